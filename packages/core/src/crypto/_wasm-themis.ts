@@ -1,0 +1,66 @@
+/**
+ * The one place that loads wasm-themis (the Themis reference, and what browsers use).
+ * @internal
+ */
+import { ProtocolError } from '../errors.js';
+
+// The module's types; the module itself is loaded lazily so that a Node process on the `node` backend
+// never pays for (or is affected by) the WebAssembly runtime unless it needs passphrase cells.
+export type WasmThemis = typeof import('wasm-themis');
+
+let loading: Promise<WasmThemis> | undefined;
+
+/**
+ * Loads and initialises wasm-themis once; later calls return the same module.
+ *
+ * Two Node quirks of the emscripten glue are handled here and nowhere else:
+ * - on Node it would try `fetch()` for the .wasm file if a global `fetch` exists (Node 18+ has one), which
+ *   fails for a `file:` path, so `fetch` is hidden while the runtime initialises;
+ * - it installs process-wide `uncaughtException`/`unhandledRejection` handlers that print its whole
+ *   source and change how the process exits, so every handler it added is removed again.
+ */
+export function loadWasmThemis(): Promise<WasmThemis> {
+  loading ??= init().catch((err: unknown) => {
+    loading = undefined;
+    throw new ProtocolError('INTERNAL', `could not initialise wasm-themis: ${(err as Error)?.message ?? err}`, { cause: err });
+  });
+  return loading;
+}
+
+async function init(): Promise<WasmThemis> {
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  const before = isNode ? snapshotHandlers() : undefined;
+  const g = globalThis as { fetch?: unknown };
+  const savedFetch = isNode ? g.fetch : undefined;
+  const hadFetch = isNode && 'fetch' in g;
+  try {
+    if (isNode) delete g.fetch;
+    const mod = (await import('wasm-themis')) as WasmThemis & { default?: WasmThemis };
+    const themis = (mod.default ?? mod) as WasmThemis;
+    await themis.initialize();
+    return themis;
+  } finally {
+    if (isNode) {
+      if (hadFetch) g.fetch = savedFetch;
+      removeNewHandlers(before!);
+    }
+  }
+}
+
+type Handlers = Record<'uncaughtException' | 'unhandledRejection', Function[]>;
+
+function snapshotHandlers(): Handlers {
+  return {
+    uncaughtException: process.listeners('uncaughtException'),
+    unhandledRejection: process.listeners('unhandledRejection'),
+  };
+}
+
+function removeNewHandlers(before: Handlers): void {
+  for (const fn of process.listeners('uncaughtException')) {
+    if (!before.uncaughtException.includes(fn)) process.removeListener('uncaughtException', fn);
+  }
+  for (const fn of process.listeners('unhandledRejection')) {
+    if (!before.unhandledRejection.includes(fn)) process.removeListener('unhandledRejection', fn);
+  }
+}

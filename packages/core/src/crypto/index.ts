@@ -1,0 +1,19 @@
+/**
+ * `@comrad/core/crypto` — the only layer that touches Themis. Keys are typed; every operation produces
+ * and accepts Themis bytes, from wasm-themis or from node:crypto (the same bytes either way).
+ * @packageDocumentation
+ */
+export { ready, backendName, type ReadyOptions, type BackendName } from './backend.js';
+export { PublicKey, PrivateKey, KeyPair, SymmetricKey, SYMMETRIC_KEY_LENGTH } from './keys.js';
+export {
+  sign,
+  verify,
+  encryptFor,
+  decryptFrom,
+  cellSeal,
+  cellOpen,
+  passphraseSeal,
+  passphraseOpen,
+} from './operations.js';
+export { fingerprintOf } from './fingerprint.js';
+export { randomBytes } from './random.js';

@@ -1,0 +1,88 @@
+/**
+ * The Themis operations Comrad uses, over typed keys, on the active backend.
+ * @module
+ */
+import { activeBackend } from './backend.js';
+import { checkCell, checkEncrypted, checkNonEmpty, checkSigned } from './_framing.js';
+import type { PrivateKey, PublicKey, SymmetricKey } from './keys.js';
+import { passphraseCell } from './_wasm-backend.js';
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Signs `message` with Themis Secure Message (sign mode): the output carries the message in clear and an
+ * ECDSA-P256/SHA-256 signature.
+ * @example `const signed = sign(alice.privateKey, utf8('hello'))`
+ */
+export function sign(privateKey: PrivateKey, message: Uint8Array): Uint8Array {
+  checkNonEmpty(message, 'message');
+  return activeBackend().sign(privateKey, message);
+}
+
+/**
+ * Verifies a Secure Message signature and returns the signed message.
+ * @throws ProtocolError BAD_SIGNATURE (wrong key or tampered), TRUNCATED, TRAILING_BYTES, INVALID_KEY
+ */
+export function verify(publicKey: PublicKey, signed: Uint8Array): Uint8Array {
+  checkSigned(signed);
+  return activeBackend().verify(publicKey, signed);
+}
+
+/**
+ * Encrypts `message` for `recipient` with Secure Message (encrypt mode): AES-256-GCM under the ECDH
+ * secret of `sender` and `recipient`. Either side can decrypt with its own private key and the other's
+ * public key.
+ * @example `const box = encryptFor(ephemeral.privateKey, bob.publicKey, bytes)`
+ */
+export function encryptFor(sender: PrivateKey, recipient: PublicKey, message: Uint8Array): Uint8Array {
+  checkNonEmpty(message, 'message');
+  return activeBackend().encrypt(sender, recipient, message);
+}
+
+/**
+ * Decrypts a Secure Message made by {@link encryptFor}.
+ * @throws ProtocolError DECRYPT_FAILED (tampered, or not between these keys), TRUNCATED, TRAILING_BYTES
+ */
+export function decryptFrom(recipient: PrivateKey, sender: PublicKey, wrapped: Uint8Array): Uint8Array {
+  checkEncrypted(wrapped);
+  return activeBackend().decrypt(recipient, sender, wrapped);
+}
+
+/**
+ * Seals `message` in a Secure Cell (seal mode) under a symmetric key; `context` is authenticated but not
+ * stored (both sides must supply the same one).
+ * @example `const cell = cellSeal(worldKey, post, utf8('comrad/world/epoch/42'))`
+ */
+export function cellSeal(key: SymmetricKey, message: Uint8Array, context: Uint8Array = EMPTY): Uint8Array {
+  checkNonEmpty(message, 'message');
+  return activeBackend().cellSeal(key.raw, message, context);
+}
+
+/**
+ * Opens a Secure Cell made by {@link cellSeal}.
+ * @throws ProtocolError DECRYPT_FAILED (wrong key or context, or tampered), TRUNCATED, TRAILING_BYTES
+ */
+export function cellOpen(key: SymmetricKey, sealed: Uint8Array, context: Uint8Array = EMPTY): Uint8Array {
+  checkCell(sealed);
+  return activeBackend().cellOpen(key.raw, sealed, context);
+}
+
+/**
+ * Seals `message` in a Secure Cell under a passphrase (Themis derives the key with PBKDF2). Always done by
+ * wasm-themis, loaded on first use (CRY-9): it is used only for the local keystore.
+ */
+export async function passphraseSeal(passphrase: string, message: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
+  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
+  checkNonEmpty(message, 'message');
+  return (await passphraseCell()).seal(passphrase, message, context);
+}
+
+/**
+ * Opens a passphrase Secure Cell.
+ * @throws ProtocolError DECRYPT_FAILED (wrong passphrase or tampered)
+ */
+export async function passphraseOpen(passphrase: string, sealed: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
+  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
+  if (!(sealed instanceof Uint8Array) || sealed.length === 0) throw new TypeError('sealed must be non-empty bytes');
+  return (await passphraseCell()).open(passphrase, sealed, context);
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'crypto/index': 'src/crypto/index.ts',
+    'codec/index': 'src/codec/index.ts',
+    'crypto/_no-node-backend': 'src/crypto/_no-node-backend.ts',
+  },
+  format: ['esm'],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: 'es2022',
+  // Resolved at run time through package.json "imports", so a browser bundle never sees node:crypto.
+  external: ['#node-backend'],
+});

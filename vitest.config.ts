@@ -1,0 +1,41 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// Tests run against the TypeScript sources; tests that start real processes use the built dist
+// (`npm test` builds first).
+const alias = [
+  { find: /^@comrad\/core$/, replacement: src('./packages/core/src/index.ts') },
+  { find: /^@comrad\/core\/(.*)$/, replacement: src('./packages/core/src/$1/index.ts') },
+  { find: /^@comrad\/operator$/, replacement: src('./packages/operator/src/index.ts') },
+  { find: /^@comrad\/client-node$/, replacement: src('./packages/client-node/src/index.ts') },
+  { find: /^#node-backend$/, replacement: src('./packages/core/src/crypto/_no-node-backend.ts') },
+];
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts', 'spec/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'tor',
+          include: ['test/tornet/**/*.test.ts', 'packages/*/test/**/*.tor.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
