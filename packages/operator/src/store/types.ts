@@ -1,0 +1,98 @@
+/**
+ * The Operator's storage interface. One interface, three backends (memory, LMDB, Redis), one conformance
+ * suite. A store holds bytes it cannot read: sealed letters and sealed posts are opaque here. The clock is
+ * always passed in (`now`, ms since epoch) so expiry is testable and every Operator process agrees.
+ * @module
+ */
+
+/** A sealed letter waiting in a mailbox. No sender is ever stored (MB-1). */
+export interface MailItem {
+  /** Store-assigned id, unique within the mailbox; ids sort in arrival order. */
+  readonly id: string;
+  /** The sealed letter, exactly as received. */
+  readonly sealed: Uint8Array;
+  /** When the Operator received it (ms). */
+  readonly receivedAt: number;
+  /** When it is deleted even if never acknowledged (ms). */
+  readonly expiresAt: number;
+}
+
+/** A post to the world feed, sealed under a world epoch key. */
+export interface StoredPost {
+  /** Store-assigned id; ids sort in posting order (newest has the greatest id). */
+  readonly id: string;
+  /** The authenticated author's name (posts are signed by their author and visible to every reader anyway). */
+  readonly author: string;
+  /** The sealed post bytes, exactly as received. */
+  readonly sealed: Uint8Array;
+  /** The world epoch whose key sealed it. */
+  readonly epoch: number;
+  /** When the Operator received it (ms). */
+  readonly postedAt: number;
+  /** When it is deleted (ms). */
+  readonly expiresAt: number;
+}
+
+/** A new post, before the store assigns its id. */
+export type NewPost = Omit<StoredPost, 'id'>;
+
+/** Outcome of a registration attempt; registration is atomic across every Operator process (REG-2). */
+export type RegisterResult = 'ok' | 'name-taken' | 'key-taken';
+
+/** Per-mailbox bounds, checked atomically with the insert (MB-4). */
+export interface MailQuota {
+  readonly maxItems: number;
+  readonly maxBytes: number;
+}
+
+/** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
+export interface Store {
+  /** Which backend this is. */
+  readonly kind: 'memory' | 'lmdb' | 'redis';
+
+  // Registry: the one permanent record (REG-*).
+  /** Registers `name` ↔ `publicKey` (canonical bytes) if neither is taken; atomic. */
+  register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult>;
+  /** The public key registered under `name`. */
+  keyOf(name: string): Promise<Uint8Array | undefined>;
+  /** The name registered with `publicKey`. */
+  nameOf(publicKey: Uint8Array): Promise<string | undefined>;
+
+  // Mailboxes (MB-*).
+  /** Stores a sealed letter for `to`, unless the mailbox is full ('quota'); atomic with the quota check. */
+  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'>;
+  /** Up to `limit` unexpired items of `to`, oldest first. Listing deletes nothing (MB-2). */
+  listMail(to: string, now: number, limit: number): Promise<MailItem[]>;
+  /** Deletes exactly the listed items of `to`'s mailbox; unknown ids are ignored. Returns how many went. */
+  ackMail(to: string, ids: readonly string[]): Promise<number>;
+
+  // World feed (FEED-*).
+  /** Stores a post and returns its id. */
+  putPost(post: NewPost): Promise<string>;
+  /** Up to `limit` unexpired posts, newest first, strictly older than the post id `before` when given. */
+  listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]>;
+  /** One post by id, if it exists and has not expired. */
+  getPost(id: string, now: number): Promise<StoredPost | undefined>;
+  /** Deletes the post if `author` wrote it; false when there is no such post by that author. */
+  deletePost(id: string, author: string): Promise<boolean>;
+  /** How many posts `author` made at or after `since` (for the posts-per-hour limit). */
+  countPostsSince(author: string, since: number): Promise<number>;
+
+  // World epoch keys (FEED-*): opaque bytes (the Operator encrypts them before storing).
+  /** The stored value for `epoch`, creating it with `create()` if absent; atomic, so every process agrees. */
+  worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array>;
+
+  // Expiry.
+  /** Deletes every mail item and post whose `expiresAt` ≤ `now` (and world keys older than `keepEpochsFrom`). */
+  expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }>;
+
+  // Notifications across Operator processes ("you have mail").
+  /** Calls `listener(to)` whenever mail is put for `to` by any process sharing this store. */
+  onMail(listener: (to: string) => void): () => void;
+
+  /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */
+  dump(): Promise<Array<[key: string, value: Uint8Array | string]>>;
+
+  /** Flushes and closes. Further calls fail. */
+  close(): Promise<void>;
+}
