@@ -1,0 +1,486 @@
+#!/usr/bin/env node
+// A small private Tor network on 127.0.0.1 for tests and manual runs: 3 directory
+// authorities (also relays), N more non-exit relays and one client tor with a SocksPort.
+// Plain ESM JavaScript so that vitest tests and `node` scripts can both import it without
+// a build step. It never contacts the public Tor network: every address is 127.0.0.1 and
+// every tor gets `TestingTorNetwork 1` with our own DirAuthority lines.
+//
+// Library:  const net = await startTorNetwork({ dir }); ...; await net.stop();
+// CLI:      node test/tornet/tornet.mjs start --dir .tornet   (prints SOCKS port + extra torrc)
+//           node test/tornet/tornet.mjs stop  --dir .tornet
+
+import { spawn, execFile } from 'node:child_process';
+import { existsSync, accessSync, constants as fsc, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile, readFile, chmod } from 'node:fs/promises';
+import { request } from 'node:http';
+import { resolve, join, delimiter } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const AUTHORITIES = 3;
+const KILL_GRACE_MS = 3000;
+
+/**
+ * Find an executable by name on PATH and in the usual Debian locations.
+ * @param {string} name - Binary name, e.g. `tor` or `tor-gencert`.
+ * @param {string[]} extra - Absolute fallbacks checked after PATH.
+ * @returns {string | undefined} Absolute path, or undefined when not found.
+ */
+export function findExecutable(name, extra = []) {
+  // /usr/sbin is often missing from PATH for non-login shells, yet Debian puts tor there.
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const candidates = [...dirs.map((d) => join(d, name)), ...extra];
+  for (const c of candidates) {
+    try {
+      accessSync(c, fsc.X_OK);
+      return c;
+    } catch {
+      /* keep looking */
+    }
+  }
+  return undefined;
+}
+
+function requireTorBinaries(torBinary) {
+  const tor = torBinary ?? findExecutable('tor', ['/usr/sbin/tor', '/usr/bin/tor']);
+  const gencert = findExecutable('tor-gencert', ['/usr/bin/tor-gencert', '/usr/sbin/tor-gencert']);
+  if (!tor || !gencert) {
+    throw new Error(
+      `tornet: ${!tor ? 'tor' : 'tor-gencert'} not found (PATH, /usr/sbin, /usr/bin). ` +
+        'Install it with: apt-get update && apt-get install -y tor',
+    );
+  }
+  return { tor, gencert };
+}
+
+function run(file, args, { input, timeoutMs = 30_000 } = {}) {
+  return new Promise((res, rej) => {
+    const child = execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
+      if (err) {
+        rej(new Error(`tornet: ${file} ${args.join(' ')} failed: ${err.message}\n${stderr}\n${stdout}`.trim()));
+      } else {
+        res(stdout);
+      }
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function tail(text, n = 25) {
+  return text.split('\n').filter(Boolean).slice(-n).join('\n');
+}
+
+async function readLog(path) {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Options every tor in the test network needs, authorities and outsiders alike. */
+function commonLines(authorityLines) {
+  return [
+    'TestingTorNetwork 1',
+    ...authorityLines,
+    'PathsNeededToBuildCircuits 0.67',
+    'TestingDirAuthVoteExit *',
+    'TestingDirAuthVoteHSDir *',
+    'TestingDirAuthVoteGuard *',
+    'TestingMinExitFlagThreshold 0',
+    'V3AuthNIntervalsValid 2',
+    'ShutdownWaitLength 0',
+    'AddressDisableIPv6 1',
+    'SafeLogging 0',
+    // Without GeoIP each tor starts ~2 s faster and uses ~35 MB less.
+    'GeoIPFile /dev/null',
+    'GeoIPv6File /dev/null',
+  ];
+}
+
+function relayLines(node) {
+  return [
+    `Nickname ${node.nick}`,
+    'Address 127.0.0.1',
+    `ORPort 127.0.0.1:${node.orPort}`,
+    `DirPort 127.0.0.1:${node.dirPort}`,
+    'AssumeReachable 1',
+    'ExitRelay 0',
+    'ExitPolicy reject *:*',
+    'SocksPort 0',
+    `ContactInfo ${node.nick}@tornet.test`,
+  ];
+}
+
+const AUTHORITY_LINES = [
+  'AuthoritativeDirectory 1',
+  'V3AuthoritativeDirectory 1',
+  // Fast voting so the first consensus appears within seconds.
+  'TestingV3AuthInitialVotingInterval 5',
+  'TestingV3AuthInitialVoteDelay 2',
+  'TestingV3AuthInitialDistDelay 2',
+  'V3AuthVotingInterval 10',
+  'V3AuthVoteDelay 2',
+  'V3AuthDistDelay 2',
+  // Otherwise the first consensus marks only some relays Stable and clients stall 15-17 s.
+  'AuthDirVoteStableGuaranteeMinUptime 0',
+  'AuthDirVoteStableGuaranteeMTBF 0',
+];
+
+function processLines(dataDir, ownerPid) {
+  const lines = [
+    `DataDirectory ${dataDir}`,
+    'RunAsDaemon 0',
+    `Log notice file ${join(dataDir, 'notice.log')}`,
+    `PidFile ${join(dataDir, 'pid')}`,
+  ];
+  // tor polls this PID every 15 s and exits when it is gone, so a crashed test run
+  // cannot leave orphans behind. Not used by the detached CLI network.
+  if (ownerPid) lines.push(`__OwningControllerProcess ${ownerPid}`);
+  return lines;
+}
+
+/** Ask an authority's DirPort for its current consensus and count the relays in it. */
+function consensusRelayCount(dirPort) {
+  return new Promise((res) => {
+    const req = request(
+      { host: '127.0.0.1', port: dirPort, path: '/tor/status-vote/current/consensus', timeout: 2000 },
+      (resp) => {
+        if (resp.statusCode !== 200) {
+          resp.resume();
+          res(0);
+          return;
+        }
+        let body = '';
+        resp.setEncoding('utf8');
+        resp.on('data', (c) => (body += c));
+        resp.on('end', () => res(body.split('\n').filter((l) => l.startsWith('r ')).length));
+        resp.on('error', () => res(0));
+      },
+    );
+    req.on('error', () => res(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** True when /proc says the PID is (still) a tor process, so a reused PID is never killed. */
+function looksLikeTor(pid) {
+  try {
+    return /(^|\/)tor\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'latin1'));
+  } catch {
+    return isAlive(pid); // no /proc: trust the recorded PID
+  }
+}
+
+/**
+ * Stop processes by PID: SIGTERM, wait up to `graceMs`, then SIGKILL whatever is left.
+ * tor 0.4.9 sometimes deadlocks on exit, so the SIGKILL step is not optional.
+ * @param {number[]} pids - Process ids recorded when the processes were started.
+ * @param {number} graceMs - How long to wait between SIGTERM and SIGKILL.
+ * @returns {Promise<void>} Resolves once every PID is gone (or unkillable).
+ */
+export async function killPids(pids, graceMs = KILL_GRACE_MS) {
+  const mine = pids.filter((p) => Number.isInteger(p) && p > 0 && isAlive(p) && looksLikeTor(p));
+  for (const p of mine) {
+    try {
+      process.kill(p, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && mine.some(isAlive)) await sleep(100);
+  for (const p of mine.filter(isAlive)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  const hard = Date.now() + 2000;
+  while (Date.now() < hard && mine.some(isAlive)) await sleep(50);
+}
+
+/**
+ * Start a private Tor network on 127.0.0.1 and wait until its client tor is bootstrapped.
+ * Ports used: node i (0-based; authorities first) gets ORPort basePort+2i and DirPort
+ * basePort+2i+1; the client's SocksPort is basePort+50.
+ * @param {object} opts
+ * @param {string} opts.dir - Working directory; only `<dir>/nodes` and `<dir>/pids.json` are written.
+ * @param {number} [opts.basePort] - First port; defaults to $COMRAD_TORNET_BASEPORT or 19000.
+ * @param {number} [opts.relays] - Non-authority, non-exit relays besides the 3 authorities (default 3).
+ * @param {(msg: string) => void} [opts.onProgress] - Human-readable progress messages.
+ * @param {number} [opts.timeoutMs] - Client bootstrap deadline (default 120 s).
+ * @param {string} [opts.torBinary] - Path to tor; default PATH, /usr/sbin/tor, /usr/bin/tor.
+ * @param {boolean} [opts.detached] - Let tor outlive this process (CLI mode).
+ * @returns {Promise<{socksPort: number, dirAuthorityLines: string[], extraTorrc: string, torBinary: string, stop: () => Promise<void>, pids: number[]}>}
+ * @throws {Error} When tor is missing, a tor exits early, or bootstrap times out (with log tail).
+ */
+export async function startTorNetwork({
+  dir,
+  basePort = Number(process.env.COMRAD_TORNET_BASEPORT ?? 19000),
+  relays = 3,
+  onProgress = () => {},
+  timeoutMs = 120_000,
+  torBinary,
+  detached = false,
+} = {}) {
+  if (!dir) throw new Error('tornet: dir is required');
+  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000) {
+    throw new Error(`tornet: bad basePort ${basePort}`);
+  }
+  const { tor, gencert } = requireTorBinaries(torBinary);
+  const root = resolve(dir);
+  const nodesDir = join(root, 'nodes');
+  const pidsFile = join(root, 'pids.json');
+
+  const previous = await readPidsFile(root);
+  if (previous && previous.pids.some((p) => isAlive(p) && looksLikeTor(p))) {
+    throw new Error(`tornet: a network from ${pidsFile} is still running; stop it first`);
+  }
+  // Old keys and cached consensuses from an earlier network would poison the new one.
+  await rm(nodesDir, { recursive: true, force: true });
+  await mkdir(nodesDir, { recursive: true, mode: 0o700 });
+
+  const t0 = Date.now();
+  const total = AUTHORITIES + relays;
+  const nodes = Array.from({ length: total }, (_, i) => {
+    const auth = i < AUTHORITIES;
+    const nick = auth ? `auth${i}` : `relay${i - AUTHORITIES}`;
+    return { nick, auth, orPort: basePort + 2 * i, dirPort: basePort + 2 * i + 1, dataDir: join(nodesDir, nick) };
+  });
+  const client = { nick: 'client', socksPort: basePort + 50, dataDir: join(nodesDir, 'client') };
+
+  // Keys: authority certificates via tor-gencert, relay identities via --list-fingerprint.
+  const emptyDefaults = join(nodesDir, 'empty-defaults.torrc');
+  await writeFile(emptyDefaults, '');
+  await Promise.all(
+    [...nodes, client].map(async (n) => {
+      await mkdir(n.dataDir, { recursive: true, mode: 0o700 });
+      await chmod(n.dataDir, 0o700);
+    }),
+  );
+  await Promise.all(
+    nodes.map(async (n) => {
+      if (n.auth) {
+        const keys = join(n.dataDir, 'keys');
+        await mkdir(keys, { recursive: true, mode: 0o700 });
+        const pass = randomBytes(12).toString('hex');
+        await run(
+          gencert,
+          ['--create-identity-key', '--passphrase-fd', '0', '-m', '12', '-a', `127.0.0.1:${n.dirPort}`,
+            '-i', join(keys, 'authority_identity_key'), '-s', join(keys, 'authority_signing_key'),
+            '-c', join(keys, 'authority_certificate')],
+          { input: `${pass}\n` },
+        );
+        const cert = await readFile(join(keys, 'authority_certificate'), 'utf8');
+        const m = /^fingerprint ([0-9A-F]{40})$/m.exec(cert);
+        if (!m) throw new Error(`tornet: no fingerprint in ${n.nick}'s certificate`);
+        n.v3ident = m[1];
+      }
+      const fpTorrc = join(n.dataDir, 'fingerprint.torrc');
+      await writeFile(
+        fpTorrc,
+        [`DataDirectory ${n.dataDir}`, `Nickname ${n.nick}`, 'Address 127.0.0.1', `ORPort 127.0.0.1:${n.orPort}`,
+          'GeoIPFile /dev/null', 'GeoIPv6File /dev/null', ''].join('\n'),
+      );
+      const out = await run(tor, ['--list-fingerprint', '--defaults-torrc', emptyDefaults, '-f', fpTorrc]);
+      const m = new RegExp(`^${n.nick} ((?:[0-9A-F]{4} ?){10})$`, 'm').exec(out);
+      if (!m) throw new Error(`tornet: no fingerprint for ${n.nick} in:\n${tail(out)}`);
+      n.fingerprint = m[1].replace(/ /g, '');
+    }),
+  );
+  const dirAuthorityLines = nodes
+    .filter((n) => n.auth)
+    .map((n) => `DirAuthority ${n.nick} orport=${n.orPort} no-v2 v3ident=${n.v3ident} 127.0.0.1:${n.dirPort} ${n.fingerprint}`);
+  const common = commonLines(dirAuthorityLines);
+  const extraTorrc = common.join('\n') + '\n';
+  onProgress(`keys ready in ${Date.now() - t0} ms`);
+
+  const ownerPid = detached ? undefined : process.pid;
+  for (const n of nodes) {
+    n.torrc = join(n.dataDir, 'torrc');
+    await writeFile(
+      n.torrc,
+      [...processLines(n.dataDir, ownerPid), ...common, ...relayLines(n), ...(n.auth ? AUTHORITY_LINES : []), ''].join('\n'),
+    );
+  }
+  client.torrc = join(client.dataDir, 'torrc');
+  await writeFile(
+    client.torrc,
+    [...processLines(client.dataDir, ownerPid), ...common, `SocksPort 127.0.0.1:${client.socksPort}`, ''].join('\n'),
+  );
+
+  const pids = [];
+  const children = [];
+  const exited = new Map(); // nick -> exit description, for early-failure reports
+  const recordPids = () =>
+    writeFile(pidsFile, JSON.stringify({ pids, socksPort: client.socksPort, basePort, extraTorrc, startedAt: new Date(t0).toISOString() }, null, 2) + '\n');
+
+  const launch = async (n) => {
+    const child = spawn(tor, ['--defaults-torrc', emptyDefaults, '-f', n.torrc], {
+      stdio: 'ignore',
+      detached, // CLI mode: own process group, survives the CLI
+    });
+    if (child.pid === undefined) {
+      await new Promise((r) => child.once('error', r));
+      throw new Error(`tornet: could not start ${tor} for ${n.nick}`);
+    }
+    child.once('exit', (code, signal) => exited.set(n.nick, `code ${code} signal ${signal}`));
+    if (detached) child.unref();
+    pids.push(child.pid);
+    children.push(child);
+    await recordPids();
+  };
+
+  // Killing our tors if this process exits normally; __OwningControllerProcess covers crashes.
+  const onExit = () => {
+    for (const p of pids) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  };
+  if (!detached) process.on('exit', onExit);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await killPids(pids);
+    process.off('exit', onExit);
+  };
+
+  const checkExited = async (subset) => {
+    for (const n of subset) {
+      if (exited.has(n.nick)) {
+        const log = await readLog(join(n.dataDir, 'notice.log'));
+        throw new Error(`tornet: ${n.nick} tor exited early (${exited.get(n.nick)}). Last log lines:\n${tail(log)}`);
+      }
+    }
+  };
+
+  try {
+    for (const n of nodes) await launch(n);
+    onProgress(`started ${nodes.length} relays (${AUTHORITIES} authorities)`);
+
+    // Clients bootstrap faster once every authority already lists every relay; if that
+    // takes too long we start the client anyway and let its own deadline decide.
+    const consensusDeadline = Date.now() + Math.min(60_000, timeoutMs / 2);
+    for (;;) {
+      await checkExited(nodes);
+      const counts = await Promise.all(nodes.filter((n) => n.auth).map((n) => consensusRelayCount(n.dirPort)));
+      if (counts.every((c) => c >= total)) {
+        onProgress(`consensus lists all ${total} relays after ${Date.now() - t0} ms`);
+        break;
+      }
+      if (Date.now() > consensusDeadline) {
+        onProgress(`consensus incomplete (${counts.join('/')} of ${total}); starting client anyway`);
+        break;
+      }
+      await sleep(250);
+    }
+
+    await launch(client);
+    const clientLog = join(client.dataDir, 'notice.log');
+    const deadline = Date.now() + timeoutMs;
+    let last = -1;
+    for (;;) {
+      await checkExited([...nodes, client]);
+      const log = await readLog(clientLog);
+      const all = [...log.matchAll(/Bootstrapped (\d+)%[^:]*: ?(.*)/g)];
+      const top = all.at(-1);
+      if (top) {
+        const pct = Number(top[1]);
+        if (pct !== last) {
+          last = pct;
+          onProgress(`client bootstrapped ${pct}%: ${top[2]}`);
+        }
+        if (pct === 100) break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(
+          `tornet: client tor did not bootstrap within ${timeoutMs} ms (last ${last}%). ` +
+            `Last lines of ${clientLog}:\n${tail(log)}`,
+        );
+      }
+      await sleep(200);
+    }
+    onProgress(`network ready after ${Date.now() - t0} ms`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return { socksPort: client.socksPort, dirAuthorityLines, extraTorrc, torBinary: tor, stop, pids: [...pids] };
+}
+
+async function readPidsFile(root) {
+  try {
+    return JSON.parse(await readFile(join(root, 'pids.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Stop a network started by the CLI (or any run) using the PIDs recorded in `<dir>/pids.json`.
+ * @param {string} dir - The directory given to `start`.
+ * @returns {Promise<number>} How many recorded PIDs were still alive.
+ */
+export async function stopTorNetwork(dir) {
+  const info = await readPidsFile(resolve(dir));
+  if (!info) return 0;
+  const alive = info.pids.filter((p) => isAlive(p) && looksLikeTor(p));
+  await killPids(info.pids);
+  return alive.length;
+}
+
+async function cli(argv) {
+  const [cmd, ...rest] = argv;
+  const arg = (name) => {
+    const i = rest.indexOf(name);
+    return i >= 0 ? rest[i + 1] : undefined;
+  };
+  const dir = arg('--dir') ?? '.tornet';
+  if (cmd === 'start') {
+    const basePort = arg('--base-port') ? Number(arg('--base-port')) : undefined;
+    const net = await startTorNetwork({
+      dir,
+      ...(basePort ? { basePort } : {}),
+      detached: true,
+      onProgress: (m) => process.stderr.write(`tornet: ${m}\n`),
+    });
+    process.stdout.write(`SOCKS port: ${net.socksPort}\nsocks5h://127.0.0.1:${net.socksPort}\n`);
+    process.stdout.write(`PIDs (in ${join(resolve(dir), 'pids.json')}): ${net.pids.join(' ')}\n`);
+    process.stdout.write(`--- extra torrc for any other tor joining this network ---\n${net.extraTorrc}`);
+    process.exit(0); // children are detached and unref'd
+  } else if (cmd === 'stop') {
+    const n = await stopTorNetwork(dir);
+    process.stdout.write(`tornet: stopped ${n} tor process(es)\n`);
+  } else {
+    process.stderr.write('usage: node test/tornet/tornet.mjs start|stop [--dir DIR] [--base-port N]\n');
+    process.exitCode = 2;
+  }
+}
+
+if (process.argv[1] && existsSync(process.argv[1]) && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  cli(process.argv.slice(2)).catch((err) => {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  });
+}
