@@ -197,7 +197,7 @@ export interface TorProcess {
 // Patterns in tor's notice/warn output that name a cause more precisely than "it exited".
 const PORT_IN_USE = /Could not bind to .*Address already in use|Failed to bind one of the listener ports/;
 const DATA_DIR_PROBLEM =
-  /another Tor process is running with the same data directory|private (data )?directory|Permissions on directory|is not owned by this user|Couldn't (access|create)|Directory .* cannot be read|Failed to create|Failed to (load|write|read) .* key/i;
+  /another Tor process is running with the same data directory|private data directory|Permissions on directory|is not owned by this user|Directory .* cannot be read|Error creating directory|Couldn't (access|create)/;
 const BOOTSTRAP = /Bootstrapped (\d{1,3})%(?: \([^)]*\))?: (.*)$/;
 
 function classifyExit(lines: readonly string[]): TorErrorCode {
@@ -207,8 +207,15 @@ function classifyExit(lines: readonly string[]): TorErrorCode {
   return 'TOR_EXITED';
 }
 
-function problemLine(lines: readonly string[]): string | undefined {
-  return [...lines].reverse().find((l) => /\[(warn|err)\]/.test(l) && !/Reading config failed|TestingTorNetwork|DirAuthority|as root/.test(l));
+/** The log line that best explains a failure: one matching the cause, else tor's last warning. */
+function problemLine(lines: readonly string[], kind: TorErrorCode): string | undefined {
+  const pattern = kind === 'TOR_PORT_IN_USE' ? PORT_IN_USE : kind === 'TOR_DATA_DIR' ? DATA_DIR_PROBLEM : undefined;
+  const hit = pattern && lines.find((l) => pattern.test(l));
+  if (hit) return hit;
+  // Skip tor's generic closing line and the warnings every test-network tor prints.
+  return [...lines]
+    .reverse()
+    .find((l) => /\[(warn|err)\]/.test(l) && !/Reading config failed|TestingTorNetwork is set|DirAuthority|as root|Bug:/.test(l));
 }
 
 /** Send SIGTERM, wait up to `graceMs`, then SIGKILL; tor 0.4.9 occasionally hangs on exit. */
@@ -324,12 +331,12 @@ export async function startTorProcess(opts: TorProcessOptions): Promise<TorProce
       }
       const lines = [...tail];
       const kind = classifyExit(lines);
-      const why = problemLine(lines);
+      const why = problemLine(lines, kind);
       const head =
         kind === 'TOR_PORT_IN_USE'
           ? 'tor could not bind a port: it is already in use'
           : kind === 'TOR_DATA_DIR'
-            ? `tor refused its data directory ${opts.dataDir}`
+            ? `tor cannot use its data directory ${opts.dataDir} (another tor using it, or wrong owner or permissions)`
             : `tor exited early (code ${winner.code}, signal ${winner.signal})`;
       throw new TorError(kind, `${head}${why ? `: ${why}` : ''}\n--- last tor log lines ---\n${lines.slice(-15).join('\n')}`, {
         logTail: lines,
