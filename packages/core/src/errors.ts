@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'MALFORMED', // not valid msgpack, wrong structure, or a field of the wrong type
   'TOO_LARGE', // exceeds a size limit (bytes, characters, items)
   'UNSUPPORTED_VERSION', // a version this implementation does not speak
+  'UNSUPPORTED_KIND', // a letter kind this implementation does not (yet) speak (LET-4)
   'TRAILING_BYTES', // bytes left after a complete structure
   'INVALID_NAME', // a comrade name that breaks the name rule (NAME-*)
   // keys and crypto (KEY-*, SIG-*, SEAL-*)
