@@ -1,0 +1,141 @@
+/**
+ * Frames (OP-1..OP-3): each WebSocket message is one binary frame holding one msgpack map. Requests
+ * `{id, op, ...params}` are answered by `{id, ok: result}` or `{id, err: {code, message}}`; pushes from the
+ * Operator carry no id: `{push: 'hello' | 'mail', ...}`.
+ * @module
+ */
+import { ProtocolError, isErrorCode, type ErrorCode } from '../errors.js';
+import { decode, encode, Fields } from '../codec/index.js';
+import type { PublicKey } from '../crypto/index.js';
+import { mapOf, must, readKey } from './_bounds.js';
+import { CHALLENGE_BYTES } from './auth.js';
+import { MAX_ERROR_MESSAGE_CHARS, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_ID, MAX_RESPONSE_FRAME_BYTES } from './limits.js';
+import { CODECS, isOp, type Op, type OpCodec, type Params, type Result } from './ops.js';
+
+/** OP-1: the protocol version of this wire format. */
+export const WIRE_VERSION = 1;
+
+/** A decoded request: id, op and its checked parameters. */
+export type WireRequest = { [O in Op]: { readonly id: number; readonly op: O; readonly params: Params<O> } }[Op];
+
+/** The envelope of a request, before its op and parameters are checked (the id is known, so errors can carry it). */
+export interface RequestEnvelope {
+  readonly id: number;
+  /** The op as sent; checked by {@link decodeRequestParams}. */
+  readonly op: string;
+  /** @internal the whole decoded map */
+  readonly raw: object;
+}
+
+/** A decoded frame from the Operator; `ok` values are checked per op with {@link decodeResult}. */
+export type ServerFrame =
+  | { readonly type: 'ok'; readonly id: number; readonly value: unknown }
+  | { readonly type: 'err'; readonly id?: number; readonly code: ErrorCode; readonly message: string }
+  | { readonly type: 'hello'; readonly v: 1; readonly operatorKey: PublicKey; readonly challenge: Uint8Array }
+  | { readonly type: 'mail' };
+
+const ID_BOUNDS = { min: 0, max: MAX_REQUEST_ID } as const;
+
+/**
+ * Encodes a request frame.
+ * @param id - the request id, 0..2^32, unique among the connection's pending requests
+ * @example `ws.send(encodeRequest(1, 'lookup', { name: 'bob' }))`
+ */
+export function encodeRequest<O extends Op>(id: number, op: O, params: Params<O>): Uint8Array {
+  if (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID) throw new RangeError('request id must be 0..2^32');
+  return encode({ id, op, ...(CODECS[op] as OpCodec<O>).encodeParams(params) });
+}
+
+/**
+ * Reads a request's envelope (OP-1): size first, then a map with a valid `id` and a string `op`.
+ * @throws ProtocolError TOO_LARGE, MALFORMED, TRAILING_BYTES
+ */
+export function decodeRequestEnvelope(bytes: Uint8Array, maxBytes = MAX_REQUEST_FRAME_BYTES): RequestEnvelope {
+  const value = decode(bytes, maxBytes);
+  if (typeof value !== 'object' || value === null) throw new ProtocolError('MALFORMED', 'a request must be a map');
+  const f = Fields.of(value, 'request', Object.keys(value));
+  return { id: f.int('id', ID_BOUNDS), op: f.str('op', { min: 1, max: 32 }), raw: value };
+}
+
+/**
+ * Checks a request's op and parameters (OP-2): unknown ops, unknown fields, wrong types and sizes are refused.
+ * @throws ProtocolError UNKNOWN_OP, MALFORMED, TOO_LARGE, INVALID_NAME, INVALID_KEY
+ */
+export function decodeRequestParams(env: RequestEnvelope): WireRequest {
+  const op = env.op;
+  if (!isOp(op)) throw new ProtocolError('UNKNOWN_OP', 'unknown op');
+  const codec = CODECS[op] as OpCodec<Op>;
+  const f = Fields.of(env.raw, `${op} request`, ['id', 'op', ...codec.keys]);
+  return { id: env.id, op, params: codec.decodeParams(f) } as WireRequest;
+}
+
+/**
+ * Decodes a whole request: {@link decodeRequestEnvelope} then {@link decodeRequestParams}.
+ * @throws ProtocolError (see both)
+ */
+export function decodeRequest(bytes: Uint8Array, maxBytes = MAX_REQUEST_FRAME_BYTES): WireRequest {
+  return decodeRequestParams(decodeRequestEnvelope(bytes, maxBytes));
+}
+
+/** Encodes a success answer for op `O`. */
+export function encodeOk<O extends Op>(id: number, op: O, result: Result<O>): Uint8Array {
+  return encode({ id, ok: (CODECS[op] as OpCodec<O>).encodeResult(result) });
+}
+
+/**
+ * Encodes an error answer (OP-3); `id` is absent when the request's id could not be read.
+ * The message is cut to {@link MAX_ERROR_MESSAGE_CHARS}.
+ */
+export function encodeErr(id: number | undefined, code: ErrorCode, message: string): Uint8Array {
+  const err = { code, message: [...message].slice(0, MAX_ERROR_MESSAGE_CHARS).join('') };
+  return encode(id === undefined ? { err } : { id, err });
+}
+
+/** Encodes the greeting pushed on every new connection (AUTH-1). */
+export function encodeHello(operatorKey: PublicKey, challenge: Uint8Array): Uint8Array {
+  return encode({ push: 'hello', v: WIRE_VERSION, operatorKey: operatorKey.bytes(), challenge });
+}
+
+/** Encodes the "you have mail" push (MB-6): no content, no count. */
+export function encodeMailPush(): Uint8Array {
+  return encode({ push: 'mail' });
+}
+
+/**
+ * Decodes a frame from the Operator (client side).
+ * @throws ProtocolError TOO_LARGE, MALFORMED, TRAILING_BYTES, INVALID_KEY, UNSUPPORTED_VERSION
+ */
+export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_RESPONSE_FRAME_BYTES): ServerFrame {
+  const value = decode(bytes, maxBytes);
+  if (typeof value !== 'object' || value === null) throw new ProtocolError('MALFORMED', 'a frame must be a map');
+  if ('push' in value) {
+    const kind = Fields.of(value, 'push', Object.keys(value)).oneOf('push', ['hello', 'mail']);
+    if (kind === 'mail') {
+      Fields.of(value, 'mail push', ['push']);
+      return { type: 'mail' };
+    }
+    const f = Fields.of(value, 'hello push', ['push', 'v', 'operatorKey', 'challenge']);
+    if (f.int('v') !== WIRE_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', 'the Operator speaks another protocol version');
+    return { type: 'hello', v: 1, operatorKey: readKey(f, 'operatorKey'), challenge: f.bytes('challenge', { min: CHALLENGE_BYTES, max: CHALLENGE_BYTES }) };
+  }
+  if ('ok' in value) {
+    const f = Fields.of(value, 'response', ['id', 'ok']);
+    return { type: 'ok', id: f.int('id', ID_BOUNDS), value: f.raw('ok') };
+  }
+  const f = Fields.of(value, 'error response', ['id', 'err']);
+  const e = mapOf(f.raw('err'), 'error', ['code', 'message']);
+  const code = e.raw('code');
+  must(isErrorCode(code), 'error code is not in the closed list');
+  const message = e.str('message', { max: MAX_ERROR_MESSAGE_CHARS });
+  const id = f.has('id') ? f.int('id', ID_BOUNDS) : undefined;
+  return id === undefined ? { type: 'err', code, message } : { type: 'err', id, code, message };
+}
+
+/**
+ * Checks the `ok` value of an answer against the op the client sent (OP-2).
+ * @throws ProtocolError MALFORMED, TOO_LARGE, INVALID_NAME, INVALID_KEY
+ * @example `const info = decodeResult('info', frame.value)`
+ */
+export function decodeResult<O extends Op>(op: O, value: unknown): Result<O> {
+  return (CODECS[op] as OpCodec<O>).decodeResult(value);
+}

@@ -1,0 +1,90 @@
+/**
+ * The op table (OP-*): every request the Operator understands, with its parameter and result types, its
+ * codecs, and whether it needs a logged-in connection.
+ * @module
+ */
+import type { Fields } from '../codec/index.js';
+import { authCodec, type AuthParams, type AuthResult } from './auth.js';
+import { infoCodec, type InfoResult } from './info.js';
+import {
+  ackCodec,
+  fetchCodec,
+  sendCodec,
+  type AckParams,
+  type AckResult,
+  type EmptyResult,
+  type FetchParams,
+  type FetchResult,
+  type SendParams,
+} from './mail.js';
+import { lookupCodec, registerCodec, type LookupParams, type RegisterParams, type StatementResult } from './registry.js';
+import {
+  deleteCodec,
+  feedCodec,
+  postCodec,
+  worldKeyCodec,
+  type DeleteParams,
+  type FeedParams,
+  type FeedResult,
+  type PostParams,
+  type PostResult,
+  type WorldKeyParams,
+  type WorldKeyResult,
+} from './world.js';
+
+/** Parameters and result of every op. */
+export interface OpTypes {
+  info: { params: Record<string, never>; result: InfoResult };
+  register: { params: RegisterParams; result: StatementResult };
+  lookup: { params: LookupParams; result: StatementResult };
+  auth: { params: AuthParams; result: AuthResult };
+  send: { params: SendParams; result: EmptyResult };
+  fetch: { params: FetchParams; result: FetchResult };
+  ack: { params: AckParams; result: AckResult };
+  worldKey: { params: WorldKeyParams; result: WorldKeyResult };
+  post: { params: PostParams; result: PostResult };
+  feed: { params: FeedParams; result: FeedResult };
+  delete: { params: DeleteParams; result: EmptyResult };
+}
+
+/** The name of an op. */
+export type Op = keyof OpTypes;
+/** The parameters of op `O`. */
+export type Params<O extends Op> = OpTypes[O]['params'];
+/** The result of op `O`. */
+export type Result<O extends Op> = OpTypes[O]['result'];
+
+/** @internal How one op is written and read. */
+export interface OpCodec<O extends Op> {
+  readonly keys: readonly string[];
+  encodeParams(p: Params<O>): Record<string, unknown>;
+  decodeParams(f: Fields): Params<O>;
+  encodeResult(r: Result<O>): Record<string, unknown>;
+  decodeResult(value: unknown): Result<O>;
+}
+
+/** @internal */
+export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
+  info: infoCodec,
+  register: registerCodec,
+  lookup: lookupCodec,
+  auth: authCodec,
+  send: sendCodec,
+  fetch: fetchCodec,
+  ack: ackCodec,
+  worldKey: worldKeyCodec,
+  post: postCodec,
+  feed: feedCodec,
+  delete: deleteCodec,
+};
+
+/** Every op, in spec order. */
+export const OPS = Object.keys(CODECS) as readonly Op[];
+
+/** OP-4: the ops allowed before `auth`; every other op answers UNAUTHENTICATED until then. */
+export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth']);
+
+/** True when `op` is a known op name. */
+export function isOp(op: unknown): op is Op {
+  return typeof op === 'string' && Object.prototype.hasOwnProperty.call(CODECS, op);
+}

@@ -1,0 +1,147 @@
+/**
+ * The world feed (FEED-*): epoch keys sealed to each registered reader, posts sealed under them, pages of
+ * posts newest first, and deletion by the author.
+ * @module
+ */
+import type { Fields } from '../codec/index.js';
+import { SEALED_BOUNDS, TIME_BOUNDS, mapOf, readItemId, readName } from './_bounds.js';
+import { WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
+import { emptyResult } from './mail.js';
+
+/** FEED-1: one world epoch per UTC day. */
+export const EPOCH_MS = 86_400_000;
+
+/** FEED-1: the world epoch of a time (ms): whole UTC days since 1970-01-01. */
+export function epochOf(ms: number): number {
+  return Math.floor(ms / EPOCH_MS);
+}
+
+/** Largest epoch number a decoder accepts (the year 10000). */
+const MAX_EPOCH = 3_000_000;
+
+/** Parameters of `worldKey`. */
+export interface WorldKeyParams {
+  /** The epoch wanted; the current one when absent (FEED-2). */
+  readonly epoch?: number;
+}
+
+/** Result of `worldKey`. */
+export interface WorldKeyResult {
+  readonly epoch: number;
+  /** `encryptFor(worldPrivateKey, readerPublicKey, epochKey)`; open with `decryptFrom(me, worldKey, sealed)`. */
+  readonly sealed: Uint8Array;
+}
+
+/** Parameters of `post`. */
+export interface PostParams {
+  /** A sealed world post `{v:1, epoch, c}` for the current or previous epoch (FEED-3). */
+  readonly post: Uint8Array;
+  /** 1..`maxPostDays` (FEED-4). */
+  readonly expiresInDays: number;
+}
+
+/** Result of `post`. */
+export interface PostResult {
+  readonly id: string;
+  readonly expiresAt: number;
+}
+
+/** Parameters of `feed`. */
+export interface FeedParams {
+  /** Only posts older than this post id (the `next` of the previous page). */
+  readonly before?: string;
+  readonly limit?: number;
+}
+
+/** One post in a feed page. Readers MUST check that the signed letter inside is `from` `author` (FEED-7). */
+export interface FeedPost {
+  readonly id: string;
+  readonly author: string;
+  readonly epoch: number;
+  readonly post: Uint8Array;
+  readonly postedAt: number;
+  readonly expiresAt: number;
+}
+
+/** Result of `feed`: newest first (FEED-6). */
+export interface FeedResult {
+  readonly posts: readonly FeedPost[];
+  /** Pass as `before` for the next page; absent on the last page. */
+  readonly next?: string;
+}
+
+/** Parameters of `delete`. */
+export interface DeleteParams {
+  readonly id: string;
+}
+
+/** @internal */
+export const worldKeyCodec = {
+  keys: ['epoch'] as const,
+  encodeParams: (p: WorldKeyParams) => (p.epoch !== undefined ? { epoch: p.epoch } : {}),
+  decodeParams: (f: Fields): WorldKeyParams => {
+    const epoch = f.optInt('epoch', { min: 0, max: MAX_EPOCH });
+    return epoch === undefined ? {} : { epoch };
+  },
+  encodeResult: (r: WorldKeyResult) => ({ epoch: r.epoch, sealed: r.sealed }),
+  decodeResult: (value: unknown): WorldKeyResult => {
+    const f = mapOf(value, 'worldKey result', ['epoch', 'sealed']);
+    return { epoch: f.int('epoch', { min: 0, max: MAX_EPOCH }), sealed: f.bytes('sealed', { min: 1, max: 1024 }) };
+  },
+};
+
+/** @internal */
+export const postCodec = {
+  keys: ['post', 'expiresInDays'] as const,
+  encodeParams: (p: PostParams) => ({ post: p.post, expiresInDays: p.expiresInDays }),
+  decodeParams: (f: Fields): PostParams => ({
+    post: f.bytes('post', SEALED_BOUNDS),
+    expiresInDays: f.int('expiresInDays', { min: 1, max: WIRE_MAX_POST_DAYS }),
+  }),
+  encodeResult: (r: PostResult) => ({ id: r.id, expiresAt: r.expiresAt }),
+  decodeResult: (value: unknown): PostResult => {
+    const f = mapOf(value, 'post result', ['id', 'expiresAt']);
+    return { id: readItemId(f, 'id'), expiresAt: f.int('expiresAt', TIME_BOUNDS) };
+  },
+};
+
+/** @internal */
+export const feedCodec = {
+  keys: ['before', 'limit'] as const,
+  encodeParams: (p: FeedParams) => ({
+    ...(p.before !== undefined ? { before: p.before } : {}),
+    ...(p.limit !== undefined ? { limit: p.limit } : {}),
+  }),
+  decodeParams: (f: Fields): FeedParams => {
+    const before = f.has('before') ? readItemId(f, 'before') : undefined;
+    const limit = f.optInt('limit', { min: 1, max: WIRE_MAX_FEED_ITEMS });
+    return { ...(before !== undefined ? { before } : {}), ...(limit !== undefined ? { limit } : {}) };
+  },
+  encodeResult: (r: FeedResult) => ({
+    posts: r.posts.map((p) => ({ id: p.id, author: p.author, epoch: p.epoch, post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt })),
+    ...(r.next !== undefined ? { next: r.next } : {}),
+  }),
+  decodeResult: (value: unknown): FeedResult => {
+    const f = mapOf(value, 'feed result', ['posts', 'next']);
+    const posts = f.list('posts', WIRE_MAX_FEED_ITEMS).map((v) => {
+      const p = mapOf(v, 'feed post', ['id', 'author', 'epoch', 'post', 'postedAt', 'expiresAt']);
+      return {
+        id: readItemId(p, 'id'),
+        author: readName(p, 'author'),
+        epoch: p.int('epoch', { min: 0, max: MAX_EPOCH }),
+        post: p.bytes('post', SEALED_BOUNDS),
+        postedAt: p.int('postedAt', TIME_BOUNDS),
+        expiresAt: p.int('expiresAt', TIME_BOUNDS),
+      };
+    });
+    return f.has('next') ? { posts, next: readItemId(f, 'next') } : { posts };
+  },
+};
+
+/** @internal */
+export const deleteCodec = {
+  keys: ['id'] as const,
+  encodeParams: (p: DeleteParams) => ({ id: p.id }),
+  decodeParams: (f: Fields): DeleteParams => ({ id: readItemId(f, 'id') }),
+  ...emptyResult,
+};
