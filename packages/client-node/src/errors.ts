@@ -1,0 +1,32 @@
+/**
+ * Local mistakes of whoever drives the client (a bad URL, a missing proxy, a wrong flag): not protocol
+ * failures, so they are not `ProtocolError`s; the CLI maps them to its usage exit code.
+ * @module
+ */
+
+/** Stable codes of {@link UsageError}. */
+export type UsageErrorCode =
+  | 'BAD_URL' // an Operator address that is not ws:// or wss://
+  | 'BAD_PROXY' // a proxy address that is not socks5h://host:port
+  | 'ONION_NEEDS_PROXY' // a .onion address without a Tor SOCKS proxy
+  | 'NOT_LOGGED_IN' // an action that needs the keystore before login()
+  | 'NO_KEYSTORE' // no identity in this home yet
+  | 'KEYSTORE_EXISTS' // register would overwrite an identity
+  | 'UNKNOWN_OPERATOR' // an Operator entry name that is not in operators.json
+  | 'BAD_ARGUMENT'; // any other invalid argument
+
+/** A mistake in how the client was called or configured. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+
+  /**
+   * @param code - stable code
+   * @param message - one line telling the person what to do instead
+   */
+  constructor(
+    readonly code: UsageErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

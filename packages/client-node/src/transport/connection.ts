@@ -1,0 +1,256 @@
+/**
+ * One WebSocket to an Operator: frames out, answers matched to requests by id, pushes surfaced as
+ * events, and every wait bounded by a timeout (TR-4) so nothing hangs forever on a slow Tor circuit.
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { ProtocolError, type PublicKey } from '@comrad/core';
+import {
+  MAX_REQUEST_ID,
+  MAX_RESPONSE_FRAME_BYTES,
+  decodeResult,
+  decodeServerFrame,
+  encodeRequest,
+  type Op,
+  type Params,
+  type Result,
+} from '@comrad/core/wire';
+import { checkOperatorUrl, proxyAgent } from './proxy.js';
+import { operatorKeyChanged } from '../store/key-changed.js';
+
+/** TR-4: waiting for a connection and its greeting; generous, since a Tor circuit can take long to build. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
+/** TR-4: waiting for one answer. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** How to reach an Operator. */
+export interface ConnectionOptions {
+  /** `ws://` or `wss://` address (a `.onion` host needs `proxy`). */
+  url: string;
+  /** `socks5h://` proxy URL (Tor). */
+  proxy?: string;
+  /** SOCKS credential naming the Tor circuit (see `proxyAgent`); random per connection when omitted. */
+  isolation?: string;
+  /** The pinned Operator key: a greeting with another key is refused with KEY_CHANGED. */
+  operatorKey?: PublicKey;
+  /** Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
+  connectTimeoutMs?: number;
+  /** Default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
+  requestTimeoutMs?: number;
+}
+
+/** The Operator's greeting on a new connection (AUTH-1). */
+export interface Hello {
+  operatorKey: PublicKey;
+  challenge: Uint8Array;
+}
+
+interface Pending {
+  op: Op;
+  resolve: (value: unknown) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Events of an {@link OperatorConnection}. */
+export interface ConnectionEvents {
+  /** The Operator says mail is waiting (MB-6). */
+  mail: [];
+  /** The socket closed; `expected` is true after {@link OperatorConnection.close}. */
+  close: [expected: boolean];
+}
+
+/** An open connection to an Operator, greeted and ready for requests. */
+export class OperatorConnection extends EventEmitter<ConnectionEvents> {
+  readonly #ws: WebSocket;
+  readonly #pending = new Map<number, Pending>();
+  readonly #requestTimeoutMs: number;
+  #nextId = 1;
+  #closing = false;
+  #closed = false;
+
+  private constructor(
+    ws: WebSocket,
+    /** The greeting this connection received. */
+    readonly hello: Hello,
+    requestTimeoutMs: number,
+  ) {
+    super();
+    this.#ws = ws;
+    this.#requestTimeoutMs = requestTimeoutMs;
+    ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
+    ws.on('close', () => this.#onClose());
+    ws.on('error', () => {
+      /* 'close' follows every 'error'; pending requests are failed there */
+    });
+  }
+
+  /**
+   * Connects and waits for the Operator's greeting.
+   * @param opts - address, proxy, pinned key, timeouts
+   * @returns the open connection
+   * @throws ProtocolError TIMEOUT (no greeting in time), CONNECTION_CLOSED (refused or dropped),
+   *   KEY_CHANGED (the greeting names another key than the pinned one), MALFORMED; UsageError for a bad
+   *   URL or proxy
+   */
+  static async open(opts: ConnectionOptions): Promise<OperatorConnection> {
+    const url = checkOperatorUrl(opts.url, opts.proxy);
+    const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const agent = opts.proxy ? proxyAgent(opts.proxy, opts.isolation ?? randomIsolation()) : undefined;
+    const ws = new WebSocket(url, {
+      ...(agent ? { agent } : {}),
+      handshakeTimeout: connectTimeoutMs,
+      maxPayload: MAX_RESPONSE_FRAME_BYTES,
+      // TR-5: no compression. Compressing before encryption-free framing of ciphertext buys nothing and
+      // compression side channels have leaked secrets before (CRIME).
+      perMessageDeflate: false,
+      followRedirects: false,
+    });
+    return await new Promise((resolve, reject) => {
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        ws.removeAllListeners();
+        ws.on('error', () => {});
+        ws.terminate();
+        reject(err);
+      };
+      const timer = setTimeout(
+        () => fail(new ProtocolError('TIMEOUT', `no answer from the Operator at ${url.host} within ${Math.round(connectTimeoutMs / 1000)} s`)),
+        connectTimeoutMs,
+      );
+      ws.once('error', (err) => fail(new ProtocolError('CONNECTION_CLOSED', `cannot reach the Operator at ${url.host}: ${describe(err)}`)));
+      ws.once('close', () => fail(new ProtocolError('CONNECTION_CLOSED', `the Operator at ${url.host} closed the connection`)));
+      ws.once('message', (data, isBinary) => {
+        try {
+          if (!isBinary) throw new ProtocolError('MALFORMED', 'the Operator sent a text frame');
+          const frame = decodeServerFrame(toBytes(data as Buffer));
+          if (frame.type !== 'hello') throw new ProtocolError('MALFORMED', 'the Operator did not greet first');
+          if (opts.operatorKey && !opts.operatorKey.equals(frame.operatorKey)) {
+            throw operatorKeyChanged({ name: url.host, url: opts.url }, opts.operatorKey, frame.operatorKey);
+          }
+          clearTimeout(timer);
+          ws.removeAllListeners();
+          resolve(new OperatorConnection(ws, { operatorKey: frame.operatorKey, challenge: frame.challenge }, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
+        } catch (err) {
+          fail(err as Error);
+        }
+      });
+    });
+  }
+
+  /** True until the socket closes. */
+  get isOpen(): boolean {
+    return !this.#closed;
+  }
+
+  /**
+   * Sends one request and waits for its answer, checked against the op's result schema (OP-2).
+   * @param op - the op
+   * @param params - its parameters
+   * @param timeoutMs - this request's timeout (default: the connection's)
+   * @returns the checked result
+   * @throws ProtocolError with the Operator's code (e.g. NOT_FOUND, RATE_LIMITED), TIMEOUT,
+   *   CONNECTION_CLOSED, or a decoding code when the answer is malformed
+   */
+  request<O extends Op>(op: O, params: Params<O>, timeoutMs = this.#requestTimeoutMs): Promise<Result<O>> {
+    if (this.#closed || this.#closing) return Promise.reject(new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator is closed'));
+    const id = this.#takeId();
+    const frame = encodeRequest(id, op, params);
+    return new Promise<Result<O>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new ProtocolError('TIMEOUT', `the Operator did not answer "${op}" within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.#pending.set(id, { op, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.#ws.send(frame, (err) => {
+        if (err) this.#settle(id, undefined, new ProtocolError('CONNECTION_CLOSED', 'the connection dropped while sending'));
+      });
+    });
+  }
+
+  /** Closes the connection; pending requests fail with CONNECTION_CLOSED. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    this.#ws.close(1000);
+    // A peer that does not answer the close handshake must not keep the process alive.
+    setTimeout(() => this.#ws.terminate(), 2_000).unref();
+  }
+
+  /** Closes and waits until the socket is gone. */
+  async closed(): Promise<void> {
+    if (this.#closed) return;
+    const done = new Promise<void>((resolve) => this.once('close', () => resolve()));
+    this.close();
+    await done;
+  }
+
+  #takeId(): number {
+    // Skip ids still pending after a wrap-around (2^32 requests on one connection, in theory).
+    do {
+      this.#nextId = this.#nextId >= MAX_REQUEST_ID ? 1 : this.#nextId + 1;
+    } while (this.#pending.has(this.#nextId));
+    return this.#nextId;
+  }
+
+  #onFrame(data: Buffer, isBinary: boolean): void {
+    let frame;
+    try {
+      if (!isBinary) throw new ProtocolError('MALFORMED', 'text frame');
+      frame = decodeServerFrame(toBytes(data));
+    } catch {
+      // A frame we cannot read means the Operator (or something between) is broken: drop the
+      // connection rather than guess which request it answered.
+      this.#ws.terminate();
+      return;
+    }
+    if (frame.type === 'mail') {
+      this.emit('mail');
+    } else if (frame.type === 'ok') {
+      const p = this.#pending.get(frame.id);
+      if (!p) return;
+      try {
+        this.#settle(frame.id, decodeResult(p.op, frame.value));
+      } catch (err) {
+        this.#settle(frame.id, undefined, err as Error);
+      }
+    } else if (frame.type === 'err') {
+      if (frame.id === undefined) return;
+      this.#settle(frame.id, undefined, new ProtocolError(frame.code, frame.message));
+    }
+    // A second 'hello' on the same connection is ignored: the challenge is fixed at connection time.
+  }
+
+  #settle(id: number, value: unknown, err?: Error): void {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    if (err) p.reject(err);
+    else p.resolve(value);
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const id of [...this.#pending.keys()]) {
+      this.#settle(id, undefined, new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator closed before it answered'));
+    }
+    this.emit('close', this.#closing);
+  }
+}
+
+/** A fresh random SOCKS isolation token (a new Tor circuit). */
+export function randomIsolation(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString('hex');
+}
+
+function toBytes(data: Buffer): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+function describe(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code ?? err.message.slice(0, 120);
+}

@@ -1,0 +1,65 @@
+/**
+ * A WebSocket peer that greets like an Operator (a real `hello` frame) and then never answers: the
+ * unresponsive Operator the client's timeouts exist for. Everything else is tested against the real one.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { KeyPair, randomBytes, ready } from '@comrad/core';
+import { encodeHello, encodeMailPush } from '@comrad/core/wire';
+
+/** A running greeting peer. */
+export interface GreetingPeer {
+  port: number;
+  /** The key it greets with. */
+  keys: KeyPair;
+  /** Frames received, in order. */
+  received: Uint8Array[];
+  /** Push a `mail` notification to every connected client. */
+  pushMail(): void;
+  /** Drop every connection (as a crashing server would). */
+  dropAll(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the peer on an ephemeral loopback port. */
+export async function startGreetingPeer(): Promise<GreetingPeer> {
+  await ready();
+  const keys = KeyPair.generate();
+  const received: Uint8Array[] = [];
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  wss.on('connection', (ws) => {
+    ws.send(encodeHello(keys.publicKey, randomBytes(32)));
+    ws.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
+  });
+  return {
+    port: (wss.address() as { port: number }).port,
+    keys,
+    received,
+    pushMail: () => wss.clients.forEach((c) => c.send(encodeMailPush())),
+    dropAll: () => wss.clients.forEach((c) => c.terminate()),
+    close: () =>
+      new Promise<void>((resolve) => {
+        wss.clients.forEach((c) => c.terminate());
+        wss.close(() => resolve());
+      }),
+  };
+}
+
+/** A TCP server that accepts connections and never says a word (not even the HTTP upgrade). */
+export async function startMuteServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
