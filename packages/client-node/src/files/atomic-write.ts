@@ -1,0 +1,71 @@
+/**
+ * Atomic file replacement (KS-4): write a temporary file next to the target, flush it to disk, rename it
+ * over the target, flush the directory. A crash at any point leaves either the old file or the new one,
+ * never a mix, and the file is never readable by anyone but its owner, not even for a moment.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** Options of {@link atomicWrite}. */
+export interface AtomicWriteOptions {
+  /** File mode of the new file; defaults to 0600 (owner read/write only). */
+  mode?: number;
+}
+
+/**
+ * Replaces the file at `path` with `data`, atomically and durably.
+ * @param path - the target file (its directory must exist)
+ * @param data - the new content
+ * @param options - the file mode (default 0600)
+ * @example `await atomicWrite(paths.keystore, bytes)`
+ */
+export async function atomicWrite(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const mode = options.mode ?? 0o600;
+  const temp = tempPathFor(path);
+  // 'wx': never follow or reuse an existing file (a planted link or a stale temp); the mode applies at
+  // creation, so the secret is never in a file with wider permissions.
+  const handle = await open(temp, 'wx', mode);
+  try {
+    try {
+      await handle.writeFile(data);
+      // The umask may have narrowed the mode; it can never widen it, but make the mode exact anyway.
+      await handle.chmod(mode);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await syncDirectory(dirname(path));
+}
+
+/**
+ * The temporary name {@link atomicWrite} uses for `path`: `<path>.tmp-<16 hex digits>`, in the same
+ * directory so the rename stays on one file system.
+ */
+export function tempPathFor(path: string): string {
+  return join(dirname(path), `${basename(path)}.tmp-${randomBytes(8).toString('hex')}`);
+}
+
+/** Makes the rename itself durable. Some platforms (Windows) cannot open a directory: skip there. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
+  } finally {
+    await handle.close();
+  }
+}

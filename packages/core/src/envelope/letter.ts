@@ -1,0 +1,166 @@
+/**
+ * Letters (LET-*): the plaintext every Comrad message is made of, before it is signed and sealed.
+ * @module
+ */
+import { ProtocolError } from '../errors.js';
+import { bytesEqual } from '../bytes.js';
+import { decode, encode } from '../codec/msgpack.js';
+import { Fields } from '../codec/fields.js';
+import { randomBytes } from '../crypto/random.js';
+import { MAX_LETTER_BYTES } from '../limits.js';
+import { checkName, normaliseName, WORLD_NAME } from './name.js';
+import { readTextBody, textBodyToMap, type TextBody } from './body.js';
+
+/** LET-2: the letter format version this implementation writes and reads. */
+export const LETTER_VERSION = 1;
+
+/**
+ * LET-4: every kind name the protocol has set aside. Only {@link SPECIFIED_KINDS} have a body defined
+ * today; the others are refused with `UNSUPPORTED_KIND` until the spec defines them.
+ */
+export const LETTER_KINDS = ['dm', 'post', 'vote', 'vouch', 'event', 'invite', 'rsvp', 'pin', 'circle-key'] as const;
+
+/** LET-4: the kinds whose body is specified (a {@link TextBody}). */
+export const SPECIFIED_KINDS = ['dm', 'post'] as const;
+
+/** A kind name from {@link LETTER_KINDS}. */
+export type LetterKind = (typeof LETTER_KINDS)[number];
+
+/** A kind from {@link SPECIFIED_KINDS}: the kinds a {@link Letter} can have today. */
+export type SpecifiedKind = (typeof SPECIFIED_KINDS)[number];
+
+/** LET-7: the latest `at` a letter may carry (seconds; the largest msgpack uint32, in 2106). */
+export const MAX_LETTER_AT = 0xffff_ffff;
+
+/** LET-8: bytes of a letter id. */
+export const LETTER_ID_BYTES = 16;
+
+/** A plaintext letter (LET-1). Immutable by convention; every field is checked on encode and decode. */
+export interface Letter {
+  /** Format version, always {@link LETTER_VERSION} (LET-2). */
+  readonly v: 1;
+  /** What the letter is (LET-4): `dm` to one comrade, `post` to the world. */
+  readonly kind: SpecifiedKind;
+  /** The author's name, normalised (LET-5); the recipient verifies it against the registry (SEAL-6). */
+  readonly from: string;
+  /** The recipient's name, normalised (LET-5); `comrades` for a post (LET-6). */
+  readonly to: string;
+  /** When the author wrote it: whole seconds since 1970-01-01T00:00:00Z (LET-7). */
+  readonly at: number;
+  /** 16 random bytes naming this letter; with `from` it identifies the letter (LET-8). */
+  readonly id: Uint8Array;
+  /** The content (LET-9, LET-10). */
+  readonly body: TextBody;
+}
+
+/** What {@link createLetter} needs; it fills in the rest. */
+export interface LetterInit {
+  readonly kind: SpecifiedKind;
+  /** The author's name, as typed (normalised here, NAME-2). */
+  readonly from: string;
+  /** The recipient's name, as typed; omit for a post (it goes to `comrades`). */
+  readonly to?: string;
+  readonly body: TextBody;
+  /** Seconds since the epoch; defaults to now. */
+  readonly at?: number;
+  /** Defaults to 16 fresh random bytes. */
+  readonly id?: Uint8Array;
+}
+
+const LETTER_FIELDS = ['v', 'kind', 'from', 'to', 'at', 'id', 'body'] as const;
+const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
+/**
+ * Makes a new letter: names normalised, a fresh random id, the current time; then checks it like a
+ * decoder would.
+ * @throws ProtocolError INVALID_NAME, MALFORMED, TOO_LARGE when a field breaks a LET rule
+ * @example
+ * ```ts
+ * const letter = createLetter({ kind: 'dm', from: 'alice', to: '@Bob', body: { text: 'hello' } });
+ * ```
+ */
+export function createLetter(init: LetterInit): Letter {
+  const letter: Letter = {
+    v: LETTER_VERSION,
+    kind: init.kind,
+    from: normaliseName(init.from),
+    to: init.kind === 'post' && init.to === undefined ? WORLD_NAME : normaliseName(init.to ?? ''),
+    at: init.at ?? Math.floor(Date.now() / 1000),
+    id: init.id ?? randomBytes(LETTER_ID_BYTES),
+    body: init.body,
+  };
+  encodeLetter(letter);
+  return letter;
+}
+
+/**
+ * Encodes a letter in its canonical msgpack form (LET-1, ENC-2), after checking every field.
+ * @returns the bytes that get signed
+ * @throws ProtocolError INVALID_NAME, MALFORMED, TOO_LARGE, UNSUPPORTED_VERSION, UNSUPPORTED_KIND
+ */
+export function encodeLetter(letter: Letter): Uint8Array {
+  const map = letterToMap(letter);
+  readLetter(map);
+  const bytes = encode(map);
+  if (bytes.length > MAX_LETTER_BYTES) throw new ProtocolError('TOO_LARGE', `letter exceeds ${MAX_LETTER_BYTES} bytes`);
+  return bytes;
+}
+
+/**
+ * Decodes a letter strictly, in the order of LET-12: size, msgpack, version, fields, canonical form.
+ * @throws ProtocolError TOO_LARGE, MALFORMED, TRAILING_BYTES, UNSUPPORTED_VERSION, UNSUPPORTED_KIND,
+ *   INVALID_NAME
+ */
+export function decodeLetter(bytes: Uint8Array): Letter {
+  if (!(bytes instanceof Uint8Array)) throw new ProtocolError('MALFORMED', 'a letter must be bytes');
+  if (bytes.length > MAX_LETTER_BYTES) throw new ProtocolError('TOO_LARGE', `letter exceeds ${MAX_LETTER_BYTES} bytes`);
+  const letter = readLetter(decode(bytes, MAX_LETTER_BYTES));
+  // ENC-2: one letter has one encoding. This refuses duplicate keys, reordered fields, longer-than-needed
+  // integer or length forms, nil for an absent field and invalid UTF-8, so no two implementations can
+  // read the same signed bytes as two different letters.
+  if (!bytesEqual(encode(letterToMap(letter)), bytes)) throw new ProtocolError('MALFORMED', 'letter is not in canonical form');
+  return letter;
+}
+
+/** LET-12 steps 3–8 over a decoded value. */
+function readLetter(value: unknown): Letter {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new ProtocolError('MALFORMED', 'letter must be a map');
+  }
+  // LET-2: the version is read before anything else, so a newer letter is refused as such, not as malformed.
+  const v = (value as Record<string, unknown>).v;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ProtocolError('MALFORMED', 'letter.v must be an integer');
+  if (v !== LETTER_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `letter version ${v} is not supported`);
+  const f = Fields.of(value, 'letter', LETTER_FIELDS);
+  const kind = f.str('kind', { max: 32, pattern: KIND_RE });
+  if (!(SPECIFIED_KINDS as readonly string[]).includes(kind)) {
+    throw new ProtocolError('UNSUPPORTED_KIND', `letter kind "${kind}" is not supported`);
+  }
+  const from = readName(f, 'from');
+  const to = readName(f, 'to');
+  if (kind === 'post' && to !== WORLD_NAME) throw new ProtocolError('MALFORMED', `a post is addressed to ${WORLD_NAME}`);
+  const at = f.int('at', { min: 0, max: MAX_LETTER_AT });
+  const id = f.bytes('id', { min: LETTER_ID_BYTES, max: LETTER_ID_BYTES }).slice();
+  const body = readTextBody(f.raw('body'));
+  return { v: LETTER_VERSION, kind: kind as SpecifiedKind, from, to, at, id, body };
+}
+
+function readName(f: Fields, key: string): string {
+  const raw = f.raw(key);
+  if (typeof raw !== 'string') throw new ProtocolError('MALFORMED', `letter.${key} must be a string`);
+  return checkName(raw);
+}
+
+/** The canonical map of a letter: fields in LET-1 order. Values are not checked here. */
+function letterToMap(letter: Letter): Record<string, unknown> {
+  if (typeof letter !== 'object' || letter === null) throw new TypeError('letter must be an object');
+  return {
+    v: letter.v,
+    kind: letter.kind,
+    from: letter.from,
+    to: letter.to,
+    at: letter.at,
+    id: letter.id,
+    body: textBodyToMap(letter.body),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * World posts (POST-*): a post letter signed by its author, padded, sealed in a Secure Cell under the
+ * world key of an epoch. Any registered reader with the epoch key can open it; the author's signature
+ * means the Operator, which holds every epoch key, can withhold a post but cannot forge one.
+ * @module
+ */
+import { ProtocolError } from '../errors.js';
+import { concatBytes, utf8 } from '../bytes.js';
+import { cellOpen, cellSeal } from '../crypto/operations.js';
+import { KeyPair, SymmetricKey } from '../crypto/keys.js';
+import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
+import type { Letter } from './letter.js';
+import { pad } from './padding.js';
+import { signLetter } from './signed.js';
+import { checkHeader, openPaddedLetter, type AuthorKeyOf, type OpenedLetter } from './_opening.js';
+
+/** POST-1: the version byte that starts every sealed post. */
+export const POST_VERSION = 1;
+
+/** POST-1: version byte + 4-byte epoch; the Secure Cell follows. */
+export const POST_HEADER_BYTES = 5;
+
+/** POST-4: a sealed post is bounded like a sealed letter (LIM-6). */
+export const MAX_POST_BYTES = MAX_SEALED_LETTER_BYTES;
+
+/** POST-1: the largest epoch number (a 32-bit unsigned integer). */
+export const MAX_EPOCH = 0xffff_ffff;
+
+/** Gives the world key of an epoch; may throw (for instance NOT_FOUND or EXPIRED). */
+export type EpochKeyFor = (epoch: number) => SymmetricKey | Promise<SymmetricKey>;
+
+/** An opened world post: the verified letter and the epoch it was sealed under. */
+export interface OpenedPost extends OpenedLetter {
+  readonly epoch: number;
+}
+
+/**
+ * POST-2: the Secure Cell context of an epoch, `comrad/world/v1/epoch/<decimal epoch>`, so a post cannot
+ * be moved to another epoch's header, nor a cell from another Comrad structure passed off as a post.
+ */
+export function postContext(epoch: number): Uint8Array {
+  return utf8(`comrad/world/v1/epoch/${epoch}`);
+}
+
+/**
+ * Signs a post letter and seals it under the world key of `epoch` (POST-2).
+ * @param letter - a letter of kind `post` (addressed to `comrades`)
+ * @param author - the key pair of `letter.from`
+ * @param epochKey - the world key of `epoch`
+ * @param epoch - the epoch number, 0 to 2³²−1
+ * @returns `0x01 || u32be(epoch) || Secure Cell of pad(signed letter)`
+ * @throws ProtocolError when the letter breaks a LET rule
+ * @example `const sealed = sealPost(createLetter({ kind: 'post', from: 'alice', body: { text: 'hi' } }), alice.keys, key, 20417)`
+ */
+export function sealPost(letter: Letter, author: KeyPair, epochKey: SymmetricKey, epoch: number): Uint8Array {
+  if (letter?.kind !== 'post') throw new TypeError('sealPost needs a letter of kind "post"');
+  if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
+  if (!(epochKey instanceof SymmetricKey)) throw new TypeError('epochKey must be a SymmetricKey');
+  checkEpoch(epoch);
+  const padded = pad(signLetter(letter, author.privateKey));
+  const header = new Uint8Array(POST_HEADER_BYTES);
+  header[0] = POST_VERSION;
+  new DataView(header.buffer).setUint32(1, epoch, false);
+  try {
+    return concatBytes(header, cellSeal(epochKey, padded, postContext(epoch)));
+  } finally {
+    padded.fill(0);
+  }
+}
+
+/**
+ * Reads the epoch of a sealed post without opening it (POST-3 steps 1–3): what the Operator files it
+ * under, and what a reader needs to pick the key.
+ * @throws ProtocolError TOO_LARGE, TRUNCATED, UNSUPPORTED_VERSION
+ */
+export function postEpoch(bytes: Uint8Array): number {
+  checkHeader(bytes, 'post', POST_VERSION, POST_HEADER_BYTES, MAX_POST_BYTES);
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(1, false);
+}
+
+/**
+ * Opens a world post and verifies its author (POST-3, in that order).
+ * @param epochKeyFor - the world key of an epoch
+ * @param authorKeyOf - the registry's (or a pinned) key for a name
+ * @throws ProtocolError TOO_LARGE, TRUNCATED, UNSUPPORTED_VERSION, TRAILING_BYTES, DECRYPT_FAILED,
+ *   BAD_PADDING, the letter's codes, MALFORMED (not a post), WRONG_AUTHOR, and whatever the two
+ *   functions throw
+ */
+export async function openPost(bytes: Uint8Array, epochKeyFor: EpochKeyFor, authorKeyOf: AuthorKeyOf): Promise<OpenedPost> {
+  if (typeof epochKeyFor !== 'function' || typeof authorKeyOf !== 'function') throw new TypeError('epochKeyFor and authorKeyOf must be functions');
+  const epoch = postEpoch(bytes);
+  const key = await epochKeyFor(epoch);
+  if (!(key instanceof SymmetricKey)) throw new TypeError('epochKeyFor must return a SymmetricKey');
+  const padded = cellOpen(key, bytes.subarray(POST_HEADER_BYTES), postContext(epoch));
+  const opened = await openPaddedLetter(
+    padded,
+    (letter) => {
+      // POST-3 step 7: only a post letter goes in the feed (LET-6 makes it addressed to `comrades`).
+      if (letter.kind !== 'post') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post');
+    },
+    authorKeyOf,
+  );
+  return { ...opened, epoch };
+}
+
+function checkEpoch(epoch: number): void {
+  if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > MAX_EPOCH) throw new TypeError('epoch must be an integer from 0 to 2^32-1');
+}

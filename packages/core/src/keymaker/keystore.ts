@@ -1,0 +1,112 @@
+/**
+ * The keystore (KS-*): a keymaker's name and key pair, sealed under a passphrase. Pure bytes in and out,
+ * so browsers can use it too; `@comrad/client-node` writes it to disk atomically.
+ * @module
+ */
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ProtocolError } from '../errors.js';
+import { bytesEqual, concatBytes, utf8 } from '../bytes.js';
+import { decode, encode } from '../codec/msgpack.js';
+import { Fields } from '../codec/fields.js';
+import { KeyPair, PrivateKey, PublicKey } from '../crypto/keys.js';
+import { passphraseOpen, passphraseSeal, sign, verify } from '../crypto/operations.js';
+import { checkName, NAME_MAX } from '../envelope/name.js';
+import { Keymaker } from './keymaker.js';
+
+/** KS-1: the first 8 bytes of every keystore, in ASCII. */
+export const KEYSTORE_MAGIC = 'COMRADKS';
+
+/** KS-1: the keystore format version this implementation writes and reads. */
+export const KEYSTORE_VERSION = 1;
+
+/** KS-1: a keystore is at most 4 KiB (one is about 250 bytes); anything larger is not one. */
+export const MAX_KEYSTORE_BYTES = 4096;
+
+const MAGIC = utf8(KEYSTORE_MAGIC);
+const CHECKSUM_BYTES = 32;
+const PREFIX_BYTES = MAGIC.length + 1;
+const HEADER_BYTES = PREFIX_BYTES + CHECKSUM_BYTES;
+const CONTENT_FIELDS = ['name', 'priv', 'pub'] as const;
+const MAX_CONTENT_BYTES = 512;
+const PROBE = utf8('comrad/keystore/v1/probe');
+
+/**
+ * Seals a keymaker under a passphrase (KS-2). Slow on purpose: Themis derives the key with PBKDF2
+ * (about 0.2 s).
+ * @param keymaker - the name and key pair to keep
+ * @param passphrase - non-empty; normalised to Unicode NFC so every keyboard yields the same bytes (KS-2)
+ * @returns `"COMRADKS" || 0x01 || SHA-256(cell) || cell`
+ * @example `await writeFile(path, await encodeKeystore(alice, passphrase))`
+ */
+export async function encodeKeystore(keymaker: Keymaker, passphrase: string): Promise<Uint8Array> {
+  if (!(keymaker instanceof Keymaker)) throw new TypeError('keymaker must be a Keymaker');
+  const content = encode({ name: keymaker.name, priv: keymaker.keys.privateKey.raw, pub: keymaker.keys.publicKey.raw });
+  const prefix = concatBytes(MAGIC, Uint8Array.of(KEYSTORE_VERSION));
+  try {
+    const cell = await passphraseSeal(normalisePassphrase(passphrase), content, prefix);
+    return concatBytes(prefix, sha256(cell), cell);
+  } finally {
+    content.fill(0);
+  }
+}
+
+/**
+ * Opens a keystore (KS-3, in that order). Damage is told apart from a wrong passphrase by the checksum
+ * in the clear header; past it, a failing cell means the wrong passphrase.
+ * @throws ProtocolError CORRUPT_KEYSTORE (not a keystore, damaged, or inconsistent inside),
+ *   UNSUPPORTED_VERSION, WRONG_PASSPHRASE
+ * @example `const alice = await decodeKeystore(await readFile(path), passphrase)`
+ */
+export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Promise<Keymaker> {
+  const pw = normalisePassphrase(passphrase);
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_KEYSTORE_BYTES) throw corrupt('not a keystore: too large');
+  if (bytes.length < PREFIX_BYTES || !bytesEqual(bytes.subarray(0, MAGIC.length), MAGIC)) {
+    throw corrupt('not a Comrad keystore');
+  }
+  const version = bytes[MAGIC.length];
+  if (version !== KEYSTORE_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `keystore version ${version} is not supported`);
+  if (bytes.length <= HEADER_BYTES) throw corrupt('keystore is truncated');
+  const cell = bytes.subarray(HEADER_BYTES);
+  if (!bytesEqual(sha256(cell), bytes.subarray(PREFIX_BYTES, HEADER_BYTES))) throw corrupt('keystore is damaged (checksum)');
+  let content: Uint8Array;
+  try {
+    content = await passphraseOpen(pw, cell, bytes.subarray(0, PREFIX_BYTES));
+  } catch (err) {
+    // KS-3 step 5: the checksum matched, so the cell is as written; only the passphrase is left to blame.
+    if (ProtocolError.is(err)) throw new ProtocolError('WRONG_PASSPHRASE', 'the keystore does not open with this passphrase');
+    throw err;
+  }
+  try {
+    return readContent(content);
+  } finally {
+    content.fill(0);
+  }
+}
+
+/** KS-3 step 6: the content is authentic, so anything wrong in it is a corrupt (or foreign-made) keystore. */
+function readContent(content: Uint8Array): Keymaker {
+  try {
+    const f = Fields.of(decode(content, MAX_CONTENT_BYTES), 'keystore', CONTENT_FIELDS);
+    const name = f.str('name', { max: NAME_MAX });
+    checkName(name);
+    const priv = PrivateKey.from(f.bytes('priv', { max: 45 }));
+    const pub = PublicKey.from(f.bytes('pub', { max: 77 }));
+    if (!bytesEqual(encode({ name, priv: priv.raw, pub: pub.raw }), content)) throw corrupt('keystore content is not canonical');
+    // KS-2: the two halves must belong together, or this identity would sign with a key nobody can check.
+    verify(pub, sign(priv, PROBE));
+    return new Keymaker(name, new KeyPair(priv, pub));
+  } catch (err) {
+    if (ProtocolError.is(err, 'CORRUPT_KEYSTORE')) throw err;
+    if (ProtocolError.is(err)) throw corrupt(`keystore content is invalid (${err.code})`);
+    throw err;
+  }
+}
+
+function normalisePassphrase(passphrase: string): string {
+  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
+  return passphrase.normalize('NFC');
+}
+
+function corrupt(message: string): ProtocolError {
+  return new ProtocolError('CORRUPT_KEYSTORE', message);
+}
