@@ -142,11 +142,11 @@ function processLines(dataDir, ownerPid) {
   return lines;
 }
 
-/** Ask an authority's DirPort for its current consensus and count the relays in it. */
-function consensusRelayCount(dirPort) {
+/** Ask a relay's DirPort for its current consensus (of the given flavor) and count the relays in it. */
+function consensusRelayCount(dirPort, flavor = 'consensus') {
   return new Promise((res) => {
     const req = request(
-      { host: '127.0.0.1', port: dirPort, path: '/tor/status-vote/current/consensus', timeout: 2000 },
+      { host: '127.0.0.1', port: dirPort, path: `/tor/status-vote/current/${flavor}`, timeout: 2000 },
       (resp) => {
         if (resp.statusCode !== 200) {
           resp.resume();
@@ -240,6 +240,9 @@ export async function startTorNetwork({
   if (!dir) throw new Error('tornet: dir is required');
   if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000) {
     throw new Error(`tornet: bad basePort ${basePort}`);
+  }
+  if (!Number.isInteger(relays) || relays < 0 || 2 * (AUTHORITIES + relays) > 50) {
+    throw new Error(`tornet: relays must be 0..${25 - AUTHORITIES} (ports basePort..basePort+49 are for relays)`);
   }
   const { tor, gencert } = requireTorBinaries(torBinary);
   const root = resolve(dir);
@@ -378,14 +381,16 @@ export async function startTorNetwork({
     for (const n of nodes) await launch(n);
     onProgress(`started ${nodes.length} relays (${AUTHORITIES} authorities)`);
 
-    // Clients bootstrap faster once every authority already lists every relay; if that
-    // takes too long we start the client anyway and let its own deadline decide.
+    // The client is started only once every relay (each is a directory cache) serves a
+    // microdesc consensus listing every relay: otherwise the client often fetches from a cache
+    // that is not ready yet and stalls 10-20 s at "Loading relay descriptors". If that takes
+    // too long we start the client anyway and let its own deadline decide.
     const consensusDeadline = Date.now() + Math.min(60_000, timeoutMs / 2);
     for (;;) {
       await checkExited(nodes);
-      const counts = await Promise.all(nodes.filter((n) => n.auth).map((n) => consensusRelayCount(n.dirPort)));
+      const counts = await Promise.all(nodes.map((n) => consensusRelayCount(n.dirPort, 'consensus-microdesc')));
       if (counts.every((c) => c >= total)) {
-        onProgress(`consensus lists all ${total} relays after ${Date.now() - t0} ms`);
+        onProgress(`every relay serves a consensus listing all ${total} relays after ${Date.now() - t0} ms`);
         break;
       }
       if (Date.now() > consensusDeadline) {
