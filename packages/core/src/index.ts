@@ -16,3 +16,6 @@ export * from './errors.js';
 export * from './bytes.js';
 export * from './crypto/index.js';
 export * from './codec/index.js';
+export * from './limits.js';
+export * from './envelope/index.js';
+export * from './keymaker/index.js';
