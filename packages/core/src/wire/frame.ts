@@ -43,7 +43,8 @@ const ID_BOUNDS = { min: 0, max: MAX_REQUEST_ID } as const;
  */
 export function encodeRequest<O extends Op>(id: number, op: O, params: Params<O>): Uint8Array {
   if (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID) throw new RangeError('request id must be 0..2^32');
-  return encode({ id, op, ...(CODECS[op] as OpCodec<O>).encodeParams(params) });
+  // Parameters come after id and op, and no op has a parameter named id or op (OP-1).
+  return encode({ ...(CODECS[op] as OpCodec<O>).encodeParams(params), id, op });
 }
 
 /**

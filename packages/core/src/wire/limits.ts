@@ -18,6 +18,8 @@ export const WIRE_MAX_FEED_ITEMS = 100;
 export const PAGE_BYTES = 4 * 1024 * 1024;
 /** LIMIT-5: the largest frame an Operator sends; clients set their `maxPayload` to this. */
 export const MAX_RESPONSE_FRAME_BYTES = PAGE_BYTES + MAX_SEALED_LETTER_BYTES + 256 * 1024;
+/** LIMIT-2: the largest sealed letter or sealed post a request carries (LIM-6). */
+export const MAX_SEALED_BYTES = MAX_SEALED_LETTER_BYTES;
 /** LIMIT-1: the largest request frame (LIM-7). */
 export const MAX_REQUEST_FRAME_BYTES = MAX_FRAME_BYTES;
 /** MB-10: the reserved Privacy Pass token field is at most this many bytes. */

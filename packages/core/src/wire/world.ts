@@ -16,8 +16,8 @@ export function epochOf(ms: number): number {
   return Math.floor(ms / EPOCH_MS);
 }
 
-/** Largest epoch number a decoder accepts (the year 10000). */
-const MAX_EPOCH = 3_000_000;
+/** Largest epoch number (POST-1: a 32-bit unsigned integer). */
+const MAX_EPOCH = 0xffff_ffff;
 
 /** Parameters of `worldKey`. */
 export interface WorldKeyParams {
@@ -34,7 +34,7 @@ export interface WorldKeyResult {
 
 /** Parameters of `post`. */
 export interface PostParams {
-  /** A sealed world post `{v:1, epoch, c}` for the current or previous epoch (FEED-3). */
+  /** A sealed world post (`sealPost`: version, epoch, Secure Cell) for the current or previous epoch (FEED-3). */
   readonly post: Uint8Array;
   /** 1..`maxPostDays` (FEED-4). */
   readonly expiresInDays: number;
@@ -70,9 +70,9 @@ export interface FeedResult {
   readonly next?: string;
 }
 
-/** Parameters of `delete`. */
+/** Parameters of `delete`; `postId`, because `id` is the request's own id (OP-1). */
 export interface DeleteParams {
-  readonly id: string;
+  readonly postId: string;
 }
 
 /** @internal */
@@ -140,8 +140,8 @@ export const feedCodec = {
 
 /** @internal */
 export const deleteCodec = {
-  keys: ['id'] as const,
-  encodeParams: (p: DeleteParams) => ({ id: p.id }),
-  decodeParams: (f: Fields): DeleteParams => ({ id: readItemId(f, 'id') }),
+  keys: ['postId'] as const,
+  encodeParams: (p: DeleteParams) => ({ postId: p.postId }),
+  decodeParams: (f: Fields): DeleteParams => ({ postId: readItemId(f, 'postId') }),
   ...emptyResult,
 };

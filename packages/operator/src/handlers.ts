@@ -1,0 +1,235 @@
+/**
+ * What each op does (OP-*, REG-*, AUTH-*, MB-*, FEED-*). Pure request → result functions over the store;
+ * the server around them does framing, limits per connection and pushes. Every refusal is a thrown
+ * `ProtocolError` with a code from the closed list.
+ * @module
+ */
+import { ProtocolError, PublicKey, type KeyPair, type SymmetricKey } from '@comrad/core';
+import { OPERATOR_NAME, WORLD_NAME, checkRegistrableName, postEpoch } from '@comrad/core/envelope';
+import {
+  AUTH_MAX_SKEW_MS,
+  PAGE_BYTES,
+  checkAuthProof,
+  checkPow,
+  checkRegisterProof,
+  epochOf,
+  registerPowInput,
+  sendPowInput,
+  signLookup,
+  type InfoResult,
+  type Op,
+  type Result,
+  type WireRequest,
+} from '@comrad/core/wire';
+import type { ServerLimits } from './limits.js';
+import type { Store } from './store/types.js';
+import type { WorldKeys } from './world-keys.js';
+
+/** The Operator's own keys. */
+export interface OperatorKeys {
+  /** Signs registry statements; clients pin its public half (REG-4, AUTH-2). */
+  readonly operator: KeyPair;
+  /** The world account `@comrades`: seals epoch keys to readers (FEED-2). */
+  readonly world: KeyPair;
+  /** Seals world epoch keys at rest (FEED-2); never leaves the Operator. */
+  readonly atRestKey: SymmetricKey;
+}
+
+/** A time source; tests inject one to move time. */
+export interface Clock {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+
+/** What one connection has established. */
+export interface Session {
+  /** The `hello` challenge, until the first `auth` consumes it (AUTH-3). */
+  challenge: Uint8Array | undefined;
+  /** The comrade this connection acts as, after a successful `auth`. */
+  name: string | undefined;
+  /** That comrade's registered key. */
+  key: PublicKey | undefined;
+}
+
+/** Everything the handlers need, shared by every connection of one Operator process. */
+export interface HandlerContext {
+  readonly store: Store;
+  readonly keys: OperatorKeys;
+  readonly limits: ServerLimits;
+  readonly clock: Clock;
+  readonly worldKeys: WorldKeys;
+  readonly info: InfoResult;
+  /** A key no one holds, verified against when a name is unknown so that failure takes the usual time (AUTH-5). */
+  readonly decoyKey: PublicKey;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** AUTH-5: the one answer to every failed handshake. */
+const authFailed = () => new ProtocolError('AUTH_FAILED', 'authentication failed');
+
+/**
+ * Runs one decoded request for `session`.
+ * @returns the op's result
+ * @throws ProtocolError with the op's refusal code
+ */
+export async function handle(ctx: HandlerContext, session: Session, req: WireRequest): Promise<Result<Op>> {
+  switch (req.op) {
+    case 'info':
+      return ctx.info;
+    case 'register':
+      return register(ctx, req.params);
+    case 'lookup':
+      return lookup(ctx, req.params);
+    case 'auth':
+      return auth(ctx, session, req.params);
+    case 'send':
+      return send(ctx, session, req.params);
+    case 'fetch': {
+      const items = await ctx.store.listMail(session.name!, ctx.clock.now(), Math.min(req.params.limit ?? ctx.limits.fetchItems, ctx.limits.fetchItems));
+      return { items: fitPage(items, (i) => i.sealed.length).map((i) => ({ id: i.id, letter: i.sealed, receivedAt: i.receivedAt })) };
+    }
+    case 'ack':
+      if (req.params.ids.length > ctx.limits.ackIds) throw new ProtocolError('TOO_LARGE', `at most ${ctx.limits.ackIds} ids per ack`);
+      return { deleted: await ctx.store.ackMail(session.name!, req.params.ids) };
+    case 'worldKey':
+      return worldKey(ctx, session, req.params.epoch);
+    case 'post':
+      return post(ctx, session, req.params);
+    case 'feed':
+      return feed(ctx, req.params);
+    case 'delete':
+      // FEED-8: "not yours" and "no such post" are one answer.
+      if (!(await ctx.store.deletePost(req.params.postId, session.name!))) throw new ProtocolError('NOT_FOUND', 'no such post');
+      return {};
+  }
+}
+
+type ParamsOf<O extends Op> = Extract<WireRequest, { op: O }>['params'];
+
+/** The Operator's own accounts answer lookups from its keys, never from the store (REG-7). */
+function ownAccounts(ctx: HandlerContext): ReadonlyArray<readonly [string, PublicKey]> {
+  return [
+    [OPERATOR_NAME, ctx.keys.operator.publicKey],
+    [WORLD_NAME, ctx.keys.world.publicKey],
+  ];
+}
+
+async function register(ctx: HandlerContext, p: ParamsOf<'register'>): Promise<Result<'register'>> {
+  // Cheapest checks first, so that refusing costs less than asking (REG-6 before REG-3).
+  checkRegistrableName(p.name);
+  if (ctx.limits.registerPowBits > 0) {
+    if (!p.pow || !checkPow(registerPowInput(p.name, p.key, p.pow), ctx.limits.registerPowBits)) {
+      throw new ProtocolError('POW_REQUIRED', `registration needs ${ctx.limits.registerPowBits} bits of proof of work`);
+    }
+  }
+  if (ownAccounts(ctx).some(([, key]) => key.equals(p.key))) throw new ProtocolError('KEY_TAKEN', 'this key is registered');
+  checkRegisterProof(p.proof, p.name, p.key, ctx.keys.operator.publicKey);
+  const now = ctx.clock.now();
+  const outcome = await ctx.store.register(p.name, p.key.bytes(), now);
+  if (outcome === 'key-taken') throw new ProtocolError('KEY_TAKEN', 'this key is registered');
+  if (outcome === 'name-taken') {
+    // REG-5: repeating one's own registration (a lost answer) succeeds; anyone else's name is taken.
+    const existing = await ctx.store.keyOf(p.name);
+    if (!existing || !PublicKey.from(existing).equals(p.key)) throw new ProtocolError('NAME_TAKEN', 'this name is taken');
+  }
+  return { statement: signLookup(ctx.keys.operator.privateKey, p.name, p.key, now) };
+}
+
+async function lookup(ctx: HandlerContext, p: ParamsOf<'lookup'>): Promise<Result<'lookup'>> {
+  const now = ctx.clock.now();
+  const sign = (name: string, key: PublicKey) => ({ statement: signLookup(ctx.keys.operator.privateKey, name, key, now) });
+  const own = ownAccounts(ctx).find(([name, key]) => (p.name !== undefined ? name === p.name : key.equals(p.key)));
+  if (own) return sign(own[0], own[1]);
+  if (p.name !== undefined) {
+    const key = await ctx.store.keyOf(p.name);
+    if (key) return sign(p.name, PublicKey.from(key));
+  } else {
+    const name = await ctx.store.nameOf(p.key.bytes());
+    if (name) return sign(name, p.key);
+  }
+  // REG-4: negative answers are not signed (see spec/notes/operator.md for why).
+  throw new ProtocolError('NOT_FOUND', 'not registered');
+}
+
+async function auth(ctx: HandlerContext, s: Session, p: ParamsOf<'auth'>): Promise<Result<'auth'>> {
+  // AUTH-3: the challenge is spent by the first attempt, whatever its outcome.
+  const challenge = s.challenge;
+  s.challenge = undefined;
+  const stored = await ctx.store.keyOf(p.name);
+  const key = stored ? PublicKey.from(stored) : ctx.decoyKey;
+  // AUTH-5: verify even when the attempt is already lost, so every failure costs the same.
+  const good = checkAuthProof(p.sig, key, { challenge: challenge ?? new Uint8Array(32), operatorKey: ctx.keys.operator.publicKey, name: p.name, at: p.at });
+  const fresh = Math.abs(p.at - ctx.clock.now()) <= AUTH_MAX_SKEW_MS;
+  if (!good || !fresh || !stored || !challenge || s.name !== undefined) throw authFailed();
+  s.name = p.name;
+  s.key = key;
+  return { name: p.name };
+}
+
+async function send(ctx: HandlerContext, s: Session, p: ParamsOf<'send'>): Promise<Result<'send'>> {
+  // MB-7: a letter never travels on a logged-in connection, so the Operator cannot tie it to its sender.
+  if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'send letters on a connection that is not logged in');
+  if (p.letter.length > ctx.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a letter is at most ${ctx.limits.sealedLetterBytes} bytes`);
+  if (ctx.limits.sendPowBits > 0) {
+    if (!p.pow || !checkPow(sendPowInput(p.to, p.letter, p.pow), ctx.limits.sendPowBits)) {
+      throw new ProtocolError('POW_REQUIRED', `a letter needs ${ctx.limits.sendPowBits} bits of proof of work`);
+    }
+  }
+  // MB-10: `token` is reserved for Privacy Pass and deliberately ignored.
+  if (!(await ctx.store.keyOf(p.to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
+  const now = ctx.clock.now();
+  const ttl = Math.min(p.ttl ?? ctx.limits.mailTtlMs, ctx.limits.mailTtlMs);
+  const put = await ctx.store.putMail(p.to, p.letter, now, now + ttl, { maxItems: ctx.limits.mailboxItems, maxBytes: ctx.limits.mailboxBytes });
+  if (put === 'quota') throw new ProtocolError('QUOTA_EXCEEDED', 'the mailbox is full');
+  return {};
+}
+
+async function worldKey(ctx: HandlerContext, s: Session, wanted: number | undefined): Promise<Result<'worldKey'>> {
+  const current = epochOf(ctx.clock.now());
+  const epoch = wanted ?? current;
+  // FEED-2: keys exist for the epochs a live post can be sealed under, plus tomorrow for clocks running ahead.
+  if (epoch < current - ctx.limits.maxPostDays - 1) throw new ProtocolError('EXPIRED', 'that epoch is over');
+  if (epoch > current + 1) throw new ProtocolError('NOT_FOUND', 'that epoch has not begun');
+  return { epoch, sealed: await ctx.worldKeys.sealedFor(epoch, s.key!) };
+}
+
+async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promise<Result<'post'>> {
+  if (p.post.length > ctx.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a post is at most ${ctx.limits.sealedLetterBytes} bytes`);
+  if (p.expiresInDays > ctx.limits.maxPostDays) throw new ProtocolError('MALFORMED', `a post lives at most ${ctx.limits.maxPostDays} days`);
+  // FEED-3: the Operator reads only the post's header; the sealed letter inside is opaque to it.
+  const epoch = postEpoch(p.post);
+  const now = ctx.clock.now();
+  const current = epochOf(now);
+  // FEED-3: the current epoch, or the previous one for a post sealed just before midnight UTC.
+  if (epoch < current - 1) throw new ProtocolError('EXPIRED', 'the post is sealed under an old epoch key');
+  if (epoch > current) throw new ProtocolError('MALFORMED', 'the post is sealed under a future epoch key');
+  if ((await ctx.store.countPostsSince(s.name!, now - HOUR_MS)) >= ctx.limits.postsPerHour) {
+    throw new ProtocolError('RATE_LIMITED', `at most ${ctx.limits.postsPerHour} posts per hour`);
+  }
+  const expiresAt = now + p.expiresInDays * DAY_MS;
+  const id = await ctx.store.putPost({ author: s.name!, sealed: p.post, epoch, postedAt: now, expiresAt });
+  return { id, expiresAt };
+}
+
+async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>): Promise<Result<'feed'>> {
+  const limit = Math.min(p.limit ?? ctx.limits.feedItems, ctx.limits.feedItems);
+  const found = await ctx.store.listPosts(ctx.clock.now(), limit + 1, p.before);
+  const page = fitPage(found.slice(0, limit), (x) => x.sealed.length);
+  const posts = page.map((x) => ({ id: x.id, author: x.author, epoch: x.epoch, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt }));
+  const more = page.length < found.length;
+  return more && page.length > 0 ? { posts, next: page[page.length - 1]!.id } : { posts };
+}
+
+/** LIMIT-5: the leading items whose sizes add up to at most PAGE_BYTES, and always the first one. */
+function fitPage<T>(items: readonly T[], size: (item: T) => number): T[] {
+  let total = 0;
+  let n = 0;
+  for (const item of items) {
+    total += size(item);
+    if (n > 0 && total > PAGE_BYTES) break;
+    n++;
+  }
+  return items.slice(0, n);
+}

@@ -1,0 +1,37 @@
+/**
+ * `@comrad/operator` — the Comrad Operator: the relay every comrade talks to. It keeps one permanent
+ * record (name ↔ public key), holds sealed letters until their recipient acknowledges them, keeps world
+ * posts until they expire, and never learns who writes to whom.
+ *
+ * @example
+ * ```ts
+ * import { ready } from '@comrad/core';
+ * import { startOperator, loadOrCreateKeys, openStore, createLogger } from '@comrad/operator';
+ * await ready();
+ * const { keys, publicInfo } = await loadOrCreateKeys({ dataDir: './data' });
+ * const store = await openStore({ kind: 'lmdb', path: './data/store' });
+ * const op = await startOperator({ store, keys, port: 7077, logger: createLogger() });
+ * console.log(op.url, publicInfo.fingerprint);
+ * // later
+ * await op.close();
+ * await store.close();
+ * ```
+ * @packageDocumentation
+ */
+export { startOperator, type StartOperatorOptions, type RunningOperator } from './server.js';
+export { type OperatorKeys, type Clock } from './handlers.js';
+export { DEFAULT_LIMITS, resolveLimits, type ServerLimits } from './limits.js';
+export {
+  PASSPHRASE_ENV,
+  KEY_FILES,
+  loadOrCreateKeys,
+  readPublicInfo,
+  operatorKeys,
+  deriveAtRestKey,
+  type LoadKeysOptions,
+  type LoadedKeys,
+  type OperatorPublicInfo,
+  type PassphraseSource,
+} from './keys.js';
+export { createLogger, silentLogger, type Logger, type LoggerOptions } from './log.js';
+export { openStore, DEFAULT_REDIS_PREFIX, type StoreOptions, type Store, type MailItem, type StoredPost, type NewPost, type RegisterResult, type MailQuota } from './store/index.js';

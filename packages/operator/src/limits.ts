@@ -1,0 +1,103 @@
+/**
+ * The Operator's configurable limits (LIMIT-*, MB-4, MB-5, FEED-4, FEED-5) with finite defaults, checked
+ * once at start so a typo cannot switch a limit off.
+ * @module
+ */
+import {
+  MAX_POW_BITS,
+  MAX_REQUEST_FRAME_BYTES,
+  MAX_SEALED_BYTES,
+  WIRE_MAX_ACK_IDS,
+  WIRE_MAX_FEED_ITEMS,
+  WIRE_MAX_FETCH_ITEMS,
+  type OperatorLimits,
+} from '@comrad/core/wire';
+
+/** Every limit the server enforces: the announced ones (`info.limits`) and the server-only ones. */
+export interface ServerLimits extends OperatorLimits {
+  /** LIMIT-4: concurrent WebSocket connections per process. */
+  readonly maxConnections: number;
+  /** LIMIT-3: requests of one connection being processed at once. */
+  readonly maxInflight: number;
+  /** LIMIT-6: bytes queued to a client that does not read before the connection is dropped. */
+  readonly maxBufferedBytes: number;
+  /** REG-6: leading zero bits of proof of work for `register` (0 = none). */
+  readonly registerPowBits: number;
+  /** MB-9: leading zero bits of proof of work per letter (0 = none). */
+  readonly sendPowBits: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The defaults: generous for people, finite for abuse. */
+export const DEFAULT_LIMITS: ServerLimits = {
+  frameBytes: MAX_REQUEST_FRAME_BYTES,
+  sealedLetterBytes: MAX_SEALED_BYTES,
+  mailboxItems: 1000,
+  mailboxBytes: 64 * 1024 * 1024,
+  mailTtlMs: 30 * DAY_MS,
+  maxPostDays: 30,
+  postsPerHour: 20,
+  requestsPerSecond: 50,
+  fetchItems: 50,
+  ackIds: 500,
+  feedItems: 50,
+  maxConnections: 10_000,
+  maxInflight: 16,
+  maxBufferedBytes: 16 * 1024 * 1024,
+  registerPowBits: 0,
+  sendPowBits: 0,
+};
+
+/** Upper bounds of each limit: the protocol's own bounds where there is one. */
+const MAX: { readonly [K in keyof ServerLimits]: number } = {
+  frameBytes: MAX_REQUEST_FRAME_BYTES,
+  sealedLetterBytes: MAX_SEALED_BYTES,
+  mailboxItems: 1_000_000,
+  mailboxBytes: 2 ** 40,
+  mailTtlMs: 366 * DAY_MS,
+  maxPostDays: 366,
+  postsPerHour: 1_000_000,
+  requestsPerSecond: 1_000_000,
+  fetchItems: WIRE_MAX_FETCH_ITEMS,
+  ackIds: WIRE_MAX_ACK_IDS,
+  feedItems: WIRE_MAX_FEED_ITEMS,
+  maxConnections: 1_000_000,
+  maxInflight: 1024,
+  maxBufferedBytes: 2 ** 32,
+  registerPowBits: MAX_POW_BITS,
+  sendPowBits: MAX_POW_BITS,
+};
+
+/**
+ * The defaults overridden by `overrides`; every value must be an integer within its bounds.
+ * @throws RangeError naming the limit
+ * @example `resolveLimits({ mailboxItems: 10 })`
+ */
+export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
+  const out = { ...DEFAULT_LIMITS, ...overrides };
+  for (const key of Object.keys(out) as (keyof ServerLimits)[]) {
+    if (!(key in MAX)) throw new RangeError(`unknown limit "${key}"`);
+    const v = out[key];
+    const min = key.endsWith('PowBits') ? 0 : 1;
+    if (!Number.isSafeInteger(v) || v < min || v > MAX[key]) throw new RangeError(`limit ${key} must be an integer in ${min}..${MAX[key]}`);
+  }
+  return out;
+}
+
+/** The part of the limits announced in `info` (OP-2). */
+export function announcedLimits(l: ServerLimits): OperatorLimits {
+  return {
+    frameBytes: l.frameBytes,
+    sealedLetterBytes: l.sealedLetterBytes,
+    mailboxItems: l.mailboxItems,
+    mailboxBytes: l.mailboxBytes,
+    mailTtlMs: l.mailTtlMs,
+    maxPostDays: l.maxPostDays,
+    postsPerHour: l.postsPerHour,
+    requestsPerSecond: l.requestsPerSecond,
+    fetchItems: l.fetchItems,
+    ackIds: l.ackIds,
+    feedItems: l.feedItems,
+  };
+}
