@@ -1,0 +1,519 @@
+/**
+ * The `Comrade`: one person's session with one Operator — register, log in, look comrades up (pinning
+ * their keys), send letters without revealing the sender, read the inbox without ever losing mail, post
+ * to the world and read the feed.
+ *
+ * Connections (CL-1): the Comrade keeps up to two sessions and never mixes them.
+ * - a *public* session, never authenticated: `info` and `lookup`;
+ * - a *private* session, authenticated after `login`: `fetch`, `ack`, `worldKey`, `post`, `feed`,
+ *   `delete`, and the `mail` pushes.
+ * `register` and every `send` each use a fresh connection of their own, closed right after (with a proxy,
+ * each on its own Tor circuit), so the Operator cannot tie a letter to the connection of the comrade who
+ * sent it, nor to the sender's other letters (sealed sender, SEAL-*).
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { access } from 'node:fs/promises';
+import { ComradError, ProtocolError, SymmetricKey, decryptFrom, ready, toHex, type PublicKey } from '@comrad/core';
+import { checkRegistrableName, createLetter, normaliseName, openPost, sealLetter, sealPost, type TextBody } from '@comrad/core/envelope';
+import { Keymaker } from '@comrad/core/keymaker';
+import {
+  epochOf,
+  makeAuthProof,
+  makeRegisterProof,
+  registerPowInput,
+  sendPowInput,
+  solvePow,
+  verifyLookup,
+  type InfoResult,
+} from '@comrad/core/wire';
+import { UsageError } from '../errors.js';
+import { loadKeystore, saveKeystore } from '../files/keystore-file.js';
+import { ensureHome, type HomePaths } from '../home/home.js';
+import { prepareImage, type PreparedImage } from '../images/prepare-image.js';
+import { ContactBook, type Contact } from '../store/contacts.js';
+import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail-store.js';
+import { OperatorBook, type OperatorEntry } from '../store/operators.js';
+import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
+import { Session } from '../transport/session.js';
+import { receiveMail, type InboxReport } from './inbox.js';
+
+/** Options of {@link Comrade.connect}. */
+export interface ComradeOptions {
+  /** The local data directory (default `COMRAD_HOME` or `~/.comrad`). */
+  home: string;
+  /**
+   * Which Operator: the name of an entry in the home's `operators.json` (default: its default entry),
+   * or an entry given directly. An entry without a key gets the key the Operator announces pinned
+   * (trust on first use) — saved in `operators.json` when the entry came from there.
+   */
+  operator?: string | OperatorEntry;
+  /** A `socks5h://` proxy (Tor) for every connection. */
+  proxy?: string;
+  /** Waiting for a connection (default 60 s). */
+  connectTimeoutMs?: number;
+  /** Waiting for one answer (default 30 s). */
+  requestTimeoutMs?: number;
+  /** The clock (ms); for tests. */
+  now?: () => number;
+  /**
+   * Called after the inbox stored letters and before it acknowledges them: the window in which a crash
+   * must lose nothing (MB-3). For tests of exactly that.
+   */
+  beforeAck?: (mailIds: readonly string[]) => void | Promise<void>;
+}
+
+/** Who this comrade is. */
+export interface Identity {
+  readonly name: string;
+  readonly publicKey: PublicKey;
+  /** The key's fingerprint (KEY-4), to compare out of band. */
+  readonly fingerprint: string;
+}
+
+/** Content of a letter or post: text, and optionally an image (file bytes, or already prepared). */
+export type Content = string | { readonly text?: string; readonly image?: Uint8Array | PreparedImage };
+
+/** Options of {@link Comrade.post}. */
+export interface PostOptions {
+  readonly image?: Uint8Array | PreparedImage;
+  /** Days until the post expires: 1 to the Operator's maximum (default 7). */
+  readonly expiresInDays?: number;
+}
+
+/** A verified post of the world feed. */
+export interface FeedEntry {
+  /** The Operator's id for the post (for `deletePost`). */
+  readonly id: string;
+  readonly author: string;
+  readonly text: string;
+  readonly image?: { readonly mime: string; readonly data: Uint8Array };
+  /** When the author wrote it (seconds). */
+  readonly at: number;
+  readonly postedAt: number;
+  readonly expiresAt: number;
+}
+
+/** A post that failed verification: reported, never shown as genuine (FEED-7). */
+export interface RejectedPost {
+  readonly id: string;
+  /** The author the Operator filed it under. */
+  readonly author: string;
+  /** The error code (WRONG_AUTHOR for a forgery, KEY_CHANGED while a contact's key change is pending…). */
+  readonly code: string;
+}
+
+/** A page of the world feed. */
+export interface FeedPage {
+  readonly posts: FeedEntry[];
+  readonly rejected: RejectedPost[];
+  /** Pass as `before` for the next page. */
+  readonly next?: string;
+}
+
+/** Events of a {@link Comrade}. */
+export interface ComradeEvents {
+  /** The Operator says new mail is waiting (call `inbox()`). */
+  mail: [];
+  /** The Operator's key was pinned on first use; show the fingerprint. */
+  'operator-pinned': [fingerprint: string];
+  /** A session lost its connection and is reconnecting. */
+  disconnect: [];
+  /** A session is back. */
+  reconnect: [];
+}
+
+/** Default post lifetime (FEED-4). */
+export const DEFAULT_POST_DAYS = 7;
+
+/** One comrade's session with one Operator. */
+export class Comrade extends EventEmitter<ComradeEvents> {
+  readonly #opts: ComradeOptions;
+  readonly #paths: HomePaths;
+  readonly #public: Session;
+  readonly #contacts: ContactBook;
+  readonly #info: InfoResult;
+  readonly #entry: OperatorEntry;
+  #me: Keymaker | undefined;
+  #private: Session | undefined;
+  #mail: MailStore | undefined;
+  readonly #epochKeys = new Map<number, SymmetricKey>();
+
+  private constructor(opts: ComradeOptions, paths: HomePaths, pub: Session, info: InfoResult, entry: OperatorEntry, contacts: ContactBook) {
+    super();
+    this.#opts = opts;
+    this.#paths = paths;
+    this.#public = pub;
+    this.#info = info;
+    this.#entry = entry;
+    this.#contacts = contacts;
+    this.#forward(pub);
+  }
+
+  /**
+   * Opens the home, connects to the Operator, reads its `info` and checks its key against the pin
+   * (OPS-1, OPS-2), pinning it on first use.
+   * @param opts - home, Operator, proxy, timeouts
+   * @returns a session, not yet logged in
+   * @throws ProtocolError KEY_CHANGED (the Operator's key is not the pinned one), TIMEOUT,
+   *   CONNECTION_CLOSED; UsageError UNKNOWN_OPERATOR, BAD_URL, ONION_NEEDS_PROXY, BAD_PROXY
+   * @example
+   * ```ts
+   * const alice = await Comrade.connect({ home: '/home/alice/.comrad' });
+   * await alice.login(passphrase);
+   * await alice.send('bob', 'meet at noon');
+   * ```
+   */
+  static async connect(opts: ComradeOptions): Promise<Comrade> {
+    await ready();
+    const paths = await ensureHome(opts.home);
+    const book = await OperatorBook.load(paths.operators);
+    const entry = typeof opts.operator === 'object' ? opts.operator : book.get(opts.operator);
+    const pub = await Session.open({ ...connectionOptions(opts, entry.url), ...(entry.key ? { operatorKey: entry.key } : {}) });
+    try {
+      const info = await pub.request('info', {});
+      // OPS-1: the key `info` announces must be the one greeting us and the pinned one (OPS-2).
+      const greeted = pub.connection?.hello.operatorKey;
+      if (greeted && !greeted.equals(info.operatorKey)) throw new ProtocolError('KEY_CHANGED', 'the Operator greeted with one key and announced another');
+      let pinnedNow = false;
+      if (typeof opts.operator === 'object') {
+        if (entry.key && !entry.key.equals(info.operatorKey)) book.check(entry.name, info.operatorKey);
+      } else if (book.check(entry.name, info.operatorKey) === 'new') {
+        await book.save();
+        pinnedNow = true;
+      }
+      const contacts = await ContactBook.load(paths.contacts);
+      const pinnedEntry: OperatorEntry = { ...entry, key: info.operatorKey };
+      const comrade = new Comrade(opts, paths, pub, info, pinnedEntry, contacts);
+      if (pinnedNow) queueMicrotask(() => comrade.emit('operator-pinned', info.operatorKey.fingerprint()));
+      return comrade;
+    } catch (err) {
+      await pub.close();
+      throw err;
+    }
+  }
+
+  /** The Operator's announced facts: its keys, limits and proof-of-work difficulties. */
+  get info(): InfoResult {
+    return this.#info;
+  }
+
+  /** The Operator's (pinned) key. */
+  get operatorKey(): PublicKey {
+    return this.#info.operatorKey;
+  }
+
+  /** The paths of the home. */
+  get paths(): HomePaths {
+    return this.#paths;
+  }
+
+  /** Who is logged in, if anyone. */
+  get identity(): Identity | undefined {
+    return this.#me && { name: this.#me.name, publicKey: this.#me.publicKey, fingerprint: this.#me.fingerprint() };
+  }
+
+  /**
+   * Creates an identity: a fresh key pair, registered under `name` with a proof of possession (REG-3)
+   * and proof of work when the Operator asks (REG-6), then saved in the keystore under `passphrase`
+   * and logged in.
+   * @param name - the name as typed (normalised: `@Alice` → `alice`)
+   * @param passphrase - seals the keystore
+   * @returns the new identity
+   * @throws UsageError KEYSTORE_EXISTS; ProtocolError INVALID_NAME, NAME_TAKEN, RATE_LIMITED…
+   */
+  async register(name: string, passphrase: string): Promise<Identity> {
+    if (await fileExists(this.#paths.keystore)) {
+      throw new UsageError('KEYSTORE_EXISTS', `this home already holds an identity (${this.#paths.keystore}); use another --home`);
+    }
+    const normalised = checkRegistrableName(normaliseName(name));
+    const me = Keymaker.generate(normalised);
+    const proof = makeRegisterProof(me.keys.privateKey, normalised, me.publicKey, this.operatorKey);
+    const bits = this.#info.pow.register;
+    const pow = bits > 0 ? solvePow((n) => registerPowInput(normalised, me.publicKey, n), bits) : undefined;
+    // CL-1: a connection of its own, so the lookups of the public session are not tied to this name.
+    const result = await this.#oneShot((conn) => conn.request('register', { name: normalised, key: me.publicKey, proof, ...(pow ? { pow } : {}) }));
+    verifyLookup(result.statement, this.operatorKey, { name: normalised, key: me.publicKey });
+    // Saved only once the Operator confirmed: a refused name leaves no keystore behind.
+    await saveKeystore(this.#paths.keystore, me, passphrase);
+    await this.#start(me);
+    return this.identity!;
+  }
+
+  /**
+   * Unlocks the keystore and authenticates the private session (AUTH-2).
+   * @param passphrase - the keystore's passphrase
+   * @returns the identity
+   * @throws UsageError NO_KEYSTORE; ProtocolError WRONG_PASSPHRASE, CORRUPT_KEYSTORE, AUTH_FAILED
+   */
+  async login(passphrase: string): Promise<Identity> {
+    let me: Keymaker;
+    try {
+      me = await loadKeystore(this.#paths.keystore, passphrase);
+    } catch (err) {
+      if (ComradError.is(err, 'NOT_FOUND')) throw new UsageError('NO_KEYSTORE', 'no identity in this home yet: run `comrad register NAME` first');
+      throw err;
+    }
+    await this.#start(me);
+    return this.identity!;
+  }
+
+  /**
+   * Looks a comrade up and pins the key (CT-1): the Operator's signed statement is verified against the
+   * pinned Operator key (REG-4), and a key that differs from the one pinned earlier is refused (CT-2).
+   * @param name - as typed
+   * @returns the contact, with `status` `new` (pinned now) or `same`
+   * @throws ProtocolError NOT_FOUND, KEY_CHANGED, BAD_SIGNATURE, INVALID_NAME
+   */
+  async lookup(name: string): Promise<Contact & { status: 'new' | 'same' }> {
+    const normalised = normaliseName(name);
+    const key = await this.#registryKey(normalised);
+    const result = this.#contacts.check(this.operatorKey, normalised, key, this.#now());
+    if (result.status === 'new') await this.#contacts.save();
+    return { ...result.contact, status: result.status };
+  }
+
+  /**
+   * Accepts a changed key for a contact, after the person compared fingerprints out of band (CT-3).
+   * @param name - as typed
+   * @returns the previously pinned contact (if any) and the newly pinned one
+   * @throws ProtocolError NOT_FOUND, BAD_SIGNATURE
+   */
+  async acceptKeyChange(name: string): Promise<{ previous?: Contact; contact: Contact }> {
+    const normalised = normaliseName(name);
+    const key = await this.#registryKey(normalised);
+    const previous = this.#contacts.get(this.operatorKey, normalised);
+    const contact = this.#contacts.replace(this.operatorKey, normalised, key, this.#now());
+    await this.#contacts.save();
+    return previous ? { previous, contact } : { contact };
+  }
+
+  /** The contacts pinned at this Operator. */
+  contacts(): Contact[] {
+    return this.#contacts.list(this.operatorKey);
+  }
+
+  /**
+   * Sends a letter (MB-1): signed by us, sealed to the recipient's pinned key (SEAL-2), and handed to
+   * the Operator over a fresh connection that never authenticates (CL-1). An image is re-encoded
+   * without metadata first (IMG-1).
+   * @param name - the recipient, as typed
+   * @param content - text, or `{text, image}`
+   * @returns the letter id (hex)
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError NOT_FOUND, KEY_CHANGED, TOO_LARGE, QUOTA_EXCEEDED…
+   */
+  async send(name: string, content: Content): Promise<{ id: string }> {
+    const me = this.#requireLogin();
+    const to = normaliseName(name);
+    const body = await toBody(content);
+    const letter = createLetter({ kind: 'dm', from: me.name, to, body, at: Math.floor(this.#now() / 1000) });
+    const sealedFor = async (conn: OperatorConnection): Promise<void> => {
+      // A pinned contact needs no lookup; an unknown one is looked up on this same anonymous connection,
+      // so the logged-in connection never asks about the people we write to.
+      const pinned = this.#contacts.get(this.operatorKey, to);
+      let key = pinned?.key;
+      if (!key) {
+        key = verifyLookup((await conn.request('lookup', { name: to })).statement, this.operatorKey, to).key;
+        this.#contacts.check(this.operatorKey, to, key, this.#now());
+        await this.#contacts.save();
+      }
+      const sealed = sealLetter(letter, me.keys, key);
+      const bits = this.#info.pow.send;
+      const pow = bits > 0 ? solvePow((n) => sendPowInput(to, sealed, n), bits) : undefined;
+      await conn.request('send', { to, letter: sealed, ...(pow ? { pow } : {}) });
+    };
+    await this.#oneShot(sealedFor);
+    return { id: toHex(letter.id) };
+  }
+
+  /**
+   * Fetches waiting mail, opens and verifies each letter, stores it, and only then acknowledges it
+   * (MB-3: a crash before the ack means the Operator delivers it again; the store keeps it once,
+   * MAIL-2). Forged and unreadable letters are kept apart and acknowledged (MAIL-3); a letter from a
+   * contact whose key changed is left on the Operator until the change is accepted (CT-2).
+   * @returns what arrived now
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError TIMEOUT, CONNECTION_CLOSED
+   */
+  async inbox(): Promise<InboxReport> {
+    const me = this.#requireLogin();
+    return receiveMail({
+      session: this.#private!,
+      store: this.#mail!,
+      recipient: me,
+      authorKeyOf: (name) => this.#authorKey(name),
+      now: () => this.#now(),
+      ...(this.#opts.beforeAck ? { beforeAck: this.#opts.beforeAck } : {}),
+    });
+  }
+
+  /** Every letter stored in this home, oldest first (verified ones only). */
+  async letters(): Promise<StoredLetter[]> {
+    this.#requireLogin();
+    return this.#mail!.list();
+  }
+
+  /** The letters set apart because they failed verification (MAIL-3). */
+  async rejectedLetters(): Promise<RejectedLetter[]> {
+    this.#requireLogin();
+    return this.#mail!.listRejected();
+  }
+
+  /**
+   * Posts to the world (FEED-3): a post letter signed by us, sealed under today's world key.
+   * @param text - the post's text (may be empty with an image)
+   * @param opts - image and lifetime
+   * @returns the post id and when it expires
+   * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError RATE_LIMITED, TOO_LARGE…
+   */
+  async post(text: string, opts: PostOptions = {}): Promise<{ id: string; expiresAt: number }> {
+    const me = this.#requireLogin();
+    const days = opts.expiresInDays ?? Math.min(DEFAULT_POST_DAYS, this.#info.limits.maxPostDays);
+    if (!Number.isInteger(days) || days < 1 || days > this.#info.limits.maxPostDays) {
+      throw new UsageError('BAD_ARGUMENT', `a post lives 1 to ${this.#info.limits.maxPostDays} days on this Operator`);
+    }
+    const body = await toBody(opts.image ? { text, image: opts.image } : text);
+    const now = this.#now();
+    const epoch = epochOf(now);
+    const letter = createLetter({ kind: 'post', from: me.name, body, at: Math.floor(now / 1000) });
+    const sealed = sealPost(letter, me.keys, await this.#epochKey(epoch), epoch);
+    return this.#private!.request('post', { post: sealed, expiresInDays: days });
+  }
+
+  /**
+   * Reads a page of the world feed, newest first. Each post is opened with its epoch's world key and
+   * verified against its author's registered key, and its letter must be from the author the Operator
+   * filed it under (FEED-7); posts that fail are listed in `rejected`, never in `posts`.
+   * @param opts - `before` (the previous page's `next`) and `limit`
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError TIMEOUT…
+   */
+  async feed(opts: { before?: string; limit?: number } = {}): Promise<FeedPage> {
+    this.#requireLogin();
+    const page = await this.#private!.request('feed', opts);
+    const posts: FeedEntry[] = [];
+    const rejected: RejectedPost[] = [];
+    for (const p of page.posts) {
+      try {
+        const opened = await openPost(
+          p.post,
+          (epoch) => this.#epochKey(epoch),
+          (name) => this.#authorKey(name),
+        );
+        // FEED-7: the Operator files a post under an author; the signed letter must say the same.
+        if (opened.letter.from !== p.author || opened.epoch !== p.epoch) throw new ProtocolError('WRONG_AUTHOR', 'the post is filed under another author or epoch');
+        const { text, image } = opened.letter.body;
+        posts.push({ id: p.id, author: p.author, text, ...(image ? { image } : {}), at: opened.letter.at, postedAt: p.postedAt, expiresAt: p.expiresAt });
+      } catch (err) {
+        if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED') throw err;
+        rejected.push({ id: p.id, author: p.author, code: err.code });
+      }
+    }
+    return page.next !== undefined ? { posts, rejected, next: page.next } : { posts, rejected };
+  }
+
+  /**
+   * Deletes one of our posts before it expires.
+   * @throws ProtocolError NOT_FOUND, FORBIDDEN (not ours)
+   */
+  async deletePost(id: string): Promise<void> {
+    this.#requireLogin();
+    await this.#private!.request('delete', { postId: id });
+  }
+
+  /** Closes every connection and forgets the unlocked key. */
+  async close(): Promise<void> {
+    await Promise.all([this.#public.close(), this.#private?.close()]);
+    this.#me?.wipe();
+    this.#me = undefined;
+    for (const k of this.#epochKeys.values()) k.wipe();
+    this.#epochKeys.clear();
+  }
+
+  async #start(me: Keymaker): Promise<void> {
+    await this.#private?.close();
+    const operatorKey = this.operatorKey;
+    const auth = async (conn: OperatorConnection) => {
+      const at = this.#now();
+      const sig = makeAuthProof(me.keys.privateKey, { challenge: conn.hello.challenge, operatorKey, name: me.name, at });
+      await conn.request('auth', { name: me.name, at, sig });
+    };
+    this.#private = await Session.open({ ...connectionOptions(this.#opts, this.#entry.url), operatorKey, onConnect: auth });
+    this.#forward(this.#private, true);
+    this.#me = me;
+    this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
+  }
+
+  /** The key of `name` as the registry states it, verified against the Operator key (REG-4). */
+  async #registryKey(name: string): Promise<PublicKey> {
+    const result = await this.#public.request('lookup', { name });
+    return verifyLookup(result.statement, this.operatorKey, name).key;
+  }
+
+  /** The key to verify a letter from `name` with: the pinned one, else the registry's, pinned now. */
+  async #authorKey(name: string): Promise<PublicKey> {
+    const pinned = this.#contacts.get(this.operatorKey, name);
+    if (pinned) return pinned.key;
+    return (await this.lookup(name)).key;
+  }
+
+  /** The world key of an epoch (FEED-2), fetched once per epoch and kept in memory only. */
+  async #epochKey(epoch: number): Promise<SymmetricKey> {
+    const cached = this.#epochKeys.get(epoch);
+    if (cached) return cached;
+    const me = this.#requireLogin();
+    const result = await this.#private!.request('worldKey', { epoch });
+    if (result.epoch !== epoch) throw new ProtocolError('MALFORMED', 'the Operator sent the key of another epoch');
+    const key = SymmetricKey.from(decryptFrom(me.keys.privateKey, this.#info.worldKey, result.sealed));
+    this.#epochKeys.set(epoch, key);
+    return key;
+  }
+
+  async #oneShot<T>(use: (conn: OperatorConnection) => Promise<T>): Promise<T> {
+    const conn = await OperatorConnection.open({ ...connectionOptions(this.#opts, this.#entry.url), operatorKey: this.operatorKey, isolation: randomIsolation() });
+    try {
+      return await use(conn);
+    } finally {
+      await conn.closed();
+    }
+  }
+
+  #requireLogin(): Keymaker {
+    if (!this.#me) throw new UsageError('NOT_LOGGED_IN', 'log in first (the keystore is locked)');
+    return this.#me;
+  }
+
+  #forward(session: Session, withMail = false): void {
+    if (withMail) session.on('mail', () => this.emit('mail'));
+    session.on('disconnect', () => this.emit('disconnect'));
+    session.on('reconnect', () => this.emit('reconnect'));
+    // A session that stopped for good fails its requests; the error is reported there.
+    session.on('error', () => {});
+  }
+
+  #now(): number {
+    return (this.#opts.now ?? Date.now)();
+  }
+}
+
+function connectionOptions(opts: ComradeOptions, url: string): ConnectionOptions {
+  return {
+    url,
+    ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+  };
+}
+
+async function toBody(content: Content): Promise<TextBody> {
+  const c = typeof content === 'string' ? { text: content } : content;
+  const text = c.text ?? '';
+  if (!c.image) return { text };
+  const image = c.image instanceof Uint8Array ? await prepareImage(c.image) : c.image;
+  return { text, image: { mime: image.mime, data: image.data } };
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Receiving mail (MB-2, MB-3, MAIL-*): fetch → open and verify → store → acknowledge, in that order, so
+ * that a crash at any point loses nothing and a re-delivery is stored once.
+ * @module
+ */
+import { ComradError, toHex, type PublicKey } from '@comrad/core';
+import { openSealedLetter } from '@comrad/core/envelope';
+import type { Keymaker } from '@comrad/core/keymaker';
+import type { MailEntry } from '@comrad/core/wire';
+import type { MailStore, RejectReason, StoredLetter } from '../store/mail-store.js';
+import type { Session } from '../transport/session.js';
+
+/** What one `inbox()` call received. */
+export interface InboxReport {
+  /** Verified letters stored now (re-deliveries of stored letters are not repeated here). */
+  readonly received: StoredLetter[];
+  /** Letters set apart now: forged, from unknown senders, or unreadable (MAIL-3). */
+  readonly rejected: { readonly reason: RejectReason; readonly claimedFrom?: string; readonly code: string }[];
+  /** Letters left on the Operator because their sender's pinned key no longer matches (CT-2). */
+  readonly held: { readonly claimedFrom: string; readonly code: string }[];
+  /** Letters delivered again that were already stored (acknowledged again, not stored twice). */
+  duplicates: number;
+}
+
+/** What {@link receiveMail} works with. */
+export interface ReceiveContext {
+  /** The authenticated session. */
+  session: Session;
+  store: MailStore;
+  recipient: Keymaker;
+  /** The pinned (or freshly looked up and pinned) key of a sender. */
+  authorKeyOf: (name: string) => Promise<PublicKey>;
+  now: () => number;
+  /** Test seam: runs between storing and acknowledging. */
+  beforeAck?: (mailIds: readonly string[]) => void | Promise<void>;
+}
+
+/** Codes that mean the network failed, not the letter: stop, acknowledge nothing more, report. */
+const NETWORK: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_CLOSED', 'RATE_LIMITED', 'INTERNAL']);
+
+/** Envelope codes that mean "this letter does not open or does not parse". */
+const REASONS: Readonly<Record<string, RejectReason>> = {
+  WRONG_AUTHOR: 'FORGED',
+  NOT_FOUND: 'UNKNOWN_SENDER',
+  WRONG_RECIPIENT: 'WRONG_RECIPIENT',
+};
+
+/**
+ * Drains the mailbox page by page.
+ * @returns what arrived
+ * @throws ProtocolError TIMEOUT, CONNECTION_CLOSED (letters stored before the failure stay stored; their
+ *   ack is sent again on the next call, as they are delivered again)
+ */
+export async function receiveMail(ctx: ReceiveContext): Promise<InboxReport> {
+  const report: InboxReport = { received: [], rejected: [], held: [], duplicates: 0 };
+  const heldIds = new Set<string>();
+  for (;;) {
+    const { items } = await ctx.session.request('fetch', {});
+    const fresh = items.filter((i) => !heldIds.has(i.id));
+    if (fresh.length === 0) return report;
+    const done: string[] = [];
+    for (const item of fresh) {
+      const outcome = await receiveOne(ctx, item, report);
+      if (outcome === 'held') heldIds.add(item.id);
+      else done.push(item.id);
+    }
+    // MB-3: only what is safely on disk is acknowledged; the hook lets tests crash right here.
+    await ctx.beforeAck?.(done);
+    if (done.length > 0) await ctx.session.request('ack', { ids: done });
+  }
+}
+
+async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxReport): Promise<'stored' | 'rejected' | 'held'> {
+  let claimedFrom: string | undefined;
+  try {
+    const opened = await openSealedLetter(item.letter, ctx.recipient, (name) => {
+      claimedFrom = name;
+      return ctx.authorKeyOf(name);
+    });
+    const { letter } = opened;
+    const stored: StoredLetter = {
+      id: toHex(letter.id),
+      from: letter.from,
+      to: letter.to,
+      at: letter.at,
+      receivedAt: ctx.now(),
+      text: letter.body.text,
+      ...(letter.body.image ? { image: letter.body.image } : {}),
+      authorFingerprint: opened.authorKey.fingerprint(),
+      signed: opened.signed,
+    };
+    if (await ctx.store.put(stored)) report.received.push(stored);
+    else report.duplicates++;
+    return 'stored';
+  } catch (err) {
+    if (!ComradError.is(err) || NETWORK.has(err.code)) throw err;
+    if (err.code === 'KEY_CHANGED') {
+      report.held.push({ claimedFrom: claimedFrom ?? '?', code: err.code });
+      return 'held';
+    }
+    const reason = REASONS[err.code] ?? 'UNREADABLE';
+    const rejected = { reason, code: err.code, receivedAt: ctx.now(), ...(claimedFrom ? { claimedFrom } : {}) };
+    if (await ctx.store.putRejected(item.letter, rejected)) report.rejected.push(rejected);
+    else report.duplicates++;
+    return 'rejected';
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Received mail on disk (MAIL-*): one file per letter, sealed at rest, written atomically before the
+ * Operator is told to delete it (MB-3), and named so a re-delivered letter lands on the same file and is
+ * stored once (MAIL-2). Letters that fail verification go to a separate folder and are never listed as
+ * genuine (MAIL-3).
+ * @module
+ */
+import { createHmac, hkdfSync } from 'node:crypto';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey } from '@comrad/core';
+import { Fields } from '@comrad/core/codec';
+import { atomicWrite } from '../files/atomic-write.js';
+import type { HomePaths } from '../home/home.js';
+
+/** A verified letter as kept on disk. */
+export interface StoredLetter {
+  /** The letter id (LET-8), hex. */
+  readonly id: string;
+  /** The verified author (SEAL-6). */
+  readonly from: string;
+  readonly to: string;
+  /** When the author wrote it (seconds). */
+  readonly at: number;
+  /** When this client stored it (ms). */
+  readonly receivedAt: number;
+  readonly text: string;
+  readonly image?: { readonly mime: string; readonly data: Uint8Array };
+  /** The fingerprint of the key the signature was verified with. */
+  readonly authorFingerprint: string;
+  /** The signed letter: proof of authorship anyone with the author's key can check (SIG-2). */
+  readonly signed: Uint8Array;
+}
+
+/** Why a letter was set apart. */
+export type RejectReason =
+  | 'FORGED' // the signature is not by the key registered for the claimed sender
+  | 'UNKNOWN_SENDER' // the claimed sender is not registered
+  | 'WRONG_RECIPIENT' // a letter for someone else, re-sealed to us
+  | 'UNREADABLE'; // does not open or does not decode
+
+/** A letter that failed verification: kept apart as evidence, never shown as genuine (MAIL-3). */
+export interface RejectedLetter {
+  readonly reason: RejectReason;
+  /** The sender the letter claimed, when it could be read that far. */
+  readonly claimedFrom?: string;
+  /** The error code behind the reason. */
+  readonly code: string;
+  readonly receivedAt: number;
+}
+
+const MAIL_CONTEXT = utf8('comrad/local/mail/v1');
+const REJECTED_CONTEXT = utf8('comrad/local/rejected/v1');
+/** A stored letter file is a sealed letter plus a little: bounded before reading (MAIL-4). */
+const MAX_STORED_BYTES = 1024 * 1024;
+
+/** The mail folders of one home, sealed with a key derived from the identity key. */
+export class MailStore {
+  readonly #key: SymmetricKey;
+  readonly #mac: Buffer;
+
+  /**
+   * @param paths - the home's paths
+   * @param key - the storage key ({@link MailStore.keyFor})
+   */
+  constructor(
+    private readonly paths: HomePaths,
+    key: SymmetricKey,
+  ) {
+    this.#key = key;
+    this.#mac = Buffer.from(key.bytes());
+  }
+
+  /**
+   * The storage key of an identity (MAIL-1): HKDF-SHA-256 of the private key, so mail at rest opens only
+   * with the unlocked keystore, and no second secret has to be kept.
+   * @param privateKey - the identity's private key
+   */
+  static keyFor(privateKey: PrivateKey): SymmetricKey {
+    const secret = privateKey.bytes();
+    try {
+      return SymmetricKey.from(new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('mail'), 32)));
+    } finally {
+      secret.fill(0);
+    }
+  }
+
+  /**
+   * Stores a verified letter unless it is already stored (MAIL-2: the file name is a keyed hash of
+   * sender and letter id, so the same letter always maps to the same file, and names reveal nothing).
+   * @returns true when stored now, false for a duplicate
+   */
+  async put(letter: StoredLetter): Promise<boolean> {
+    const file = join(this.paths.mail, `${this.#name(`${letter.from}\0${letter.id}`)}.letter`);
+    if (await exists(file)) return false;
+    await atomicWrite(file, cellSeal(this.#key, encode(toMap(letter)), MAIL_CONTEXT));
+    return true;
+  }
+
+  /**
+   * Keeps a rejected letter apart, once per sealed letter (MAIL-3).
+   * @param sealed - the bytes as received, which name it
+   * @returns true when stored now, false for a duplicate
+   */
+  async putRejected(sealed: Uint8Array, rejected: RejectedLetter): Promise<boolean> {
+    const file = join(this.paths.rejected, `${this.#name(sealed)}.rejected`);
+    if (await exists(file)) return false;
+    const map = { reason: rejected.reason, code: rejected.code, receivedAt: rejected.receivedAt, ...(rejected.claimedFrom ? { claimedFrom: rejected.claimedFrom } : {}) };
+    await atomicWrite(file, cellSeal(this.#key, encode(map), REJECTED_CONTEXT));
+    return true;
+  }
+
+  /** Every stored letter, oldest first. @throws ProtocolError for a damaged file */
+  async list(): Promise<StoredLetter[]> {
+    const out = await this.#readAll(this.paths.mail, '.letter', MAIL_CONTEXT, fromMap);
+    return out.sort((a, b) => a.at - b.at || a.receivedAt - b.receivedAt);
+  }
+
+  /** Every rejected letter, oldest first. */
+  async listRejected(): Promise<RejectedLetter[]> {
+    const out = await this.#readAll(this.paths.rejected, '.rejected', REJECTED_CONTEXT, rejectedFromMap);
+    return out.sort((a, b) => a.receivedAt - b.receivedAt);
+  }
+
+  async #readAll<T>(dir: string, ext: string, context: Uint8Array, read: (v: unknown) => T): Promise<T[]> {
+    const names = (await readdir(dir)).filter((n) => n.endsWith(ext));
+    const out: T[] = [];
+    for (const n of names) {
+      const bytes = await readFile(join(dir, n));
+      if (bytes.length > MAX_STORED_BYTES) throw new ProtocolError('TOO_LARGE', `${n} is too large to be a stored letter`);
+      out.push(read(decode(cellOpen(this.#key, new Uint8Array(bytes), context), MAX_STORED_BYTES)));
+    }
+    return out;
+  }
+
+  #name(data: string | Uint8Array): string {
+    return createHmac('sha256', this.#mac).update(data).digest('hex').slice(0, 40);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const FIELDS = ['id', 'from', 'to', 'at', 'receivedAt', 'text', 'image', 'authorFingerprint', 'signed'] as const;
+
+function toMap(l: StoredLetter): Record<string, unknown> {
+  return {
+    id: l.id,
+    from: l.from,
+    to: l.to,
+    at: l.at,
+    receivedAt: l.receivedAt,
+    text: l.text,
+    ...(l.image ? { image: { mime: l.image.mime, data: l.image.data } } : {}),
+    authorFingerprint: l.authorFingerprint,
+    signed: l.signed,
+  };
+}
+
+function fromMap(v: unknown): StoredLetter {
+  const f = Fields.of(v, 'stored letter', FIELDS);
+  const image = f.has('image') ? Fields.of(f.raw('image'), 'stored image', ['mime', 'data']) : undefined;
+  return {
+    id: f.str('id', { max: 64 }),
+    from: f.str('from', { max: 32 }),
+    to: f.str('to', { max: 32 }),
+    at: f.int('at'),
+    receivedAt: f.int('receivedAt'),
+    text: f.str('text', { max: 4000 }),
+    ...(image ? { image: { mime: image.str('mime', { max: 32 }), data: image.bytes('data', { max: MAX_STORED_BYTES }) } } : {}),
+    authorFingerprint: f.str('authorFingerprint', { max: 64 }),
+    signed: f.bytes('signed', { max: MAX_STORED_BYTES }),
+  };
+}
+
+function rejectedFromMap(v: unknown): RejectedLetter {
+  const f = Fields.of(v, 'rejected letter', ['reason', 'code', 'receivedAt', 'claimedFrom']);
+  const claimedFrom = f.optStr('claimedFrom', { max: 32 });
+  return {
+    reason: f.oneOf('reason', ['FORGED', 'UNKNOWN_SENDER', 'WRONG_RECIPIENT', 'UNREADABLE'] as const),
+    code: f.str('code', { max: 32 }),
+    receivedAt: f.int('receivedAt'),
+    ...(claimedFrom ? { claimedFrom } : {}),
+  };
+}

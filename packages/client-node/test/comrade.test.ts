@@ -1,0 +1,203 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { readdir, stat } from 'node:fs/promises';
+import { ComradError, KeyPair } from '@comrad/core';
+import { createLetter, sealLetter } from '@comrad/core/envelope';
+import { Comrade } from '../src/comrade/comrade.js';
+import { OperatorConnection } from '../src/transport/connection.js';
+import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+
+const PASS = 'correct horse battery staple';
+const cleanup: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function operator(opts: Parameters<typeof startTestOperator>[0] = {}): Promise<TestOperator> {
+  const op = await startTestOperator(opts);
+  cleanup.push(() => op.stop());
+  return op;
+}
+
+async function comrade(op: { url: string }, opts: { home?: string; beforeAck?: (ids: readonly string[]) => void } = {}): Promise<Comrade> {
+  const home = opts.home ?? (await tempHome()).dir;
+  const c = await Comrade.connect({ home, operator: { name: 'test', url: op.url }, ...(opts.beforeAck ? { beforeAck: opts.beforeAck } : {}) });
+  cleanup.push(() => c.close());
+  return c;
+}
+
+async function registered(op: { url: string }, name: string, opts: { home?: string; beforeAck?: (ids: readonly string[]) => void } = {}): Promise<Comrade> {
+  const c = await comrade(op, opts);
+  await c.register(name, PASS);
+  return c;
+}
+
+describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
+  it('REG-3 registers a name, saves the keystore 0600 in a 0700 home, and logs in again with the passphrase', async () => {
+    const op = await operator();
+    const { dir } = await tempHome();
+    const alice = await registered(op, '@Alice', { home: dir });
+    expect(alice.identity?.name).toBe('alice');
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await stat(alice.paths.keystore)).mode & 0o777).toBe(0o600);
+    const fingerprint = alice.identity!.fingerprint;
+    await alice.close();
+    const again = await comrade(op, { home: dir });
+    expect((await again.login(PASS)).fingerprint).toBe(fingerprint);
+    const wrong = await comrade(op, { home: dir });
+    expect(ComradError.is(await wrong.login('not it').catch((e: unknown) => e), 'WRONG_PASSPHRASE')).toBe(true);
+  });
+
+  it('REG-1 a taken name is refused and leaves no keystore behind', async () => {
+    const op = await operator();
+    await registered(op, 'alice');
+    const other = await comrade(op);
+    expect(ComradError.is(await other.register('alice', PASS).catch((e: unknown) => e), 'NAME_TAKEN')).toBe(true);
+    expect(await readdir(other.paths.root)).not.toContain('keystore.cks');
+  });
+
+  it('MB-1 SEAL-6 a letter arrives, decrypted and verified against the sender, and is stored encrypted', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    const bob = await registered(op, 'bob');
+    const { id } = await alice.send('@Bob', 'meet at the library at noon');
+    const report = await bob.inbox();
+    expect(report.received).toHaveLength(1);
+    expect(report.received[0]).toMatchObject({ id, from: 'alice', to: 'bob', text: 'meet at the library at noon', authorFingerprint: alice.identity!.fingerprint });
+    expect((await bob.letters()).map((l) => l.text)).toEqual(['meet at the library at noon']);
+    // MAIL-1: nothing on disk shows the text.
+    const files = await readdir(bob.paths.mail);
+    expect(files).toHaveLength(1);
+    const { readFile } = await import('node:fs/promises');
+    const raw = await readFile(`${bob.paths.mail}/${files[0]}`);
+    expect(raw.includes(Buffer.from('library'))).toBe(false);
+    // MB-3: acknowledged, so gone from the Operator.
+    expect((await bob.inbox()).received).toHaveLength(0);
+  });
+
+  it('CL-1 send uses a connection that never authenticates, and only the letter names the recipient', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    await registered(op, 'bob');
+    // Count connections: the public and private sessions are open; a send adds one more, then closes it.
+    const before = op.server.connections();
+    await alice.send('bob', 'hi');
+    await waitFor(() => op.server.connections() === before);
+    expect(op.server.connections()).toBe(before);
+  });
+
+  it('MB-6 the Operator pushes "mail" to a logged-in comrade', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    const bob = await registered(op, 'bob');
+    const pushed = new Promise<void>((resolve) => bob.once('mail', resolve));
+    await alice.send('bob', 'ping');
+    await pushed;
+  });
+
+  it('MB-3 MAIL-2 a client that dies between storing and acking gets the letter again and stores it once', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    const { dir } = await tempHome();
+    const crashing = await registered(op, 'bob', {
+      home: dir,
+      beforeAck: () => {
+        throw new Error('simulated crash before ack');
+      },
+    });
+    await alice.send('bob', 'do not lose me');
+    await expect(crashing.inbox()).rejects.toThrow('simulated crash before ack');
+    await crashing.close();
+    const bob = await comrade(op, { home: dir });
+    await bob.login(PASS);
+    const report = await bob.inbox();
+    expect(report.received).toHaveLength(0);
+    expect(report.duplicates).toBe(1);
+    expect((await bob.letters()).map((l) => l.text)).toEqual(['do not lose me']);
+    expect(await readdir(bob.paths.mail)).toHaveLength(1);
+    expect((await bob.inbox()).duplicates).toBe(0);
+  });
+
+  it('MAIL-3 a letter signed by someone else than its claimed sender is reported FORGED, kept apart, and acked', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    const bob = await registered(op, 'bob');
+    // Mallory writes "from alice", signs with her own key, seals to bob, and sends like any client.
+    const mallory = KeyPair.generate();
+    const forged = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'send me your passphrase' } }), mallory, bob.identity!.publicKey);
+    const conn = await OperatorConnection.open({ url: op.url });
+    await conn.request('send', { to: 'bob', letter: forged });
+    await conn.closed();
+    await alice.send('bob', 'the real one');
+    const report = await bob.inbox();
+    expect(report.received.map((l) => l.text)).toEqual(['the real one']);
+    expect(report.rejected).toEqual([expect.objectContaining({ reason: 'FORGED', claimedFrom: 'alice', code: 'WRONG_AUTHOR' })]);
+    expect((await bob.letters()).map((l) => l.text)).toEqual(['the real one']);
+    expect((await bob.rejectedLetters()).map((r) => r.reason)).toEqual(['FORGED']);
+    expect((await bob.inbox()).rejected).toHaveLength(0);
+  });
+});
+
+describe('Comrade: pinned keys (CT-1..CT-3, OPS-1, OPS-2)', () => {
+  it('CT-2 CT-3 a contact whose key the Operator changes is refused with KEY_CHANGED until accepted', async () => {
+    const first = await operator();
+    const alice = await registered(first, 'alice');
+    const bob = await registered(first, 'bob');
+    const oldFingerprint = bob.identity!.fingerprint;
+    expect((await alice.lookup('bob')).status).toBe('new');
+    expect((await alice.lookup('bob')).status).toBe('same');
+    // The same Operator (same key, same address) now answers with another key for bob: what a
+    // compromised Operator or a key-swapping attacker would do.
+    const port = first.port;
+    await first.stop();
+    const second = await operator({ keys: first.keys, port });
+    const aliceAgain = await comrade(second, { home: alice.paths.root });
+    await aliceAgain.login(PASS).catch(() => undefined); // alice is not registered on the new store
+    const impostor = await registered(second, 'bob');
+    const err = await aliceAgain.lookup('bob').catch((e: unknown) => e);
+    expect(ComradError.is(err, 'KEY_CHANGED')).toBe(true);
+    expect((err as Error).message).toContain(oldFingerprint);
+    expect((err as Error).message).toContain(impostor.identity!.fingerprint);
+    expect((err as Error).message).toMatch(/man-in-the-middle/);
+    const { previous, contact } = await aliceAgain.acceptKeyChange('bob');
+    expect(previous?.key.fingerprint()).toBe(oldFingerprint);
+    expect(contact.key.fingerprint()).toBe(impostor.identity!.fingerprint);
+    expect((await aliceAgain.lookup('bob')).status).toBe('same');
+  });
+
+  it('OPS-2 an Operator whose key changed is refused with KEY_CHANGED', async () => {
+    const first = await operator();
+    const { dir } = await tempHome();
+    const pinned = await Comrade.connect({ home: dir, operator: { name: 'x', url: first.url, key: first.keys.operator.publicKey } });
+    await pinned.close();
+    const port = first.port;
+    await first.stop();
+    await operator({ port }); // same address, new keys
+    const err = await Comrade.connect({ home: dir, operator: { name: 'x', url: first.url, key: first.keys.operator.publicKey } }).catch((e: unknown) => e);
+    expect(ComradError.is(err, 'KEY_CHANGED')).toBe(true);
+  });
+});
+
+describe('Comrade: the world feed (FEED-*)', () => {
+  it('FEED-3 FEED-7 posts are read back verified, newest first, and deleted by their author', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    const bob = await registered(op, 'bob');
+    const first = await alice.post('hello world', { expiresInDays: 3 });
+    await bob.post('hello from bob');
+    const page = await bob.feed();
+    expect(page.posts.map((p) => [p.author, p.text])).toEqual([
+      ['bob', 'hello from bob'],
+      ['alice', 'hello world'],
+    ]);
+    expect(page.rejected).toEqual([]);
+    await alice.deletePost(first.id);
+    expect((await bob.feed()).posts.map((p) => p.text)).toEqual(['hello from bob']);
+    // Only the author deletes.
+    const bobs = (await bob.feed()).posts[0]!.id;
+    expect(ComradError.is(await alice.deletePost(bobs).catch((e: unknown) => e))).toBe(true);
+  });
+});
+
+async function waitFor(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,40 @@
+/**
+ * A real Operator in this process (the reference server, memory store, ephemeral loopback port), for
+ * library tests. Process-level tests start the built `comrad-op` instead.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KeyPair, ready } from '@comrad/core';
+import { openStore, operatorKeys, startOperator, type OperatorKeys, type RunningOperator, type ServerLimits, type Store } from '@comrad/operator';
+
+/** A running test Operator. */
+export interface TestOperator {
+  url: string;
+  port: number;
+  keys: OperatorKeys;
+  store: Store;
+  server: RunningOperator;
+  /** Stops the server (the store stays, so a restart on the same port finds the same data). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts an Operator.
+ * @param opts - keys (fresh by default), store (fresh memory store by default), port (0 = any), limits
+ */
+export async function startTestOperator(
+  opts: { keys?: OperatorKeys; store?: Store; port?: number; limits?: Partial<ServerLimits> } = {},
+): Promise<TestOperator> {
+  await ready();
+  const keys = opts.keys ?? operatorKeys(KeyPair.generate(), KeyPair.generate());
+  const store = opts.store ?? (await openStore({ kind: 'memory' }));
+  const server = await startOperator({ store, keys, port: opts.port ?? 0, heartbeatMs: 0, sweepIntervalMs: 0, ...(opts.limits ? { limits: opts.limits } : {}) });
+  return { url: server.url, port: server.port, keys, store, server, stop: () => server.close() };
+}
+
+/** A fresh temporary directory, and a function that removes it. */
+export async function tempHome(prefix = 'comrad-home-'): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
