@@ -3,9 +3,10 @@
  * leading zero bits. It makes registering names and flooding mailboxes cost CPU time, without any
  * account or identity. The Operator announces N per op in `info` (0 = not required).
  *
- * Cost: the expected number of hashes is 2^N. Measured with this code (@noble/hashes, one core,
- * Node 20, x86-64, about 0.9 M hashes/s): N = 16 ≈ 0.07 s, N = 20 ≈ 1.2 s, N = 24 ≈ 19 s on average
- * (geometric distribution: the worst 1 % take 4.6× the mean). See `spec/notes/operator.md`.
+ * Cost: the expected number of hashes is 2^N. Measured with this code on one core of a 2-vCPU Xeon VM,
+ * Node 20: about 0.22 M hashes/s with @noble/hashes (node:crypto would do 0.66 M/s), so on average
+ * N = 16 ≈ 0.3 s, N = 20 ≈ 4.8 s, N = 24 ≈ 77 s; the number of tries is geometric, so the unluckiest
+ * 1 % take 4.6× the mean. Checking costs one hash. See `spec/notes/operator.md`.
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
