@@ -4,7 +4,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { ComradError, concatBytes, encryptFor, KeyPair, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
+import { ProtocolError, concatBytes, encryptFor, KeyPair, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
 import { IMAGE_MIMES, MAX_LETTER_AT, postContext, WORLD_NAME, type Image, type ImageMime, type Letter } from '@comrad/core/envelope';
 import { MAX_TEXT_CHARS } from '../src/limits.js';
 
@@ -72,11 +72,11 @@ export function flip(bytes: Uint8Array, i: number, mask = 0x01): Uint8Array {
   return out;
 }
 
-/** A registry lookup over a fixed table; unknown names throw NOT_FOUND like the Operator would. */
+/** A registry lookup over a fixed table; unknown names throw a ProtocolError NOT_FOUND, as the Operator's answer would. */
 export function registry(entries: Record<string, PublicKey>): (name: string) => PublicKey {
   return (name) => {
     const key = entries[name];
-    if (!key) throw new ComradError('NOT_FOUND', 'no such name');
+    if (!key) throw new ProtocolError('NOT_FOUND', 'no such name');
     return key;
   };
 }

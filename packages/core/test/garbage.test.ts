@@ -1,0 +1,116 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ready, SymmetricKey, PublicKey, sign, encode } from '@comrad/core';
+import {
+  createLetter,
+  decodeLetter,
+  encodeLetter,
+  openPost,
+  openSealedLetter,
+  openSigned,
+  pad,
+  postEpoch,
+  sealLetter,
+  sealPost,
+  signLetter,
+  unpad,
+} from '@comrad/core/envelope';
+import { decodeKeystore, encodeKeystore, Keymaker } from '@comrad/core/keymaker';
+import { checkTotal, expectTotal, garbageFrom } from './_garbage.js';
+import { image, letterArb, postRaw, registry, sealRaw } from './_envelope.js';
+
+let alice: Keymaker, bob: Keymaker;
+let keyOf: (name: string) => PublicKey;
+let epochKey: SymmetricKey;
+let letters: Uint8Array[];
+
+beforeAll(async () => {
+  await ready({ backend: 'wasm' });
+  alice = Keymaker.generate('alice');
+  bob = Keymaker.generate('bob');
+  keyOf = registry({ alice: alice.publicKey, bob: bob.publicKey });
+  epochKey = SymmetricKey.generate();
+  letters = [
+    createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'hello' } }),
+    createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'with a picture', image: image('image/png', 40) } }),
+    createLetter({ kind: 'post', from: 'alice', body: { text: 'to everyone' } }),
+  ].map(encodeLetter);
+});
+
+/** Only a valid value or a ProtocolError may come out: a TypeError or RangeError fails the test. */
+describe('garbage in, typed errors out (ENC-*, LET-*, SIG-*, SEAL-*, POST-*, KS-*)', () => {
+  it('decodeLetter', async () => {
+    const seen = await checkTotal(decodeLetter, letters, { numRuns: 1000 });
+    // the garbage reached the field checks, not only the msgpack parser
+    expect([...seen.keys()]).toEqual(expect.arrayContaining(['MALFORMED', 'INVALID_NAME', 'UNSUPPORTED_VERSION']));
+  });
+
+  it('openSigned', async () => {
+    const signed = letters.map((l) => sign(alice.keys.privateKey, l));
+    await checkTotal((b) => openSigned(b, alice.publicKey), signed, { numRuns: 200 });
+  });
+
+  it('openSealedLetter, garbage outside the encryption', async () => {
+    const sealed = [sealLetter(decodeLetter(letters[0]!), alice.keys, bob.publicKey)];
+    await checkTotal((b) => openSealedLetter(b, bob, keyOf), sealed, { numRuns: 200 });
+  });
+
+  it('openSealedLetter, garbage inside valid encryption and padding (signed letters of garbage letters)', async () => {
+    await fc.assert(
+      fc.asyncProperty(garbageFrom(letters), async (junk) => {
+        const sealed = sealRaw(pad(sign(alice.keys.privateKey, junk.length > 0 ? junk : Uint8Array.of(0))), bob.publicKey);
+        await expectTotal(() => openSealedLetter(sealed, bob, keyOf));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('openSealedLetter, garbage signed containers inside valid encryption', async () => {
+    const signed = letters.map((l) => sign(alice.keys.privateKey, l));
+    await fc.assert(
+      fc.asyncProperty(garbageFrom(signed), async (junk) => {
+        if (junk.length === 0) return;
+        await expectTotal(() => openSealedLetter(sealRaw(pad(junk), bob.publicKey), bob, keyOf));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('openSealedLetter, any valid letter sealed to someone: opens or is refused with a code', async () => {
+    await fc.assert(
+      fc.asyncProperty(letterArb, async (letter) => {
+        await expectTotal(() => openSealedLetter(sealRaw(pad(signLetter(letter, alice.keys.privateKey)), bob.publicKey), bob, keyOf));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('openPost and postEpoch, outside and inside the cell', async () => {
+    const post = decodeLetter(letters[2]!);
+    const sealed = [sealPost(post, alice.keys, epochKey, 3)];
+    await checkTotal((b) => openPost(b, () => epochKey, keyOf), sealed, { numRuns: 200 });
+    await checkTotal(postEpoch, sealed, { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(garbageFrom(letters), async (junk) => {
+        const inner = postRaw(pad(sign(alice.keys.privateKey, junk.length > 0 ? junk : Uint8Array.of(0))), epochKey, 3);
+        await expectTotal(() => openPost(inner, () => epochKey, keyOf));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('unpad', async () => {
+    await checkTotal(unpad, [pad(letters[0]!), pad(new Uint8Array(600))], { numRuns: 300 });
+  });
+
+  it('decodeKeystore', async () => {
+    const stored = await encodeKeystore(alice, 'pw');
+    const seen = await checkTotal((b) => decodeKeystore(b, 'pw'), [stored], { numRuns: 300 });
+    expect(seen.get('CORRUPT_KEYSTORE')).toBeGreaterThan(0);
+  });
+
+  it('the garbage helper itself produces wrong-typed maps that msgpack decodes', () => {
+    const samples = fc.sample(garbageFrom([encode({ a: 1, b: { c: 'x' } })]), 200);
+    expect(samples.some((s) => s.length > 0 && (s[0]! & 0xf0) === 0x80)).toBe(true);
+  });
+});
