@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+/**
+ * `comrad-op`: runs an Operator, or prints its public key (`comrad-op key`).
+ *
+ * ```sh
+ * comrad-op [--data ./data] [--port 7077] [--host 127.0.0.1] [--store lmdb|redis|memory] [--redis URL]
+ *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE]
+ * comrad-op key --data DIR [--json]
+ * ```
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { ready } from '@comrad/core';
+import { loadOrCreateKeys, readPublicInfo, type OperatorPublicInfo } from './keys.js';
+import { resolveLimits, type ServerLimits } from './limits.js';
+import { createLogger, safeError } from './log.js';
+import { startOperator } from './server.js';
+import { openStore, type StoreOptions } from './store/index.js';
+import { startOnionService, type OnionService } from './tor/onion-service.js';
+
+interface ServeOptions {
+  data: string;
+  port: string;
+  host: string;
+  store: string;
+  redis?: string;
+  redisPrefix?: string;
+  passphraseFile?: string;
+  json?: boolean;
+  log?: string;
+  logLevel: string;
+  limit: string[];
+  sweepSeconds: string;
+  onion?: boolean;
+  onionOnly?: boolean;
+  torConfig?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Runs the CLI with `argv` (as `process.argv`). */
+async function main(argv: string[]): Promise<void> {
+  if (argv[2] === 'key') return keyCommand(argv.slice(0, 2).concat(argv.slice(3)));
+  const program = new Command('comrad-op')
+    .description('Run a Comrad Operator: the relay (registry, mailboxes, world feed) over WebSocket')
+    .option('--data <dir>', 'data directory (keys, LMDB store, tor)', './data')
+    .option('--port <port>', 'TCP port (0 = any free port)', '7077')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--store <kind>', 'lmdb | redis | memory', 'lmdb')
+    .option('--redis <url>', 'Redis URL for --store redis (several Operator processes may share it)')
+    .option('--redis-prefix <prefix>', 'key prefix in Redis')
+    .option('--passphrase-file <file>', 'file whose first line is the key passphrase (else $COMRAD_OPERATOR_PASSPHRASE)')
+    .option('--json', 'print the start line as one JSON object')
+    .option('--log <file>', 'append JSON logs to this file instead of stderr')
+    .option('--log-level <level>', 'pino log level', 'info')
+    .option('--limit <key=value>', 'override a limit, e.g. --limit mailboxItems=500 (repeatable)', collect, [])
+    .option('--sweep-seconds <n>', 'how often expired mail and posts are deleted', '60')
+    .option('--onion', 'also serve as a Tor onion service (keys in <data>/tor)')
+    .option('--onion-only', 'serve only as a Tor onion service (listen on loopback only)')
+    .option('--tor-config <file>', 'extra torrc lines for the onion service (e.g. a private test network)')
+    .parse(argv);
+  await serve(program.opts() as unknown as ServeOptions);
+}
+
+async function serve(o: ServeOptions): Promise<void> {
+  const dataDir = resolve(o.data);
+  const port = parseInteger(o.port, 'port', 0, 65535);
+  const onion = Boolean(o.onion || o.onionOnly);
+  // --onion-only: nothing but tor may reach the Operator, so it listens on loopback only.
+  if (o.onionOnly && !isLoopback(o.host)) fail(`--onion-only listens on loopback only; --host ${o.host} is not a loopback address`);
+  const limits = parseLimits(o.limit);
+  const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) });
+  await startCrypto();
+
+  const loaded = await loadOrCreateKeys({
+    dataDir,
+    ...(o.passphraseFile ? { passphraseFile: o.passphraseFile } : {}),
+    // KEYS-4: said loudly, once, on the first start.
+    onGeneratedPassphrase: () =>
+      log.warn({ event: 'generated-passphrase' }, 'no passphrase given: one was generated into the data directory; the Operator keys are only as safe as that directory'),
+  });
+  if (loaded.created) log.info({ event: 'keys-created', passphrase: loaded.passphraseSource });
+
+  const store = await openStore(storeOptions(o, dataDir));
+  let onionService: OnionService | undefined;
+  const op = await startOperator({
+    store,
+    keys: loaded.keys,
+    host: onion ? '127.0.0.1' : o.host,
+    port,
+    limits,
+    logger: log,
+    sweepIntervalMs: parseInteger(o.sweepSeconds, 'sweep-seconds', 0, 86_400) * 1000,
+  }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: string) =>
+    (stopping ??= (async () => {
+      log.info({ event: 'stopping', signal });
+      await op.close();
+      await onionService?.stop();
+      await store.close();
+      log.info({ event: 'stopped' });
+      await new Promise<void>((done) => log.flush(() => done()));
+      process.exit(0);
+    })().catch((err: unknown) => {
+      log.error({ event: 'stop-error', err: safeError(err) });
+      log.flush();
+      process.exit(1);
+    }));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  let onionUrl: string | undefined;
+  if (onion) {
+    const extraTorrc = o.torConfig ? await readFile(o.torConfig, 'utf8') : undefined;
+    onionService = await startOnionService({
+      dataDir: join(dataDir, 'tor'),
+      targetPort: op.port,
+      ...(extraTorrc ? { extraTorrc } : {}),
+      onProgress: (percent) => log.info({ event: 'tor-bootstrap', percent }),
+    }).catch(async (err: unknown) => {
+      await op.close();
+      await store.close();
+      throw err;
+    });
+    onionUrl = `ws://${onionService.onionAddress}`;
+  }
+  printStart(o.json, o.onionOnly && onionUrl ? onionUrl : op.url, loaded.publicInfo, onionUrl);
+}
+
+async function keyCommand(argv: string[]): Promise<void> {
+  const program = new Command('comrad-op key')
+    .description("Print the Operator's public key and fingerprint (no passphrase needed)")
+    .option('--data <dir>', 'data directory', './data')
+    .option('--json', 'print one JSON object')
+    .parse(argv);
+  const o = program.opts() as { data: string; json?: boolean };
+  await startCrypto();
+  const info = await readPublicInfo(resolve(o.data)).catch(() => fail(`no Operator keys in ${resolve(o.data)} (start comrad-op once to create them)`));
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ operatorKey: info.operatorKey.toHex(), fingerprint: info.fingerprint, worldKey: info.worldKey.toHex(), worldFingerprint: info.worldFingerprint })}\n`,
+    );
+  } else {
+    process.stdout.write(
+      `operator key       ${info.operatorKey.toHex()}\nfingerprint        ${info.fingerprint}\n` +
+        `world key          ${info.worldKey.toHex()}\nworld fingerprint  ${info.worldFingerprint}\n`,
+    );
+  }
+}
+
+function printStart(json: boolean | undefined, url: string, info: OperatorPublicInfo, onionUrl: string | undefined): void {
+  if (json) {
+    const line = { event: 'listening', url, operatorKey: info.operatorKey.toHex(), fingerprint: info.fingerprint, ...(onionUrl ? { onionUrl } : {}) };
+    process.stdout.write(`${JSON.stringify(line)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `Comrad Operator listening on ${url}\n` +
+      (onionUrl && onionUrl !== url ? `onion service      ${onionUrl}\n` : '') +
+      `operator key       ${info.operatorKey.toHex()}\nfingerprint        ${info.fingerprint}\n`,
+  );
+}
+
+function storeOptions(o: ServeOptions, dataDir: string): StoreOptions {
+  switch (o.store) {
+    case 'lmdb':
+      return { kind: 'lmdb', path: join(dataDir, 'store') };
+    case 'memory':
+      return { kind: 'memory' };
+    case 'redis':
+      if (!o.redis) fail('--store redis needs --redis URL');
+      return { kind: 'redis', url: o.redis, ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}) };
+    default:
+      return fail(`--store must be lmdb, redis or memory, not ${o.store}`);
+  }
+}
+
+function parseLimits(pairs: string[]): Partial<ServerLimits> {
+  const out: Record<string, number> = {};
+  for (const pair of pairs) {
+    const m = /^(\w+)=(\d+)$/.exec(pair);
+    if (!m) fail(`--limit takes key=integer, not ${pair}`);
+    out[m[1]!] = Number(m[2]);
+  }
+  try {
+    resolveLimits(out);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  return out;
+}
+
+function parseInteger(value: string, what: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) fail(`--${what} must be an integer in ${min}..${max}`);
+  return n;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Starts crypto with the default backend; while no node backend is built, falls back to wasm unless
+ * COMRAD_CRYPTO asked for one explicitly.
+ */
+async function startCrypto(): Promise<void> {
+  try {
+    await ready();
+  } catch (err) {
+    if (process.env.COMRAD_CRYPTO) throw err;
+    await ready({ backend: 'wasm' });
+  }
+}
+
+function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+class UsageError extends Error {}
+
+main(process.argv).catch((err: unknown) => {
+  // Start-up failures are the operator's own configuration: print them plainly, without a stack.
+  const text = err instanceof UsageError || err instanceof Error ? err.message : String(err);
+  process.stderr.write(`comrad-op: ${text}\n`);
+  process.exit(1);
+});
+
