@@ -1,0 +1,75 @@
+/**
+ * `comrad send` and `comrad inbox`: letters, end to end, sender sealed.
+ * @module
+ */
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StoredLetter } from '../../store/mail-store.js';
+import { UsageError } from '../../errors.js';
+import type { Context } from '../context.js';
+import type { Output } from '../output.js';
+
+/** `comrad send NAME TEXT [--image FILE]`. */
+export async function send(ctx: Context, name: string, text: string, opts: { image?: string }): Promise<void> {
+  const image = opts.image ? await readImageFile(opts.image) : undefined;
+  await ctx.withComrade(true, async (c) => {
+    const { id } = await c.send(name, image ? { text, image } : text);
+    ctx.out.line(`Sent to @${name.replace(/^@/, '').toLowerCase()} ${ctx.out.dim(`(letter ${id})`)}`);
+    ctx.out.result({ to: name, id });
+  });
+}
+
+/** `comrad inbox [--all] [--save-images DIR]`. */
+export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: string }): Promise<void> {
+  await ctx.withComrade(true, async (c) => {
+    const report = await c.inbox();
+    const shown = opts.all ? await c.letters() : report.received;
+    for (const r of report.rejected) {
+      const who = r.claimedFrom ? `claiming to be from @${r.claimedFrom}` : 'of unknown origin';
+      const why = r.reason === 'FORGED' ? `FORGED: not signed by @${r.claimedFrom}'s registered key` : r.reason;
+      ctx.out.warn(`a letter ${who} was set apart, ${why}. It is not shown.`);
+    }
+    for (const h of report.held) {
+      ctx.out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Check with them, then run \`comrad whois ${h.claimedFrom} --accept-new-key\`.`);
+    }
+    if (shown.length === 0) ctx.out.line(opts.all ? 'No letters.' : 'No new letters.');
+    const saved: Record<string, string> = {};
+    for (const l of shown) {
+      const path = l.image && opts.saveImages ? await saveImage(opts.saveImages, l) : undefined;
+      if (path) saved[l.id] = path;
+      printLetter(ctx.out, l, path);
+    }
+    ctx.out.result({
+      letters: shown.map((l) => ({ id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: { mime: l.image.mime, bytes: l.image.data.length, ...(saved[l.id] ? { path: saved[l.id] } : {}) } } : {}) })),
+      new: report.received.length,
+      duplicates: report.duplicates,
+      rejected: report.rejected,
+      held: report.held,
+    });
+  });
+}
+
+function printLetter(out: Output, l: StoredLetter, imagePath?: string): void {
+  out.line(`${out.bold(`From @${l.from}`)} · ${new Date(l.at * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC · ${out.good('verified')} ${out.dim(l.authorFingerprint)}`);
+  if (l.text) for (const line of l.text.split('\n')) out.line(`  ${line}`);
+  if (l.image) out.line(`  [image ${l.image.mime}, ${(l.image.data.length / 1024).toFixed(1)} KiB${imagePath ? ` → ${imagePath}` : ''}]`);
+  out.line();
+}
+
+/** Reads an image file given on the command line. @throws UsageError BAD_ARGUMENT */
+export async function readImageFile(path: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch {
+    throw new UsageError('BAD_ARGUMENT', `cannot read the image file ${path}`);
+  }
+}
+
+/** Writes a received image (0600) into `dir`, named by the letter id. */
+export async function saveImage(dir: string, l: { id: string; image?: { mime: string; data: Uint8Array } }): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const ext = l.image!.mime === 'image/webp' ? 'webp' : l.image!.mime === 'image/png' ? 'png' : 'jpg';
+  const path = join(dir, `${l.id}.${ext}`);
+  await writeFile(path, l.image!.data, { mode: 0o600 });
+  return path;
+}

@@ -1,0 +1,106 @@
+/**
+ * The `comrad` command line (CLI-*): the commands, their help, and how errors become exit codes.
+ * @module
+ */
+import { Command, CommanderError } from 'commander';
+import { Context, type GlobalOptions } from './context.js';
+import { EXIT, Output } from './output.js';
+import { init, operatorAdd, operatorList } from './commands/setup.js';
+import { register, whoami, whois } from './commands/identity.js';
+import { inbox, send } from './commands/mail.js';
+import { deletePost, feed, post } from './commands/world.js';
+
+type Action = (ctx: Context, ...args: never[]) => Promise<void>;
+
+/**
+ * Runs the CLI.
+ * @param argv - `process.argv`
+ * @param env - the environment
+ * @returns the exit code (CLI-3)
+ */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = new Command('comrad');
+  // Commander's own errors (unknown option, missing argument) are usage errors: exit 2.
+  program.exitOverride();
+  program.configureOutput({ outputError: (str, write) => write(str) });
+  program
+    .description('Comrad: anonymous, end-to-end encrypted letters and posts')
+    .option('--home <dir>', 'local data directory (default: $COMRAD_HOME or ~/.comrad)')
+    .option('--operator <name>', 'which known Operator to use (see `comrad operator list`)')
+    .option('--proxy <url>', 'SOCKS proxy for every connection, e.g. socks5h://127.0.0.1:9050 (Tor); or $COMRAD_PROXY')
+    .option('--tor', 'start a tor client for this command and connect through it')
+    .option('--timeout <seconds>', 'how long to wait for each answer (default 30)')
+    .option('--json', 'machine-readable output')
+    .option('--debug', 'print stack traces on errors')
+    .option('--passphrase-file <file>', 'read the passphrase from the first line of FILE (or set $COMRAD_PASSPHRASE)')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 error, 2 usage, 3 Operator unreachable or too slow, 4 a key changed (possible man-in-the-middle).',
+    );
+
+  const run =
+    (action: Action) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const ctx = new Context(cmd.optsWithGlobals<GlobalOptions>(), env);
+      await (action as (ctx: Context, ...a: unknown[]) => Promise<void>)(ctx, ...args.slice(0, -1));
+    };
+
+  program.command('init').description('create the local home (0700) with the default Operator').action(run(init));
+
+  const op = program.command('operator').description('the Operators this client knows');
+  op.command('add <url>')
+    .description('add an Operator (ws:// or wss://); its key is pinned on first use unless given')
+    .option('--key <key>', "the Operator's public key (hex) or fingerprint, from a source you trust")
+    .option('--name <name>', 'a local name for it', 'default')
+    .action(run(operatorAdd as Action));
+  op.command('list').description('the known Operators; * marks the default').action(run(operatorList));
+
+  program.command('register <name>').description('create your identity and register NAME at the Operator').action(run(register as Action));
+  program.command('whoami').description('your name and key fingerprint').action(run(whoami));
+  program
+    .command('whois <name>')
+    .description("look a comrade up: their key fingerprint, to compare out of band (pinned on first use)")
+    .option('--qr', 'also draw the fingerprint as a QR code')
+    .option('--accept-new-key', "accept a changed key (only after checking it with them)")
+    .action(run(whois as Action));
+  program
+    .command('send <name> <text>')
+    .description('send a letter (end to end; the Operator does not learn the sender)')
+    .option('--image <file>', 'attach an image (re-encoded, all metadata removed)')
+    .action(run(send as Action));
+  program
+    .command('inbox')
+    .description('fetch, verify and store new letters, and show them')
+    .option('--all', 'show every stored letter, not only new ones')
+    .option('--save-images <dir>', 'write images of the letters shown into DIR')
+    .action(run(inbox as Action));
+  program
+    .command('post <text>')
+    .description('post to the world (@comrades); readable by every registered comrade')
+    .option('--image <file>', 'attach an image (re-encoded, all metadata removed)')
+    .option('--expires <days>', 'lifetime, e.g. 7d (default 7 days)')
+    .action(run(post as Action));
+  program
+    .command('feed')
+    .description('read the world feed, newest first (every post verified)')
+    .option('--limit <n>', 'how many posts')
+    .option('--before <post>', 'older than this post (paging)')
+    .option('--save-images <dir>', 'write images of the posts shown into DIR')
+    .action(run(feed as Action));
+  program.command('delete <post>').description('delete one of your posts').action(run(deletePost as Action));
+
+  const globals = () => program.opts<GlobalOptions>();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, successfully.
+      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    exitCode = new Output(globals().json === true).fail(err, globals().debug === true);
+  }
+  return exitCode;
+}
