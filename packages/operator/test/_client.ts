@@ -70,6 +70,11 @@ export class TestClient {
     return this.exchange(id, op, encodeRequest(id, op, params));
   }
 
+  /** The client side's TCP port (privacy tests look for it in the Operator's logs). */
+  get localPort(): number {
+    return (this.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
+  }
+
   /** Sends arbitrary bytes (or text) as one frame. */
   sendRaw(data: Uint8Array | string): void {
     this.ws.send(data, { binary: typeof data !== 'string' });
