@@ -1,0 +1,306 @@
+/**
+ * Writes `spec/vectors/*.json` (PROTOCOL.md, "Test vectors"). Skipped unless MAKE_VECTORS=1:
+ *
+ *     MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts
+ *
+ * Keys, ephemeral keys and IVs are fresh on every run, so the bytes change; what each vector means does
+ * not. `spec/test/vectors.test.ts` checks the committed files against the code.
+ */
+import { it } from 'vitest';
+import { writeFile } from 'node:fs/promises';
+import { ECDH } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ready, cellSeal, concatBytes, encode, encryptFor, fromHex, KeyPair, passphraseSeal, sign, SymmetricKey, toHex, utf8, PublicKey } from '@comrad/core';
+import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, type Letter } from '@comrad/core/envelope';
+import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
+import { makeContainer } from '../../packages/core/src/crypto/_container.js';
+import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '../../packages/core/src/limits.js';
+import { letterToJson, type VectorBytes } from './vector-format.js';
+
+const GENERATOR = 'MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts';
+const out = (name: string) => fileURLToPath(new URL(`../vectors/${name}`, import.meta.url));
+const hex = toHex;
+
+async function write(name: string, spec: string, description: string, valid: unknown[], invalid: unknown[]): Promise<void> {
+  const doc = { spec, description, generator: GENERATOR, valid, invalid };
+  await writeFile(out(name), `${JSON.stringify(doc, null, 2)}\n`);
+}
+
+function flip(b: Uint8Array, i: number, mask = 0x01): Uint8Array {
+  const c = b.slice();
+  c[i]! ^= mask;
+  return c;
+}
+
+/** msgpack map from encoded parts, in order, repeats allowed (for non-canonical vectors). */
+function rawMap(entries: [string, Uint8Array][]): Uint8Array {
+  return concatBytes(Uint8Array.of(0x80 | entries.length), ...entries.flatMap(([k, v]) => [encode(k), v]));
+}
+
+function letterParts(l: Letter): [string, Uint8Array][] {
+  return [
+    ['v', encode(l.v)],
+    ['kind', encode(l.kind)],
+    ['from', encode(l.from)],
+    ['to', encode(l.to)],
+    ['at', encode(l.at)],
+    ['id', encode(l.id)],
+    ['body', encode(l.body.image ? { text: l.body.text, image: { mime: l.body.image.mime, data: l.body.image.data } } : { text: l.body.text })],
+  ];
+}
+
+const withPart = (l: Letter, key: string, value: Uint8Array | undefined, extra: [string, Uint8Array][] = []) =>
+  rawMap([...letterParts(l).flatMap(([k, v]): [string, Uint8Array][] => (k !== key ? [[k, v]] : value ? [[k, value]] : [])), ...extra]);
+
+function float64(n: number): Uint8Array {
+  const b = new Uint8Array(9);
+  b[0] = 0xcb;
+  new DataView(b.buffer).setFloat64(1, n, false);
+  return b;
+}
+
+const PNG = fromHex('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0e8c9b10000000049454e44ae426082');
+
+it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async () => {
+  await ready({ backend: 'wasm' });
+  const [alice, bob, carol, mallory] = ['alice', 'bob', 'carol', 'mallory'].map((n) => Keymaker.generate(n)) as [Keymaker, Keymaker, Keymaker, Keymaker];
+  const registry = Object.fromEntries([alice, bob, carol, mallory].map((k) => [k.name, hex(k.publicKey.bytes())]));
+  const id = (n: number) => fromHex(n.toString(16).padStart(2, '0').repeat(16));
+
+  // ---- letters.json (LET-*, ENC-2)
+  const dm: Letter = { v: 1, kind: 'dm', from: 'alice', to: 'bob', at: 1_764_000_000, id: id(1), body: { text: 'meet at the library, 6pm' } };
+  const dmImage: Letter = { ...dm, id: id(2), body: { text: '', image: { mime: 'image/png', data: PNG } } };
+  const post: Letter = { v: 1, kind: 'post', from: 'alice', to: 'comrades', at: 1_764_000_100, id: id(3), body: { text: 'general assembly on friday ✊' } };
+  const astral: Letter = { ...dm, id: id(4), at: 0, body: { text: '😀'.repeat(MAX_TEXT_CHARS) } };
+  const maxAt: Letter = { ...dm, id: id(5), at: 0xffffffff, from: 'a_1', to: 'z'.repeat(32), body: { text: 'x' } };
+  const validLetters = [
+    ['a direct message', dm, ['LET-1', 'LET-9']],
+    ['a direct message with only an image', dmImage, ['LET-9', 'LET-10']],
+    ['a world post', post, ['LET-6']],
+    ['1000 astral code points, at = 0', astral, ['LET-7', 'LET-9', 'LIM-1']],
+    ['the largest at, shortest and longest names', maxAt, ['LET-5', 'LET-7']],
+  ] as const;
+  const letterInvalid: [string, string[], string, VectorBytes][] = [
+    ['version 2', ['LET-2'], 'UNSUPPORTED_VERSION', hex(withPart(dm, 'v', encode(2)))],
+    ['version 2 with fields version 1 does not know', ['LET-2'], 'UNSUPPORTED_VERSION', hex(withPart(dm, 'v', encode(2), [['x', encode(1)]]))],
+    ['no version', ['LET-2'], 'MALFORMED', hex(withPart(dm, 'v', undefined))],
+    ['version as a string', ['LET-2'], 'MALFORMED', hex(withPart(dm, 'v', encode('1')))],
+    ['not a map', ['LET-1'], 'MALFORMED', hex(encode([1, 'dm']))],
+    ['reserved kind vote', ['LET-4'], 'UNSUPPORTED_KIND', hex(withPart(dm, 'kind', encode('vote')))],
+    ['unknown kind poll', ['LET-4'], 'UNSUPPORTED_KIND', hex(withPart(dm, 'kind', encode('poll')))],
+    ['kind that is not a kind name', ['LET-3'], 'MALFORMED', hex(withPart(dm, 'kind', encode('DM!')))],
+    ['from not normalised', ['LET-5'], 'INVALID_NAME', hex(withPart(dm, 'from', encode('Alice')))],
+    ['to too short', ['LET-5'], 'INVALID_NAME', hex(withPart(dm, 'to', encode('bo')))],
+    ['a post not addressed to comrades', ['LET-6'], 'MALFORMED', hex(withPart(post, 'to', encode('bob')))],
+    ['at negative', ['LET-7'], 'MALFORMED', hex(withPart(dm, 'at', encode(-1)))],
+    ['at beyond uint32', ['LET-7'], 'MALFORMED', hex(withPart(dm, 'at', fromHex('cf0000000100000000')))],
+    ['at in a uint64 form (not the shortest)', ['ENC-2', 'LET-7'], 'MALFORMED', hex(withPart(dm, 'at', fromHex('cf0000000069248100')))],
+    ['at as a float', ['ENC-2', 'LET-7'], 'MALFORMED', hex(withPart(dm, 'at', float64(dm.at)))],
+    ['id of 15 bytes', ['LET-8'], 'MALFORMED', hex(withPart(dm, 'id', encode(new Uint8Array(15))))],
+    ['id of 17 bytes', ['LET-8'], 'TOO_LARGE', hex(withPart(dm, 'id', encode(new Uint8Array(17))))],
+    ['text of 1001 characters', ['LET-9', 'LIM-1'], 'TOO_LARGE', hex(withPart(dm, 'body', encode({ text: 'a'.repeat(MAX_TEXT_CHARS + 1) })))],
+    ['empty body', ['LET-9'], 'MALFORMED', hex(withPart(dm, 'body', encode({ text: '' })))],
+    ['text not valid UTF-8', ['LET-9', 'ENC-2'], 'MALFORMED', hex(withPart(dm, 'body', concatBytes(Uint8Array.of(0x81), encode('text'), Uint8Array.of(0xa2, 0xc3, 0x28))))],
+    ['image type gif', ['LET-10'], 'MALFORMED', hex(withPart(dm, 'body', encode({ text: '', image: { mime: 'image/gif', data: utf8('GIF89a') } })))],
+    ['png bytes labelled jpeg', ['LET-10'], 'MALFORMED', hex(withPart(dm, 'body', encode({ text: '', image: { mime: 'image/jpeg', data: PNG } })))],
+    ['image nil instead of absent', ['ENC-2', 'LET-10'], 'MALFORMED', hex(withPart(dm, 'body', encode({ text: 'x', image: null })))],
+    ['unknown field', ['ENC-6'], 'MALFORMED', hex(withPart(dm, 'x', undefined, [['x', encode(1)]]))],
+    ['duplicate body field', ['ENC-2'], 'MALFORMED', hex(rawMap([...letterParts(dm), ['body', encode({ text: 'other' })]]))],
+    ['fields out of order', ['ENC-2', 'LET-1'], 'MALFORMED', hex(rawMap([letterParts(dm)[1]!, letterParts(dm)[0]!, ...letterParts(dm).slice(2)]))],
+    ['trailing byte', ['ENC-3'], 'TRAILING_BYTES', hex(concatBytes(encodeLetter(dm), Uint8Array.of(0xc0)))],
+    ['larger than MAX_LETTER_BYTES', ['LET-11', 'LIM-4'], 'TOO_LARGE', { hex: hex(encodeLetter(dm)), zeroFillTo: MAX_LETTER_BYTES + 1 }],
+  ];
+  await write(
+    'letters.json',
+    'LET-*, ENC-*',
+    'Letters: canonical msgpack bytes and the letter they decode to; invalid bytes and the error code decoding gives.',
+    validLetters.map(([name, l, rules]) => ({ name, rules, hex: hex(encodeLetter(l)), letter: letterToJson(l) })),
+    letterInvalid.map(([name, rules, error, bytes]) => ({ name, rules, error, hex: bytes })),
+  );
+
+  // ---- signed.json (SIG-*)
+  const signedDm = signLetter(dm, alice.keys.privateKey);
+  await write(
+    'signed.json',
+    'SIG-*',
+    'Signed letters: open with authorKey to the letter; invalid ones give the error code.',
+    [
+      { name: 'a signed direct message', rules: ['SIG-1', 'SIG-2'], signed: hex(signedDm), authorKey: registry.alice, letter: letterToJson(dm) },
+      { name: 'a signed post', rules: ['SIG-1', 'SIG-2'], signed: hex(signLetter(post, alice.keys.privateKey)), authorKey: registry.alice, letter: letterToJson(post) },
+    ],
+    [
+      { name: 'verified with another key', rules: ['SIG-2'], error: 'BAD_SIGNATURE', signed: hex(signedDm), authorKey: registry.mallory },
+      { name: 'letter byte changed', rules: ['SIG-2'], error: 'BAD_SIGNATURE', signed: hex(flip(signedDm, 30)), authorKey: registry.alice },
+      { name: 'signature byte changed', rules: ['SIG-2'], error: 'BAD_SIGNATURE', signed: hex(flip(signedDm, signedDm.length - 4)), authorKey: registry.alice },
+      { name: 'truncated', rules: ['SIG-2', 'CRY-5'], error: 'TRUNCATED', signed: hex(signedDm.subarray(0, signedDm.length - 1)), authorKey: registry.alice },
+      { name: 'trailing byte', rules: ['SIG-2', 'CRY-5'], error: 'TRAILING_BYTES', signed: hex(concatBytes(signedDm, Uint8Array.of(0))), authorKey: registry.alice },
+      { name: 'a valid signature over bytes that are not a letter', rules: ['SIG-2', 'LET-1'], error: 'MALFORMED', signed: hex(sign(alice.keys.privateKey, encode({ hello: 'world' }))), authorKey: registry.alice },
+      { name: 'larger than MAX_SIGNED_LETTER_BYTES', rules: ['SIG-2', 'LIM-5'], error: 'TOO_LARGE', signed: { hex: hex(signedDm), zeroFillTo: MAX_SIGNED_LETTER_BYTES + 1 }, authorKey: registry.alice },
+    ],
+  );
+
+  // ---- padding.json (SEAL-3, SEAL-4)
+  const content = utf8('content');
+  const padded = pad(content);
+  const overPadded = new Uint8Array(1024);
+  overPadded.set(padded);
+  const prefixTooLong = padded.slice();
+  new DataView(prefixTooLong.buffer).setUint32(0, 509, false);
+  await write(
+    'padding.json',
+    'SEAL-3, SEAL-4',
+    'Padding: content and its canonical padding; invalid paddings and the error code unpadding gives.',
+    [
+      { name: 'short content, first bucket', rules: ['SEAL-3'], content: hex(content), padded: hex(padded) },
+      { name: 'content that exactly fills 512 bytes with its prefix', rules: ['SEAL-3'], content: hex(new Uint8Array(508).fill(0xab)), padded: hex(pad(new Uint8Array(508).fill(0xab))) },
+      { name: 'one byte more goes to the next bucket', rules: ['SEAL-3'], content: hex(new Uint8Array(509).fill(0xab)), padded: hex(pad(new Uint8Array(509).fill(0xab))) },
+    ],
+    [
+      { name: 'a non-zero padding byte', rules: ['SEAL-4'], error: 'BAD_PADDING', padded: hex(flip(padded, 300)) },
+      { name: 'a zero length prefix', rules: ['SEAL-4'], error: 'BAD_PADDING', padded: hex(new Uint8Array(512)) },
+      { name: 'a length prefix beyond the bucket', rules: ['SEAL-4'], error: 'BAD_PADDING', padded: hex(prefixTooLong) },
+      { name: 'padded to a larger bucket than needed', rules: ['SEAL-4'], error: 'BAD_PADDING', padded: hex(overPadded) },
+      { name: 'a size that is not a bucket', rules: ['SEAL-4'], error: 'BAD_PADDING', padded: hex(padded.subarray(0, 500)) },
+    ],
+  );
+
+  // ---- sealed.json (SEAL-*)
+  const recipient = (k: Keymaker, name = k.name) => ({ name, privateKey: hex(k.keys.privateKey.bytes()), publicKey: hex(k.publicKey.bytes()) });
+  const raw = (p: Uint8Array, to: PublicKey) => {
+    const e = KeyPair.generate();
+    return concatBytes(Uint8Array.of(1), e.publicKey.bytes(), encryptFor(e.privateKey, to, p));
+  };
+  const sealedDm = sealLetter(dm, alice.keys, bob.publicKey);
+  const lookup = (name: string) => PublicKey.from(fromHex(registry[name]!));
+  // ECDSA signatures are randomised: the signed letter of a valid vector is the one inside its seal.
+  const sealedVector = async (name: string, rules: string[], sealed: Uint8Array, to: Keymaker) => {
+    const opened = await openSealedLetter(sealed, to, lookup);
+    return { name, rules, sealed: hex(sealed), recipient: recipient(to), registry, author: opened.letter.from, authorKey: hex(opened.authorKey.bytes()), letter: letterToJson(opened.letter), signed: hex(opened.signed) };
+  };
+  const forCarol: Letter = { ...dm, to: 'carol', id: id(6) };
+  const sealedInvalid: [string, string[], string, VectorBytes, ReturnType<typeof recipient>][] = [
+    ['a ciphertext byte changed', ['SEAL-5'], 'DECRYPT_FAILED', hex(flip(sealedDm, sealedDm.length - 10)), recipient(bob)],
+    ['opened with the key of someone else', ['SEAL-5'], 'DECRYPT_FAILED', hex(sealedDm), recipient(carol, 'bob')],
+    ['ephemeral key damaged', ['SEAL-5'], 'DECRYPT_FAILED', hex(flip(sealedDm, 20)), recipient(bob)],
+    ['addressed to carol, sealed to bob', ['SEAL-5'], 'WRONG_RECIPIENT', hex(sealLetter(forCarol, alice.keys, bob.publicKey)), recipient(bob)],
+    ['from alice but signed by mallory', ['SEAL-5'], 'WRONG_AUTHOR', hex(sealLetter(dm, mallory.keys, bob.publicKey)), recipient(bob)],
+    ['truncated by one byte', ['SEAL-5', 'CRY-6'], 'TRUNCATED', hex(sealedDm.subarray(0, sealedDm.length - 1)), recipient(bob)],
+    ['truncated inside the header', ['SEAL-5'], 'TRUNCATED', hex(sealedDm.subarray(0, 30)), recipient(bob)],
+    ['trailing byte', ['SEAL-5', 'CRY-6'], 'TRAILING_BYTES', hex(concatBytes(sealedDm, Uint8Array.of(0))), recipient(bob)],
+    ['version 2', ['SEAL-1', 'SEAL-5'], 'UNSUPPORTED_VERSION', hex(concatBytes(Uint8Array.of(2), sealedDm.subarray(1))), recipient(bob)],
+    ['larger than MAX_SEALED_LETTER_BYTES', ['SEAL-5', 'LIM-6'], 'TOO_LARGE', { hex: hex(sealedDm), zeroFillTo: MAX_SEALED_LETTER_BYTES + 1 }, recipient(bob)],
+    ['a non-zero padding byte', ['SEAL-4'], 'BAD_PADDING', hex(raw(flip(pad(signedDm), 511), bob.publicKey)), recipient(bob)],
+    ['padded to a larger bucket than needed', ['SEAL-4'], 'BAD_PADDING', hex(raw(concatBytes(pad(signedDm), new Uint8Array(512)), bob.publicKey)), recipient(bob)],
+    ['a signed container that is not a letter', ['SEAL-5', 'LET-1'], 'MALFORMED', hex(raw(pad(sign(alice.keys.privateKey, encode([1]))), bob.publicKey)), recipient(bob)],
+    ['padding around bytes that are not signed', ['SEAL-5', 'CRY-5'], 'BAD_SIGNATURE', hex(raw(pad(utf8('plain bytes, no signature here')), bob.publicKey)), recipient(bob)],
+  ];
+  await write(
+    'sealed.json',
+    'SEAL-*',
+    'Sealed letters: recipient opens sealed, looks up authors in registry, gets letter (signed by author); invalid ones give the error code.',
+    [
+      await sealedVector('a direct message', ['SEAL-1', 'SEAL-2', 'SEAL-5'], sealedDm, bob),
+      await sealedVector('an image letter, carol to alice', ['SEAL-2', 'SEAL-5'], sealLetter({ ...dmImage, from: 'carol', to: 'alice' }, carol.keys, alice.publicKey), alice),
+    ],
+    sealedInvalid.map(([name, rules, error, sealed, r]) => ({ name, rules, error, sealed, recipient: r, registry })),
+  );
+
+  // ---- posts.json (POST-*)
+  const epoch = 20_417;
+  const epochKey = SymmetricKey.generate();
+  const epochKeys = { [String(epoch)]: hex(epochKey.bytes()), [String(epoch + 1)]: hex(SymmetricKey.generate().bytes()) };
+  const sealedPost = sealPost(post, alice.keys, epochKey, epoch);
+  const rawPost = (p: Uint8Array, e = epoch) => {
+    const h = new Uint8Array(5);
+    h[0] = 1;
+    new DataView(h.buffer).setUint32(1, e, false);
+    return concatBytes(h, cellSeal(epochKey, p, postContext(e)));
+  };
+  const moved = sealedPost.slice();
+  new DataView(moved.buffer).setUint32(1, epoch + 1, false);
+  const postInvalid: [string, string[], string, VectorBytes][] = [
+    ['a ciphertext byte changed', ['POST-3'], 'DECRYPT_FAILED', hex(flip(sealedPost, sealedPost.length - 3))],
+    ['moved to another epoch', ['POST-2', 'POST-3'], 'DECRYPT_FAILED', hex(moved)],
+    ['from alice but signed by mallory (a forgery by an epoch key holder)', ['POST-3'], 'WRONG_AUTHOR', hex(rawPost(pad(signLetter(post, mallory.keys.privateKey))))],
+    ['a direct message inside', ['POST-3'], 'MALFORMED', hex(rawPost(pad(signedDm)))],
+    ['truncated by one byte', ['POST-3', 'CRY-7'], 'TRUNCATED', hex(sealedPost.subarray(0, sealedPost.length - 1))],
+    ['truncated inside the header', ['POST-3'], 'TRUNCATED', hex(sealedPost.subarray(0, 3))],
+    ['trailing byte', ['POST-3', 'CRY-7'], 'TRAILING_BYTES', hex(concatBytes(sealedPost, Uint8Array.of(0)))],
+    ['version 2', ['POST-1', 'POST-3'], 'UNSUPPORTED_VERSION', hex(concatBytes(Uint8Array.of(2), sealedPost.subarray(1)))],
+    ['a non-zero padding byte', ['POST-3', 'SEAL-4'], 'BAD_PADDING', hex(rawPost(flip(pad(signLetter(post, alice.keys.privateKey)), 510)))],
+    ['larger than MAX_POST_BYTES', ['POST-3', 'LIM-6'], 'TOO_LARGE', { hex: hex(sealedPost), zeroFillTo: MAX_SEALED_LETTER_BYTES + 1 }],
+  ];
+  await write(
+    'posts.json',
+    'POST-*',
+    'World posts: open post with epochKeys[epoch] and registry to letter; invalid ones give the error code.',
+    [{ name: 'a world post', rules: ['POST-1', 'POST-2', 'POST-3'], post: hex(sealedPost), epoch, epochKeys, registry, author: 'alice', letter: letterToJson(post) }],
+    postInvalid.map(([name, rules, error, p]) => ({ name, rules, error, post: p, epochKeys, registry })),
+  );
+
+  // ---- keys.json (KEY-*)
+  const pub = alice.publicKey.bytes();
+  const uncompressedPoint = ECDH.convertKey(Buffer.from(pub.subarray(12)), 'prime256v1', undefined, undefined, 'uncompressed') as Buffer;
+  const uncompressed = makeContainer('UEC2', new Uint8Array(uncompressedPoint));
+  const priv = alice.keys.privateKey.bytes();
+  const short = makeContainer('REC2', priv.subarray(13));
+  const badCrc = flip(pub, 10);
+  const badSize = pub.slice();
+  new DataView(badSize.buffer).setUint32(4, 46, false);
+  const keyInvalid: [string, string[], string, string][] = [
+    ['public key checksum wrong', ['KEY-1'], 'public', hex(badCrc)],
+    ['public key size field wrong', ['KEY-1'], 'public', hex(badSize)],
+    ['public key with a private key tag', ['KEY-1'], 'public', hex(makeContainer('REC2', pub.subarray(12)))],
+    ['compressed point starting with 04', ['KEY-1'], 'public', hex(makeContainer('UEC2', concatBytes(Uint8Array.of(4), pub.subarray(13))))],
+    ['public key of 46 bytes', ['KEY-1'], 'public', hex(makeContainer('UEC2', concatBytes(pub.subarray(12), Uint8Array.of(0))))],
+    ['P-384 tag', ['KEY-1'], 'public', hex(makeContainer('UEC3', pub.subarray(12)))],
+    ['private key of 45 bytes with a non-zero first scalar byte', ['KEY-2'], 'private', hex(makeContainer('REC2', concatBytes(Uint8Array.of(1), priv.subarray(13))))],
+    ['private key checksum wrong', ['KEY-2'], 'private', hex(flip(priv, 9))],
+    ['symmetric key of 31 bytes', ['KEY-3'], 'symmetric', hex(new Uint8Array(31).fill(7))],
+  ];
+  await write(
+    'keys.json',
+    'KEY-*',
+    'Keys: public keys and their canonical (compressed) form and fingerprint; private keys with the public key they sign for; invalid keys give INVALID_KEY.',
+    [
+      { name: 'a compressed public key', rules: ['KEY-1', 'KEY-4'], publicKey: hex(pub), canonical: hex(pub), fingerprint: alice.publicKey.fingerprint() },
+      { name: 'the same key uncompressed', rules: ['KEY-1', 'KEY-4'], publicKey: hex(uncompressed), canonical: hex(pub), fingerprint: alice.publicKey.fingerprint() },
+      { name: 'a 45-byte private key', rules: ['KEY-2'], privateKey: hex(priv), publicKey: hex(pub) },
+      { name: 'the same private key in 44 bytes', rules: ['KEY-2'], privateKey: hex(short), publicKey: hex(pub) },
+      { name: 'fingerprint of a fixed key', rules: ['KEY-4'], publicKey: hex(bob.publicKey.bytes()), canonical: hex(bob.publicKey.bytes()), fingerprint: bob.publicKey.fingerprint() },
+    ],
+    keyInvalid.map(([name, rules, kind, key]) => ({ name, rules, error: 'INVALID_KEY', kind, key })),
+  );
+
+  // ---- keystore.json (KS-*)
+  const PASS = 'café rouge 7'; // NFC é
+  const stored = await encodeKeystore(carol, PASS);
+  const prefix = concatBytes(utf8('COMRADKS'), Uint8Array.of(1));
+  const around = async (c: Uint8Array, ctx = prefix) => {
+    const cell = await passphraseSeal(PASS, c, ctx);
+    return concatBytes(prefix, sha256(cell), cell);
+  };
+  const v2 = stored.slice();
+  v2[8] = 2;
+  await write(
+    'keystore.json',
+    'KS-*',
+    'Keystores: open keystore with passphrase to keymaker (name and publicKey); invalid ones give the error code.',
+    [
+      { name: 'a keystore', rules: ['KS-1', 'KS-2', 'KS-3'], keystore: hex(stored), passphrase: PASS, keymaker: { name: 'carol', publicKey: hex(carol.publicKey.bytes()) } },
+      { name: 'the same keystore, passphrase typed decomposed (NFD)', rules: ['KS-2'], keystore: hex(stored), passphrase: PASS.normalize('NFD'), keymaker: { name: 'carol', publicKey: hex(carol.publicKey.bytes()) } },
+    ],
+    [
+      { name: 'wrong passphrase', rules: ['KS-3'], error: 'WRONG_PASSPHRASE', keystore: hex(stored), passphrase: 'cafe rouge 7' },
+      { name: 'a cell byte changed (caught by the checksum)', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: hex(flip(stored, stored.length - 5)), passphrase: PASS },
+      { name: 'checksum byte changed', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: hex(flip(stored, 12)), passphrase: PASS },
+      { name: 'magic changed', rules: ['KS-1'], error: 'CORRUPT_KEYSTORE', keystore: hex(flip(stored, 0, 0x20)), passphrase: PASS },
+      { name: 'truncated', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: hex(stored.subarray(0, stored.length - 1)), passphrase: PASS },
+      { name: 'version 2', rules: ['KS-1'], error: 'UNSUPPORTED_VERSION', keystore: hex(v2), passphrase: PASS },
+      { name: 'the cell sealed without the magic and version as context', rules: ['KS-2'], error: 'WRONG_PASSPHRASE', keystore: hex(await around(encode({ name: 'carol', priv: carol.keys.privateKey.bytes(), pub: carol.publicKey.bytes() }), new Uint8Array(0))), passphrase: PASS },
+      { name: 'halves of two different key pairs', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: hex(await around(encode({ name: 'carol', priv: carol.keys.privateKey.bytes(), pub: alice.publicKey.bytes() }))), passphrase: PASS },
+      { name: 'larger than MAX_KEYSTORE_BYTES', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: { hex: hex(stored), zeroFillTo: 4097 }, passphrase: PASS },
+    ],
+  );
+}, 120_000);

@@ -1,0 +1,63 @@
+/**
+ * The JSON shapes of the test vectors (PROTOCOL.md, "Test vectors"), shared by the generator and the
+ * test that checks them, so both read and write one format.
+ * @module
+ */
+import { fromHex, toHex } from '@comrad/core';
+import type { Image, Letter } from '@comrad/core/envelope';
+
+/** Bytes in a vector: lowercase hex, or for large inputs `hex` followed by zero bytes up to `zeroFillTo`. */
+export type VectorBytes = string | { hex: string; zeroFillTo: number };
+
+/** A letter in a vector: the letter's fields, with `id` and `body.image.data` as hex. */
+export interface LetterJson {
+  v: number;
+  kind: string;
+  from: string;
+  to: string;
+  at: number;
+  id: string;
+  body: { text: string; image?: { mime: string; data: string } };
+}
+
+/** One vector file. */
+export interface VectorFile<V, I> {
+  /** Which part of PROTOCOL.md the vectors check. */
+  spec: string;
+  description: string;
+  /** How the file was made. */
+  generator: string;
+  valid: V[];
+  invalid: I[];
+}
+
+/** What every invalid vector carries: a name, the rules it breaks, and the exact error code. */
+export interface InvalidCase {
+  name: string;
+  rules: string[];
+  error: string;
+}
+
+/** Reads {@link VectorBytes}. */
+export function bytesOf(b: VectorBytes): Uint8Array {
+  if (typeof b === 'string') return fromHex(b);
+  const head = fromHex(b.hex);
+  const out = new Uint8Array(b.zeroFillTo);
+  out.set(head);
+  return out;
+}
+
+/** A letter as JSON. */
+export function letterToJson(l: Letter): LetterJson {
+  const body: LetterJson['body'] = { text: l.body.text };
+  if (l.body.image) body.image = { mime: l.body.image.mime, data: toHex(l.body.image.data) };
+  return { v: l.v, kind: l.kind, from: l.from, to: l.to, at: l.at, id: toHex(l.id), body };
+}
+
+/** A letter from JSON. */
+export function letterFromJson(j: LetterJson): Letter {
+  const body = j.body.image
+    ? { text: j.body.text, image: { mime: j.body.image.mime as Image['mime'], data: fromHex(j.body.image.data) } }
+    : { text: j.body.text };
+  return { v: j.v as 1, kind: j.kind as Letter['kind'], from: j.from, to: j.to, at: j.at, id: fromHex(j.id), body };
+}
