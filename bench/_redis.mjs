@@ -1,0 +1,127 @@
+// A throwaway redis-server for tests and benchmarks: a real server on a free 127.0.0.1 port, with no
+// persistence, in its own temp directory, stopped (and the directory removed) by `stop()`. Plain ESM
+// JavaScript so benchmarks (`node bench/...`) and vitest tests (`packages/operator/test/_redis.ts`) share
+// this one launcher without a build step. Product code never starts Redis; the Operator is given a URL.
+
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+const HOST = '127.0.0.1';
+const READY_TIMEOUT_MS = 10_000;
+const STOP_GRACE_MS = 5_000;
+const START_ATTEMPTS = 3;
+const INSTALL_HINT = 'redis-server is not installed (looked on PATH and in /usr/bin, /usr/sbin, /usr/local/bin). Install it: apt-get install -y redis-server';
+
+/** Every server this process started and has not stopped yet, killed if the process exits first. */
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
+ * The redis-server binary, or an Error that says how to install it.
+ * @returns {string} absolute path
+ */
+export function redisServerBinary() {
+  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
+  for (const dir of dirs) {
+    const file = join(dir, 'redis-server');
+    try {
+      accessSync(file, constants.X_OK);
+      return file;
+    } catch {
+      // not in this directory
+    }
+  }
+  throw new Error(INSTALL_HINT);
+}
+
+/**
+ * Starts a redis-server on a free loopback port and waits until it answers PING.
+ * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void> }>}
+ * @throws Error when redis-server is missing or does not come up (with the tail of its output)
+ */
+export async function startRedisServer() {
+  const binary = redisServerBinary();
+  let lastError;
+  // A free port can be taken between probing and binding; then the server exits and we try another.
+  for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
+    const dir = await mkdtemp(join(tmpdir(), 'comrad-redis-'));
+    try {
+      return await startOnce(binary, await freePort(), dir);
+    } catch (err) {
+      lastError = err;
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(binary, port, dir) {
+  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  const collect = (chunk) => {
+    output = (output + chunk).slice(-4000);
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  exited.then(() => running.delete(child));
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await answersPing(port))) {
+    if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`redis-server did not start on ${HOST}:${port}:\n${output.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { url: `redis://${HOST}:${port}`, port, pid: child.pid, stop };
+}
+
+/** A port that was free a moment ago on the loopback interface. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when something on `port` answers the inline command PING with +PONG. */
+function answersPing(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    let reply = '';
+    const finish = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => finish(false));
+    socket.once('error', () => finish(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk;
+      if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
+    });
+  });
+}

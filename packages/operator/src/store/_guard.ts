@@ -1,0 +1,204 @@
+/**
+ * The checks every backend shares, in one wrapper: argument shapes (caller mistakes are `TypeError`s),
+ * ids that come back from clients (garbage is ignored, never passed on), and the closed state (calls after
+ * `close()` fail; `close()` waits for calls in flight, so nothing is cut off half-written).
+ * @internal
+ */
+import { ComradError, ProtocolError } from '@comrad/core';
+import { MAX_ID_TIME, isStoreId } from './_ids.js';
+import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+
+/** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
+const MAX_NAME_CHARS = 256;
+/** Longest public key a store accepts (Themis keys are 45 or 77 bytes, KEY-1). */
+const MAX_KEY_BYTES = 1024;
+/** World epochs are unsigned 32-bit integers (days since the epoch fit for eleven million years). */
+const MAX_EPOCH = 0xffff_ffff;
+
+/**
+ * Wraps a backend so that it only ever sees well-formed arguments and valid ids.
+ * @param inner - the backend
+ * @returns the store the Operator uses
+ */
+export function guardStore(inner: Store): Store {
+  return new GuardedStore(inner);
+}
+
+class GuardedStore implements Store {
+  readonly kind: Store['kind'];
+  private closed = false;
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(private readonly inner: Store) {
+    this.kind = inner.kind;
+  }
+
+  register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+    return this.run(() => {
+      checkName(name, 'name');
+      checkBytes(publicKey, 'publicKey', MAX_KEY_BYTES);
+      checkTime(registeredAt, 'registeredAt');
+      return this.inner.register(name, publicKey, registeredAt);
+    });
+  }
+
+  keyOf(name: string): Promise<Uint8Array | undefined> {
+    return this.run(() => (checkName(name, 'name'), this.inner.keyOf(name)));
+  }
+
+  nameOf(publicKey: Uint8Array): Promise<string | undefined> {
+    return this.run(() => (checkBytes(publicKey, 'publicKey', MAX_KEY_BYTES), this.inner.nameOf(publicKey)));
+  }
+
+  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+    return this.run(() => {
+      checkName(to, 'to');
+      checkBytes(sealed, 'sealed');
+      checkTime(receivedAt, 'receivedAt');
+      checkTime(expiresAt, 'expiresAt');
+      if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxItems, maxBytes }');
+      checkCount(quota.maxItems, 'quota.maxItems');
+      checkCount(quota.maxBytes, 'quota.maxBytes');
+      return this.inner.putMail(to, sealed, receivedAt, expiresAt, { maxItems: quota.maxItems, maxBytes: quota.maxBytes });
+    });
+  }
+
+  listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
+    return this.run(async () => {
+      checkName(to, 'to');
+      checkTime(now, 'now');
+      checkCount(limit, 'limit');
+      return limit === 0 ? [] : this.inner.listMail(to, now, limit);
+    });
+  }
+
+  ackMail(to: string, ids: readonly string[]): Promise<number> {
+    return this.run(async () => {
+      checkName(to, 'to');
+      if (!Array.isArray(ids)) throw new TypeError('ids must be an array');
+      // Ids come from clients: anything that is not an id this store could have minted is ignored (MB-2).
+      const valid = [...new Set(ids.filter(isStoreId))];
+      return valid.length === 0 ? 0 : this.inner.ackMail(to, valid);
+    });
+  }
+
+  putPost(post: NewPost): Promise<string> {
+    return this.run(() => {
+      if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object');
+      checkName(post.author, 'author');
+      checkBytes(post.sealed, 'sealed');
+      checkEpoch(post.epoch, 'epoch');
+      checkTime(post.postedAt, 'postedAt');
+      checkTime(post.expiresAt, 'expiresAt');
+      const { author, sealed, epoch, postedAt, expiresAt } = post;
+      return this.inner.putPost({ author, sealed, epoch, postedAt, expiresAt });
+    });
+  }
+
+  listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
+    return this.run(async () => {
+      checkTime(now, 'now');
+      checkCount(limit, 'limit');
+      if (before !== undefined && !isStoreId(before)) throw new ProtocolError('MALFORMED', 'before is not a post id');
+      return limit === 0 ? [] : this.inner.listPosts(now, limit, before);
+    });
+  }
+
+  getPost(id: string, now: number): Promise<StoredPost | undefined> {
+    return this.run(async () => {
+      checkTime(now, 'now');
+      return isStoreId(id) ? this.inner.getPost(id, now) : undefined;
+    });
+  }
+
+  deletePost(id: string, author: string): Promise<boolean> {
+    return this.run(async () => {
+      checkName(author, 'author');
+      return isStoreId(id) ? this.inner.deletePost(id, author) : false;
+    });
+  }
+
+  countPostsSince(author: string, since: number): Promise<number> {
+    return this.run(() => (checkName(author, 'author'), checkTime(since, 'since'), this.inner.countPostsSince(author, since)));
+  }
+
+  worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
+    return this.run(() => {
+      checkEpoch(epoch, 'epoch');
+      if (typeof create !== 'function') throw new TypeError('create must be a function');
+      return this.inner.worldKey(epoch, () => {
+        const value = create();
+        checkBytes(value, 'the created world key');
+        return value;
+      });
+    });
+  }
+
+  expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
+    return this.run(() => {
+      checkTime(now, 'now');
+      if (keepEpochsFrom !== undefined) checkEpoch(keepEpochsFrom, 'keepEpochsFrom');
+      return this.inner.expire(now, keepEpochsFrom);
+    });
+  }
+
+  onMail(listener: (to: string) => void): () => void {
+    if (this.closed) throw closedError();
+    if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+    return this.inner.onMail(listener);
+  }
+
+  dump(): Promise<Array<[key: string, value: Uint8Array | string]>> {
+    return this.run(() => this.inner.dump());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.pending]);
+    await this.inner.close();
+  }
+
+  /** Runs `op` unless closed, turning synchronous throws into rejections and tracking it until it settles. */
+  private run<T>(op: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(closedError());
+    let p: Promise<T>;
+    try {
+      p = op();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.pending.add(p);
+    const done = () => this.pending.delete(p);
+    p.then(done, done);
+    return p;
+  }
+}
+
+function closedError(): ComradError {
+  return new ComradError('INTERNAL', 'the store is closed');
+}
+
+function checkName(v: unknown, field: string): void {
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_NAME_CHARS) {
+    throw new TypeError(`${field} must be a string of 1 to ${MAX_NAME_CHARS} characters`);
+  }
+}
+
+function checkBytes(v: unknown, field: string, max = Number.MAX_SAFE_INTEGER): void {
+  if (!(v instanceof Uint8Array) || v.length === 0 || v.length > max) throw new TypeError(`${field} must be 1 to ${max} bytes`);
+}
+
+function checkTime(v: unknown, field: string): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_ID_TIME) {
+    throw new TypeError(`${field} must be a time in ms between 0 and ${MAX_ID_TIME}`);
+  }
+}
+
+function checkCount(v: unknown, field: string): void {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new TypeError(`${field} must be a non-negative integer`);
+}
+
+function checkEpoch(v: unknown, field: string): void {
+  if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > MAX_EPOCH) throw new TypeError(`${field} must be an integer from 0 to ${MAX_EPOCH}`);
+}

@@ -1,0 +1,70 @@
+/**
+ * Store-assigned ids of mail items and posts (26 characters): a time part and a counter, both fixed-width
+ * base 36, then 48 random bits in hex.
+ *
+ * Order: a new id is greater than every id present in its mailbox (or in the feed) — its time is the
+ * arrival time or the greatest present id's time if that is later, and a tie takes that id's counter + 1.
+ * So ids sort in arrival order (MB-2 lists oldest first; the feed pages newest first) even when the clock
+ * stands still, steps back, or differs between Operator processes. The Redis store computes the same rule
+ * inside its put scripts (`_redis-scripts.ts`), atomically with the insert.
+ *
+ * Uniqueness: within a mailbox by the order rule; a deleted id is never handed out again except by a 2^-48
+ * coincidence of the random part, so a client's late, repeated ack cannot delete a newer letter.
+ * @internal
+ */
+import { randomFillSync } from 'node:crypto';
+
+/** Base-36 digits of the time part: 36^10 ms reaches past the year 10000 (the wire's TIME_BOUNDS). */
+export const TIME_DIGITS = 10;
+/** Base-36 digits of the counter that orders ids of one millisecond: 1.6 million before the time moves on. */
+export const SEQ_DIGITS = 4;
+/** Hex digits of the random part. */
+export const RANDOM_DIGITS = 12;
+/** Length of every id, far below the wire's 64-character item id bound (OP-5). */
+export const ID_LENGTH = TIME_DIGITS + SEQ_DIGITS + RANDOM_DIGITS;
+/** The latest time an id can carry (ms). */
+export const MAX_ID_TIME = 36 ** TIME_DIGITS - 1;
+
+const SEQ_LIMIT = 36 ** SEQ_DIGITS;
+const ID_PATTERN = new RegExp(`^[0-9a-z]{${TIME_DIGITS + SEQ_DIGITS}}[0-9a-f]{${RANDOM_DIGITS}}$`);
+
+/** True when `value` has the shape of a store id (from any backend, any process, any time). */
+export function isStoreId(value: unknown): value is string {
+  return typeof value === 'string' && value.length === ID_LENGTH && ID_PATTERN.test(value);
+}
+
+/**
+ * The id for an item arriving at `at` where `greatest` is the greatest id present in its mailbox or feed.
+ * Callers hold the transaction that inserts the item, so no other id is minted in between.
+ * @param at - arrival time (ms)
+ * @param greatest - the greatest id present, if any
+ * @returns a fresh id greater than `greatest`
+ * @throws RangeError past the year 10000
+ */
+export function nextId(at: number, greatest: string | undefined): string {
+  let time = Math.floor(at);
+  let seq = 0;
+  if (greatest !== undefined) {
+    const lastTime = parseInt(greatest.slice(0, TIME_DIGITS), 36);
+    if (lastTime >= time) {
+      time = lastTime;
+      seq = parseInt(greatest.slice(TIME_DIGITS, TIME_DIGITS + SEQ_DIGITS), 36) + 1;
+      if (seq === SEQ_LIMIT) [time, seq] = [time + 1, 0];
+    }
+  }
+  if (time > MAX_ID_TIME) throw new RangeError('id time is beyond the year 10000');
+  return time.toString(36).padStart(TIME_DIGITS, '0') + seq.toString(36).padStart(SEQ_DIGITS, '0') + randomPart();
+}
+
+const pool = Buffer.alloc(6 * 512);
+let poolUsed = pool.length;
+
+/** 48 random bits as 12 hex digits (from a pool, so minting an id costs no system call). */
+export function randomPart(): string {
+  if (poolUsed === pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  poolUsed += 6;
+  return pool.toString('hex', poolUsed - 6, poolUsed);
+}

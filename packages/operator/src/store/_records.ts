@@ -1,0 +1,109 @@
+/**
+ * Binary records the LMDB and Redis backends keep per mail item and per post. Fixed-offset headers, so
+ * the Redis Lua scripts can read a post's author and a letter's length without a decoder
+ * (`_redis-scripts.ts` mirrors the offsets below). Nothing but the fields of `MailItem` / `StoredPost`
+ * is written (MB-1: no sender).
+ * @internal
+ */
+import { ProtocolError } from '@comrad/core';
+import type { NewPost, StoredPost } from './types.js';
+
+const VERSION = 1;
+
+/** Mail record: version (1 byte), receivedAt (f64), expiresAt (f64), then the sealed letter. */
+export const MAIL_HEADER_BYTES = 17;
+
+/** Post record: version, postedAt (f64), expiresAt (f64), epoch (u32), author length (u16), author (UTF-8), sealed. */
+export const POST_AUTHOR_OFFSET = 23;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: true });
+
+/** The mail fields a record holds (the id is the record's key). */
+export interface MailRecord {
+  readonly receivedAt: number;
+  readonly expiresAt: number;
+  readonly sealed: Uint8Array;
+}
+
+/**
+ * Encodes one waiting letter.
+ * @param receivedAt - when the Operator received it (ms)
+ * @param expiresAt - when it is deleted unacknowledged (ms)
+ * @param sealed - the sealed letter
+ * @returns the record bytes
+ */
+export function encodeMail(receivedAt: number, expiresAt: number, sealed: Uint8Array): Uint8Array {
+  const out = new Uint8Array(MAIL_HEADER_BYTES + sealed.length);
+  const view = new DataView(out.buffer);
+  out[0] = VERSION;
+  view.setFloat64(1, receivedAt);
+  view.setFloat64(9, expiresAt);
+  out.set(sealed, MAIL_HEADER_BYTES);
+  return out;
+}
+
+/**
+ * Decodes a record written by {@link encodeMail}; the sealed bytes are copied out of `bytes`.
+ * @throws ProtocolError MALFORMED when the record is damaged
+ */
+export function decodeMail(bytes: Uint8Array): MailRecord {
+  if (bytes.length < MAIL_HEADER_BYTES || bytes[0] !== VERSION) throw corrupt('mail');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { receivedAt: view.getFloat64(1), expiresAt: view.getFloat64(9), sealed: copy(bytes.subarray(MAIL_HEADER_BYTES)) };
+}
+
+/**
+ * Encodes one post (its id is the record's key).
+ * @param post - the post; `author` is at most 65535 UTF-8 bytes, `epoch` an unsigned 32-bit integer
+ * @returns the record bytes
+ */
+export function encodePost(post: NewPost): Uint8Array {
+  const author = enc.encode(post.author);
+  const out = new Uint8Array(POST_AUTHOR_OFFSET + author.length + post.sealed.length);
+  const view = new DataView(out.buffer);
+  out[0] = VERSION;
+  view.setFloat64(1, post.postedAt);
+  view.setFloat64(9, post.expiresAt);
+  view.setUint32(17, post.epoch);
+  view.setUint16(21, author.length);
+  out.set(author, POST_AUTHOR_OFFSET);
+  out.set(post.sealed, POST_AUTHOR_OFFSET + author.length);
+  return out;
+}
+
+/**
+ * Decodes a record written by {@link encodePost}.
+ * @param id - the record's key
+ * @param bytes - the record
+ * @throws ProtocolError MALFORMED when the record is damaged
+ */
+export function decodePost(id: string, bytes: Uint8Array): StoredPost {
+  if (bytes.length < POST_AUTHOR_OFFSET || bytes[0] !== VERSION) throw corrupt('post');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = POST_AUTHOR_OFFSET + view.getUint16(21);
+  if (end > bytes.length) throw corrupt('post');
+  let author: string;
+  try {
+    author = dec.decode(bytes.subarray(POST_AUTHOR_OFFSET, end));
+  } catch {
+    throw corrupt('post');
+  }
+  return {
+    id,
+    author,
+    sealed: copy(bytes.subarray(end)),
+    epoch: view.getUint32(17),
+    postedAt: view.getFloat64(1),
+    expiresAt: view.getFloat64(9),
+  };
+}
+
+/** A plain Uint8Array copy: backends hand out Buffers that may share memory with their own. */
+function copy(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+function corrupt(what: string): ProtocolError {
+  return new ProtocolError('MALFORMED', `a stored ${what} record is damaged`);
+}

@@ -1,0 +1,185 @@
+/**
+ * The Lua scripts of the Redis store. Redis runs a script to completion before any other command from
+ * any client, so each script's check and write are one atomic step across every Operator process
+ * sharing the Redis (REG-2, MB-4). Record offsets come from `_records.ts`, so the layout has one source.
+ * @internal
+ */
+import { ID_LENGTH, MAX_ID_TIME, SEQ_DIGITS, TIME_DIGITS } from './_ids.js';
+import { MAIL_HEADER_BYTES, POST_AUTHOR_OFFSET } from './_records.js';
+
+/** The author of a post record (u16 length at POST_AUTHOR_OFFSET - 2, then UTF-8). Lua strings are 1-based. */
+const AUTHOR_OF = `
+local function author_of(rec)
+  local n = string.byte(rec, ${POST_AUTHOR_OFFSET - 1}) * 256 + string.byte(rec, ${POST_AUTHOR_OFFSET})
+  return string.sub(rec, ${POST_AUTHOR_OFFSET + 1}, ${POST_AUTHOR_OFFSET} + n)
+end
+`;
+
+/**
+ * `nextId` of `_ids.ts`, in Lua: the new id's time is max(arrival, greatest present id's time), a tie takes
+ * that id's counter + 1. Run inside the put script, so the greatest id cannot change before the insert.
+ */
+const NEXT_ID = `
+local function base36(n, width)
+  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  while n > 0 do
+    local d = n % 36
+    s = string.sub(digits, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  end
+  return string.rep('0', width - #s) .. s
+end
+local function next_id(index, time, random)
+  local seq = 0
+  local greatest = redis.call('ZRANGE', index, '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1]
+  if greatest then
+    local last = tonumber(string.sub(greatest, 1, ${TIME_DIGITS}), 36)
+    if last >= time then
+      time = last
+      seq = tonumber(string.sub(greatest, ${TIME_DIGITS + 1}, ${TIME_DIGITS + SEQ_DIGITS}), 36) + 1
+      if seq == ${36 ** SEQ_DIGITS} then time, seq = time + 1, 0 end
+    end
+  end
+  if time > ${MAX_ID_TIME} then error('id time is beyond the year 10000') end
+  return base36(time, ${TIME_DIGITS}) .. base36(seq, ${SEQ_DIGITS}) .. random
+end
+`;
+
+/** Deletes one letter from its mailbox keys; keeps the byte counter right and drops it with the last letter. */
+const DROP_MAIL = `
+local function drop_mail(mi, md, mb, mx, to, id)
+  local len = redis.call('HSTRLEN', md, id)
+  if len == 0 then return 0 end
+  redis.call('HDEL', md, id)
+  redis.call('ZREM', mi, id)
+  redis.call('ZREM', mx, id .. to)
+  if redis.call('ZCARD', mi) == 0 then
+    redis.call('DEL', mb)
+  else
+    redis.call('DECRBY', mb, len - ${MAIL_HEADER_BYTES})
+  end
+  return 1
+end
+`;
+
+/** One script: its source and how many of its arguments are keys. */
+export interface LuaScript {
+  readonly keys: number;
+  readonly lua: string;
+}
+
+/** REG-2. KEYS: name record, key record. ARGV: public key, registeredAt, name. */
+export const REGISTER: LuaScript = {
+  keys: 2,
+  lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'name-taken' end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 'key-taken' end
+redis.call('HSET', KEYS[1], 'k', ARGV[1], 't', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[3])
+return 'ok'
+`,
+};
+
+/**
+ * MB-4: quota check, id and insert in one step, then the "you have mail" message on the channel every
+ * process listens to. KEYS: mi, md, mb, mx. ARGV: arrival time (integer ms), random id part, record,
+ * sealed length, max items, max bytes, expiresAt, to, channel. Returns the id, or 0 when over quota.
+ */
+export const PUT_MAIL: LuaScript = {
+  keys: 4,
+  lua: `${NEXT_ID}
+local items = redis.call('ZCARD', KEYS[1])
+local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
+if items + 1 > tonumber(ARGV[5]) or bytes + tonumber(ARGV[4]) > tonumber(ARGV[6]) then return 0 end
+local id = next_id(KEYS[1], tonumber(ARGV[1]), ARGV[2])
+redis.call('HSET', KEYS[2], id, ARGV[3])
+redis.call('ZADD', KEYS[1], 0, id)
+redis.call('INCRBY', KEYS[3], ARGV[4])
+redis.call('ZADD', KEYS[4], ARGV[7], id .. ARGV[8])
+redis.call('PUBLISH', ARGV[9], ARGV[8])
+return id
+`,
+};
+
+/** MB-2. KEYS: mi, md, mb, mx. ARGV: to, then the ids. Returns how many were deleted. */
+export const ACK_MAIL: LuaScript = {
+  keys: 4,
+  lua: `${DROP_MAIL}
+local gone = 0
+for i = 2, #ARGV do
+  gone = gone + drop_mail(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[i])
+end
+return gone
+`,
+};
+
+/**
+ * MB-3: deletes up to one batch of letters whose expiry is ≤ now. The mailbox keys are derived here from the
+ * expiry entry (id then recipient), which is why the Redis store needs one Redis, not a Redis Cluster.
+ * KEYS: mx. ARGV: now, batch size, key prefix. Returns { entries seen, letters deleted }.
+ */
+export const EXPIRE_MAIL: LuaScript = {
+  keys: 1,
+  lua: `${DROP_MAIL}
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+local gone = 0
+for _, entry in ipairs(due) do
+  local id = string.sub(entry, 1, ${ID_LENGTH})
+  local to = string.sub(entry, ${ID_LENGTH + 1})
+  local p = ARGV[3]
+  gone = gone + drop_mail(p .. 'mi:' .. to, p .. 'md:' .. to, p .. 'mb:' .. to, KEYS[1], to, id)
+  redis.call('ZREM', KEYS[1], entry)
+end
+return { #due, gone }
+`,
+};
+
+/**
+ * A post, with its id after the greatest id in the feed. KEYS: pi, pd, pa:<author>, px. ARGV: posting time
+ * (integer ms), random id part, record, postedAt, expiresAt. Returns the id.
+ */
+export const PUT_POST: LuaScript = {
+  keys: 4,
+  lua: `${NEXT_ID}
+local id = next_id(KEYS[1], tonumber(ARGV[1]), ARGV[2])
+redis.call('HSET', KEYS[2], id, ARGV[3])
+redis.call('ZADD', KEYS[1], 0, id)
+redis.call('ZADD', KEYS[3], ARGV[4], id)
+redis.call('ZADD', KEYS[4], ARGV[5], id)
+return id
+`,
+};
+
+/** FEED-3: only the author deletes. KEYS: pi, pd, px, pa:<author>. ARGV: id, author. Returns 1 deleted, 0 not. */
+export const DELETE_POST: LuaScript = {
+  keys: 4,
+  lua: `${AUTHOR_OF}
+local rec = redis.call('HGET', KEYS[2], ARGV[1])
+if not rec or author_of(rec) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZREM', KEYS[4], ARGV[1])
+return 1
+`,
+};
+
+/** FEED-2: deletes up to one batch of posts whose expiry is ≤ now. KEYS: px, pi, pd. ARGV: now, batch, prefix. */
+export const EXPIRE_POSTS: LuaScript = {
+  keys: 3,
+  lua: `${AUTHOR_OF}
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+local gone = 0
+for _, id in ipairs(due) do
+  local rec = redis.call('HGET', KEYS[3], id)
+  if rec then
+    redis.call('ZREM', ARGV[3] .. 'pa:' .. author_of(rec), id)
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('ZREM', KEYS[2], id)
+    gone = gone + 1
+  end
+  redis.call('ZREM', KEYS[1], id)
+end
+return { #due, gone }
+`,
+};

@@ -1,0 +1,46 @@
+/**
+ * The Operator's storage: one {@link Store} interface, three backends. `lmdb` is the default (embedded,
+ * one Operator process); `redis` lets several Operator processes share one store; `memory` is for tests.
+ * @module
+ */
+import { openLmdbStore } from './lmdb.js';
+import { openMemoryStore } from './memory.js';
+import { openRedisStore } from './redis.js';
+import type { Store } from './types.js';
+
+export type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+export { DEFAULT_REDIS_PREFIX } from './redis.js';
+
+/** Which backend to open, and where its data lives. */
+export type StoreOptions =
+  | { readonly kind: 'memory' }
+  | { readonly kind: 'lmdb'; readonly path: string }
+  | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string };
+
+/**
+ * Opens a store.
+ * @param options - `memory`; `lmdb` with its data directory; or `redis` with a URL and an optional key prefix
+ *   (default `comrad:`)
+ * @returns the open store; call `close()` when done
+ * @throws ComradError INTERNAL when Redis cannot be reached; Error when the LMDB directory cannot be opened;
+ *   TypeError on malformed options
+ * @example
+ * ```ts
+ * const store = await openStore({ kind: 'lmdb', path: './data/store' });
+ * const put = await store.putMail('bob', sealed, now, now + 7 * 86_400_000, { maxItems: 500, maxBytes: 64 << 20 });
+ * const items = await store.listMail('bob', now, 100); // oldest first; nothing deleted until ackMail
+ * await store.close();
+ * ```
+ */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  switch (options?.kind) {
+    case 'memory':
+      return openMemoryStore();
+    case 'lmdb':
+      return openLmdbStore(options.path);
+    case 'redis':
+      return openRedisStore(options.url, options.prefix);
+    default:
+      throw new TypeError("options.kind must be 'memory', 'lmdb' or 'redis'");
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The default store: LMDB, embedded, in a directory the Operator chooses. One Operator process per
+ * directory (`onMail` does not cross processes).
+ *
+ * Layout (named databases; keys are lmdb ordered-binary arrays, so every listing is a range scan):
+ * - `name`  name → [public key, registeredAt]         `key` public key → name            (REG-1)
+ * - `mail`  [to, id] → mail record                     `mbox` to → [items, bytes]          (MB-2, MB-4)
+ * - `mexp`  [expiresAt, to, id] → ∅                    (MB-3: expiry is a range scan from the start)
+ * - `post`  id → post record                           `pexp` [expiresAt, id] → ∅          (FEED-2)
+ * - `pauth` [author, postedAt, id] → ∅                 (posts-per-hour count is a range count)
+ * - `world` epoch → sealed world key
+ *
+ * Atomicity (REG-2, MB-4): every check-then-write runs inside one lmdb write transaction, and LMDB has a
+ * single writer, so no other write interleaves between the check and the write. Durability: every write
+ * method resolves only after its transaction is flushed to disk, so an item reported stored survives a
+ * crash, and a reported deletion (ack, FEED-3) does not come back after one.
+ * @module
+ */
+import { mkdir } from 'node:fs/promises';
+import { open, type Database, type Key, type RootDatabase } from 'lmdb';
+import { toHex } from '@comrad/core';
+import { guardStore } from './_guard.js';
+import { MAX_ID_TIME, nextId } from './_ids.js';
+import { MailListeners } from './_listeners.js';
+import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
+import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+
+/** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
+const EXPIRY_BATCH = 1000;
+/** Greater than every id (ids are `[0-9a-z]`): the end of a mailbox's key range. */
+const AFTER_IDS = '~';
+const NOTHING = new Uint8Array(0);
+
+/**
+ * Opens (creating if needed) the LMDB store in directory `path`.
+ * @param path - the data directory; created with mode 0700 when missing
+ * @returns the store
+ * @throws Error when the directory cannot be created or LMDB cannot open it (e.g. another process holds it incompatibly)
+ * @example
+ * ```ts
+ * const store = await openLmdbStore('./data/store');
+ * try { await store.putMail('bob', sealed, Date.now(), Date.now() + 7 * 86_400_000, { maxItems: 500, maxBytes: 64 << 20 }); }
+ * finally { await store.close(); }
+ * ```
+ */
+export async function openLmdbStore(path: string): Promise<Store> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError('path must be a directory path');
+  await mkdir(path, { recursive: true, mode: 0o700 });
+  // noMemInit: false — LMDB zeroes fresh pages, so bytes of deleted records are not copied into new ones.
+  const root = open({ path, maxDbs: 16, noMemInit: false, compression: false });
+  return guardStore(new LmdbStore(root));
+}
+
+type Counters = [items: number, bytes: number];
+
+class LmdbStore implements Store {
+  readonly kind = 'lmdb' as const;
+  private readonly listeners = new MailListeners();
+  private readonly names: Database<[Uint8Array, number], string>;
+  private readonly keys: Database<string, Uint8Array>;
+  private readonly mail: Database<Uint8Array, Key[]>;
+  private readonly mbox: Database<Counters, string>;
+  private readonly mexp: Database<Uint8Array, Key[]>;
+  private readonly posts: Database<Uint8Array, string>;
+  private readonly pexp: Database<Uint8Array, Key[]>;
+  private readonly pauth: Database<Uint8Array, Key[]>;
+  private readonly world: Database<Uint8Array, number>;
+
+  constructor(private readonly root: RootDatabase) {
+    const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
+    this.names = root.openDB({ name: 'name', encoding: 'msgpack' });
+    this.keys = root.openDB({ name: 'key', keyEncoding: 'binary', encoding: 'string' });
+    this.mail = binary('mail');
+    this.mbox = root.openDB({ name: 'mbox', encoding: 'msgpack' });
+    this.mexp = binary('mexp');
+    this.posts = binary('post');
+    this.pexp = binary('pexp');
+    this.pauth = binary('pauth');
+    this.world = binary('world');
+  }
+
+  async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+    const key = Buffer.from(publicKey);
+    return this.write((): RegisterResult => {
+      if (this.names.doesExist(name)) return 'name-taken';
+      if (this.keys.doesExist(key)) return 'key-taken';
+      this.names.put(name, [publicKey.slice(), registeredAt]);
+      this.keys.put(key, name);
+      return 'ok';
+    });
+  }
+
+  async keyOf(name: string): Promise<Uint8Array | undefined> {
+    const entry = this.names.get(name);
+    return entry && new Uint8Array(entry[0]);
+  }
+
+  async nameOf(publicKey: Uint8Array): Promise<string | undefined> {
+    return this.keys.get(Buffer.from(publicKey));
+  }
+
+  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+    const record = encodeMail(receivedAt, expiresAt, sealed);
+    const result = await this.write((): { id: string } | 'quota' => {
+      const [items, bytes] = this.mbox.get(to) ?? [0, 0];
+      if (items + 1 > quota.maxItems || bytes + sealed.length > quota.maxBytes) return 'quota';
+      // Minted inside the transaction, after the greatest id present: ids follow commit order (MB-2).
+      const id = nextId(receivedAt, this.greatest(this.mail.getKeys({ start: [to, AFTER_IDS], end: [to], reverse: true, limit: 1 })));
+      this.mail.put([to, id], record);
+      this.mexp.put([expiresAt, to, id], NOTHING);
+      this.mbox.put(to, [items + 1, bytes + sealed.length]);
+      return { id };
+    });
+    if (result !== 'quota') this.listeners.emit(to);
+    return result;
+  }
+
+  async listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
+    const out: MailItem[] = [];
+    for (const { key, value } of this.mail.getRange({ start: [to], end: [to, AFTER_IDS] })) {
+      const { receivedAt, expiresAt, sealed } = decodeMail(value);
+      if (expiresAt <= now) continue; // MB-3: never handed out, even before expire() deletes it
+      out.push({ id: key[1] as string, sealed, receivedAt, expiresAt });
+      if (out.length === limit) break;
+    }
+    return out;
+  }
+
+  async ackMail(to: string, ids: readonly string[]): Promise<number> {
+    return this.write(() => ids.reduce((gone, id) => gone + (this.dropMail(to, id) ? 1 : 0), 0));
+  }
+
+  async putPost(post: NewPost): Promise<string> {
+    const record = encodePost(post);
+    return this.write(() => {
+      const id = nextId(post.postedAt, this.greatest(this.posts.getKeys({ reverse: true, limit: 1 })));
+      this.posts.put(id, record);
+      this.pexp.put([post.expiresAt, id], NOTHING);
+      this.pauth.put([post.author, post.postedAt, id], NOTHING);
+      return id;
+    });
+  }
+
+  async listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
+    const out: StoredPost[] = [];
+    const range = before === undefined ? { reverse: true } : { start: before, exclusiveStart: true, reverse: true };
+    for (const { key, value } of this.posts.getRange(range)) {
+      const post = decodePost(key, value);
+      if (post.expiresAt <= now) continue; // FEED-2
+      out.push(post);
+      if (out.length === limit) break;
+    }
+    return out;
+  }
+
+  async getPost(id: string, now: number): Promise<StoredPost | undefined> {
+    const value = this.posts.get(id);
+    const post = value && decodePost(id, value);
+    return post && post.expiresAt > now ? post : undefined;
+  }
+
+  async deletePost(id: string, author: string): Promise<boolean> {
+    return this.write(() => {
+      const value = this.posts.get(id);
+      if (!value || decodePost(id, value).author !== author) return false; // FEED-3
+      this.dropPost(id, value);
+      return true;
+    });
+  }
+
+  async countPostsSince(author: string, since: number): Promise<number> {
+    return this.pauth.getCount({ start: [author, since], end: [author, MAX_ID_TIME + 1] });
+  }
+
+  async worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
+    const existing = this.world.get(epoch);
+    if (existing) return new Uint8Array(existing);
+    // create() runs outside the transaction (it is caller code); the transaction decides whose value wins.
+    const fresh = create();
+    const value = await this.write(() => {
+      const raced = this.world.get(epoch);
+      if (raced) return raced;
+      this.world.put(epoch, fresh);
+      return fresh;
+    });
+    return new Uint8Array(value);
+  }
+
+  async expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
+    let mail = 0;
+    for (let batch = this.due(this.mexp, now); batch.length > 0; batch = this.due(this.mexp, now)) {
+      mail += await this.write(() => batch.reduce((n, [, to, id]) => n + (this.dropMail(to as string, id as string) ? 1 : 0), 0));
+    }
+    let posts = 0;
+    for (let batch = this.due(this.pexp, now); batch.length > 0; batch = this.due(this.pexp, now)) {
+      posts += await this.write(() =>
+        batch.reduce((n, key) => {
+          const id = key[1] as string;
+          const value = this.posts.get(id);
+          this.pexp.remove(key); // an index entry without its post is dropped too, or the sweep would never end
+          if (!value) return n;
+          this.dropPost(id, value);
+          return n + 1;
+        }, 0),
+      );
+    }
+    if (keepEpochsFrom !== undefined) {
+      const old = [...this.world.getKeys({ end: keepEpochsFrom })];
+      if (old.length > 0) await this.write(() => old.forEach((epoch) => this.world.remove(epoch)));
+    }
+    return { mail, posts };
+  }
+
+  onMail(listener: (to: string) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async dump(): Promise<Array<[key: string, value: Uint8Array | string]>> {
+    const dbs: Array<[string, Database<unknown, Key>]> = [
+      ['name', this.names],
+      ['key', this.keys],
+      ['mail', this.mail],
+      ['mbox', this.mbox],
+      ['mexp', this.mexp],
+      ['post', this.posts],
+      ['pexp', this.pexp],
+      ['pauth', this.pauth],
+      ['world', this.world],
+    ];
+    const out: Array<[string, Uint8Array | string]> = [];
+    for (const [label, db] of dbs) {
+      for (const { key, value } of db.getRange()) out.push([`${label}/${showKey(key)}`, showValue(value)]);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await this.root.flushed;
+    await this.root.close();
+  }
+
+  /** Runs `action` in one write transaction and resolves once it is on disk. */
+  private async write<T>(action: () => T): Promise<T> {
+    const result = await this.root.transaction(action);
+    await this.root.flushed;
+    return result;
+  }
+
+  /** The id in the last part of the first key of a (one-key, reverse) range, if any. */
+  private greatest(keys: Iterable<Key>): string | undefined {
+    for (const key of keys) return (Array.isArray(key) ? key[key.length - 1] : key) as string;
+    return undefined;
+  }
+
+  /** Up to one batch of expiry-index keys whose time is ≤ `now` (the index is ordered by time). */
+  private due(index: Database<Uint8Array, Key[]>, now: number): Key[][] {
+    const out: Key[][] = [];
+    for (const key of index.getKeys({ limit: EXPIRY_BATCH })) {
+      if ((key[0] as number) > now) break;
+      out.push(key);
+    }
+    return out;
+  }
+
+  /** Inside a write transaction: deletes one letter, its expiry entry and its share of the counters. */
+  private dropMail(to: string, id: string): boolean {
+    const value = this.mail.get([to, id]);
+    if (!value) return false;
+    this.mail.remove([to, id]);
+    this.mexp.remove([decodeMail(value).expiresAt, to, id]);
+    const [items, bytes] = this.mbox.get(to) ?? [1, 0];
+    // An emptied mailbox leaves no counter behind: nothing shows that `to` ever had mail.
+    if (items <= 1) this.mbox.remove(to);
+    else this.mbox.put(to, [items - 1, bytes - (value.length - MAIL_HEADER_BYTES)]);
+    return true;
+  }
+
+  /** Inside a write transaction: deletes one post and its index entries. */
+  private dropPost(id: string, value: Uint8Array): void {
+    const post = decodePost(id, value);
+    this.posts.remove(id);
+    this.pexp.remove([post.expiresAt, id]);
+    this.pauth.remove([post.author, post.postedAt, id]);
+  }
+}
+
+function showKey(key: Key): string {
+  if (Array.isArray(key)) return key.map(showKey).join('/');
+  if (key instanceof Uint8Array) return toHex(key);
+  return String(key);
+}
+
+function showValue(value: unknown): Uint8Array | string {
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (Array.isArray(value)) return value.map((v) => (v instanceof Uint8Array ? toHex(v) : String(v))).join('/');
+  return String(value);
+}

@@ -1,0 +1,196 @@
+/**
+ * The in-memory store: for tests and as the benchmark baseline. One process, nothing on disk; every
+ * method body runs without an `await` in between its check and its write, which is what makes
+ * registration (REG-2) and the quota check (MB-4) atomic here.
+ * @module
+ */
+import { toHex } from '@comrad/core';
+import { guardStore } from './_guard.js';
+import { nextId } from './_ids.js';
+import { MailListeners } from './_listeners.js';
+import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+
+/**
+ * Opens an empty in-memory store.
+ * @returns a store whose contents vanish with the process
+ * @example
+ * ```ts
+ * const store = openMemoryStore();
+ * await store.register('alice', alicePublicKeyBytes, Date.now()); // 'ok'
+ * ```
+ */
+export function openMemoryStore(): Store {
+  return guardStore(new MemoryStore());
+}
+
+interface Mailbox {
+  /** Insertion order is id order: each new id is greater than every id present (`nextId`). */
+  readonly items: Map<string, MailItem>;
+  bytes: number;
+  /** The last id minted here, ≥ every id present. */
+  last: string | undefined;
+}
+
+class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+  private readonly names = new Map<string, { key: Uint8Array; at: number }>();
+  private readonly keys = new Map<string, string>();
+  private readonly boxes = new Map<string, Mailbox>();
+  private readonly posts = new Map<string, StoredPost>();
+  /** Post ids, ascending (appended in minting order, so always sorted). */
+  private readonly postOrder: string[] = [];
+  private readonly world = new Map<number, Uint8Array>();
+  private readonly listeners = new MailListeners();
+
+  async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+    const hex = toHex(publicKey);
+    if (this.names.has(name)) return 'name-taken';
+    if (this.keys.has(hex)) return 'key-taken';
+    this.names.set(name, { key: publicKey.slice(), at: registeredAt });
+    this.keys.set(hex, name);
+    return 'ok';
+  }
+
+  async keyOf(name: string): Promise<Uint8Array | undefined> {
+    return this.names.get(name)?.key.slice();
+  }
+
+  async nameOf(publicKey: Uint8Array): Promise<string | undefined> {
+    return this.keys.get(toHex(publicKey));
+  }
+
+  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+    const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, last: undefined };
+    if (box.items.size + 1 > quota.maxItems || box.bytes + sealed.length > quota.maxBytes) return 'quota';
+    const id = (box.last = nextId(receivedAt, box.last));
+    box.items.set(id, { id, sealed: sealed.slice(), receivedAt, expiresAt });
+    box.bytes += sealed.length;
+    this.boxes.set(to, box);
+    this.listeners.emit(to);
+    return { id };
+  }
+
+  async listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
+    const out: MailItem[] = [];
+    for (const item of this.boxes.get(to)?.items.values() ?? []) {
+      if (out.length === limit) break;
+      if (item.expiresAt > now) out.push({ ...item, sealed: item.sealed.slice() });
+    }
+    return out;
+  }
+
+  async ackMail(to: string, ids: readonly string[]): Promise<number> {
+    const box = this.boxes.get(to);
+    if (!box) return 0;
+    let gone = 0;
+    for (const id of ids) if (this.dropMail(to, box, id)) gone++;
+    return gone;
+  }
+
+  async putPost(post: NewPost): Promise<string> {
+    const id = nextId(post.postedAt, this.postOrder[this.postOrder.length - 1]);
+    this.posts.set(id, { ...post, id, sealed: post.sealed.slice() });
+    this.postOrder.push(id);
+    return id;
+  }
+
+  async listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
+    const out: StoredPost[] = [];
+    const start = before === undefined ? this.postOrder.length : lowerBound(this.postOrder, before);
+    for (let i = start - 1; i >= 0 && out.length < limit; i--) {
+      const post = this.posts.get(this.postOrder[i]!)!;
+      if (post.expiresAt > now) out.push({ ...post, sealed: post.sealed.slice() });
+    }
+    return out;
+  }
+
+  async getPost(id: string, now: number): Promise<StoredPost | undefined> {
+    const post = this.posts.get(id);
+    return post && post.expiresAt > now ? { ...post, sealed: post.sealed.slice() } : undefined;
+  }
+
+  async deletePost(id: string, author: string): Promise<boolean> {
+    if (this.posts.get(id)?.author !== author) return false;
+    this.dropPost(id);
+    return true;
+  }
+
+  async countPostsSince(author: string, since: number): Promise<number> {
+    let n = 0;
+    for (const post of this.posts.values()) if (post.author === author && post.postedAt >= since) n++;
+    return n;
+  }
+
+  async worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
+    let value = this.world.get(epoch);
+    if (!value) {
+      value = create().slice();
+      this.world.set(epoch, value);
+    }
+    return value.slice();
+  }
+
+  async expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
+    let mail = 0;
+    for (const [to, box] of this.boxes) {
+      for (const item of [...box.items.values()]) if (item.expiresAt <= now && this.dropMail(to, box, item.id)) mail++;
+    }
+    let posts = 0;
+    for (const post of [...this.posts.values()]) {
+      if (post.expiresAt <= now) {
+        this.dropPost(post.id);
+        posts++;
+      }
+    }
+    if (keepEpochsFrom !== undefined) for (const epoch of [...this.world.keys()]) if (epoch < keepEpochsFrom) this.world.delete(epoch);
+    return { mail, posts };
+  }
+
+  onMail(listener: (to: string) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async dump(): Promise<Array<[key: string, value: Uint8Array | string]>> {
+    const out: Array<[string, Uint8Array | string]> = [];
+    for (const [name, { key, at }] of this.names) out.push([`name/${name}/${at}`, key.slice()]);
+    for (const [hex, name] of this.keys) out.push([`key/${hex}`, name]);
+    for (const [to, box] of this.boxes) {
+      for (const m of box.items.values()) out.push([`mail/${to}/${m.id}/${m.receivedAt}/${m.expiresAt}`, m.sealed.slice()]);
+    }
+    for (const p of this.posts.values()) out.push([`post/${p.id}/${p.author}/${p.epoch}/${p.postedAt}/${p.expiresAt}`, p.sealed.slice()]);
+    for (const [epoch, value] of this.world) out.push([`world/${epoch}`, value.slice()]);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  private dropMail(to: string, box: Mailbox, id: string): boolean {
+    const item = box.items.get(id);
+    if (!item) return false;
+    box.items.delete(id);
+    box.bytes -= item.sealed.length;
+    // An empty mailbox leaves no trace that `to` ever received mail.
+    if (box.items.size === 0) this.boxes.delete(to);
+    return true;
+  }
+
+  private dropPost(id: string): void {
+    this.posts.delete(id);
+    const i = lowerBound(this.postOrder, id);
+    if (this.postOrder[i] === id) this.postOrder.splice(i, 1);
+  }
+}
+
+/** Index of the first element of the ascending `sorted` that is ≥ `key`. */
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

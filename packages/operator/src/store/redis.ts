@@ -1,0 +1,281 @@
+/**
+ * The Redis store: several Operator processes share one Redis (not a Redis Cluster: the expiry scripts
+ * derive mailbox keys from index entries). Every key starts with a configurable prefix.
+ *
+ * Layout (P = prefix):
+ * - `P n:<name>` hash { k: public key, t: registeredAt }   `P k:<key hex>` string name      (REG-1)
+ * - `P mi:<to>` zset of ids (score 0, so ordered by id)    `P md:<to>` hash id → mail record
+ * - `P mb:<to>` string: bytes in the mailbox (MB-4)        `P mx` zset `<id><to>` by expiresAt (MB-3)
+ * - `P pi` zset of post ids (score 0)                      `P pd` hash id → post record
+ * - `P pa:<author>` zset ids by postedAt                   `P px` zset ids by expiresAt        (FEED-2)
+ * - `P w` hash epoch → sealed world key
+ * - channel `P mail`: the recipient's name, published by the put script itself.
+ *
+ * Atomicity: registration, put, ack, delete and expiry are Lua scripts (`_redis-scripts.ts`), each one
+ * atomic step in Redis; world keys use HSETNX. Listings read in pages without a script: they only read.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { ComradError, toHex } from '@comrad/core';
+import { guardStore } from './_guard.js';
+import { randomPart } from './_ids.js';
+import { MailListeners } from './_listeners.js';
+import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
+import * as scripts from './_redis-scripts.js';
+import type { LuaScript } from './_redis-scripts.js';
+import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+
+/** The default key prefix. */
+export const DEFAULT_REDIS_PREFIX = 'comrad:';
+/** A prefix is plain characters only, so `SCAN MATCH <prefix>*` matches exactly this store's keys. */
+const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+/** Ids per ack script call, so one huge ack never blocks Redis for long. */
+const ACK_BATCH = 500;
+/** Entries per expiry script call. */
+const EXPIRY_BATCH = 500;
+
+/**
+ * Connects to Redis at `url` and opens the store under `prefix`.
+ * @param url - a `redis://` URL (never logged: it may hold a password)
+ * @param prefix - the key prefix, 1–64 of `A–Z a–z 0–9 _ . : -`; stores with different prefixes share nothing
+ * @returns the store, already subscribed to mail notifications
+ * @throws ComradError INTERNAL when Redis cannot be reached
+ * @example
+ * ```ts
+ * const store = await openRedisStore('redis://127.0.0.1:6379', 'comrad:');
+ * store.onMail((to) => pushToConnectedClient(to));
+ * ```
+ */
+export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS_PREFIX): Promise<Store> {
+  if (typeof url !== 'string' || url.length === 0) throw new TypeError('url must be a redis:// URL');
+  if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) throw new TypeError('prefix must be 1–64 of A–Z a–z 0–9 _ . : -');
+  const options = { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+  const redis = new Redis(url, options);
+  const sub = new Redis(url, options);
+  try {
+    await redis.connect();
+    await sub.connect();
+  } catch (cause) {
+    redis.disconnect();
+    sub.disconnect();
+    throw new ComradError('INTERNAL', 'cannot connect to Redis', { cause });
+  }
+  const store = new RedisStore(redis, sub, prefix);
+  await store.subscribe();
+  return guardStore(store);
+}
+
+class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  private readonly listeners = new MailListeners();
+  private readonly channel: string;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly sub: Redis,
+    private readonly prefix: string,
+  ) {
+    this.channel = `${prefix}mail`;
+  }
+
+  /** Subscribes before the store is handed out, so no mail stored after `openRedisStore` resolves is missed. */
+  async subscribe(): Promise<void> {
+    this.sub.on('message', (channel: string, to: string) => {
+      if (channel === this.channel) this.listeners.emit(to);
+    });
+    await this.sub.subscribe(this.channel);
+  }
+
+  async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+    const keys = [this.key('n:', name), this.key('k:', toHex(publicKey))];
+    return (await this.eval(scripts.REGISTER, keys, [bytes(publicKey), String(registeredAt), name])) as RegisterResult;
+  }
+
+  async keyOf(name: string): Promise<Uint8Array | undefined> {
+    const key = await this.redis.hgetBuffer(this.key('n:', name), 'k');
+    return key ? new Uint8Array(key) : undefined;
+  }
+
+  async nameOf(publicKey: Uint8Array): Promise<string | undefined> {
+    return (await this.redis.get(this.key('k:', toHex(publicKey)))) ?? undefined;
+  }
+
+  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+    const record = bytes(encodeMail(receivedAt, expiresAt, sealed));
+    const args = [Math.floor(receivedAt), randomPart(), record, sealed.length, quota.maxItems, quota.maxBytes, String(expiresAt), to, this.channel];
+    const id = await this.eval(scripts.PUT_MAIL, this.mailboxKeys(to), args);
+    return id === 0 ? 'quota' : { id: id as string };
+  }
+
+  async listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
+    const md = this.key('md:', to);
+    const out: MailItem[] = [];
+    await this.page(this.key('mi:', to), '-', '+', limit, false, async (ids) => {
+      const values = await this.redis.hmgetBuffer(md, ...ids);
+      ids.forEach((id, i) => {
+        const value = values[i];
+        if (!value || out.length === limit) return; // acknowledged meanwhile
+        const { receivedAt, expiresAt, sealed } = decodeMail(value);
+        if (expiresAt > now) out.push({ id, sealed, receivedAt, expiresAt }); // MB-3
+      });
+      return out.length < limit;
+    });
+    return out;
+  }
+
+  async ackMail(to: string, ids: readonly string[]): Promise<number> {
+    let gone = 0;
+    for (let i = 0; i < ids.length; i += ACK_BATCH) {
+      gone += (await this.eval(scripts.ACK_MAIL, this.mailboxKeys(to), [to, ...ids.slice(i, i + ACK_BATCH)])) as number;
+    }
+    return gone;
+  }
+
+  async putPost(post: NewPost): Promise<string> {
+    const keys = [this.key('pi'), this.key('pd'), this.key('pa:', post.author), this.key('px')];
+    const args = [Math.floor(post.postedAt), randomPart(), bytes(encodePost(post)), String(post.postedAt), String(post.expiresAt)];
+    return (await this.eval(scripts.PUT_POST, keys, args)) as string;
+  }
+
+  async listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
+    const out: StoredPost[] = [];
+    await this.page(this.key('pi'), before === undefined ? '+' : `(${before}`, '-', limit, true, async (ids) => {
+      const values = await this.redis.hmgetBuffer(this.key('pd'), ...ids);
+      ids.forEach((id, i) => {
+        const value = values[i];
+        if (!value || out.length === limit) return; // deleted meanwhile
+        const post = decodePost(id, value);
+        if (post.expiresAt > now) out.push(post); // FEED-2
+      });
+      return out.length < limit;
+    });
+    return out;
+  }
+
+  async getPost(id: string, now: number): Promise<StoredPost | undefined> {
+    const value = await this.redis.hgetBuffer(this.key('pd'), id);
+    const post = value ? decodePost(id, value) : undefined;
+    return post && post.expiresAt > now ? post : undefined;
+  }
+
+  async deletePost(id: string, author: string): Promise<boolean> {
+    const keys = [this.key('pi'), this.key('pd'), this.key('px'), this.key('pa:', author)];
+    return (await this.eval(scripts.DELETE_POST, keys, [id, author])) === 1;
+  }
+
+  async countPostsSince(author: string, since: number): Promise<number> {
+    return this.redis.zcount(this.key('pa:', author), String(since), '+inf');
+  }
+
+  async worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
+    const w = this.key('w');
+    const existing = await this.redis.hgetBuffer(w, String(epoch));
+    if (existing) return new Uint8Array(existing);
+    const fresh = create();
+    // HSETNX decides between processes racing to create the same epoch's key: the first one wins.
+    if ((await this.redis.hsetnx(w, String(epoch), bytes(fresh))) === 1) return fresh.slice();
+    return new Uint8Array((await this.redis.hgetBuffer(w, String(epoch)))!);
+  }
+
+  async expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
+    const mail = await this.sweep(scripts.EXPIRE_MAIL, [this.key('mx')], now);
+    const posts = await this.sweep(scripts.EXPIRE_POSTS, [this.key('px'), this.key('pi'), this.key('pd')], now);
+    if (keepEpochsFrom !== undefined) {
+      const old = (await this.redis.hkeys(this.key('w'))).filter((epoch) => Number(epoch) < keepEpochsFrom);
+      if (old.length > 0) await this.redis.hdel(this.key('w'), ...old);
+    }
+    return { mail, posts };
+  }
+
+  onMail(listener: (to: string) => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  async dump(): Promise<Array<[key: string, value: Uint8Array | string]>> {
+    const out: Array<[string, Uint8Array | string]> = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 200);
+      cursor = next;
+      for (const key of keys) await this.dumpKey(key, key.slice(this.prefix.length), out);
+    } while (cursor !== '0');
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await Promise.all([this.sub.quit(), this.redis.quit()]);
+  }
+
+  /** Keys are relative to the prefix in dumps: the prefix is configuration, not data. */
+  private async dumpKey(key: string, name: string, out: Array<[string, Uint8Array | string]>): Promise<void> {
+    const type = await this.redis.type(key);
+    if (type === 'string') {
+      const value = await this.redis.getBuffer(key);
+      if (value) out.push([name, new Uint8Array(value)]);
+    } else if (type === 'hash') {
+      for (const [field, value] of Object.entries(await this.redis.hgetallBuffer(key))) out.push([`${name}#${field}`, new Uint8Array(value)]);
+    } else if (type === 'zset') {
+      const flat = await this.redis.zrange(key, 0, -1, 'WITHSCORES');
+      for (let i = 0; i < flat.length; i += 2) out.push([`${name}#${flat[i]}`, flat[i + 1]!]);
+    } else if (type !== 'none') {
+      out.push([name, `(${type})`]); // this store writes no other type; show it rather than hide it
+    }
+  }
+
+  private key(kind: string, name = ''): string {
+    return this.prefix + kind + name;
+  }
+
+  /** KEYS of the mailbox scripts: order index, records, byte counter, shared expiry index. */
+  private mailboxKeys(to: string): string[] {
+    return [this.key('mi:', to), this.key('md:', to), this.key('mb:', to), this.key('mx')];
+  }
+
+  /**
+   * Walks the id zset `index` by id from `from` towards `to` (BYLEX, reversed when `reverse`), a page of ids
+   * at a time, until `take` returns false or the ids run out.
+   */
+  private async page(index: string, from: string, to: string, limit: number, reverse: boolean, take: (ids: string[]) => Promise<boolean>): Promise<void> {
+    const size = Math.min(Math.max(limit, 16), 500);
+    for (let start = from; ; ) {
+      const ids = (await this.redis.call('ZRANGE', index, start, to, 'BYLEX', ...(reverse ? ['REV'] : []), 'LIMIT', 0, size)) as string[];
+      if (ids.length === 0 || !(await take(ids)) || ids.length < size) return;
+      start = `(${ids[ids.length - 1]}`;
+    }
+  }
+
+  /** Runs an expiry script until a batch finds nothing more that is due; returns how many items went. */
+  private async sweep(script: LuaScript, keys: string[], now: number): Promise<number> {
+    let gone = 0;
+    for (;;) {
+      const [seen, deleted] = (await this.eval(script, keys, [String(now), EXPIRY_BATCH, this.prefix])) as [number, number];
+      gone += deleted;
+      if (seen < EXPIRY_BATCH) return gone;
+    }
+  }
+
+  /** EVALSHA, loading the script with EVAL when this Redis has not seen it yet (or was restarted). */
+  private async eval(script: LuaScript, keys: string[], args: Array<string | number | Buffer>): Promise<unknown> {
+    if (keys.length !== script.keys) throw new Error('script called with the wrong number of keys');
+    try {
+      return await this.redis.evalsha(sha1(script.lua), keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.redis.eval(script.lua, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+const shas = new Map<string, string>();
+function sha1(lua: string): string {
+  let sha = shas.get(lua);
+  if (!sha) shas.set(lua, (sha = createHash('sha1').update(lua).digest('hex')));
+  return sha;
+}
+
+/** A Buffer view of `u8` (no copy), which ioredis sends as a binary-safe argument. */
+function bytes(u8: Uint8Array): Buffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}

@@ -1,0 +1,58 @@
+/**
+ * Runs the store conformance suite against every backend: memory, LMDB in a temp directory, and Redis
+ * on a real redis-server started for this file (two instances on one prefix stand for two Operator
+ * processes).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type Store } from '../../src/store/index.js';
+import { useRedisServer } from '../_redis.js';
+import { storeConformance } from './conformance.js';
+
+storeConformance('memory', async () => {
+  const store = await openStore({ kind: 'memory' });
+  return { store, teardown: () => store.close() };
+});
+
+storeConformance('lmdb', async () => {
+  const path = await mkdtemp(join(tmpdir(), 'comrad-lmdb-'));
+  let current = await openStore({ kind: 'lmdb', path });
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close(); // LMDB: one open instance per directory; "crash" = closed without any ack
+      current = await openStore({ kind: 'lmdb', path });
+      return current;
+    },
+    teardown: async () => {
+      await current.close();
+      await rm(path, { recursive: true, force: true });
+    },
+  };
+});
+
+const redis = useRedisServer();
+storeConformance('redis', async () => {
+  const prefix = `t${randomBytes(6).toString('hex')}:`; // one redis-server, one prefix per test
+  const opened: Store[] = [];
+  const open = async () => {
+    const store = await openStore({ kind: 'redis', url: redis.url, prefix });
+    opened.push(store);
+    return store;
+  };
+  let current = await open();
+  return {
+    store: current,
+    reopen: async () => {
+      await current.close();
+      current = await open();
+      return current;
+    },
+    twin: open,
+    teardown: async () => {
+      await Promise.all(opened.map((s) => s.close()));
+    },
+  };
+});
