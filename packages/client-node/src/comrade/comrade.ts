@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { access } from 'node:fs/promises';
-import { ComradError, ProtocolError, SymmetricKey, decryptFrom, ready, toHex, type PublicKey } from '@comrad/core';
+import { ComradError, ProtocolError, SymmetricKey, decryptFrom, toHex, type PublicKey } from '@comrad/core';
 import { checkRegistrableName, createLetter, normaliseName, openPost, sealLetter, sealPost, type TextBody } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import {
@@ -27,6 +27,7 @@ import {
   verifyLookup,
   type InfoResult,
 } from '@comrad/core/wire';
+import { startCrypto } from '../crypto-ready.js';
 import { UsageError } from '../errors.js';
 import { loadKeystore, saveKeystore } from '../files/keystore-file.js';
 import { ensureHome, type HomePaths } from '../home/home.js';
@@ -165,7 +166,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * ```
    */
   static async connect(opts: ComradeOptions): Promise<Comrade> {
-    await ready();
+    await startCrypto();
     const paths = await ensureHome(opts.home);
     const book = await OperatorBook.load(paths.operators);
     const entry = typeof opts.operator === 'object' ? opts.operator : book.get(opts.operator);

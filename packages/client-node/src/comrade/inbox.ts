@@ -12,13 +12,17 @@ import type { Session } from '../transport/session.js';
 
 /** What one `inbox()` call received. */
 export interface InboxReport {
-  /** Verified letters stored now (re-deliveries of stored letters are not repeated here). */
+  /**
+   * Verified letters the Operator delivered in this call, each once. A letter delivered again (its
+   * earlier ack never arrived, e.g. the client crashed after storing it) is listed again, since whoever
+   * ran the crashed call may never have seen it, but it is stored only once (MAIL-2).
+   */
   readonly received: StoredLetter[];
   /** Letters set apart now: forged, from unknown senders, or unreadable (MAIL-3). */
   readonly rejected: { readonly reason: RejectReason; readonly claimedFrom?: string; readonly code: string }[];
   /** Letters left on the Operator because their sender's pinned key no longer matches (CT-2). */
   readonly held: { readonly claimedFrom: string; readonly code: string }[];
-  /** Letters delivered again that were already stored (acknowledged again, not stored twice). */
+  /** How many of `received` were already stored (delivered again; acknowledged, not stored twice). */
   duplicates: number;
 }
 
@@ -89,8 +93,8 @@ async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxRep
       authorFingerprint: opened.authorKey.fingerprint(),
       signed: opened.signed,
     };
-    if (await ctx.store.put(stored)) report.received.push(stored);
-    else report.duplicates++;
+    if (!(await ctx.store.put(stored))) report.duplicates++;
+    report.received.push(stored);
     return 'stored';
   } catch (err) {
     if (!ComradError.is(err) || NETWORK.has(err.code)) throw err;

@@ -2,7 +2,8 @@
  * `comrad init` and `comrad operator add|list`: the home, and which Operators this client trusts.
  * @module
  */
-import { fromHex, PublicKey, ready } from '@comrad/core';
+import { fromHex, PublicKey } from '@comrad/core';
+import { startCrypto } from '../../crypto-ready.js';
 import { UsageError } from '../../errors.js';
 import { ensureHome } from '../../home/home.js';
 import { OperatorBook, type OperatorEntry } from '../../store/operators.js';
@@ -28,7 +29,7 @@ export async function init(ctx: Context): Promise<void> {
  * entry that already has a pinned key never silently takes another.
  */
 export async function operatorAdd(ctx: Context, url: string, opts: { key?: string; name?: string }): Promise<void> {
-  await ready();
+  await startCrypto();
   const proxy = ctx.opts.proxy ?? ctx.env['COMRAD_PROXY'];
   checkOperatorUrl(url, proxy);
   const paths = await ensureHome(ctx.home);

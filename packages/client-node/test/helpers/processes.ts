@@ -1,0 +1,101 @@
+/**
+ * Real processes, as a person runs them: the built `comrad-op` and the built `comrad` bin. These tests
+ * need `npm run build` first (the root `npm test` does it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLIs. */
+export const OPERATOR_BIN = fileURLToPath(new URL('../../../operator/dist/cli.js', import.meta.url));
+export const COMRAD_BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+
+/** Fails loudly (never skips) when the build is missing. */
+export function requireBuild(): void {
+  for (const bin of [OPERATOR_BIN, COMRAD_BIN]) {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (the root \`npm test\` does)`);
+  }
+}
+
+/** A running `comrad-op` process. */
+export interface OperatorProcess {
+  url: string;
+  port: number;
+  /** The Operator key's fingerprint, from its start line. */
+  fingerprint: string;
+  /** The Operator key in hex. */
+  operatorKey: string;
+  child: ChildProcess;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `comrad-op --data DIR --port PORT --json` and waits for its `listening` line.
+ * @param dataDir - the Operator's data directory
+ * @param port - 0 for any free port
+ */
+export async function startOperatorProcess(dataDir: string, port = 0, extraArgs: string[] = []): Promise<OperatorProcess> {
+  const child = spawn(process.execPath, [OPERATOR_BIN, '--data', dataDir, '--port', String(port), '--json', '--log', `${dataDir}.log`, ...extraArgs], {
+    env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout! });
+  const start = await new Promise<{ url: string; fingerprint: string; operatorKey: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`comrad-op did not start: ${stderr}`)), 20_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`comrad-op exited with ${code}: ${stderr}`));
+    });
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      resolve(JSON.parse(line) as { url: string; fingerprint: string; operatorKey: string });
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    ...start,
+    port: Number(new URL(start.url).port),
+    child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** What one `comrad` run did. */
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the `comrad` bin once, like a person in a shell, and waits for it to exit.
+ * @param args - the arguments after `comrad`
+ * @param env - extra environment (e.g. COMRAD_PASSPHRASE, COMRAD_HOME)
+ */
+export function comrad(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [COMRAD_BIN, ...args], {
+      // No terminal: colours off, and the passphrase comes from the environment or a file.
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
