@@ -105,7 +105,9 @@ function relayLines(node) {
     `Nickname ${node.nick}`,
     'Address 127.0.0.1',
     `ORPort 127.0.0.1:${node.orPort}`,
-    `DirPort 127.0.0.1:${node.dirPort}`,
+    // Only authorities serve directory data: a relay that is a cache but has not yet fetched
+    // every microdescriptor makes bootstrapping clients stall 10-20 s at "Loading relay descriptors".
+    ...(node.auth ? [`DirPort 127.0.0.1:${node.dirPort}`] : ['DirCache 0']),
     'AssumeReachable 1',
     'ExitRelay 0',
     'ExitPolicy reject *:*',
@@ -142,7 +144,7 @@ function processLines(dataDir, ownerPid) {
   return lines;
 }
 
-/** Ask a relay's DirPort for its current consensus (of the given flavor) and count the relays in it. */
+/** Ask an authority's DirPort for its current consensus (of the given flavor) and count the relays in it. */
 function consensusRelayCount(dirPort, flavor = 'consensus') {
   return new Promise((res) => {
     const req = request(
@@ -215,8 +217,8 @@ export async function killPids(pids, graceMs = KILL_GRACE_MS) {
 
 /**
  * Start a private Tor network on 127.0.0.1 and wait until its client tor is bootstrapped.
- * Ports used: node i (0-based; authorities first) gets ORPort basePort+2i and DirPort
- * basePort+2i+1; the client's SocksPort is basePort+50.
+ * Ports used: node i (0-based; authorities first) gets ORPort basePort+2i; authorities also get
+ * DirPort basePort+2i+1 (relays are not directory caches); the client's SocksPort is basePort+50.
  * @param {object} opts
  * @param {string} opts.dir - Working directory; only `<dir>/nodes` and `<dir>/pids.json` are written.
  * @param {number} [opts.basePort] - First port; defaults to $COMRAD_TORNET_BASEPORT or 19000.
@@ -381,16 +383,15 @@ export async function startTorNetwork({
     for (const n of nodes) await launch(n);
     onProgress(`started ${nodes.length} relays (${AUTHORITIES} authorities)`);
 
-    // The client is started only once every relay (each is a directory cache) serves a
-    // microdesc consensus listing every relay: otherwise the client often fetches from a cache
-    // that is not ready yet and stalls 10-20 s at "Loading relay descriptors". If that takes
-    // too long we start the client anyway and let its own deadline decide.
+    // The client is started only once every authority (the only directory caches, see
+    // relayLines) serves a microdesc consensus listing every relay, so its first fetches find
+    // everything. If that takes too long we start the client anyway and let its own deadline decide.
     const consensusDeadline = Date.now() + Math.min(60_000, timeoutMs / 2);
     for (;;) {
       await checkExited(nodes);
-      const counts = await Promise.all(nodes.map((n) => consensusRelayCount(n.dirPort, 'consensus-microdesc')));
+      const counts = await Promise.all(nodes.filter((n) => n.auth).map((n) => consensusRelayCount(n.dirPort, 'consensus-microdesc')));
       if (counts.every((c) => c >= total)) {
-        onProgress(`every relay serves a consensus listing all ${total} relays after ${Date.now() - t0} ms`);
+        onProgress(`every authority serves a consensus listing all ${total} relays after ${Date.now() - t0} ms`);
         break;
       }
       if (Date.now() > consensusDeadline) {

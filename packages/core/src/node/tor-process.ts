@@ -316,42 +316,52 @@ export async function startTorProcess(opts: TorProcessOptions): Promise<TorProce
 
   const deadline = Date.now() + timeoutMs;
   const sleep = (ms: number): Promise<'tick'> => new Promise((r) => setTimeout(() => r('tick'), ms));
-  for (;;) {
-    const winner = await Promise.race([exitPromise, sleep(200)]);
-    if (winner !== 'tick') {
-      // Let readline deliver the last buffered lines before we classify them.
-      await sleep(50);
-      if (winner.error) {
-        const code = (winner.error as NodeJS.ErrnoException).code;
+  const waitForBootstrap = async (): Promise<void> => {
+    for (;;) {
+      const winner = await Promise.race([exitPromise, sleep(200)]);
+      if (winner !== 'tick') {
+        // Let readline deliver the last buffered lines before we classify them.
+        await sleep(50);
+        if (winner.error) {
+          const code = (winner.error as NodeJS.ErrnoException).code;
+          throw new TorError(
+            code === 'ENOENT' || code === 'EACCES' ? 'TOR_MISSING' : 'TOR_EXITED',
+            `could not start ${binary}: ${winner.error.message}; install the Debian package \`tor\``,
+            { cause: winner.error },
+          );
+        }
+        const lines = [...tail];
+        const kind = classifyExit(lines);
+        const why = problemLine(lines, kind);
+        const head =
+          kind === 'TOR_PORT_IN_USE'
+            ? 'tor could not bind a port: it is already in use'
+            : kind === 'TOR_DATA_DIR'
+              ? `tor cannot use its data directory ${opts.dataDir} (another tor using it, or wrong owner or permissions)`
+              : `tor exited early (code ${winner.code}, signal ${winner.signal})`;
+        throw new TorError(kind, `${head}${why ? `: ${why}` : ''}\n--- last tor log lines ---\n${lines.slice(-15).join('\n')}`, {
+          logTail: lines,
+        });
+      }
+      if (percent >= 100 && (!opts.ready || (await opts.ready()))) return;
+      if (Date.now() > deadline) {
+        const lines = [...tail];
         throw new TorError(
-          code === 'ENOENT' || code === 'EACCES' ? 'TOR_MISSING' : 'TOR_EXITED',
-          `could not start ${binary}: ${winner.error.message}; install the Debian package \`tor\``,
-          { cause: winner.error },
+          'TOR_TIMEOUT',
+          `tor did not finish bootstrapping within ${timeoutMs} ms (reached ${Math.max(percent, 0)}%)` +
+            `\n--- last tor log lines ---\n${lines.slice(-15).join('\n')}`,
+          { logTail: lines },
         );
       }
-      const lines = [...tail];
-      const kind = classifyExit(lines);
-      const why = problemLine(lines, kind);
-      const head =
-        kind === 'TOR_PORT_IN_USE'
-          ? 'tor could not bind a port: it is already in use'
-          : kind === 'TOR_DATA_DIR'
-            ? `tor cannot use its data directory ${opts.dataDir} (another tor using it, or wrong owner or permissions)`
-            : `tor exited early (code ${winner.code}, signal ${winner.signal})`;
-      throw new TorError(kind, `${head}${why ? `: ${why}` : ''}\n--- last tor log lines ---\n${lines.slice(-15).join('\n')}`, {
-        logTail: lines,
-      });
     }
-    if (percent >= 100 && (!opts.ready || (await opts.ready()))) return proc;
-    if (Date.now() > deadline) {
-      const lines = [...tail];
-      await proc.stop();
-      throw new TorError(
-        'TOR_TIMEOUT',
-        `tor did not finish bootstrapping within ${timeoutMs} ms (reached ${Math.max(percent, 0)}%)` +
-          `\n--- last tor log lines ---\n${lines.slice(-15).join('\n')}`,
-        { logTail: lines },
-      );
-    }
+  };
+
+  try {
+    await waitForBootstrap();
+    return proc;
+  } catch (err) {
+    // Never leave a half-started tor behind, whatever went wrong (timeout, a failing ready check).
+    await proc.stop();
+    throw err;
   }
 }
