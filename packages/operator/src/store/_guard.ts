@@ -137,7 +137,10 @@ class GuardedStore implements Store {
   expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
     return this.run(() => {
       checkTime(now, 'now');
-      if (keepEpochsFrom !== undefined) checkEpoch(keepEpochsFrom, 'keepEpochsFrom');
+      // Any number: a bound at or below 0 (a young clock minus the post lifetime) simply keeps every epoch.
+      if (keepEpochsFrom !== undefined && (typeof keepEpochsFrom !== 'number' || Number.isNaN(keepEpochsFrom))) {
+        throw new TypeError('keepEpochsFrom must be a number');
+      }
       return this.inner.expire(now, keepEpochsFrom);
     });
   }

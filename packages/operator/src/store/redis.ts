@@ -53,6 +53,9 @@ export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS
   const options = { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 };
   const redis = new Redis(url, options);
   const sub = new Redis(url, options);
+  // Connection errors reach callers as rejected commands (ioredis reconnects meanwhile); without these
+  // listeners ioredis would also print each one to stderr.
+  for (const connection of [redis, sub]) connection.on('error', () => {});
   try {
     await redis.connect();
     await sub.connect();

@@ -36,6 +36,19 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(await store.listMail(randomName(), T0, 100)).toEqual([]);
     });
 
+    it('MB-2 the store keeps its own copy: changing the bytes after put or after list changes nothing stored', async () => {
+      const { store } = sut();
+      const bob = randomName();
+      const sealed = bytes(32);
+      const original = sealed.slice();
+      await store.putMail(bob, sealed, T0, T0 + DAY, ROOMY);
+      sealed.fill(0);
+      const [listed] = await store.listMail(bob, T0, 1);
+      expect(listed!.sealed).toEqual(original);
+      listed!.sealed.fill(1);
+      expect((await store.listMail(bob, T0, 1))[0]!.sealed).toEqual(original);
+    });
+
     it('MB-2 ids keep arrival order when the clock stands still, steps back, or differs between instances', async () => {
       const target = sut();
       const stores = [target.store, await secondInstance(target)];

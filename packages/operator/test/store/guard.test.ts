@@ -1,0 +1,43 @@
+/**
+ * The argument checks every backend shares (`_guard.ts`), on the memory store: caller mistakes are
+ * TypeErrors before anything is stored.
+ */
+import { describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
+
+describe('store argument checks', () => {
+  it('refuses malformed arguments with TypeError and stores nothing', async () => {
+    const store = await openStore({ kind: 'memory' });
+    const bad: Array<() => Promise<unknown>> = [
+      () => store.register('', bytes(45), T0),
+      () => store.register('x'.repeat(257), bytes(45), T0),
+      () => store.register(randomName(), 'key' as unknown as Uint8Array, T0),
+      () => store.register(randomName(), new Uint8Array(0), T0),
+      () => store.register(randomName(), bytes(45), Number.NaN),
+      () => store.putMail(randomName(), bytes(1), T0, -1, ROOMY),
+      () => store.putMail(randomName(), bytes(1), T0, T0 + DAY, { maxItems: -1, maxBytes: 1 }),
+      () => store.putMail(randomName(), bytes(1), T0, T0 + DAY, { maxItems: 1.5, maxBytes: 1 }),
+      () => store.putMail(randomName(), bytes(1), T0, T0 + DAY, null as unknown as typeof ROOMY),
+      () => store.putMail(randomName(), bytes(1), Infinity, T0 + DAY, ROOMY),
+      () => store.listMail(randomName(), T0, -1),
+      () => store.listMail(randomName(), T0, 2.5),
+      () => store.ackMail(randomName(), 'id' as unknown as string[]),
+      () => store.putPost({ author: randomName(), sealed: bytes(1), epoch: -1, postedAt: T0, expiresAt: T0 + DAY }),
+      () => store.putPost({ author: randomName(), sealed: bytes(1), epoch: 2 ** 32, postedAt: T0, expiresAt: T0 + DAY }),
+      () => store.putPost({ author: '', sealed: bytes(1), epoch: 1, postedAt: T0, expiresAt: T0 + DAY }),
+      () => store.worldKey(1, () => 'key' as unknown as Uint8Array),
+      () => store.worldKey(1.5, () => bytes(32)),
+      () => store.expire(Number.NaN),
+    ];
+    for (const call of bad) await expect(call()).rejects.toThrow(TypeError);
+    expect(() => store.onMail('x' as unknown as () => void)).toThrow(TypeError);
+    expect(await store.dump()).toEqual([]);
+    await store.close();
+  });
+
+  it('refuses unknown store kinds', async () => {
+    await expect(openStore({ kind: 'sqlite' } as never)).rejects.toThrow(TypeError);
+    await expect(openStore({ kind: 'lmdb', path: '' })).rejects.toThrow(TypeError);
+  });
+});
