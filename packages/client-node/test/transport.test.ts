@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ComradError, KeyPair, ready } from '@comrad/core';
+import { ComradError, KeyPair } from '@comrad/core';
+import { startCrypto } from '../src/crypto-ready.js';
 import { OperatorConnection } from '../src/transport/connection.js';
 import { Session } from '../src/transport/session.js';
 import { UsageError } from '../src/errors.js';
@@ -69,7 +70,7 @@ describe('transport: timeouts (TR-4)', () => {
 
 describe('transport: pinned Operator key (OPS-2)', () => {
   it('OPS-2 a greeting with another key than the pinned one is refused with KEY_CHANGED', async () => {
-    await ready();
+    await startCrypto();
     const p = await peer();
     const other = KeyPair.generate().publicKey;
     const err = await OperatorConnection.open({ url: `ws://127.0.0.1:${p.port}`, operatorKey: other }).catch((e: unknown) => e);

@@ -4,7 +4,8 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { KeyPair, randomBytes, ready } from '@comrad/core';
+import { KeyPair, randomBytes } from '@comrad/core';
+import { startCrypto } from '../../src/crypto-ready.js';
 import { encodeHello, encodeMailPush } from '@comrad/core/wire';
 
 /** A running greeting peer. */
@@ -23,7 +24,7 @@ export interface GreetingPeer {
 
 /** Starts the peer on an ephemeral loopback port. */
 export async function startGreetingPeer(): Promise<GreetingPeer> {
-  await ready();
+  await startCrypto();
   const keys = KeyPair.generate();
   const received: Uint8Array[] = [];
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });

@@ -5,7 +5,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyPair, ready } from '@comrad/core';
+import { KeyPair } from '@comrad/core';
+import { startCrypto } from '../../src/crypto-ready.js';
 import { openStore, operatorKeys, startOperator, type OperatorKeys, type RunningOperator, type ServerLimits, type Store } from '@comrad/operator';
 
 /** A running test Operator. */
@@ -26,7 +27,7 @@ export interface TestOperator {
 export async function startTestOperator(
   opts: { keys?: OperatorKeys; store?: Store; port?: number; limits?: Partial<ServerLimits> } = {},
 ): Promise<TestOperator> {
-  await ready();
+  await startCrypto();
   const keys = opts.keys ?? operatorKeys(KeyPair.generate(), KeyPair.generate());
   const store = opts.store ?? (await openStore({ kind: 'memory' }));
   const server = await startOperator({ store, keys, port: opts.port ?? 0, heartbeatMs: 0, sweepIntervalMs: 0, ...(opts.limits ? { limits: opts.limits } : {}) });
