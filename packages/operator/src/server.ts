@@ -157,30 +157,40 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   async function dispatch(conn: Connection, data: Uint8Array, isBinary: boolean): Promise<void> {
     // LIMIT-3: every frame spends a token, garbage included, so garbage cannot be sent faster than requests.
     const allowed = conn.bucket.take(clock.now());
-    if (!isBinary) return send(conn, errorFrame(undefined, new ProtocolError('MALFORMED', 'frames must be binary msgpack')));
+    if (!isBinary) return answer(conn, undefined, undefined, new ProtocolError('MALFORMED', 'frames must be binary msgpack'));
     let env;
     try {
       env = decodeRequestEnvelope(data, limits.frameBytes);
     } catch (err) {
-      return send(conn, errorFrame(undefined, err));
+      return answer(conn, undefined, undefined, err);
     }
-    if (!allowed) return send(conn, errorFrame(env.id, new ProtocolError('RATE_LIMITED', `at most ${limits.requestsPerSecond} requests per second`)));
-    if (conn.inflight >= limits.maxInflight) return send(conn, errorFrame(env.id, new ProtocolError('RATE_LIMITED', 'too many requests in flight')));
+    // LOG-1: only a known op name is ever logged; an unknown one is attacker-chosen text.
+    const op = isOp(env.op) ? env.op : undefined;
+    if (!allowed) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', `at most ${limits.requestsPerSecond} requests per second`));
+    if (conn.inflight >= limits.maxInflight) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'too many requests in flight'));
     conn.inflight++;
     try {
-      if (!isOp(env.op)) throw new ProtocolError('UNKNOWN_OP', 'unknown op');
+      if (!op) throw new ProtocolError('UNKNOWN_OP', 'unknown op');
       // OP-4: only the public ops before a successful auth.
-      if (!PUBLIC_OPS.has(env.op) && conn.session.name === undefined) throw new ProtocolError('UNAUTHENTICATED', 'log in first (auth)');
+      if (!PUBLIC_OPS.has(op) && conn.session.name === undefined) throw new ProtocolError('UNAUTHENTICATED', 'log in first (auth)');
       const req = decodeRequestParams(env);
       const result = await handle(ctx, conn.session, req);
       if (req.op === 'auth') attach(conn);
       stats.ok(req.op);
+      log.debug({ event: 'request', op: req.op, outcome: 'ok' });
       send(conn, encodeOk(req.id, req.op, result));
     } catch (err) {
-      send(conn, errorFrame(env.id, err));
+      answer(conn, env.id, op, err);
     } finally {
       conn.inflight--;
     }
+  }
+
+  /** Answers a refused frame with its typed error (OP-3) and logs the op and code only (LOG-1). */
+  function answer(conn: Connection, id: number | undefined, op: string | undefined, err: unknown): void {
+    const frame = errorFrame(id, err);
+    log.debug({ event: 'request', op, outcome: err instanceof ComradError ? err.code : 'INTERNAL' });
+    send(conn, frame);
   }
 
   function attach(conn: Connection): void {
@@ -217,8 +227,12 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       alive: true,
     };
     connections.add(conn);
+    log.debug({ event: 'connection', open: connections.size });
     ws.on('pong', () => (conn.alive = true));
-    ws.on('close', () => detach(conn));
+    ws.on('close', () => {
+      detach(conn);
+      log.debug({ event: 'disconnection', open: connections.size });
+    });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const p = dispatch(conn, toBytes(data), isBinary).catch((err) => log.error({ event: 'dispatch-error', err: safeError(err) }));
       inflight.add(p);
