@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// The Comrad demo: a real Operator (LMDB store in a temporary directory, an ephemeral loopback port)
+// and three comrades in temporary homes, walking through the whole flow and printing what each sees.
+//
+//   npm run demo          (at the repository root: builds, then runs this file)
+//
+// Everything here uses the public APIs of the built packages: @comrad/operator and @comrad/client-node.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ready } from '@comrad/core';
+import { loadOrCreateKeys, openStore, startOperator } from '@comrad/operator';
+import { Comrade } from '@comrad/client-node';
+
+// The node:crypto backend when this build has it, else the reference wasm backend (same bytes).
+await ready().catch(() => ready({ backend: 'wasm' }));
+
+const say = (who, text) => console.log(`${`[${who}]`.padEnd(11)} ${text}`);
+const step = (text) => console.log(`\n== ${text}`);
+
+const dir = await mkdtemp(join(tmpdir(), 'comrad-demo-'));
+const comrades = [];
+let operator;
+let store;
+try {
+  step('An Operator starts');
+  const { keys, publicInfo } = await loadOrCreateKeys({
+    dataDir: join(dir, 'operator'),
+    env: { COMRAD_OPERATOR_PASSPHRASE: 'demo operator passphrase' },
+  });
+  store = await openStore({ kind: 'lmdb', path: join(dir, 'operator', 'store') });
+  operator = await startOperator({ store, keys, host: '127.0.0.1', port: 0 });
+  say('operator', `listening on ${operator.url}`);
+  say('operator', `key fingerprint ${publicInfo.fingerprint}`);
+
+  step('Three comrades register (each pins the Operator key it was given)');
+  const entry = { name: 'demo', url: operator.url, key: publicInfo.operatorKey };
+  const join_ = async (name) => {
+    const c = await Comrade.connect({ home: join(dir, name), operator: entry });
+    comrades.push(c);
+    const me = await c.register(name, `${name}'s long demo passphrase`);
+    say(name, `registered @${me.name}, key fingerprint ${me.fingerprint}`);
+    return c;
+  };
+  const alice = await join_('alice');
+  const bob = await join_('bob');
+  const carol = await join_('carol');
+
+  step('Alice looks Bob up and compares fingerprints (out of band, in real life)');
+  const bobSeen = await alice.lookup('bob');
+  say('alice', `@bob has key ${bobSeen.key.fingerprint()} (${bobSeen.status === 'new' ? 'pinned now' : 'matches the pin'})`);
+  say('alice', bobSeen.key.equals(bob.identity.publicKey) ? 'it matches what Bob reads to her: verified' : 'MISMATCH: do not trust it');
+
+  step('Direct letters (end to end; the Operator never learns the sender)');
+  await alice.send('bob', 'Meeting moved to the library, 6pm.');
+  say('alice', 'sent a letter to @bob');
+  await carol.send('@Bob', 'I will bring the banners.');
+  say('carol', 'sent a letter to @bob');
+
+  step("Bob reads his inbox (fetch → verify → store → ack)");
+  const { received, rejected } = await bob.inbox();
+  say('bob', `${received.length} new letters, ${rejected.length} rejected`);
+  for (const l of received) say('bob', `from @${l.from} (verified, key ${l.authorFingerprint}): "${l.text}"`);
+  say('bob', `inbox again: ${(await bob.inbox()).received.length} new letters (acknowledged mail is gone from the Operator)`);
+
+  step('Posts to the world (@comrades): signed by the author, readable by every registered comrade');
+  const alicePost = await alice.post('Solidarity with the strikers at the port!', { expiresInDays: 3 });
+  say('alice', `posted to the world (post ${alicePost.id}, expires ${new Date(alicePost.expiresAt).toISOString().slice(0, 10)})`);
+  await carol.post('Free legal advice on Saturday, 10am.');
+  say('carol', 'posted to the world');
+
+  step('Bob reads the feed (every post verified against its author)');
+  for (const p of (await bob.feed()).posts) say('bob', `@${p.author}: "${p.text}"`);
+
+  step('Alice deletes her post; Carol reads the feed');
+  await alice.deletePost(alicePost.id);
+  say('alice', `deleted post ${alicePost.id}`);
+  const after = await carol.feed();
+  say('carol', `the feed has ${after.posts.length} post${after.posts.length === 1 ? '' : 's'}`);
+  for (const p of after.posts) say('carol', `@${p.author}: "${p.text}"`);
+
+  step('Done');
+  say('demo', 'all steps succeeded');
+} finally {
+  for (const c of comrades) await c.close();
+  await operator?.close();
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,31 @@
+/**
+ * Runs the demo as `npm run demo` does (after the build) and checks that every step happened.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const demo = fileURLToPath(new URL('./demo.mjs', import.meta.url));
+const built = ['../packages/operator/dist/index.js', '../packages/client-node/dist/index.js'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+
+describe('examples/demo.mjs', () => {
+  it('runs the whole flow against a real Operator and exits 0', () => {
+    for (const f of built) if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` first (the root \`npm test\` does)`);
+    const r = spawnSync(process.execPath, [demo], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = r.stdout;
+    expect(out).toMatch(/\[operator\] +listening on ws:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/\[alice\] +registered @alice, key fingerprint [0-9a-z]{4}(-[0-9a-z]{4}){7}/);
+    expect(out).toContain('it matches what Bob reads to her: verified');
+    expect(out).toContain('2 new letters, 0 rejected');
+    expect(out).toContain('from @alice (verified');
+    expect(out).toContain('"Meeting moved to the library, 6pm."');
+    expect(out).toContain('from @carol (verified');
+    expect(out).toContain('inbox again: 0 new letters');
+    expect(out).toContain('[bob]       @alice: "Solidarity with the strikers at the port!"');
+    expect(out).toContain('[carol]     the feed has 1 post');
+    expect(out).toContain('all steps succeeded');
+  });
+});
