@@ -1,0 +1,117 @@
+/**
+ * README-quickstart.md, run: every command in its `sh` blocks is executed in order (the Operator as the
+ * built `comrad-op`, each `comrad` line through the built bin), and every `# → …` line under a command is
+ * checked against what that command printed. A command this test does not know how to run fails it, so
+ * the quickstart cannot grow an untested step.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMRAD_BIN, OPERATOR_BIN, requireBuild, startOperatorProcess, type OperatorProcess } from './helpers/processes.js';
+import { tempHome } from './helpers/operator.js';
+import { spawn } from 'node:child_process';
+
+const README = fileURLToPath(new URL('../../../README-quickstart.md', import.meta.url));
+const ROOT_PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url));
+
+interface Step {
+  command: string;
+  expect: string[];
+}
+
+/** The `sh` blocks of the quickstart as commands, each with the `# → …` expectations under it. */
+function parseQuickstart(markdown: string): Step[] {
+  const steps: Step[] = [];
+  for (const block of markdown.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    for (const raw of block[1]!.split('\n')) {
+      const line = raw.trim();
+      if (line === '') continue;
+      if (line.startsWith('# →')) {
+        const last = steps[steps.length - 1];
+        if (!last) throw new Error('an expectation before any command');
+        last.expect.push(...line.slice(3).split('…').map((s) => s.trim()).filter(Boolean));
+      } else if (!line.startsWith('#')) steps.push({ command: line, expect: [] });
+    }
+  }
+  return steps;
+}
+
+/** Splits a command line like a shell would for these simple cases: spaces, '…' and "…" quoting. */
+function words(line: string): string[] {
+  const out: string[] = [];
+  for (const m of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]!);
+  return out;
+}
+
+function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [COMRAD_BIN, ...args], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', COMRAD_PASSPHRASE: 'a long quickstart passphrase' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let op: OperatorProcess | undefined;
+let work: { dir: string; remove(): Promise<void> } | undefined;
+afterAll(async () => {
+  await op?.stop();
+  await work?.remove();
+});
+
+describe('README-quickstart.md', () => {
+  it('QS-1 every command in the quickstart runs, in order, and prints what the quickstart says', { timeout: 120_000 }, async () => {
+    requireBuild();
+    const steps = parseQuickstart(await readFile(README, 'utf8'));
+    expect(steps.length).toBeGreaterThan(10);
+    work = await tempHome('comrad-quickstart-');
+    let aliased = false;
+    let lastOutput = '';
+    const ran: string[] = [];
+    for (const step of steps) {
+      const [program, ...rest] = words(step.command);
+      if (step.command === 'npm ci') {
+        // Done before this test runs (it is how the test got its dependencies).
+      } else if (step.command === 'npm start') {
+        // `npm start` is `comrad-op --data ./data --port 7077` after the build: run exactly that bin,
+        // on a free port (7077 may be taken on this machine), in a scratch directory.
+        const scripts = JSON.parse(await readFile(ROOT_PACKAGE, 'utf8')).scripts as Record<string, string>;
+        expect(scripts['start']).toContain('packages/operator/dist/cli.js --data ./data --port 7077');
+        expect(OPERATOR_BIN.endsWith(join('packages', 'operator', 'dist', 'cli.js'))).toBe(true);
+        op = await startOperatorProcess(join(work.dir, 'data'));
+      } else if (program === 'alias') {
+        expect(step.command).toBe('alias comrad="node $PWD/packages/client-node/dist/cli.js"');
+        expect(COMRAD_BIN.endsWith(join('packages', 'client-node', 'dist', 'cli.js'))).toBe(true);
+        aliased = true;
+      } else if (program === 'comrad') {
+        expect(aliased, 'the quickstart defines `comrad` before using it').toBe(true);
+        expect(op, 'the quickstart starts the Operator before using it').toBeDefined();
+        const args = rest.map((w) => w.replace('ws://127.0.0.1:7077', op!.url));
+        const placeholder = args.findIndex((a) => a.startsWith('<'));
+        if (placeholder >= 0) {
+          // `<the post id from the feed>`: what a person would copy from the previous output.
+          const id = /post (\S+?)\)?$/m.exec(lastOutput)?.[1];
+          expect(id, `an id for ${step.command}`).toBeDefined();
+          const end = args.findIndex((a, i) => i >= placeholder && a.endsWith('>'));
+          args.splice(placeholder, end - placeholder + 1, id!);
+        }
+        const r = await run(args, work.dir);
+        expect(r.code, `${step.command}\n${r.stderr}`).toBe(0);
+        for (const text of step.expect) expect(r.stdout, step.command).toContain(text);
+        lastOutput = r.stdout;
+      } else {
+        throw new Error(`the quickstart has a command this test does not run: ${step.command}`);
+      }
+      ran.push(step.command);
+    }
+    expect(ran).toEqual(steps.map((s) => s.command));
+  });
+});
