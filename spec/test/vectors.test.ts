@@ -9,6 +9,7 @@ import { ready, fromHex, toHex, ComradError, KeyPair, PrivateKey, PublicKey, Sym
 import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
 import { decodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { bytesOf, letterFromJson, letterToJson, type InvalidCase, type LetterJson, type VectorBytes, type VectorFile } from '../scripts/vector-format.js';
+import { codeOf } from '../../packages/core/test/_garbage.js';
 
 const backends = ['wasm', 'node'] as const;
 
@@ -43,15 +44,6 @@ const keystores = load<
   InvalidCase & { keystore: VectorBytes; passphrase: string }
 >('keystore.json');
 
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ComradError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 const lookup = (registry: Registry) => (name: string) => {
   const key = registry[name];

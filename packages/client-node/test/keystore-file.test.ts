@@ -2,10 +2,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ready, ComradError } from '@comrad/core';
+import { ready } from '@comrad/core';
 import { encodeKeystore, Keymaker, MAX_KEYSTORE_BYTES } from '@comrad/core/keymaker';
 import { atomicWrite, tempPathFor } from '../src/files/atomic-write.js';
 import { loadKeystore, saveKeystore } from '../src/files/keystore-file.js';
+import { codeOf } from '../../core/test/_garbage.js';
 
 const PASS = 'correct horse battery staple';
 const dirs: string[] = [];
@@ -19,15 +20,6 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ComradError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 beforeAll(async () => {
   await ready({ backend: 'wasm' });

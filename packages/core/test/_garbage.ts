@@ -10,7 +10,7 @@
  * @module
  */
 import fc from 'fast-check';
-import { concatBytes, decode, encode, isErrorCode, ProtocolError, type ErrorCode } from '@comrad/core';
+import { ComradError, concatBytes, decode, encode, isErrorCode, ProtocolError, type ErrorCode } from '@comrad/core';
 
 /** Any value msgpack can carry, of every type a decoder may meet where it expects another. */
 export const anyValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => ({
@@ -92,6 +92,21 @@ export async function expectTotal(run: () => unknown): Promise<ErrorCode | undef
     if (err instanceof ProtocolError && isErrorCode(err.code)) return err.code;
     throw new Error(`a decoder threw something other than a ProtocolError: ${String(err)}`, { cause: err });
   }
+}
+
+/**
+ * Runs `run` (sync or async) and returns the code of the Comrad error it threw, or `ok` when it returned;
+ * rethrows anything that is not a Comrad error, so a crash never passes for a refusal.
+ * @example `expect(await codeOf(() => decodeLetter(bytes))).toBe('MALFORMED')`
+ */
+export async function codeOf(run: () => unknown): Promise<ErrorCode | 'ok'> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof ComradError) return err.code;
+    throw err;
+  }
+  return 'ok';
 }
 
 /**

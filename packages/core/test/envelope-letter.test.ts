@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ready, encode, toHex, fromHex, concatBytes, ProtocolError } from '@comrad/core';
+import { ready, encode, toHex, fromHex, concatBytes } from '@comrad/core';
 import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, type Letter } from '@comrad/core/envelope';
 import { MAX_IMAGE_BYTES, MAX_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
 import { image, letterArb } from './_envelope.js';
-import { msgpackMap } from './_garbage.js';
+import { codeOf, msgpackMap } from './_garbage.js';
 
 const base: Letter = {
   v: 1,
@@ -26,15 +26,6 @@ function withFields(over: Record<string, unknown>, letter: Letter = base): Uint8
   return encode(map);
 }
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    if (err instanceof ProtocolError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 beforeAll(async () => {
   await ready({ backend: 'wasm' });
@@ -59,94 +50,94 @@ describe('letters (LET-*)', () => {
     );
   });
 
-  it('LET-2 an unknown version is UNSUPPORTED_VERSION, read before any other field', () => {
-    expect(codeOf(() => decodeLetter(withFields({ v: 2 })))).toBe('UNSUPPORTED_VERSION');
-    expect(codeOf(() => decodeLetter(withFields({ v: 2, extra: 1, kind: 9 })))).toBe('UNSUPPORTED_VERSION');
-    expect(codeOf(() => decodeLetter(withFields({ v: undefined })))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ v: '1' })))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(encode([1, 2])))).toBe('MALFORMED');
+  it('LET-2 an unknown version is UNSUPPORTED_VERSION, read before any other field', async () => {
+    expect(await codeOf(() => decodeLetter(withFields({ v: 2 })))).toBe('UNSUPPORTED_VERSION');
+    expect(await codeOf(() => decodeLetter(withFields({ v: 2, extra: 1, kind: 9 })))).toBe('UNSUPPORTED_VERSION');
+    expect(await codeOf(() => decodeLetter(withFields({ v: undefined })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ v: '1' })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(encode([1, 2])))).toBe('MALFORMED');
   });
 
-  it('LET-3 LET-4 reserved and unknown kinds are UNSUPPORTED_KIND; a kind that is no kind name is MALFORMED', () => {
+  it('LET-3 LET-4 reserved and unknown kinds are UNSUPPORTED_KIND; a kind that is no kind name is MALFORMED', async () => {
     for (const kind of LETTER_KINDS.filter((k) => k !== 'dm' && k !== 'post')) {
-      expect(codeOf(() => decodeLetter(withFields({ kind, body: 'anything' })))).toBe('UNSUPPORTED_KIND');
+      expect(await codeOf(() => decodeLetter(withFields({ kind, body: 'anything' })))).toBe('UNSUPPORTED_KIND');
     }
-    expect(codeOf(() => decodeLetter(withFields({ kind: 'poll' })))).toBe('UNSUPPORTED_KIND');
-    expect(codeOf(() => decodeLetter(withFields({ kind: 'Vote!' })))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ kind: 7 })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ kind: 'poll' })))).toBe('UNSUPPORTED_KIND');
+    expect(await codeOf(() => decodeLetter(withFields({ kind: 'Vote!' })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ kind: 7 })))).toBe('MALFORMED');
   });
 
-  it('LET-5 names on the wire must already be normalised; createLetter normalises what people type', () => {
-    expect(codeOf(() => decodeLetter(withFields({ from: 'Alice' })))).toBe('INVALID_NAME');
-    expect(codeOf(() => decodeLetter(withFields({ to: '@bob' })))).toBe('INVALID_NAME');
-    expect(codeOf(() => decodeLetter(withFields({ to: 'x'.repeat(300) })))).toBe('INVALID_NAME');
-    expect(codeOf(() => decodeLetter(withFields({ from: 5 })))).toBe('MALFORMED');
+  it('LET-5 names on the wire must already be normalised; createLetter normalises what people type', async () => {
+    expect(await codeOf(() => decodeLetter(withFields({ from: 'Alice' })))).toBe('INVALID_NAME');
+    expect(await codeOf(() => decodeLetter(withFields({ to: '@bob' })))).toBe('INVALID_NAME');
+    expect(await codeOf(() => decodeLetter(withFields({ to: 'x'.repeat(300) })))).toBe('INVALID_NAME');
+    expect(await codeOf(() => decodeLetter(withFields({ from: 5 })))).toBe('MALFORMED');
     const letter = createLetter({ kind: 'dm', from: ' Alice ', to: '@Bob', body: { text: 'hi' } });
     expect([letter.from, letter.to]).toEqual(['alice', 'bob']);
   });
 
-  it('LET-6 a post is addressed to comrades', () => {
+  it('LET-6 a post is addressed to comrades', async () => {
     const post = createLetter({ kind: 'post', from: 'alice', body: { text: 'to all' } });
     expect(post.to).toBe('comrades');
-    expect(codeOf(() => decodeLetter(withFields({ kind: 'post', to: 'bob' })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ kind: 'post', to: 'bob' })))).toBe('MALFORMED');
   });
 
-  it('LET-7 at is whole seconds in 0..2^32-1', () => {
+  it('LET-7 at is whole seconds in 0..2^32-1', async () => {
     expect(decodeLetter(withFields({ at: 0 })).at).toBe(0);
     expect(decodeLetter(withFields({ at: 2 ** 32 - 1 })).at).toBe(2 ** 32 - 1);
-    for (const at of [-1, 2 ** 32, 1.5, '1', 2n ** 40n]) expect(codeOf(() => decodeLetter(withFields({ at })))).toBe('MALFORMED');
+    for (const at of [-1, 2 ** 32, 1.5, '1', 2n ** 40n]) expect(await codeOf(() => decodeLetter(withFields({ at })))).toBe('MALFORMED');
     const now = Math.floor(Date.now() / 1000);
     expect(Math.abs(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'x' } }).at - now)).toBeLessThanOrEqual(2);
   });
 
-  it('LET-8 id is exactly 16 bytes, fresh for every new letter', () => {
-    expect(codeOf(() => decodeLetter(withFields({ id: new Uint8Array(15) })))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ id: new Uint8Array(17) })))).toBe('TOO_LARGE');
-    expect(codeOf(() => decodeLetter(withFields({ id: 'x'.repeat(16) })))).toBe('MALFORMED');
+  it('LET-8 id is exactly 16 bytes, fresh for every new letter', async () => {
+    expect(await codeOf(() => decodeLetter(withFields({ id: new Uint8Array(15) })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ id: new Uint8Array(17) })))).toBe('TOO_LARGE');
+    expect(await codeOf(() => decodeLetter(withFields({ id: 'x'.repeat(16) })))).toBe('MALFORMED');
     const ids = new Set(Array.from({ length: 50 }, () => toHex(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'x' } }).id)));
     expect(ids.size).toBe(50);
   });
 
-  it('LET-9 text: at most MAX_TEXT_CHARS code points, well-formed, and a body is never empty', () => {
+  it('LET-9 text: at most MAX_TEXT_CHARS code points, well-formed, and a body is never empty', async () => {
     const astral = '😀'.repeat(MAX_TEXT_CHARS);
     expect(decodeLetter(encodeLetter({ ...base, body: { text: astral } })).body.text).toBe(astral);
-    expect(codeOf(() => encodeLetter({ ...base, body: { text: astral + 'x' } }))).toBe('TOO_LARGE');
-    expect(codeOf(() => decodeLetter(withFields({ body: { text: 'a'.repeat(MAX_TEXT_CHARS + 1) } })))).toBe('TOO_LARGE');
-    expect(codeOf(() => encodeLetter({ ...base, body: { text: 'broken \ud800 surrogate' } }))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ body: { text: '' } })))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ body: { text: 'x', more: 1 } })))).toBe('MALFORMED');
+    expect(await codeOf(() => encodeLetter({ ...base, body: { text: astral + 'x' } }))).toBe('TOO_LARGE');
+    expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'a'.repeat(MAX_TEXT_CHARS + 1) } })))).toBe('TOO_LARGE');
+    expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'broken \ud800 surrogate' } }))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ body: { text: '' } })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'x', more: 1 } })))).toBe('MALFORMED');
     expect(decodeLetter(encodeLetter({ ...base, body: { text: '', image: image('image/png') } })).body.text).toBe('');
   });
 
-  it('LET-9 ENC-2 text that is not valid UTF-8 on the wire is MALFORMED', () => {
+  it('LET-9 ENC-2 text that is not valid UTF-8 on the wire is MALFORMED', async () => {
     const good = encodeLetter(base);
     const i = toHex(good).indexOf('a568656c6c6f') / 2; // "hello"
     const bad = good.slice();
     bad[i + 1] = 0xff;
-    expect(codeOf(() => decodeLetter(bad))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(bad))).toBe('MALFORMED');
   });
 
-  it('LET-10 images: one of three types, bytes that match the type, 1..MAX_IMAGE_BYTES bytes', () => {
+  it('LET-10 images: one of three types, bytes that match the type, 1..MAX_IMAGE_BYTES bytes', async () => {
     for (const mime of ['image/jpeg', 'image/png', 'image/webp'] as const) {
       const letter = { ...base, body: { text: '', image: image(mime) } };
       expect(decodeLetter(encodeLetter(letter))).toEqual(letter);
     }
     const max = { ...base, body: { text: 'x', image: image('image/jpeg', MAX_IMAGE_BYTES) } };
     expect(decodeLetter(encodeLetter(max)).body.image?.data.length).toBe(MAX_IMAGE_BYTES);
-    expect(codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: image('image/jpeg', MAX_IMAGE_BYTES + 1) } }))).toBe('TOO_LARGE');
-    expect(codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/png', data: image('image/jpeg').data } } }))).toBe('MALFORMED');
-    expect(codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/gif' as 'image/png', data: new Uint8Array(9) } } }))).toBe('MALFORMED');
-    expect(codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/png', data: new Uint8Array(0) } } }))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ body: { text: 'x', image: null } })))).toBe('MALFORMED');
+    expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: image('image/jpeg', MAX_IMAGE_BYTES + 1) } }))).toBe('TOO_LARGE');
+    expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/png', data: image('image/jpeg').data } } }))).toBe('MALFORMED');
+    expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/gif' as 'image/png', data: new Uint8Array(9) } } }))).toBe('MALFORMED');
+    expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/png', data: new Uint8Array(0) } } }))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'x', image: null } })))).toBe('MALFORMED');
   });
 
-  it('LET-11 a letter larger than MAX_LETTER_BYTES is TOO_LARGE before it is parsed', () => {
-    expect(codeOf(() => decodeLetter(new Uint8Array(MAX_LETTER_BYTES + 1)))).toBe('TOO_LARGE');
+  it('LET-11 a letter larger than MAX_LETTER_BYTES is TOO_LARGE before it is parsed', async () => {
+    expect(await codeOf(() => decodeLetter(new Uint8Array(MAX_LETTER_BYTES + 1)))).toBe('TOO_LARGE');
     const largest = { ...base, body: { text: '😀'.repeat(MAX_TEXT_CHARS), image: image('image/webp', MAX_IMAGE_BYTES) } };
     expect(encodeLetter(largest).length).toBeLessThanOrEqual(MAX_LETTER_BYTES);
   });
 
-  it('ENC-2 non-canonical encodings are MALFORMED: duplicate keys, reordered fields, long forms', () => {
+  it('ENC-2 non-canonical encodings are MALFORMED: duplicate keys, reordered fields, long forms', async () => {
     const parts: [string, Uint8Array][] = [
       ['v', encode(1)],
       ['kind', encode('dm')],
@@ -158,16 +149,16 @@ describe('letters (LET-*)', () => {
     ];
     expect(decodeLetter(msgpackMap(parts))).toEqual(base);
     // A second "body" would let two readers see two different texts under one signature.
-    expect(codeOf(() => decodeLetter(msgpackMap([...parts.slice(0, 6), ['body', encode({ text: 'evil' })], parts[6]!])))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(msgpackMap([parts[1]!, parts[0]!, ...parts.slice(2)])))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(msgpackMap([...parts.slice(0, 6), ['body', encode({ text: 'evil' })], parts[6]!])))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(msgpackMap([parts[1]!, parts[0]!, ...parts.slice(2)])))).toBe('MALFORMED');
     const longAt = concatBytes(Uint8Array.of(0xcf), fromHex('0000000069248100')); // uint64 for a uint32 value
-    expect(codeOf(() => decodeLetter(msgpackMap([...parts.slice(0, 4), ['at', longAt], ...parts.slice(5)])))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(msgpackMap([...parts.slice(0, 4), ['at', longAt], ...parts.slice(5)])))).toBe('MALFORMED');
     const floatAt = concatBytes(Uint8Array.of(0xcb), new Uint8Array(new Float64Array([base.at]).buffer).reverse());
-    expect(codeOf(() => decodeLetter(msgpackMap([...parts.slice(0, 4), ['at', floatAt], ...parts.slice(5)])))).toBe('MALFORMED');
-    expect(codeOf(() => decodeLetter(withFields({ extra: 1 })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(msgpackMap([...parts.slice(0, 4), ['at', floatAt], ...parts.slice(5)])))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ extra: 1 })))).toBe('MALFORMED');
   });
 
-  it('ENC-3 bytes after the letter are TRAILING_BYTES', () => {
-    expect(codeOf(() => decodeLetter(concatBytes(encodeLetter(base), Uint8Array.of(0))))).toBe('TRAILING_BYTES');
+  it('ENC-3 bytes after the letter are TRAILING_BYTES', async () => {
+    expect(await codeOf(() => decodeLetter(concatBytes(encodeLetter(base), Uint8Array.of(0))))).toBe('TRAILING_BYTES');
   });
 });

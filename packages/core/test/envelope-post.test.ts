@@ -4,6 +4,7 @@ import { createLetter, openPost, pad, postEpoch, POST_HEADER_BYTES, sealPost, si
 import { Keymaker } from '@comrad/core/keymaker';
 import { MAX_SEALED_LETTER_BYTES } from '../src/limits.js';
 import { flip, postRaw, registry } from './_envelope.js';
+import { codeOf } from './_garbage.js';
 
 let alice: Keymaker, mallory: Keymaker;
 let keyOf: (name: string) => PublicKey;
@@ -16,15 +17,6 @@ const epochKeyFor = (e: number): SymmetricKey => {
   return k;
 };
 
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ComradError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 beforeAll(async () => {
   await ready({ backend: 'wasm' });

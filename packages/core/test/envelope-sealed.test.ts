@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { ready, KeyPair, PublicKey, bytesEqual, concatBytes, encode, utf8, toHex, sign, ProtocolError, ComradError } from '@comrad/core';
+import { ready, KeyPair, PublicKey, bytesEqual, concatBytes, encode, utf8, toHex, sign, ProtocolError } from '@comrad/core';
 import {
   bucketFor,
   createLetter,
@@ -18,20 +18,12 @@ import {
 import { Keymaker } from '@comrad/core/keymaker';
 import { MAX_IMAGE_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
 import { flip, image, registry, sealRaw } from './_envelope.js';
+import { codeOf } from './_garbage.js';
 
 let alice: Keymaker, bob: Keymaker, carol: Keymaker, mallory: Keymaker;
 let keyOf: (name: string) => PublicKey;
 let letter: Letter;
 
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ComradError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 beforeAll(async () => {
   await ready({ backend: 'wasm' });

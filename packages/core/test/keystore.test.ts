@@ -1,21 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ready, concatBytes, encode, passphraseSeal, toHex, utf8, ComradError, KeyPair } from '@comrad/core';
+import { ready, concatBytes, encode, passphraseSeal, toHex, utf8, KeyPair } from '@comrad/core';
 import { decodeKeystore, encodeKeystore, Keymaker, KEYSTORE_MAGIC, MAX_KEYSTORE_BYTES } from '@comrad/core/keymaker';
+import { codeOf } from './_garbage.js';
 
 const PASS = 'correct horse battery staple';
 let alice: Keymaker;
 let stored: Uint8Array;
 
-async function codeOf(run: () => unknown): Promise<string> {
-  try {
-    await run();
-  } catch (err) {
-    if (err instanceof ComradError) return err.code;
-    throw err;
-  }
-  return 'ok';
-}
 
 /** A keystore around any content, made like KS-2 but without its checks. */
 async function keystoreAround(content: Uint8Array, passphrase = PASS, context = concatBytes(utf8(KEYSTORE_MAGIC), Uint8Array.of(1))): Promise<Uint8Array> {
