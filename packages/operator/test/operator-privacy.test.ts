@@ -77,12 +77,12 @@ describe.each(kinds)('privacy on the %s store', (kind) => {
       'secret plan',
       'public words',
       '127.0.0.1',
-      `:${t.op.port}`,
-      ...clients.map((c) => String(c.localPort)),
       ...sealedLetters.map((l) => toHex(l.subarray(0, 12))),
       ...sealedLetters.map((l) => Buffer.from(l.subarray(0, 12)).toString('base64')),
       ...senders.map((s) => s.publicKey.toHex()),
     ];
     for (const word of forbidden) expect(log, word).not.toContain(word);
+    // Ports as whole numbers (a port's digits may well occur inside a longer number, like a limit).
+    for (const port of [t.op.port, ...clients.map((c) => c.localPort)]) expect(log).not.toMatch(new RegExp(`(?<![0-9])${port}(?![0-9])`));
   });
 });

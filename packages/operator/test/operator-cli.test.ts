@@ -1,0 +1,97 @@
+/**
+ * The real `comrad-op` process from the built package, over loopback (KEYS-*, OP-*, LOG-1): start, serve,
+ * SIGTERM → exit 0, restart on the same LMDB data, `comrad-op key`, and a wrong passphrase.
+ * `npm test` builds first; run alone, this file builds core and operator if `dist/cli.js` is missing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PublicKey, fromHex, randomBytes, toHex } from '@comrad/core';
+import { verifyLookup } from '@comrad/core/wire';
+import { Keymaker } from '@comrad/core/keymaker';
+import { makeRegisterProof } from '@comrad/core/wire';
+import { TestClient } from './_client.js';
+import { readyCrypto } from './_fixtures.js';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const cli = join(root, 'packages/operator/dist/cli.js');
+let dir: string;
+
+beforeAll(async () => {
+  await readyCrypto();
+  if (!existsSync(cli)) execFileSync('npm', ['run', 'build', '-w', '@comrad/core', '-w', '@comrad/operator'], { cwd: root, stdio: 'ignore' });
+  dir = await mkdtemp(join(tmpdir(), 'comrad-op-cli-'));
+}, 180_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+interface Running {
+  proc: ChildProcess;
+  line: { event: string; url: string; operatorKey: string; fingerprint: string };
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+/** Starts comrad-op and resolves with its JSON start line. */
+function startCli(args: string[], passphrase = 'a long passphrase'): Promise<Running> {
+  const proc = spawn(process.execPath, [cli, '--data', join(dir, 'data'), '--port', '0', '--json', '--log-level', 'debug', ...args], {
+    env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: passphrase },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve({ proc, line: JSON.parse(out.slice(0, nl)), stderr: () => err, exit });
+    });
+    void exit.then((code) => reject(new Error(`comrad-op exited (${code}) before listening: ${err}`)));
+  });
+}
+
+describe('comrad-op, the real process', () => {
+  it('KEYS-1 OP-2 LOG-1 starts, prints its key, serves over loopback, exits 0 on SIGTERM; the LMDB data survives a restart', async () => {
+    const first = await startCli([]);
+    expect(first.line.event).toBe('listening');
+    expect(first.line.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    const opKey = PublicKey.from(fromHex(first.line.operatorKey));
+    expect(opKey.fingerprint()).toBe(first.line.fingerprint);
+
+    const c = await TestClient.connect(first.line.url);
+    expect(c.hello.operatorKey.equals(opKey)).toBe(true);
+    const alice = Keymaker.generate('alice_cli');
+    await c.request('register', { name: alice.name, key: alice.publicKey, proof: makeRegisterProof(alice.keys.privateKey, alice.name, alice.publicKey, opKey) });
+    const letter = randomBytes(300);
+    await c.request('send', { to: alice.name, letter });
+    await c.close();
+    first.proc.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    const logs = first.stderr();
+    expect(logs).toContain('"event":"stopped"');
+    for (const word of ['alice_cli', '127.0.0.1']) expect(logs).not.toContain(word);
+    expect(logs).not.toMatch(new RegExp(`(?<![0-9])${first.line.url.split(':').pop()}(?![0-9])`));
+
+    const keyOut = execFileSync(process.execPath, [cli, 'key', '--data', join(dir, 'data'), '--json'], { encoding: 'utf8' });
+    expect(JSON.parse(keyOut)).toMatchObject({ operatorKey: first.line.operatorKey, fingerprint: first.line.fingerprint });
+
+    const second = await startCli([]);
+    expect(second.line.operatorKey).toBe(first.line.operatorKey);
+    const again = await TestClient.connect(second.line.url);
+    expect(verifyLookup((await again.request('lookup', { name: alice.name })).statement, opKey, alice.name).key.equals(alice.publicKey)).toBe(true);
+    await again.auth(alice);
+    expect((await again.request('fetch', {})).items.map((i) => toHex(i.letter))).toEqual([toHex(letter)]);
+    await again.close();
+    second.proc.kill('SIGINT');
+    expect(await second.exit).toBe(0);
+  });
+
+  it('KEYS-3 a wrong passphrase stops the start: exit 1 and one plain line', async () => {
+    await expect(startCli([], 'not the passphrase')).rejects.toThrow(/exited \(1\).*comrad-op: .*passphrase/s);
+  });
+});
