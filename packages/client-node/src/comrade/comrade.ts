@@ -482,10 +482,20 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     return this.#me;
   }
 
-  #forward(session: Session, withMail = false): void {
-    if (withMail) session.on('mail', () => this.emit('mail'));
-    session.on('disconnect', () => this.emit('disconnect'));
-    session.on('reconnect', () => this.emit('reconnect'));
+  /**
+   * Surfaces a session's events. `disconnect`/`reconnect` are about the logged-in session once there is
+   * one (the public session reconnects quietly). After the logged-in session comes back, `mail` fires
+   * too: pushes are not queued (MB-6), so mail may have arrived while it was away.
+   */
+  #forward(session: Session, isPrivate = false): void {
+    const mine = () => isPrivate || this.#private === undefined;
+    if (isPrivate) session.on('mail', () => this.emit('mail'));
+    session.on('disconnect', () => mine() && this.emit('disconnect'));
+    session.on('reconnect', () => {
+      if (!mine()) return;
+      this.emit('reconnect');
+      if (isPrivate) this.emit('mail');
+    });
     // A session that stopped for good fails its requests; the error is reported there.
     session.on('error', () => {});
   }
