@@ -3,15 +3,7 @@
  * once at start so a typo cannot switch a limit off.
  * @module
  */
-import {
-  MAX_POW_BITS,
-  MAX_REQUEST_FRAME_BYTES,
-  MAX_SEALED_BYTES,
-  WIRE_MAX_ACK_IDS,
-  WIRE_MAX_FEED_ITEMS,
-  WIRE_MAX_FETCH_ITEMS,
-  type OperatorLimits,
-} from '@comrad/core/wire';
+import { LIMIT_KEYS, LIMIT_MAX, MAX_POW_BITS, MAX_REQUEST_FRAME_BYTES, MAX_SEALED_BYTES, type OperatorLimits } from '@comrad/core/wire';
 
 /** Every limit the server enforces: the announced ones (`info.limits`) and the server-only ones. */
 export interface ServerLimits extends OperatorLimits {
@@ -49,19 +41,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
   sendPowBits: 0,
 };
 
-/** Upper bounds of each limit: the protocol's own bounds where there is one. */
+/** Upper bounds of each limit: what a client accepts, narrowed to the protocol's own bounds where there is one. */
 const MAX: { readonly [K in keyof ServerLimits]: number } = {
+  ...LIMIT_MAX,
   frameBytes: MAX_REQUEST_FRAME_BYTES,
   sealedLetterBytes: MAX_SEALED_BYTES,
-  mailboxItems: 1_000_000,
-  mailboxBytes: 2 ** 40,
-  mailTtlMs: 366 * DAY_MS,
-  maxPostDays: 366,
-  postsPerHour: 1_000_000,
-  requestsPerSecond: 1_000_000,
-  fetchItems: WIRE_MAX_FETCH_ITEMS,
-  ackIds: WIRE_MAX_ACK_IDS,
-  feedItems: WIRE_MAX_FEED_ITEMS,
   maxConnections: 1_000_000,
   maxInflight: 1024,
   maxBufferedBytes: 2 ** 32,
@@ -87,17 +71,5 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
 
 /** The part of the limits announced in `info` (OP-2). */
 export function announcedLimits(l: ServerLimits): OperatorLimits {
-  return {
-    frameBytes: l.frameBytes,
-    sealedLetterBytes: l.sealedLetterBytes,
-    mailboxItems: l.mailboxItems,
-    mailboxBytes: l.mailboxBytes,
-    mailTtlMs: l.mailTtlMs,
-    maxPostDays: l.maxPostDays,
-    postsPerHour: l.postsPerHour,
-    requestsPerSecond: l.requestsPerSecond,
-    fetchItems: l.fetchItems,
-    ackIds: l.ackIds,
-    feedItems: l.feedItems,
-  };
+  return Object.fromEntries(LIMIT_KEYS.map((k) => [k, l[k]])) as unknown as OperatorLimits;
 }

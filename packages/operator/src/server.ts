@@ -157,6 +157,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   async function dispatch(conn: Connection, data: Uint8Array, isBinary: boolean): Promise<void> {
     // LIMIT-3: every frame spends a token, garbage included, so garbage cannot be sent faster than requests.
     const allowed = conn.bucket.take(clock.now());
+    if (closing) return answer(conn, undefined, undefined, new ProtocolError('RATE_LIMITED', 'the Operator is shutting down'));
     if (!isBinary) return answer(conn, undefined, undefined, new ProtocolError('MALFORMED', 'frames must be binary msgpack'));
     let env;
     try {

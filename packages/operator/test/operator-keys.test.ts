@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toHex } from '@comrad/core';
-import { KEY_FILES, PASSPHRASE_ENV, deriveAtRestKey, loadOrCreateKeys, readPublicInfo } from '../src/keys.js';
+import { KeyPair, toHex } from '@comrad/core';
+import { KEY_FILES, PASSPHRASE_ENV, deriveAtRestKey, loadOrCreateKeys, operatorKeys, readPublicInfo } from '../src/keys.js';
 import { readyCrypto } from './_fixtures.js';
 
 const dirs: string[] = [];
@@ -78,16 +78,17 @@ describe('KEYS-* the Operator keys on disk', () => {
   it('KEYS-1 a public file that does not match the keystores is refused', async () => {
     const dir = await tempDir();
     await loadOrCreateKeys({ dataDir: dir, env: { [PASSPHRASE_ENV]: 'p' } });
-    const other = await tempDir();
-    await loadOrCreateKeys({ dataDir: other, env: { [PASSPHRASE_ENV]: 'p' } });
-    await writeFile(join(dir, KEY_FILES.public), await readFile(join(other, KEY_FILES.public)));
+    const json = JSON.parse(await readFile(join(dir, KEY_FILES.public), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(dir, KEY_FILES.public), JSON.stringify({ ...json, operatorKey: KeyPair.generate().publicKey.toHex() }));
     await expect(loadOrCreateKeys({ dataDir: dir, env: { [PASSPHRASE_ENV]: 'p' } })).rejects.toThrow(/does not match/);
   });
 
-  it('FEED-1 the at-rest key depends on the world key and the Operator key', async () => {
-    const a = await loadOrCreateKeys({ dataDir: await tempDir(), env: { [PASSPHRASE_ENV]: 'p' } });
-    const b = await loadOrCreateKeys({ dataDir: await tempDir(), env: { [PASSPHRASE_ENV]: 'p' } });
-    expect(toHex(deriveAtRestKey(a.keys.world, b.keys.operator.publicKey).bytes())).not.toBe(toHex(a.keys.atRestKey.bytes()));
-    expect(toHex(deriveAtRestKey(a.keys.world, a.keys.operator.publicKey).bytes())).toBe(toHex(a.keys.atRestKey.bytes()));
+  it('FEED-1 the at-rest key is derived from the world key and the Operator key, and from nothing else', async () => {
+    await readyCrypto();
+    const [op, world, other] = [KeyPair.generate(), KeyPair.generate(), KeyPair.generate()];
+    const key = toHex(operatorKeys(op, world).atRestKey.bytes());
+    expect(toHex(deriveAtRestKey(world, op.publicKey).bytes())).toBe(key);
+    expect(toHex(deriveAtRestKey(world, other.publicKey).bytes())).not.toBe(key);
+    expect(toHex(deriveAtRestKey(other, op.publicKey).bytes())).not.toBe(key);
   });
 });

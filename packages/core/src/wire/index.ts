@@ -37,7 +37,7 @@ export {
   type ServerFrame,
 } from './frame.js';
 export { OPS, PUBLIC_OPS, isOp, type Op, type OpTypes, type Params, type Result } from './ops.js';
-export { type InfoResult, type OperatorLimits } from './info.js';
+export { LIMIT_KEYS, LIMIT_MAX, type InfoResult, type OperatorLimits } from './info.js';
 export {
   makeRegisterProof,
   checkRegisterProof,

@@ -48,7 +48,8 @@ export interface InfoResult {
   readonly pow: { readonly register: number; readonly send: number };
 }
 
-const LIMIT_KEYS = [
+/** The names of the announced limits, in wire order. */
+export const LIMIT_KEYS = [
   'frameBytes',
   'sealedLetterBytes',
   'mailboxItems',
@@ -63,7 +64,7 @@ const LIMIT_KEYS = [
 ] as const;
 
 /** Upper bounds a client accepts for announced limits, so a hostile Operator cannot make it allocate wildly. */
-const LIMIT_MAX: Record<(typeof LIMIT_KEYS)[number], number> = {
+export const LIMIT_MAX: { readonly [K in keyof OperatorLimits]: number } = {
   frameBytes: 64 * 1024 * 1024,
   sealedLetterBytes: 64 * 1024 * 1024,
   mailboxItems: 1_000_000,
