@@ -56,10 +56,11 @@ function nonEmpty(p: string): string {
 
 /** Reads one line from a terminal in raw mode, echoing nothing. */
 function askHidden(stdin: NodeJS.ReadStream, out: NodeJS.WriteStream, prompt: string): Promise<string> {
-  out.write(prompt);
+  // Raw mode (no echo) before the prompt shows: whatever is typed after seeing it is never echoed.
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
   stdin.resume();
+  out.write(prompt);
   return new Promise((resolve, reject) => {
     let typed = '';
     const finish = () => {

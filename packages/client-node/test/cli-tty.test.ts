@@ -1,0 +1,57 @@
+/**
+ * The passphrase typed on a real terminal (a pseudo-terminal made by `script`), as a person would:
+ * prompted on the terminal, never echoed (CLI-2).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { COMRAD_BIN, comrad, requireBuild } from './helpers/processes.js';
+import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+
+const SECRET = 'tty-typed-secret-4711';
+let op: TestOperator | undefined;
+afterAll(async () => op?.stop());
+
+/** Runs `comrad ARGS` on a pseudo-terminal; types `lines` each time the prompt appears. */
+function onTerminal(args: string[], answers: string[]): Promise<{ code: number | null; screen: string }> {
+  const command = [process.execPath, COMRAD_BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1', COMRAD_PASSPHRASE: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let screen = '';
+  let prompts = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    screen += d.toString();
+    // Type only once the prompt is there: by then the terminal is in raw mode, so nothing echoes.
+    while ((screen.match(/Passphrase( again)?: /g)?.length ?? 0) > prompts && prompts < answers.length) {
+      child.stdin.write(`${answers[prompts++]}\r`);
+    }
+  });
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, screen });
+    });
+  });
+}
+
+describe('passphrase on a terminal (CLI-2)', () => {
+  it('CLI-2 register asks twice without echo; whoami asks once; a mismatch is a usage error', async () => {
+    requireBuild();
+    op = await startTestOperator();
+    const { dir } = await tempHome();
+    const home = join(dir, 'alice');
+    expect((await comrad(['--home', home, 'operator', 'add', op.url])).code).toBe(0);
+    const mismatch = await onTerminal(['--home', home, 'register', 'alice'], [SECRET, 'something else']);
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.screen).toContain('the two passphrases differ');
+    const reg = await onTerminal(['--home', home, 'register', 'alice'], [SECRET, SECRET]);
+    expect(reg.screen).toContain('Passphrase: ');
+    expect(reg.screen).toContain('Passphrase again: ');
+    expect(reg.screen).toContain('Registered @alice');
+    expect(reg.code).toBe(0);
+    const who = await onTerminal(['--home', home, 'whoami'], [SECRET]);
+    expect(who.code).toBe(0);
+    expect(who.screen).toContain('@alice');
+    for (const s of [mismatch.screen, reg.screen, who.screen]) expect(s).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * The home directory and its small files: permissions (HOME-2), atomic JSON (HOME-3), pinning rules
+ * (CT-1, CT-2, OPS-2) and refusing damaged files.
+ */
+import { describe, expect, it } from 'vitest';
+import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ComradError, KeyPair } from '@comrad/core';
+import { startCrypto } from '../src/crypto-ready.js';
+import { defaultHome, ensureHome } from '../src/home/home.js';
+import { ContactBook } from '../src/store/contacts.js';
+import { DEFAULT_OPERATOR, OperatorBook } from '../src/store/operators.js';
+import { UsageError } from '../src/errors.js';
+import { tempHome } from './helpers/operator.js';
+
+describe('home (HOME-1, HOME-2)', () => {
+  it('HOME-1 COMRAD_HOME overrides ~/.comrad', () => {
+    expect(defaultHome({ COMRAD_HOME: '/tmp/x' })).toBe('/tmp/x');
+    expect(defaultHome({ HOME: '/home/someone' })).toMatch(/\.comrad$/);
+  });
+
+  it('HOME-2 creates the home and its folders 0700 and tightens an existing home', async () => {
+    const { dir } = await tempHome();
+    const home = join(dir, 'h');
+    await mkdir(home, { mode: 0o755 });
+    await chmod(home, 0o755);
+    const paths = await ensureHome(home);
+    for (const d of [paths.root, paths.mail, paths.rejected]) expect((await stat(d)).mode & 0o777).toBe(0o700);
+  });
+
+  it('HOME-2 refuses a home that is a symbolic link', async () => {
+    const { dir } = await tempHome();
+    await mkdir(join(dir, 'real'));
+    await symlink(join(dir, 'real'), join(dir, 'link'));
+    const err = await ensureHome(join(dir, 'link')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+  });
+});
+
+describe('contacts (CT-1, CT-2)', () => {
+  it('CT-1 pins on first sight, saves 0600, and reloads the same pin', async () => {
+    await startCrypto();
+    const { dir } = await tempHome();
+    const path = join(dir, 'contacts.json');
+    const op = KeyPair.generate().publicKey;
+    const bob = KeyPair.generate().publicKey;
+    const book = await ContactBook.load(path);
+    expect(book.check(op, 'bob', bob, 1).status).toBe('new');
+    await book.save();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const again = await ContactBook.load(path);
+    expect(again.check(op, 'bob', bob, 2).status).toBe('same');
+    expect(again.get(op, 'bob')?.pinnedAt).toBe(1);
+    // Names are per Operator: another Operator's "bob" is someone else.
+    expect(again.check(KeyPair.generate().publicKey, 'bob', KeyPair.generate().publicKey, 3).status).toBe('new');
+  });
+
+  it('CT-2 a different key for a pinned name throws KEY_CHANGED and leaves the pin alone', async () => {
+    await startCrypto();
+    const { dir } = await tempHome();
+    const op = KeyPair.generate().publicKey;
+    const bob = KeyPair.generate().publicKey;
+    const book = await ContactBook.load(join(dir, 'contacts.json'));
+    book.check(op, 'bob', bob, 1);
+    expect(() => book.check(op, 'bob', KeyPair.generate().publicKey, 2)).toThrow(expect.objectContaining({ code: 'KEY_CHANGED' }));
+    expect(book.get(op, 'bob')?.key.equals(bob)).toBe(true);
+  });
+
+  it('HOME-3 a damaged contacts.json is refused with MALFORMED, not half-read', async () => {
+    const { dir } = await tempHome();
+    const path = join(dir, 'contacts.json');
+    await writeFile(path, '{"v":1,"operators":{"x":{"bob":{"key":"zz","pinnedAt":1}}}}');
+    expect(ComradError.is(await ContactBook.load(path).catch((e: unknown) => e), 'MALFORMED')).toBe(true);
+    await writeFile(path, '{"v":1,"oper');
+    expect(ComradError.is(await ContactBook.load(path).catch((e: unknown) => e), 'MALFORMED')).toBe(true);
+  });
+});
+
+describe('operators (OPS-1..OPS-3)', () => {
+  it('OPS-3 a new home knows the default placeholder Operator, key not pinned yet', async () => {
+    const { dir } = await tempHome();
+    const book = await OperatorBook.load(join(dir, 'operators.json'));
+    expect(book.get()).toEqual(DEFAULT_OPERATOR);
+  });
+
+  it('OPS-2 pins the first key, accepts it again, refuses another with KEY_CHANGED', async () => {
+    await startCrypto();
+    const { dir } = await tempHome();
+    const path = join(dir, 'operators.json');
+    const book = await OperatorBook.load(path);
+    const key = KeyPair.generate().publicKey;
+    expect(book.check('default', key)).toBe('new');
+    await book.save();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const again = await OperatorBook.load(path);
+    expect(again.check('default', key)).toBe('same');
+    const err = (() => {
+      try {
+        again.check('default', KeyPair.generate().publicKey);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(ComradError.is(err, 'KEY_CHANGED')).toBe(true);
+    expect(JSON.parse(await readFile(path, 'utf8')).operators.default.key).toBe(key.toHex());
+  });
+});
