@@ -42,6 +42,7 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   randomIsolation,
   type ConnectionOptions,
+  type ConnectRetry,
   type ConnectionEvents,
   type Hello,
 } from './transport/connection.js';

@@ -55,6 +55,8 @@ export interface ComradeOptions {
   connectTimeoutMs?: number;
   /** Waiting for one answer (default 30 s). */
   requestTimeoutMs?: number;
+  /** Told when the proxy could not reach the Operator yet and a connection is tried again (TR-7). */
+  onRetry?: ConnectionOptions['onRetry'];
   /** The clock (ms); for tests. */
   now?: () => number;
   /**
@@ -511,6 +513,7 @@ function connectionOptions(opts: ComradeOptions, url: string): ConnectionOptions
     ...(opts.proxy ? { proxy: opts.proxy } : {}),
     ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
   };
 }
 

@@ -38,7 +38,24 @@ export interface ConnectionOptions {
   connectTimeoutMs?: number;
   /** Default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
   requestTimeoutMs?: number;
+  /** Told before each new attempt after the proxy could not reach the Operator (TR-7), e.g. to show progress. */
+  onRetry?: (retry: ConnectRetry) => void;
 }
+
+/** Why {@link OperatorConnection.open} tries again (TR-7). */
+export interface ConnectRetry {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** What the proxy said, e.g. `HostUnreachable` (no address or content). */
+  reason: string;
+  /** Time left before the connect timeout. */
+  remainingMs: number;
+}
+
+/** TR-7: pause before the next attempt after a proxy refusal; Tor answers those fast, so retry soon. */
+const RETRY_DELAY_MS = 500;
+/** Errors of a proxy that answered but could not reach the Operator (retried until the connect timeout). */
+const proxyRefusals = new WeakSet<Error>();
 
 /** The Operator's greeting on a new connection (AUTH-1). */
 export interface Hello {
@@ -87,8 +104,10 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * Connects and waits for the Operator's greeting.
-   * @param opts - address, proxy, pinned key, timeouts
+   * Connects and waits for the Operator's greeting. Through a proxy, a CONNECT the proxy refuses (Tor:
+   * onion descriptor not published yet, circuit failed) is tried again every 0.5 s, on a fresh circuit,
+   * until the connect timeout (TR-7); a proxy that is not listening fails at once.
+   * @param opts - address, proxy, pinned key, timeouts, retry listener
    * @returns the open connection
    * @throws ProtocolError TIMEOUT (no greeting in time), CONNECTION_CLOSED (refused or dropped),
    *   KEY_CHANGED (the greeting names another key than the pinned one), MALFORMED; UsageError for a bad
@@ -97,10 +116,30 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   static async open(opts: ConnectionOptions): Promise<OperatorConnection> {
     const url = checkOperatorUrl(opts.url, opts.proxy);
     const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const deadline = Date.now() + connectTimeoutMs;
+    // TR-7: through Tor, an onion service whose descriptor is not yet published (or a circuit that
+    // failed) is refused at once by the proxy; that is worth retrying until the connect timeout.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await OperatorConnection.#attempt(opts, url, deadline - Date.now(), connectTimeoutMs);
+      } catch (err) {
+        if (!(err instanceof Error) || !proxyRefusals.has(err)) throw err;
+        const remainingMs = deadline - Date.now();
+        if (remainingMs <= RETRY_DELAY_MS) {
+          throw new ProtocolError('TIMEOUT', `the proxy could not reach the Operator at ${url.host} within ${Math.round(connectTimeoutMs / 1000)} s (${err.message})`);
+        }
+        opts.onRetry?.({ attempt, reason: err.message, remainingMs });
+        await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS));
+      }
+    }
+  }
+
+  /** One connection attempt, bounded by `remainingMs`; proxy refusals are marked in {@link proxyRefusals}. */
+  static async #attempt(opts: ConnectionOptions, url: URL, remainingMs: number, connectTimeoutMs: number): Promise<OperatorConnection> {
     const agent = opts.proxy ? proxyAgent(opts.proxy, opts.isolation ?? randomIsolation()) : undefined;
     const ws = new WebSocket(url, {
       ...(agent ? { agent } : {}),
-      handshakeTimeout: connectTimeoutMs,
+      handshakeTimeout: remainingMs,
       maxPayload: MAX_RESPONSE_FRAME_BYTES,
       // TR-5: no compression. Compressing before encryption-free framing of ciphertext buys nothing and
       // compression side channels have leaked secrets before (CRIME).
@@ -117,9 +156,17 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
       };
       const timer = setTimeout(
         () => fail(new ProtocolError('TIMEOUT', `no answer from the Operator at ${url.host} within ${Math.round(connectTimeoutMs / 1000)} s`)),
-        connectTimeoutMs,
+        remainingMs,
       );
-      ws.once('error', (err) => fail(new ProtocolError('CONNECTION_CLOSED', `cannot reach the Operator at ${url.host}: ${describe(err)}`)));
+      ws.once('error', (err) => {
+        const refusal = PROXY_REFUSAL.exec(err.message)?.[1];
+        if (refusal) {
+          const e = new ProtocolError('CONNECTION_CLOSED', refusal);
+          proxyRefusals.add(e);
+          return fail(e);
+        }
+        fail(new ProtocolError('CONNECTION_CLOSED', `cannot reach the Operator at ${url.host}: ${describe(err)}`));
+      });
       ws.once('close', () => fail(new ProtocolError('CONNECTION_CLOSED', `the Operator at ${url.host} closed the connection`)));
       ws.once('message', (data, isBinary) => {
         try {
@@ -249,6 +296,9 @@ export function randomIsolation(): string {
 function toBytes(data: Buffer): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
+
+/** The `socks` library's message when the proxy answered a CONNECT with an error reply (TR-7). */
+const PROXY_REFUSAL = /^Socks5 proxy rejected connection - (\w+)/;
 
 function describe(err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
