@@ -140,3 +140,27 @@ export async function refusedWith(p: Promise<unknown>, code: string): Promise<vo
   if (!err) throw new Error(`expected ${code}, but it succeeded`);
   if ((err as { code?: string }).code !== code) throw new Error(`expected ${code}, got ${(err as { code?: string }).code}: ${(err as Error).message}`);
 }
+
+/**
+ * The real store `inner`, with one method held until `release()`: requests pile up in flight. `entered`
+ * resolves when the first call reaches the hold.
+ */
+export function holdStore(inner: Store, method: keyof Store): { store: Store; entered: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let enter!: () => void;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const store = new Proxy(inner, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop) as unknown;
+      if (typeof v !== 'function') return v;
+      if (prop !== method) return v.bind(target);
+      return async (...args: unknown[]) => {
+        enter();
+        await gate;
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, entered, release };
+}

@@ -5,37 +5,21 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from '@comrad/core';
 import { openStore } from '../src/store/index.js';
-import type { Store } from '../src/store/types.js';
 import { TestClient } from './_client.js';
-import { startTestOperator } from './_fixtures.js';
+import { holdStore, startTestOperator } from './_fixtures.js';
 
 describe('the server lifecycle', () => {
   it('OP-6 close() answers the requests in flight, then closes every connection with 1001', async () => {
     const inner = await openStore({ kind: 'memory' });
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    let entered!: () => void;
-    const inside = new Promise<void>((resolve) => (entered = resolve));
-    const store = new Proxy(inner, {
-      get(target, prop) {
-        if (prop === 'listMail')
-          return async (...args: Parameters<Store['listMail']>) => {
-            entered();
-            await gate;
-            return target.listMail(...args);
-          };
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
+    const { store, entered, release } = holdStore(inner, 'listMail');
     const t = await startTestOperator({ store });
     const { client } = await t.login('bob');
     const pending = client.request('fetch', {});
-    await inside;
+    await entered;
     const closing = t.op.close();
     // While closing, no new connection is served.
     await expect(TestClient.connect(t.url)).rejects.toThrow();
-    open();
+    release();
     expect(await pending).toEqual({ items: [] });
     await closing;
     expect(await client.closed).toBe(1001);

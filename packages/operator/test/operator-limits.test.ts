@@ -5,10 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { decodeServerFrame, encodeRequest } from '@comrad/core/wire';
-import type { Store } from '../src/store/types.js';
 import { openStore } from '../src/store/index.js';
 import { TestClient } from './_client.js';
-import { refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
+import { holdStore, refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
 
 let t: TestOperator | undefined;
 afterEach(async () => {
@@ -44,21 +43,12 @@ describe('LIMIT-* limits', () => {
 
   it('LIMIT-3 at most maxInflight requests of one connection at once → RATE_LIMITED', async () => {
     const inner = await openStore({ kind: 'memory' });
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    // The real store, with listMail held until the test lets it go, so requests pile up in flight.
-    const store = new Proxy(inner, {
-      get(target, prop) {
-        if (prop === 'listMail') return async (...args: Parameters<Store['listMail']>) => (await gate, target.listMail(...args));
-        const v = Reflect.get(target, prop) as unknown;
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    });
+    const { store, release } = holdStore(inner, 'listMail');
     t = await startTestOperator({ store, limits: { maxInflight: 2 } });
     const { client } = await t.login('bob');
     const held = [client.request('fetch', {}), client.request('fetch', {})];
     await refusedWith(client.request('fetch', {}), 'RATE_LIMITED');
-    open();
+    release();
     expect(await Promise.all(held)).toEqual([{ items: [] }, { items: [] }]);
     expect(await client.request('fetch', {})).toEqual({ items: [] });
     await inner.close();
