@@ -34,7 +34,7 @@ export const RESERVED_NAMES: ReadonlySet<string> = new Set([
 const NAME_RE = /^[a-z0-9_]{3,32}$/;
 
 /**
- * Normalises a name as a person might type it (NAME-2): trims spaces, drops one leading `@`, lowercases.
+ * Normalises a name as a person might type it (NAME-2): trims spaces, drops one leading `@`, lowercases ASCII letters.
  * Nothing else is folded: a name with other characters is refused, not silently changed.
  * @throws ProtocolError INVALID_NAME
  * @example `normaliseName(' @Alice ') // 'alice'`
@@ -43,7 +43,8 @@ export function normaliseName(input: string): string {
   if (typeof input !== 'string') throw new ProtocolError('INVALID_NAME', 'a name must be a string');
   let s = input.trim();
   if (s.startsWith('@')) s = s.slice(1);
-  s = s.toLowerCase();
+  // ASCII only: Unicode lowercasing would fold look-alikes such as U+212A KELVIN SIGN into `k`.
+  s = s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
   return checkName(s);
 }
 
