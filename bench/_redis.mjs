@@ -24,10 +24,10 @@ process.once('exit', () => {
 
 /**
  * The redis-server binary, or an Error that says how to install it.
+ * @param {string[]} [dirs] - where to look (default: PATH, then /usr/bin, /usr/sbin, /usr/local/bin)
  * @returns {string} absolute path
  */
-export function redisServerBinary() {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin', '/usr/local/bin'];
+export function redisServerBinary(dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), '/usr/bin', '/usr/sbin', '/usr/local/bin']) {
   for (const dir of dirs) {
     const file = join(dir, 'redis-server');
     try {

@@ -10,9 +10,9 @@
  * ```
  */
 import { afterAll, beforeAll } from 'vitest';
-import { startRedisServer, type RedisServer } from '../../../bench/_redis.mjs';
+import { redisServerBinary, startRedisServer, type RedisServer } from '../../../bench/_redis.mjs';
 
-export { startRedisServer, type RedisServer };
+export { redisServerBinary, startRedisServer, type RedisServer };
 
 /**
  * Starts one redis-server before the tests of the current file (or `describe`) and stops it after them.

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ComradError } from '@comrad/core';
 import { openStore, type Store } from '../../src/store/index.js';
-import { useRedisServer } from '../_redis.js';
+import { redisServerBinary, useRedisServer } from '../_redis.js';
 import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
 
 const redis = useRedisServer();
@@ -63,6 +63,11 @@ describe('redis store', () => {
     const put = await store.putMail(bob, bytes(10), T0, T0 + DAY, ROOMY);
     expect(put).not.toBe('quota');
     expect(await store.listMail(bob, T0, 10)).toHaveLength(2);
+  });
+
+  it('the test launcher fails (never skips) with the install command when redis-server is missing', () => {
+    expect(() => redisServerBinary(['/nonexistent'])).toThrow('apt-get install -y redis-server');
+    expect(redisServerBinary()).toMatch(/redis-server$/);
   });
 
   it('refuses a prefix that could match other keys', async () => {

@@ -17,6 +17,7 @@ async function putPosts(store: Store, posts: NewPost[]): Promise<StoredPost[]> {
   return out;
 }
 
+/** Registers the world feed rules (FEED-2, FEED-3), paging and world keys for the store `sut()` returns. */
 export function feedConformance(sut: () => StoreUnderTest): void {
   describe('world feed', () => {
     it('lists posts newest first; `before` pages through strictly older ones', async () => {

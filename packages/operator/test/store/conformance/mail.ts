@@ -19,6 +19,7 @@ async function putLetters(store: Store, to: string, n: number, at = T0): Promise
   return out;
 }
 
+/** Registers the mailbox rules (MB-2, MB-3, MB-4) and notifications for the store `sut()` returns. */
 export function mailConformance(sut: () => StoreUnderTest): void {
   describe('mailboxes', () => {
     it('MB-2 listing returns the letters oldest first, exactly as put, and deletes nothing', async () => {

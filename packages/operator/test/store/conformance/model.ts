@@ -106,6 +106,7 @@ const commands = fc.commands(
   { maxCommands: 25 },
 );
 
+/** Registers the model-based mailbox test for the store `sut()` returns. */
 export function modelConformance(sut: () => StoreUnderTest): void {
   describe('model', () => {
     it('MB-2 MB-3 MB-4 random put/list/ack/expire sequences agree with the model', async () => {

@@ -10,6 +10,7 @@ const MAX_RECORD_OVERHEAD = 32;
 /** Structural words a backend may use in keys (`mail`, `mbox`, `mi`, …): short, letters only. */
 const TAG = /^[a-z]{1,6}$/;
 
+/** Registers the privacy rule MB-1 for the store `sut()` returns. */
 export function privacyConformance(sut: () => StoreUnderTest): void {
   describe('privacy', () => {
     it('MB-1 a dump after sends holds only recipient names, ids, the sealed bytes and times', async () => {

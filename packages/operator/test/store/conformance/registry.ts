@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { RegisterResult, Store } from '../../../src/store/index.js';
 import { DAY, T0, bytes, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
+/** Registers the registry rules (REG-1, REG-2) for the store `sut()` returns. */
 export function registryConformance(sut: () => StoreUnderTest): void {
   describe('registry', () => {
     it('REG-1 registers a name with a key; both lookups answer, unknown ones do not', async () => {
