@@ -71,6 +71,7 @@ async function serve(o: ServeOptions): Promise<void> {
   // --onion-only: nothing but tor may reach the Operator, so it listens on loopback only.
   if (o.onionOnly && !isLoopback(o.host)) fail(`--onion-only listens on loopback only; --host ${o.host} is not a loopback address`);
   const limits = parseLimits(o.limit);
+  const storeOpts = storeOptions(o, dataDir);
   const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) });
   await startCrypto();
 
@@ -83,7 +84,7 @@ async function serve(o: ServeOptions): Promise<void> {
   });
   if (loaded.created) log.info({ event: 'keys-created', passphrase: loaded.passphraseSource });
 
-  const store = await openStore(storeOptions(o, dataDir));
+  const store = await openStore(storeOpts);
   let onionService: OnionService | undefined;
   const op = await startOperator({
     store,

@@ -91,6 +91,23 @@ describe('comrad-op, the real process', () => {
     expect(await second.exit).toBe(0);
   });
 
+  it('OP-6 usage mistakes stop the start before anything is created: exit 1 and one plain line', async () => {
+    const run = (args: string[]) => {
+      try {
+        execFileSync(process.execPath, [cli, '--data', join(dir, 'unused'), ...args], { encoding: 'utf8', stdio: 'pipe' });
+        return 'exit 0';
+      } catch (err) {
+        const e = err as { status: number; stderr: string };
+        return `exit ${e.status}: ${e.stderr.trim()}`;
+      }
+    };
+    expect(run(['--onion-only', '--host', '0.0.0.0'])).toMatch(/^exit 1: comrad-op: --onion-only listens on loopback only/);
+    expect(run(['--store', 'redis'])).toBe('exit 1: comrad-op: --store redis needs --redis URL');
+    expect(run(['--limit', 'mailboxItems=0'])).toMatch(/^exit 1: comrad-op: limit mailboxItems must be/);
+    expect(run(['--port', '70000'])).toMatch(/^exit 1: comrad-op: --port must be/);
+    expect(existsSync(join(dir, 'unused'))).toBe(false);
+  });
+
   it('KEYS-3 a wrong passphrase stops the start: exit 1 and one plain line', async () => {
     await expect(startCli([], 'not the passphrase')).rejects.toThrow(/exited \(1\).*comrad-op: .*passphrase/s);
   });
