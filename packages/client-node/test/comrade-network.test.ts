@@ -2,32 +2,26 @@
  * The Comrade over real networks conditions: every connection through a SOCKS proxy (Tor), and an
  * Operator that restarts under a logged-in session.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Comrade } from '../src/comrade/comrade.js';
-import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+import { tempHome } from './helpers/operator.js';
 import { startSocks5Server } from './helpers/socks5-server.js';
+import { testScope } from './helpers/scope.js';
 
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const scope = testScope();
 
-async function operator(opts: Parameters<typeof startTestOperator>[0] = {}): Promise<TestOperator> {
-  const op = await startTestOperator(opts);
-  cleanup.push(() => op.stop());
-  return op;
-}
+const operator = scope.operator;
 
 describe('Comrade through a SOCKS proxy (TR-1, TR-3, CL-1)', () => {
   it('TR-1 every connection of register, send, inbox and feed goes through the proxy, by host name', async () => {
     const op = await operator();
     const host = 'operator.comrad.invalid';
     const proxy = await startSocks5Server({ [host]: '127.0.0.1' });
-    cleanup.push(() => proxy.close());
+    scope.defer(() => proxy.close());
     const url = `ws://${host}:${op.port}`;
     const open = async (name: string) => {
       const c = await Comrade.connect({ home: (await tempHome()).dir, operator: { name: 'tor', url }, proxy: proxy.url });
-      cleanup.push(() => c.close());
+      scope.defer(() => c.close());
       await c.register(name, 'passphrase');
       return c;
     };
@@ -51,10 +45,10 @@ describe('Comrade across an Operator restart (TR-6)', () => {
     const first = await operator();
     const { dir } = await tempHome();
     const bob = await Comrade.connect({ home: dir, operator: { name: 'x', url: first.url } });
-    cleanup.push(() => bob.close());
+    scope.defer(() => bob.close());
     await bob.register('bob', 'passphrase');
     const alice = await Comrade.connect({ home: (await tempHome()).dir, operator: { name: 'x', url: first.url } });
-    cleanup.push(() => alice.close());
+    scope.defer(() => alice.close());
     await alice.register('alice', 'passphrase');
     const down = new Promise<void>((resolve) => bob.once('disconnect', resolve));
     await first.stop();

@@ -1,27 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdir, stat } from 'node:fs/promises';
 import { ComradError, KeyPair } from '@comrad/core';
 import { createLetter, sealLetter } from '@comrad/core/envelope';
 import { Comrade } from '../src/comrade/comrade.js';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+import { tempHome } from './helpers/operator.js';
+import { testScope } from './helpers/scope.js';
 
 const PASS = 'correct horse battery staple';
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const scope = testScope();
 
-async function operator(opts: Parameters<typeof startTestOperator>[0] = {}): Promise<TestOperator> {
-  const op = await startTestOperator(opts);
-  cleanup.push(() => op.stop());
-  return op;
-}
+const operator = scope.operator;
 
 async function comrade(op: { url: string }, opts: { home?: string; beforeAck?: (ids: readonly string[]) => void } = {}): Promise<Comrade> {
   const home = opts.home ?? (await tempHome()).dir;
   const c = await Comrade.connect({ home, operator: { name: 'test', url: op.url }, ...(opts.beforeAck ? { beforeAck: opts.beforeAck } : {}) });
-  cleanup.push(() => c.close());
+  scope.defer(() => c.close());
   return c;
 }
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ComradError, KeyPair } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { OperatorConnection } from '../src/transport/connection.js';
@@ -6,21 +6,19 @@ import { Session } from '../src/transport/session.js';
 import { UsageError } from '../src/errors.js';
 import { startGreetingPeer, startMuteServer, type GreetingPeer } from './helpers/greeting-peer.js';
 import { startSocks5Server, type TestSocksServer } from './helpers/socks5-server.js';
+import { testScope } from './helpers/scope.js';
 
-const cleanup: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const f of cleanup.splice(0).reverse()) await f();
-});
+const scope = testScope();
 
 async function peer(): Promise<GreetingPeer> {
   const p = await startGreetingPeer();
-  cleanup.push(() => p.close());
+  scope.defer(() => p.close());
   return p;
 }
 
 async function socks(hosts: Record<string, string>): Promise<TestSocksServer> {
   const s = await startSocks5Server(hosts);
-  cleanup.push(() => s.close());
+  scope.defer(() => s.close());
   return s;
 }
 
@@ -36,14 +34,14 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 describe('transport: timeouts (TR-4)', () => {
   it('TR-4 a server that never answers the WebSocket handshake gives TIMEOUT', async () => {
     const mute = await startMuteServer();
-    cleanup.push(() => mute.close());
+    scope.defer(() => mute.close());
     expect(await codeOf(OperatorConnection.open({ url: `ws://127.0.0.1:${mute.port}`, connectTimeoutMs: 300 }))).toBe('TIMEOUT');
   });
 
   it('TR-4 a request the Operator never answers gives TIMEOUT, and the connection stays usable', async () => {
     const p = await peer();
     const conn = await OperatorConnection.open({ url: `ws://127.0.0.1:${p.port}`, requestTimeoutMs: 200 });
-    cleanup.push(() => conn.closed());
+    scope.defer(() => conn.closed());
     const err = await conn.request('info', {}).catch((e: unknown) => e);
     expect(ComradError.is(err, 'TIMEOUT')).toBe(true);
     expect((err as Error).message).toMatch(/did not answer "info"/);
@@ -84,7 +82,7 @@ describe('transport: pushes and reconnect (TR-6)', () => {
   it('MB-6 a mail push surfaces as a "mail" event', async () => {
     const p = await peer();
     const conn = await OperatorConnection.open({ url: `ws://127.0.0.1:${p.port}` });
-    cleanup.push(() => conn.closed());
+    scope.defer(() => conn.closed());
     const got = new Promise<void>((resolve) => conn.once('mail', resolve));
     p.pushMail();
     await got;
@@ -99,7 +97,7 @@ describe('transport: pushes and reconnect (TR-6)', () => {
       requestTimeoutMs: 200,
       onConnect: async () => void connects++,
     });
-    cleanup.push(() => session.close());
+    scope.defer(() => session.close());
     const reconnected = new Promise<void>((resolve) => session.once('reconnect', resolve));
     p.dropAll();
     await reconnected;
@@ -115,7 +113,7 @@ describe('transport: pushes and reconnect (TR-6)', () => {
   it('TR-6 a request made while the Operator is down waits for it to come back', async () => {
     const p = await peer();
     const session = await Session.open({ url: `ws://127.0.0.1:${p.port}`, backoffInitialMs: 20, requestTimeoutMs: 300 });
-    cleanup.push(() => session.close());
+    scope.defer(() => session.close());
     const down = new Promise<void>((resolve) => session.once('disconnect', resolve));
     p.dropAll();
     await down;
@@ -127,7 +125,7 @@ describe('transport: pushes and reconnect (TR-6)', () => {
   it('TR-6 a session that cannot reconnect in time fails waiting requests with TIMEOUT', async () => {
     const p = await peer();
     const session = await Session.open({ url: `ws://127.0.0.1:${p.port}`, backoffInitialMs: 20, connectTimeoutMs: 400 });
-    cleanup.push(() => session.close());
+    scope.defer(() => session.close());
     const down = new Promise<void>((resolve) => session.once('disconnect', resolve));
     await p.close();
     await down;
@@ -143,7 +141,7 @@ describe('transport: SOCKS proxy (TR-1..TR-3)', () => {
     // A name no resolver knows: only the proxy can map it, so the test fails if the client resolves it.
     const proxy = await socks({ 'operator.comrad.invalid': '127.0.0.1' });
     const conn = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url });
-    cleanup.push(() => conn.closed());
+    scope.defer(() => conn.closed());
     expect(conn.hello.operatorKey.equals(p.keys.publicKey)).toBe(true);
     expect(proxy.requests).toHaveLength(1);
     expect(proxy.requests[0]).toMatchObject({ atyp: 'domain', host: 'operator.comrad.invalid', port: p.port });
@@ -154,7 +152,7 @@ describe('transport: SOCKS proxy (TR-1..TR-3)', () => {
     const onion = `${'a'.repeat(56)}.onion`;
     const proxy = await socks({ [onion]: '127.0.0.1' });
     const conn = await OperatorConnection.open({ url: `ws://${onion}:${p.port}`, proxy: proxy.url });
-    cleanup.push(() => conn.closed());
+    scope.defer(() => conn.closed());
     expect(proxy.requests[0]).toMatchObject({ atyp: 'domain', host: onion });
   });
 
@@ -172,7 +170,7 @@ describe('transport: SOCKS proxy (TR-1..TR-3)', () => {
     const proxy = await socks({ 'operator.comrad.invalid': '127.0.0.1' });
     const a = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url });
     const b = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url });
-    cleanup.push(() => a.closed(), () => b.closed());
+    scope.defer(() => a.closed(), () => b.closed());
     const [ua, ub] = proxy.requests.map((r) => r.username);
     expect(ua).toMatch(/^[0-9a-f]{24}$/);
     expect(ub).toMatch(/^[0-9a-f]{24}$/);
