@@ -27,8 +27,11 @@ storeConformance('lmdb', async () => {
       return current;
     },
     teardown: async () => {
-      await current.close();
-      await rm(path, { recursive: true, force: true });
+      try {
+        await current.close();
+      } finally {
+        await rm(path, { recursive: true, force: true });
+      }
     },
   };
 });
