@@ -10,7 +10,7 @@ const alias = [
   { find: /^@comrad\/core\/(.*)$/, replacement: src('./packages/core/src/$1/index.ts') },
   { find: /^@comrad\/operator$/, replacement: src('./packages/operator/src/index.ts') },
   { find: /^@comrad\/client-node$/, replacement: src('./packages/client-node/src/index.ts') },
-  { find: /^#node-backend$/, replacement: src('./packages/core/src/crypto/_no-node-backend.ts') },
+  { find: /^#node-backend$/, replacement: src('./packages/core/src/crypto/_node-backend.ts') },
 ];
 
 export default defineConfig({

@@ -10,6 +10,7 @@ export default defineConfig({
     'wire/index': 'src/wire/index.ts',
     'node/index': 'src/node/index.ts',
     'crypto/_no-node-backend': 'src/crypto/_no-node-backend.ts',
+    'crypto/_node-backend': 'src/crypto/_node-backend.ts',
   },
   format: ['esm'],
   dts: true,

@@ -27,6 +27,15 @@ export function loadWasmThemis(): Promise<WasmThemis> {
   return loading;
 }
 
+/**
+ * True once wasm-themis has been asked to load in this process (and the load has not failed). On the
+ * `node` backend this stays false unless a passphrase cell is used (CRY-13).
+ * @internal
+ */
+export function isWasmLoaded(): boolean {
+  return loading !== undefined;
+}
+
 async function init(): Promise<WasmThemis> {
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   const before = isNode ? snapshotHandlers() : undefined;
