@@ -195,6 +195,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   }
 
   function attach(conn: Connection): void {
+    // A connection that closed while its auth was in flight is gone already: never index it.
+    if (!connections.has(conn)) return;
     const name = conn.session.name!;
     let set = byName.get(name);
     if (!set) byName.set(name, (set = new Set()));
