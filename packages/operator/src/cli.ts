@@ -4,7 +4,7 @@
  *
  * ```sh
  * comrad-op [--data ./data] [--port 7077] [--host 127.0.0.1] [--store lmdb|redis|memory] [--redis URL]
- *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE]
+ *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE] [--tor-binary PATH]
  * comrad-op key --data DIR [--json]
  * ```
  * @module
@@ -18,7 +18,8 @@ import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, safeError } from './log.js';
 import { startOperator } from './server.js';
 import { openStore, type StoreOptions } from './store/index.js';
-import { startOnionService, type OnionService } from './tor/onion-service.js';
+import { findTorBinary } from '@comrad/core/node';
+import { startOnionService, TorError, type OnionService } from './tor/onion-service.js';
 
 interface ServeOptions {
   data: string;
@@ -36,6 +37,7 @@ interface ServeOptions {
   onion?: boolean;
   onionOnly?: boolean;
   torConfig?: string;
+  torBinary?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -60,6 +62,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--onion', 'also serve as a Tor onion service (keys in <data>/tor)')
     .option('--onion-only', 'serve only as a Tor onion service (listen on loopback only)')
     .option('--tor-config <file>', 'extra torrc lines for the onion service (e.g. a private test network)')
+    .option('--tor-binary <path>', 'the tor executable (default: tor on PATH, /usr/sbin/tor, /usr/bin/tor)')
     .parse(argv);
   await serve(program.opts() as unknown as ServeOptions);
 }
@@ -72,8 +75,11 @@ async function serve(o: ServeOptions): Promise<void> {
   if (o.onionOnly && !isLoopback(o.host)) fail(`--onion-only listens on loopback only; --host ${o.host} is not a loopback address`);
   const limits = parseLimits(o.limit);
   const storeOpts = storeOptions(o, dataDir);
+  // TOR-5: a missing tor or an unreadable --tor-config is said before anything is created.
+  if (onion) findTorBinary(o.torBinary);
+  const extraTorrc = onion && o.torConfig ? await readTorConfig(o.torConfig) : undefined;
   const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) });
-  await startCrypto();
+  await ready();
 
   const loaded = await loadOrCreateKeys({
     dataDir,
@@ -119,13 +125,19 @@ async function serve(o: ServeOptions): Promise<void> {
 
   let onionUrl: string | undefined;
   if (onion) {
-    const extraTorrc = o.torConfig ? await readFile(o.torConfig, 'utf8') : undefined;
+    let shown = -1;
     onionService = await startOnionService({
       dataDir: join(dataDir, 'tor'),
       targetPort: op.port,
       ...(extraTorrc ? { extraTorrc } : {}),
-      onProgress: (percent) => log.info({ event: 'tor-bootstrap', percent }),
+      ...(o.torBinary ? { torBinary: o.torBinary } : {}),
+      onProgress: (percent, summary) => {
+        log.info({ event: 'tor-bootstrap', percent });
+        // TOR-5: progress for the person starting it (tor's summary names a stage, never a client).
+        if (percent !== shown) process.stderr.write(`comrad-op: tor bootstrapped ${(shown = percent)}%: ${summary}\n`);
+      },
     }).catch(async (err: unknown) => {
+      if (err instanceof TorError) log.error({ event: 'tor-failed', code: err.code, tor: err.logTail.slice(-15) });
       await op.close();
       await store.close();
       throw err;
@@ -142,7 +154,7 @@ async function keyCommand(argv: string[]): Promise<void> {
     .option('--json', 'print one JSON object')
     .parse(argv);
   const o = program.opts() as { data: string; json?: boolean };
-  await startCrypto();
+  await ready();
   const info = await readPublicInfo(resolve(o.data)).catch(() => fail(`no Operator keys in ${resolve(o.data)} (start comrad-op once to create them)`));
   if (o.json) {
     process.stdout.write(
@@ -208,28 +220,29 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/**
- * Starts crypto with the default backend; while no node backend is built, falls back to wasm unless
- * COMRAD_CRYPTO asked for one explicitly.
- */
-async function startCrypto(): Promise<void> {
-  try {
-    await ready();
-  } catch (err) {
-    if (process.env.COMRAD_CRYPTO) throw err;
-    await ready({ backend: 'wasm' });
-  }
-}
-
 function fail(message: string): never {
   throw new UsageError(message);
 }
 
 class UsageError extends Error {}
 
+async function readTorConfig(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return fail(`cannot read the tor configuration file ${file}`);
+  }
+}
+
 main(process.argv).catch((err: unknown) => {
   // Start-up failures are the operator's own configuration: print them plainly, without a stack.
-  const text = err instanceof UsageError || err instanceof Error ? err.message : String(err);
+  // TOR-5: a TorError is one line naming its cause; tor's last log lines went to the log.
+  const text =
+    err instanceof TorError
+      ? `cannot start tor [${err.code}]: ${err.message.split('\n')[0]}`
+      : err instanceof UsageError || err instanceof Error
+        ? err.message
+        : String(err);
   process.stderr.write(`comrad-op: ${text}\n`);
   process.exit(1);
 });

@@ -16,13 +16,9 @@ import type { Store } from '../src/store/types.js';
 import { openStore } from '../src/store/index.js';
 import { TestClient } from './_client.js';
 
-/** Starts crypto: the backend named by COMRAD_CRYPTO, else the default, else wasm where no node backend is built. */
+/** Starts crypto: the default backend, or the one COMRAD_CRYPTO names. */
 export async function readyCrypto(): Promise<void> {
-  if (process.env.COMRAD_CRYPTO) {
-    await ready();
-    return;
-  }
-  await ready().catch(() => ready({ backend: 'wasm' }));
+  await ready();
 }
 
 /** A clock tests move by hand; starts at noon UTC so an hour either way stays in one epoch. */
