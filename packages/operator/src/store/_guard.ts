@@ -76,7 +76,7 @@ class GuardedStore implements Store {
     return this.run(async () => {
       checkName(to, 'to');
       if (!Array.isArray(ids)) throw new TypeError('ids must be an array');
-      // Ids come from clients: anything that is not an id this store could have minted is ignored (MB-2).
+      // Ids come from clients: anything that is not an id this store could have minted is ignored (MB-3).
       const valid = [...new Set(ids.filter(isStoreId))];
       return valid.length === 0 ? 0 : this.inner.ackMail(to, valid);
     });

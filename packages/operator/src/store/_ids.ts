@@ -4,7 +4,7 @@
  *
  * Order: a new id is greater than every id present in its mailbox (or in the feed) — its time is the
  * arrival time or the greatest present id's time if that is later, and a tie takes that id's counter + 1.
- * So ids sort in arrival order (MB-2 lists oldest first; the feed pages newest first) even when the clock
+ * So ids sort in arrival order (MB-3 lists oldest first; the feed pages newest first) even when the clock
  * stands still, steps back, or differs between Operator processes. The Redis store computes the same rule
  * inside its put scripts (`_redis-scripts.ts`), atomically with the insert.
  *

@@ -101,7 +101,7 @@ return id
 `,
 };
 
-/** MB-2. KEYS: mi, md, mb, mx. ARGV: to, then the ids. Returns how many were deleted. */
+/** MB-3. KEYS: mi, md, mb, mx. ARGV: to, then the ids. Returns how many were deleted. */
 export const ACK_MAIL: LuaScript = {
   keys: 4,
   lua: `${DROP_MAIL}
@@ -114,7 +114,7 @@ return gone
 };
 
 /**
- * MB-3: deletes up to one batch of letters whose expiry is ≤ now. The mailbox keys are derived here from the
+ * MB-5: deletes up to one batch of letters whose expiry is ≤ now. The mailbox keys are derived here from the
  * expiry entry (id then recipient), which is why the Redis store needs one Redis, not a Redis Cluster.
  * KEYS: mx. ARGV: now, batch size, key prefix. Returns { entries seen, letters deleted }.
  */
@@ -150,7 +150,7 @@ return id
 `,
 };
 
-/** FEED-3: only the author deletes. KEYS: pi, pd, px, pa:<author>. ARGV: id, author. Returns 1 deleted, 0 not. */
+/** FEED-8: only the author deletes. KEYS: pi, pd, px, pa:<author>. ARGV: id, author. Returns 1 deleted, 0 not. */
 export const DELETE_POST: LuaScript = {
   keys: 4,
   lua: `${AUTHOR_OF}
@@ -164,7 +164,7 @@ return 1
 `,
 };
 
-/** FEED-2: deletes up to one batch of posts whose expiry is ≤ now. KEYS: px, pi, pd. ARGV: now, batch, prefix. */
+/** FEED-4: deletes up to one batch of posts whose expiry is ≤ now. KEYS: px, pi, pd. ARGV: now, batch, prefix. */
 export const EXPIRE_POSTS: LuaScript = {
   keys: 3,
   lua: `${AUTHOR_OF}

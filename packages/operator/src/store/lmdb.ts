@@ -3,17 +3,17 @@
  * directory (`onMail` does not cross processes).
  *
  * Layout (named databases; keys are lmdb ordered-binary arrays, so every listing is a range scan):
- * - `name`  name → [public key, registeredAt]         `key` public key → name            (REG-1)
- * - `mail`  [to, id] → mail record                     `mbox` to → [items, bytes]          (MB-2, MB-4)
- * - `mexp`  [expiresAt, to, id] → ∅                    (MB-3: expiry is a range scan from the start)
- * - `post`  id → post record                           `pexp` [expiresAt, id] → ∅          (FEED-2)
+ * - `name`  name → [public key, registeredAt]         `key` public key → name            (REG-2)
+ * - `mail`  [to, id] → mail record                     `mbox` to → [items, bytes]          (MB-3, MB-4)
+ * - `mexp`  [expiresAt, to, id] → ∅                    (MB-5: expiry is a range scan from the start)
+ * - `post`  id → post record                           `pexp` [expiresAt, id] → ∅          (FEED-4)
  * - `pauth` [author, postedAt, id] → ∅                 (posts-per-hour count is a range count)
  * - `world` epoch → sealed world key
  *
  * Atomicity (REG-2, MB-4): every check-then-write runs inside one lmdb write transaction, and LMDB has a
  * single writer, so no other write interleaves between the check and the write. Durability: every write
  * method resolves only after its transaction is flushed to disk, so an item reported stored survives a
- * crash, and a reported deletion (ack, FEED-3) does not come back after one.
+ * crash, and a reported deletion (ack, FEED-8) does not come back after one.
  * @module
  */
 import { mkdir } from 'node:fs/promises';
@@ -104,7 +104,7 @@ class LmdbStore implements Store {
     const result = await this.write((): { id: string } | 'quota' => {
       const [items, bytes] = this.mbox.get(to) ?? [0, 0];
       if (items + 1 > quota.maxItems || bytes + sealed.length > quota.maxBytes) return 'quota';
-      // Minted inside the transaction, after the greatest id present: ids follow commit order (MB-2).
+      // Minted inside the transaction, after the greatest id present: ids follow commit order (MB-3).
       const id = nextId(receivedAt, this.greatest(this.mail.getKeys({ start: [to, AFTER_IDS], end: [to], reverse: true, limit: 1 })));
       this.mail.put([to, id], record);
       this.mexp.put([expiresAt, to, id], NOTHING);
@@ -119,7 +119,7 @@ class LmdbStore implements Store {
     const out: MailItem[] = [];
     for (const { key, value } of this.mail.getRange({ start: [to], end: [to, AFTER_IDS] })) {
       const { receivedAt, expiresAt, sealed } = decodeMail(value);
-      if (expiresAt <= now) continue; // MB-3: never handed out, even before expire() deletes it
+      if (expiresAt <= now) continue; // MB-5: never handed out, even before expire() deletes it
       out.push({ id: key[1] as string, sealed, receivedAt, expiresAt });
       if (out.length === limit) break;
     }
@@ -146,7 +146,7 @@ class LmdbStore implements Store {
     const range = before === undefined ? { reverse: true } : { start: before, exclusiveStart: true, reverse: true };
     for (const { key, value } of this.posts.getRange(range)) {
       const post = decodePost(key, value);
-      if (post.expiresAt <= now) continue; // FEED-2
+      if (post.expiresAt <= now) continue; // FEED-4
       out.push(post);
       if (out.length === limit) break;
     }
@@ -162,7 +162,7 @@ class LmdbStore implements Store {
   async deletePost(id: string, author: string): Promise<boolean> {
     return this.write(() => {
       const value = this.posts.get(id);
-      if (!value || decodePost(id, value).author !== author) return false; // FEED-3
+      if (!value || decodePost(id, value).author !== author) return false; // FEED-8
       this.dropPost(id, value);
       return true;
     });

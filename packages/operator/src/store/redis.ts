@@ -3,11 +3,11 @@
  * derive mailbox keys from index entries). Every key starts with a configurable prefix.
  *
  * Layout (P = prefix):
- * - `P n:<name>` hash { k: public key, t: registeredAt }   `P k:<key hex>` string name      (REG-1)
+ * - `P n:<name>` hash { k: public key, t: registeredAt }   `P k:<key hex>` string name      (REG-2)
  * - `P mi:<to>` zset of ids (score 0, so ordered by id)    `P md:<to>` hash id → mail record
- * - `P mb:<to>` string: bytes in the mailbox (MB-4)        `P mx` zset `<id><to>` by expiresAt (MB-3)
+ * - `P mb:<to>` string: bytes in the mailbox (MB-4)        `P mx` zset `<id><to>` by expiresAt (MB-5)
  * - `P pi` zset of post ids (score 0)                      `P pd` hash id → post record
- * - `P pa:<author>` zset ids by postedAt                   `P px` zset ids by expiresAt        (FEED-2)
+ * - `P pa:<author>` zset ids by postedAt                   `P px` zset ids by expiresAt        (FEED-4)
  * - `P w` hash epoch → sealed world key
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
@@ -120,7 +120,7 @@ class RedisStore implements Store {
         const value = values[i];
         if (!value || out.length === limit) return; // acknowledged meanwhile
         const { receivedAt, expiresAt, sealed } = decodeMail(value);
-        if (expiresAt > now) out.push({ id, sealed, receivedAt, expiresAt }); // MB-3
+        if (expiresAt > now) out.push({ id, sealed, receivedAt, expiresAt }); // MB-5
       });
       return out.length < limit;
     });
@@ -149,7 +149,7 @@ class RedisStore implements Store {
         const value = values[i];
         if (!value || out.length === limit) return; // deleted meanwhile
         const post = decodePost(id, value);
-        if (post.expiresAt > now) out.push(post); // FEED-2
+        if (post.expiresAt > now) out.push(post); // FEED-4
       });
       return out.length < limit;
     });

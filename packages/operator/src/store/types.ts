@@ -61,7 +61,7 @@ export interface Store {
   // Mailboxes (MB-*).
   /** Stores a sealed letter for `to`, unless the mailbox is full ('quota'); atomic with the quota check. */
   putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'>;
-  /** Up to `limit` unexpired items of `to`, oldest first. Listing deletes nothing (MB-2). */
+  /** Up to `limit` unexpired items of `to`, oldest first. Listing deletes nothing (MB-3). */
   listMail(to: string, now: number, limit: number): Promise<MailItem[]>;
   /** Deletes exactly the listed items of `to`'s mailbox; unknown ids are ignored. Returns how many went. */
   ackMail(to: string, ids: readonly string[]): Promise<number>;

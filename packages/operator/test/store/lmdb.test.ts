@@ -27,7 +27,7 @@ describe('lmdb store', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o700);
   });
 
-  it('MB-2 close() waits for writes in flight: every put it accepted is there after reopening', async () => {
+  it('MB-3 close() waits for writes in flight: every put it accepted is there after reopening', async () => {
     const path = await tempDir();
     const store = await openStore({ kind: 'lmdb', path });
     const bob = randomName();

@@ -11,7 +11,7 @@ import { checkTotal } from '../../../core/test/_garbage.js';
 const time = fc.integer({ min: 0, max: 253_402_300_800_000 });
 
 describe('store ids', () => {
-  it('MB-2 a new id is greater than the greatest present one, whatever the clock says', () => {
+  it('MB-3 a new id is greater than the greatest present one, whatever the clock says', () => {
     fc.assert(
       fc.property(fc.array(time, { minLength: 1, maxLength: 30 }), (times) => {
         let greatest: string | undefined;
@@ -27,7 +27,7 @@ describe('store ids', () => {
     );
   });
 
-  it('MB-2 the counter carries into the time when one millisecond is full', () => {
+  it('MB-3 the counter carries into the time when one millisecond is full', () => {
     const full = (1000).toString(36).padStart(10, '0') + 'zzzz' + '0'.repeat(12);
     const id = nextId(1000, full);
     expect(id.slice(0, 14)).toBe((1001).toString(36).padStart(10, '0') + '0000');

@@ -23,7 +23,7 @@ afterEach(async () => {
 });
 
 describe('redis store', () => {
-  it('REG-1 MB-2 stores under different prefixes on one Redis share nothing, notifications included', async () => {
+  it('REG-2 MB-3 stores under different prefixes on one Redis share nothing, notifications included', async () => {
     const [a, b] = [await open(), await open()];
     const [name, key] = [randomName(), bytes(45)];
     expect(await a.register(name, key, T0)).toBe('ok');

@@ -1,5 +1,5 @@
 /**
- * World feed conformance (FEED-2, FEED-3) and world keys: newest first with `before` paging, expiry that
+ * World feed conformance (FEED-4, FEED-8) and world keys: newest first with `before` paging, expiry that
  * deletes, deletion only by the author, the posts-per-hour count, one world key per epoch.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ async function putPosts(store: Store, posts: NewPost[]): Promise<StoredPost[]> {
   return out;
 }
 
-/** Registers the world feed rules (FEED-2, FEED-3), paging and world keys for the store `sut()` returns. */
+/** Registers the world feed rules (FEED-4, FEED-8), paging and world keys for the store `sut()` returns. */
 export function feedConformance(sut: () => StoreUnderTest): void {
   describe('world feed', () => {
     it('lists posts newest first; `before` pages through strictly older ones', async () => {
@@ -64,7 +64,7 @@ export function feedConformance(sut: () => StoreUnderTest): void {
       expect(await store.getPost(post!.id, T0)).toEqual(post);
     });
 
-    it('FEED-3 only the author deletes a post, and a deleted post is gone', async () => {
+    it('FEED-8 only the author deletes a post, and a deleted post is gone', async () => {
       const { store } = sut();
       const [alice, mallory] = [randomName(), randomName()];
       const [mine, other] = await putPosts(store, [newPost(alice, T0), newPost(alice, T0 + 1)]);
@@ -89,7 +89,7 @@ export function feedConformance(sut: () => StoreUnderTest): void {
       expect(await store.countPostsSince(randomName(), 0)).toBe(0);
     });
 
-    it('FEED-2 expired posts are never listed or returned, and expire() deletes them and their author index', async () => {
+    it('FEED-4 expired posts are never listed or returned, and expire() deletes them and their author index', async () => {
       const { store } = sut();
       const [alice, bob] = [randomName(), randomName()];
       const [short, long, other] = await putPosts(store, [newPost(alice, T0, T0 + 1000), newPost(alice, T0 + 1, T0 + 5000), newPost(bob, T0 + 2, T0 + 1000)]);

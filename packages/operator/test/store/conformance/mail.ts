@@ -1,5 +1,5 @@
 /**
- * Mailbox conformance (MB-2, MB-3, MB-4): delete only on ack, re-deliver until then, expire by deleting,
+ * Mailbox conformance (MB-3, MB-5, MB-4): delete only on ack, re-deliver until then, expire by deleting,
  * refuse over quota atomically, notify every instance.
  */
 import { describe, expect, it, vi } from 'vitest';
@@ -19,10 +19,10 @@ async function putLetters(store: Store, to: string, n: number, at = T0): Promise
   return out;
 }
 
-/** Registers the mailbox rules (MB-2, MB-3, MB-4) and notifications for the store `sut()` returns. */
+/** Registers the mailbox rules (MB-3, MB-5, MB-4) and notifications for the store `sut()` returns. */
 export function mailConformance(sut: () => StoreUnderTest): void {
   describe('mailboxes', () => {
-    it('MB-2 listing returns the letters oldest first, exactly as put, and deletes nothing', async () => {
+    it('MB-3 listing returns the letters oldest first, exactly as put, and deletes nothing', async () => {
       const { store } = sut();
       const bob = randomName();
       const put = await putLetters(store, bob, 6);
@@ -37,7 +37,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(await store.listMail(randomName(), T0, 100)).toEqual([]);
     });
 
-    it('MB-2 the store keeps its own copy: changing the bytes after put or after list changes nothing stored', async () => {
+    it('MB-3 the store keeps its own copy: changing the bytes after put or after list changes nothing stored', async () => {
       const { store } = sut();
       const bob = randomName();
       const sealed = bytes(32);
@@ -50,7 +50,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect((await store.listMail(bob, T0, 1))[0]!.sealed).toEqual(original);
     });
 
-    it('MB-2 ids keep arrival order when the clock stands still, steps back, or differs between instances', async () => {
+    it('MB-3 ids keep arrival order when the clock stands still, steps back, or differs between instances', async () => {
       const target = sut();
       const stores = [target.store, await secondInstance(target)];
       const bob = randomName();
@@ -68,7 +68,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(again !== 'quota' && !ids.includes(again.id)).toBe(true); // an emptied mailbox never re-issues an id
     });
 
-    it('MB-2 ack deletes exactly the acked letters of that mailbox; other mailboxes and garbage ids are untouched', async () => {
+    it('MB-3 ack deletes exactly the acked letters of that mailbox; other mailboxes and garbage ids are untouched', async () => {
       const { store } = sut();
       const [bob, carol] = [randomName(), randomName()];
       const bobs = await putLetters(store, bob, 5);
@@ -86,7 +86,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(await dumpHolds(store, bobs[3]!.sealed)).toBe(false);
     });
 
-    it('MB-2 an emptied mailbox leaves nothing behind that names its owner', async () => {
+    it('MB-3 an emptied mailbox leaves nothing behind that names its owner', async () => {
       const { store } = sut();
       const bob = randomName();
       const put = await putLetters(store, bob, 3);
@@ -95,7 +95,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(await dumpHolds(store, bob)).toBe(false);
     });
 
-    it('MB-2 a crash between list and ack loses nothing', async () => {
+    it('MB-3 a crash between list and ack loses nothing', async () => {
       const target = sut();
       let store = target.store;
       const bob = randomName();
@@ -108,7 +108,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(await store.listMail(bob, T0, 100)).toEqual(put.slice(2));
     });
 
-    it('MB-2 many concurrent puts to one mailbox (from two instances when the backend has them) lose nothing', async () => {
+    it('MB-3 many concurrent puts to one mailbox (from two instances when the backend has them) lose nothing', async () => {
       const target = sut();
       const stores = [target.store, await secondInstance(target)];
       const bob = randomName();
@@ -170,7 +170,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       }
     });
 
-    it('MB-3 expired letters are never listed, and expire() deletes their bytes', async () => {
+    it('MB-5 expired letters are never listed, and expire() deletes their bytes', async () => {
       const { store } = sut();
       const [bob, carol] = [randomName(), randomName()];
       const soon = bytes(30);
@@ -193,7 +193,7 @@ export function mailConformance(sut: () => StoreUnderTest): void {
       expect(await store.expire(T0 + 6000)).toEqual({ mail: 0, posts: 0 });
     });
 
-    it('MB-3 MB-4 expiry frees the quota it held', async () => {
+    it('MB-5 MB-4 expiry frees the quota it held', async () => {
       const { store } = sut();
       const bob = randomName();
       const quota = { maxItems: 2, maxBytes: 1 << 20 };

@@ -1,14 +1,14 @@
 /**
- * Registry conformance (REG-1, REG-2): names and keys are unique and permanent; registration is atomic.
+ * Registry conformance (REG-2, REG-2): names and keys are unique and permanent; registration is atomic.
  */
 import { describe, expect, it } from 'vitest';
 import type { RegisterResult, Store } from '../../../src/store/index.js';
 import { DAY, T0, bytes, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
-/** Registers the registry rules (REG-1, REG-2) for the store `sut()` returns. */
+/** Registers the registry rules (REG-2, REG-2) for the store `sut()` returns. */
 export function registryConformance(sut: () => StoreUnderTest): void {
   describe('registry', () => {
-    it('REG-1 registers a name with a key; both lookups answer, unknown ones do not', async () => {
+    it('REG-2 registers a name with a key; both lookups answer, unknown ones do not', async () => {
       const { store } = sut();
       const [name, key] = [randomName(), bytes(45)];
       expect(await store.register(name, key, T0)).toBe('ok');
@@ -18,7 +18,7 @@ export function registryConformance(sut: () => StoreUnderTest): void {
       expect(await store.nameOf(bytes(45))).toBeUndefined();
     });
 
-    it('REG-1 a taken name and a taken key stay taken, also after expiry and a restart', async () => {
+    it('REG-2 a taken name and a taken key stay taken, also after expiry and a restart', async () => {
       const target = sut();
       let store: Store = target.store;
       const [name, key] = [randomName(), bytes(45)];
@@ -39,7 +39,7 @@ export function registryConformance(sut: () => StoreUnderTest): void {
       }
     });
 
-    it('REG-1 a refused registration stores nothing', async () => {
+    it('REG-2 a refused registration stores nothing', async () => {
       const { store } = sut();
       const [name, key, otherName, otherKey] = [randomName(), bytes(45), randomName(), bytes(45)];
       await store.register(name, key, T0);
