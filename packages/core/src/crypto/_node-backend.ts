@@ -58,10 +58,14 @@ const backend: CryptoBackend = {
  * @internal
  */
 export const _testing = {
-  cellSealWithIv: (key: Uint8Array, message: Uint8Array, context: Uint8Array, iv: Uint8Array): Uint8Array =>
-    guard('INTERNAL', () => sealCell(key, message, context, fixedIv(iv))),
-  encryptWithIv: (own: PrivateKey, peer: PublicKey, message: Uint8Array, iv: Uint8Array): Uint8Array =>
-    guard('INVALID_KEY', () => encryptMessage(own, peer, message, fixedIv(iv))),
+  cellSealWithIv(key: Uint8Array, message: Uint8Array, context: Uint8Array, iv: Uint8Array): Uint8Array {
+    const fixed = fixedIv(iv);
+    return guard('INTERNAL', () => sealCell(key, message, context, fixed));
+  },
+  encryptWithIv(own: PrivateKey, peer: PublicKey, message: Uint8Array, iv: Uint8Array): Uint8Array {
+    const fixed = fixedIv(iv);
+    return guard('INVALID_KEY', () => encryptMessage(own, peer, message, fixed));
+  },
 };
 
 /** Secure Message, sign mode (CRY-2): header, the message, then the DER ECDSA signature of it. */
