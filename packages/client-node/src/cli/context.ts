@@ -3,8 +3,9 @@
  * asked), logged in or not.
  * @module
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Comrade } from '../comrade/comrade.js';
+import { Comrade, type ComradeOptions } from '../comrade/comrade.js';
 import { UsageError } from '../errors.js';
 import { defaultHome } from '../home/home.js';
 import { Output } from './output.js';
@@ -20,7 +21,11 @@ export interface GlobalOptions {
   debug?: boolean;
   passphraseFile?: string;
   timeout?: string;
+  torConfig?: string;
 }
+
+/** TR-7: at most one "still trying" line per this many ms while the proxy cannot reach the Operator. */
+const RETRY_NOTICE_EVERY_MS = 5_000;
 
 /** A command's environment. */
 export class Context {
@@ -52,15 +57,12 @@ export class Context {
   async withComrade<T>(login: boolean, use: (c: Comrade) => Promise<T>): Promise<T> {
     // Ask before connecting: a passphrase typo should not cost a Tor circuit.
     const passphrase = login ? await this.passphrase() : undefined;
-    const tor = this.opts.tor ? await startTor(this.home, this.out) : undefined;
-    try {
-      const proxy = tor?.socksUrl ?? this.opts.proxy ?? this.env['COMRAD_PROXY'];
-      const timeoutMs = this.opts.timeout ? seconds(this.opts.timeout) : undefined;
+    return this.withProxy(async (proxy) => {
       const comrade = await Comrade.connect({
         home: this.home,
         ...(this.opts.operator ? { operator: this.opts.operator } : {}),
         ...(proxy ? { proxy } : {}),
-        ...(timeoutMs ? { requestTimeoutMs: timeoutMs, connectTimeoutMs: Math.max(timeoutMs, 60_000) } : {}),
+        ...this.connectionOptions(),
         ...(this.env['COMRAD_TEST_CRASH_BEFORE_ACK'] === '1' ? { beforeAck: crashBeforeAck } : {}),
       });
       comrade.on('operator-pinned', (fp) => this.out.warn(`first contact with this Operator: pinned its key ${fp} (compare it with the fingerprint its people publish)`));
@@ -70,8 +72,48 @@ export class Context {
       } finally {
         await comrade.close();
       }
+    });
+  }
+
+  /**
+   * Runs `use` with the proxy to connect through: our own tor with `--tor` (started now, stopped after),
+   * else `--proxy` or $COMRAD_PROXY, else none.
+   * @param use - the command's work, given the `socks5h://` URL or undefined
+   */
+  async withProxy<T>(use: (proxy: string | undefined) => Promise<T>): Promise<T> {
+    const tor = this.opts.tor ? await startTor(this.home, this.out, await this.torConfig()) : undefined;
+    try {
+      return await use(tor?.socksUrl ?? this.opts.proxy ?? this.env['COMRAD_PROXY']);
     } finally {
       await tor?.stop();
+    }
+  }
+
+  /**
+   * Timeouts (`--timeout`; connecting may take at least 60 s, a Tor circuit can be slow: TR-4) and a
+   * progress line while the proxy cannot reach the Operator yet (TR-7).
+   */
+  connectionOptions(): Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'onRetry'> {
+    const timeoutMs = this.opts.timeout ? seconds(this.opts.timeout) : undefined;
+    let noticed = 0;
+    return {
+      ...(timeoutMs ? { requestTimeoutMs: timeoutMs, connectTimeoutMs: Math.max(timeoutMs, 60_000) } : {}),
+      onRetry: (r) => {
+        if (Date.now() - noticed < RETRY_NOTICE_EVERY_MS) return;
+        noticed = Date.now();
+        this.out.progress(`the proxy cannot reach the Operator yet (${r.reason}; a new onion service takes a moment to be published): trying again, ${Math.ceil(r.remainingMs / 1000)} s left`);
+      },
+    };
+  }
+
+  /** Extra torrc lines for our own tor: `--tor-config FILE` or $COMRAD_TOR_CONFIG (e.g. a private test network). */
+  private async torConfig(): Promise<string | undefined> {
+    const file = this.opts.torConfig ?? this.env['COMRAD_TOR_CONFIG'];
+    if (!file) return undefined;
+    try {
+      return await readFile(file, 'utf8');
+    } catch {
+      throw new UsageError('BAD_ARGUMENT', `cannot read the tor configuration file ${file}`);
     }
   }
 }
@@ -84,10 +126,19 @@ function crashBeforeAck(ids: readonly string[]): void {
   if (ids.length > 0) process.kill(process.pid, 'SIGKILL');
 }
 
-async function startTor(home: string, out: Output) {
+async function startTor(home: string, out: Output, extraTorrc: string | undefined) {
   const { startTorClient } = await import('../tor/tor-client.js');
-  out.warn('starting tor (this can take a minute)…');
-  return startTorClient({ dataDir: join(home, 'tor') });
+  out.progress('starting tor (this can take a minute)…');
+  let shown = -1;
+  return startTorClient({
+    dataDir: join(home, 'tor'),
+    ...(extraTorrc ? { extraTorrc } : {}),
+    onProgress: (percent, summary) => {
+      if (percent === shown) return;
+      shown = percent;
+      out.progress(`tor bootstrapped ${percent}%: ${summary}`);
+    },
+  });
 }
 
 function seconds(v: string): number {

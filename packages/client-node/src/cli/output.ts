@@ -5,6 +5,7 @@
  */
 import { ComradError } from '@comrad/core';
 import { CommanderError } from 'commander';
+import { TorError } from '@comrad/core/node';
 import { UsageError } from '../errors.js';
 
 /** Exit codes (CLI-3). */
@@ -57,6 +58,11 @@ export class Output {
     if (!this.json) this.stderr.write(`${this.paint('33', `warning: ${text}`)}\n`);
   }
 
+  /** Progress of a slow step (starting tor, waiting for a circuit), on stderr; nothing in JSON mode. */
+  progress(text: string): void {
+    if (!this.json) this.stderr.write(`${this.paint('2', text)}\n`);
+  }
+
   /** Bold (on a terminal). */
   bold(s: string): string {
     return this.paint('1', s);
@@ -84,10 +90,13 @@ export class Output {
    */
   fail(err: unknown, debug: boolean): number {
     const code = exitCodeOf(err);
-    const errCode = ComradError.is(err) || err instanceof UsageError ? err.code : undefined;
-    const message = err instanceof Error ? err.message : String(err);
+    const tor = err instanceof TorError;
+    const errCode = ComradError.is(err) || err instanceof UsageError || tor ? err.code : undefined;
+    // A TorError carries tor's last log lines after its first line: one line here, all of it with --debug.
+    const message = err instanceof Error ? (tor ? err.message.split('\n')[0]! : err.message) : String(err);
     if (this.json) this.stderr.write(`${JSON.stringify({ error: { code: errCode ?? 'ERROR', message } })}\n`);
     else this.stderr.write(`${this.paint('31', 'comrad: error:')} ${message}${errCode ? this.dim(` [${errCode}]`) : ''}\n`);
+    if (debug && tor && err.logTail.length > 0) this.stderr.write(`--- last tor log lines ---\n${err.logTail.join('\n')}\n`);
     if (debug && err instanceof Error && err.stack) this.stderr.write(`${err.stack}\n`);
     return code;
   }

@@ -30,6 +30,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--operator <name>', 'which known Operator to use (see `comrad operator list`)')
     .option('--proxy <url>', 'SOCKS proxy for every connection, e.g. socks5h://127.0.0.1:9050 (Tor); or $COMRAD_PROXY')
     .option('--tor', 'start a tor client for this command and connect through it')
+    .option('--tor-config <file>', 'extra torrc lines for the tor started by --tor, e.g. a private test network (or $COMRAD_TOR_CONFIG)')
     .option('--timeout <seconds>', 'how long to wait for each answer (default 30)')
     .option('--json', 'machine-readable output')
     .option('--debug', 'print stack traces on errors')

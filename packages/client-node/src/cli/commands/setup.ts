@@ -30,19 +30,21 @@ export async function init(ctx: Context): Promise<void> {
  */
 export async function operatorAdd(ctx: Context, url: string, opts: { key?: string; name?: string }): Promise<void> {
   await startCrypto();
-  const proxy = ctx.opts.proxy ?? ctx.env['COMRAD_PROXY'];
-  checkOperatorUrl(url, proxy);
+  // Refuse a bad address or an onion without Tor (TR-2) before touching anything; with --tor the
+  // address is checked again once tor runs.
+  if (!ctx.opts.tor) checkOperatorUrl(url, ctx.opts.proxy ?? ctx.env['COMRAD_PROXY']);
   const paths = await ensureHome(ctx.home);
   const book = await OperatorBook.load(paths.operators);
   const name = opts.name ?? 'default';
   const existing = book.list().find((e) => e.name === name);
-  const conn = await OperatorConnection.open({ url, ...(proxy ? { proxy } : {}) });
-  let announced: PublicKey;
-  try {
-    announced = (await conn.request('info', {})).operatorKey;
-  } finally {
-    await conn.closed();
-  }
+  const announced: PublicKey = await ctx.withProxy(async (proxy) => {
+    const conn = await OperatorConnection.open({ url, ...(proxy ? { proxy } : {}), ...ctx.connectionOptions() });
+    try {
+      return (await conn.request('info', {})).operatorKey;
+    } finally {
+      await conn.closed();
+    }
+  });
   if (opts.key !== undefined && !matchesKey(opts.key, announced)) {
     throw new UsageError('BAD_ARGUMENT', `the Operator at ${url} presents key ${announced.fingerprint()}, not the one given with --key: not added`);
   }
