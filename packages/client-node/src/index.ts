@@ -48,6 +48,6 @@ export {
 } from './transport/connection.js';
 export { Session, type SessionOptions, type SessionEvents } from './transport/session.js';
 export { checkOperatorUrl, checkProxyUrl, isOnion, proxyAgent } from './transport/proxy.js';
-export { atomicWrite, type AtomicWriteOptions } from './files/atomic-write.js';
+export { atomicWrite, type AtomicWriteOptions } from '@comrad/core/node';
 export { saveKeystore, loadKeystore } from './files/keystore-file.js';
 export { startTorClient, TorError, type TorClient, type TorClientOptions } from './tor/tor-client.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ready } from '@comrad/core';
 import { encodeKeystore, Keymaker, MAX_KEYSTORE_BYTES } from '@comrad/core/keymaker';
-import { atomicWrite, tempPathFor } from '../src/files/atomic-write.js';
+import { atomicWrite, tempPathFor } from '@comrad/core/node';
 import { loadKeystore, saveKeystore } from '../src/files/keystore-file.js';
 import { codeOf } from '../../core/test/_garbage.js';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PublicKey, SymmetricKey, fromHex, type KeyPair } from '@comrad/core';
 import { OPERATOR_NAME, WORLD_NAME } from '@comrad/core/envelope';
 import { Keymaker, decodeKeystore, encodeKeystore } from '@comrad/core/keymaker';
-import { privateDir, writePrivateFile } from './_files.js';
+import { atomicWrite, privateDir } from '@comrad/core/node';
 import type { OperatorKeys } from './handlers.js';
 
 /** The environment variable holding the passphrase for unattended starts (KEYS-3). */
@@ -93,7 +93,7 @@ export async function loadOrCreateKeys(options: LoadKeysOptions): Promise<Loaded
     passphrase = randomBytes(32).toString('base64url');
     source = 'generated';
     const path = join(dir, KEY_FILES.passphrase);
-    await writePrivateFile(path, `${passphrase}\n`);
+    await atomicWrite(path, `${passphrase}\n`);
     options.onGeneratedPassphrase?.(path);
   }
   const operator = Keymaker.generate(OPERATOR_NAME);
@@ -101,9 +101,9 @@ export async function loadOrCreateKeys(options: LoadKeysOptions): Promise<Loaded
   const publicInfo = publicInfoOf(operator.publicKey, world.publicKey);
   // operator.keystore is written last: its presence is what marks the key files as complete, so a crash
   // half-way through the first start leaves a directory the next start simply fills again.
-  await writePrivateFile(join(dir, KEY_FILES.world), await encodeKeystore(world, passphrase));
-  await writePrivateFile(join(dir, KEY_FILES.public), publicJson(publicInfo));
-  await writePrivateFile(join(dir, KEY_FILES.operator), await encodeKeystore(operator, passphrase));
+  await atomicWrite(join(dir, KEY_FILES.world), await encodeKeystore(world, passphrase));
+  await atomicWrite(join(dir, KEY_FILES.public), publicJson(publicInfo));
+  await atomicWrite(join(dir, KEY_FILES.operator), await encodeKeystore(operator, passphrase));
   return { keys: operatorKeys(operator.keys, world.keys), publicInfo, created: true, passphraseSource: source };
 }
 

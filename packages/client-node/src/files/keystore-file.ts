@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { ComradError, ProtocolError } from '@comrad/core';
 import { decodeKeystore, encodeKeystore, MAX_KEYSTORE_BYTES, type Keymaker } from '@comrad/core/keymaker';
-import { atomicWrite } from './atomic-write.js';
+import { atomicWrite } from '@comrad/core/node';
 
 /**
  * Seals `keymaker` under `passphrase` and writes it to `path`, replacing any file there atomically.

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ProtocolError } from '@comrad/core';
-import { atomicWrite } from '../files/atomic-write.js';
+import { atomicWrite } from '@comrad/core/node';
 
 /** The largest JSON file of the home we read (contacts of a very social comrade fit easily). */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;

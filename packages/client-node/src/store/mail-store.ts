@@ -10,7 +10,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
-import { atomicWrite } from '../files/atomic-write.js';
+import { atomicWrite } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
 
 /** A verified letter as kept on disk. */

@@ -13,10 +13,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { chmod, lstat, mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { privateDir } from './files.js';
 
 /** Why starting or running tor failed; stable so callers can branch without parsing messages. */
 export type TorErrorCode = 'TOR_MISSING' | 'TOR_PORT_IN_USE' | 'TOR_DATA_DIR' | 'TOR_EXITED' | 'TOR_TIMEOUT';
@@ -93,29 +94,9 @@ export function findTorBinary(explicit?: string): string {
  */
 export async function ensurePrivateDir(path: string): Promise<void> {
   try {
-    await mkdir(path, { recursive: true, mode: 0o700 });
+    await privateDir(path);
   } catch (err) {
-    throw new TorError('TOR_DATA_DIR', `cannot create tor directory ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  const st = await lstat(path);
-  if (!st.isDirectory()) {
-    throw new TorError('TOR_DATA_DIR', `tor directory ${path} exists but is not a directory`);
-  }
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) {
-    throw new TorError(
-      'TOR_DATA_DIR',
-      `tor directory ${path} is owned by uid ${st.uid}, not by this user (uid ${uid}); tor refuses it — chown it or choose another directory`,
-    );
-  }
-  if ((st.mode & 0o777) !== 0o700) {
-    try {
-      await chmod(path, 0o700);
-    } catch (err) {
-      throw new TorError('TOR_DATA_DIR', `cannot set mode 0700 on tor directory ${path}: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
+    throw new TorError('TOR_DATA_DIR', `tor directory: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -1,11 +1,11 @@
 /**
- * Atomic file replacement (KS-4): write a temporary file next to the target, flush it to disk, rename it
+ * Private files on Node (KS-4, KEYS-2), shared by the Operator and the Node client. Atomic file replacement: write a temporary file next to the target, flush it to disk, rename it
  * over the target, flush the directory. A crash at any point leaves either the old file or the new one,
  * never a mix, and the file is never readable by anyone but its owner, not even for a moment.
  * @module
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** Options of {@link atomicWrite}. */
@@ -21,7 +21,7 @@ export interface AtomicWriteOptions {
  * @param options - the file mode (default 0600)
  * @example `await atomicWrite(paths.keystore, bytes)`
  */
-export async function atomicWrite(path: string, data: Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+export async function atomicWrite(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
   const mode = options.mode ?? 0o600;
   const temp = tempPathFor(path);
   // 'wx': never follow or reuse an existing file (a planted link or a stale temp); the mode applies at
@@ -67,5 +67,32 @@ async function syncDirectory(dir: string): Promise<void> {
     if (code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL' && code !== 'EBADF') throw err;
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Creates `dir` (and parents) if needed and makes it 0700 (owner only). Refuses a path that is not a
+ * directory or that belongs to another user (a planted directory could be read by its owner).
+ * @throws Error naming the path and the cause
+ * @example `await privateDir(home)`
+ */
+export async function privateDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    throw new Error(`cannot create directory ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  const st = await lstat(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} exists but is not a directory`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new Error(`${dir} is owned by uid ${st.uid}, not by this user (uid ${uid}): chown it or choose another directory`);
+  }
+  if ((st.mode & 0o777) !== 0o700) {
+    try {
+      await chmod(dir, 0o700);
+    } catch (err) {
+      throw new Error(`cannot set mode 0700 on ${dir}: ${(err as Error).message}`, { cause: err });
+    }
   }
 }
