@@ -1,5 +1,5 @@
 /**
- * README-quickstart.md, run: every command in its `sh` blocks is executed in order (the Operator as the
+ * The README's quickstart section, run: every command in its `sh` blocks is executed in order (the Operator as the
  * built `comrad-op`, each `comrad` line through the built bin), and every `# → …` line under a command is
  * checked against what that command printed. A command this test does not know how to run fails it, so
  * the quickstart cannot grow an untested step.
@@ -12,12 +12,20 @@ import { COMRAD_BIN, OPERATOR_BIN, requireBuild, startOperatorProcess, type Oper
 import { tempHome } from './helpers/operator.js';
 import { spawn } from 'node:child_process';
 
-const README = fileURLToPath(new URL('../../../README-quickstart.md', import.meta.url));
+const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const ROOT_PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url));
 
 interface Step {
   command: string;
   expect: string[];
+}
+
+/** The README's `## Quickstart` section, up to the next second-level heading. */
+function quickstartSection(readme: string): string {
+  const start = readme.indexOf('\n## Quickstart');
+  if (start < 0) throw new Error('README.md has no "## Quickstart" section');
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
 }
 
 /** The `sh` blocks of the quickstart as commands, each with the `# → …` expectations under it. */
@@ -67,10 +75,10 @@ afterAll(async () => {
   await work?.remove();
 });
 
-describe('README-quickstart.md', () => {
+describe('README.md quickstart', () => {
   it('QS-1 every command in the quickstart runs, in order, and prints what the quickstart says', { timeout: 120_000 }, async () => {
     requireBuild();
-    const steps = parseQuickstart(await readFile(README, 'utf8'));
+    const steps = parseQuickstart(quickstartSection(await readFile(README, 'utf8')));
     expect(steps.length).toBeGreaterThan(10);
     work = await tempHome('comrad-quickstart-');
     let aliased = false;
