@@ -1,31 +1,48 @@
 /**
- * The executable model of the Operator (spec/PROTOCOL.md, sections REG, MB, FEED, LIMIT): a pure state
- * machine, `(state, command) → {state, answer}`, written from the spec text and nothing else. The
- * model-based tests run random command sequences against this model and the real Operator (real
- * WebSocket, every store) and require the same answers.
+ * The executable model of the Operator (spec/notes/operator.md, sections REG, MB, FEED, LIMIT): a pure
+ * state machine, `(state, command) → {state, answer}`, written from the spec text and nothing else. The
+ * model-based tests (`spec/test/operator-model.test.ts`) run random command sequences against this model
+ * and the real Operator (real WebSocket, every store) and require the same answers.
  *
- * Letters and posts are opaque byte strings here (hex), exactly as they are to the Operator; ids are
- * store-assigned, so the model identifies items by content and order.
+ * Letters and posts are opaque byte strings here (hex), exactly as they are to the Operator. Ids are
+ * store-assigned, so the model numbers items itself (`seq`, in arrival order, like ids, OP-5) and the
+ * tests map each `seq` to the id the Operator gave it.
+ *
+ * Expiry is lazy, as MB-5 and FEED-4 say: an expired letter or post is never returned, but it stays in
+ * the store — counting towards the mailbox quota (MB-4), acknowledgeable (MB-3), deletable by its author
+ * (FEED-8) — until the sweep deletes it. Time passing ({@link advance}) and the sweep ({@link sweep}) are
+ * therefore two steps.
  */
 
 /** Limits the model enforces; the test starts the real Operator with the same values. */
 export interface ModelLimits {
   readonly mailboxItems: number;
+  readonly mailboxBytes: number;
   readonly mailTtlMs: number;
   readonly maxPostDays: number;
   readonly postsPerHour: number;
+  readonly fetchItems: number;
+  readonly feedItems: number;
 }
 
+/** A letter held in a mailbox. */
 export interface ModelMail {
+  readonly seq: number;
+  /** The sealed letter, hex. */
   readonly letter: string;
+  /** Its length in bytes (MB-4 counts bytes). */
+  readonly bytes: number;
   readonly receivedAt: number;
   readonly expiresAt: number;
 }
 
+/** A post held in the world feed. */
 export interface ModelPost {
   readonly seq: number;
   readonly author: string;
+  /** The sealed post, hex. */
   readonly post: string;
+  readonly epoch: number;
   readonly postedAt: number;
   readonly expiresAt: number;
 }
@@ -35,100 +52,195 @@ export interface ModelState {
   readonly now: number;
   /** REG-1: name → public key (hex), permanent. */
   readonly registry: ReadonlyMap<string, string>;
+  /** Held letters per recipient, oldest first, expired ones included until the sweep (MB-5). */
   readonly mailboxes: ReadonlyMap<string, readonly ModelMail[]>;
+  /** Held posts, oldest first, expired ones included until the sweep (FEED-4). */
   readonly posts: readonly ModelPost[];
+  /** The next item number; shared by letters and posts, so every `seq` names one item. */
   readonly nextSeq: number;
 }
 
-export type ModelAnswer =
-  | { ok: true; value?: unknown }
-  | { ok: false; code: 'NAME_TAKEN' | 'KEY_TAKEN' | 'NOT_FOUND' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'MALFORMED' };
+/** Codes the model can answer. */
+export type ModelCode = 'NAME_TAKEN' | 'KEY_TAKEN' | 'NOT_FOUND' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'MALFORMED' | 'EXPIRED' | 'FORBIDDEN';
 
-const DAY = 86_400_000;
-const HOUR = 3_600_000;
+/** A refusal: the error frame's code. */
+export interface ModelRefusal {
+  readonly ok: false;
+  readonly code: ModelCode;
+}
+
+/** An answer: a result of type `T`, or a refusal. */
+export type ModelAnswer<T = undefined> = { readonly ok: true; readonly value: T } | ModelRefusal;
+
+/** One step: the state after it and the answer the Operator gives. */
+export interface ModelStep<T = undefined> {
+  readonly state: ModelState;
+  readonly answer: ModelAnswer<T>;
+}
+
+/** A feed page (FEED-6): posts newest first, and the `seq` of the last one when more may follow. */
+export interface ModelFeedPage {
+  readonly posts: readonly ModelPost[];
+  readonly next?: number;
+}
+
+export const DAY = 86_400_000;
+export const HOUR = 3_600_000;
+
+const refuse = (code: ModelCode): ModelRefusal => ({ ok: false, code });
+const ok = <T>(value: T): ModelAnswer<T> => ({ ok: true, value });
+const unchanged = <T>(s: ModelState, code: ModelCode): ModelStep<T> => ({ state: s, answer: refuse(code) });
+
+/** FEED-1: the world epoch of a time (one per UTC day). */
+export function epochAt(ms: number): number {
+  return Math.floor(ms / DAY);
+}
 
 /** The state of a fresh Operator at time `now`. */
 export function initialState(now: number): ModelState {
   return { now, registry: new Map(), mailboxes: new Map(), posts: [], nextSeq: 0 };
 }
 
-/** REG-1/REG-2: a name and a key register once, forever. */
-export function register(s: ModelState, name: string, keyHex: string): { state: ModelState; answer: ModelAnswer } {
-  if (s.registry.has(name)) return { state: s, answer: { ok: false, code: 'NAME_TAKEN' } };
-  for (const k of s.registry.values()) if (k === keyHex) return { state: s, answer: { ok: false, code: 'KEY_TAKEN' } };
-  const registry = new Map(s.registry).set(name, keyHex);
-  return { state: { ...s, registry }, answer: { ok: true } };
+/**
+ * REG-1/REG-2/REG-5: a name and a key register once, forever; repeating one's own registration succeeds.
+ * Order: a taken name (by another key) before a taken key.
+ */
+export function register(s: ModelState, name: string, keyHex: string): ModelStep {
+  const existing = s.registry.get(name);
+  if (existing !== undefined) return existing === keyHex ? { state: s, answer: ok(undefined) } : unchanged(s, 'NAME_TAKEN');
+  for (const k of s.registry.values()) if (k === keyHex) return unchanged(s, 'KEY_TAKEN');
+  return { state: { ...s, registry: new Map(s.registry).set(name, keyHex) }, answer: ok(undefined) };
 }
 
-/** REG-3: lookup answers the registered key. */
-export function lookup(s: ModelState, name: string): ModelAnswer {
+/** REG-4: lookup by name answers the registered key; an unknown name is NOT_FOUND. */
+export function lookup(s: ModelState, name: string): ModelAnswer<string> {
   const key = s.registry.get(name);
-  return key === undefined ? { ok: false, code: 'NOT_FOUND' } : { ok: true, value: key };
+  return key === undefined ? refuse('NOT_FOUND') : ok(key);
 }
 
-/** MB-4: a letter goes to a registered recipient's mailbox unless it is full. */
-export function send(s: ModelState, limits: ModelLimits, to: string, letterHex: string): { state: ModelState; answer: ModelAnswer } {
-  if (!s.registry.has(to)) return { state: s, answer: { ok: false, code: 'NOT_FOUND' } };
-  const box = live(s.mailboxes.get(to) ?? [], s.now);
-  if (box.length >= limits.mailboxItems) return { state: s, answer: { ok: false, code: 'QUOTA_EXCEEDED' } };
-  const item: ModelMail = { letter: letterHex, receivedAt: s.now, expiresAt: s.now + limits.mailTtlMs };
-  const mailboxes = new Map(s.mailboxes).set(to, [...box, item]);
-  return { state: { ...s, mailboxes }, answer: { ok: true } };
+/** REG-4: lookup by key answers the name registered with it; an unknown key is NOT_FOUND. */
+export function lookupKey(s: ModelState, keyHex: string): ModelAnswer<string> {
+  for (const [name, k] of s.registry) if (k === keyHex) return ok(name);
+  return refuse('NOT_FOUND');
 }
 
-/** MB-2: fetching lists unexpired letters oldest first and deletes nothing. */
-export function fetch(s: ModelState, who: string, limit: number): string[] {
-  return live(s.mailboxes.get(who) ?? [], s.now)
-    .slice(0, limit)
-    .map((m) => m.letter);
+/** What `send` carries, and on which kind of connection. */
+export interface ModelSend {
+  readonly to: string;
+  readonly letter: string;
+  /** Requested time to live (ms); the Operator caps it at `mailTtlMs` (MB-5). */
+  readonly ttl?: number;
+  /** True when sent on a logged-in connection (MB-7). */
+  readonly loggedIn?: boolean;
 }
 
-/** MB-2: ack deletes exactly the acknowledged letters (here: the first `count` of a fetch). */
-export function ack(s: ModelState, who: string, letters: readonly string[]): { state: ModelState; deleted: number } {
+/**
+ * MB-7, MB-8, MB-4, MB-5: a letter travels on a connection that is not logged in, to a registered
+ * recipient, and is stored unless the held letters (expired or not, until the sweep) leave no room.
+ */
+export function send(s: ModelState, limits: ModelLimits, m: ModelSend): ModelStep {
+  if (m.loggedIn) return unchanged(s, 'FORBIDDEN');
+  if (!s.registry.has(m.to)) return unchanged(s, 'NOT_FOUND');
+  const box = s.mailboxes.get(m.to) ?? [];
+  const bytes = m.letter.length / 2;
+  const held = box.reduce((n, x) => n + x.bytes, 0);
+  if (box.length + 1 > limits.mailboxItems || held + bytes > limits.mailboxBytes) return unchanged(s, 'QUOTA_EXCEEDED');
+  const ttl = Math.min(m.ttl ?? limits.mailTtlMs, limits.mailTtlMs);
+  const item: ModelMail = { seq: s.nextSeq, letter: m.letter, bytes, receivedAt: s.now, expiresAt: s.now + ttl };
+  return { state: { ...s, mailboxes: new Map(s.mailboxes).set(m.to, [...box, item]), nextSeq: s.nextSeq + 1 }, answer: ok(undefined) };
+}
+
+/** MB-2/MB-5: up to `min(limit, fetchItems)` unexpired letters, oldest first; nothing is deleted. */
+export function fetch(s: ModelState, limits: ModelLimits, who: string, limit?: number): ModelMail[] {
+  return (s.mailboxes.get(who) ?? []).filter((m) => m.expiresAt > s.now).slice(0, Math.min(limit ?? limits.fetchItems, limits.fetchItems));
+}
+
+/**
+ * MB-3: deletes exactly the named letters of the caller's own mailbox (expired ones too, until the
+ * sweep has taken them) and answers how many went; unknown or foreign items are ignored.
+ */
+export function ack(s: ModelState, who: string, seqs: readonly number[]): ModelStep<number> {
   const box = s.mailboxes.get(who) ?? [];
-  const gone = new Set(letters);
-  const kept = box.filter((m) => !gone.has(m.letter));
-  const deleted = live(box, s.now).length - live(kept, s.now).length;
-  return { state: { ...s, mailboxes: new Map(s.mailboxes).set(who, kept) }, deleted };
+  const gone = new Set(seqs);
+  const kept = box.filter((m) => !gone.has(m.seq));
+  const mailboxes = new Map(s.mailboxes);
+  if (kept.length > 0) mailboxes.set(who, kept);
+  else mailboxes.delete(who);
+  return { state: { ...s, mailboxes }, answer: ok(box.length - kept.length) };
 }
 
-/** FEED-1/LIMIT-4: a post is stored for 1..maxPostDays days, at most postsPerHour per author. */
-export function post(
-  s: ModelState,
-  limits: ModelLimits,
-  author: string,
-  postHex: string,
-  days: number,
-): { state: ModelState; answer: ModelAnswer } {
-  if (!Number.isInteger(days) || days < 1 || days > limits.maxPostDays) return { state: s, answer: { ok: false, code: 'MALFORMED' } };
-  const recent = s.posts.filter((p) => p.author === author && p.postedAt >= s.now - HOUR).length;
-  if (recent >= limits.postsPerHour) return { state: s, answer: { ok: false, code: 'RATE_LIMITED' } };
-  const p: ModelPost = { seq: s.nextSeq, author, post: postHex, postedAt: s.now, expiresAt: s.now + days * DAY };
-  return { state: { ...s, posts: [...s.posts, p], nextSeq: s.nextSeq + 1 }, answer: { ok: true } };
+/**
+ * FEED-2: the epoch key of `epoch` (default: the current one) is served for epochs from
+ * `current − maxPostDays − 1` (older: EXPIRED) to `current + 1` (later: NOT_FOUND). Answers the epoch.
+ */
+export function worldKey(s: ModelState, limits: ModelLimits, epoch?: number): ModelAnswer<number> {
+  const current = epochAt(s.now);
+  const e = epoch ?? current;
+  if (e < current - limits.maxPostDays - 1) return refuse('EXPIRED');
+  if (e > current + 1) return refuse('NOT_FOUND');
+  return ok(e);
 }
 
-/** FEED-2: the feed lists unexpired posts, newest first. */
-export function feed(s: ModelState, limit: number): ModelPost[] {
-  return s.posts
-    .filter((p) => p.expiresAt > s.now)
-    .sort((a, b) => b.seq - a.seq)
-    .slice(0, limit);
+/** What `post` carries. */
+export interface ModelPostRequest {
+  readonly author: string;
+  readonly post: string;
+  /** The epoch in the sealed post's header. */
+  readonly epoch: number;
+  readonly expiresInDays: number;
 }
 
-/** FEED-3: only the author deletes a post; anyone else gets the same answer as for no post. */
-export function deletePost(s: ModelState, who: string, seq: number): { state: ModelState; answer: ModelAnswer } {
-  const p = s.posts.find((x) => x.seq === seq && x.expiresAt > s.now);
-  if (!p || p.author !== who) return { state: s, answer: { ok: false, code: 'NOT_FOUND' } };
-  return { state: { ...s, posts: s.posts.filter((x) => x !== p) }, answer: { ok: true } };
+/**
+ * FEED-3/FEED-4/FEED-5: a post lives 1..maxPostDays days, is sealed under the current or the previous
+ * epoch, and its author posts at most `postsPerHour` in any hour (posts still held count; deleted ones
+ * do not). Answers the post's `seq` and `expiresAt`. Order of checks: days, epoch, rate.
+ */
+export function post(s: ModelState, limits: ModelLimits, p: ModelPostRequest): ModelStep<{ seq: number; expiresAt: number }> {
+  if (!Number.isInteger(p.expiresInDays) || p.expiresInDays < 1 || p.expiresInDays > limits.maxPostDays) return unchanged(s, 'MALFORMED');
+  const current = epochAt(s.now);
+  if (p.epoch < current - 1) return unchanged(s, 'EXPIRED');
+  if (p.epoch > current) return unchanged(s, 'MALFORMED');
+  const recent = s.posts.filter((x) => x.author === p.author && x.postedAt >= s.now - HOUR).length;
+  if (recent >= limits.postsPerHour) return unchanged(s, 'RATE_LIMITED');
+  const item: ModelPost = { seq: s.nextSeq, author: p.author, post: p.post, epoch: p.epoch, postedAt: s.now, expiresAt: s.now + p.expiresInDays * DAY };
+  return {
+    state: { ...s, posts: [...s.posts, item], nextSeq: s.nextSeq + 1 },
+    answer: ok({ seq: item.seq, expiresAt: item.expiresAt }),
+  };
 }
 
-/** MB-3/FEED-2: time passes; whatever expired is gone. */
+/**
+ * FEED-6: up to `min(limit, feedItems)` unexpired posts, newest first, strictly older than post
+ * `before` (a `seq`) when given; `next` is the last post's `seq` when more follow.
+ */
+export function feed(s: ModelState, limits: ModelLimits, limit?: number, before?: number): ModelFeedPage {
+  const n = Math.min(limit ?? limits.feedItems, limits.feedItems);
+  const all = s.posts.filter((p) => p.expiresAt > s.now && (before === undefined || p.seq < before)).sort((a, b) => b.seq - a.seq);
+  const posts = all.slice(0, n);
+  return all.length > posts.length && posts.length > 0 ? { posts, next: posts[posts.length - 1]!.seq } : { posts };
+}
+
+/** FEED-8: only the author deletes a held post; anyone else gets the same answer as for no post. */
+export function deletePost(s: ModelState, who: string, seq: number): ModelStep {
+  const p = s.posts.find((x) => x.seq === seq);
+  if (!p || p.author !== who) return unchanged(s, 'NOT_FOUND');
+  return { state: { ...s, posts: s.posts.filter((x) => x !== p) }, answer: ok(undefined) };
+}
+
+/** Time passes. Nothing is deleted yet: expired items are only hidden (MB-5, FEED-4). */
 export function advance(s: ModelState, ms: number): ModelState {
-  const now = s.now + ms;
-  const mailboxes = new Map([...s.mailboxes].map(([k, v]) => [k, live(v, now)] as const));
-  return { ...s, now, mailboxes, posts: s.posts.filter((p) => p.expiresAt > now) };
+  return { ...s, now: s.now + ms };
 }
 
-function live(box: readonly ModelMail[], now: number): ModelMail[] {
-  return box.filter((m) => m.expiresAt > now);
+/** MB-5/FEED-4: the sweep deletes every held letter and post whose expiry has come, and says how many. */
+export function sweep(s: ModelState): { state: ModelState; removed: { mail: number; posts: number } } {
+  let mail = 0;
+  const mailboxes = new Map<string, readonly ModelMail[]>();
+  for (const [who, box] of s.mailboxes) {
+    const live = box.filter((m) => m.expiresAt > s.now);
+    mail += box.length - live.length;
+    if (live.length > 0) mailboxes.set(who, live);
+  }
+  const posts = s.posts.filter((p) => p.expiresAt > s.now);
+  return { state: { ...s, mailboxes, posts }, removed: { mail, posts: s.posts.length - posts.length } };
 }

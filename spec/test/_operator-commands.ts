@@ -1,0 +1,382 @@
+/**
+ * The commands of the Operator's model-based test: one class per protocol step. `check` is only a
+ * precondition on the model; `run` applies the step to the model (`spec/model/operator-model.ts`) and to
+ * the real Operator (real WebSocket, a controllable clock shared with the model) and asserts they agree:
+ * answers, error codes, fetched letters in order, feed pages newest first, sweep counts.
+ */
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import { ProtocolError, SymmetricKey, decryptFrom, toHex, type KeyPair } from '@comrad/core';
+import { createLetter, sealPost } from '@comrad/core/envelope';
+import { Keymaker } from '@comrad/core/keymaker';
+import { makeRegisterProof, verifyLookup } from '@comrad/core/wire';
+import type { TestClient } from '../../packages/operator/test/_client.js';
+import type { TestOperator } from '../../packages/operator/test/_fixtures.js';
+import * as model from '../model/operator-model.js';
+import { DAY, HOUR, epochAt, type ModelAnswer, type ModelLimits, type ModelState } from '../model/operator-model.js';
+
+/** Small limits, so random runs of 25 steps reach every edge (MB-4 both ways, FEED-5, FEED-6 paging). */
+export const LIMITS: ModelLimits = {
+  mailboxItems: 3,
+  mailboxBytes: 100,
+  mailTtlMs: 6 * HOUR,
+  maxPostDays: 2,
+  postsPerHour: 2,
+  fetchItems: 3,
+  feedItems: 3,
+};
+
+/** The names the runs use: few, so names, keys and mailboxes collide often. */
+export const PEOPLE = ['alice', 'bob', 'carol'] as const;
+/** How many key pairs the runs draw from (one more than names, so KEY_TAKEN and NAME_TAKEN both happen). */
+export const KEY_POOL = 4;
+
+/** The model side: the pure state, replaced after every step. */
+export interface ModelBox {
+  s: ModelState;
+}
+
+/** The real side of one run. */
+export interface World {
+  readonly t: TestOperator;
+  /** A connection that never logs in: register, lookup, send (MB-7). */
+  readonly anon: TestClient;
+  readonly keys: readonly KeyPair[];
+  /** Logged-in connections, opened on first use. */
+  readonly sessions: Map<string, TestClient>;
+  /** Letter `seq` → its recipient and the id the Operator gave it (learned from fetches). */
+  readonly mailIds: Map<number, { readonly to: string; readonly id: string }>;
+  /** Post `seq` → id (from `post` answers). */
+  readonly postIds: Map<number, string>;
+  /**
+   * Posts their author deleted. Their ids are left out of the ordering checks: the stores mint a new id
+   * after the greatest id *present*, so a post made in the same millisecond as a deleted newest post (or
+   * after the clock stepped back) can sort before the deleted one's id (see the report of issue 4).
+   */
+  readonly deletedPosts: Set<number>;
+  /** Epoch → its key (hex) as first handed out: FEED-1 says it never changes. */
+  readonly epochKeys: Map<number, string>;
+}
+
+type Cmd = fc.AsyncCommand<ModelBox, World>;
+
+/** `ok` or the refusal code of a real request; anything but a ProtocolError is a test failure. */
+async function outcome<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string }> {
+  try {
+    return { ok: true, value: await p };
+  } catch (err) {
+    if (err instanceof ProtocolError) return { ok: false, code: err.code };
+    throw err;
+  }
+}
+
+const codeOf = (a: { ok: boolean; code?: string }): string => (a.ok ? 'ok' : a.code!);
+
+/** Asserts the real answer has the model's code, and returns the real value when both succeeded. */
+async function agree<T, U>(real: Promise<T>, expected: ModelAnswer<U>): Promise<{ real: T; model: U } | undefined> {
+  const got = await outcome(real);
+  expect(codeOf(got)).toBe(codeOf(expected));
+  return got.ok && expected.ok ? { real: got.value, model: expected.value } : undefined;
+}
+
+const registered = (m: ModelBox, who: number) => m.s.registry.has(PEOPLE[who]!);
+
+/** The logged-in connection of `name` (AUTH-2, at the Operator's clock so AUTH-4 holds after jumps). */
+async function session(w: World, m: ModelBox, name: string): Promise<TestClient> {
+  let c = w.sessions.get(name);
+  if (!c) {
+    c = await w.t.connect();
+    await c.auth(new Keymaker(name, keyOf(w, m, name)), w.t.clock.now());
+    w.sessions.set(name, c);
+  }
+  return c;
+}
+
+/** The pool key pair registered under `name` (per the model). */
+function keyOf(w: World, m: ModelBox, name: string): KeyPair {
+  const hex = m.s.registry.get(name);
+  const kp = w.keys.find((k) => k.publicKey.toHex() === hex);
+  if (!kp) throw new Error(`no pool key is registered as ${name}`);
+  return kp;
+}
+
+/** The epoch key of `epoch` through `worldKey`, checked to be the one first handed out (FEED-1). */
+async function epochKey(w: World, c: TestClient, kp: KeyPair, epoch: number): Promise<string> {
+  const r = await c.request('worldKey', { epoch });
+  expect(r.epoch).toBe(epoch);
+  const key = toHex(decryptFrom(kp.privateKey, w.t.keys.world.publicKey, r.sealed));
+  const first = w.epochKeys.get(epoch);
+  if (first === undefined) w.epochKeys.set(epoch, key);
+  else expect(key, `FEED-1 the key of epoch ${epoch} changed`).toBe(first);
+  return key;
+}
+
+/** REG-1, REG-2, REG-5: register a pool name with a pool key; a success carries a true statement (REG-4). */
+export class Register implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly key: number,
+  ) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const kp = w.keys[this.key]!;
+    const step = model.register(m.s, name, kp.publicKey.toHex());
+    const operatorKey = w.t.keys.operator.publicKey;
+    const proof = makeRegisterProof(kp.privateKey, name, kp.publicKey, operatorKey);
+    const both = await agree(w.anon.request('register', { name, key: kp.publicKey, proof }), step.answer);
+    if (both) expect(verifyLookup(both.real.statement, operatorKey, name).key.toHex()).toBe(kp.publicKey.toHex());
+    m.s = step.state;
+  }
+  toString = () => `register(${PEOPLE[this.who]}, key#${this.key})`;
+}
+
+/** REG-4: lookup by name or by key; a found answer is a statement signed by the Operator about exactly that. */
+export class Lookup implements Cmd {
+  constructor(
+    readonly byKey: boolean,
+    readonly index: number,
+  ) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    const operatorKey = w.t.keys.operator.publicKey;
+    if (this.byKey) {
+      const key = w.keys[this.index % w.keys.length]!.publicKey;
+      const both = await agree(w.anon.request('lookup', { key }), model.lookupKey(m.s, key.toHex()));
+      if (both) expect(verifyLookup(both.real.statement, operatorKey, { key }).name).toBe(both.model);
+    } else {
+      const name = PEOPLE[this.index % PEOPLE.length]!;
+      const both = await agree(w.anon.request('lookup', { name }), model.lookup(m.s, name));
+      if (both) expect(verifyLookup(both.real.statement, operatorKey, name).key.toHex()).toBe(both.model);
+    }
+  }
+  toString = () => (this.byKey ? `lookup(key#${this.index % KEY_POOL})` : `lookup(${PEOPLE[this.index % PEOPLE.length]})`);
+}
+
+/** MB-1, MB-4, MB-5, MB-6, MB-7, MB-8: send a letter, anonymously or (refused) on a logged-in connection. */
+export class Send implements Cmd {
+  constructor(
+    readonly to: number,
+    readonly letter: Uint8Array,
+    readonly ttl: number | undefined,
+    /** Index of the logged-in sender whose connection carries it (MB-7), or undefined for anonymous. */
+    readonly via: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => this.via === undefined || registered(m, this.via);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const to = PEOPLE[this.to]!;
+    const step = model.send(m.s, LIMITS, { to, letter: toHex(this.letter), ttl: this.ttl, loggedIn: this.via !== undefined });
+    const conn = this.via === undefined ? w.anon : await session(w, m, PEOPLE[this.via]!);
+    const recipient = w.sessions.get(to);
+    const both = await agree(conn.request('send', { to, letter: this.letter, ...(this.ttl === undefined ? {} : { ttl: this.ttl }) }), step.answer);
+    // MB-6: a logged-in recipient hears of the letter (and of nothing else: see Fetch).
+    if (both && recipient) await recipient.nextMailPush();
+    m.s = step.state;
+  }
+  toString = () =>
+    `send(to ${PEOPLE[this.to]}, ${this.letter.length} B${this.ttl === undefined ? '' : `, ttl ${this.ttl} ms`}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
+}
+
+/** MB-2, MB-5: fetch returns the unexpired letters oldest first, the same ones until acked; ids are stable. */
+export class Fetch implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly limit: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const c = await session(w, m, name);
+    const expected = model.fetch(m.s, LIMITS, name, this.limit);
+    const got = await c.request('fetch', this.limit === undefined ? {} : { limit: this.limit });
+    expect(got.items.map((i) => [toHex(i.letter), i.receivedAt])).toEqual(expected.map((x) => [x.letter, x.receivedAt]));
+    got.items.forEach((item, n) => {
+      const seq = expected[n]!.seq;
+      const known = w.mailIds.get(seq);
+      if (known) expect(item.id).toBe(known.id);
+      else w.mailIds.set(seq, { to: name, id: item.id });
+    });
+    // MB-6: every push was for a stored letter, and each was consumed by the Send that caused it.
+    expect(c.unreadPushes).toBe(0);
+  }
+  toString = () => `fetch(${PEOPLE[this.who]}${this.limit === undefined ? '' : `, limit ${this.limit}`})`;
+}
+
+/** MB-3: ack deletes exactly the named letters of one's own mailbox; unknown, repeated and foreign ids count 0. */
+export class Ack implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly picks: readonly number[],
+    readonly foreign: boolean,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const known = [...w.mailIds].sort(([a], [b]) => a - b);
+    const own = known.filter(([, x]) => x.to === name);
+    const chosen = own.length === 0 ? [] : this.picks.map((p) => own[p % own.length]!);
+    const other = known.find(([, x]) => x.to !== name);
+    if (this.foreign && other) chosen.push(other);
+    const step = model.ack(m.s, name, chosen.map(([seq]) => seq));
+    const c = await session(w, m, name);
+    const got = await c.request('ack', { ids: chosen.map(([, x]) => x.id) });
+    expect(got.deleted).toBe(step.answer.ok ? step.answer.value : undefined);
+    m.s = step.state;
+  }
+  toString = () => `ack(${PEOPLE[this.who]}, picks [${this.picks.join(',')}]${this.foreign ? ', + a foreign id' : ''})`;
+}
+
+/** FEED-1, FEED-2: epoch keys from current − maxPostDays − 1 to current + 1, one key per epoch, forever. */
+export class WorldKey implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly offset: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const epoch = this.offset === undefined ? undefined : epochAt(m.s.now) + this.offset;
+    const c = await session(w, m, name);
+    const expected = model.worldKey(m.s, LIMITS, epoch);
+    if (expected.ok) await epochKey(w, c, keyOf(w, m, name), expected.value);
+    else await agree(c.request('worldKey', epoch === undefined ? {} : { epoch }), expected);
+  }
+  toString = () => `worldKey(${PEOPLE[this.who]}${this.offset === undefined ? '' : `, epoch ${this.offset >= 0 ? '+' : ''}${this.offset}`})`;
+}
+
+/** FEED-3, FEED-4, FEED-5: a sealed post (core's sealPost under the real epoch key); ids sort in posting order. */
+export class Post implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly text: string,
+    readonly days: number,
+    readonly offset: number,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const kp = keyOf(w, m, name);
+    const c = await session(w, m, name);
+    const epoch = epochAt(m.s.now) + this.offset;
+    // Offsets −2..+1 are inside the worldKey window whenever maxPostDays ≥ 1 (FEED-2).
+    const key = SymmetricKey.from(Buffer.from(await epochKey(w, c, kp, epoch), 'hex'));
+    const letter = createLetter({ kind: 'post', from: name, body: { text: this.text }, at: Math.floor(m.s.now / 1000) });
+    const sealed = sealPost(letter, kp, key, epoch);
+    const step = model.post(m.s, LIMITS, { author: name, post: toHex(sealed), epoch, expiresInDays: this.days });
+    const both = await agree(c.request('post', { post: sealed, expiresInDays: this.days }), step.answer);
+    if (both) {
+      expect(both.real.expiresAt).toBe(both.model.expiresAt);
+      // OP-5: ids sort in arrival order (deleted posts aside, see World.deletedPosts).
+      for (const [seq, id] of w.postIds) if (!w.deletedPosts.has(seq)) expect(both.real.id > id, `OP-5 ${both.real.id} after ${id}`).toBe(true);
+      w.postIds.set(both.model.seq, both.real.id);
+    }
+    m.s = step.state;
+  }
+  toString = () => `post(${PEOPLE[this.who]}, ${JSON.stringify(this.text)}, ${this.days} d, epoch ${this.offset >= 0 ? '+' : ''}${this.offset})`;
+}
+
+/** FEED-4, FEED-6: a page of unexpired posts, newest first, before a known post; `next` when more follow. */
+export class Feed implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly limit: number | undefined,
+    readonly before: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const c = await session(w, m, PEOPLE[this.who]!);
+    const seqs = [...w.postIds.keys()].filter((seq) => !w.deletedPosts.has(seq)).sort((a, b) => a - b);
+    const beforeSeq = this.before === undefined || seqs.length === 0 ? undefined : seqs[this.before % seqs.length];
+    const expected = model.feed(m.s, LIMITS, this.limit, beforeSeq);
+    const params = { ...(beforeSeq === undefined ? {} : { before: w.postIds.get(beforeSeq)! }), ...(this.limit === undefined ? {} : { limit: this.limit }) };
+    const got = await c.request('feed', params);
+    const view = (p: { id: string; author: string; epoch: number; post: string; postedAt: number; expiresAt: number }) => [p.id, p.author, p.epoch, p.post, p.postedAt, p.expiresAt];
+    expect(got.posts.map((p) => view({ ...p, post: toHex(p.post) }))).toEqual(expected.posts.map((p) => view({ ...p, id: w.postIds.get(p.seq)! })));
+    expect(got.next).toBe(expected.next === undefined ? undefined : w.postIds.get(expected.next));
+  }
+  toString = () => `feed(${PEOPLE[this.who]}${this.limit === undefined ? '' : `, limit ${this.limit}`}${this.before === undefined ? '' : `, before pick ${this.before}`})`;
+}
+
+/** An id of the right shape that no store ever handed out (time 0 is 1970). */
+const NEVER_ISSUED = '0000000000' + '0000' + '000000000000';
+
+/** FEED-8: only the author deletes; "not yours" and "no such post" are one answer. */
+export class Delete implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly pick: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const seqs = [...w.postIds.keys()].sort((a, b) => a - b);
+    const seq = this.pick === undefined || seqs.length === 0 ? -1 : seqs[this.pick % seqs.length]!;
+    const step = model.deletePost(m.s, name, seq);
+    const c = await session(w, m, name);
+    if (await agree(c.request('delete', { postId: seq < 0 ? NEVER_ISSUED : w.postIds.get(seq)! }), step.answer)) w.deletedPosts.add(seq);
+    m.s = step.state;
+  }
+  toString = () => `delete(${PEOPLE[this.who]}, ${this.pick === undefined ? 'a never-issued id' : `pick ${this.pick}`})`;
+}
+
+/** The clock moves (both sides): MB-5 and FEED-4 hide what expired, AUTH-4 follows the Operator's clock. */
+export class Advance implements Cmd {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    w.t.clock.advance(this.ms);
+    m.s = model.advance(m.s, this.ms);
+  }
+  toString = () => `advance(${this.ms % HOUR === 0 ? `${this.ms / HOUR} h` : `${this.ms} ms`})`;
+}
+
+/** MB-5, FEED-4: the sweep deletes exactly what expired, and says how much. */
+export class Sweep implements Cmd {
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    const step = model.sweep(m.s);
+    expect(await w.t.op.sweep()).toEqual(step.removed);
+    m.s = step.state;
+  }
+  toString = () => 'sweep()';
+}
+
+/** Mostly alice, so one mailbox fills and one author reaches the posting rate (MB-4, FEED-5). */
+const person = fc.constantFrom(0, 0, 0, 0, 1, 2);
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 3 });
+
+const register = fc.tuple(person, fc.integer({ min: 0, max: KEY_POOL - 1 })).map(([p, k]): Cmd => new Register(p, k));
+const send = fc
+  .record({
+    to: person,
+    // Lengths drawn evenly (arrays would mostly be short), so the byte quota is reached too.
+    letter: fc.tuple(fc.integer({ min: 1, max: 60 }), fc.nat(255)).map(([n, b]) => new Uint8Array(n).fill(b)),
+    ttl: maybe(fc.constantFrom(60_000, 2 * HOUR, 12 * HOUR)),
+    // Mostly anonymous; one in eight on a logged-in connection (MB-7).
+    via: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }),
+  })
+  .map((r): Cmd => new Send(r.to, r.letter, r.ttl, r.via));
+const post = fc
+  .tuple(person, fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom(1, 1, 1, 2, LIMITS.maxPostDays + 1), fc.constantFrom(0, 0, 0, 0, 0, 0, -1, -2, 1))
+  .map(([p, text, days, offset]): Cmd => new Post(p, text, days, offset));
+
+/**
+ * Every command, weighted so that 25 steps reach the edges: sends and posts often (MB-4 quotas, FEED-5
+ * rate), the rest now and then.
+ */
+export const commandArbitrary: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 1, arbitrary: register },
+  { weight: 1, arbitrary: fc.tuple(fc.boolean(), fc.nat(KEY_POOL)).map(([byKey, i]): Cmd => new Lookup(byKey, i)) },
+  { weight: 6, arbitrary: send },
+  { weight: 2, arbitrary: fc.tuple(person, maybe(fc.integer({ min: 1, max: 5 }))).map(([p, l]): Cmd => new Fetch(p, l)) },
+  { weight: 2, arbitrary: fc.tuple(person, fc.array(fc.nat(8), { maxLength: 4 }), fc.boolean()).map(([p, picks, foreign]): Cmd => new Ack(p, picks, foreign)) },
+  { weight: 1, arbitrary: fc.tuple(person, maybe(fc.integer({ min: -(LIMITS.maxPostDays + 3), max: 3 }))).map(([p, o]): Cmd => new WorldKey(p, o)) },
+  { weight: 5, arbitrary: post },
+  { weight: 2, arbitrary: fc.tuple(person, maybe(fc.integer({ min: 1, max: 5 })), maybe(fc.nat(8))).map(([p, l, b]): Cmd => new Feed(p, l, b)) },
+  { weight: 1, arbitrary: fc.tuple(person, maybe(fc.nat(8))).map(([p, pick]): Cmd => new Delete(p, pick)) },
+  { weight: 2, arbitrary: fc.constantFrom(30_000, HOUR, 2 * HOUR, 7 * HOUR, DAY, 2 * DAY + HOUR).map((ms): Cmd => new Advance(ms)) },
+  { weight: 1, arbitrary: fc.constant<Cmd>(new Sweep()) },
+);
+
+/** A run's opening: alice, and maybe bob and carol, register with their own keys (more registrations follow at random). */
+export const openingArbitrary: fc.Arbitrary<Register[]> = fc.subarray([1, 2]).map((others) => [0, ...others].map((i) => new Register(i, i)));
