@@ -193,5 +193,11 @@ describe('node crypto backend', () => {
       expect(out.buffer.byteLength).toBe(out.length);
       expect(out).toEqual(message);
     }
+    // Containers are written into fresh, exactly sized buffers that are filled completely.
+    for (const out of [sign(pair.privateKey, message), encryptFor(pair.privateKey, pair.publicKey, message), cellSeal(key, message)]) {
+      expect(out.constructor).toBe(Uint8Array);
+      expect(out.byteOffset).toBe(0);
+      expect(out.buffer.byteLength).toBe(out.length);
+    }
   });
 });

@@ -25,8 +25,9 @@ const SM_KIND_MASK = 0xffffff00;
 const SM_RSA_SIGNED = 0x26042610;
 const EMPTY = new Uint8Array(0);
 
-/** Soter KDF input before the message length (CRY-3): counter 1, the label, a zero byte. */
-const KDF_LABEL = Buffer.concat([Buffer.of(0, 0, 0, 1), Buffer.from('Themis secure cell message key', 'latin1'), Buffer.of(0)]);
+/** Soter KDF input before the context (CRY-3): counter 1, the label, a zero byte, then u32le(n). */
+const KDF_HEAD = Buffer.concat([Buffer.of(0, 0, 0, 1), Buffer.from('Themis secure cell message key', 'latin1'), Buffer.of(0), Buffer.alloc(4)]);
+const KDF_LENGTH_AT = KDF_HEAD.length - 4;
 
 /** Secure Cell algorithm words Themis opens: AES-GCM with a 128, 192 or 256-bit key, no KDF bits. */
 const CELL_CIPHERS = new Map<number, { name: 'aes-128-gcm' | 'aes-192-gcm' | 'aes-256-gcm'; keyLength: number }>([
@@ -72,8 +73,8 @@ export const _testing = {
 function signMessage(key: PrivateKey, message: Uint8Array): Uint8Array {
   if (message.length === 0) throw new Error('empty message');
   const signature = ecdsaSign('sha256', message, signerOf(key));
-  const out = new Uint8Array(SIGNED_HEADER + message.length + signature.length);
-  const view = new DataView(out.buffer);
+  const out = output(SIGNED_HEADER + message.length + signature.length);
+  const view = viewOf(out);
   view.setUint32(0, SM_SIGNED, true);
   view.setUint32(4, message.length, true);
   view.setUint32(8, signature.length, true);
@@ -103,8 +104,8 @@ function verifyMessage(key: PublicKey, signed: Uint8Array): Uint8Array {
 /** Secure Message, encrypt mode (CRY-3): header, then a Secure Cell under the ECDH secret, no context. */
 function encryptMessage(own: PrivateKey, peer: PublicKey, message: Uint8Array, iv: Uint8Array): Uint8Array {
   if (message.length === 0) throw new Error('empty message');
-  const out = new Uint8Array(ENCRYPTED_HEADER + CELL_TOKEN + message.length);
-  const view = new DataView(out.buffer);
+  const out = output(ENCRYPTED_HEADER + CELL_TOKEN + message.length);
+  const view = viewOf(out);
   view.setUint32(0, SM_ENCRYPTED, true);
   view.setUint32(4, out.length, true);
   sealInto(out, ENCRYPTED_HEADER, sharedSecret(own, peer), message, EMPTY, iv);
@@ -122,7 +123,7 @@ function decryptMessage(own: PrivateKey, peer: PublicKey, wrapped: Uint8Array): 
 /** Secure Cell, seal mode (CRY-3): the 44-byte token, then the ciphertext. */
 function sealCell(key: Uint8Array, message: Uint8Array, context: Uint8Array, iv: Uint8Array): Uint8Array {
   if (key.length === 0 || message.length === 0) throw new Error('empty key or message');
-  const out = new Uint8Array(CELL_TOKEN + message.length);
+  const out = output(CELL_TOKEN + message.length);
   sealInto(out, 0, key, message, context, iv);
   return out;
 }
@@ -161,7 +162,7 @@ function openCell(key: Uint8Array, sealed: Uint8Array, context: Uint8Array): Uin
   const cipherSpec = CELL_CIPHERS.get(alg);
   if (!cipherSpec || ivLength < IV || tagLength < TAG || 16 + ivLength + tagLength > tokenLength) throw new Error('token not usable');
   const decryptKey = messageKey(key, n, context, cipherSpec.keyLength);
-  const decipher = createDecipheriv(cipherSpec.name, decryptKey, sealed.subarray(16, 16 + IV), { authTagLength: TAG });
+  const decipher = createDecipheriv(cipherSpec.name, decryptKey, sealed.subarray(16, 16 + IV));
   decryptKey.fill(0);
   decipher.setAuthTag(sealed.subarray(16 + ivLength, 16 + ivLength + TAG));
   if (context.length > 0) decipher.setAAD(context);
@@ -172,10 +173,9 @@ function openCell(key: Uint8Array, sealed: Uint8Array, context: Uint8Array): Uin
 
 /** Soter KDF (CRY-3): HMAC-SHA256(master, 00000001 || label || 00 || u32le(n) || context), truncated. */
 function messageKey(master: Uint8Array, messageLength: number, context: Uint8Array, length: number): Buffer {
-  const head = Buffer.allocUnsafe(KDF_LABEL.length + 4);
-  KDF_LABEL.copy(head);
-  head.writeUInt32LE(messageLength, KDF_LABEL.length);
-  const hmac = createHmac('sha256', master).update(head);
+  // HMAC.update copies its input at once, so one shared head buffer is safe (JavaScript runs one call at a time).
+  KDF_HEAD.writeUInt32LE(messageLength, KDF_LENGTH_AT);
+  const hmac = createHmac('sha256', master).update(KDF_HEAD);
   if (context.length > 0) hmac.update(context);
   const key = hmac.digest();
   if (length === key.length) return key;
@@ -201,6 +201,14 @@ function fixedIv(iv: Uint8Array): Uint8Array {
 function owned(buf: Buffer): Uint8Array {
   if (buf.byteOffset === 0 && buf.buffer.byteLength === buf.length) return new Uint8Array(buf.buffer, 0, buf.length);
   return new Uint8Array(buf);
+}
+
+/**
+ * An output buffer of `length` bytes that the caller fills completely: not zero-filled (the cost shows at
+ * 16 KiB) and not from the shared pool, returned as a plain Uint8Array owning its memory.
+ */
+function output(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
 }
 
 function viewOf(bytes: Uint8Array): DataView {

@@ -1,0 +1,29 @@
+// Runs every benchmark in this directory (`*.bench.mjs`, in name order) in one process: what
+// `npm run bench` runs after building. Each module exports `async function run({ json })`.
+//
+//   node bench/run.mjs [--json] [name…]
+//   --json: JSON lines only (one object per figure, each with its "suite"), for machines
+//   name…:  only the benches whose file name contains one of these (e.g. `crypto`)
+
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const only = args.filter((a) => !a.startsWith('--'));
+
+const files = (await readdir(here))
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .filter((f) => only.length === 0 || only.some((name) => f.includes(name)))
+  .sort();
+if (files.length === 0) {
+  console.error(`no benchmark matches ${only.join(', ')}`);
+  process.exit(1);
+}
+for (const [i, file] of files.entries()) {
+  const bench = await import(pathToFileURL(here + file).href);
+  if (typeof bench.run !== 'function') throw new Error(`${file} does not export run({ json })`);
+  if (!json) console.log(`${i === 0 ? '' : '\n'}== ${file}`);
+  await bench.run({ json });
+}
