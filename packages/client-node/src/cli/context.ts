@@ -26,6 +26,8 @@ export interface GlobalOptions {
 
 /** TR-7: at most one "still trying" line per this many ms while the proxy cannot reach the Operator. */
 const RETRY_NOTICE_EVERY_MS = 5_000;
+/** Through a proxy, a first answer slower than this gets a progress line (a circuit is being built). */
+const SLOW_CONNECT_NOTICE_MS = 3_000;
 
 /** A command's environment. */
 export class Context {
@@ -58,13 +60,16 @@ export class Context {
     // Ask before connecting: a passphrase typo should not cost a Tor circuit.
     const passphrase = login ? await this.passphrase() : undefined;
     return this.withProxy(async (proxy) => {
-      const comrade = await Comrade.connect({
-        home: this.home,
-        ...(this.opts.operator ? { operator: this.opts.operator } : {}),
-        ...(proxy ? { proxy } : {}),
-        ...this.connectionOptions(),
-        ...(this.env['COMRAD_TEST_CRASH_BEFORE_ACK'] === '1' ? { beforeAck: crashBeforeAck } : {}),
-      });
+      const comrade = await this.connecting(
+        proxy,
+        Comrade.connect({
+          home: this.home,
+          ...(this.opts.operator ? { operator: this.opts.operator } : {}),
+          ...(proxy ? { proxy } : {}),
+          ...this.connectionOptions(),
+          ...(this.env['COMRAD_TEST_CRASH_BEFORE_ACK'] === '1' ? { beforeAck: crashBeforeAck } : {}),
+        }),
+      );
       comrade.on('operator-pinned', (fp) => this.out.warn(`first contact with this Operator: pinned its key ${fp} (compare it with the fingerprint its people publish)`));
       try {
         if (passphrase !== undefined) await comrade.login(passphrase);
@@ -86,6 +91,21 @@ export class Context {
       return await use(tor?.socksUrl ?? this.opts.proxy ?? this.env['COMRAD_PROXY']);
     } finally {
       await tor?.stop();
+    }
+  }
+
+  /**
+   * Waits for a first connection; through a proxy, says so when that takes a while (TR-7).
+   * @param proxy - the proxy in use, if any
+   * @param connection - the connection being opened
+   */
+  async connecting<T>(proxy: string | undefined, connection: Promise<T>): Promise<T> {
+    if (!proxy) return connection;
+    const slow = setTimeout(() => this.out.progress('connecting through the proxy: building a Tor circuit to the Operator…'), SLOW_CONNECT_NOTICE_MS);
+    try {
+      return await connection;
+    } finally {
+      clearTimeout(slow);
     }
   }
 

@@ -38,7 +38,7 @@ export async function operatorAdd(ctx: Context, url: string, opts: { key?: strin
   const name = opts.name ?? 'default';
   const existing = book.list().find((e) => e.name === name);
   const announced: PublicKey = await ctx.withProxy(async (proxy) => {
-    const conn = await OperatorConnection.open({ url, ...(proxy ? { proxy } : {}), ...ctx.connectionOptions() });
+    const conn = await ctx.connecting(proxy, OperatorConnection.open({ url, ...(proxy ? { proxy } : {}), ...ctx.connectionOptions() }));
     try {
       return (await conn.request('info', {})).operatorKey;
     } finally {
