@@ -4,7 +4,7 @@
 // Checks that the Operator only ever sees its own tor on 127.0.0.1 (from /proc), that its logs name no one,
 // and logs the measured figures. Needs the Debian package `tor` and `npm run build`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, PublicKey } from '@comrad/core';
 import { Comrade } from '@comrad/client-node';
 import { findExecutable, startTorNetwork, type TorNetwork } from './tornet.mjs';
+import { startSocks5Server } from '../../packages/client-node/test/helpers/socks5-server.js';
 import {
   COMRAD_BIN,
+  OPERATOR_BIN,
   letterRoundTrips,
   listenersOf,
   percentile,
@@ -53,6 +55,11 @@ interface Run {
 
 /** Runs the built `comrad` like a person in a shell (no terminal), with the home and passphrase of `who`. */
 function comrad(who: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return runBin(COMRAD_BIN, ['--home', home(who), ...args], { COMRAD_PASSPHRASE: passphrase(who), ...env });
+}
+
+/** Runs a built bin once and waits for it to exit. */
+function runBin(bin: string, args: string[], env: Record<string, string>): Promise<Run> {
   const base = { ...process.env };
   // Only what the test passes may point the client at a proxy or a tor configuration.
   delete base['COMRAD_PROXY'];
@@ -60,8 +67,8 @@ function comrad(who: string, args: string[], env: Record<string, string> = {}): 
   delete base['COMRAD_HOME'];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [COMRAD_BIN, '--home', home(who), ...args], {
-      env: { ...base, NO_COLOR: '1', COMRAD_PASSPHRASE: passphrase(who), ...env },
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...base, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -173,7 +180,8 @@ describe('Comrad over a private Tor network (real comrad-op and comrad processes
   it('OPS-1 TR-7 alice adds the Operator by its .onion address with the key it printed; bob by trust on first use; a wrong --key is refused', async () => {
     // The first contact may come before the service's descriptor is published: the client retries (TR-7).
     const alice = await comrad('alice', viaTor('operator', 'add', op!.url, '--key', op!.fingerprint));
-    figures['first request over the onion (alice: operator add, whole process)'] = ms(alice.ms);
+    const retried = alice.stderr.split('\n').filter((l) => l.startsWith('the proxy cannot reach the Operator yet')).length;
+    figures['first request over the onion (alice: operator add, whole process)'] = `${ms(alice.ms)} (${retried} retry notice(s) shown)`;
     expect(ok(alice)).toContain(`${op!.fingerprint} (matches the key you gave)`);
     const bob = ok(await comrad('bob', viaTor('operator', 'add', op!.url)));
     expect(bob).toContain(op!.fingerprint);
@@ -265,6 +273,19 @@ describe('Comrad over a private Tor network (real comrad-op and comrad processes
     }
   });
 
+  it('TR-1 the CLI hands host names to the proxy unresolved (a name only the proxy knows)', async () => {
+    // A recording SOCKS5 proxy that maps a name no resolver knows to the Operator's loopback port.
+    const recorder = await startSocks5Server({ 'operator.comrad.invalid': '127.0.0.1' });
+    try {
+      const url = `ws://operator.comrad.invalid:${op!.targetPort}`;
+      const r = await comrad('frank', ['--proxy', recorder.url, 'operator', 'add', url, '--key', op!.fingerprint]);
+      expect(ok(r)).toContain('(matches the key you gave)');
+      expect(recorder.requests).toEqual([expect.objectContaining({ atyp: 'domain', host: 'operator.comrad.invalid', port: op!.targetPort })]);
+    } finally {
+      await recorder.close();
+    }
+  });
+
   it('LOG-1 the Operator logs name no client address and no comrade (log file and stderr, at debug level)', async () => {
     await op!.stop(); // a clean stop flushes the log
     const log = await readFile(op!.logFile, 'utf8');
@@ -280,5 +301,31 @@ describe('Comrad over a private Tor network (real comrad-op and comrad processes
       expect(text).not.toMatch(/\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/);
       expect(text).not.toMatch(/remoteAddress|remotePort|x-forwarded-for|"ip"/i);
     }
+  });
+});
+
+describe('comrad-op cannot start tor: one line naming the cause, exit 1 (real bin)', () => {
+  const operator = (dataDir: string, ...args: string[]) =>
+    runBin(OPERATOR_BIN, ['--data', dataDir, '--port', '0', '--onion-only', '--json', ...args], { COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase' });
+
+  it('TOR-5 a missing tor binary (--tor-binary) is said before anything is created', async () => {
+    const dataDir = join(work, 'no-tor');
+    const r = await operator(dataDir, '--tor-binary', '/nonexistent/tor');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^comrad-op: cannot start tor \[TOR_MISSING\]: tor binary not found or not executable at \/nonexistent\/tor; install the Debian package `tor`/);
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('TOR-5 a tor data directory that is not a directory is TOR_DATA_DIR, and the Operator does not stay up', async () => {
+    const dataDir = join(work, 'bad-tor-dir');
+    await mkdir(dataDir, { recursive: true });
+    await writeFile(join(dataDir, 'tor'), 'not a directory');
+    const r = await operator(dataDir, '--tor-config', torConfigFile, '--log', join(work, 'bad-tor-dir.log'));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^comrad-op: cannot start tor \[TOR_DATA_DIR\]: .*bad-tor-dir\/tor\b/);
   });
 });
