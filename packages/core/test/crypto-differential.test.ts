@@ -324,6 +324,12 @@ describe('crypto backends, node against wasm-themis', () => {
     // No backend is active while these keys are made: PublicKey.from then checks only the container.
     const badPublic = [PublicKey.from(offCurveCompressed(1)), PublicKey.from(offCurveCompressed(1000))];
     const badPrivate = [0n, ORDER, ORDER + 5n, 2n ** 256n - 1n].flatMap((d) => [44, 45].map((n) => PrivateKey.from(privateContainer(scalarBytes(d), n as 44 | 45))));
+    // A wiped key, after node has cached its handles: no longer a container at all (INVALID_KEY in both).
+    const wiped = PrivateKey.from(keyFormsOf(scalarBytes(1234n)).private45);
+    node.sign(wiped, message);
+    node.decrypt(wiped, peer.pub, node.encrypt(peer.priv, PublicKey.from(keyFormsOf(scalarBytes(1234n)).public45), message));
+    wiped.wipe();
+    badPrivate.push(wiped);
     const runs: Array<(b: CryptoBackend) => Uint8Array> = [
       ...badPublic.flatMap((pub) => [(b: CryptoBackend) => b.verify(pub, signed), (b: CryptoBackend) => b.encrypt(peer.priv, pub, message), (b: CryptoBackend) => b.decrypt(peer.priv, pub, box)]),
       ...badPrivate.flatMap((priv) => [(b: CryptoBackend) => b.sign(priv, message), (b: CryptoBackend) => b.encrypt(priv, peer.pub, message), (b: CryptoBackend) => b.decrypt(priv, peer.pub, box)]),
