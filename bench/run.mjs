@@ -4,6 +4,8 @@
 //   node bench/run.mjs [--json] [name…]
 //   --json: JSON lines only (one object per figure, each with its "suite"), for machines
 //   name…:  only the benches whose file name contains one of these (e.g. `crypto`)
+//   --tor:  also tor.bench.mjs (needs the Debian package tor, starts a private Tor network, ~40 s);
+//           naming it (`node bench/run.mjs tor`) runs it too
 
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,10 +14,13 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const only = args.filter((a) => !a.startsWith('--'));
+/** Benches that need more than Node and take long: run only with their flag or when named. */
+const OPT_IN = { 'tor.bench.mjs': '--tor' };
 
 const files = (await readdir(here))
   .filter((f) => f.endsWith('.bench.mjs'))
   .filter((f) => only.length === 0 || only.some((name) => f.includes(name)))
+  .filter((f) => !OPT_IN[f] || args.includes(OPT_IN[f]) || only.length > 0)
   .sort();
 if (files.length === 0) {
   console.error(`no benchmark matches ${only.join(', ')}`);
