@@ -2,11 +2,12 @@
  * Store-assigned ids of mail items and posts (26 characters): a time part and a counter, both fixed-width
  * base 36, then 48 random bits in hex.
  *
- * Order: a new id is greater than every id present in its mailbox (or in the feed) — its time is the
- * arrival time or the greatest present id's time if that is later, and a tie takes that id's counter + 1.
- * So ids sort in arrival order (MB-3 lists oldest first; the feed pages newest first) even when the clock
- * stands still, steps back, or differs between Operator processes. The Redis store computes the same rule
- * inside its put scripts (`_redis-scripts.ts`), atomically with the insert.
+ * Order: a new id is greater than every id present in its mailbox — for posts, greater than every id
+ * present in the feed and than the last post id ever minted (OP-5: a deleted post's id may be a reader's
+ * `before` cursor). Its time is the arrival time or that id's time if that is later, and a tie takes that
+ * id's counter + 1. So ids sort in arrival order (MB-3 lists oldest first; the feed pages newest first)
+ * even when the clock stands still, steps back, or differs between Operator processes. The Redis store
+ * computes the same rule inside its put scripts (`_redis-scripts.ts`), atomically with the insert.
  *
  * Uniqueness: within a mailbox by the order rule; a deleted id is never handed out again except by a 2^-48
  * coincidence of the random part, so a client's late, repeated ack cannot delete a newer letter.
@@ -54,6 +55,16 @@ export function nextId(at: number, greatest: string | undefined): string {
   }
   if (time > MAX_ID_TIME) throw new RangeError('id time is beyond the year 10000');
   return time.toString(36).padStart(TIME_DIGITS, '0') + seq.toString(36).padStart(SEQ_DIGITS, '0') + randomPart();
+}
+
+/**
+ * The later of two ids, either possibly absent (ids are fixed-width and their digits sort as characters).
+ * @param a - an id, if any
+ * @param b - an id, if any
+ * @returns the greater of the two, or the one present, or undefined
+ */
+export function laterId(a: string | undefined, b: string | undefined): string | undefined {
+  return a === undefined || (b !== undefined && b > a) ? b : a;
 }
 
 const pool = Buffer.alloc(6 * 512);

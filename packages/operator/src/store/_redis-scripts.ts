@@ -16,10 +16,12 @@ end
 `;
 
 /**
- * `nextId` of `_ids.ts`, in Lua: the new id's time is max(arrival, greatest present id's time), a tie takes
- * that id's counter + 1. Run inside the put script, so the greatest id cannot change before the insert.
+ * `nextId` of `_ids.ts`, in Lua: the new id comes after each id it is given (the greatest present; for posts
+ * also the last minted, OP-5) — its time is max(arrival, that id's time), a tie takes that id's counter + 1.
+ * Ids are compared as numbers, not as Lua strings (Redis sets LC_COLLATE from its environment). Run inside
+ * the put script, so no other id is minted before the insert. Exported for the test that holds it to `nextId`.
  */
-const NEXT_ID = `
+export const NEXT_ID = `
 local function base36(n, width)
   local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
   while n > 0 do
@@ -29,17 +31,21 @@ local function base36(n, width)
   end
   return string.rep('0', width - #s) .. s
 end
-local function next_id(index, time, random)
+local function greatest_in(index)
+  return redis.call('ZRANGE', index, '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1]
+end
+local function after(time, seq, id)
+  if not id then return time, seq end
+  local t = tonumber(string.sub(id, 1, ${TIME_DIGITS}), 36)
+  local s = tonumber(string.sub(id, ${TIME_DIGITS + 1}, ${TIME_DIGITS + SEQ_DIGITS}), 36) + 1
+  if t > time or (t == time and s > seq) then return t, s end
+  return time, seq
+end
+local function next_id(time, random, a, b)
   local seq = 0
-  local greatest = redis.call('ZRANGE', index, '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1]
-  if greatest then
-    local last = tonumber(string.sub(greatest, 1, ${TIME_DIGITS}), 36)
-    if last >= time then
-      time = last
-      seq = tonumber(string.sub(greatest, ${TIME_DIGITS + 1}, ${TIME_DIGITS + SEQ_DIGITS}), 36) + 1
-      if seq == ${36 ** SEQ_DIGITS} then time, seq = time + 1, 0 end
-    end
-  end
+  time, seq = after(time, seq, a)
+  time, seq = after(time, seq, b)
+  if seq == ${36 ** SEQ_DIGITS} then time, seq = time + 1, 0 end
   if time > ${MAX_ID_TIME} then error('id time is beyond the year 10000') end
   return base36(time, ${TIME_DIGITS}) .. base36(seq, ${SEQ_DIGITS}) .. random
 end
@@ -91,7 +97,7 @@ export const PUT_MAIL: LuaScript = {
 local items = redis.call('ZCARD', KEYS[1])
 local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
 if items + 1 > tonumber(ARGV[5]) or bytes + tonumber(ARGV[4]) > tonumber(ARGV[6]) then return 0 end
-local id = next_id(KEYS[1], tonumber(ARGV[1]), ARGV[2])
+local id = next_id(tonumber(ARGV[1]), ARGV[2], greatest_in(KEYS[1]))
 redis.call('HSET', KEYS[2], id, ARGV[3])
 redis.call('ZADD', KEYS[1], 0, id)
 redis.call('INCRBY', KEYS[3], ARGV[4])
@@ -135,13 +141,15 @@ return { #due, gone }
 };
 
 /**
- * A post, with its id after the greatest id in the feed. KEYS: pi, pd, pa:<author>, px. ARGV: posting time
- * (integer ms), random id part, record, postedAt, expiresAt. Returns the id.
+ * A post, with its id after the greatest id in the feed and after the last post id minted, which outlives
+ * its post (OP-5: a deleted post's id may be a reader's cursor). KEYS: pi, pd, pa:<author>, px, pl.
+ * ARGV: posting time (integer ms), random id part, record, postedAt, expiresAt. Returns the id.
  */
 export const PUT_POST: LuaScript = {
-  keys: 4,
+  keys: 5,
   lua: `${NEXT_ID}
-local id = next_id(KEYS[1], tonumber(ARGV[1]), ARGV[2])
+local id = next_id(tonumber(ARGV[1]), ARGV[2], greatest_in(KEYS[1]), redis.call('GET', KEYS[5]))
+redis.call('SET', KEYS[5], id)
 redis.call('HSET', KEYS[2], id, ARGV[3])
 redis.call('ZADD', KEYS[1], 0, id)
 redis.call('ZADD', KEYS[3], ARGV[4], id)

@@ -9,6 +9,7 @@
  * - `post`  id → post record                           `pexp` [expiresAt, id] → ∅          (FEED-4)
  * - `pauth` [author, postedAt, id] → ∅                 (posts-per-hour count is a range count)
  * - `world` epoch → sealed world key
+ * - `last`  'post' → the last post id minted            (OP-5: kept when that post is deleted)
  *
  * Atomicity (REG-2, MB-4): every check-then-write runs inside one lmdb write transaction, and LMDB has a
  * single writer, so no other write interleaves between the check and the write. Durability: every write
@@ -20,7 +21,7 @@ import { mkdir } from 'node:fs/promises';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
-import { MAX_ID_TIME, nextId } from './_ids.js';
+import { MAX_ID_TIME, laterId, nextId } from './_ids.js';
 import { MailListeners } from './_listeners.js';
 import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
@@ -30,6 +31,8 @@ const EXPIRY_BATCH = 1000;
 /** Greater than every id (ids are `[0-9a-z]`): the end of a mailbox's key range. */
 const AFTER_IDS = '~';
 const NOTHING = new Uint8Array(0);
+/** The key, in `last`, of the last post id minted. */
+const LAST_POST = 'post';
 
 /**
  * Opens (creating if needed) the LMDB store in directory `path`.
@@ -65,6 +68,7 @@ class LmdbStore implements Store {
   private readonly pexp: Database<Uint8Array, Key[]>;
   private readonly pauth: Database<Uint8Array, Key[]>;
   private readonly world: Database<Uint8Array, number>;
+  private readonly last: Database<string, string>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -77,6 +81,7 @@ class LmdbStore implements Store {
     this.pexp = binary('pexp');
     this.pauth = binary('pauth');
     this.world = binary('world');
+    this.last = root.openDB({ name: 'last', encoding: 'string' });
   }
 
   async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
@@ -133,7 +138,11 @@ class LmdbStore implements Store {
   async putPost(post: NewPost): Promise<string> {
     const record = encodePost(post);
     return this.write(() => {
-      const id = nextId(post.postedAt, this.greatest(this.posts.getKeys({ reverse: true, limit: 1 })));
+      // After the last id minted, which a deleted newest post leaves greater than every id present (OP-5);
+      // the greatest present still counts for a store written before `last` existed.
+      const greatest = this.greatest(this.posts.getKeys({ reverse: true, limit: 1 }));
+      const id = nextId(post.postedAt, laterId(greatest, this.last.get(LAST_POST)));
+      this.last.put(LAST_POST, id);
       this.posts.put(id, record);
       this.pexp.put([post.expiresAt, id], NOTHING);
       this.pauth.put([post.author, post.postedAt, id], NOTHING);
@@ -189,7 +198,12 @@ class LmdbStore implements Store {
   async expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
     let mail = 0;
     for (let batch = this.due(this.mexp, now); batch.length > 0; batch = this.due(this.mexp, now)) {
-      mail += await this.write(() => batch.reduce((n, [, to, id]) => n + (this.dropMail(to as string, id as string) ? 1 : 0), 0));
+      mail += await this.write(() =>
+        batch.reduce((n, key) => {
+          this.mexp.remove(key); // an index entry without its letter is dropped too, or the sweep would never end
+          return n + (this.dropMail(key[1] as string, key[2] as string) ? 1 : 0);
+        }, 0),
+      );
     }
     let posts = 0;
     for (let batch = this.due(this.pexp, now); batch.length > 0; batch = this.due(this.pexp, now)) {
@@ -226,6 +240,7 @@ class LmdbStore implements Store {
       ['pexp', this.pexp],
       ['pauth', this.pauth],
       ['world', this.world],
+      ['last', this.last],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

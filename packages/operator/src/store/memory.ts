@@ -39,6 +39,8 @@ class MemoryStore implements Store {
   private readonly posts = new Map<string, StoredPost>();
   /** Post ids, ascending (appended in minting order, so always sorted). */
   private readonly postOrder: string[] = [];
+  /** The last post id minted, ≥ every post id present, kept when its post is deleted (OP-5). */
+  private lastPost: string | undefined;
   private readonly world = new Map<number, Uint8Array>();
   private readonly listeners = new MailListeners();
 
@@ -88,7 +90,8 @@ class MemoryStore implements Store {
   }
 
   async putPost(post: NewPost): Promise<string> {
-    const id = nextId(post.postedAt, this.postOrder[this.postOrder.length - 1]);
+    // After the last id minted, not the greatest present: a deleted newest post's id may be a reader's cursor.
+    const id = (this.lastPost = nextId(post.postedAt, this.lastPost));
     this.posts.set(id, { ...post, id, sealed: post.sealed.slice() });
     this.postOrder.push(id);
     return id;
@@ -158,6 +161,7 @@ class MemoryStore implements Store {
       for (const m of box.items.values()) out.push([`mail/${to}/${m.id}/${m.receivedAt}/${m.expiresAt}`, m.sealed.slice()]);
     }
     for (const p of this.posts.values()) out.push([`post/${p.id}/${p.author}/${p.epoch}/${p.postedAt}/${p.expiresAt}`, p.sealed.slice()]);
+    if (this.lastPost !== undefined) out.push(['last/post', this.lastPost]);
     for (const [epoch, value] of this.world) out.push([`world/${epoch}`, value.slice()]);
     return out;
   }

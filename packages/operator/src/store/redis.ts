@@ -8,6 +8,7 @@
  * - `P mb:<to>` string: bytes in the mailbox (MB-4)        `P mx` zset `<id><to>` by expiresAt (MB-5)
  * - `P pi` zset of post ids (score 0)                      `P pd` hash id → post record
  * - `P pa:<author>` zset ids by postedAt                   `P px` zset ids by expiresAt        (FEED-4)
+ * - `P pl` string: the last post id minted, kept when that post is deleted (OP-5)
  * - `P w` hash epoch → sealed world key
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
@@ -136,7 +137,7 @@ class RedisStore implements Store {
   }
 
   async putPost(post: NewPost): Promise<string> {
-    const keys = [this.key('pi'), this.key('pd'), this.key('pa:', post.author), this.key('px')];
+    const keys = [this.key('pi'), this.key('pd'), this.key('pa:', post.author), this.key('px'), this.key('pl')];
     const args = [Math.floor(post.postedAt), randomPart(), bytes(encodePost(post)), String(post.postedAt), String(post.expiresAt)];
     return (await this.eval(scripts.PUT_POST, keys, args)) as string;
   }

@@ -1,11 +1,13 @@
 /**
- * LMDB-only behaviour: the data directory is private to the Operator's user, and `close()` lets every
- * write in flight reach the disk.
+ * LMDB-only behaviour: the data directory is private to the Operator's user, `close()` lets every write in
+ * flight reach the disk, and the sweep ends on a damaged expiry index.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
+import { nextId } from '../../src/store/_ids.js';
 import { openStore } from '../../src/store/index.js';
 import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
 
@@ -37,6 +39,30 @@ describe('lmdb store', () => {
     const reopened = await openStore({ kind: 'lmdb', path });
     try {
       expect((await reopened.listMail(bob, T0, 100)).map((m) => m.id)).toEqual(ids);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('MB-5 expire() ends, and drops an expiry entry whose letter is missing (a damaged store)', async () => {
+    const path = await tempDir();
+    const bob = randomName();
+    const store = await openStore({ kind: 'lmdb', path });
+    const letter = await store.putMail(bob, bytes(10), T0, T0 + 1000, ROOMY);
+    await store.close();
+    // The orphan: an entry in the mail expiry index (`mexp`, [expiresAt, to, id]) with no letter behind it.
+    const orphan = [T0, bob, nextId(T0, undefined)];
+    const raw = open({ path, maxDbs: 16, compression: false });
+    await raw.openDB({ name: 'mexp', encoding: 'binary' }).put(orphan, new Uint8Array(0));
+    await raw.close();
+
+    const reopened = await openStore({ kind: 'lmdb', path });
+    try {
+      expect((await reopened.dump()).filter(([k]) => k.startsWith('mexp/'))).toHaveLength(2);
+      expect(await reopened.expire(T0 + 1000)).toEqual({ mail: 1, posts: 0 }); // the orphan is no letter
+      expect((await reopened.dump()).filter(([k]) => k.startsWith('mexp/') || k.includes(bob))).toEqual([]);
+      expect(letter).not.toBe('quota');
+      expect(await reopened.listMail(bob, T0, 10)).toEqual([]);
     } finally {
       await reopened.close();
     }

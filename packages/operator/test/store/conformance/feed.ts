@@ -52,6 +52,39 @@ export function feedConformance(sut: () => StoreUnderTest): void {
       expect(await stores[1]!.listPosts(T0 + 1000, 10, second)).toHaveLength(1);
     });
 
+    it('OP-5 after the newest post is deleted, a new post still sorts after it (clock standing still, then stepping back)', async () => {
+      const { store } = sut();
+      const author = randomName();
+      const kept = await store.putPost(newPost(author, T0));
+      let newest = await store.putPost(newPost(author, T0));
+      for (const at of [T0, T0, T0 - 1000, T0 - 5000]) {
+        expect(await store.deletePost(newest, author)).toBe(true);
+        const id = await store.putPost(newPost(author, at));
+        expect(id > newest, `OP-5 ${id} after the deleted ${newest}`).toBe(true);
+        // A reader whose cursor is the deleted post does not see the later post as older (FEED-6).
+        expect((await store.listPosts(T0, 10, newest)).map((p) => p.id)).toEqual([kept]);
+        newest = id;
+      }
+      expect((await store.listPosts(T0, 10)).map((p) => p.id)).toEqual([newest, kept]);
+    });
+
+    it('OP-5 the last post id outlives its post across a restart and between instances', async () => {
+      const target = sut();
+      const author = randomName();
+      let store = target.store;
+      let newest = await store.putPost(newPost(author, T0));
+      expect(await store.deletePost(newest, author)).toBe(true);
+      if (target.reopen) store = await target.reopen(); // the feed is empty now: only the last id remains
+      const afterRestart = await store.putPost(newPost(author, T0 - 1));
+      expect(afterRestart > newest, `OP-5 ${afterRestart} after the deleted ${newest}`).toBe(true);
+      newest = afterRestart;
+      expect(await store.deletePost(newest, author)).toBe(true);
+      const other = target.twin ? await target.twin() : store;
+      const fromOther = await other.putPost(newPost(author, T0));
+      expect(fromOther > newest, `OP-5 ${fromOther} after the deleted ${newest}`).toBe(true);
+      expect((await store.listPosts(T0, 10, newest)).map((p) => p.id)).toEqual([]);
+    });
+
     it('a malformed `before` is a MALFORMED error; garbage ids find nothing and delete nothing', async () => {
       const { store } = sut();
       const alice = randomName();
