@@ -103,6 +103,18 @@ describe('node crypto backend', () => {
     expect(await codeOf(() => PublicKey.from(forms.public77))).toBe('ok');
   });
 
+  it('KEY-1 under wasm too, an uncompressed key with an off-curve y is refused, never "repaired" by compression', async () => {
+    await ready({ backend: 'wasm' });
+    try {
+      const forms = keyFormsOf(scalarBytes(42n));
+      expect(await codeOf(() => PublicKey.from(offCurveUncompressed(forms, true)))).toBe('INVALID_KEY');
+      expect(await codeOf(() => PublicKey.from(offCurveUncompressed(forms, false)))).toBe('INVALID_KEY');
+      expect(await codeOf(() => PublicKey.from(forms.public77))).toBe('ok');
+    } finally {
+      await ready({ backend: 'node' });
+    }
+  });
+
   it('CRY-12 a scalar of 0 or ≥ n fails with the code wasm-themis gives: INVALID_KEY, or DECRYPT_FAILED to decrypt', async () => {
     await ready({ backend: 'node' });
     const peer = KeyPair.generate();

@@ -11,6 +11,8 @@ export async function createWasmBackend(): Promise<CryptoBackend> {
   const t = await loadWasmThemis();
   const priv = (k: { bytes(): Uint8Array }) => wrap('INVALID_KEY', () => new t.PrivateKey(k.bytes()));
   const pub = (k: { bytes(): Uint8Array }) => wrap('INVALID_KEY', () => new t.PublicKey(k.bytes()));
+  // A fixed key pair only for probing points: wasm-themis exposes no point check of its own.
+  const probe = new t.KeyPair();
   return {
     name: 'wasm',
     generateKeyPair() {
@@ -23,6 +25,13 @@ export async function createWasmBackend(): Promise<CryptoBackend> {
     decrypt: (a, b, wrapped) => wrap('DECRYPT_FAILED', () => new t.SecureMessage(new t.KeyPair(priv(a), pub(b))).decrypt(wrapped)),
     cellSeal: (key, message, context) => wrap('INTERNAL', () => t.SecureCellSeal.withKey(key).encrypt(message, context)),
     cellOpen: (key, sealed, context) => wrap('DECRYPT_FAILED', () => t.SecureCellSeal.withKey(key).decrypt(sealed, context)),
+    // KEY-1: an uncompressed key is stored compressed; without this check an off-curve Y with the right
+    // parity would be silently "repaired" into a valid key. One probe encryption (~1 ms) settles it;
+    // compressed keys need none here (decompression itself fails at use for an off-curve X).
+    checkPublicKey(k) {
+      if (k.raw.length !== 77) return;
+      wrap('INVALID_KEY', () => new t.SecureMessage(new t.KeyPair(probe.privateKey, new t.PublicKey(k.bytes()))).encrypt(Uint8Array.of(0)));
+    },
   };
 }
 
