@@ -54,7 +54,7 @@ async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBo
   });
   try {
     const anon = await t.connect();
-    const world: World = { t, anon, keys, sessions: new Map(), mailIds: new Map(), postIds: new Map(), deletedPosts: new Set(), epochKeys: new Map() };
+    const world: World = { t, anon, keys, sessions: new Map(), mailIds: new Map(), postIds: new Map(), epochKeys: new Map() };
     await fc.asyncModelRun(() => ({ model: { s: initialState(clock.now()) }, real: world }), commands);
   } finally {
     await t.close();
@@ -145,6 +145,20 @@ describe.each(STORES)('the Operator on the %s store agrees with the model', (kin
       new Advance(HOUR),
       new Ack(0, [0, 0], false),
       new Sweep(),
+    ]);
+  });
+
+  it('OP-5 FEED-5 FEED-6 a post made in the millisecond its author deleted the newest sorts after it; deletion frees the hourly count', async () => {
+    await runOn(kind, [
+      new Register(0, 0),
+      new Register(1, 1),
+      new Post(0, 'a1', 1, 0),
+      new Post(0, 'a2', 1, 0),
+      new Delete(0, 1), // the newest post
+      new Delete(0, 0), // and the only other one: the feed is empty, the clock has not moved
+      new Post(0, 'a3', 1, 0), // allowed (FEED-5), and its id sorts after a2's (the stores once minted it before)
+      new Feed(1, undefined, 1), // before the deleted a2: nothing older is left
+      new Feed(1, undefined, undefined),
     ]);
   });
 
