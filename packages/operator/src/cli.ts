@@ -73,6 +73,11 @@ async function serve(o: ServeOptions): Promise<void> {
   const onion = Boolean(o.onion || o.onionOnly);
   // --onion-only: nothing but tor may reach the Operator, so it listens on loopback only.
   if (o.onionOnly && !isLoopback(o.host)) fail(`--onion-only listens on loopback only; --host ${o.host} is not a loopback address`);
+  // --onion: also reachable directly on --host; tor reaches the Operator on 127.0.0.1, so the listener
+  // must cover loopback (a loopback address or every address).
+  if (o.onion && !o.onionOnly && !isLoopback(o.host) && o.host !== '0.0.0.0' && o.host !== '::') {
+    fail(`--onion needs the Operator on loopback for tor: use --host 127.0.0.1 or 0.0.0.0, not ${o.host}`);
+  }
   const limits = parseLimits(o.limit);
   const storeOpts = storeOptions(o, dataDir);
   // TOR-5: a missing tor or an unreadable --tor-config is said before anything is created.
@@ -95,7 +100,7 @@ async function serve(o: ServeOptions): Promise<void> {
   const op = await startOperator({
     store,
     keys: loaded.keys,
-    host: onion ? '127.0.0.1' : o.host,
+    host: o.onionOnly ? '127.0.0.1' : o.host,
     port,
     limits,
     logger: log,
