@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { ready } from '@comrad/core';
+import { backendName, ready } from '@comrad/core';
 import { loadOrCreateKeys, readPublicInfo, type OperatorPublicInfo } from './keys.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, safeError } from './log.js';
@@ -175,14 +175,15 @@ async function keyCommand(argv: string[]): Promise<void> {
 
 function printStart(json: boolean | undefined, url: string, info: OperatorPublicInfo, onionUrl: string | undefined): void {
   if (json) {
-    const line = { event: 'listening', url, operatorKey: info.operatorKey.toHex(), fingerprint: info.fingerprint, ...(onionUrl ? { onionUrl } : {}) };
+    const line = { event: 'listening', url, operatorKey: info.operatorKey.toHex(), fingerprint: info.fingerprint, crypto: backendName(), ...(onionUrl ? { onionUrl } : {}) };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return;
   }
   process.stdout.write(
     `Comrad Operator listening on ${url}\n` +
       (onionUrl && onionUrl !== url ? `onion service      ${onionUrl}\n` : '') +
-      `operator key       ${info.operatorKey.toHex()}\nfingerprint        ${info.fingerprint}\n`,
+      `operator key       ${info.operatorKey.toHex()}\nfingerprint        ${info.fingerprint}\n` +
+      `crypto backend     ${backendName()}\n`,
   );
 }
 

@@ -26,6 +26,8 @@ export interface OperatorProcess {
   fingerprint: string;
   /** The Operator key in hex. */
   operatorKey: string;
+  /** The crypto backend the Operator runs on (CRY-14). */
+  crypto: string;
   child: ChildProcess;
   /** SIGTERM and wait for the exit. */
   stop(): Promise<void>;
@@ -36,15 +38,20 @@ export interface OperatorProcess {
  * @param dataDir - the Operator's data directory
  * @param port - 0 for any free port
  */
-export async function startOperatorProcess(dataDir: string, port = 0, extraArgs: string[] = []): Promise<OperatorProcess> {
+export async function startOperatorProcess(
+  dataDir: string,
+  port = 0,
+  extraArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<OperatorProcess> {
   const child = spawn(process.execPath, [OPERATOR_BIN, '--data', dataDir, '--port', String(port), '--json', '--log', `${dataDir}.log`, ...extraArgs], {
-    env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase' },
+    env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
-  const start = await new Promise<{ url: string; fingerprint: string; operatorKey: string }>((resolve, reject) => {
+  const start = await new Promise<{ url: string; fingerprint: string; operatorKey: string; crypto: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`comrad-op did not start: ${stderr}`)), 20_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -52,7 +59,7 @@ export async function startOperatorProcess(dataDir: string, port = 0, extraArgs:
     });
     lines.once('line', (line) => {
       clearTimeout(timer);
-      resolve(JSON.parse(line) as { url: string; fingerprint: string; operatorKey: string });
+      resolve(JSON.parse(line) as { url: string; fingerprint: string; operatorKey: string; crypto: string });
     });
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
