@@ -6,7 +6,7 @@
  * Cost: the expected number of hashes is 2^N. Measured with this code on one core of a 2-vCPU Xeon VM,
  * Node 20: about 0.22 M hashes/s with @noble/hashes (node:crypto would do 0.66 M/s), so on average
  * N = 16 ≈ 0.3 s, N = 20 ≈ 4.8 s, N = 24 ≈ 77 s; the number of tries is geometric, so the unluckiest
- * 1 % take 4.6× the mean. Checking costs one hash. See `spec/notes/operator.md`.
+ * 1 % take 4.6× the mean. Checking costs one hash. See `spec/PROTOCOL.md`.
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
