@@ -3,7 +3,7 @@
 //
 //   node bench/run.mjs [--json] [name…]
 //   --json: JSON lines only (one object per figure, each with its "suite"), for machines
-//   name…:  only the benches whose file name contains one of these (e.g. `crypto`)
+//   name…:  only these benches, by name (`crypto` is crypto.bench.mjs)
 //   --tor:  also tor.bench.mjs (needs the Debian package tor, starts a private Tor network, ~40 s);
 //           naming it (`node bench/run.mjs tor`) runs it too
 
@@ -19,7 +19,7 @@ const OPT_IN = { 'tor.bench.mjs': '--tor' };
 
 const files = (await readdir(here))
   .filter((f) => f.endsWith('.bench.mjs'))
-  .filter((f) => only.length === 0 || only.some((name) => f.includes(name)))
+  .filter((f) => only.length === 0 || only.includes(f.replace(/\.bench\.mjs$/, '')))
   .filter((f) => !OPT_IN[f] || args.includes(OPT_IN[f]) || only.length > 0)
   .sort();
 if (files.length === 0) {
