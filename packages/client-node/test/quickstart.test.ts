@@ -8,9 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMRAD_BIN, OPERATOR_BIN, requireBuild, startOperatorProcess, type OperatorProcess } from './helpers/processes.js';
+import { COMRAD_BIN, OPERATOR_BIN, comrad, requireBuild, startOperatorProcess, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
-import { spawn } from 'node:child_process';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const ROOT_PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url));
@@ -50,22 +49,6 @@ function words(line: string): string[] {
   const out: string[] = [];
   for (const m of line.matchAll(/"([^"]*)"|'([^']*)'|(\S+)/g)) out.push(m[1] ?? m[2] ?? m[3]!);
   return out;
-}
-
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COMRAD_BIN, ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', COMRAD_PASSPHRASE: 'a long quickstart passphrase' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 let op: OperatorProcess | undefined;
@@ -111,7 +94,7 @@ describe('README.md quickstart', () => {
           const end = args.findIndex((a, i) => i >= placeholder && a.endsWith('>'));
           args.splice(placeholder, end - placeholder + 1, id!);
         }
-        const r = await run(args, work.dir);
+        const r = await comrad(args, { COMRAD_PASSPHRASE: 'a long quickstart passphrase' }, work.dir);
         expect(r.code, `${step.command}\n${r.stderr}`).toBe(0);
         for (const text of step.expect) expect(r.stdout, step.command).toContain(text);
         lastOutput = r.stdout;

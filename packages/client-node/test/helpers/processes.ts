@@ -86,10 +86,12 @@ export interface CliResult {
  * Runs the `comrad` bin once, like a person in a shell, and waits for it to exit.
  * @param args - the arguments after `comrad`
  * @param env - extra environment (e.g. COMRAD_PASSPHRASE, COMRAD_HOME)
+ * @param cwd - the working directory (default: this process's)
  */
-export function comrad(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export function comrad(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [COMRAD_BIN, ...args], {
+      ...(cwd === undefined ? {} : { cwd }),
       // No terminal: colours off, and the passphrase comes from the environment or a file.
       env: { ...process.env, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
