@@ -4,9 +4,9 @@
  * (HOME-2), because it holds the sealed identity key and the letters received.
  * @module
  */
-import { chmod, lstat, mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { privateDir } from '@comrad/core/node';
 import { UsageError } from '../errors.js';
 
 /** The files and folders inside a comrad home. */
@@ -53,21 +53,20 @@ export function homePaths(root: string): HomePaths {
 
 /**
  * Creates the home and its folders if missing, 0700, and tightens an existing home to 0700 (HOME-2).
- * Refuses a home that is a symbolic link or not a directory, so a planted link cannot redirect the
- * keystore somewhere else.
+ * Refuses a home that is a symbolic link, not a directory or owned by another user, so a planted link or
+ * directory cannot redirect or expose the keystore.
  * @param root - the home directory
  * @returns its paths
- * @throws UsageError BAD_ARGUMENT when the path exists and is not a plain directory
+ * @throws UsageError BAD_ARGUMENT when a folder cannot be made private
  */
 export async function ensureHome(root: string): Promise<HomePaths> {
   const paths = homePaths(root);
   for (const dir of [paths.root, paths.mail, paths.rejected]) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const st = await lstat(dir);
-    if (!st.isDirectory() || st.isSymbolicLink()) {
-      throw new UsageError('BAD_ARGUMENT', `${dir} must be a directory, not a link or a file`);
+    try {
+      await privateDir(dir);
+    } catch (err) {
+      throw new UsageError('BAD_ARGUMENT', (err as Error).message);
     }
-    if ((st.mode & 0o777) !== 0o700) await chmod(dir, 0o700);
   }
   return paths;
 }
