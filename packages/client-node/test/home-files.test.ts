@@ -1,15 +1,16 @@
 /**
  * The home directory and its small files: permissions (HOME-2), atomic JSON (HOME-3), pinning rules
- * (CT-1, CT-2, OPS-2) and refusing damaged files.
+ * (CT-1, CT-2, OPS-2), mail at rest (MAIL-1, MAIL-2) and refusing damaged files.
  */
 import { describe, expect, it } from 'vitest';
-import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ComradError, KeyPair } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { defaultHome, ensureHome } from '../src/home/home.js';
 import { ContactBook } from '../src/store/contacts.js';
 import { DEFAULT_OPERATOR, OperatorBook } from '../src/store/operators.js';
+import { MailStore, type StoredLetter } from '../src/store/mail-store.js';
 import { UsageError } from '../src/errors.js';
 import { tempHome } from './helpers/operator.js';
 
@@ -103,5 +104,41 @@ describe('operators (OPS-1..OPS-3)', () => {
     })();
     expect(ComradError.is(err, 'KEY_CHANGED')).toBe(true);
     expect(JSON.parse(await readFile(path, 'utf8')).operators.default.key).toBe(key.toHex());
+  });
+});
+
+describe('mail at rest (MAIL-1, MAIL-2)', () => {
+  const letter: StoredLetter = {
+    id: 'a1b2c3',
+    from: 'alice',
+    to: 'bob',
+    at: 1_700_000_000,
+    receivedAt: 1_700_000_000_500,
+    text: 'meet at six',
+    authorFingerprint: 'fp',
+    signed: new Uint8Array([1, 2, 3]),
+  };
+
+  it('MAIL-1 MAIL-2 a letter is stored once, 0600, and a wiped store (closed comrade) seals nothing more', async () => {
+    await startCrypto();
+    const { dir } = await tempHome();
+    const paths = await ensureHome(join(dir, 'h'));
+    const identity = KeyPair.generate().privateKey;
+    const store = new MailStore(paths, MailStore.keyFor(identity));
+    expect(await store.put(letter)).toBe(true);
+    expect(await store.put(letter)).toBe(false);
+    const files = await readdir(paths.mail);
+    expect(files).toHaveLength(1);
+    expect((await stat(join(paths.mail, files[0]!))).mode & 0o777).toBe(0o600);
+
+    store.wipe();
+    const late = await store.put({ ...letter, id: 'd4e5f6' }).catch((e: unknown) => e);
+    expect(ComradError.is(late, 'CONNECTION_CLOSED')).toBe(true);
+    const rejected = await store.putRejected(new Uint8Array([9]), { reason: 'UNREADABLE', code: 'INVALID_KEY', receivedAt: 1 }).catch((e: unknown) => e);
+    expect(ComradError.is(rejected, 'CONNECTION_CLOSED')).toBe(true);
+    expect(await readdir(paths.mail)).toEqual(files);
+    expect(await readdir(paths.rejected)).toEqual([]);
+    // The same identity opens what was stored before the wipe (MAIL-1).
+    expect((await new MailStore(paths, MailStore.keyFor(identity)).list()).map((l) => l.text)).toEqual(['meet at six']);
   });
 });

@@ -427,6 +427,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     await Promise.all([this.#public.close(), this.#private?.close()]);
     this.#me?.wipe();
     this.#me = undefined;
+    this.#mail?.wipe();
+    this.#mail = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
   }

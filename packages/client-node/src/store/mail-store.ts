@@ -58,6 +58,7 @@ const MAX_STORED_BYTES = 1024 * 1024;
 export class MailStore {
   readonly #key: SymmetricKey;
   readonly #mac: Buffer;
+  #wiped = false;
 
   /**
    * @param paths - the home's paths
@@ -68,7 +69,15 @@ export class MailStore {
     key: SymmetricKey,
   ) {
     this.#key = key;
-    this.#mac = Buffer.from(key.bytes());
+    const bytes = key.bytes();
+    this.#mac = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+
+  /** Overwrites the storage key and its naming key in memory; the store is unusable afterwards. */
+  wipe(): void {
+    this.#wiped = true;
+    this.#key.wipe();
+    this.#mac.fill(0);
   }
 
   /**
@@ -78,10 +87,12 @@ export class MailStore {
    */
   static keyFor(privateKey: PrivateKey): SymmetricKey {
     const secret = privateKey.bytes();
+    const derived = new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('mail'), 32));
     try {
-      return SymmetricKey.from(new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('mail'), 32)));
+      return SymmetricKey.from(derived);
     } finally {
       secret.fill(0);
+      derived.fill(0);
     }
   }
 
@@ -93,7 +104,7 @@ export class MailStore {
   async put(letter: StoredLetter): Promise<boolean> {
     const file = join(this.paths.mail, `${this.#name(`${letter.from}\0${letter.id}`)}.letter`);
     if (await exists(file)) return false;
-    await atomicWrite(file, cellSeal(this.#key, encode(toMap(letter)), MAIL_CONTEXT));
+    await atomicWrite(file, cellSeal(this.#liveKey(), encode(toMap(letter)), MAIL_CONTEXT));
     return true;
   }
 
@@ -106,7 +117,7 @@ export class MailStore {
     const file = join(this.paths.rejected, `${this.#name(sealed)}.rejected`);
     if (await exists(file)) return false;
     const map = { reason: rejected.reason, code: rejected.code, receivedAt: rejected.receivedAt, ...(rejected.claimedFrom ? { claimedFrom: rejected.claimedFrom } : {}) };
-    await atomicWrite(file, cellSeal(this.#key, encode(map), REJECTED_CONTEXT));
+    await atomicWrite(file, cellSeal(this.#liveKey(), encode(map), REJECTED_CONTEXT));
     return true;
   }
 
@@ -128,9 +139,18 @@ export class MailStore {
     for (const n of names) {
       const bytes = await readFile(join(dir, n));
       if (bytes.length > MAX_STORED_BYTES) throw new ProtocolError('TOO_LARGE', `${n} is too large to be a stored letter`);
-      out.push(read(decode(cellOpen(this.#key, new Uint8Array(bytes), context), MAX_STORED_BYTES)));
+      out.push(read(decode(cellOpen(this.#liveKey(), new Uint8Array(bytes), context), MAX_STORED_BYTES)));
     }
     return out;
+  }
+
+  /**
+   * The storage key, unless wiped: a letter stored by an `inbox()` still running when its comrade was
+   * closed must fail (and stay on the Operator), not be sealed under zeros and then acknowledged.
+   */
+  #liveKey(): SymmetricKey {
+    if (this.#wiped) throw new ProtocolError('CONNECTION_CLOSED', 'the mail store was closed');
+    return this.#key;
   }
 
   #name(data: string | Uint8Array): string {
