@@ -2,8 +2,9 @@
  * `comrad send` and `comrad inbox`: letters, end to end, sender sealed.
  * @module
  */
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { atomicWrite } from '@comrad/core/node';
 import type { StoredLetter } from '../../store/mail-store.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
@@ -65,11 +66,14 @@ export async function readImageFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Writes a received image (0600) into `dir`, named by the letter id. */
+/**
+ * Writes a received image into `dir`, named by the letter id: atomically and 0600 (HOME-2), so saving the
+ * same letter again neither follows a link planted under that name nor keeps an older, wider mode.
+ */
 export async function saveImage(dir: string, l: { id: string; image?: { mime: string; data: Uint8Array } }): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const ext = l.image!.mime === 'image/webp' ? 'webp' : l.image!.mime === 'image/png' ? 'png' : 'jpg';
   const path = join(dir, `${l.id}.${ext}`);
-  await writeFile(path, l.image!.data, { mode: 0o600 });
+  await atomicWrite(path, l.image!.data);
   return path;
 }
