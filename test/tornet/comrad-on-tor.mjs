@@ -190,10 +190,18 @@ export function socketInodes(pid) {
  * @returns {{address: string, port: number, pid: number | undefined}[]}
  */
 export function tcpPeersOf(port, pids) {
+  const established = () => tcpSockets().filter((s) => s.state === 'ESTABLISHED' && s.remote.port === port && s.local.port !== port);
+  // Sockets first, owners second: a socket listed here existed before its owner's fds were read, so a
+  // connection opened meanwhile cannot show up ownerless.
+  const sockets = established();
   const owners = pids.map((pid) => ({ pid, inodes: socketInodes(pid) }));
-  return tcpSockets()
-    .filter((s) => s.state === 'ESTABLISHED' && s.remote.port === port && s.local.port !== port)
-    .map((s) => ({ ...s.local, pid: owners.find((o) => o.inodes.has(s.inode))?.pid }));
+  const ownerOf = (inode) => owners.find((o) => o.inodes.has(inode))?.pid;
+  // A socket closed between the two reads has no owner any more; it is reported only if it still exists
+  // (then it really belongs to none of `pids`).
+  const stillOpen = new Set(sockets.some((s) => ownerOf(s.inode) === undefined) ? established().map((s) => s.inode) : []);
+  return sockets
+    .filter((s) => ownerOf(s.inode) !== undefined || stillOpen.has(s.inode))
+    .map((s) => ({ ...s.local, pid: ownerOf(s.inode) }));
 }
 
 /**
