@@ -13,11 +13,10 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { privateDir } from './files.js';
+import { atomicWrite, privateDir } from './files.js';
 
 /** Why starting or running tor failed; stable so callers can branch without parsing messages. */
 export type TorErrorCode = 'TOR_MISSING' | 'TOR_PORT_IN_USE' | 'TOR_DATA_DIR' | 'TOR_EXITED' | 'TOR_TIMEOUT';
@@ -237,8 +236,9 @@ export async function startTorProcess(opts: TorProcessOptions): Promise<TorProce
     '',
   ].join('\n');
   try {
-    await writeFile(torrcPath, torrc, { mode: 0o600 });
-    await writeFile(defaultsPath, '', { mode: 0o600 });
+    // Replaced, never written through a link planted in the directory, and exactly 0600 (HOME-2).
+    await atomicWrite(torrcPath, torrc);
+    await atomicWrite(defaultsPath, '');
   } catch (err) {
     throw new TorError('TOR_DATA_DIR', `cannot write ${torrcPath}: ${(err as Error).message}`, { cause: err });
   }
