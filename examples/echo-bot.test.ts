@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { ready } from '@comrad/core';
 import { loadOrCreateKeys, openStore, startOperator } from '@comrad/operator';
 import { Comrade } from '@comrad/client-node';
+import { COMRAD_BIN } from '../test/helpers/processes.mjs';
 
 const BOT = fileURLToPath(new URL('./echo-bot.mjs', import.meta.url));
-const COMRAD_BIN = fileURLToPath(new URL('../packages/client-node/dist/cli.js', import.meta.url));
 const cleanup: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);

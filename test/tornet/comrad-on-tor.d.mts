@@ -1,12 +1,7 @@
 // Types for comrad-on-tor.mjs (plain ESM so that bench scripts can run it without a build step).
 import type { Comrade } from '@comrad/client-node';
 
-/** The built `comrad-op` bin. */
-export const OPERATOR_BIN: string;
-/** The built `comrad` bin. */
-export const COMRAD_BIN: string;
-/** Throws (never skips) when a bin is not built. */
-export function requireBuild(): void;
+export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../helpers/processes.mjs';
 
 /** A running `comrad-op` onion service. */
 export interface OnionOperator {

@@ -4,24 +4,13 @@
 // - letterRoundTrips: the send → fetch → ack loop timed with the client library.
 // Plain ESM JavaScript, like tornet.mjs, so a bench script can import it without a build step.
 
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { spawnOperator } from '../helpers/processes.mjs';
 import { killPids } from './tornet.mjs';
 
-/** The built bins. */
-export const OPERATOR_BIN = fileURLToPath(new URL('../../packages/operator/dist/cli.js', import.meta.url));
-export const COMRAD_BIN = fileURLToPath(new URL('../../packages/client-node/dist/cli.js', import.meta.url));
-
-/** Fails loudly (never skips) when the build is missing. */
-export function requireBuild() {
-  for (const bin of [OPERATOR_BIN, COMRAD_BIN]) {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (\`npm test\` and \`npm run bench\` do)`);
-  }
-}
+export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../helpers/processes.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,14 +51,10 @@ export function childPids(pid, comm) {
  */
 export async function startOnionOperator({ dataDir, torConfigFile, onionOnly = true, logFile = `${dataDir}.log`, args = [], timeoutMs = 120_000 }) {
   const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [OPERATOR_BIN, '--data', dataDir, '--port', '0', onionOnly ? '--onion-only' : '--onion', '--tor-config', torConfigFile, '--json', '--log', logFile, ...args],
-    { env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  const { child, started, exited, stderr } = spawnOperator(
+    ['--data', dataDir, '--port', '0', onionOnly ? '--onion-only' : '--onion', '--tor-config', torConfigFile, '--json', '--log', logFile, ...args],
+    { timeoutMs },
   );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d.toString()));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const stopAll = async () => {
     const tors = child.pid ? childPids(child.pid, 'tor') : [];
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -79,21 +64,10 @@ export async function startOnionOperator({ dataDir, torConfigFile, onionOnly = t
     // comrad-op stops its tor (SIGTERM, then SIGKILL after 3 s); make sure, since tor 0.4.9 may hang on exit.
     await killPids(tors, 1000);
   };
-  const line = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`comrad-op did not start within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
-    void exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`comrad-op exited (code ${code}, signal ${signal}):\n${stderr}`));
-    });
-    createInterface({ input: child.stdout }).once('line', (l) => {
-      clearTimeout(timer);
-      resolve(l);
-    });
-  }).catch(async (err) => {
+  const start = await started.catch(async (err) => {
     await stopAll();
     throw err;
   });
-  const start = JSON.parse(line);
   // The loopback port tor forwards onion traffic to, as comrad-op wrote it into tor's configuration.
   const torrc = await readFile(join(dataDir, 'tor', 'torrc'), 'utf8');
   const m = /^HiddenServicePort \d+ 127\.0\.0\.1:(\d+)$/m.exec(torrc);
@@ -111,7 +85,7 @@ export async function startOnionOperator({ dataDir, torConfigFile, onionOnly = t
     fingerprint: start.fingerprint,
     targetPort: Number(m[1]),
     logFile,
-    stderr: () => stderr,
+    stderr,
     startMs: performance.now() - t0,
     stop: stopAll,
   };

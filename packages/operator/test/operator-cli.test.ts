@@ -4,7 +4,7 @@
  * `npm test` builds first; run alone, this file builds core and operator if `dist/cli.js` is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,9 @@ import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
 import { TestClient } from './_client.js';
 import { readyCrypto } from './_fixtures.js';
+import { OPERATOR_BIN as cli, spawnOperator } from '../../../test/helpers/processes.mjs';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(root, 'packages/operator/dist/cli.js');
 let dir: string;
 
 beforeAll(async () => {
@@ -36,23 +36,11 @@ interface Running {
 }
 
 /** Starts comrad-op and resolves with its JSON start line. */
-function startCli(args: string[], passphrase = 'a long passphrase'): Promise<Running> {
-  const proc = spawn(process.execPath, [cli, '--data', join(dir, 'data'), '--port', '0', '--json', '--log-level', 'debug', ...args], {
-    env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: passphrase },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function startCli(args: string[], passphrase = 'a long passphrase'): Promise<Running> {
+  const { child, started, exited, stderr } = spawnOperator(['--data', join(dir, 'data'), '--port', '0', '--json', '--log-level', 'debug', ...args], {
+    env: { COMRAD_OPERATOR_PASSPHRASE: passphrase },
   });
-  let out = '';
-  let err = '';
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve({ proc, line: JSON.parse(out.slice(0, nl)), stderr: () => err, exit });
-    });
-    void exit.then((code) => reject(new Error(`comrad-op exited (${code}) before listening: ${err}`)));
-  });
+  return { proc: child, line: await started, stderr, exit: exited.then(({ code }) => code) };
 }
 
 describe('comrad-op, the real process', () => {

@@ -3,20 +3,9 @@
  * need `npm run build` first (the root `npm test` does it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { COMRAD_BIN, spawnOperator } from '../../../../test/helpers/processes.mjs';
 
-/** The built CLIs. */
-export const OPERATOR_BIN = fileURLToPath(new URL('../../../operator/dist/cli.js', import.meta.url));
-export const COMRAD_BIN = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
-
-/** Fails loudly (never skips) when the build is missing. */
-export function requireBuild(): void {
-  for (const bin of [OPERATOR_BIN, COMRAD_BIN]) {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (the root \`npm test\` does)`);
-  }
-}
+export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../../../../test/helpers/processes.mjs';
 
 /** A running `comrad-op` process. */
 export interface OperatorProcess {
@@ -44,25 +33,11 @@ export async function startOperatorProcess(
   extraArgs: string[] = [],
   env: Record<string, string> = {},
 ): Promise<OperatorProcess> {
-  const child = spawn(process.execPath, [OPERATOR_BIN, '--data', dataDir, '--port', String(port), '--json', '--log', `${dataDir}.log`, ...extraArgs], {
-    env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, started, exited } = spawnOperator(['--data', dataDir, '--port', String(port), '--json', '--log', `${dataDir}.log`, ...extraArgs], { env });
+  const start = await started.catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
   });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  const start = await new Promise<{ url: string; fingerprint: string; operatorKey: string; crypto: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`comrad-op did not start: ${stderr}`)), 20_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`comrad-op exited with ${code}: ${stderr}`));
-    });
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      resolve(JSON.parse(line) as { url: string; fingerprint: string; operatorKey: string; crypto: string });
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     ...start,
     port: Number(new URL(start.url).port),
