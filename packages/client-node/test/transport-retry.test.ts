@@ -76,3 +76,29 @@ describe('transport: first contact through a proxy (TR-7)', () => {
     expect(retries).toEqual([]);
   });
 });
+
+describe('transport: a full Operator (TR-8)', () => {
+  it('TR-8 a connection refused with RATE_LIMITED is retried with backoff until the Operator greets', async () => {
+    const peer = await startGreetingPeer({ refuseFirst: 3 });
+    cleanup.push(() => peer.close());
+    const retries: ConnectRetry[] = [];
+    const conn = await OperatorConnection.open({ url: `ws://127.0.0.1:${peer.port}`, connectTimeoutMs: 20_000, onRetry: (r) => retries.push(r) });
+    cleanup.push(() => conn.closed());
+    expect(conn.hello.operatorKey.equals(peer.keys.publicKey)).toBe(true);
+    expect(peer.connections).toBe(4);
+    expect(retries.map((r) => [r.attempt, r.reason])).toEqual([
+      [1, 'RATE_LIMITED'],
+      [2, 'RATE_LIMITED'],
+      [3, 'RATE_LIMITED'],
+    ]);
+  });
+
+  it('TR-8 an Operator that stays full ends in RATE_LIMITED (not MALFORMED) before the connect timeout', async () => {
+    const peer = await startGreetingPeer({ refuseFirst: 1_000 });
+    cleanup.push(() => peer.close());
+    const err = await errorOf(OperatorConnection.open({ url: `ws://127.0.0.1:${peer.port}`, connectTimeoutMs: 1_500 }));
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.message).toMatch(/too many connections/);
+    expect(peer.connections).toBeGreaterThan(1);
+  });
+});

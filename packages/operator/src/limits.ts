@@ -7,12 +7,20 @@ import { LIMIT_KEYS, LIMIT_MAX, MAX_POW_BITS, MAX_REQUEST_FRAME_BYTES, MAX_SEALE
 
 /** Every limit the server enforces: the announced ones (`info.limits`) and the server-only ones. */
 export interface ServerLimits extends OperatorLimits {
-  /** LIMIT-4: concurrent WebSocket connections per process. */
+  /** LIMIT-4: concurrent WebSocket connections per process, logged in or not. */
   readonly maxConnections: number;
+  /** LIMIT-4: of those, connections not logged in; the rest is kept for logged-in ones. */
+  readonly maxUnauthenticated: number;
+  /** LIMIT-4: logged-in connections of one name. */
+  readonly maxConnectionsPerName: number;
+  /** LIMIT-7: time a new connection has to log in or make a successful request before it is closed (ms). */
+  readonly handshakeMs: number;
   /** LIMIT-3: requests of one connection being processed at once. */
   readonly maxInflight: number;
-  /** LIMIT-6: bytes queued to a client that does not read before the connection is dropped. */
+  /** LIMIT-6: one connection's share of memory: its frames being processed and its answers not yet written to the socket. */
   readonly maxBufferedBytes: number;
+  /** LIMIT-6: the same, summed over every connection of the process. */
+  readonly memoryBudgetBytes: number;
   /** REG-6: leading zero bits of proof of work for `register` (0 = none). */
   readonly registerPowBits: number;
   /** MB-9: leading zero bits of proof of work per letter (0 = none). */
@@ -35,8 +43,12 @@ export const DEFAULT_LIMITS: ServerLimits = {
   ackIds: 500,
   feedItems: 50,
   maxConnections: 10_000,
+  maxUnauthenticated: 1000,
+  maxConnectionsPerName: 8,
+  handshakeMs: 10_000,
   maxInflight: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
+  memoryBudgetBytes: 256 * 1024 * 1024,
   registerPowBits: 0,
   sendPowBits: 0,
 };
@@ -47,8 +59,12 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   frameBytes: MAX_REQUEST_FRAME_BYTES,
   sealedLetterBytes: MAX_SEALED_BYTES,
   maxConnections: 1_000_000,
+  maxUnauthenticated: 1_000_000,
+  maxConnectionsPerName: 1_000_000,
+  handshakeMs: 3_600_000,
   maxInflight: 1024,
-  maxBufferedBytes: 2 ** 32,
+  maxBufferedBytes: 2 ** 40,
+  memoryBudgetBytes: 2 ** 40,
   registerPowBits: MAX_POW_BITS,
   sendPowBits: MAX_POW_BITS,
 };
@@ -59,13 +75,18 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
  * @example `resolveLimits({ mailboxItems: 10 })`
  */
 export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimits {
-  const out = { ...DEFAULT_LIMITS, ...overrides };
+  // LIMIT-4: a smaller maxConnections without its own maxUnauthenticated keeps the default's proportion (1 in 10).
+  const unauthenticated = overrides.maxConnections !== undefined ? Math.max(1, Math.min(DEFAULT_LIMITS.maxUnauthenticated, Math.floor(overrides.maxConnections / 10))) : DEFAULT_LIMITS.maxUnauthenticated;
+  const out = { ...DEFAULT_LIMITS, maxUnauthenticated: unauthenticated, ...overrides };
   for (const key of Object.keys(out) as (keyof ServerLimits)[]) {
     if (!(key in MAX)) throw new RangeError(`unknown limit "${key}"`);
     const v = out[key];
     const min = key.endsWith('PowBits') ? 0 : 1;
     if (!Number.isSafeInteger(v) || v < min || v > MAX[key]) throw new RangeError(`limit ${key} must be an integer in ${min}..${MAX[key]}`);
   }
+  // LIMIT-4: logged-in connections always keep at least one slot of their own.
+  if (out.maxUnauthenticated >= out.maxConnections) throw new RangeError('limit maxUnauthenticated must be below maxConnections');
+  if (out.maxBufferedBytes > out.memoryBudgetBytes) throw new RangeError('limit maxBufferedBytes must be at most memoryBudgetBytes');
   return out;
 }
 

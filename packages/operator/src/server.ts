@@ -8,6 +8,7 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ComradError, KeyPair, ProtocolError, randomBytes, type ErrorCode } from '@comrad/core';
 import {
   CHALLENGE_BYTES,
+  MAX_RESPONSE_FRAME_BYTES,
   PUBLIC_OPS,
   decodeRequestEnvelope,
   decodeRequestParams,
@@ -20,6 +21,7 @@ import {
   type InfoResult,
 } from '@comrad/core/wire';
 import { handle, type Clock, type HandlerContext, type OperatorKeys, type Session } from './handlers.js';
+import { MemoryBudget, type BudgetHolder } from './budget.js';
 import { announcedLimits, resolveLimits, type ServerLimits } from './limits.js';
 import { safeError, silentLogger, type Logger } from './log.js';
 import { TokenBucket } from './rate.js';
@@ -58,19 +60,35 @@ export interface RunningOperator {
   readonly info: InfoResult;
   /** Open connections right now. */
   connections(): number;
+  /** LIMIT-6: bytes held for connections now, the most held at once since start, and the budget. */
+  memory(): { held: number; peak: number; budget: number };
   /** Runs the expiry sweep now (MB-5, FEED-4); returns how many items went. */
   sweep(): Promise<{ mail: number; posts: number }>;
   /** Stops accepting, lets requests in flight finish, closes every connection (1001). Does not close the store. */
   close(): Promise<void>;
 }
 
-interface Connection {
+interface Connection extends BudgetHolder {
   readonly ws: WebSocket;
   readonly session: Session;
   readonly bucket: TokenBucket;
   inflight: number;
   alive: boolean;
+  /** LIMIT-7: closes the connection unless it logs in or is answered first. */
+  handshake: NodeJS.Timeout | undefined;
 }
+
+/** Bytes of one answer's room, held by a request while it is processed (LIMIT-6). */
+interface Reservation {
+  bytes: number;
+}
+
+/** LIMIT-6: room held for an answer that is a page of letters or posts (LIMIT-5 bounds its frame). */
+const PAGE_ANSWER_BYTES = MAX_RESPONSE_FRAME_BYTES;
+/** LIMIT-6: room held for any other answer (info, statements, keys: a few KiB at most). */
+const SMALL_ANSWER_BYTES = 16 * 1024;
+/** The ops whose answer is a page (LIMIT-5). */
+const PAGE_OPS: ReadonlySet<string> = new Set(['fetch', 'feed']);
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -108,10 +126,13 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   };
 
   const connections = new Set<Connection>();
+  /** LIMIT-4: connections not logged in, oldest first (a Set iterates in insertion order). */
+  const unauthenticated = new Set<Connection>();
   /** Logged-in connections by name, for "you have mail" pushes (MB-6). Memory only, never logged. */
   const byName = new Map<string, Set<Connection>>();
   const inflight = new Set<Promise<void>>();
   const stats = new Stats();
+  const budget = new MemoryBudget(limits.memoryBudgetBytes, limits.maxBufferedBytes);
   let closing = false;
 
   const wss = new WebSocketServer({
@@ -133,15 +154,37 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   const host = options.host ?? '127.0.0.1';
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-  function send(conn: Connection, frame: Uint8Array): void {
+  /**
+   * Queues `frame` to the peer, giving back the room `reservation` held for it first. LIMIT-6: the frame's
+   * bytes are taken from the budget before it is queued and given back once the socket has written them;
+   * a frame that does not fit is never queued, and its connection is dropped.
+   */
+  function send(conn: Connection, frame: Uint8Array, reservation?: Reservation): void {
+    if (reservation) {
+      budget.give(conn, reservation.bytes);
+      reservation.bytes = 0;
+    }
     if (conn.ws.readyState !== WebSocket.OPEN) return;
-    // LIMIT-6: a client that does not read its answers is dropped rather than buffered without end.
-    if (conn.ws.bufferedAmount > limits.maxBufferedBytes) {
-      stats.refused('SLOW_READER');
-      conn.ws.terminate();
+    const refusal = budget.take(conn, frame.length);
+    if (refusal) {
+      // LIMIT-6: an answer that does not fit is not queued; refusing it would need a frame of its own.
+      stats.refused(refusal === 'slow-reader' ? 'SLOW_READER' : 'MEMORY_BUDGET');
+      drop(conn);
       return;
     }
-    conn.ws.send(frame);
+    const n = frame.length;
+    conn.queued += n;
+    conn.ws.send(frame, () => {
+      if (conn.released) return;
+      conn.queued -= n;
+      budget.give(conn, n);
+    });
+  }
+
+  /** Closes a connection at once (no close handshake to wait for) and gives back what it held. */
+  function drop(conn: Connection): void {
+    detach(conn);
+    conn.ws.terminate();
   }
 
   function errorFrame(id: number | undefined, err: unknown): Uint8Array {
@@ -169,29 +212,54 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     const op = isOp(env.op) ? env.op : undefined;
     if (!allowed) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', `at most ${limits.requestsPerSecond} requests per second`));
     if (conn.inflight >= limits.maxInflight) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'too many requests in flight'));
+    const reservation = reserve(conn, data.length + (op && PAGE_OPS.has(op) ? PAGE_ANSWER_BYTES : SMALL_ANSWER_BYTES));
+    if (!reservation) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly'));
     conn.inflight++;
     try {
       if (!op) throw new ProtocolError('UNKNOWN_OP', 'unknown op');
       // OP-4: only the public ops before a successful auth.
       if (!PUBLIC_OPS.has(op) && conn.session.name === undefined) throw new ProtocolError('UNAUTHENTICATED', 'log in first (auth)');
       const req = decodeRequestParams(env);
+      if (req.op === 'auth') checkLoggedInRoom();
       const result = await handle(ctx, conn.session, req);
       if (req.op === 'auth') attach(conn);
+      handshakeDone(conn);
       stats.ok(req.op);
       log.debug({ event: 'request', op: req.op, outcome: 'ok' });
-      send(conn, encodeOk(req.id, req.op, result));
+      send(conn, encodeOk(req.id, req.op, result), reservation);
     } catch (err) {
-      answer(conn, env.id, op, err);
+      answer(conn, env.id, op, err, reservation);
     } finally {
       conn.inflight--;
+      budget.give(conn, reservation.bytes);
     }
   }
 
+  /**
+   * LIMIT-6: holds the bytes of a request's frame and room for its answer until the answer is written, or
+   * says no: undefined when the Operator is short of memory (the request is refused), and the connection
+   * dropped when its own unread answers already fill its share.
+   */
+  function reserve(conn: Connection, bytes: number): Reservation | undefined {
+    const refusal = budget.take(conn, bytes);
+    if (!refusal) return { bytes };
+    stats.refused(refusal === 'slow-reader' ? 'SLOW_READER' : 'MEMORY_BUDGET');
+    if (refusal === 'slow-reader') drop(conn);
+    return undefined;
+  }
+
   /** Answers a refused frame with its typed error (OP-3) and logs the op and code only (LOG-1). */
-  function answer(conn: Connection, id: number | undefined, op: string | undefined, err: unknown): void {
+  function answer(conn: Connection, id: number | undefined, op: string | undefined, err: unknown, reservation?: Reservation): void {
     const frame = errorFrame(id, err);
     log.debug({ event: 'request', op, outcome: err instanceof ComradError ? err.code : 'INTERNAL' });
-    send(conn, frame);
+    send(conn, frame, reservation);
+  }
+
+  /** LIMIT-4: a login is refused while the logged-in connections' room is full. */
+  function checkLoggedInRoom(): void {
+    if (connections.size - unauthenticated.size >= limits.maxConnections - limits.maxUnauthenticated) {
+      throw new ProtocolError('RATE_LIMITED', 'too many connections: try again later');
+    }
   }
 
   function attach(conn: Connection): void {
@@ -199,12 +267,32 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     if (!connections.has(conn)) return;
     const name = conn.session.name!;
     let set = byName.get(name);
+    // LIMIT-4, checked again now that the login is done (others may have logged in meanwhile): one name,
+    // or all of them, cannot take more than their room. The connection stays, not logged in.
+    try {
+      checkLoggedInRoom();
+      if ((set?.size ?? 0) >= limits.maxConnectionsPerName) throw new ProtocolError('RATE_LIMITED', `at most ${limits.maxConnectionsPerName} connections per name`);
+    } catch (err) {
+      conn.session.name = undefined;
+      conn.session.key = undefined;
+      throw err;
+    }
     if (!set) byName.set(name, (set = new Set()));
     set.add(conn);
+    unauthenticated.delete(conn);
+  }
+
+  /** LIMIT-7: a connection that logged in or was answered keeps its slot. */
+  function handshakeDone(conn: Connection): void {
+    clearTimeout(conn.handshake);
+    conn.handshake = undefined;
   }
 
   function detach(conn: Connection): void {
+    handshakeDone(conn);
+    budget.releaseAll(conn);
     connections.delete(conn);
+    unauthenticated.delete(conn);
     const name = conn.session.name;
     if (name === undefined) return;
     const set = byName.get(name);
@@ -212,14 +300,27 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     if (set?.size === 0) byName.delete(name);
   }
 
+  /** Refuses or ends a connection with a typed frame (never counted against the budget: it is closed at once) and a close code. */
+  function refuse(ws: WebSocket, message: string, code: 1001 | 1013): void {
+    ws.send(encodeErr(undefined, 'RATE_LIMITED', message));
+    ws.close(code);
+  }
+
   wss.on('connection', (ws) => {
     ws.on('error', (err) => log.debug({ event: 'socket-error', err: safeError(err) }));
-    // LIMIT-4: refuse with a typed frame, then close with 1013 (try again later); 1001 while shutting down.
-    if (closing || connections.size >= limits.maxConnections) {
-      stats.refused(closing ? 'CLOSING' : 'TOO_MANY_CONNECTIONS');
-      ws.send(encodeErr(undefined, 'RATE_LIMITED', closing ? 'the Operator is shutting down' : 'too many connections'));
-      ws.close(closing ? 1001 : 1013);
+    if (closing) {
+      stats.refused('CLOSING');
+      refuse(ws, 'the Operator is shutting down', 1001);
       return;
+    }
+    // LIMIT-4: the newest connection is admitted and the oldest one not logged in makes room, so idle
+    // peers cannot keep honest ones out: to push an honest newcomer out before it logs in, a flood must
+    // open maxUnauthenticated connections within that newcomer's handshake.
+    if (unauthenticated.size >= limits.maxUnauthenticated) {
+      const oldest = unauthenticated.values().next().value!;
+      stats.refused('TOO_MANY_CONNECTIONS');
+      detach(oldest);
+      refuse(oldest.ws, 'too many connections that are not logged in: try again', 1013);
     }
     const challenge = randomBytes(CHALLENGE_BYTES);
     const conn: Connection = {
@@ -228,8 +329,18 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       bucket: new TokenBucket(limits.requestsPerSecond, clock.now()),
       inflight: 0,
       alive: true,
+      held: 0,
+      queued: 0,
+      released: false,
+      handshake: undefined,
     };
     connections.add(conn);
+    unauthenticated.add(conn);
+    // LIMIT-7: a peer that neither logs in nor gets an answer in time gives its slot back.
+    conn.handshake = setTimeout(() => {
+      stats.refused('HANDSHAKE_TIMEOUT');
+      drop(conn);
+    }, limits.handshakeMs);
     log.debug({ event: 'connection', open: connections.size });
     ws.on('pong', () => (conn.alive = true));
     ws.on('close', () => {
@@ -237,12 +348,13 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       log.debug({ event: 'disconnection', open: connections.size });
     });
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (conn.released) return;
       const p = dispatch(conn, toBytes(data), isBinary).catch((err) => log.error({ event: 'dispatch-error', err: safeError(err) }));
       inflight.add(p);
       void p.finally(() => inflight.delete(p));
     });
     // AUTH-1: the greeting carries a fresh challenge.
-    ws.send(encodeHello(keys.operator.publicKey, challenge));
+    send(conn, encodeHello(keys.operator.publicKey, challenge));
   });
 
   // MB-6: "you have mail" to every connection logged in as the recipient, in this process or another.
@@ -303,6 +415,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     port,
     info,
     connections: () => connections.size,
+    memory: () => ({ held: budget.used, peak: budget.peak, budget: budget.total }),
     sweep,
     close: () => (closed ??= close()),
   };
@@ -337,7 +450,7 @@ class Stats {
     this.#ok[op] = (this.#ok[op] ?? 0) + 1;
   }
 
-  refused(code: ErrorCode | 'SLOW_READER' | 'TOO_MANY_CONNECTIONS' | 'CLOSING'): void {
+  refused(code: ErrorCode | 'SLOW_READER' | 'MEMORY_BUDGET' | 'TOO_MANY_CONNECTIONS' | 'HANDSHAKE_TIMEOUT' | 'CLOSING'): void {
     this.#refused[code] = (this.#refused[code] ?? 0) + 1;
   }
 

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { decodeServerFrame, encodeRequest } from '@comrad/core/wire';
+import { decodeServerFrame, encodeRequest, makeAuthProof } from '@comrad/core/wire';
+import type { Keymaker } from '@comrad/core/keymaker';
 import { openStore } from '../src/store/index.js';
 import { TestClient } from './_client.js';
 import { holdStore, refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
@@ -14,6 +15,17 @@ afterEach(async () => {
   await t?.close();
   t = undefined;
 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `cond` holds (the server sees closes a moment after the client does). */
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await sleep(10);
+  }
+}
 
 /** Opens a raw socket and resolves with its first frame and its close code. */
 function rawConnect(url: string, options: WebSocket.ClientOptions = {}): { ws: WebSocket; first: Promise<ReturnType<typeof decodeServerFrame>>; closed: Promise<number> } {
@@ -54,18 +66,73 @@ describe('LIMIT-* limits', () => {
     await inner.close();
   });
 
-  it('LIMIT-4 one connection over maxConnections gets RATE_LIMITED and close 1013; the others carry on', async () => {
-    t = await startTestOperator({ limits: { maxConnections: 2 } });
+  it('LIMIT-4 a connection beyond maxUnauthenticated pushes out the oldest one not logged in (RATE_LIMITED, 1013); logged-in ones stay', async () => {
+    t = await startTestOperator({ limits: { maxConnections: 4, maxUnauthenticated: 2 } });
+    const { client: alice } = await t.login('alice');
+    await until(() => t!.op.connections() === 1);
     const [a, b] = [await t.connect(), await t.connect()];
-    const extra = rawConnect(t.url);
-    expect(await extra.first).toMatchObject({ type: 'err', code: 'RATE_LIMITED' });
-    expect(await extra.closed).toBe(1013);
-    expect((await a.request('info', {})).v).toBe(1);
+    const c = await t.connect();
+    expect(await a.nextLoose()).toMatchObject({ type: 'err', code: 'RATE_LIMITED' });
+    expect(await a.closed).toBe(1013);
     expect((await b.request('info', {})).v).toBe(1);
-    await a.close();
-    const later = await TestClient.connect(t.url);
-    expect((await later.request('info', {})).v).toBe(1);
-    await later.close();
+    expect((await c.request('info', {})).v).toBe(1);
+    expect(await alice.request('fetch', {})).toEqual({ items: [] });
+    expect(t.op.connections()).toBe(3);
+  });
+
+  it('LIMIT-4 logins beyond the logged-in room (maxConnections − maxUnauthenticated) or maxConnectionsPerName → RATE_LIMITED, the connection stays', async () => {
+    t = await startTestOperator({ limits: { maxConnections: 4, maxUnauthenticated: 2, maxConnectionsPerName: 1 } });
+    const alice = await t.register('alice');
+    const bob = await t.register('bob');
+    const carol = await t.register('carol');
+    const a1 = await t.connect();
+    await a1.auth(alice, t.clock.now());
+    const a2 = await t.connect();
+    await refusedWith(a2.auth(alice, t.clock.now()), 'RATE_LIMITED');
+    // Refused, not logged in: the connection still answers public ops, and not the logged-in ones.
+    expect((await a2.request('info', {})).v).toBe(1);
+    await refusedWith(a2.request('fetch', {}), 'UNAUTHENTICATED');
+    await a2.close();
+    const b = await t.connect();
+    await b.auth(bob, t.clock.now());
+    const c = await t.connect();
+    await refusedWith(c.auth(carol, t.clock.now()), 'RATE_LIMITED');
+    await a1.close();
+    await until(() => t!.op.connections() === 2);
+    const c2 = await t.connect();
+    expect(await c2.auth(carol, t.clock.now())).toEqual({ name: 'carol' });
+    expect(await b.request('fetch', {})).toEqual({ items: [] });
+  });
+
+  it('LIMIT-4 LIMIT-7 idle peers filling every slot do not lock out an honest client: it logs in and is answered', async () => {
+    t = await startTestOperator({ limits: { maxConnections: 20 } });
+    const alice = await t.register('alice');
+    await until(() => t!.op.connections() === 0);
+    const idle = Array.from({ length: 20 }, () => rawConnect(t!.url));
+    await Promise.all(idle.map((i) => i.first));
+    const honest = await t.connect();
+    await honest.auth(alice, t.clock.now());
+    expect(await honest.request('fetch', {})).toEqual({ items: [] });
+    // The Operator made room by closing the oldest idle peers, and never went over its limit.
+    expect(t.op.connections()).toBeLessThanOrEqual(20);
+    expect((await Promise.race([idle[0]!.closed, sleep(2000).then(() => 'open')]))).toBe(1013);
+  });
+
+  it('LIMIT-7 a connection that neither logs in nor is answered within handshakeMs is closed; one that did stays', async () => {
+    t = await startTestOperator({ limits: { handshakeMs: 300 } });
+    const idle = Array.from({ length: 30 }, () => rawConnect(t!.url));
+    await Promise.all(idle.map((i) => i.first));
+    const garbage = await t.connect();
+    garbage.sendRaw(new Uint8Array([0xc1]));
+    expect(await garbage.nextLoose()).toMatchObject({ type: 'err', code: 'MALFORMED' });
+    const asked = await t.connect();
+    expect((await asked.request('info', {})).v).toBe(1);
+    const { client: loggedIn } = await t.login('alice');
+    expect(await Promise.all(idle.map((i) => i.closed))).toEqual(idle.map(() => 1006));
+    expect(await garbage.closed).toBe(1006);
+    expect((await asked.request('info', {})).v).toBe(1);
+    expect(await loggedIn.request('fetch', {})).toEqual({ items: [] });
+    expect(t.op.connections()).toBe(2);
   });
 
   it('LIMIT-1 a frame over frameBytes closes only that connection (1009); others are served', async () => {
@@ -86,4 +153,47 @@ describe('LIMIT-* limits', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect((await alive.request('info', {})).v).toBe(1);
   });
+
+  it('LIMIT-6 slow readers together hold at most memoryBudgetBytes: answers that do not fit are refused, never queued', { timeout: 30_000 }, async () => {
+    const MiB = 1024 * 1024;
+    const budget = 12 * MiB;
+    t = await startTestOperator({ limits: { maxBufferedBytes: 6 * MiB, memoryBudgetBytes: budget, requestsPerSecond: 1000, maxConnectionsPerName: 100 } });
+    const bob = await t.register('bob');
+    // A mailbox of large letters, so that every fetch answers a full 4 MiB page (LIMIT-5).
+    const sender = await t.connect();
+    for (let i = 0; i < 20; i++) await sender.request('send', { to: 'bob', letter: new Uint8Array(240 * 1024).fill(i) });
+    await sender.close();
+    const before = process.memoryUsage().arrayBuffers;
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().arrayBuffers)), 5);
+    // Eight logged-in peers that ask for sixteen pages each and never read their socket.
+    const readers = await Promise.all(Array.from({ length: 8 }, () => slowReader(t!.url, bob, t!.clock.now())));
+    for (const r of readers) for (let i = 0; i < 16; i++) r.send(encodeRequest(100 + i, 'fetch', {}));
+    await sleep(1500);
+    clearInterval(sampler);
+    const grown = peak - before;
+    // What the Operator holds for them is bounded by the budget, whatever they ask; the process around
+    // it (the test's own buffers, one page being encoded) adds at most a few pages more.
+    expect(t.op.memory().peak).toBeLessThanOrEqual(budget);
+    expect(grown).toBeLessThan(budget + 4 * 4.5 * MiB);
+    // An honest client is still answered.
+    const honest = await t.connect();
+    expect((await honest.request('info', {})).v).toBe(1);
+    for (const r of readers) r.terminate();
+    await until(() => t!.op.memory().held < 64 * 1024);
+  });
 });
+
+/** A logged-in socket that stops reading: its answers pile up in the Operator, not in this process. */
+async function slowReader(url: string, who: Keymaker, at: number): Promise<WebSocket> {
+  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 2 ** 30 });
+  ws.on('error', () => undefined);
+  const hello = await new Promise<ReturnType<typeof decodeServerFrame>>((resolve) => ws.once('message', (d: Buffer) => resolve(decodeServerFrame(new Uint8Array(d)))));
+  if (hello.type !== 'hello') throw new Error('no hello');
+  const sig = makeAuthProof(who.keys.privateKey, { challenge: hello.challenge, operatorKey: hello.operatorKey, name: who.name, at });
+  ws.send(encodeRequest(1, 'auth', { name: who.name, at, sig }));
+  const answer = await new Promise<ReturnType<typeof decodeServerFrame>>((resolve) => ws.once('message', (d: Buffer) => resolve(decodeServerFrame(new Uint8Array(d)))));
+  if (answer.type !== 'ok') throw new Error('auth failed');
+  (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  return ws;
+}

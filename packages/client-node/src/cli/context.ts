@@ -121,7 +121,10 @@ export class Context {
       onRetry: (r) => {
         if (Date.now() - noticed < RETRY_NOTICE_EVERY_MS) return;
         noticed = Date.now();
-        this.out.progress(`the proxy cannot reach the Operator yet (${r.reason}; a new onion service takes a moment to be published): trying again, ${Math.ceil(r.remainingMs / 1000)} s left`);
+        const left = `${Math.ceil(r.remainingMs / 1000)} s left`;
+        // TR-8: the Operator itself said it is full.
+        if (r.reason === 'RATE_LIMITED') this.out.progress(`the Operator is busy: trying again, ${left}`);
+        else this.out.progress(`the proxy cannot reach the Operator yet (${r.reason}; a new onion service takes a moment to be published): trying again, ${left}`);
       },
     };
   }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { ProtocolError, type PublicKey } from '@comrad/core';
+import { ComradError, ProtocolError, type PublicKey } from '@comrad/core';
 import {
   MAX_REQUEST_ID,
   MAX_RESPONSE_FRAME_BYTES,
@@ -42,11 +42,11 @@ export interface ConnectionOptions {
   onRetry?: (retry: ConnectRetry) => void;
 }
 
-/** Why {@link OperatorConnection.open} tries again (TR-7). */
+/** Why {@link OperatorConnection.open} tries again (TR-7, TR-8). */
 export interface ConnectRetry {
   /** The attempt that failed, from 1. */
   attempt: number;
-  /** What the proxy said, e.g. `HostUnreachable` (no address or content). */
+  /** What the proxy said, e.g. `HostUnreachable` (no address or content), or `RATE_LIMITED` when the Operator was full (TR-8). */
   reason: string;
   /** Time left before the connect timeout. */
   remainingMs: number;
@@ -54,6 +54,10 @@ export interface ConnectRetry {
 
 /** TR-7: pause before the next attempt after a proxy refusal; Tor answers those fast, so retry soon. */
 const RETRY_DELAY_MS = 500;
+/** TR-8: first pause after the Operator refused the connection as full; doubles per refusal, with jitter. */
+const BUSY_RETRY_INITIAL_MS = 500;
+/** TR-8: longest pause between attempts at a full Operator. */
+const BUSY_RETRY_MAX_MS = 8_000;
 /** Errors of a proxy that answered but could not reach the Operator (retried until the connect timeout). */
 const proxyRefusals = new WeakSet<Error>();
 
@@ -86,6 +90,8 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   #nextId = 1;
   #closing = false;
   #closed = false;
+  /** Why the Operator is about to close the connection, when it said so (an error frame without id). */
+  #refusal: ProtocolError | undefined;
 
   private constructor(
     ws: WebSocket,
@@ -109,9 +115,11 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
    * until the connect timeout (TR-7); a proxy that is not listening fails at once.
    * @param opts - address, proxy, pinned key, timeouts, retry listener
    * @returns the open connection
-   * @throws ProtocolError TIMEOUT (no greeting in time), CONNECTION_CLOSED (refused or dropped),
-   *   KEY_CHANGED (the greeting names another key than the pinned one), MALFORMED; UsageError for a bad
-   *   URL or proxy
+   * A greeting replaced by `{err: RATE_LIMITED}` (the Operator is full, LIMIT-4) is tried again with
+   * exponential backoff and jitter until the connect timeout (TR-8).
+   * @throws ProtocolError TIMEOUT (no greeting in time), RATE_LIMITED (the Operator stayed full until the
+   *   connect timeout), CONNECTION_CLOSED (refused or dropped), KEY_CHANGED (the greeting names another key
+   *   than the pinned one), MALFORMED; UsageError for a bad URL or proxy
    */
   static async open(opts: ConnectionOptions): Promise<OperatorConnection> {
     const url = checkOperatorUrl(opts.url, opts.proxy);
@@ -119,12 +127,23 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
     const deadline = Date.now() + connectTimeoutMs;
     // TR-7: through Tor, an onion service whose descriptor is not yet published (or a circuit that
     // failed) is refused at once by the proxy; that is worth retrying until the connect timeout.
+    let busy = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         return await OperatorConnection.#attempt(opts, url, deadline - Date.now(), connectTimeoutMs);
       } catch (err) {
-        if (!(err instanceof Error) || !proxyRefusals.has(err)) throw err;
         const remainingMs = deadline - Date.now();
+        if (ComradError.is(err, 'RATE_LIMITED')) {
+          // TR-8: a full Operator is asked again later, each client at its own random moment, so that a
+          // crowd turned away together does not come back together.
+          const base = Math.min(BUSY_RETRY_MAX_MS, BUSY_RETRY_INITIAL_MS * 2 ** busy++);
+          const delay = base / 2 + Math.random() * (base / 2);
+          if (remainingMs <= delay) throw err;
+          opts.onRetry?.({ attempt, reason: 'RATE_LIMITED', remainingMs });
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          continue;
+        }
+        if (!(err instanceof Error) || !proxyRefusals.has(err)) throw err;
         if (remainingMs <= RETRY_DELAY_MS) {
           throw new ProtocolError('TIMEOUT', `the proxy could not reach the Operator at ${url.host} within ${Math.round(connectTimeoutMs / 1000)} s (${err.message})`);
         }
@@ -172,6 +191,8 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
         try {
           if (!isBinary) throw new ProtocolError('MALFORMED', 'the Operator sent a text frame');
           const frame = decodeServerFrame(toBytes(data as Buffer));
+          // LIMIT-4: a full Operator answers a new connection with its refusal instead of a greeting.
+          if (frame.type === 'err') throw new ProtocolError(frame.code, frame.message);
           if (frame.type !== 'hello') throw new ProtocolError('MALFORMED', 'the Operator did not greet first');
           if (opts.operatorKey && !opts.operatorKey.equals(frame.operatorKey)) {
             throw operatorKeyChanged({ name: url.host, url: opts.url }, opts.operatorKey, frame.operatorKey);
@@ -263,7 +284,11 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
         this.#settle(frame.id, undefined, err as Error);
       }
     } else if (frame.type === 'err') {
-      if (frame.id === undefined) return;
+      if (frame.id === undefined) {
+        // LIMIT-4: pushed out to make room; requests still waiting fail with this code, not a bare close.
+        if (frame.code === 'RATE_LIMITED') this.#refusal = new ProtocolError(frame.code, frame.message);
+        return;
+      }
       this.#settle(frame.id, undefined, new ProtocolError(frame.code, frame.message));
     }
     // A second 'hello' on the same connection is ignored: the challenge is fixed at connection time.
@@ -282,7 +307,7 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
     if (this.#closed) return;
     this.#closed = true;
     for (const id of [...this.#pending.keys()]) {
-      this.#settle(id, undefined, new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator closed before it answered'));
+      this.#settle(id, undefined, this.#refusal ?? new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator closed before it answered'));
     }
     this.emit('close', this.#closing);
   }

@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { KeyPair, randomBytes } from '@comrad/core';
 import { startCrypto } from '../../src/crypto-ready.js';
-import { encodeHello, encodeMailPush } from '@comrad/core/wire';
+import { encodeErr, encodeHello, encodeMailPush } from '@comrad/core/wire';
 
 /** A running greeting peer. */
 export interface GreetingPeer {
@@ -15,6 +15,8 @@ export interface GreetingPeer {
   keys: KeyPair;
   /** Frames received, in order. */
   received: Uint8Array[];
+  /** Connections accepted so far, refused ones included. */
+  readonly connections: number;
   /** Push a `mail` notification to every connected client. */
   pushMail(): void;
   /** Drop every connection (as a crashing server would). */
@@ -22,14 +24,24 @@ export interface GreetingPeer {
   close(): Promise<void>;
 }
 
-/** Starts the peer on an ephemeral loopback port. */
-export async function startGreetingPeer(): Promise<GreetingPeer> {
+/**
+ * Starts the peer on an ephemeral loopback port.
+ * @param opts - `refuseFirst`: this many connections are refused as a full Operator refuses them
+ *   (LIMIT-4: `{err: RATE_LIMITED}` instead of the greeting, then close 1013)
+ */
+export async function startGreetingPeer(opts: { refuseFirst?: number } = {}): Promise<GreetingPeer> {
   await startCrypto();
   const keys = KeyPair.generate();
   const received: Uint8Array[] = [];
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
+  let connections = 0;
   wss.on('connection', (ws) => {
+    if (connections++ < (opts.refuseFirst ?? 0)) {
+      ws.send(encodeErr(undefined, 'RATE_LIMITED', 'too many connections'));
+      ws.close(1013);
+      return;
+    }
     ws.send(encodeHello(keys.publicKey, randomBytes(32)));
     ws.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
   });
@@ -37,6 +49,9 @@ export async function startGreetingPeer(): Promise<GreetingPeer> {
     port: (wss.address() as { port: number }).port,
     keys,
     received,
+    get connections() {
+      return connections;
+    },
     pushMail: () => wss.clients.forEach((c) => c.send(encodeMailPush())),
     dropAll: () => wss.clients.forEach((c) => c.terminate()),
     close: () =>
