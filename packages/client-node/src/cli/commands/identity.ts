@@ -11,8 +11,8 @@ export async function register(ctx: Context, name: string): Promise<void> {
   const passphrase = await ctx.passphrase(true);
   await ctx.withComrade(false, async (c) => {
     const me = await c.register(name, passphrase);
-    ctx.out.line(`Registered ${ctx.out.bold(`@${me.name}`)} at ${c.paths.root}`);
-    ctx.out.line(`Your key fingerprint: ${ctx.out.bold(me.fingerprint)}`);
+    ctx.out.line('Registered ', ctx.out.bold(`@${me.name}`), ` at ${c.paths.root}`);
+    ctx.out.line('Your key fingerprint: ', ctx.out.bold(me.fingerprint));
     ctx.out.line(ctx.out.dim('Keep your passphrase safe: without it this identity cannot be opened.'));
     ctx.out.result({ name: me.name, fingerprint: me.fingerprint, key: me.publicKey.toHex() });
   });
@@ -34,16 +34,16 @@ export async function whois(ctx: Context, name: string, opts: { qr?: boolean; ac
   await ctx.withComrade(false, async (c) => {
     if (opts.acceptNewKey) {
       const { previous, contact } = await c.acceptKeyChange(name);
-      ctx.out.line(`@${contact.name} ${ctx.out.bold(contact.key.fingerprint())}`);
+      ctx.out.line(`@${contact.name} `, ctx.out.bold(contact.key.fingerprint()));
       ctx.out.line(previous && !previous.key.equals(contact.key) ? `accepted the new key (was ${previous.key.fingerprint()})` : 'pinned');
       ctx.out.result({ name: contact.name, fingerprint: contact.key.fingerprint(), key: contact.key.toHex(), status: 'accepted', ...(previous ? { previous: previous.key.fingerprint() } : {}) });
       return;
     }
     const contact = await c.lookup(name);
     const fp = contact.key.fingerprint();
-    ctx.out.line(`@${contact.name} ${ctx.out.bold(fp)}`);
+    ctx.out.line(`@${contact.name} `, ctx.out.bold(fp));
     ctx.out.line(contact.status === 'new' ? 'pinned now: compare this fingerprint with them in person or on another channel' : ctx.out.good('matches the pinned key'));
-    if (opts.qr && !ctx.out.json) qrcode.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => ctx.out.line(qr));
+    if (opts.qr && !ctx.out.json) qrcode.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => qr.split('\n').forEach((row) => ctx.out.line(row)));
     ctx.out.result({ name: contact.name, fingerprint: fp, key: contact.key.toHex(), status: contact.status });
   });
 }

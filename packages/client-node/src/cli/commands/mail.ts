@@ -51,10 +51,13 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
 }
 
 function printLetter(out: Output, l: StoredLetter, imagePath?: string): void {
-  out.line(`${out.bold(`From @${l.from}`)} · ${new Date(l.at * 1000).toISOString().replace('T', ' ').slice(0, 16)} UTC · ${out.good('verified')} ${out.dim(l.authorFingerprint)}`);
-  if (l.text) for (const line of l.text.split('\n')) out.line(`  ${line}`);
-  if (l.image) out.line(`  [image ${l.image.mime}, ${(l.image.data.length / 1024).toFixed(1)} KiB${imagePath ? ` → ${imagePath}` : ''}]`);
-  out.line();
+  const image = l.image ? [[`[image ${l.image.mime}, ${(l.image.data.length / 1024).toFixed(1)} KiB${imagePath ? ` → ${imagePath}` : ''}]`]] : [];
+  out.block([out.bold(`From @${l.from}`), ` · ${utcMinute(l.at)} UTC · `, out.good('verified'), ' ', out.dim(l.authorFingerprint)], l.text, image);
+}
+
+/** A time in seconds as `YYYY-MM-DD HH:MM` (UTC). */
+export function utcMinute(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16);
 }
 
 /** Reads an image file given on the command line. @throws UsageError BAD_ARGUMENT */

@@ -56,8 +56,8 @@ export async function operatorAdd(ctx: Context, url: string, opts: { key?: strin
   book.set(entry);
   await book.save();
   const how = opts.key !== undefined ? 'matches the key you gave' : existing?.key ? 'matches the pinned key' : 'pinned on first use: compare it with the fingerprint the Operator publishes';
-  ctx.out.line(`Operator ${ctx.out.bold(name)} ${url}`);
-  ctx.out.line(`Key fingerprint: ${ctx.out.bold(announced.fingerprint())} (${how})`);
+  ctx.out.line('Operator ', ctx.out.bold(name), ` ${url}`);
+  ctx.out.line('Key fingerprint: ', ctx.out.bold(announced.fingerprint()), ` (${how})`);
   ctx.out.result({ operator: describe(entry), pinned: opts.key === undefined && !existing?.key });
 }
 
@@ -68,7 +68,7 @@ export async function operatorList(ctx: Context): Promise<void> {
   const entries = book.list();
   for (const e of entries) {
     const mark = e.name === book.defaultName ? '*' : ' ';
-    ctx.out.line(`${mark} ${e.name}  ${e.url}  ${e.key ? e.key.fingerprint() : ctx.out.dim('(key not pinned yet)')}`);
+    ctx.out.line(`${mark} ${e.name}  ${e.url}  `, e.key ? e.key.fingerprint() : ctx.out.dim('(key not pinned yet)'));
   }
   ctx.out.result({ default: book.defaultName, operators: entries.map(describe) });
 }

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
-import { readImageFile, saveImage } from './mail.js';
+import { readImageFile, saveImage, utcMinute } from './mail.js';
 
 /** `comrad post TEXT [--image FILE] [--expires 7d]`. */
 export async function post(ctx: Context, text: string, opts: { image?: string; expires?: string }): Promise<void> {
@@ -12,7 +12,7 @@ export async function post(ctx: Context, text: string, opts: { image?: string; e
   const expiresInDays = opts.expires !== undefined ? parseDays(opts.expires) : undefined;
   await ctx.withComrade(true, async (c) => {
     const res = await c.post(text, { ...(image ? { image } : {}), ...(expiresInDays ? { expiresInDays } : {}) });
-    ctx.out.line(`Posted to the world ${ctx.out.dim(`(post ${res.id})`)}, expires ${new Date(res.expiresAt).toISOString().slice(0, 10)}`);
+    ctx.out.line('Posted to the world ', ctx.out.dim(`(post ${res.id})`), `, expires ${new Date(res.expiresAt).toISOString().slice(0, 10)}`);
     ctx.out.result(res);
   });
 }
@@ -27,11 +27,10 @@ export async function feed(ctx: Context, opts: { limit?: string; before?: string
     const out = [];
     for (const p of page.posts) {
       const path = p.image && opts.saveImages ? await saveImage(opts.saveImages, p) : undefined;
-      ctx.out.line(`${ctx.out.bold(`@${p.author}`)} · ${new Date(p.postedAt).toISOString().replace('T', ' ').slice(0, 16)} UTC ${ctx.out.dim(`post ${p.id}`)}`);
-      if (p.text) for (const line of p.text.split('\n')) ctx.out.line(`  ${line}`);
-      if (p.image) ctx.out.line(`  [image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`);
-      ctx.out.line();
-      out.push({ id: p.id, author: p.author, text: p.text, postedAt: p.postedAt, expiresAt: p.expiresAt, ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) });
+      // What is shown is what was signed: the author's own time (LET-7), not the Operator's postedAt.
+      const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
+      ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${utcMinute(p.at)} UTC `, ctx.out.dim(`post ${p.id}`)], p.text, image);
+      out.push({ id: p.id, author: p.author, text: p.text, at: p.at, postedAt: p.postedAt, expiresAt: p.expiresAt, ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) });
     }
     if (page.next) ctx.out.line(ctx.out.dim(`more: comrad feed --before ${page.next}`));
     ctx.out.result({ posts: out, rejected: page.rejected, ...(page.next ? { next: page.next } : {}) });
