@@ -283,6 +283,12 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
   };
   const v2 = stored.slice();
   v2[8] = 2;
+  // CRY-17: the iteration count sits at offset 48 of the cell; the checksum is redone, as an attacker would.
+  const withIterations = (n: number) => {
+    const cell = stored.slice(41);
+    new DataView(cell.buffer).setUint32(48, n, true);
+    return concatBytes(prefix, sha256(cell), cell);
+  };
   await write(
     'keystore.json',
     'KS-*',
@@ -301,6 +307,9 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
       { name: 'the cell sealed without the magic and version as context', rules: ['KS-2'], error: 'WRONG_PASSPHRASE', keystore: hex(await around(encode({ name: 'carol', priv: carol.keys.privateKey.bytes(), pub: carol.publicKey.bytes() }), new Uint8Array(0))), passphrase: PASS },
       { name: 'halves of two different key pairs', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: hex(await around(encode({ name: 'carol', priv: carol.keys.privateKey.bytes(), pub: alice.publicKey.bytes() }))), passphrase: PASS },
       { name: 'larger than MAX_KEYSTORE_BYTES', rules: ['KS-3'], error: 'CORRUPT_KEYSTORE', keystore: { hex: hex(stored), zeroFillTo: 4097 }, passphrase: PASS },
+      { name: 'the cell asks for 2^32 - 1 PBKDF2 iterations (checksum redone)', rules: ['KS-3', 'CRY-17'], error: 'CORRUPT_KEYSTORE', keystore: hex(withIterations(0xffffffff)), passphrase: PASS },
+      { name: 'the cell asks for one iteration more than the bound', rules: ['KS-3', 'CRY-17'], error: 'CORRUPT_KEYSTORE', keystore: hex(withIterations(1_000_001)), passphrase: PASS },
+      { name: 'the cell asks for zero iterations', rules: ['KS-3', 'CRY-17'], error: 'CORRUPT_KEYSTORE', keystore: hex(withIterations(0)), passphrase: PASS },
     ],
   );
 }, 120_000);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { ready, concatBytes, encode, passphraseSeal, toHex, utf8, KeyPair } from '@comrad/core';
+import { ready, concatBytes, encode, passphraseCellIterations, passphraseOpen, passphraseSeal, toHex, utf8, KeyPair, MAX_PASSPHRASE_ITERATIONS } from '@comrad/core';
 import { decodeKeystore, encodeKeystore, Keymaker, KEYSTORE_MAGIC, MAX_KEYSTORE_BYTES } from '@comrad/core/keymaker';
 import { codeOf } from './_garbage.js';
 
@@ -76,7 +76,7 @@ describe('keystore (KS-*)', () => {
     expect(await codeOf(async () => decodeKeystore(await keystoreAround(content, PASS, new Uint8Array(0)), PASS))).toBe('WRONG_PASSPHRASE');
   });
 
-  it('KS-3 step 6 authentic but inconsistent content is CORRUPT_KEYSTORE: halves of two key pairs, bad fields', async () => {
+  it('KS-3 step 7 authentic but inconsistent content is CORRUPT_KEYSTORE: halves of two key pairs, bad fields', async () => {
     const other = KeyPair.generate();
     const mixed = encode({ name: 'alice', priv: alice.keys.privateKey.bytes(), pub: other.publicKey.bytes() });
     const badName = encode({ name: 'Alice', priv: alice.keys.privateKey.bytes(), pub: alice.publicKey.bytes() });
@@ -85,4 +85,36 @@ describe('keystore (KS-*)', () => {
       expect(await codeOf(async () => decodeKeystore(await keystoreAround(content), PASS))).toBe('CORRUPT_KEYSTORE');
     }
   });
+
+  it('KS-3 step 5 CRY-17 a keystore asking for a huge PBKDF2 iteration count fails fast with CORRUPT_KEYSTORE, before any KDF work', async () => {
+    // Whoever can write the file can recompute the clear checksum: only a bound on the count read from
+    // the cell keeps a modified keystore from hanging the client (2^32 - 1 iterations: hours).
+    const t0 = performance.now();
+    await decodeKeystore(stored, PASS);
+    const normal = performance.now() - t0;
+    for (const iterations of [0xffffffff, MAX_PASSPHRASE_ITERATIONS + 1, 0]) {
+      const hostile = withIterations(stored, iterations);
+      const t1 = performance.now();
+      expect(await codeOf(() => decodeKeystore(hostile, PASS)), `${iterations}`).toBe('CORRUPT_KEYSTORE');
+      // A normal unlock runs 314 110 iterations; refusing must cost far less than one of them.
+      expect(performance.now() - t1, `${iterations}`).toBeLessThan(normal / 4);
+    }
+    // The bound itself is accepted (it only costs the derivation, and a wrong count is a wrong key).
+    expect(await codeOf(() => decodeKeystore(withIterations(stored, 2), PASS))).toBe('WRONG_PASSPHRASE');
+  });
+
+  it('CRY-17 passphraseOpen refuses a cell above the bound itself, for any caller', async () => {
+    const cell = await passphraseSeal(PASS, utf8('x'));
+    expect(passphraseCellIterations(cell)).toBe(314_110);
+    const hostile = cell.slice();
+    new DataView(hostile.buffer).setUint32(48, 0xffffffff, true);
+    expect(await codeOf(() => passphraseOpen(PASS, hostile))).toBe('TOO_LARGE');
+  });
 });
+
+/** The keystore with its cell's iteration count (CRY-9, offset 48 of the cell) replaced, checksum redone. */
+function withIterations(keystore: Uint8Array, iterations: number): Uint8Array {
+  const cell = keystore.slice(41);
+  new DataView(cell.buffer).setUint32(48, iterations, true);
+  return concatBytes(keystore.subarray(0, 9), sha256(cell), cell);
+}

@@ -56,6 +56,49 @@ export function checkCell(sealed: Uint8Array): void {
   if (sealed.length > CELL_TOKEN + n) throw new ProtocolError('TRAILING_BYTES', 'bytes after the secure cell');
 }
 
+/** Secure Cell algorithm word of a passphrase cell: AES-256-GCM, key from PBKDF2-HMAC-SHA256 (CRY-9). */
+export const PASSPHRASE_CELL_ALG = 0x41010100;
+/** Passphrase cell auth token: header (20) + IV (12) + tag (16) + KDF context (22: iterations, salt). */
+export const PASSPHRASE_CELL_TOKEN = 70;
+const ITERATIONS_OFFSET = 48;
+
+/**
+ * CRY-17: the most PBKDF2 iterations a passphrase cell may ask for. The count is read from the cell, so
+ * without a bound a modified file could make the opener run PBKDF2 for hours (2^32 - 1 iterations is
+ * about 13 000 times Themis's 314 110). About three times what Themis writes: room for a stronger
+ * default, never more than a second or two of work.
+ */
+export const MAX_PASSPHRASE_ITERATIONS = 1_000_000;
+
+/**
+ * CRY-9, CRY-17: a passphrase cell has exactly the layout Themis writes (12-byte IV, 16-byte tag, 16-byte
+ * salt), a non-empty message, no trailing bytes, and 1 to {@link MAX_PASSPHRASE_ITERATIONS} iterations.
+ * Checked before any key derivation, so a hostile cell costs no PBKDF2 work.
+ * @returns the iteration count
+ */
+export function checkPassphraseCell(sealed: Uint8Array): number {
+  if (sealed.length < PASSPHRASE_CELL_TOKEN + 1) throw new ProtocolError('TRUNCATED', 'passphrase cell too short');
+  const v = view(sealed);
+  if (
+    v.getUint32(0, true) !== PASSPHRASE_CELL_ALG ||
+    v.getUint32(4, true) !== 12 ||
+    v.getUint32(8, true) !== 16 ||
+    v.getUint32(16, true) !== 22 ||
+    v.getUint16(ITERATIONS_OFFSET + 4, true) !== 16
+  ) {
+    throw new ProtocolError('DECRYPT_FAILED', 'passphrase cell parameters are not the ones Comrad uses');
+  }
+  const n = v.getUint32(12, true);
+  if (n === 0) throw new ProtocolError('DECRYPT_FAILED', 'passphrase cell declares an empty message');
+  if (sealed.length < PASSPHRASE_CELL_TOKEN + n) throw new ProtocolError('TRUNCATED', 'passphrase cell shorter than its token says');
+  if (sealed.length > PASSPHRASE_CELL_TOKEN + n) throw new ProtocolError('TRAILING_BYTES', 'bytes after the passphrase cell');
+  const iterations = v.getUint32(ITERATIONS_OFFSET, true);
+  if (iterations === 0 || iterations > MAX_PASSPHRASE_ITERATIONS) {
+    throw new ProtocolError('TOO_LARGE', `passphrase cell asks for ${iterations} PBKDF2 iterations (1 to ${MAX_PASSPHRASE_ITERATIONS} allowed)`);
+  }
+  return iterations;
+}
+
 /** Themis refuses empty messages; Comrad says so up front with a clear code (CRY-4). */
 export function checkNonEmpty(message: Uint8Array, what: string): void {
   if (!(message instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`);

@@ -14,6 +14,8 @@ export {
   cellOpen,
   passphraseSeal,
   passphraseOpen,
+  passphraseCellIterations,
+  MAX_PASSPHRASE_ITERATIONS,
 } from './operations.js';
 export { fingerprintOf } from './fingerprint.js';
 export { randomBytes } from './random.js';

@@ -3,7 +3,7 @@
  * @module
  */
 import { activeBackend } from './backend.js';
-import { checkCell, checkEncrypted, checkNonEmpty, checkSigned } from './_framing.js';
+import { checkCell, checkEncrypted, checkNonEmpty, checkPassphraseCell, checkSigned } from './_framing.js';
 import type { PrivateKey, PublicKey, SymmetricKey } from './keys.js';
 import { passphraseCell } from './_wasm-backend.js';
 
@@ -68,6 +68,21 @@ export function cellOpen(key: SymmetricKey, sealed: Uint8Array, context: Uint8Ar
 }
 
 /**
+ * The PBKDF2 iteration count a passphrase cell asks for, after checking its framing and bounds (CRY-9,
+ * CRY-17), without deriving anything: lets a container tell a hostile or damaged cell from a wrong
+ * passphrase.
+ * @param sealed - a passphrase cell
+ * @returns the iteration count, 1 to {@link MAX_PASSPHRASE_ITERATIONS}
+ * @throws ProtocolError TOO_LARGE, TRUNCATED, TRAILING_BYTES, DECRYPT_FAILED
+ */
+export function passphraseCellIterations(sealed: Uint8Array): number {
+  if (!(sealed instanceof Uint8Array)) throw new TypeError('sealed must be a Uint8Array');
+  return checkPassphraseCell(sealed);
+}
+
+export { MAX_PASSPHRASE_ITERATIONS } from './_framing.js';
+
+/**
  * Seals `message` in a Secure Cell under a passphrase (Themis derives the key with PBKDF2). Always done by
  * wasm-themis, loaded on first use (CRY-9): it is used only for the local keystore.
  */
@@ -78,11 +93,14 @@ export async function passphraseSeal(passphrase: string, message: Uint8Array, co
 }
 
 /**
- * Opens a passphrase Secure Cell.
- * @throws ProtocolError DECRYPT_FAILED (wrong passphrase or tampered)
+ * Opens a passphrase Secure Cell. Its framing and iteration count are checked first (CRY-17), so a cell
+ * that asks for more key derivation than {@link MAX_PASSPHRASE_ITERATIONS} costs nothing.
+ * @throws ProtocolError TOO_LARGE (too many iterations), TRUNCATED, TRAILING_BYTES, DECRYPT_FAILED
+ *   (other parameters, wrong passphrase or tampered)
  */
 export async function passphraseOpen(passphrase: string, sealed: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
   if (!(sealed instanceof Uint8Array) || sealed.length === 0) throw new TypeError('sealed must be non-empty bytes');
+  checkPassphraseCell(sealed);
   return (await passphraseCell()).open(passphrase, sealed, context);
 }

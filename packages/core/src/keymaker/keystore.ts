@@ -9,7 +9,7 @@ import { bytesEqual, concatBytes, utf8 } from '../bytes.js';
 import { decode, encode } from '../codec/msgpack.js';
 import { Fields } from '../codec/fields.js';
 import { KeyPair, PrivateKey, PublicKey } from '../crypto/keys.js';
-import { passphraseOpen, passphraseSeal, sign, verify } from '../crypto/operations.js';
+import { passphraseCellIterations, passphraseOpen, passphraseSeal, sign, verify } from '../crypto/operations.js';
 import { checkName, NAME_MAX } from '../envelope/name.js';
 import { Keymaker } from './keymaker.js';
 
@@ -53,8 +53,9 @@ export async function encodeKeystore(keymaker: Keymaker, passphrase: string): Pr
 /**
  * Opens a keystore (KS-3, in that order). Damage is told apart from a wrong passphrase by the checksum
  * in the clear header; past it, a failing cell means the wrong passphrase.
- * @throws ProtocolError CORRUPT_KEYSTORE (not a keystore, damaged, or inconsistent inside),
- *   UNSUPPORTED_VERSION, WRONG_PASSPHRASE
+ * @throws ProtocolError CORRUPT_KEYSTORE (not a keystore, damaged, a cell asking for more than
+ *   `MAX_PASSPHRASE_ITERATIONS` PBKDF2 iterations, or inconsistent inside), UNSUPPORTED_VERSION,
+ *   WRONG_PASSPHRASE
  * @example `const alice = await decodeKeystore(await readFile(path), passphrase)`
  */
 export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Promise<Keymaker> {
@@ -68,11 +69,19 @@ export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Pro
   if (bytes.length <= HEADER_BYTES) throw corrupt('keystore is truncated');
   const cell = bytes.subarray(HEADER_BYTES);
   if (!bytesEqual(sha256(cell), bytes.subarray(PREFIX_BYTES, HEADER_BYTES))) throw corrupt('keystore is damaged (checksum)');
+  // KS-3 step 5: the checksum is no authenticator, so whoever edits the file can also ask for 2^32
+  // PBKDF2 iterations; the cell's parameters are bounded before any key derivation (CRY-17).
+  try {
+    passphraseCellIterations(cell);
+  } catch (err) {
+    if (ProtocolError.is(err)) throw corrupt(`keystore cell is not acceptable (${err.message})`);
+    throw err;
+  }
   let content: Uint8Array;
   try {
     content = await passphraseOpen(pw, cell, bytes.subarray(0, PREFIX_BYTES));
   } catch (err) {
-    // KS-3 step 5: the checksum matched, so the cell is as written; only the passphrase is left to blame.
+    // KS-3 step 6: the checksum matched, so the cell is as written; only the passphrase is left to blame.
     if (ProtocolError.is(err)) throw new ProtocolError('WRONG_PASSPHRASE', 'the keystore does not open with this passphrase');
     throw err;
   }
@@ -83,7 +92,7 @@ export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Pro
   }
 }
 
-/** KS-3 step 6: the content is authentic, so anything wrong in it is a corrupt (or foreign-made) keystore. */
+/** KS-3 step 7: the content is authentic, so anything wrong in it is a corrupt (or foreign-made) keystore. */
 function readContent(content: Uint8Array): Keymaker {
   try {
     const f = Fields.of(decode(content, MAX_CONTENT_BYTES), 'keystore', CONTENT_FIELDS);
