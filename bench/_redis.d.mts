@@ -4,9 +4,18 @@ export interface RedisServer {
   readonly url: string;
   readonly port: number;
   readonly pid: number;
-  /** Stops the server and removes its directory. */
+  /** Its data directory (the append-only file lives here). */
+  readonly dir: string;
+  /** Stops the server and removes its directory (unless the directory was given to `startRedisServer`). */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: the directory stays, so a server started on it again finds what was persisted. */
+  kill(): Promise<void>;
 }
+
+/** The persistence the README gives (STORE-1): `--appendonly yes --appendfsync always`. */
+export const DURABLE_REDIS_ARGS: readonly string[];
+/** No persistence at all (Redis's defaults minus snapshots), which the store refuses without allowDataLoss. */
+export const VOLATILE_REDIS_ARGS: readonly string[];
 
 /**
  * The redis-server binary, found in `dirs` (default: PATH, then /usr/bin, /usr/sbin, /usr/local/bin); throws
@@ -14,5 +23,8 @@ export interface RedisServer {
  */
 export function redisServerBinary(dirs?: readonly string[]): string;
 
-/** Starts a redis-server on a free 127.0.0.1 port with no persistence and waits until it answers PING. */
-export function startRedisServer(): Promise<RedisServer>;
+/**
+ * Starts a redis-server on a free 127.0.0.1 port (persistence `args`, default {@link DURABLE_REDIS_ARGS})
+ * and waits until it answers PING. With `dir`, it runs on that existing directory and leaves it in place.
+ */
+export function startRedisServer(o?: { args?: readonly string[]; dir?: string }): Promise<RedisServer>;

@@ -1,5 +1,6 @@
-// A throwaway redis-server for tests and benchmarks: a real server on a free 127.0.0.1 port, with no
-// persistence, in its own temp directory, stopped (and the directory removed) by `stop()`. Plain ESM
+// A throwaway redis-server for tests and benchmarks: a real server on a free 127.0.0.1 port, configured as
+// the README tells Operators to run it (`--appendonly yes --appendfsync always`: STORE-1, the Redis store
+// refuses anything less), in its own temp directory, stopped (and the directory removed) by `stop()`. Plain ESM
 // JavaScript so benchmarks (`node bench/...`) and vitest tests (`packages/operator/test/_redis.ts`) share
 // this one launcher without a build step. Product code never starts Redis; the Operator is given a URL.
 
@@ -40,29 +41,37 @@ export function redisServerBinary(dirs = [...(process.env.PATH ?? '').split(deli
   throw new Error(INSTALL_HINT);
 }
 
+/** The persistence the README gives (STORE-1): every write is in the append-only file and fsynced before Redis answers. */
+export const DURABLE_REDIS_ARGS = ['--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+/** Redis's own defaults for a throwaway server: nothing written to disk (the store refuses it without allowDataLoss). */
+export const VOLATILE_REDIS_ARGS = ['--appendonly', 'no', '--save', ''];
+
 /**
  * Starts a redis-server on a free loopback port and waits until it answers PING.
- * @returns {Promise<{ url: string, port: number, pid: number, stop: () => Promise<void> }>}
+ * @param {{ args?: string[], dir?: string }} [o] - persistence arguments (default {@link DURABLE_REDIS_ARGS});
+ *   `dir`: an existing data directory to use (and keep) instead of a fresh temp one, to restart on the same data
+ * @returns {Promise<{ url: string, port: number, pid: number, dir: string, stop: () => Promise<void>, kill: () => Promise<void> }>}
+ *   `kill` is SIGKILL without removing the directory
  * @throws Error when redis-server is missing or does not come up (with the tail of its output)
  */
-export async function startRedisServer() {
+export async function startRedisServer({ args = DURABLE_REDIS_ARGS, dir: keep } = {}) {
   const binary = redisServerBinary();
   let lastError;
   // A free port can be taken between probing and binding; then the server exits and we try another.
   for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
-    const dir = await mkdtemp(join(tmpdir(), 'comrad-redis-'));
+    const dir = keep ?? (await mkdtemp(join(tmpdir(), 'comrad-redis-')));
     try {
-      return await startOnce(binary, await freePort(), dir);
+      return await startOnce(binary, await freePort(), dir, args, keep === undefined);
     } catch (err) {
       lastError = err;
-      await rm(dir, { recursive: true, force: true });
+      if (keep === undefined) await rm(dir, { recursive: true, force: true });
     }
   }
   throw lastError;
 }
 
-async function startOnce(binary, port, dir) {
-  const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+async function startOnce(binary, port, dir, persistence, owned) {
+  const args = ['--port', String(port), '--bind', HOST, ...persistence, '--dir', dir, '--daemonize', 'no'];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
@@ -81,7 +90,13 @@ async function startOnce(binary, port, dir) {
       await exited;
       clearTimeout(timer);
     }
-    await rm(dir, { recursive: true, force: true });
+    if (owned) await rm(dir, { recursive: true, force: true });
+  };
+  const kill = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
   };
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -92,7 +107,7 @@ async function startOnce(binary, port, dir) {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `redis://${HOST}:${port}`, port, pid: child.pid, stop };
+  return { url: `redis://${HOST}:${port}`, port, pid: child.pid, dir, stop, kill };
 }
 
 /** A port that was free a moment ago on the loopback interface. */

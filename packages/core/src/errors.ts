@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'RATE_LIMITED',
   'QUOTA_EXCEEDED',
+  'STORAGE_FULL', // the Operator's store has reached its disk budget (STORE-2)
   'POW_REQUIRED',
   'FORBIDDEN',
   'EXPIRED',

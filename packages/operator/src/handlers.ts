@@ -66,6 +66,9 @@ export interface HandlerContext {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
+/** STORE-2: the store's budget is spent; nothing was stored. */
+const storageFull = () => new ProtocolError('STORAGE_FULL', 'the Operator has no room for more letters or posts');
+
 /** AUTH-5: the one answer to every failed handshake. */
 const authFailed = () => new ProtocolError('AUTH_FAILED', 'authentication failed');
 
@@ -181,8 +184,11 @@ async function send(ctx: HandlerContext, s: Session, p: ParamsOf<'send'>): Promi
   if (!(await ctx.store.keyOf(p.to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
   const now = ctx.clock.now();
   const ttl = Math.min(p.ttl ?? ctx.limits.mailTtlMs, ctx.limits.mailTtlMs);
-  const put = await ctx.store.putMail(p.to, p.letter, now, now + ttl, { maxItems: ctx.limits.mailboxItems, maxBytes: ctx.limits.mailboxBytes });
+  // MB-4, STORE-2 are checked atomically with the insert; MB-11: the same bytes again are a no-op.
+  const quota = { maxItems: ctx.limits.mailboxItems, maxBytes: ctx.limits.mailboxBytes, storageBytes: ctx.limits.storageBytes };
+  const put = await ctx.store.putMail(p.to, p.letter, now, now + ttl, quota);
   if (put === 'quota') throw new ProtocolError('QUOTA_EXCEEDED', 'the mailbox is full');
+  if (put === 'storage-full') throw storageFull();
   return {};
 }
 
@@ -205,12 +211,13 @@ async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promi
   // FEED-3: the current epoch, or the previous one for a post sealed just before midnight UTC.
   if (epoch < current - 1) throw new ProtocolError('EXPIRED', 'the post is sealed under an old epoch key');
   if (epoch > current) throw new ProtocolError('MALFORMED', 'the post is sealed under a future epoch key');
-  if ((await ctx.store.countPostsSince(s.name!, now - HOUR_MS)) >= ctx.limits.postsPerHour) {
-    throw new ProtocolError('RATE_LIMITED', `at most ${ctx.limits.postsPerHour} posts per hour`);
-  }
   const expiresAt = now + p.expiresInDays * DAY_MS;
-  const id = await ctx.store.putPost({ author: s.name!, sealed: p.post, epoch, postedAt: now, expiresAt });
-  return { id, expiresAt };
+  // FEED-5, STORE-2: counted and inserted in one atomic step, so concurrent posts cannot overrun the limit.
+  const quota = { maxPosts: ctx.limits.postsPerHour, since: now - HOUR_MS, storageBytes: ctx.limits.storageBytes };
+  const put = await ctx.store.putPost({ author: s.name!, sealed: p.post, epoch, postedAt: now, expiresAt }, quota);
+  if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `at most ${ctx.limits.postsPerHour} posts per hour`);
+  if (put === 'storage-full') throw storageFull();
+  return { id: put.id, expiresAt };
 }
 
 async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>): Promise<Result<'feed'>> {

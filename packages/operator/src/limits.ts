@@ -25,6 +25,8 @@ export interface ServerLimits extends OperatorLimits {
   readonly registerPowBits: number;
   /** MB-9: leading zero bits of proof of work per letter (0 = none). */
   readonly sendPowBits: number;
+  /** STORE-2: sealed bytes of letters and posts the whole store holds; more → `STORAGE_FULL`. */
+  readonly storageBytes: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -51,6 +53,8 @@ export const DEFAULT_LIMITS: ServerLimits = {
   memoryBudgetBytes: 256 * 1024 * 1024,
   registerPowBits: 0,
   sendPowBits: 0,
+  // STORE-2: 8 GiB, a small disk's worth of sealed bytes (indexes and headers add about 200 bytes a letter).
+  storageBytes: 8 * 1024 ** 3,
 };
 
 /** Upper bounds of each limit: what a client accepts, narrowed to the protocol's own bounds where there is one. */
@@ -67,6 +71,7 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   memoryBudgetBytes: 2 ** 40,
   registerPowBits: MAX_POW_BITS,
   sendPowBits: MAX_POW_BITS,
+  storageBytes: Number.MAX_SAFE_INTEGER,
 };
 
 /**

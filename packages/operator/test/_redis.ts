@@ -10,9 +10,9 @@
  * ```
  */
 import { afterAll, beforeAll } from 'vitest';
-import { redisServerBinary, startRedisServer, type RedisServer } from '../../../bench/_redis.mjs';
+import { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer } from '../../../bench/_redis.mjs';
 
-export { redisServerBinary, startRedisServer, type RedisServer };
+export { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer };
 
 /**
  * Starts one redis-server before the tests of the current file (or `describe`) and stops it after them.

@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isStoreId } from './_ids.js';
-import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -50,7 +50,7 @@ class GuardedStore implements Store {
     return this.run(() => (checkBytes(publicKey, 'publicKey', MAX_KEY_BYTES), this.inner.nameOf(publicKey)));
   }
 
-  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
     return this.run(() => {
       checkName(to, 'to');
       checkBytes(sealed, 'sealed');
@@ -59,7 +59,8 @@ class GuardedStore implements Store {
       if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxItems, maxBytes }');
       checkCount(quota.maxItems, 'quota.maxItems');
       checkCount(quota.maxBytes, 'quota.maxBytes');
-      return this.inner.putMail(to, sealed, receivedAt, expiresAt, { maxItems: quota.maxItems, maxBytes: quota.maxBytes });
+      const storage = storageBudget(quota.storageBytes);
+      return this.inner.putMail(to, sealed, receivedAt, expiresAt, { maxItems: quota.maxItems, maxBytes: quota.maxBytes, ...storage });
     });
   }
 
@@ -82,7 +83,7 @@ class GuardedStore implements Store {
     });
   }
 
-  putPost(post: NewPost): Promise<string> {
+  putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
     return this.run(() => {
       if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object');
       checkName(post.author, 'author');
@@ -91,7 +92,12 @@ class GuardedStore implements Store {
       checkTime(post.postedAt, 'postedAt');
       checkTime(post.expiresAt, 'expiresAt');
       const { author, sealed, epoch, postedAt, expiresAt } = post;
-      return this.inner.putPost({ author, sealed, epoch, postedAt, expiresAt });
+      if (quota === undefined) return this.inner.putPost({ author, sealed, epoch, postedAt, expiresAt });
+      if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxPosts, since, storageBytes? }');
+      checkCount(quota.maxPosts, 'quota.maxPosts');
+      checkTime(quota.since, 'quota.since');
+      const limits = { maxPosts: quota.maxPosts, since: quota.since, ...storageBudget(quota.storageBytes) };
+      return this.inner.putPost({ author, sealed, epoch, postedAt, expiresAt }, limits);
     });
   }
 
@@ -120,6 +126,10 @@ class GuardedStore implements Store {
 
   countPostsSince(author: string, since: number): Promise<number> {
     return this.run(() => (checkName(author, 'author'), checkTime(since, 'since'), this.inner.countPostsSince(author, since)));
+  }
+
+  storedBytes(): Promise<number> {
+    return this.run(() => this.inner.storedBytes());
   }
 
   worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
@@ -200,6 +210,13 @@ function checkTime(v: unknown, field: string): void {
 
 function checkCount(v: unknown, field: string): void {
   if (!Number.isSafeInteger(v) || (v as number) < 0) throw new TypeError(`${field} must be a non-negative integer`);
+}
+
+/** The optional store budget, checked and passed on only when given. */
+function storageBudget(v: unknown): { storageBytes?: number } {
+  if (v === undefined) return {};
+  checkCount(v, 'quota.storageBytes');
+  return { storageBytes: v as number };
 }
 
 function checkEpoch(v: unknown, field: string): void {

@@ -5,6 +5,7 @@
  * is written (MB-1: no sender).
  * @internal
  */
+import { createHash } from 'node:crypto';
 import { ProtocolError } from '@comrad/core';
 import type { NewPost, StoredPost } from './types.js';
 
@@ -97,6 +98,38 @@ export function decodePost(id: string, bytes: Uint8Array): StoredPost {
     postedAt: view.getFloat64(1),
     expiresAt: view.getFloat64(9),
   };
+}
+
+/**
+ * MB-11, STORE-3: the content digest under which a mailbox holds a letter (SHA-256 of the sealed bytes, hex),
+ * so that the same bytes put twice — a resend, or a store call repeated after a lost reply — are stored once.
+ * @param sealed - the sealed letter
+ * @returns 64 hex digits
+ */
+export function mailDigest(sealed: Uint8Array): string {
+  return createHash('sha256').update(sealed).digest('hex');
+}
+
+/**
+ * FEED-9, STORE-3: the digest under which the feed holds a post: SHA-256 over the author's name (length
+ * first, so no two (author, bytes) pairs share an input) and the sealed post, hex. Another author's copy of
+ * the same bytes is a different post (readers refuse it: FEED-7), so it is not folded into the original.
+ * @param author - the post's author
+ * @param sealed - the sealed post
+ * @returns 64 hex digits
+ */
+export function postDigest(author: string, sealed: Uint8Array): string {
+  const name = enc.encode(author);
+  const length = new Uint8Array([name.length >> 8, name.length & 0xff]);
+  return createHash('sha256').update(length).update(name).update(sealed).digest('hex');
+}
+
+/**
+ * STORE-2: true when `adding` more sealed bytes would take the store's `held` bytes past its budget.
+ * @param budget - the budget; undefined = none
+ */
+export function overBudget(held: number, adding: number, budget: number | undefined): boolean {
+  return budget !== undefined && held + adding > budget;
 }
 
 /** A plain Uint8Array copy: backends hand out Buffers that may share memory with their own. */

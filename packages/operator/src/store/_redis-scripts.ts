@@ -51,20 +51,55 @@ local function next_id(time, random, a, b)
 end
 `;
 
-/** Deletes one letter from its mailbox keys; keeps the byte counter right and drops it with the last letter. */
-const DROP_MAIL = `
-local function drop_mail(mi, md, mb, mx, to, id)
+/** STORE-2: takes `n` sealed bytes off the store's count, dropping the key at zero (never below). */
+const RELEASE = `
+local function release(sb, n)
+  if redis.call('DECRBY', sb, n) <= 0 then redis.call('DEL', sb) end
+end
+`;
+
+/**
+ * The content index `mh`/`ph` holds digest → id and id → digest (field lengths differ: 64 and 26), so a
+ * deletion finds the digest without recomputing it. Drops the pair of `id`, keeping a digest that points
+ * elsewhere.
+ */
+const FORGET_DIGEST = `
+local function forget_digest(index, id)
+  local digest = redis.call('HGET', index, id)
+  redis.call('HDEL', index, id)
+  if digest and redis.call('HGET', index, digest) == id then redis.call('HDEL', index, digest) end
+end
+`;
+
+/** Deletes one letter from its mailbox keys; keeps the byte counters right and drops them with the last letter. */
+const DROP_MAIL = `${RELEASE}${FORGET_DIGEST}
+local function drop_mail(mi, md, mb, mx, mh, sb, to, id)
   local len = redis.call('HSTRLEN', md, id)
   if len == 0 then return 0 end
   redis.call('HDEL', md, id)
   redis.call('ZREM', mi, id)
   redis.call('ZREM', mx, id .. to)
+  forget_digest(mh, id)
   if redis.call('ZCARD', mi) == 0 then
     redis.call('DEL', mb)
   else
     redis.call('DECRBY', mb, len - ${MAIL_HEADER_BYTES})
   end
+  release(sb, len - ${MAIL_HEADER_BYTES})
   return 1
+end
+`;
+
+/** Deletes one post record (known to exist) and every index entry of it. */
+const DROP_POST = `${AUTHOR_OF}${RELEASE}${FORGET_DIGEST}
+local function drop_post(pi, pd, px, ph, sb, prefix, id, rec)
+  local author = author_of(rec)
+  redis.call('ZREM', prefix .. 'pa:' .. author, id)
+  redis.call('HDEL', pd, id)
+  redis.call('ZREM', pi, id)
+  redis.call('ZREM', px, id)
+  forget_digest(ph, id)
+  release(sb, #rec - ${POST_AUTHOR_OFFSET} - #author)
 end
 `;
 
@@ -87,33 +122,43 @@ return 'ok'
 };
 
 /**
- * MB-4: quota check, id and insert in one step, then the "you have mail" message on the channel every
- * process listens to. KEYS: mi, md, mb, mx. ARGV: arrival time (integer ms), random id part, record,
- * sealed length, max items, max bytes, expiresAt, to, channel. Returns the id, or 0 when over quota.
+ * MB-11, MB-4, STORE-2: the content check, the quota check, the budget check, id and insert in one step,
+ * then the "you have mail" message on the channel every process listens to. The content check comes first,
+ * so running the script again — ioredis re-sends a command whose reply a dropped connection lost — answers
+ * the first run's id and stores nothing (STORE-3). KEYS: mi, md, mb, mx, mh, sb. ARGV: arrival time
+ * (integer ms), random id part, record, sealed length, max items, max bytes, expiresAt, to, channel, digest,
+ * storage budget ('' = none). Returns the id, 'quota' or 'storage-full'.
  */
 export const PUT_MAIL: LuaScript = {
-  keys: 4,
+  keys: 6,
   lua: `${NEXT_ID}
+local held = redis.call('HGET', KEYS[5], ARGV[10])
+if held then return held end
 local items = redis.call('ZCARD', KEYS[1])
 local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
-if items + 1 > tonumber(ARGV[5]) or bytes + tonumber(ARGV[4]) > tonumber(ARGV[6]) then return 0 end
+local len = tonumber(ARGV[4])
+if items + 1 > tonumber(ARGV[5]) or bytes + len > tonumber(ARGV[6]) then return 'quota' end
+local total = tonumber(redis.call('GET', KEYS[6]) or '0')
+if ARGV[11] ~= '' and total + len > tonumber(ARGV[11]) then return 'storage-full' end
 local id = next_id(tonumber(ARGV[1]), ARGV[2], greatest_in(KEYS[1]))
 redis.call('HSET', KEYS[2], id, ARGV[3])
 redis.call('ZADD', KEYS[1], 0, id)
-redis.call('INCRBY', KEYS[3], ARGV[4])
+redis.call('INCRBY', KEYS[3], len)
 redis.call('ZADD', KEYS[4], ARGV[7], id .. ARGV[8])
+redis.call('HSET', KEYS[5], ARGV[10], id, id, ARGV[10])
+redis.call('INCRBY', KEYS[6], len)
 redis.call('PUBLISH', ARGV[9], ARGV[8])
 return id
 `,
 };
 
-/** MB-3. KEYS: mi, md, mb, mx. ARGV: to, then the ids. Returns how many were deleted. */
+/** MB-3. KEYS: mi, md, mb, mx, mh, sb. ARGV: to, then the ids. Returns how many were deleted. */
 export const ACK_MAIL: LuaScript = {
-  keys: 4,
+  keys: 6,
   lua: `${DROP_MAIL}
 local gone = 0
 for i = 2, #ARGV do
-  gone = gone + drop_mail(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[i])
+  gone = gone + drop_mail(KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], ARGV[1], ARGV[i])
 end
 return gone
 `,
@@ -122,10 +167,10 @@ return gone
 /**
  * MB-5: deletes up to one batch of letters whose expiry is ≤ now. The mailbox keys are derived here from the
  * expiry entry (id then recipient), which is why the Redis store needs one Redis, not a Redis Cluster.
- * KEYS: mx. ARGV: now, batch size, key prefix. Returns { entries seen, letters deleted }.
+ * KEYS: mx, sb. ARGV: now, batch size, key prefix. Returns { entries seen, letters deleted }.
  */
 export const EXPIRE_MAIL: LuaScript = {
-  keys: 1,
+  keys: 2,
   lua: `${DROP_MAIL}
 local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
 local gone = 0
@@ -133,7 +178,7 @@ for _, entry in ipairs(due) do
   local id = string.sub(entry, 1, ${ID_LENGTH})
   local to = string.sub(entry, ${ID_LENGTH + 1})
   local p = ARGV[3]
-  gone = gone + drop_mail(p .. 'mi:' .. to, p .. 'md:' .. to, p .. 'mb:' .. to, KEYS[1], to, id)
+  gone = gone + drop_mail(p .. 'mi:' .. to, p .. 'md:' .. to, p .. 'mb:' .. to, KEYS[1], p .. 'mh:' .. to, KEYS[2], to, id)
   redis.call('ZREM', KEYS[1], entry)
 end
 return { #due, gone }
@@ -141,49 +186,59 @@ return { #due, gone }
 };
 
 /**
- * A post, with its id after the greatest id in the feed and after the last post id minted, which outlives
- * its post (OP-5: a deleted post's id may be a reader's cursor). KEYS: pi, pd, pa:<author>, px, pl.
- * ARGV: posting time (integer ms), random id part, record, postedAt, expiresAt. Returns the id.
+ * FEED-9, FEED-5, STORE-2: a post, unless the same one is held (its id is answered: a re-sent script is a
+ * no-op, STORE-3), the author already holds `max posts` since `since`, or the budget is spent. Its id comes
+ * after the greatest id in the feed and after the last post id minted, which outlives its post (OP-5: a
+ * deleted post's id may be a reader's cursor). KEYS: pi, pd, pa:<author>, px, pl, ph, sb. ARGV: posting
+ * time (integer ms), random id part, record, postedAt, expiresAt, digest, max posts ('' = no limit), since,
+ * storage budget ('' = none), sealed length. Returns the id, 'rate-limited' or 'storage-full'.
  */
 export const PUT_POST: LuaScript = {
-  keys: 5,
+  keys: 7,
   lua: `${NEXT_ID}
+local held = redis.call('HGET', KEYS[6], ARGV[6])
+if held then return held end
+if ARGV[7] ~= '' and redis.call('ZCOUNT', KEYS[3], ARGV[8], '+inf') + 1 > tonumber(ARGV[7]) then return 'rate-limited' end
+local len = tonumber(ARGV[10])
+local total = tonumber(redis.call('GET', KEYS[7]) or '0')
+if ARGV[9] ~= '' and total + len > tonumber(ARGV[9]) then return 'storage-full' end
 local id = next_id(tonumber(ARGV[1]), ARGV[2], greatest_in(KEYS[1]), redis.call('GET', KEYS[5]))
 redis.call('SET', KEYS[5], id)
 redis.call('HSET', KEYS[2], id, ARGV[3])
 redis.call('ZADD', KEYS[1], 0, id)
 redis.call('ZADD', KEYS[3], ARGV[4], id)
 redis.call('ZADD', KEYS[4], ARGV[5], id)
+redis.call('HSET', KEYS[6], ARGV[6], id, id, ARGV[6])
+redis.call('INCRBY', KEYS[7], len)
 return id
 `,
 };
 
-/** FEED-8: only the author deletes. KEYS: pi, pd, px, pa:<author>. ARGV: id, author. Returns 1 deleted, 0 not. */
+/**
+ * FEED-8: only the author deletes. KEYS: pi, pd, px, pa:<author>, ph, sb. ARGV: id, author, prefix.
+ * Returns 1 deleted, 0 not. (The author's index key is derived from the record, as in expiry, and is the
+ * declared KEYS[4] whenever the post is the caller's.)
+ */
 export const DELETE_POST: LuaScript = {
-  keys: 4,
-  lua: `${AUTHOR_OF}
+  keys: 6,
+  lua: `${DROP_POST}
 local rec = redis.call('HGET', KEYS[2], ARGV[1])
 if not rec or author_of(rec) ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
+drop_post(KEYS[1], KEYS[2], KEYS[3], KEYS[5], KEYS[6], ARGV[3], ARGV[1], rec)
 return 1
 `,
 };
 
-/** FEED-4: deletes up to one batch of posts whose expiry is ≤ now. KEYS: px, pi, pd. ARGV: now, batch, prefix. */
+/** FEED-4: deletes up to one batch of posts whose expiry is ≤ now. KEYS: px, pi, pd, ph, sb. ARGV: now, batch, prefix. */
 export const EXPIRE_POSTS: LuaScript = {
-  keys: 3,
-  lua: `${AUTHOR_OF}
+  keys: 5,
+  lua: `${DROP_POST}
 local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
 local gone = 0
 for _, id in ipairs(due) do
   local rec = redis.call('HGET', KEYS[3], id)
   if rec then
-    redis.call('ZREM', ARGV[3] .. 'pa:' .. author_of(rec), id)
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('ZREM', KEYS[2], id)
+    drop_post(KEYS[2], KEYS[3], KEYS[1], KEYS[4], KEYS[5], ARGV[3], id, rec)
     gone = gone + 1
   end
   redis.call('ZREM', KEYS[1], id)

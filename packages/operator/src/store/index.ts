@@ -8,21 +8,21 @@ import { openMemoryStore } from './memory.js';
 import { openRedisStore } from './redis.js';
 import type { Store } from './types.js';
 
-export type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
-export { DEFAULT_REDIS_PREFIX } from './redis.js';
+export type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions } from './redis.js';
 
 /** Which backend to open, and where its data lives. */
 export type StoreOptions =
   | { readonly kind: 'memory' }
   | { readonly kind: 'lmdb'; readonly path: string }
-  | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string };
+  | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string; readonly allowDataLoss?: boolean };
 
 /**
  * Opens a store.
- * @param options - `memory`; `lmdb` with its data directory; or `redis` with a URL and an optional key prefix
- *   (default `comrad:`)
+ * @param options - `memory`; `lmdb` with its data directory; or `redis` with a URL, an optional key prefix
+ *   (default `comrad:`) and `allowDataLoss` to accept a Redis without durable persistence (STORE-1)
  * @returns the open store; call `close()` when done
- * @throws ComradError INTERNAL when Redis cannot be reached; Error when the LMDB directory cannot be opened;
+ * @throws ComradError INTERNAL when Redis cannot be reached or can lose acknowledged writes (STORE-1); Error when the LMDB directory cannot be opened;
  *   TypeError on malformed options
  * @example
  * ```ts
@@ -39,7 +39,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     case 'lmdb':
       return openLmdbStore(options.path);
     case 'redis':
-      return openRedisStore(options.url, options.prefix);
+      return openRedisStore(options.url, options.prefix, { allowDataLoss: options.allowDataLoss === true });
     default:
       throw new TypeError("options.kind must be 'memory', 'lmdb' or 'redis'");
   }

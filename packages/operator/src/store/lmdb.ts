@@ -10,11 +10,15 @@
  * - `pauth` [author, postedAt, id] → ∅                 (posts-per-hour count is a range count)
  * - `world` epoch → sealed world key
  * - `last`  'post' → the last post id minted            (OP-5: kept when that post is deleted)
+ * - `mhash` [to, digest] → id                          (MB-11: the same bytes are held once per mailbox)
+ * - `phash` digest → id                                (FEED-9: the same post by the same author, once)
+ * - `total` 'bytes' → sealed bytes held                (STORE-2: the store's budget)
  *
- * Atomicity (REG-2, MB-4): every check-then-write runs inside one lmdb write transaction, and LMDB has a
+ * Atomicity (REG-2, MB-4, FEED-5, STORE-2, MB-11): every check-then-write runs inside one lmdb write transaction, and LMDB has a
  * single writer, so no other write interleaves between the check and the write. Durability: every write
  * method resolves only after its transaction is flushed to disk, so an item reported stored survives a
- * crash, and a reported deletion (ack, FEED-8) does not come back after one.
+ * crash, and a reported deletion (ack, FEED-8) does not come back after one (STORE-1: LMDB's default sync
+ * mode on Linux, `overlappingSync`, whose `flushed` promise resolves after fsync of the commit).
  * @module
  */
 import { mkdir } from 'node:fs/promises';
@@ -23,8 +27,8 @@ import { toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from './_ids.js';
 import { MailListeners } from './_listeners.js';
-import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
-import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost, mailDigest, overBudget, postDigest } from './_records.js';
+import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -33,6 +37,8 @@ const AFTER_IDS = '~';
 const NOTHING = new Uint8Array(0);
 /** The key, in `last`, of the last post id minted. */
 const LAST_POST = 'post';
+/** The key, in `total`, of the sealed bytes held (STORE-2). */
+const HELD = 'bytes';
 
 /**
  * Opens (creating if needed) the LMDB store in directory `path`.
@@ -50,8 +56,11 @@ export async function openLmdbStore(path: string): Promise<Store> {
   if (typeof path !== 'string' || path.length === 0) throw new TypeError('path must be a directory path');
   await mkdir(path, { recursive: true, mode: 0o700 });
   // noMemInit: false — LMDB zeroes fresh pages, so bytes of deleted records are not copied into new ones.
-  const root = open({ path, maxDbs: 16, noMemInit: false, compression: false });
-  return guardStore(new LmdbStore(root));
+  // STORE-1: noSync stays off (lmdb's default): every write method awaits the fsync of its commit.
+  const root = open({ path, maxDbs: 16, noMemInit: false, compression: false, noSync: false });
+  const store = new LmdbStore(root);
+  await store.countHeld();
+  return guardStore(store);
 }
 
 type Counters = [items: number, bytes: number];
@@ -69,6 +78,9 @@ class LmdbStore implements Store {
   private readonly pauth: Database<Uint8Array, Key[]>;
   private readonly world: Database<Uint8Array, number>;
   private readonly last: Database<string, string>;
+  private readonly mhash: Database<string, Key[]>;
+  private readonly phash: Database<string, string>;
+  private readonly total: Database<number, string>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -82,6 +94,20 @@ class LmdbStore implements Store {
     this.pauth = binary('pauth');
     this.world = binary('world');
     this.last = root.openDB({ name: 'last', encoding: 'string' });
+    this.mhash = root.openDB({ name: 'mhash', encoding: 'string' });
+    this.phash = root.openDB({ name: 'phash', encoding: 'string' });
+    this.total = root.openDB({ name: 'total', encoding: 'msgpack' });
+  }
+
+  /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
+  async countHeld(): Promise<void> {
+    if (this.total.get(HELD) !== undefined) return;
+    await this.write(() => {
+      let held = 0;
+      for (const { value } of this.mail.getRange()) held += value.length - MAIL_HEADER_BYTES;
+      for (const { key, value } of this.posts.getRange()) held += decodePost(key, value).sealed.length;
+      this.setHeld(held);
+    });
   }
 
   async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
@@ -104,19 +130,28 @@ class LmdbStore implements Store {
     return this.keys.get(Buffer.from(publicKey));
   }
 
-  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
     const record = encodeMail(receivedAt, expiresAt, sealed);
-    const result = await this.write((): { id: string } | 'quota' => {
+    const digest = mailDigest(sealed);
+    let fresh = false;
+    const result = await this.write((): PutMailResult => {
+      const held = this.mhash.get([to, digest]);
+      if (held !== undefined) return { id: held }; // MB-11
       const [items, bytes] = this.mbox.get(to) ?? [0, 0];
       if (items + 1 > quota.maxItems || bytes + sealed.length > quota.maxBytes) return 'quota';
+      const total = this.held();
+      if (overBudget(total, sealed.length, quota.storageBytes)) return 'storage-full';
       // Minted inside the transaction, after the greatest id present: ids follow commit order (MB-3).
       const id = nextId(receivedAt, this.greatest(this.mail.getKeys({ start: [to, AFTER_IDS], end: [to], reverse: true, limit: 1 })));
       this.mail.put([to, id], record);
       this.mexp.put([expiresAt, to, id], NOTHING);
       this.mbox.put(to, [items + 1, bytes + sealed.length]);
+      this.mhash.put([to, digest], id);
+      this.setHeld(total + sealed.length);
+      fresh = true;
       return { id };
     });
-    if (result !== 'quota') this.listeners.emit(to);
+    if (fresh) this.listeners.emit(to);
     return result;
   }
 
@@ -135,9 +170,15 @@ class LmdbStore implements Store {
     return this.write(() => ids.reduce((gone, id) => gone + (this.dropMail(to, id) ? 1 : 0), 0));
   }
 
-  async putPost(post: NewPost): Promise<string> {
+  async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
     const record = encodePost(post);
-    return this.write(() => {
+    const digest = postDigest(post.author, post.sealed);
+    return this.write((): PutPostResult => {
+      const held = this.phash.get(digest);
+      if (held !== undefined) return { id: held }; // FEED-9
+      if (quota && this.countSince(post.author, quota.since) + 1 > quota.maxPosts) return 'rate-limited';
+      const total = this.held();
+      if (overBudget(total, post.sealed.length, quota?.storageBytes)) return 'storage-full';
       // After the last id minted, which a deleted newest post leaves greater than every id present (OP-5);
       // the greatest present still counts for a store written before `last` existed.
       const greatest = this.greatest(this.posts.getKeys({ reverse: true, limit: 1 }));
@@ -146,7 +187,9 @@ class LmdbStore implements Store {
       this.posts.put(id, record);
       this.pexp.put([post.expiresAt, id], NOTHING);
       this.pauth.put([post.author, post.postedAt, id], NOTHING);
-      return id;
+      this.phash.put(digest, id);
+      this.setHeld(total + post.sealed.length);
+      return { id };
     });
   }
 
@@ -178,7 +221,11 @@ class LmdbStore implements Store {
   }
 
   async countPostsSince(author: string, since: number): Promise<number> {
-    return this.pauth.getCount({ start: [author, since], end: [author, MAX_ID_TIME + 1] });
+    return this.countSince(author, since);
+  }
+
+  async storedBytes(): Promise<number> {
+    return this.held();
   }
 
   async worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
@@ -241,6 +288,9 @@ class LmdbStore implements Store {
       ['pauth', this.pauth],
       ['world', this.world],
       ['last', this.last],
+      ['mhash', this.mhash],
+      ['phash', this.phash],
+      ['total', this.total],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {
@@ -260,6 +310,20 @@ class LmdbStore implements Store {
     const result = await this.root.transaction(action);
     await this.root.flushed;
     return result;
+  }
+
+  /** Inside a transaction: what FEED-5 counts, a range count over the author's index. */
+  private countSince(author: string, since: number): number {
+    return this.pauth.getCount({ start: [author, since], end: [author, MAX_ID_TIME + 1] });
+  }
+
+  private held(): number {
+    return this.total.get(HELD) ?? 0;
+  }
+
+  /** Inside a write transaction; never below 0, whatever a damaged store held. */
+  private setHeld(bytes: number): void {
+    this.total.put(HELD, Math.max(0, bytes));
   }
 
   /** The id in the last part of the first key of a (one-key, reverse) range, if any. */
@@ -282,8 +346,12 @@ class LmdbStore implements Store {
   private dropMail(to: string, id: string): boolean {
     const value = this.mail.get([to, id]);
     if (!value) return false;
+    const { expiresAt, sealed } = decodeMail(value);
     this.mail.remove([to, id]);
-    this.mexp.remove([decodeMail(value).expiresAt, to, id]);
+    this.mexp.remove([expiresAt, to, id]);
+    const digest = mailDigest(sealed);
+    if (this.mhash.get([to, digest]) === id) this.mhash.remove([to, digest]);
+    this.setHeld(this.held() - sealed.length);
     const [items, bytes] = this.mbox.get(to) ?? [1, 0];
     // An emptied mailbox leaves no counter behind: nothing shows that `to` ever had mail.
     if (items <= 1) this.mbox.remove(to);
@@ -297,6 +365,9 @@ class LmdbStore implements Store {
     this.posts.remove(id);
     this.pexp.remove([post.expiresAt, id]);
     this.pauth.remove([post.author, post.postedAt, id]);
+    const digest = postDigest(post.author, post.sealed);
+    if (this.phash.get(digest) === id) this.phash.remove(digest);
+    this.setHeld(this.held() - post.sealed.length);
   }
 }
 

@@ -1,14 +1,16 @@
 /**
  * The in-memory store: for tests and as the benchmark baseline. One process, nothing on disk; every
  * method body runs without an `await` in between its check and its write, which is what makes
- * registration (REG-2) and the quota check (MB-4) atomic here.
+ * registration (REG-2), the quota check (MB-4), the post limit (FEED-5), the budget (STORE-2) and the
+ * content checks (MB-11, FEED-9) atomic here.
  * @module
  */
 import { toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { nextId } from './_ids.js';
 import { MailListeners } from './_listeners.js';
-import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+import { mailDigest, overBudget, postDigest } from './_records.js';
+import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /**
  * Opens an empty in-memory store.
@@ -27,6 +29,8 @@ interface Mailbox {
   /** Insertion order is id order: each new id is greater than every id present (`nextId`). */
   readonly items: Map<string, MailItem>;
   bytes: number;
+  /** MB-11: content digest → id of each letter held. */
+  readonly digests: Map<string, string>;
   /** The last id minted here, ≥ every id present. */
   last: string | undefined;
 }
@@ -42,6 +46,10 @@ class MemoryStore implements Store {
   /** The last post id minted, ≥ every post id present, kept when its post is deleted (OP-5). */
   private lastPost: string | undefined;
   private readonly world = new Map<number, Uint8Array>();
+  /** FEED-9: content digest → id of each post held. */
+  private readonly postDigests = new Map<string, string>();
+  /** STORE-2: sealed bytes of the letters and posts held. */
+  private held = 0;
   private readonly listeners = new MailListeners();
 
   async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
@@ -61,12 +69,18 @@ class MemoryStore implements Store {
     return this.keys.get(toHex(publicKey));
   }
 
-  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
-    const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, last: undefined };
+  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
+    const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, digests: new Map<string, string>(), last: undefined };
+    const digest = mailDigest(sealed);
+    const held = box.digests.get(digest);
+    if (held !== undefined) return { id: held }; // MB-11: already here; nothing new to announce
     if (box.items.size + 1 > quota.maxItems || box.bytes + sealed.length > quota.maxBytes) return 'quota';
+    if (overBudget(this.held, sealed.length, quota.storageBytes)) return 'storage-full';
     const id = (box.last = nextId(receivedAt, box.last));
     box.items.set(id, { id, sealed: sealed.slice(), receivedAt, expiresAt });
+    box.digests.set(digest, id);
     box.bytes += sealed.length;
+    this.held += sealed.length;
     this.boxes.set(to, box);
     this.listeners.emit(to);
     return { id };
@@ -89,12 +103,19 @@ class MemoryStore implements Store {
     return gone;
   }
 
-  async putPost(post: NewPost): Promise<string> {
+  async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
+    const digest = postDigest(post.author, post.sealed);
+    const held = this.postDigests.get(digest);
+    if (held !== undefined) return { id: held }; // FEED-9
+    if (quota && this.countSince(post.author, quota.since) + 1 > quota.maxPosts) return 'rate-limited';
+    if (overBudget(this.held, post.sealed.length, quota?.storageBytes)) return 'storage-full';
     // After the last id minted, not the greatest present: a deleted newest post's id may be a reader's cursor.
     const id = (this.lastPost = nextId(post.postedAt, this.lastPost));
     this.posts.set(id, { ...post, id, sealed: post.sealed.slice() });
     this.postOrder.push(id);
-    return id;
+    this.postDigests.set(digest, id);
+    this.held += post.sealed.length;
+    return { id };
   }
 
   async listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
@@ -119,9 +140,11 @@ class MemoryStore implements Store {
   }
 
   async countPostsSince(author: string, since: number): Promise<number> {
-    let n = 0;
-    for (const post of this.posts.values()) if (post.author === author && post.postedAt >= since) n++;
-    return n;
+    return this.countSince(author, since);
+  }
+
+  async storedBytes(): Promise<number> {
+    return this.held;
   }
 
   async worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
@@ -174,13 +197,25 @@ class MemoryStore implements Store {
     const item = box.items.get(id);
     if (!item) return false;
     box.items.delete(id);
+    box.digests.delete(mailDigest(item.sealed));
     box.bytes -= item.sealed.length;
+    this.held -= item.sealed.length;
     // An empty mailbox leaves no trace that `to` ever received mail.
     if (box.items.size === 0) this.boxes.delete(to);
     return true;
   }
 
+  private countSince(author: string, since: number): number {
+    let n = 0;
+    for (const post of this.posts.values()) if (post.author === author && post.postedAt >= since) n++;
+    return n;
+  }
+
   private dropPost(id: string): void {
+    const post = this.posts.get(id);
+    if (!post) return;
+    this.postDigests.delete(postDigest(post.author, post.sealed));
+    this.held -= post.sealed.length;
     this.posts.delete(id);
     const i = lowerBound(this.postOrder, id);
     if (this.postOrder[i] === id) this.postOrder.splice(i, 1);

@@ -10,10 +10,17 @@
  * - `P pa:<author>` zset ids by postedAt                   `P px` zset ids by expiresAt        (FEED-4)
  * - `P pl` string: the last post id minted, kept when that post is deleted (OP-5)
  * - `P w` hash epoch → sealed world key
+ * - `P mh:<to>` hash digest → id and id → digest (MB-11)  `P ph` the same for posts (FEED-9)
+ * - `P sb` string: sealed bytes held by the store (STORE-2)
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
  * Atomicity: registration, put, ack, delete and expiry are Lua scripts (`_redis-scripts.ts`), each one
  * atomic step in Redis; world keys use HSETNX. Listings read in pages without a script: they only read.
+ * The put scripts are no-ops when run again (STORE-3), since ioredis re-sends a command whose reply was
+ * lost with its connection.
+ *
+ * Durability (STORE-1): the store refuses a Redis that can lose acknowledged writes — one without AOF, or
+ * with `appendfsync no` or `everysec` — unless opened with `allowDataLoss`.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -22,10 +29,10 @@ import { ComradError, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { randomPart } from './_ids.js';
 import { MailListeners } from './_listeners.js';
-import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
+import { decodeMail, decodePost, encodeMail, encodePost, mailDigest, postDigest } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { MailItem, MailQuota, NewPost, RegisterResult, Store, StoredPost } from './types.js';
+import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -36,24 +43,39 @@ const ACK_BATCH = 500;
 /** Entries per expiry script call. */
 const EXPIRY_BATCH = 500;
 
+/** How to open the Redis store. */
+export interface RedisStoreOptions {
+  /**
+   * STORE-1: open even on a Redis that can lose acknowledged writes (no AOF, `appendfsync no` or
+   * `everysec`, or a server that hides its configuration). Registrations and letters reported stored may
+   * then vanish when Redis or its machine stops; a lost name can be registered again by someone else.
+   */
+  readonly allowDataLoss?: boolean;
+}
+
 /**
  * Connects to Redis at `url` and opens the store under `prefix`.
  * @param url - a `redis://` URL (never logged: it may hold a password)
  * @param prefix - the key prefix, 1–64 of `A–Z a–z 0–9 _ . : -`; stores with different prefixes share nothing
+ * @param options - `allowDataLoss` to accept a Redis without durable persistence (STORE-1)
  * @returns the store, already subscribed to mail notifications
- * @throws ComradError INTERNAL when Redis cannot be reached
+ * @throws ComradError INTERNAL when Redis cannot be reached, or (without `allowDataLoss`) when its
+ *   persistence can lose acknowledged writes or cannot be read
  * @example
  * ```ts
+ * // redis-server --appendonly yes --appendfsync always
  * const store = await openRedisStore('redis://127.0.0.1:6379', 'comrad:');
  * store.onMail((to) => pushToConnectedClient(to));
  * ```
  */
-export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS_PREFIX): Promise<Store> {
+export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS_PREFIX, options: RedisStoreOptions = {}): Promise<Store> {
   if (typeof url !== 'string' || url.length === 0) throw new TypeError('url must be a redis:// URL');
   if (typeof prefix !== 'string' || !PREFIX_PATTERN.test(prefix)) throw new TypeError('prefix must be 1–64 of A–Z a–z 0–9 _ . : -');
-  const options = { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 };
-  const redis = new Redis(url, options);
-  const sub = new Redis(url, options);
+  // ioredis re-sends commands whose replies a dropped connection lost (its default); the put scripts are
+  // idempotent for that reason (STORE-3).
+  const connection = { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 };
+  const redis = new Redis(url, connection);
+  const sub = new Redis(url, connection);
   // Connection errors reach callers as rejected commands (ioredis reconnects meanwhile); without these
   // listeners ioredis would also print each one to stderr.
   for (const connection of [redis, sub]) connection.on('error', () => {});
@@ -64,6 +86,16 @@ export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS
     redis.disconnect();
     sub.disconnect();
     throw new ComradError('INTERNAL', 'cannot connect to Redis', { cause });
+  }
+  const risk = await persistenceRisk(redis);
+  if (risk && !options.allowDataLoss) {
+    redis.disconnect();
+    sub.disconnect();
+    throw new ComradError(
+      'INTERNAL',
+      `refusing a Redis that can lose acknowledged writes: ${risk}. Run redis-server with --appendonly yes --appendfsync always ` +
+        '(see the README, "Storage"), or accept the loss explicitly (comrad-op --redis-allow-data-loss)',
+    );
   }
   const store = new RedisStore(redis, sub, prefix);
   await store.subscribe();
@@ -105,11 +137,23 @@ class RedisStore implements Store {
     return (await this.redis.get(this.key('k:', toHex(publicKey)))) ?? undefined;
   }
 
-  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'> {
+  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
     const record = bytes(encodeMail(receivedAt, expiresAt, sealed));
-    const args = [Math.floor(receivedAt), randomPart(), record, sealed.length, quota.maxItems, quota.maxBytes, String(expiresAt), to, this.channel];
-    const id = await this.eval(scripts.PUT_MAIL, this.mailboxKeys(to), args);
-    return id === 0 ? 'quota' : { id: id as string };
+    const args = [
+      Math.floor(receivedAt),
+      randomPart(),
+      record,
+      sealed.length,
+      quota.maxItems,
+      quota.maxBytes,
+      String(expiresAt),
+      to,
+      this.channel,
+      mailDigest(sealed),
+      quota.storageBytes ?? '',
+    ];
+    const answer = (await this.eval(scripts.PUT_MAIL, this.mailboxKeys(to), args)) as string;
+    return answer === 'quota' || answer === 'storage-full' ? answer : { id: answer };
   }
 
   async listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
@@ -136,10 +180,22 @@ class RedisStore implements Store {
     return gone;
   }
 
-  async putPost(post: NewPost): Promise<string> {
-    const keys = [this.key('pi'), this.key('pd'), this.key('pa:', post.author), this.key('px'), this.key('pl')];
-    const args = [Math.floor(post.postedAt), randomPart(), bytes(encodePost(post)), String(post.postedAt), String(post.expiresAt)];
-    return (await this.eval(scripts.PUT_POST, keys, args)) as string;
+  async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
+    const keys = [this.key('pi'), this.key('pd'), this.key('pa:', post.author), this.key('px'), this.key('pl'), this.key('ph'), this.key('sb')];
+    const args = [
+      Math.floor(post.postedAt),
+      randomPart(),
+      bytes(encodePost(post)),
+      String(post.postedAt),
+      String(post.expiresAt),
+      postDigest(post.author, post.sealed),
+      quota ? quota.maxPosts : '',
+      quota ? String(quota.since) : '',
+      quota?.storageBytes ?? '',
+      post.sealed.length,
+    ];
+    const answer = (await this.eval(scripts.PUT_POST, keys, args)) as string;
+    return answer === 'rate-limited' || answer === 'storage-full' ? answer : { id: answer };
   }
 
   async listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
@@ -164,12 +220,16 @@ class RedisStore implements Store {
   }
 
   async deletePost(id: string, author: string): Promise<boolean> {
-    const keys = [this.key('pi'), this.key('pd'), this.key('px'), this.key('pa:', author)];
-    return (await this.eval(scripts.DELETE_POST, keys, [id, author])) === 1;
+    const keys = [this.key('pi'), this.key('pd'), this.key('px'), this.key('pa:', author), this.key('ph'), this.key('sb')];
+    return (await this.eval(scripts.DELETE_POST, keys, [id, author, this.prefix])) === 1;
   }
 
   async countPostsSince(author: string, since: number): Promise<number> {
     return this.redis.zcount(this.key('pa:', author), String(since), '+inf');
+  }
+
+  async storedBytes(): Promise<number> {
+    return Math.max(0, Number((await this.redis.get(this.key('sb'))) ?? 0));
   }
 
   async worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array> {
@@ -183,8 +243,8 @@ class RedisStore implements Store {
   }
 
   async expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
-    const mail = await this.sweep(scripts.EXPIRE_MAIL, [this.key('mx')], now);
-    const posts = await this.sweep(scripts.EXPIRE_POSTS, [this.key('px'), this.key('pi'), this.key('pd')], now);
+    const mail = await this.sweep(scripts.EXPIRE_MAIL, [this.key('mx'), this.key('sb')], now);
+    const posts = await this.sweep(scripts.EXPIRE_POSTS, [this.key('px'), this.key('pi'), this.key('pd'), this.key('ph'), this.key('sb')], now);
     if (keepEpochsFrom !== undefined) {
       const old = (await this.redis.hkeys(this.key('w'))).filter((epoch) => Number(epoch) < keepEpochsFrom);
       if (old.length > 0) await this.redis.hdel(this.key('w'), ...old);
@@ -232,9 +292,9 @@ class RedisStore implements Store {
     return this.prefix + kind + name;
   }
 
-  /** KEYS of the mailbox scripts: order index, records, byte counter, shared expiry index. */
+  /** KEYS of the mailbox scripts: order index, records, byte counter, shared expiry index, content index, store's bytes. */
   private mailboxKeys(to: string): string[] {
-    return [this.key('mi:', to), this.key('md:', to), this.key('mb:', to), this.key('mx')];
+    return [this.key('mi:', to), this.key('md:', to), this.key('mb:', to), this.key('mx'), this.key('mh:', to), this.key('sb')];
   }
 
   /**
@@ -270,6 +330,35 @@ class RedisStore implements Store {
       return this.redis.eval(script.lua, keys.length, ...keys, ...args);
     }
   }
+}
+
+/**
+ * STORE-1: why this Redis can lose a write it has acknowledged, or undefined when it cannot. `everysec`
+ * counts as a risk: Redis then answers before the fsync, so a power loss or kernel crash loses up to about
+ * a second of answered writes (two when the disk stalls) — a registration included, whose name someone
+ * else may then take. A kill of redis-server alone loses nothing with `everysec`; the Operator promises
+ * more, as LMDB does: a write is answered once it is on disk.
+ */
+async function persistenceRisk(redis: Redis): Promise<string | undefined> {
+  let appendonly: string | undefined;
+  let appendfsync: string | undefined;
+  try {
+    appendonly = configValue(await redis.call('CONFIG', 'GET', 'appendonly'));
+    appendfsync = configValue(await redis.call('CONFIG', 'GET', 'appendfsync'));
+  } catch {
+    // CONFIG renamed or disabled (rename-command, ACL): the persistence cannot be known, so it is not assumed.
+    return 'its persistence settings cannot be read (CONFIG is disabled or renamed)';
+  }
+  if (appendonly !== 'yes') return `appendonly is ${appendonly ?? 'unknown'}, so a restart loses everything written since the last snapshot`;
+  if (appendfsync === 'no') return 'appendfsync is no, so the kernel decides when writes reach the disk';
+  if (appendfsync === 'everysec') return 'appendfsync is everysec, so a power loss drops up to a second of answered writes';
+  if (appendfsync !== 'always') return `appendfsync is ${appendfsync ?? 'unknown'}`;
+  return undefined;
+}
+
+/** The value of a one-parameter CONFIG GET reply ([name, value], RESP2). */
+function configValue(reply: unknown): string | undefined {
+  return Array.isArray(reply) && typeof reply[1] === 'string' ? reply[1].toLowerCase() : undefined;
 }
 
 const shas = new Map<string, string>();

@@ -39,11 +39,35 @@ export type NewPost = Omit<StoredPost, 'id'>;
 /** Outcome of a registration attempt; registration is atomic across every Operator process (REG-2). */
 export type RegisterResult = 'ok' | 'name-taken' | 'key-taken';
 
-/** Per-mailbox bounds, checked atomically with the insert (MB-4). */
+/** Per-mailbox bounds, checked atomically with the insert (MB-4), and the store's budget (STORE-2). */
 export interface MailQuota {
   readonly maxItems: number;
   readonly maxBytes: number;
+  /** STORE-2: sealed bytes of every letter and post held by the whole store; absent = no budget. */
+  readonly storageBytes?: number;
 }
+
+/**
+ * What a put answers: the id (of the new letter, or of the identical one already held: MB-11), or why
+ * nothing was stored — `quota`: the mailbox is full (MB-4); `storage-full`: the store's budget (STORE-2).
+ */
+export type PutMailResult = { readonly id: string } | 'quota' | 'storage-full';
+
+/** Bounds of a new post, checked atomically with the insert (FEED-5, STORE-2). */
+export interface PostQuota {
+  /** FEED-5: the author may hold at most this many posts with `postedAt` ≥ `since`, the new one included. */
+  readonly maxPosts: number;
+  /** Start of the window (ms), normally `postedAt` − one hour. */
+  readonly since: number;
+  /** STORE-2: as in {@link MailQuota}. */
+  readonly storageBytes?: number;
+}
+
+/**
+ * What a post put answers: the id (of the new post, or of the identical post by the same author already
+ * held: FEED-9), or `rate-limited` (FEED-5) or `storage-full` (STORE-2), with nothing stored.
+ */
+export type PutPostResult = { readonly id: string } | 'rate-limited' | 'storage-full';
 
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
@@ -59,23 +83,31 @@ export interface Store {
   nameOf(publicKey: Uint8Array): Promise<string | undefined>;
 
   // Mailboxes (MB-*).
-  /** Stores a sealed letter for `to`, unless the mailbox is full ('quota'); atomic with the quota check. */
-  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<{ id: string } | 'quota'>;
+  /**
+   * Stores a sealed letter for `to`, unless the mailbox is full (`quota`) or the store's budget is spent
+   * (`storage-full`); atomic with both checks. The same sealed bytes already held in that mailbox are not
+   * stored again: the put answers the held letter's id (MB-11), so a retried put is a no-op.
+   */
+  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult>;
   /** Up to `limit` unexpired items of `to`, oldest first. Listing deletes nothing (MB-3). */
   listMail(to: string, now: number, limit: number): Promise<MailItem[]>;
   /** Deletes exactly the listed items of `to`'s mailbox; unknown ids are ignored. Returns how many went. */
   ackMail(to: string, ids: readonly string[]): Promise<number>;
 
   // World feed (FEED-*).
-  /** Stores a post and returns its id. */
-  putPost(post: NewPost): Promise<string>;
+  /**
+   * Stores a post and answers its id; with `quota`, only if the author holds fewer than `maxPosts` posts
+   * since `quota.since` and the budget allows, checked atomically with the insert (FEED-5, STORE-2). A post
+   * with the same author and sealed bytes as one held is not stored again: its id is answered (FEED-9).
+   */
+  putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult>;
   /** Up to `limit` unexpired posts, newest first, strictly older than the post id `before` when given. */
   listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]>;
   /** One post by id, if it exists and has not expired. */
   getPost(id: string, now: number): Promise<StoredPost | undefined>;
   /** Deletes the post if `author` wrote it; false when there is no such post by that author. */
   deletePost(id: string, author: string): Promise<boolean>;
-  /** How many posts `author` made at or after `since` (for the posts-per-hour limit). */
+  /** How many posts `author` made at or after `since` (what FEED-5 counts; `putPost` checks it atomically). */
   countPostsSince(author: string, since: number): Promise<number>;
 
   // World epoch keys (FEED-*): opaque bytes (the Operator encrypts them before storing).
@@ -89,6 +121,9 @@ export interface Store {
   // Notifications across Operator processes ("you have mail").
   /** Calls `listener(to)` whenever mail is put for `to` by any process sharing this store. */
   onMail(listener: (to: string) => void): () => void;
+
+  /** STORE-2: sealed bytes of the letters and posts held (what `storageBytes` bounds). */
+  storedBytes(): Promise<number>;
 
   /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */
   dump(): Promise<Array<[key: string, value: Uint8Array | string]>>;

@@ -11,6 +11,7 @@
  * ```
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { boundsConformance } from './conformance/bounds.js';
 import { feedConformance } from './conformance/feed.js';
 import { mailConformance } from './conformance/mail.js';
 import { modelConformance } from './conformance/model.js';
@@ -42,6 +43,7 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     registryConformance(sut);
     mailConformance(sut);
     feedConformance(sut);
+    boundsConformance(sut);
     privacyConformance(sut);
     modelConformance(sut);
   });

@@ -5,15 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '@comrad/core';
 import type { NewPost, Store, StoredPost } from '../../../src/store/index.js';
-import { DAY, T0, bytes, dumpHolds, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
+import { DAY, T0, bytes, dumpHolds, idOf, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
 function newPost(author: string, postedAt: number, expiresAt = postedAt + 3 * DAY): NewPost {
   return { author, sealed: bytes(40), epoch: Math.floor(postedAt / DAY), postedAt, expiresAt };
 }
 
+async function putId(store: Store, post: NewPost): Promise<string> {
+  return idOf(await store.putPost(post));
+}
+
 async function putPosts(store: Store, posts: NewPost[]): Promise<StoredPost[]> {
   const out: StoredPost[] = [];
-  for (const post of posts) out.push({ ...post, id: await store.putPost(post) });
+  for (const post of posts) out.push({ ...post, id: await putId(store, post) });
   return out;
 }
 
@@ -45,8 +49,8 @@ export function feedConformance(sut: () => StoreUnderTest): void {
       const target = sut();
       const stores = [target.store, await secondInstance(target)];
       const author = randomName();
-      const first = await stores[0]!.putPost(newPost(author, T0 + 100));
-      const second = await stores[1]!.putPost(newPost(author, T0)); // this process's clock is behind
+      const first = await putId(stores[0]!, newPost(author, T0 + 100));
+      const second = await putId(stores[1]!, newPost(author, T0)); // this process's clock is behind
       expect(second > first).toBe(true);
       expect((await stores[0]!.listPosts(T0 + 1000, 10)).map((p) => p.id)).toEqual([second, first]);
       expect(await stores[1]!.listPosts(T0 + 1000, 10, second)).toHaveLength(1);
@@ -55,11 +59,11 @@ export function feedConformance(sut: () => StoreUnderTest): void {
     it('OP-5 after the newest post is deleted, a new post still sorts after it (clock standing still, then stepping back)', async () => {
       const { store } = sut();
       const author = randomName();
-      const kept = await store.putPost(newPost(author, T0));
-      let newest = await store.putPost(newPost(author, T0));
+      const kept = await putId(store, newPost(author, T0));
+      let newest = await putId(store, newPost(author, T0));
       for (const at of [T0, T0, T0 - 1000, T0 - 5000]) {
         expect(await store.deletePost(newest, author)).toBe(true);
-        const id = await store.putPost(newPost(author, at));
+        const id = await putId(store, newPost(author, at));
         expect(id > newest, `OP-5 ${id} after the deleted ${newest}`).toBe(true);
         // A reader whose cursor is the deleted post does not see the later post as older (FEED-6).
         expect((await store.listPosts(T0, 10, newest)).map((p) => p.id)).toEqual([kept]);
@@ -72,15 +76,15 @@ export function feedConformance(sut: () => StoreUnderTest): void {
       const target = sut();
       const author = randomName();
       let store = target.store;
-      let newest = await store.putPost(newPost(author, T0));
+      let newest = await putId(store, newPost(author, T0));
       expect(await store.deletePost(newest, author)).toBe(true);
       if (target.reopen) store = await target.reopen(); // the feed is empty now: only the last id remains
-      const afterRestart = await store.putPost(newPost(author, T0 - 1));
+      const afterRestart = await putId(store, newPost(author, T0 - 1));
       expect(afterRestart > newest, `OP-5 ${afterRestart} after the deleted ${newest}`).toBe(true);
       newest = afterRestart;
       expect(await store.deletePost(newest, author)).toBe(true);
       const other = target.twin ? await target.twin() : store;
-      const fromOther = await other.putPost(newPost(author, T0));
+      const fromOther = await putId(other, newPost(author, T0));
       expect(fromOther > newest, `OP-5 ${fromOther} after the deleted ${newest}`).toBe(true);
       expect((await store.listPosts(T0, 10, newest)).map((p) => p.id)).toEqual([]);
     });

@@ -2,7 +2,7 @@
  * What the conformance suite needs from a backend, and the small helpers its sections share.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import type { MailQuota, Store } from '../../../src/store/index.js';
+import type { MailQuota, PutMailResult, PutPostResult, Store } from '../../../src/store/index.js';
 
 /** One backend, freshly opened and empty, as `setup()` hands it to the suite. */
 export interface StoreUnderTest {
@@ -66,4 +66,10 @@ export async function dumpHolds(store: Store, needle: Uint8Array | string): Prom
     if (contains(valueBytes(key), wanted) || contains(valueBytes(value), wanted)) return true;
   }
   return false;
+}
+
+/** The id a put answered; any refusal fails the test. */
+export function idOf(result: PutMailResult | PutPostResult): string {
+  if (typeof result === 'string') throw new Error(`unexpected refusal: ${result}`);
+  return result.id;
 }

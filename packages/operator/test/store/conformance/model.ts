@@ -41,7 +41,7 @@ class Put implements MailCommand {
     const full = stored.length + 1 > QUOTA.maxItems || stored.reduce((n, l) => n + l.sealed.length, 0) + this.size > QUOTA.maxBytes;
     const result = await r.stores[this.via % r.stores.length]!.putMail(r.names[this.box], sealed, m.now, m.now + this.ttl, QUOTA);
     expect(result === 'quota').toBe(full);
-    if (result !== 'quota') stored.push({ id: result.id, sealed, expiresAt: m.now + this.ttl });
+    if (typeof result !== 'string') stored.push({ id: result.id, sealed, expiresAt: m.now + this.ttl });
   }
   toString = () => `put(box ${this.box}, ${this.size} B, ttl ${this.ttl}, via ${this.via})`;
 }
