@@ -135,13 +135,15 @@ export interface ModelSend {
 }
 
 /**
- * MB-7, MB-8, MB-4, MB-5: a letter travels on a connection that is not logged in, to a registered
- * recipient, and is stored unless the held letters (expired or not, until the sweep) leave no room.
+ * MB-7, MB-8, MB-11, MB-4, MB-5: a letter travels on a connection that is not logged in, to a registered
+ * recipient; the same bytes as a letter the mailbox holds (expired or not, until the sweep) succeed and
+ * change nothing; otherwise it is stored unless the held letters leave no room.
  */
 export function send(s: ModelState, limits: ModelLimits, m: ModelSend): ModelStep {
   if (m.loggedIn) return unchanged(s, 'FORBIDDEN');
   if (!s.registry.has(m.to)) return unchanged(s, 'NOT_FOUND');
   const box = s.mailboxes.get(m.to) ?? [];
+  if (box.some((x) => x.letter === m.letter)) return { state: s, answer: ok(undefined) };
   const bytes = m.letter.length / 2;
   const held = box.reduce((n, x) => n + x.bytes, 0);
   if (box.length + 1 > limits.mailboxItems || held + bytes > limits.mailboxBytes) return unchanged(s, 'QUOTA_EXCEEDED');

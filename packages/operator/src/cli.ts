@@ -4,6 +4,7 @@
  *
  * ```sh
  * comrad-op [--data ./data] [--port 7077] [--host 127.0.0.1] [--store lmdb|redis|memory] [--redis URL]
+ *           [--redis-allow-data-loss] [--storage-bytes N]
  *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE] [--tor-binary PATH]
  * comrad-op key --data DIR [--json]
  * ```
@@ -28,6 +29,8 @@ interface ServeOptions {
   store: string;
   redis?: string;
   redisPrefix?: string;
+  redisAllowDataLoss?: boolean;
+  storageBytes?: string;
   passphraseFile?: string;
   json?: boolean;
   log?: string;
@@ -53,6 +56,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--store <kind>', 'lmdb | redis | memory', 'lmdb')
     .option('--redis <url>', 'Redis URL for --store redis (several Operator processes may share it)')
     .option('--redis-prefix <prefix>', 'key prefix in Redis')
+    .option(
+      '--redis-allow-data-loss',
+      'run on a Redis that can lose acknowledged writes (no AOF, or appendfsync other than always): registrations and letters may vanish',
+    )
+    .option('--storage-bytes <n>', 'most bytes of letters and posts the store holds; more are refused with STORAGE_FULL (default 8 GiB)')
     .option('--passphrase-file <file>', 'file whose first line is the key passphrase (else $COMRAD_OPERATOR_PASSPHRASE)')
     .option('--json', 'print the start line as one JSON object')
     .option('--log <file>', 'append JSON logs to this file instead of stderr')
@@ -78,7 +86,7 @@ async function serve(o: ServeOptions): Promise<void> {
   if (o.onion && !o.onionOnly && !isLoopback(o.host) && o.host !== '0.0.0.0' && o.host !== '::') {
     fail(`--onion needs the Operator on loopback for tor: use --host 127.0.0.1 or 0.0.0.0, not ${o.host}`);
   }
-  const limits = parseLimits(o.limit);
+  const limits = parseLimits(o.limit, o.storageBytes);
   const storeOpts = storeOptions(o, dataDir);
   // TOR-5: a missing tor or an unreadable --tor-config is said before anything is created.
   if (onion) findTorBinary(o.torBinary);
@@ -195,18 +203,23 @@ function storeOptions(o: ServeOptions, dataDir: string): StoreOptions {
       return { kind: 'memory' };
     case 'redis':
       if (!o.redis) fail('--store redis needs --redis URL');
-      return { kind: 'redis', url: o.redis, ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}) };
+      return { kind: 'redis', url: o.redis, ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}), allowDataLoss: o.redisAllowDataLoss === true };
     default:
       return fail(`--store must be lmdb, redis or memory, not ${o.store}`);
   }
 }
 
-function parseLimits(pairs: string[]): Partial<ServerLimits> {
+function parseLimits(pairs: string[], storageBytes: string | undefined): Partial<ServerLimits> {
   const out: Record<string, number> = {};
   for (const pair of pairs) {
     const m = /^(\w+)=(\d+)$/.exec(pair);
     if (!m) fail(`--limit takes key=integer, not ${pair}`);
     out[m[1]!] = Number(m[2]);
+  }
+  // STORE-2: the one limit with a flag of its own, since every Operator should think about it.
+  if (storageBytes !== undefined) {
+    if (!/^\d+$/.test(storageBytes)) fail(`--storage-bytes must be an integer, not ${storageBytes}`);
+    out.storageBytes = Number(storageBytes);
   }
   try {
     resolveLimits(out);

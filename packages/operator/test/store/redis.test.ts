@@ -1,9 +1,11 @@
 /**
  * Redis-only behaviour, on a real redis-server: prefixes isolate stores, connection failures are typed
- * and do not echo the URL, scripts survive a Redis that forgot them, and the Lua id rule is `nextId`'s.
+ * and do not echo the URL, scripts survive a Redis that forgot them, the Lua id rule is `nextId`'s, a
+ * Redis that can lose acknowledged writes is refused (STORE-1), and a reply lost with its connection
+ * stores nothing twice (STORE-3).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +13,7 @@ import { ComradError } from '@comrad/core';
 import { SEQ_DIGITS, TIME_DIGITS, laterId, nextId } from '../../src/store/_ids.js';
 import { NEXT_ID } from '../../src/store/_redis-scripts.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { redisServerBinary, useRedisServer } from '../_redis.js';
+import { VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, useRedisServer } from '../_redis.js';
 import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
 
 const redis = useRedisServer();
@@ -100,6 +102,158 @@ describe('redis store', () => {
   it('refuses a prefix that could match other keys', async () => {
     for (const prefix of ['', 'a*', 'a?', 'a[b]', 'x'.repeat(65), 'a b']) {
       await expect(openStore({ kind: 'redis', url: redis.url, prefix })).rejects.toThrow(TypeError);
+    }
+  });
+});
+
+describe('STORE-1 the Redis store refuses persistence that can lose acknowledged writes', () => {
+  const cases: Array<[string, readonly string[], RegExp]> = [
+    ['no AOF (Redis as it comes, snapshots off)', VOLATILE_REDIS_ARGS, /appendonly is no/],
+    ['AOF with appendfsync no', ['--appendonly', 'yes', '--appendfsync', 'no', '--save', ''], /appendfsync is no/],
+    ['AOF with appendfsync everysec (a power loss drops up to a second)', ['--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], /everysec/],
+    ['CONFIG renamed away', ['--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--rename-command', 'CONFIG', ''], /cannot be read/],
+  ];
+  for (const [what, args, reason] of cases) {
+    it(`${what}: refused, naming the risk and the flag; opens with allowDataLoss`, async () => {
+      const server = await startRedisServer({ args });
+      try {
+        const failure = await openStore({ kind: 'redis', url: server.url, prefix: 'p:' }).catch((e: unknown) => e);
+        expect(ComradError.is(failure, 'INTERNAL')).toBe(true);
+        expect((failure as Error).message).toMatch(reason);
+        expect((failure as Error).message).toContain('--appendonly yes --appendfsync always');
+        expect((failure as Error).message).toContain('--redis-allow-data-loss');
+        const store = await openStore({ kind: 'redis', url: server.url, prefix: 'p:', allowDataLoss: true });
+        expect(await store.register(randomName(), bytes(45), T0)).toBe('ok');
+        await store.close();
+      } finally {
+        await server.stop();
+      }
+    });
+  }
+
+  it('the configuration the README gives (appendonly yes, appendfsync always) opens, and a kill -9 of redis-server loses no answered write', async () => {
+    const server = await startRedisServer(); // DURABLE_REDIS_ARGS: what the README says
+    let again: Awaited<ReturnType<typeof startRedisServer>> | undefined;
+    try {
+      const store = await openStore({ kind: 'redis', url: server.url, prefix: 'p:' });
+      const [name, key, bob] = [randomName(), bytes(45), randomName()];
+      expect(await store.register(name, key, T0)).toBe('ok');
+      const ids = await Promise.all(Array.from({ length: 20 }, () => store.putMail(bob, bytes(200), T0, T0 + DAY, ROOMY)));
+      await server.kill();
+      await store.close().catch(() => {});
+      again = await startRedisServer({ dir: server.dir });
+      const reopened = await openStore({ kind: 'redis', url: again.url, prefix: 'p:' });
+      expect(await reopened.keyOf(name)).toEqual(key);
+      expect((await reopened.listMail(bob, T0, 100)).map((m) => m.id).sort()).toEqual(ids.map((r) => (typeof r === 'string' ? r : r.id)).sort());
+      await reopened.close();
+    } finally {
+      await again?.stop();
+      await server.stop();
+    }
+  });
+});
+
+/**
+ * A TCP proxy on loopback between the store and redis-server. When armed with a marker, it forwards the
+ * first client chunk that holds the marker to Redis, then, instead of forwarding Redis's reply, cuts that
+ * connection: the write happened, its answer is lost (the failure ioredis answers by re-sending).
+ */
+class ReplyCutter {
+  private marker: Buffer | undefined;
+  cuts = 0;
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(target: number) {
+    this.server = createServer((client) => {
+      const upstream = createConnection({ host: '127.0.0.1', port: target });
+      for (const s of [client, upstream]) {
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      let cutOnReply = false;
+      client.on('data', (chunk) => {
+        if (this.marker && chunk.includes(this.marker)) {
+          this.marker = undefined;
+          cutOnReply = true;
+        }
+        upstream.write(chunk);
+      });
+      upstream.on('data', (chunk) => {
+        if (!cutOnReply) return void client.write(chunk);
+        this.cuts++;
+        client.destroy();
+        upstream.destroy();
+      });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  }
+
+  static async start(target: number): Promise<{ proxy: ReplyCutter; url: string }> {
+    const proxy = new ReplyCutter(target);
+    await new Promise<void>((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+    return { proxy, url: `redis://127.0.0.1:${(proxy.server.address() as { port: number }).port}` };
+  }
+
+  /** Cuts the reply to the next command whose bytes contain `marker`. */
+  arm(marker: Uint8Array): void {
+    this.marker = Buffer.from(marker);
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+describe('STORE-3 a reply lost with its connection stores nothing twice', () => {
+  it('MB-11 20 letters whose put reply is cut after Redis ran the script: each stored once, with the id the retry answers', async () => {
+    const port = Number(new URL(redis.url).port);
+    const { proxy, url } = await ReplyCutter.start(port);
+    const prefix = `t${randomBytes(6).toString('hex')}:`;
+    const store = await openStore({ kind: 'redis', url, prefix });
+    const direct = await open(prefix);
+    try {
+      const bob = randomName();
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        const sealed = bytes(300);
+        proxy.arm(sealed);
+        const put = await store.putMail(bob, sealed, T0 + i, T0 + DAY, ROOMY);
+        if (typeof put === 'string') throw new Error(`refused: ${put}`);
+        ids.push(put.id);
+      }
+      expect(proxy.cuts).toBe(20); // every put lost its first reply and was answered by ioredis's re-send
+      const held = await direct.listMail(bob, T0, 100);
+      expect(held).toHaveLength(20); // 0 duplicates
+      expect(held.map((m) => m.id)).toEqual(ids);
+    } finally {
+      await store.close().catch(() => {});
+      await proxy.close();
+    }
+  });
+
+  it('FEED-9 a post whose reply is cut is stored once and counted once (FEED-5)', async () => {
+    const port = Number(new URL(redis.url).port);
+    const { proxy, url } = await ReplyCutter.start(port);
+    const prefix = `t${randomBytes(6).toString('hex')}:`;
+    const store = await openStore({ kind: 'redis', url, prefix });
+    try {
+      const alice = randomName();
+      for (let i = 0; i < 5; i++) {
+        const sealed = bytes(300);
+        proxy.arm(sealed);
+        const put = await store.putPost({ author: alice, sealed, epoch: 1, postedAt: T0 + i, expiresAt: T0 + DAY }, { maxPosts: 5, since: T0 });
+        expect(typeof put).not.toBe('string');
+      }
+      expect(proxy.cuts).toBe(5);
+      expect(await store.countPostsSince(alice, T0)).toBe(5);
+      expect(await store.listPosts(T0, 100)).toHaveLength(5);
+    } finally {
+      await store.close().catch(() => {});
+      await proxy.close();
     }
   });
 });
