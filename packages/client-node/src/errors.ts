@@ -9,6 +9,7 @@ export type UsageErrorCode =
   | 'BAD_URL' // an Operator address that is not ws:// or wss://
   | 'BAD_PROXY' // a proxy address that is not socks5h://host:port
   | 'ONION_NEEDS_PROXY' // a .onion address without a Tor SOCKS proxy
+  | 'INSECURE_URL' // plain ws:// to a host that is neither loopback nor an onion, without --insecure (TR-9)
   | 'NOT_LOGGED_IN' // an action that needs the keystore before login()
   | 'NO_KEYSTORE' // no identity in this home yet
   | 'KEYSTORE_EXISTS' // register would overwrite an identity

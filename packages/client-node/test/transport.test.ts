@@ -4,6 +4,7 @@ import { startCrypto } from '../src/crypto-ready.js';
 import { OperatorConnection } from '../src/transport/connection.js';
 import { Session } from '../src/transport/session.js';
 import { UsageError } from '../src/errors.js';
+import { checkOperatorUrl } from '../src/transport/proxy.js';
 import { startGreetingPeer, startMuteServer, type GreetingPeer } from './helpers/greeting-peer.js';
 import { startSocks5Server, type TestSocksServer } from './helpers/socks5-server.js';
 import { testScope } from './helpers/scope.js';
@@ -140,7 +141,8 @@ describe('transport: SOCKS proxy (TR-1..TR-3)', () => {
     const p = await peer();
     // A name no resolver knows: only the proxy can map it, so the test fails if the client resolves it.
     const proxy = await socks({ 'operator.comrad.invalid': '127.0.0.1' });
-    const conn = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url });
+    // A clearnet name over plain ws:// (TR-9 would refuse it): --insecure, as a test network needs.
+    const conn = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url, insecure: true });
     scope.defer(() => conn.closed());
     expect(conn.hello.operatorKey.equals(p.keys.publicKey)).toBe(true);
     expect(proxy.requests).toHaveLength(1);
@@ -168,13 +170,33 @@ describe('transport: SOCKS proxy (TR-1..TR-3)', () => {
   it('TR-3 each connection gets its own SOCKS credentials, so Tor gives it its own circuit', async () => {
     const p = await peer();
     const proxy = await socks({ 'operator.comrad.invalid': '127.0.0.1' });
-    const a = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url });
-    const b = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url });
+    const a = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url, insecure: true });
+    const b = await OperatorConnection.open({ url: `ws://operator.comrad.invalid:${p.port}`, proxy: proxy.url, insecure: true });
     scope.defer(() => a.closed(), () => b.closed());
     const [ua, ub] = proxy.requests.map((r) => r.username);
     expect(ua).toMatch(/^[0-9a-f]{24}$/);
     expect(ub).toMatch(/^[0-9a-f]{24}$/);
     expect(ua).not.toBe(ub);
+  });
+});
+
+describe('transport: no plain ws:// across a network (TR-9)', () => {
+  it('TR-9 plain ws:// to a host that is neither loopback nor an onion is refused before any connection', async () => {
+    const proxy = await socks({});
+    for (const url of ['ws://operator.example:7077', 'ws://192.0.2.7:7077', 'ws://[2001:db8::1]:7077', 'ws://10.0.0.1']) {
+      expect(await codeOf(OperatorConnection.open({ url }))).toBe('INSECURE_URL');
+      // Through Tor to a clearnet host the last hop is as plain as without it.
+      expect(await codeOf(OperatorConnection.open({ url, proxy: proxy.url }))).toBe('INSECURE_URL');
+    }
+    expect(proxy.requests).toEqual([]);
+  });
+
+  it('TR-9 wss://, loopback and onion addresses pass; --insecure lets plain ws:// through', () => {
+    for (const url of ['wss://operator.example', 'ws://127.0.0.1:7077', 'ws://127.8.9.1:1', 'ws://localhost:7077', 'ws://[::1]:7077']) {
+      expect(checkOperatorUrl(url).href).toBe(new URL(url).href);
+    }
+    expect(checkOperatorUrl(`ws://${'a'.repeat(56)}.onion`, 'socks5h://127.0.0.1:9050').hostname).toMatch(/\.onion$/);
+    expect(checkOperatorUrl('ws://operator.example:7077', undefined, true).hostname).toBe('operator.example');
   });
 });
 

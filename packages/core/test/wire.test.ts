@@ -16,12 +16,12 @@ import {
   decodeResult,
   decodeServerFrame,
   encodeErr,
-  encodeHello,
   encodeMailPush,
   encodeOk,
   encodeRequest,
   epochOf,
   leadingZeroBits,
+  makeGreeting,
   makeAuthProof,
   makeRegisterProof,
   registerPowInput,
@@ -87,12 +87,11 @@ describe('OP-1 OP-2 every op round-trips', () => {
     }
   });
 
-  it('OP-1 pushes: hello carries the Operator key and a 32-byte challenge; mail carries nothing', () => {
-    const hello = decodeServerFrame(encodeHello(op.publicKey, new Uint8Array(32).fill(5)));
-    expect(hello.type === 'hello' && hello.operatorKey.equals(op.publicKey) && hello.challenge.length === 32).toBe(true);
+  it('OP-1 pushes: mail carries nothing; a greeting is never taken for a frame inside the channel (AUTH-7)', () => {
     expect(decodeServerFrame(encodeMailPush())).toEqual({ type: 'mail' });
     expect(() => decodeServerFrame(encode({ push: 'mail', count: 3 }))).toThrow(ProtocolError);
-    expect(() => decodeServerFrame(encode({ push: 'hello', v: 2, operatorKey: op.publicKey.bytes(), challenge: new Uint8Array(32) }))).toThrow(/version/);
+    const greeting = makeGreeting(op, alice.publicKey, KeyPair.generate().publicKey);
+    expect(() => decodeServerFrame(greeting.frame)).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
   });
 
   it('OP-3 error frames: closed codes, bounded messages, id only when known', () => {
@@ -129,7 +128,7 @@ describe('totality: decoders meet garbage with a ProtocolError only', () => {
         // A valid frame is read as the answer to every op, as a client confused about ids would.
         if (f.type === 'ok') for (const name of OPS) tryResult(name, f.value);
       },
-      [...seeds, encodeHello(op.publicKey, new Uint8Array(32)), encodeErr(1, 'NOT_FOUND', 'x')],
+      [...seeds, encodeMailPush(), encodeErr(1, 'NOT_FOUND', 'x')],
       { numRuns: 600 },
     );
     expect(seen.size).toBeGreaterThan(1);

@@ -5,19 +5,21 @@
  * @module
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { ComradError, KeyPair, ProtocolError, randomBytes, type ErrorCode } from '@comrad/core';
+import { ComradError, KeyPair, ProtocolError, type ErrorCode } from '@comrad/core';
 import {
-  CHALLENGE_BYTES,
+  CHANNEL_OVERHEAD_BYTES,
   MAX_RESPONSE_FRAME_BYTES,
   PUBLIC_OPS,
   decodeRequestEnvelope,
   decodeRequestParams,
   encodeErr,
-  encodeHello,
   encodeMailPush,
   encodeOk,
   epochOf,
   isOp,
+  makeGreeting,
+  readClientHello,
+  type Channel,
   type InfoResult,
 } from '@comrad/core/wire';
 import { handle, type Clock, type HandlerContext, type OperatorKeys, type Session } from './handlers.js';
@@ -70,6 +72,8 @@ export interface RunningOperator {
 
 interface Connection extends BudgetHolder {
   readonly ws: WebSocket;
+  /** AUTH-9: every frame after the greeting is sealed and opened here. */
+  readonly channel: Channel;
   readonly session: Session;
   readonly bucket: TokenBucket;
   inflight: number;
@@ -138,8 +142,9 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   const wss = new WebSocketServer({
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 7077,
-    // LIMIT-1: a larger frame is never buffered; ws closes the connection with 1009.
-    maxPayload: limits.frameBytes,
+    // LIMIT-1: a larger frame is never buffered; ws closes the connection with 1009. The sealed channel
+    // (AUTH-9) adds its overhead around a frame of `frameBytes`.
+    maxPayload: limits.frameBytes + CHANNEL_OVERHEAD_BYTES,
     // No compression: it lets one small frame expand into a large one, and leaks lengths (CRIME).
     perMessageDeflate: false,
     clientTracking: false,
@@ -155,15 +160,24 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   const url = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   /**
-   * Queues `frame` to the peer, giving back the room `reservation` held for it first. LIMIT-6: the frame's
-   * bytes are taken from the budget before it is queued and given back once the socket has written them;
-   * a frame that does not fit is never queued, and its connection is dropped.
+   * Seals `frame` in the connection's channel (AUTH-9) and queues it, giving back the room `reservation`
+   * held for it first.
    */
   function send(conn: Connection, frame: Uint8Array, reservation?: Reservation): void {
     if (reservation) {
       budget.give(conn, reservation.bytes);
       reservation.bytes = 0;
     }
+    if (conn.ws.readyState !== WebSocket.OPEN || conn.channel.broken) return;
+    queue(conn, conn.channel.seal(frame));
+  }
+
+  /**
+   * Queues bytes to the peer as they are. LIMIT-6: the bytes are taken from the budget before they are
+   * queued and given back once the socket has written them; a frame that does not fit is never queued,
+   * and its connection is dropped.
+   */
+  function queue(conn: Connection, frame: Uint8Array): void {
     if (conn.ws.readyState !== WebSocket.OPEN) return;
     const refusal = budget.take(conn, frame.length);
     if (refusal) {
@@ -187,6 +201,20 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     conn.ws.terminate();
   }
 
+  /**
+   * AUTH-10: a frame that does not open means someone between the ends injected, altered, replayed or
+   * dropped one. Nothing later can open either; say so once, unsealed (the session key may be what is
+   * wrong), and close. Nothing the frame asked for is done.
+   */
+  function breakChannel(conn: Connection): void {
+    conn.channel.wipe();
+    stats.refused('DECRYPT_FAILED');
+    log.debug({ event: 'request', op: undefined, outcome: 'DECRYPT_FAILED' });
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    conn.ws.send(encodeErr(undefined, 'DECRYPT_FAILED', 'a frame did not open on this connection'));
+    conn.ws.close(1008);
+  }
+
   function errorFrame(id: number | undefined, err: unknown): Uint8Array {
     if (err instanceof ComradError && err.code !== 'INTERNAL') {
       stats.refused(err.code);
@@ -200,11 +228,20 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   async function dispatch(conn: Connection, data: Uint8Array, isBinary: boolean): Promise<void> {
     // LIMIT-3: every frame spends a token, garbage included, so garbage cannot be sent faster than requests.
     const allowed = conn.bucket.take(clock.now());
-    if (closing) return answer(conn, undefined, undefined, new ProtocolError('RATE_LIMITED', 'the Operator is shutting down'));
     if (!isBinary) return answer(conn, undefined, undefined, new ProtocolError('MALFORMED', 'frames must be binary msgpack'));
+    if (conn.channel.broken) return;
+    let plain: Uint8Array;
+    try {
+      // AUTH-9: the MAC is checked before a byte of the frame is decoded (and every frame is opened, so
+      // the count of frames stays in step with the client's even when the frame is refused).
+      plain = conn.channel.open(data);
+    } catch {
+      return breakChannel(conn);
+    }
+    if (closing) return answer(conn, undefined, undefined, new ProtocolError('RATE_LIMITED', 'the Operator is shutting down'));
     let env;
     try {
-      env = decodeRequestEnvelope(data, limits.frameBytes);
+      env = decodeRequestEnvelope(plain, limits.frameBytes);
     } catch (err) {
       return answer(conn, undefined, undefined, err);
     }
@@ -300,17 +337,33 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     if (set?.size === 0) byName.delete(name);
   }
 
-  /** Refuses or ends a connection with a typed frame (never counted against the budget: it is closed at once) and a close code. */
-  function refuse(ws: WebSocket, message: string, code: 1001 | 1013): void {
-    ws.send(encodeErr(undefined, 'RATE_LIMITED', message));
+  /**
+   * Refuses or ends a connection with a typed frame (never counted against the budget: it is closed at
+   * once) and a close code. A connection already greeted gets it sealed (AUTH-9), one that is not, plain.
+   */
+  function refuse(ws: WebSocket, message: string, code: 1001 | 1013, channel?: Channel): void {
+    const frame = encodeErr(undefined, 'RATE_LIMITED', message);
+    ws.send(channel && !channel.broken ? channel.seal(frame) : frame);
     ws.close(code);
   }
 
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
     ws.on('error', (err) => log.debug({ event: 'socket-error', err: safeError(err) }));
     if (closing) {
       stats.refused('CLOSING');
       refuse(ws, 'the Operator is shutting down', 1001);
+      return;
+    }
+    // AUTH-7 before LIMIT-4: a peer without a valid client hello never takes anyone's slot.
+    let greeting;
+    try {
+      // AUTH-7: the client's fresh ephemeral key comes with the upgrade; the greeting is signed over it.
+      greeting = makeGreeting(keys.operator, keys.world.publicKey, readClientHello(req.url ?? '/'));
+    } catch (err) {
+      const code = err instanceof ComradError ? err.code : 'INTERNAL';
+      stats.refused(code);
+      ws.send(encodeErr(undefined, code, err instanceof ComradError ? err.message : 'internal error'));
+      ws.close(1002);
       return;
     }
     // LIMIT-4: the newest connection is admitted and the oldest one not logged in makes room, so idle
@@ -320,12 +373,12 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       const oldest = unauthenticated.values().next().value!;
       stats.refused('TOO_MANY_CONNECTIONS');
       detach(oldest);
-      refuse(oldest.ws, 'too many connections that are not logged in: try again', 1013);
+      refuse(oldest.ws, 'too many connections that are not logged in: try again', 1013, oldest.channel);
     }
-    const challenge = randomBytes(CHALLENGE_BYTES);
     const conn: Connection = {
       ws,
-      session: { challenge, name: undefined, key: undefined },
+      channel: greeting.channel,
+      session: { challenge: greeting.challenge, name: undefined, key: undefined },
       bucket: new TokenBucket(limits.requestsPerSecond, clock.now()),
       inflight: 0,
       alive: true,
@@ -353,8 +406,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       inflight.add(p);
       void p.finally(() => inflight.delete(p));
     });
-    // AUTH-1: the greeting carries a fresh challenge.
-    send(conn, encodeHello(keys.operator.publicKey, challenge));
+    // AUTH-1, AUTH-7: the signed greeting goes first and unsealed; everything after it is sealed.
+    queue(conn, greeting.frame);
   });
 
   // MB-6: "you have mail" to every connection logged in as the recipient, in this process or another.

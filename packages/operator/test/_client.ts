@@ -3,8 +3,24 @@
  * adversarial tests. (The real client library lives in `@comrad/client-node`.)
  */
 import WebSocket from 'ws';
-import { ProtocolError, type PublicKey } from '@comrad/core';
-import { makeAuthProof, decodeResult, decodeServerFrame, encodeRequest, MAX_RESPONSE_FRAME_BYTES, type Op, type Params, type Result, type ServerFrame } from '@comrad/core/wire';
+import { KeyPair, ProtocolError, type PublicKey } from '@comrad/core';
+import {
+  acceptGreeting,
+  decodeGreeting,
+  makeAuthProof,
+  decodeResult,
+  decodeServerFrame,
+  encodeRequest,
+  withClientHello,
+  CHANNEL_OVERHEAD_BYTES,
+  MAX_RESPONSE_FRAME_BYTES,
+  type Channel,
+  type Hello,
+  type Op,
+  type Params,
+  type Result,
+  type ServerFrame,
+} from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 
 type Waiter<T> = { resolve: (v: T) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout; done: boolean };
@@ -25,11 +41,19 @@ export class TestClient {
 
   private constructor(
     private readonly ws: WebSocket,
-    /** The `hello` push of this connection. */
-    readonly hello: { operatorKey: PublicKey; challenge: Uint8Array },
+    /** The checked greeting of this connection (AUTH-7). */
+    readonly hello: Hello,
+    /** The sealed channel (AUTH-9); raw frames go through it too, so they reach the Operator's decoder. */
+    readonly channel: Channel,
   ) {
     this.closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
-    ws.on('message', (data: Buffer, isBinary) => this.onFrame(isBinary ? decodeServerFrame(new Uint8Array(data), MAX_RESPONSE_FRAME_BYTES) : undefined));
+    ws.on('message', (data: Buffer, isBinary) => {
+      if (!isBinary) throw new Error('the Operator sent a text frame');
+      const bytes = new Uint8Array(data);
+      // After a broken channel the Operator says so once, unsealed (AUTH-10): surface it as a loose frame.
+      const plain = this.channel.broken ? bytes : tryOpen(this.channel, bytes);
+      this.onFrame(decodeServerFrame(plain ?? bytes, MAX_RESPONSE_FRAME_BYTES));
+    });
     ws.on('close', () => {
       for (const w of this.looseWaiters.splice(0)) w.reject(new Error('closed'));
       for (const [, p] of this.pending) p.waiter.reject(new ProtocolError('CONNECTION_CLOSED', 'closed'));
@@ -37,22 +61,26 @@ export class TestClient {
     });
   }
 
-  /** Connects and waits for the `hello` push (AUTH-1). */
-  static async connect(url: string): Promise<TestClient> {
-    const ws = new WebSocket(url, { maxPayload: MAX_RESPONSE_FRAME_BYTES, perMessageDeflate: false });
+  /**
+   * Connects with a fresh client hello and waits for the greeting, checked against `pinned` (default: the
+   * key the greeting names) (AUTH-7). A first frame that is not a greeting rejects, with the frame.
+   */
+  static async connect(url: string, pinned?: PublicKey): Promise<TestClient> {
+    const eph = KeyPair.generate();
+    const ws = new WebSocket(withClientHello(new URL(url), eph.publicKey), { maxPayload: MAX_RESPONSE_FRAME_BYTES + CHANNEL_OVERHEAD_BYTES, perMessageDeflate: false });
     ws.on('error', () => undefined);
-    const first = await new Promise<ServerFrame>((resolve, reject) => {
-      ws.once('message', (data: Buffer) => {
-        try {
-          resolve(decodeServerFrame(new Uint8Array(data)));
-        } catch (err) {
-          reject(err);
-        }
-      });
+    const first = await new Promise<Uint8Array>((resolve, reject) => {
+      ws.once('message', (data: Buffer) => resolve(new Uint8Array(data)));
       ws.once('close', (code) => reject(new Error(`closed before hello (${code})`)));
     });
-    if (first.type !== 'hello') throw Object.assign(new Error('first frame was not hello'), { frame: first });
-    return new TestClient(ws, { operatorKey: first.operatorKey, challenge: first.challenge });
+    let greeting;
+    try {
+      greeting = decodeGreeting(first);
+    } catch {
+      throw Object.assign(new Error('first frame was not hello'), { frame: decodeServerFrame(first) });
+    }
+    const { hello, channel } = acceptGreeting(greeting, pinned ?? greeting.operatorKey, eph);
+    return new TestClient(ws, hello, channel);
   }
 
   /** Sends a typed request and resolves with its checked result; an error frame rejects with its ProtocolError. */
@@ -75,9 +103,17 @@ export class TestClient {
     return (this.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
   }
 
-  /** Sends arbitrary bytes (or text) as one frame. */
+  /** Sends arbitrary bytes as one sealed frame (they reach the Operator's decoder), or text as a text frame. */
   sendRaw(data: Uint8Array | string): void {
-    this.ws.send(data, { binary: typeof data !== 'string' });
+    if (typeof data === 'string') this.ws.send(data, { binary: false });
+    // A Secure Cell seals no empty message, so the channel has no empty frame; a lone reserved msgpack
+    // byte is the nearest garbage that still reaches the decoder.
+    else this.ws.send(this.channel.seal(data.length > 0 ? data : Uint8Array.of(0xc1)));
+  }
+
+  /** Sends bytes as they are, outside the channel (as a relay would inject them). */
+  sendUnsealed(data: Uint8Array): void {
+    this.ws.send(data);
   }
 
   /** The next frame that answered no typed request (raw frames' answers, errors without id). */
@@ -116,7 +152,7 @@ export class TestClient {
   private exchange(id: number, op: Op, bytes: Uint8Array): Promise<ServerFrame> {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { op, waiter: this.waiter(resolve, reject, `the answer to ${op}`) });
-      this.ws.send(bytes);
+      this.ws.send(this.channel.seal(bytes));
     });
   }
 
@@ -157,6 +193,15 @@ export class TestClient {
     clearTimeout(w.timer);
     w.done = true;
     w.resolve(value);
+  }
+}
+
+/** The frame opened by the channel, or undefined (and the channel broken) when it does not open. */
+function tryOpen(channel: Channel, bytes: Uint8Array): Uint8Array | undefined {
+  try {
+    return channel.open(bytes);
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,7 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyPair } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
-import { checkPow, makeAuthProof, makeRegisterProof, registerPowInput, solvePow, verifyLookup, type ServerFrame } from '@comrad/core/wire';
+import WebSocket from 'ws';
+import { checkPow, decodeServerFrame, encodeRequest, makeAuthProof, makeRegisterProof, registerPowInput, solvePow, verifyLookup, type ServerFrame } from '@comrad/core/wire';
+import { TestClient } from './_client.js';
 import { refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
 
 let t: TestOperator;
@@ -25,6 +27,30 @@ describe('AUTH-* the handshake', () => {
     expect(a.hello.challenge).toHaveLength(32);
     expect(Buffer.from(a.hello.challenge).equals(Buffer.from(b.hello.challenge))).toBe(false);
     expect(a.hello.operatorKey.equals(t.keys.operator.publicKey)).toBe(true);
+  });
+
+  it('AUTH-7 AUTH-8 the greeting is signed by the Operator key over this client\'s hello and names the world key', async () => {
+    const c = await TestClient.connect(t.url, t.keys.operator.publicKey);
+    expect(c.hello.worldKey.equals(t.keys.world.publicKey)).toBe(true);
+    expect((await c.request('info', {})).worldKey.equals(c.hello.worldKey)).toBe(true);
+    await c.close();
+  });
+
+  it('AUTH-7 a connection without a client hello is refused (UNSUPPORTED_VERSION) and closed', async () => {
+    const ws = new WebSocket(t.url);
+    ws.on('error', () => undefined);
+    const first = await new Promise<Uint8Array>((resolve) => ws.once('message', (d: Buffer) => resolve(new Uint8Array(d))));
+    expect(decodeServerFrame(first)).toMatchObject({ type: 'err', code: 'UNSUPPORTED_VERSION' });
+    expect(await new Promise((resolve) => ws.once('close', resolve))).toBe(1002);
+  });
+
+  it('AUTH-10 an unsealed frame after the greeting → DECRYPT_FAILED, the connection closes, nothing is done', async () => {
+    const c = await t.connect();
+    const at = t.clock.now();
+    const sig = makeAuthProof(alice.keys.privateKey, { challenge: c.hello.challenge, operatorKey: c.hello.operatorKey, name: 'alice', at });
+    c.sendUnsealed(encodeRequest(1, 'auth', { name: 'alice', at, sig }));
+    expect(errOf(await c.nextLoose())).toMatchObject({ code: 'DECRYPT_FAILED' });
+    expect(await c.closed).toBe(1008);
   });
 
   it('OP-4 AUTH-6 before auth only public ops; after auth the connection acts as the comrade', async () => {

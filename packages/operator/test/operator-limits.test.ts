@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { decodeServerFrame, encodeRequest, makeAuthProof } from '@comrad/core/wire';
+import { KeyPair } from '@comrad/core';
+import { acceptGreeting, decodeGreeting, decodeServerFrame, encodeRequest, makeAuthProof, withClientHello } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { openStore } from '../src/store/index.js';
 import { TestClient } from './_client.js';
@@ -27,13 +28,21 @@ async function until(cond: () => boolean, ms = 3000): Promise<void> {
   }
 }
 
-/** Opens a raw socket and resolves with its first frame and its close code. */
-function rawConnect(url: string, options: WebSocket.ClientOptions = {}): { ws: WebSocket; first: Promise<ReturnType<typeof decodeServerFrame>>; closed: Promise<number> } {
-  const ws = new WebSocket(url, options);
+/** Opens a raw socket (with a client hello, AUTH-7) and resolves with its first frame and its close code. */
+function rawConnect(url: string, options: WebSocket.ClientOptions = {}): { ws: WebSocket; first: Promise<ReturnType<typeof decodeServerFrame> | { type: 'hello' }>; closed: Promise<number> } {
+  const ws = new WebSocket(withClientHello(new URL(url), KeyPair.generate().publicKey), options);
   ws.on('error', () => undefined);
+  const firstFrame = (bytes: Uint8Array) => {
+    try {
+      decodeGreeting(bytes);
+      return { type: 'hello' as const };
+    } catch {
+      return decodeServerFrame(bytes);
+    }
+  };
   return {
     ws,
-    first: new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(decodeServerFrame(new Uint8Array(d))))),
+    first: new Promise((resolve) => ws.once('message', (d: Buffer) => resolve(firstFrame(new Uint8Array(d))))),
     closed: new Promise((resolve) => ws.once('close', (code) => resolve(code))),
   };
 }
@@ -185,15 +194,17 @@ describe('LIMIT-* limits', () => {
 });
 
 /** A logged-in socket that stops reading: its answers pile up in the Operator, not in this process. */
-async function slowReader(url: string, who: Keymaker, at: number): Promise<WebSocket> {
-  const ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 2 ** 30 });
+async function slowReader(url: string, who: Keymaker, at: number): Promise<{ send(frame: Uint8Array): void; terminate(): void }> {
+  const eph = KeyPair.generate();
+  const ws = new WebSocket(withClientHello(new URL(url), eph.publicKey), { perMessageDeflate: false, maxPayload: 2 ** 30 });
   ws.on('error', () => undefined);
-  const hello = await new Promise<ReturnType<typeof decodeServerFrame>>((resolve) => ws.once('message', (d: Buffer) => resolve(decodeServerFrame(new Uint8Array(d)))));
-  if (hello.type !== 'hello') throw new Error('no hello');
+  const next = () => new Promise<Uint8Array>((resolve) => ws.once('message', (d: Buffer) => resolve(new Uint8Array(d))));
+  const greeting = decodeGreeting(await next());
+  const { hello, channel } = acceptGreeting(greeting, greeting.operatorKey, eph);
   const sig = makeAuthProof(who.keys.privateKey, { challenge: hello.challenge, operatorKey: hello.operatorKey, name: who.name, at });
-  ws.send(encodeRequest(1, 'auth', { name: who.name, at, sig }));
-  const answer = await new Promise<ReturnType<typeof decodeServerFrame>>((resolve) => ws.once('message', (d: Buffer) => resolve(decodeServerFrame(new Uint8Array(d)))));
+  ws.send(channel.seal(encodeRequest(1, 'auth', { name: who.name, at, sig })));
+  const answer = decodeServerFrame(channel.open(await next()));
   if (answer.type !== 'ok') throw new Error('auth failed');
   (ws as unknown as { _socket: { pause(): void } })._socket.pause();
-  return ws;
+  return { send: (frame) => ws.send(channel.seal(frame)), terminate: () => ws.terminate() };
 }

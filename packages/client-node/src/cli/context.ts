@@ -22,6 +22,8 @@ export interface GlobalOptions {
   passphraseFile?: string;
   timeout?: string;
   torConfig?: string;
+  /** TR-9: allow plain ws:// to a remote host. */
+  insecure?: boolean;
 }
 
 /** TR-7: at most one "still trying" line per this many ms while the proxy cannot reach the Operator. */
@@ -86,6 +88,8 @@ export class Context {
    * @param use - the command's work, given the `socks5h://` URL or undefined
    */
   async withProxy<T>(use: (proxy: string | undefined) => Promise<T>): Promise<T> {
+    // TR-9: the user chose an unprotected transport; say so every time it may be used.
+    if (this.opts.insecure) this.out.warn('--insecure: plain ws:// to a remote host is allowed: anyone on the way sees whom you log in as and what you ask (use wss:// or an onion address)');
     const tor = this.opts.tor ? await startTor(this.home, this.out, await this.torConfig()) : undefined;
     try {
       return await use(tor?.socksUrl ?? this.opts.proxy ?? this.env['COMRAD_PROXY']);
@@ -113,10 +117,11 @@ export class Context {
    * Timeouts (`--timeout`; connecting may take at least 60 s, a Tor circuit can be slow: TR-4) and a
    * progress line while the proxy cannot reach the Operator yet (TR-7).
    */
-  connectionOptions(): Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'onRetry'> {
+  connectionOptions(): Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'onRetry' | 'insecure'> {
     const timeoutMs = this.opts.timeout ? seconds(this.opts.timeout) : undefined;
     let noticed = 0;
     return {
+      ...(this.opts.insecure ? { insecure: true } : {}),
       ...(timeoutMs ? { requestTimeoutMs: timeoutMs, connectTimeoutMs: Math.max(timeoutMs, 60_000) } : {}),
       onRetry: (r) => {
         if (Date.now() - noticed < RETRY_NOTICE_EVERY_MS) return;

@@ -32,6 +32,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--tor', 'start a tor client for this command and connect through it')
     .option('--tor-config <file>', 'extra torrc lines for the tor started by --tor, e.g. a private test network (or $COMRAD_TOR_CONFIG)')
     .option('--timeout <seconds>', 'how long to wait for each answer (default 30)')
+    .option('--insecure', 'allow plain ws:// to a host that is neither loopback nor an onion (unencrypted; warned on every command)')
     .option('--json', 'machine-readable output')
     .option('--debug', 'print stack traces on errors')
     .option('--passphrase-file <file>', 'read the passphrase from the first line of FILE (or set $COMRAD_PASSPHRASE)')

@@ -57,6 +57,8 @@ export interface ComradeOptions {
   requestTimeoutMs?: number;
   /** Told when the proxy could not reach the Operator yet and a connection is tried again (TR-7). */
   onRetry?: ConnectionOptions['onRetry'];
+  /** TR-9: allow plain `ws://` to a host that is neither loopback nor an onion. */
+  insecure?: boolean;
   /** The clock (ms); for tests. */
   now?: () => number;
   /**
@@ -516,6 +518,7 @@ function connectionOptions(opts: ComradeOptions, url: string): ConnectionOptions
     ...(opts.connectTimeoutMs ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
     ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
+    ...(opts.insecure ? { insecure: true } : {}),
   };
 }
 

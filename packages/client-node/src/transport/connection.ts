@@ -1,23 +1,32 @@
 /**
- * One WebSocket to an Operator: frames out, answers matched to requests by id, pushes surfaced as
- * events, and every wait bounded by a timeout (TR-4) so nothing hangs forever on a slow Tor circuit.
+ * One WebSocket to an Operator: the signed greeting checked against the pinned key before anything is
+ * sent (AUTH-7), every later frame sealed both ways (AUTH-9), answers matched to requests by id, pushes
+ * surfaced as events, and every wait bounded by a timeout (TR-4) so nothing hangs forever on a slow Tor
+ * circuit.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { ComradError, ProtocolError, type PublicKey } from '@comrad/core';
+import { ComradError, KeyPair, ProtocolError, type PublicKey } from '@comrad/core';
 import {
+  CHANNEL_OVERHEAD_BYTES,
   MAX_REQUEST_ID,
   MAX_RESPONSE_FRAME_BYTES,
+  acceptGreeting,
+  decodeGreeting,
   decodeResult,
   decodeServerFrame,
   encodeRequest,
+  withClientHello,
+  type Channel,
+  type Hello,
   type Op,
   type Params,
   type Result,
 } from '@comrad/core/wire';
 import { checkOperatorUrl, proxyAgent } from './proxy.js';
 import { operatorKeyChanged } from '../store/key-changed.js';
+import { startCrypto } from '../crypto-ready.js';
 
 /** TR-4: waiting for a connection and its greeting; generous, since a Tor circuit can take long to build. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
@@ -32,8 +41,14 @@ export interface ConnectionOptions {
   proxy?: string;
   /** SOCKS credential naming the Tor circuit (see `proxyAgent`); random per connection when omitted. */
   isolation?: string;
-  /** The pinned Operator key: a greeting with another key is refused with KEY_CHANGED. */
+  /**
+   * The pinned Operator key: a greeting with another key is refused with KEY_CHANGED, one not signed by
+   * it for this connection with BAD_SIGNATURE (AUTH-7). Without it (first use), the greeting must still
+   * be signed by the key it names.
+   */
   operatorKey?: PublicKey;
+  /** TR-9: allow plain `ws://` to a host that is neither loopback nor an onion (unencrypted, warned). */
+  insecure?: boolean;
   /** Default {@link DEFAULT_CONNECT_TIMEOUT_MS}. */
   connectTimeoutMs?: number;
   /** Default {@link DEFAULT_REQUEST_TIMEOUT_MS}. */
@@ -61,11 +76,8 @@ const BUSY_RETRY_MAX_MS = 8_000;
 /** Errors of a proxy that answered but could not reach the Operator (retried until the connect timeout). */
 const proxyRefusals = new WeakSet<Error>();
 
-/** The Operator's greeting on a new connection (AUTH-1). */
-export interface Hello {
-  operatorKey: PublicKey;
-  challenge: Uint8Array;
-}
+/** The Operator's checked greeting on a new connection (AUTH-1, AUTH-7, AUTH-8). */
+export type { Hello };
 
 interface Pending {
   op: Op;
@@ -85,6 +97,7 @@ export interface ConnectionEvents {
 /** An open connection to an Operator, greeted and ready for requests. */
 export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   readonly #ws: WebSocket;
+  readonly #channel: Channel;
   readonly #pending = new Map<number, Pending>();
   readonly #requestTimeoutMs: number;
   #nextId = 1;
@@ -92,15 +105,19 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   #closed = false;
   /** Why the Operator is about to close the connection, when it said so (an error frame without id). */
   #refusal: ProtocolError | undefined;
+  /** AUTH-10: set once a frame did not open; every request fails with it from then on. */
+  #failure: ProtocolError | undefined;
 
   private constructor(
     ws: WebSocket,
-    /** The greeting this connection received. */
+    /** The greeting this connection received, checked: its challenge and the signed world key. */
     readonly hello: Hello,
+    channel: Channel,
     requestTimeoutMs: number,
   ) {
     super();
     this.#ws = ws;
+    this.#channel = channel;
     this.#requestTimeoutMs = requestTimeoutMs;
     ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
     ws.on('close', () => this.#onClose());
@@ -119,10 +136,14 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
    * exponential backoff and jitter until the connect timeout (TR-8).
    * @throws ProtocolError TIMEOUT (no greeting in time), RATE_LIMITED (the Operator stayed full until the
    *   connect timeout), CONNECTION_CLOSED (refused or dropped), KEY_CHANGED (the greeting names another key
-   *   than the pinned one), MALFORMED; UsageError for a bad URL or proxy
+   *   than the pinned one), BAD_SIGNATURE (a greeting not signed for this connection: replayed or
+   *   altered), DECRYPT_FAILED, MALFORMED, or the code of another refusal in place of the greeting (e.g.
+   *   UNSUPPORTED_VERSION); UsageError for a bad URL or proxy
    */
   static async open(opts: ConnectionOptions): Promise<OperatorConnection> {
-    const url = checkOperatorUrl(opts.url, opts.proxy);
+    const url = checkOperatorUrl(opts.url, opts.proxy, opts.insecure === true);
+    // The client hello needs a fresh key pair (AUTH-7), so crypto must be up before the first connection.
+    await startCrypto();
     const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const deadline = Date.now() + connectTimeoutMs;
     // TR-7: through Tor, an onion service whose descriptor is not yet published (or a circuit that
@@ -156,10 +177,13 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   /** One connection attempt, bounded by `remainingMs`; proxy refusals are marked in {@link proxyRefusals}. */
   static async #attempt(opts: ConnectionOptions, url: URL, remainingMs: number, connectTimeoutMs: number): Promise<OperatorConnection> {
     const agent = opts.proxy ? proxyAgent(opts.proxy, opts.isolation ?? randomIsolation()) : undefined;
-    const ws = new WebSocket(url, {
+    // AUTH-7: a fresh ephemeral key per connection, named in the upgrade URL so the greeting that answers
+    // it can be signed over it with no extra round trip.
+    const ephemeral = KeyPair.generate();
+    const ws = new WebSocket(withClientHello(url, ephemeral.publicKey), {
       ...(agent ? { agent } : {}),
       handshakeTimeout: remainingMs,
-      maxPayload: MAX_RESPONSE_FRAME_BYTES,
+      maxPayload: MAX_RESPONSE_FRAME_BYTES + CHANNEL_OVERHEAD_BYTES,
       // TR-5: no compression. Compressing before encryption-free framing of ciphertext buys nothing and
       // compression side channels have leaked secrets before (CRIME).
       perMessageDeflate: false,
@@ -167,6 +191,7 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
     });
     return await new Promise((resolve, reject) => {
       const fail = (err: Error) => {
+        ephemeral.privateKey.wipe();
         clearTimeout(timer);
         ws.removeAllListeners();
         ws.on('error', () => {});
@@ -190,16 +215,20 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
       ws.once('message', (data, isBinary) => {
         try {
           if (!isBinary) throw new ProtocolError('MALFORMED', 'the Operator sent a text frame');
-          const frame = decodeServerFrame(toBytes(data as Buffer));
+          const bytes = toBytes(data as Buffer);
           // LIMIT-4: a full Operator answers a new connection with its refusal instead of a greeting.
-          if (frame.type === 'err') throw new ProtocolError(frame.code, frame.message);
-          if (frame.type !== 'hello') throw new ProtocolError('MALFORMED', 'the Operator did not greet first');
-          if (opts.operatorKey && !opts.operatorKey.equals(frame.operatorKey)) {
-            throw operatorKeyChanged({ name: url.host, url: opts.url }, opts.operatorKey, frame.operatorKey);
+          const refusal = refusalOf(bytes);
+          if (refusal) throw refusal;
+          const greeting = decodeGreeting(bytes);
+          if (opts.operatorKey && !opts.operatorKey.equals(greeting.operatorKey)) {
+            throw operatorKeyChanged({ name: url.host, url: opts.url }, opts.operatorKey, greeting.operatorKey);
           }
+          // AUTH-7: nothing is sent before the greeting proves it comes from the pinned key, now.
+          const { hello, channel } = acceptGreeting(greeting, opts.operatorKey ?? greeting.operatorKey, ephemeral);
+          ephemeral.privateKey.wipe();
           clearTimeout(timer);
           ws.removeAllListeners();
-          resolve(new OperatorConnection(ws, { operatorKey: frame.operatorKey, challenge: frame.challenge }, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
+          resolve(new OperatorConnection(ws, hello, channel, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
         } catch (err) {
           fail(err as Error);
         }
@@ -222,9 +251,11 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
    *   CONNECTION_CLOSED, or a decoding code when the answer is malformed
    */
   request<O extends Op>(op: O, params: Params<O>, timeoutMs = this.#requestTimeoutMs): Promise<Result<O>> {
+    if (this.#failure) return Promise.reject(this.#failure);
     if (this.#closed || this.#closing) return Promise.reject(new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator is closed'));
     const id = this.#takeId();
-    const frame = encodeRequest(id, op, params);
+    // AUTH-9: sealed at once, so frames are numbered in the order they are sent.
+    const frame = this.#channel.seal(encodeRequest(id, op, params));
     return new Promise<Result<O>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
@@ -263,10 +294,23 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #onFrame(data: Buffer, isBinary: boolean): void {
-    let frame;
+    if (this.#failure) return;
+    let plain;
     try {
       if (!isBinary) throw new ProtocolError('MALFORMED', 'text frame');
-      frame = decodeServerFrame(toBytes(data));
+      plain = this.#channel.open(toBytes(data));
+    } catch {
+      // AUTH-10: a frame that is not sealed for its place (injected, altered, replayed, or the Operator's
+      // unsealed notice that one of ours did not open) ends the connection; every request fails typed.
+      this.#channel.break();
+      this.#failure = new ProtocolError('DECRYPT_FAILED', 'the connection to the Operator was tampered with (a frame did not open): closed');
+      for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, this.#failure);
+      this.#ws.terminate();
+      return;
+    }
+    let frame;
+    try {
+      frame = decodeServerFrame(plain);
     } catch {
       // A frame we cannot read means the Operator (or something between) is broken: drop the
       // connection rather than guess which request it answered.
@@ -279,7 +323,9 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
       const p = this.#pending.get(frame.id);
       if (!p) return;
       try {
-        this.#settle(frame.id, decodeResult(p.op, frame.value));
+        const result = decodeResult(p.op, frame.value);
+        if (p.op === 'info') this.#checkInfo(result as Result<'info'>);
+        this.#settle(frame.id, result);
       } catch (err) {
         this.#settle(frame.id, undefined, err as Error);
       }
@@ -291,7 +337,13 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
       }
       this.#settle(frame.id, undefined, new ProtocolError(frame.code, frame.message));
     }
-    // A second 'hello' on the same connection is ignored: the challenge is fixed at connection time.
+  }
+
+  /** AUTH-8: `info` must name the keys the greeting signed; the signed ones are what the client uses. */
+  #checkInfo(info: Result<'info'>): void {
+    if (!info.operatorKey.equals(this.hello.operatorKey) || !info.worldKey.equals(this.hello.worldKey)) {
+      throw new ProtocolError('KEY_CHANGED', '`info` names other keys than the signed greeting');
+    }
   }
 
   #settle(id: number, value: unknown, err?: Error): void {
@@ -306,6 +358,7 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#channel.wipe();
     for (const id of [...this.#pending.keys()]) {
       this.#settle(id, undefined, this.#refusal ?? new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator closed before it answered'));
     }
@@ -320,6 +373,20 @@ export function randomIsolation(): string {
 
 function toBytes(data: Buffer): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/**
+ * An Operator's refusal sent instead of a greeting (too many connections, a version it does not speak),
+ * as its typed error. It is unsigned, so it can only end this attempt, which anyone between can anyway.
+ */
+function refusalOf(bytes: Uint8Array): ProtocolError | undefined {
+  let frame;
+  try {
+    frame = decodeServerFrame(bytes, 1024);
+  } catch {
+    return undefined;
+  }
+  return frame.type === 'err' ? new ProtocolError(frame.code, `the Operator refused the connection: ${frame.message}`) : undefined;
 }
 
 /** The `socks` library's message when the proxy answered a CONNECT with an error reply (TR-7). */

@@ -9,13 +9,15 @@ import { UsageError } from '../errors.js';
 
 /**
  * Checks an Operator address: `ws://` or `wss://`, a host, no credentials; `.onion` only with a proxy
- * (TR-2: without Tor an onion address cannot be reached, and trying would leak it to the local DNS).
- * @param url - the Operator's address, e.g. `ws://127.0.0.1:7077` or `ws://abc….onion`
+ * (TR-2: without Tor an onion address cannot be reached, and trying would leak it to the local DNS);
+ * plain `ws://` only to a loopback host or an onion, unless `insecure` (TR-9).
+ * @param url - the Operator's address, e.g. `wss://op.example`, `ws://127.0.0.1:7077` or `ws://abc….onion`
  * @param proxy - the SOCKS proxy URL, when one is used
+ * @param insecure - the user said `--insecure`: allow plain `ws://` to any host
  * @returns the parsed URL
- * @throws UsageError BAD_URL, ONION_NEEDS_PROXY
+ * @throws UsageError BAD_URL, ONION_NEEDS_PROXY, INSECURE_URL
  */
-export function checkOperatorUrl(url: string, proxy?: string): URL {
+export function checkOperatorUrl(url: string, proxy?: string, insecure = false): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -29,7 +31,28 @@ export function checkOperatorUrl(url: string, proxy?: string): URL {
   if (isOnion(parsed.hostname) && !proxy) {
     throw new UsageError('ONION_NEEDS_PROXY', `${parsed.hostname} is an onion address: connect through Tor (--proxy socks5h://127.0.0.1:9050 or --tor)`);
   }
+  if (isInsecureUrl(parsed) && !insecure) {
+    throw new UsageError(
+      'INSECURE_URL',
+      `ws://${parsed.host} is unencrypted: anyone on the way sees what you ask and whom you log in as. Use wss:// or an onion address (or --insecure if you accept that)`,
+    );
+  }
   return parsed;
+}
+
+/**
+ * TR-9: plain `ws://` to a host that is neither loopback (tests, a local Operator, an onion service's
+ * own listener) nor an onion (Tor encrypts and authenticates onion connections end to end).
+ * @param url - a parsed Operator address
+ */
+export function isInsecureUrl(url: URL): boolean {
+  return url.protocol === 'ws:' && !isOnion(url.hostname) && !isLoopback(url.hostname);
+}
+
+/** True for `localhost`, 127.0.0.0/8 and ::1 (as URL host names spell them). */
+export function isLoopback(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** True for a `.onion` host name. */

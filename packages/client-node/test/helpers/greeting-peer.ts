@@ -1,12 +1,12 @@
 /**
- * A WebSocket peer that greets like an Operator (a real `hello` frame) and then never answers: the
- * unresponsive Operator the client's timeouts exist for. Everything else is tested against the real one.
+ * A WebSocket peer that greets like an Operator (a real signed greeting, AUTH-7) and then never answers:
+ * the unresponsive Operator the client's timeouts exist for. Everything else is tested against the real one.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { KeyPair, randomBytes } from '@comrad/core';
+import { KeyPair } from '@comrad/core';
 import { startCrypto } from '../../src/crypto-ready.js';
-import { encodeErr, encodeHello, encodeMailPush } from '@comrad/core/wire';
+import { encodeErr, encodeMailPush, makeGreeting, readClientHello, type Channel } from '@comrad/core/wire';
 
 /** A running greeting peer. */
 export interface GreetingPeer {
@@ -33,16 +33,20 @@ export async function startGreetingPeer(opts: { refuseFirst?: number } = {}): Pr
   await startCrypto();
   const keys = KeyPair.generate();
   const received: Uint8Array[] = [];
+  const world = KeyPair.generate().publicKey;
+  const channels = new Map<unknown, Channel>();
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   let connections = 0;
-  wss.on('connection', (ws) => {
+  wss.on('connection', (ws, req) => {
     if (connections++ < (opts.refuseFirst ?? 0)) {
       ws.send(encodeErr(undefined, 'RATE_LIMITED', 'too many connections'));
       ws.close(1013);
       return;
     }
-    ws.send(encodeHello(keys.publicKey, randomBytes(32)));
+    const greeting = makeGreeting(keys, world, readClientHello(req.url ?? '/'));
+    channels.set(ws, greeting.channel);
+    ws.send(greeting.frame);
     ws.on('message', (data) => received.push(new Uint8Array(data as Buffer)));
   });
   return {
@@ -52,7 +56,7 @@ export async function startGreetingPeer(opts: { refuseFirst?: number } = {}): Pr
     get connections() {
       return connections;
     },
-    pushMail: () => wss.clients.forEach((c) => c.send(encodeMailPush())),
+    pushMail: () => wss.clients.forEach((c) => c.send(channels.get(c)!.seal(encodeMailPush()))),
     dropAll: () => wss.clients.forEach((c) => c.terminate()),
     close: () =>
       new Promise<void>((resolve) => {

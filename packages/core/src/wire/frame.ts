@@ -1,19 +1,18 @@
 /**
- * Frames (OP-1..OP-3): each WebSocket message is one binary frame holding one msgpack map. Requests
- * `{id, op, ...params}` are answered by `{id, ok: result}` or `{id, err: {code, message}}`; pushes from the
- * Operator carry no id: `{push: 'hello' | 'mail', ...}`.
+ * Frames (OP-1..OP-3): each frame is one msgpack map. Requests `{id, op, ...params}` are answered by
+ * `{id, ok: result}` or `{id, err: {code, message}}`; pushes from the Operator carry no id:
+ * `{push: 'mail'}`. After the greeting (`greeting.ts`) every frame travels sealed (`channel.ts`).
  * @module
  */
 import { ProtocolError, isErrorCode, type ErrorCode } from '../errors.js';
 import { decode, encode, Fields } from '../codec/index.js';
-import type { PublicKey } from '../crypto/index.js';
-import { mapOf, must, readKey } from './_bounds.js';
-import { CHALLENGE_BYTES } from './auth.js';
+import { mapOf, must } from './_bounds.js';
+import { GREETING_VERSION } from './greeting.js';
 import { MAX_ERROR_MESSAGE_CHARS, MAX_REQUEST_FRAME_BYTES, MAX_REQUEST_ID, MAX_RESPONSE_FRAME_BYTES } from './limits.js';
 import { CODECS, isOp, type Op, type OpCodec, type Params, type Result } from './ops.js';
 
-/** OP-1: the protocol version of this wire format. */
-export const WIRE_VERSION = 1;
+/** OP-1: the protocol version of this wire format (2: the signed greeting and the sealed channel). */
+export const WIRE_VERSION = GREETING_VERSION;
 
 /** A decoded request: id, op and its checked parameters. */
 export type WireRequest = { [O in Op]: { readonly id: number; readonly op: O; readonly params: Params<O> } }[Op];
@@ -31,7 +30,6 @@ export interface RequestEnvelope {
 export type ServerFrame =
   | { readonly type: 'ok'; readonly id: number; readonly value: unknown }
   | { readonly type: 'err'; readonly id?: number; readonly code: ErrorCode; readonly message: string }
-  | { readonly type: 'hello'; readonly v: 1; readonly operatorKey: PublicKey; readonly challenge: Uint8Array }
   | { readonly type: 'mail' };
 
 const ID_BOUNDS = { min: 0, max: MAX_REQUEST_ID } as const;
@@ -92,32 +90,23 @@ export function encodeErr(id: number | undefined, code: ErrorCode, message: stri
   return encode(id === undefined ? { err } : { id, err });
 }
 
-/** Encodes the greeting pushed on every new connection (AUTH-1). */
-export function encodeHello(operatorKey: PublicKey, challenge: Uint8Array): Uint8Array {
-  return encode({ push: 'hello', v: WIRE_VERSION, operatorKey: operatorKey.bytes(), challenge });
-}
-
 /** Encodes the "you have mail" push (MB-6): no content, no count. */
 export function encodeMailPush(): Uint8Array {
   return encode({ push: 'mail' });
 }
 
 /**
- * Decodes a frame from the Operator (client side).
- * @throws ProtocolError TOO_LARGE, MALFORMED, TRAILING_BYTES, INVALID_KEY, UNSUPPORTED_VERSION
+ * Decodes a frame from the Operator (client side), once the channel opened it; the greeting has its own
+ * decoder (`decodeGreeting`) and is never accepted here.
+ * @throws ProtocolError TOO_LARGE, MALFORMED, TRAILING_BYTES
  */
 export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_RESPONSE_FRAME_BYTES): ServerFrame {
   const value = decode(bytes, maxBytes);
   if (typeof value !== 'object' || value === null) throw new ProtocolError('MALFORMED', 'a frame must be a map');
   if ('push' in value) {
-    const kind = Fields.of(value, 'push', Object.keys(value)).oneOf('push', ['hello', 'mail']);
-    if (kind === 'mail') {
-      Fields.of(value, 'mail push', ['push']);
-      return { type: 'mail' };
-    }
-    const f = Fields.of(value, 'hello push', ['push', 'v', 'operatorKey', 'challenge']);
-    if (f.int('v') !== WIRE_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', 'the Operator speaks another protocol version');
-    return { type: 'hello', v: 1, operatorKey: readKey(f, 'operatorKey'), challenge: f.bytes('challenge', { min: CHALLENGE_BYTES, max: CHALLENGE_BYTES }) };
+    Fields.of(value, 'push', Object.keys(value)).oneOf('push', ['mail']);
+    Fields.of(value, 'mail push', ['push']);
+    return { type: 'mail' };
   }
   if ('ok' in value) {
     const f = Fields.of(value, 'response', ['id', 'ok']);

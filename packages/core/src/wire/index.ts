@@ -6,17 +6,17 @@
  * @example
  * ```ts
  * import { ready, KeyPair } from '@comrad/core';
- * import { encodeRequest, decodeServerFrame, decodeResult, makeAuthProof } from '@comrad/core/wire';
+ * import { withClientHello, decodeGreeting, acceptGreeting, encodeRequest, decodeServerFrame, makeAuthProof } from '@comrad/core/wire';
  * await ready();
  * const me = KeyPair.generate();
- * // on the 'hello' push: prove who we are on this connection
- * const hello = decodeServerFrame(firstFrame);
- * if (hello.type === 'hello') {
- *   const at = Date.now();
- *   const sig = makeAuthProof(me.privateKey, { challenge: hello.challenge, operatorKey: pinned, name: 'alice', at });
- *   ws.send(encodeRequest(1, 'auth', { name: 'alice', at, sig }));
- * }
- * // answers: decodeResult('auth', frame.value) after matching frame.id
+ * const eph = KeyPair.generate(); // fresh per connection (AUTH-7)
+ * const ws = new WebSocket(withClientHello(new URL(operatorUrl), eph.publicKey));
+ * // the first frame: the greeting, checked against the pinned key before anything is sent
+ * const { hello, channel } = acceptGreeting(decodeGreeting(firstFrame), pinned, eph);
+ * const at = Date.now();
+ * const sig = makeAuthProof(me.privateKey, { challenge: hello.challenge, operatorKey: pinned, name: 'alice', at });
+ * ws.send(channel.seal(encodeRequest(1, 'auth', { name: 'alice', at, sig })));
+ * // every later frame: decodeServerFrame(channel.open(bytes)), then decodeResult after matching frame.id
  * ```
  * @packageDocumentation
  */
@@ -28,7 +28,6 @@ export {
   decodeRequestParams,
   encodeOk,
   encodeErr,
-  encodeHello,
   encodeMailPush,
   decodeServerFrame,
   decodeResult,
@@ -36,6 +35,20 @@ export {
   type RequestEnvelope,
   type ServerFrame,
 } from './frame.js';
+export {
+  GREETING_VERSION,
+  CLIENT_HELLO_PARAMS,
+  MAX_GREETING_BYTES,
+  withClientHello,
+  readClientHello,
+  makeGreeting,
+  decodeGreeting,
+  acceptGreeting,
+  type Greeting,
+  type Hello,
+  type MadeGreeting,
+} from './greeting.js';
+export { Channel, CHANNEL_OVERHEAD_BYTES, channelContext, type ChannelRole } from './channel.js';
 export { OPS, PUBLIC_OPS, isOp, type Op, type OpTypes, type Params, type Result } from './ops.js';
 export { LIMIT_KEYS, LIMIT_MAX, type InfoResult, type OperatorLimits } from './info.js';
 export {

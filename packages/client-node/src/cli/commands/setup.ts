@@ -32,7 +32,7 @@ export async function operatorAdd(ctx: Context, url: string, opts: { key?: strin
   await startCrypto();
   // Refuse a bad address or an onion without Tor (TR-2) before touching anything; with --tor the
   // address is checked again once tor runs.
-  if (!ctx.opts.tor) checkOperatorUrl(url, ctx.opts.proxy ?? ctx.env['COMRAD_PROXY']);
+  if (!ctx.opts.tor) checkOperatorUrl(url, ctx.opts.proxy ?? ctx.env['COMRAD_PROXY'], ctx.opts.insecure === true);
   const paths = await ensureHome(ctx.home);
   const book = await OperatorBook.load(paths.operators);
   const name = opts.name ?? 'default';
