@@ -278,8 +278,12 @@ describe('Comrad over a private Tor network (real comrad-op and comrad processes
     const recorder = await startSocks5Server({ 'operator.comrad.invalid': '127.0.0.1' });
     try {
       const url = `ws://operator.comrad.invalid:${op!.targetPort}`;
-      const r = await comrad('frank', ['--proxy', recorder.url, 'operator', 'add', url, '--key', op!.fingerprint]);
+      // A clearnet-style name over plain ws://: refused without --insecure (TR-9), warned with it.
+      const refused = await comrad('frank', ['--proxy', recorder.url, 'operator', 'add', url, '--key', op!.fingerprint]);
+      expect(refused.code).toBe(2);
+      const r = await comrad('frank', ['--proxy', recorder.url, '--insecure', 'operator', 'add', url, '--key', op!.fingerprint]);
       expect(ok(r)).toContain('(matches the key you gave)');
+      expect(r.stderr).toContain('--insecure');
       expect(recorder.requests).toEqual([expect.objectContaining({ atyp: 'domain', host: 'operator.comrad.invalid', port: op!.targetPort })]);
     } finally {
       await recorder.close();

@@ -120,4 +120,17 @@ describe('comrad CLI: crashes and attacks (processes)', () => {
     const readd = await frank('operator', 'add', op.url);
     expect(readd.code).toBe(4);
   });
+
+  it('TR-9 plain ws:// to a remote host is refused (exit 2) before any connection; --insecure allows it and warns on every command', async () => {
+    const grace = as('grace');
+    const refused = await grace('operator', 'add', 'ws://operator.example:7077');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/wss:\/\/ or an onion address/);
+    // Loopback needs no flag; with the flag, each command says what it allows.
+    const added = await grace('--insecure', 'operator', 'add', op.url);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toMatch(/--insecure: plain ws:\/\/ to a remote host is allowed/);
+    const whois = await grace('--insecure', 'whois', 'erin');
+    expect(whois.stderr).toMatch(/--insecure: plain ws:\/\//);
+  });
 });
