@@ -163,7 +163,7 @@ async function world(): Promise<World> {
     register,
     async mailFor(to) {
       const put = await op.store.putMail(to, randomBytes(200), Date.now(), Date.now() + 3_600_000, { maxItems: 100, maxBytes: 1 << 20 });
-      if (put === 'quota') throw new Error('quota');
+      if (typeof put !== 'object') throw new Error(`putMail: ${put}`);
       return put.id;
     },
     async mailOf(name) {
@@ -198,7 +198,9 @@ describe('active relay: requests after the handshake are bound to it (AUTH-9, AU
 
   it('AUTH-9 a delete injected after the login is refused and the post stays', async () => {
     const w = await world();
-    const postId = await w.op.store.putPost({ author: 'bob', sealed: randomBytes(100), epoch: 1, postedAt: Date.now(), expiresAt: Date.now() + 86_400_000 });
+    const put = await w.op.store.putPost({ author: 'bob', sealed: randomBytes(100), epoch: 1, postedAt: Date.now(), expiresAt: Date.now() + 86_400_000 });
+    if (typeof put !== 'object') throw new Error(`putPost: ${put}`);
+    const postId = put.id;
     const relay = await startRelay(w.op.url);
     await bobThrough(w, relay);
     const before = relay.toClient[0]!.length;
