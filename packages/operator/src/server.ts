@@ -18,6 +18,7 @@ import {
   epochOf,
   isOp,
   makeGreeting,
+  peekRequestId,
   readClientHello,
   type Channel,
   type InfoResult,
@@ -239,6 +240,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       return breakChannel(conn);
     }
     if (closing) return answer(conn, undefined, undefined, new ProtocolError('RATE_LIMITED', 'the Operator is shutting down'));
+    // LIMIT-3: a frame over the rate is refused before a byte of it is decoded (only its id is peeked, OP-7).
+    if (!allowed) return answer(conn, peekRequestId(plain), undefined, new ProtocolError('RATE_LIMITED', `at most ${limits.requestsPerSecond} requests per second`));
     let env;
     try {
       env = decodeRequestEnvelope(plain, limits.frameBytes);
@@ -247,7 +250,6 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     }
     // LOG-1: only a known op name is ever logged; an unknown one is attacker-chosen text.
     const op = isOp(env.op) ? env.op : undefined;
-    if (!allowed) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', `at most ${limits.requestsPerSecond} requests per second`));
     if (conn.inflight >= limits.maxInflight) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'too many requests in flight'));
     const reservation = reserve(conn, data.length + (op && PAGE_OPS.has(op) ? PAGE_ANSWER_BYTES : SMALL_ANSWER_BYTES));
     if (!reservation) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly'));

@@ -41,8 +41,43 @@ const ID_BOUNDS = { min: 0, max: MAX_REQUEST_ID } as const;
  */
 export function encodeRequest<O extends Op>(id: number, op: O, params: Params<O>): Uint8Array {
   if (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID) throw new RangeError('request id must be 0..2^32');
-  // Parameters come after id and op, and no op has a parameter named id or op (OP-1).
-  return encode({ ...(CODECS[op] as OpCodec<O>).encodeParams(params), id, op });
+  // OP-7: `id` first, so an Operator that refuses a frame before decoding it can still name the request.
+  // No op has a parameter named id or op (OP-1).
+  return encode({ id, op, ...(CODECS[op] as OpCodec<O>).encodeParams(params) });
+}
+
+/**
+ * Reads a request's id without decoding the frame (OP-7): only when the frame starts with a map whose
+ * first key is `id` holding an unsigned integer. Constant time, for answering a frame that is refused
+ * before it is decoded (a rate limit).
+ * @returns the id, or undefined when the frame does not start that way
+ */
+export function peekRequestId(bytes: Uint8Array): number | undefined {
+  let at: number;
+  const t = bytes[0];
+  if (t !== undefined && t >= 0x81 && t <= 0x8f) at = 1;
+  else if (t === 0xde) at = 3;
+  else return undefined;
+  if (bytes[at] !== 0xa2 || bytes[at + 1] !== 0x69 || bytes[at + 2] !== 0x64) return undefined;
+  at += 3;
+  const v = bytes[at];
+  if (v === undefined) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (v <= 0x7f) return v;
+  if (v === 0xcc && at + 1 < bytes.length) return bytes[at + 1];
+  if (v === 0xcd && at + 2 < bytes.length) return view.getUint16(at + 1);
+  if (v === 0xce && at + 4 < bytes.length) return view.getUint32(at + 1);
+  if (v === 0xcf && at + 8 < bytes.length && view.getUint32(at + 1) === 1 && view.getUint32(at + 5) === 0) return MAX_REQUEST_ID;
+  return undefined;
+}
+
+const REQUEST_FIELDS = new Map<Op, ReadonlySet<string>>();
+
+/** The fields a request of `op` may carry, as a Set built once per op (linear field checks, ENC-10). */
+function requestFields(op: Op, codec: OpCodec<Op>): ReadonlySet<string> {
+  let set = REQUEST_FIELDS.get(op);
+  if (!set) REQUEST_FIELDS.set(op, (set = new Set(['id', 'op', ...codec.keys])));
+  return set;
 }
 
 /**
@@ -52,7 +87,7 @@ export function encodeRequest<O extends Op>(id: number, op: O, params: Params<O>
 export function decodeRequestEnvelope(bytes: Uint8Array, maxBytes = MAX_REQUEST_FRAME_BYTES): RequestEnvelope {
   const value = decode(bytes, maxBytes);
   if (typeof value !== 'object' || value === null) throw new ProtocolError('MALFORMED', 'a request must be a map');
-  const f = Fields.of(value, 'request', Object.keys(value));
+  const f = Fields.open(value, 'request');
   return { id: f.int('id', ID_BOUNDS), op: f.str('op', { min: 1, max: 32 }), raw: value };
 }
 
@@ -64,7 +99,7 @@ export function decodeRequestParams(env: RequestEnvelope): WireRequest {
   const op = env.op;
   if (!isOp(op)) throw new ProtocolError('UNKNOWN_OP', 'unknown op');
   const codec = CODECS[op] as OpCodec<Op>;
-  const f = Fields.of(env.raw, `${op} request`, ['id', 'op', ...codec.keys]);
+  const f = Fields.of(env.raw, `${op} request`, requestFields(op, codec));
   return { id: env.id, op, params: codec.decodeParams(f) } as WireRequest;
 }
 
@@ -104,7 +139,7 @@ export function decodeServerFrame(bytes: Uint8Array, maxBytes = MAX_RESPONSE_FRA
   const value = decode(bytes, maxBytes);
   if (typeof value !== 'object' || value === null) throw new ProtocolError('MALFORMED', 'a frame must be a map');
   if ('push' in value) {
-    Fields.of(value, 'push', Object.keys(value)).oneOf('push', ['mail']);
+    Fields.open(value, 'push').oneOf('push', ['mail']);
     Fields.of(value, 'mail push', ['push']);
     return { type: 'mail' };
   }

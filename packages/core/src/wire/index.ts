@@ -24,6 +24,7 @@ export {
   WIRE_VERSION,
   encodeRequest,
   decodeRequest,
+  peekRequestId,
   decodeRequestEnvelope,
   decodeRequestParams,
   encodeOk,
