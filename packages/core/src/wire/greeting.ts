@@ -144,7 +144,7 @@ export function makeGreeting(operator: KeyPair, worldKey: PublicKey, clientKey: 
 export function decodeGreeting(bytes: Uint8Array): Greeting {
   const value = decode(bytes, Math.min(MAX_GREETING_BYTES, MAX_RESPONSE_FRAME_BYTES));
   if (typeof value !== 'object' || value === null) throw new ProtocolError('MALFORMED', 'a greeting is a map');
-  const head = Fields.of(value, 'greeting', Object.keys(value));
+  const head = Fields.open(value, 'greeting');
   if (head.oneOf('push', ['hello']) !== 'hello') throw new ProtocolError('MALFORMED', 'the Operator did not greet first');
   if (head.int('v') !== GREETING_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', 'the Operator speaks another protocol version');
   const f = Fields.of(value, 'greeting', ['push', 'v', 'operatorKey', 'challenge', 'world', 'ephemeral', 'key', 'sig']);
