@@ -28,6 +28,7 @@ export {
   type FeedEntry,
   type FeedPage,
   type RejectedPost,
+  type InboxOptions,
 } from './comrade/comrade.js';
 export { type InboxReport } from './comrade/inbox.js';
 export { UsageError, type UsageErrorCode } from './errors.js';

@@ -37,7 +37,10 @@ import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail
 import { OperatorBook, type OperatorEntry } from '../store/operators.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
-import { receiveMail, type InboxReport } from './inbox.js';
+import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
+
+/** Options of {@link Comrade.inbox} (MAIL-5). */
+export type InboxOptions = Pick<ReceiveContext, 'onLetter' | 'keepUnseen'>;
 
 /** Options of {@link Comrade.connect}. */
 export interface ComradeOptions {
@@ -336,12 +339,19 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * (MB-3: a crash before the ack means the Operator delivers it again; the store keeps it once,
    * MAIL-2). Forged and unreadable letters are kept apart and acknowledged (MAIL-3); a letter from a
    * contact whose key changed is left on the Operator until the change is accepted (CT-2).
+   *
+   * Each letter the user has not seen yet is handed to `opts.onLetter` as soon as its page is stored
+   * (first any that an earlier call stored but stopped before showing) and marked seen once that
+   * resolves (MAIL-5): a crash shows it again on the next call, never loses it, and a replayed letter
+   * is never new twice (LET-8). Without `onLetter`, `received` is the only record of what was new.
+   * @param opts - `onLetter` shows one letter; `keepUnseen` leaves marking to {@link markSeen}
    * @returns what arrived now
    * @throws UsageError NOT_LOGGED_IN; ProtocolError TIMEOUT, CONNECTION_CLOSED
    */
-  async inbox(): Promise<InboxReport> {
+  async inbox(opts: InboxOptions = {}): Promise<InboxReport> {
     const me = this.#requireLogin();
     return receiveMail({
+      ...opts,
       session: this.#private!,
       store: this.#mail!,
       recipient: me,
@@ -349,6 +359,15 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       now: () => this.#now(),
       ...(this.#opts.beforeAck ? { beforeAck: this.#opts.beforeAck } : {}),
     });
+  }
+
+  /**
+   * Records that the user has seen these letters (MAIL-5), after an `inbox({keepUnseen: true})`.
+   * @param letters - letters from `inbox()` or {@link letters}
+   */
+  async markSeen(letters: readonly Pick<StoredLetter, 'from' | 'id'>[]): Promise<void> {
+    this.#requireLogin();
+    for (const l of letters) await this.#mail!.markSeen(l);
   }
 
   /** Every letter stored in this home, oldest first (verified ones only). */

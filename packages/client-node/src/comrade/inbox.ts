@@ -13,16 +13,16 @@ import type { Session } from '../transport/session.js';
 /** What one `inbox()` call received. */
 export interface InboxReport {
   /**
-   * Verified letters the Operator delivered in this call, each once. A letter delivered again (its
-   * earlier ack never arrived, e.g. the client crashed after storing it) is listed again, since whoever
-   * ran the crashed call may never have seen it, but it is stored only once (MAIL-2).
+   * The letters this call showed: every stored letter the user had not seen yet, each once, in the order
+   * shown (MAIL-5): first those an earlier call stored but stopped before showing, then each page as it
+   * was stored. A letter delivered again, or replayed (LET-8), once seen is never listed again.
    */
   readonly received: StoredLetter[];
   /** Letters set apart now: forged, from unknown senders, or unreadable (MAIL-3). */
   readonly rejected: { readonly reason: RejectReason; readonly claimedFrom?: string; readonly code: string }[];
   /** Letters left on the Operator because their sender's pinned key no longer matches (CT-2). */
   readonly held: { readonly claimedFrom: string; readonly code: string }[];
-  /** How many of `received` were already stored (delivered again; acknowledged, not stored twice). */
+  /** How many delivered letters were already stored (delivered again or replayed; acknowledged, not stored twice). */
   duplicates: number;
 }
 
@@ -37,6 +37,10 @@ export interface ReceiveContext {
   now: () => number;
   /** Test seam: runs between storing and acknowledging. */
   beforeAck?: (mailIds: readonly string[]) => void | Promise<void>;
+  /** Shows one letter the user has not seen yet; it is marked seen once this resolves (MAIL-5). */
+  onLetter?: (letter: StoredLetter) => void | Promise<void>;
+  /** Leave the letters shown marked unseen: the caller marks them (`MailStore.markSeen`) once handled. */
+  keepUnseen?: boolean;
 }
 
 /** Codes that mean the network failed, not the letter: stop, acknowledge nothing more, report. */
@@ -58,23 +62,40 @@ const REASONS: Readonly<Record<string, RejectReason>> = {
 export async function receiveMail(ctx: ReceiveContext): Promise<InboxReport> {
   const report: InboxReport = { received: [], rejected: [], held: [], duplicates: 0 };
   const heldIds = new Set<string>();
+  const shown = new Set<string>();
+  // MAIL-5: shown, then marked seen; a kill in between shows it again, a kill before never loses it.
+  const show = async (letters: readonly StoredLetter[]) => {
+    for (const l of letters) {
+      const key = `${l.from}\0${l.id}`;
+      if (shown.has(key) || (await ctx.store.isSeen(l))) continue;
+      shown.add(key);
+      await ctx.onLetter?.(l);
+      if (!ctx.keepUnseen) await ctx.store.markSeen(l);
+      report.received.push(l);
+    }
+  };
+  await show(await ctx.store.unseen());
   for (;;) {
     const { items } = await ctx.session.request('fetch', {});
     const fresh = items.filter((i) => !heldIds.has(i.id));
     if (fresh.length === 0) return report;
     const done: string[] = [];
+    const stored: StoredLetter[] = [];
     for (const item of fresh) {
       const outcome = await receiveOne(ctx, item, report);
       if (outcome === 'held') heldIds.add(item.id);
       else done.push(item.id);
+      if (typeof outcome === 'object') stored.push(outcome);
     }
     // MB-3: only what is safely on disk is acknowledged; the hook lets tests crash right here.
     await ctx.beforeAck?.(done);
     if (done.length > 0) await ctx.session.request('ack', { ids: done });
+    await show(stored);
   }
 }
 
-async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxReport): Promise<'stored' | 'rejected' | 'held'> {
+/** The letter stored now, or what became of the item otherwise. */
+async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxReport): Promise<StoredLetter | 'duplicate' | 'rejected' | 'held'> {
   let claimedFrom: string | undefined;
   try {
     const opened = await openSealedLetter(item.letter, ctx.recipient, (name) => {
@@ -93,9 +114,12 @@ async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxRep
       authorFingerprint: opened.authorKey.fingerprint(),
       signed: opened.signed,
     };
-    if (!(await ctx.store.put(stored))) report.duplicates++;
-    report.received.push(stored);
-    return 'stored';
+    // A duplicate is never shown from here: if still unseen, it was shown from the store at the start.
+    if (!(await ctx.store.put(stored))) {
+      report.duplicates++;
+      return 'duplicate';
+    }
+    return stored;
   } catch (err) {
     if (!ComradError.is(err) || NETWORK.has(err.code)) throw err;
     if (err.code === 'KEY_CHANGED') {

@@ -1,11 +1,14 @@
 /**
  * Received mail on disk (MAIL-*): one file per letter, sealed at rest, written atomically before the
  * Operator is told to delete it (MB-3), and named so a re-delivered letter lands on the same file and is
- * stored once (MAIL-2). Letters that fail verification go to a separate folder and are never listed as
- * genuine (MAIL-3).
+ * stored once (MAIL-2). A letter the user has not seen yet waits as `<name>.new` and becomes
+ * `<name>.letter` once shown, one atomic rename (MAIL-5), so whenever a reader is killed, each letter is
+ * shown once. Letters that fail verification go to a separate folder and are never listed as genuine
+ * (MAIL-3).
  * @module
  */
 import { createHmac, hkdfSync } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey } from '@comrad/core';
@@ -50,6 +53,10 @@ export interface RejectedLetter {
 }
 
 const MAIL_CONTEXT = utf8('comrad/local/mail/v1');
+/** A stored letter the user has seen (MAIL-5); homes from before MAIL-5 hold only these. */
+const SEEN = '.letter';
+/** A stored letter the user has not seen yet (MAIL-5). */
+const UNSEEN = '.new';
 const REJECTED_CONTEXT = utf8('comrad/local/rejected/v1');
 /** A stored letter file is a sealed letter plus a little: bounded before reading (MAIL-4). */
 const MAX_STORED_BYTES = 1024 * 1024;
@@ -102,10 +109,36 @@ export class MailStore {
    * @returns true when stored now, false for a duplicate
    */
   async put(letter: StoredLetter): Promise<boolean> {
-    const file = join(this.paths.mail, `${this.#name(`${letter.from}\0${letter.id}`)}.letter`);
-    if (await exists(file)) return false;
-    await atomicWrite(file, cellSeal(this.#liveKey(), encode(toMap(letter)), MAIL_CONTEXT));
+    const base = this.#letterBase(letter);
+    // LET-8: (from, id) is the letter, however it was sealed or delivered: a replay is never new again.
+    if ((await exists(`${base}${SEEN}`)) || (await exists(`${base}${UNSEEN}`))) return false;
+    await atomicWrite(`${base}${UNSEEN}`, cellSeal(this.#liveKey(), encode(toMap(letter)), MAIL_CONTEXT));
     return true;
+  }
+
+  /** The stored letters the user has not seen yet, oldest first (MAIL-5). @throws ProtocolError for a damaged file */
+  async unseen(): Promise<StoredLetter[]> {
+    return sortLetters(await this.#readAll(this.paths.mail, [UNSEEN], MAIL_CONTEXT, fromMap));
+  }
+
+  /** Whether the user has seen this stored letter (MAIL-5); false for one not stored. */
+  async isSeen(letter: Pick<StoredLetter, 'from' | 'id'>): Promise<boolean> {
+    return exists(`${this.#letterBase(letter)}${SEEN}`);
+  }
+
+  /**
+   * Records that the user has seen a stored letter (MAIL-5): one rename, so a crash leaves it either new
+   * or seen, never lost. Call it only after the letter was shown. Seen already: nothing to do.
+   */
+  async markSeen(letter: Pick<StoredLetter, 'from' | 'id'>): Promise<void> {
+    const base = this.#letterBase(letter);
+    try {
+      // Synchronous on purpose: a letter printed just before is marked with no turn of the event loop in
+      // between, which keeps the instant in which a kill shows it twice as short as it can be.
+      renameSync(`${base}${UNSEEN}`, `${base}${SEEN}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
   }
 
   /**
@@ -123,18 +156,17 @@ export class MailStore {
 
   /** Every stored letter, oldest first. @throws ProtocolError for a damaged file */
   async list(): Promise<StoredLetter[]> {
-    const out = await this.#readAll(this.paths.mail, '.letter', MAIL_CONTEXT, fromMap);
-    return out.sort((a, b) => a.at - b.at || a.receivedAt - b.receivedAt);
+    return sortLetters(await this.#readAll(this.paths.mail, [SEEN, UNSEEN], MAIL_CONTEXT, fromMap));
   }
 
   /** Every rejected letter, oldest first. */
   async listRejected(): Promise<RejectedLetter[]> {
-    const out = await this.#readAll(this.paths.rejected, '.rejected', REJECTED_CONTEXT, rejectedFromMap);
+    const out = await this.#readAll(this.paths.rejected, ['.rejected'], REJECTED_CONTEXT, rejectedFromMap);
     return out.sort((a, b) => a.receivedAt - b.receivedAt);
   }
 
-  async #readAll<T>(dir: string, ext: string, context: Uint8Array, read: (v: unknown) => T): Promise<T[]> {
-    const names = (await readdir(dir)).filter((n) => n.endsWith(ext));
+  async #readAll<T>(dir: string, exts: readonly string[], context: Uint8Array, read: (v: unknown) => T): Promise<T[]> {
+    const names = (await readdir(dir)).filter((n) => exts.some((ext) => n.endsWith(ext)));
     const out: T[] = [];
     for (const n of names) {
       const bytes = await readFile(join(dir, n));
@@ -153,9 +185,18 @@ export class MailStore {
     return this.#key;
   }
 
+  /** The path of a letter's file without its extension (MAIL-2: a keyed hash of sender and id). */
+  #letterBase(letter: Pick<StoredLetter, 'from' | 'id'>): string {
+    return join(this.paths.mail, this.#name(`${letter.from}\0${letter.id}`));
+  }
+
   #name(data: string | Uint8Array): string {
     return createHmac('sha256', this.#mac).update(data).digest('hex').slice(0, 40);
   }
+}
+
+function sortLetters(letters: StoredLetter[]): StoredLetter[] {
+  return letters.sort((a, b) => a.at - b.at || a.receivedAt - b.receivedAt);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -64,17 +64,25 @@ export interface CliResult {
  * @param cwd - the working directory (default: this process's)
  */
 export function comrad(args: string[], env: Record<string, string> = {}, cwd?: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [COMRAD_BIN, ...args], {
-      ...(cwd === undefined ? {} : { cwd }),
-      // No terminal: colours off, and the passphrase comes from the environment or a file.
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  return startComrad(args, env, cwd).done;
+}
+
+/**
+ * Starts the `comrad` bin without waiting: for tests that kill it mid-way. It is killed anyway after 25 s.
+ * @returns the child, and its result once it exited (by itself or by a signal)
+ */
+export function startComrad(args: string[], env: Record<string, string> = {}, cwd?: string): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [COMRAD_BIN, ...args], {
+    ...(cwd === undefined ? {} : { cwd }),
+    // No terminal: colours off, and the passphrase comes from the environment or a file.
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
     child.once('error', reject);
     child.once('close', (code, signal) => {
@@ -82,4 +90,5 @@ export function comrad(args: string[], env: Record<string, string> = {}, cwd?: s
       resolve({ code, signal, stdout, stderr });
     });
   });
+  return { child, done };
 }

@@ -20,11 +20,24 @@ export async function send(ctx: Context, name: string, text: string, opts: { ima
   });
 }
 
-/** `comrad inbox [--all] [--save-images DIR]`. */
+/**
+ * `comrad inbox [--all] [--save-images DIR]`. Each page is shown as soon as it is stored, each letter
+ * marked seen only once printed (MAIL-5): killed at any moment, no letter is lost from view, and none is
+ * shown twice but one printed in the instant before its mark. `--json` prints one document at the end,
+ * then marks what it listed.
+ */
 export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: string }): Promise<void> {
   await ctx.withComrade(true, async (c) => {
-    const report = await c.inbox();
+    const saved: Record<string, string> = {};
+    const show = async (l: StoredLetter) => {
+      const path = l.image && opts.saveImages ? await saveImage(opts.saveImages, l) : undefined;
+      if (path) saved[l.id] = path;
+      printLetter(ctx.out, l, path);
+    };
+    const deferred = opts.all || ctx.out.json;
+    const report = await c.inbox(deferred ? { keepUnseen: true } : { onLetter: show });
     const shown = opts.all ? await c.letters() : report.received;
+    if (deferred) for (const l of shown) await show(l);
     for (const r of report.rejected) {
       const who = r.claimedFrom ? `claiming to be from @${r.claimedFrom}` : 'of unknown origin';
       const why = r.reason === 'FORGED' ? `FORGED: not signed by @${r.claimedFrom}'s registered key` : r.reason;
@@ -34,12 +47,6 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
       ctx.out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Check with them, then run \`comrad whois ${h.claimedFrom} --accept-new-key\`.`);
     }
     if (shown.length === 0) ctx.out.line(opts.all ? 'No letters.' : 'No new letters.');
-    const saved: Record<string, string> = {};
-    for (const l of shown) {
-      const path = l.image && opts.saveImages ? await saveImage(opts.saveImages, l) : undefined;
-      if (path) saved[l.id] = path;
-      printLetter(ctx.out, l, path);
-    }
     ctx.out.result({
       letters: shown.map((l) => ({ id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: { mime: l.image.mime, bytes: l.image.data.length, ...(saved[l.id] ? { path: saved[l.id] } : {}) } } : {}) })),
       new: report.received.length,
@@ -47,6 +54,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
       rejected: report.rejected,
       held: report.held,
     });
+    if (deferred) await c.markSeen(report.received);
   });
 }
 
