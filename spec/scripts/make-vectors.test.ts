@@ -313,3 +313,77 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
     ],
   );
 }, 120_000);
+
+// handshake.json is its own test, so it can be written alone:
+//     MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts -t handshake
+it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/handshake.json', async () => {
+  await ready({ backend: 'wasm' });
+  // ---- handshake.json (AUTH-7..AUTH-10), built here from the primitives, not with makeGreeting: a second
+  // reading of the spec's byte formats.
+  const operator = KeyPair.generate();
+  const world = KeyPair.generate();
+  const client = KeyPair.generate();
+  const session = SymmetricKey.generate();
+  const challenge = fromHex('c4'.repeat(32));
+  const greetingOf = (o: { signer?: KeyPair; named?: PublicKey; clientKey?: PublicKey; world?: PublicKey; v?: number; signedWorld?: PublicKey }) => {
+    const eph = KeyPair.generate();
+    const wrapped = encryptFor(eph.privateKey, client.publicKey, session.bytes());
+    const named = o.named ?? operator.publicKey;
+    const signedWorld = o.signedWorld ?? world.publicKey;
+    const sig = sign((o.signer ?? operator).privateKey, encode({ ctx: 'comrad/hello/v2', client: (o.clientKey ?? client.publicKey).bytes(), operator: named.bytes(), challenge, world: signedWorld.bytes(), ephemeral: eph.publicKey.bytes(), key: wrapped }));
+    return encode({ push: 'hello', v: o.v ?? 2, operatorKey: named.bytes(), challenge, world: (o.world ?? signedWorld).bytes(), ephemeral: eph.publicKey.bytes(), key: wrapped, sig });
+  };
+  const context = (dir: 1 | 2, n: number) => {
+    const tail = new Uint8Array(9);
+    tail[0] = dir;
+    new DataView(tail.buffer).setBigUint64(1, BigInt(n));
+    return concatBytes(utf8('comrad/channel/v1'), tail);
+  };
+  const frame = (to: 'operator' | 'client', n: number, plain: Uint8Array) => ({ to, n, context: hex(context(to === 'operator' ? 1 : 2, n)), plain: hex(plain), sealed: hex(cellSeal(session, plain, context(to === 'operator' ? 1 : 2, n))) });
+  const frames = [
+    frame('operator', 0, encode({ name: 'alice', at: 1_764_000_000_000, sig: fromHex('00'.repeat(12)), id: 1, op: 'auth' })),
+    frame('client', 0, encode({ id: 1, ok: { name: 'alice' } })),
+    frame('operator', 1, encode({ id: 2, op: 'fetch' })),
+    frame('client', 1, encode({ push: 'mail' })),
+  ];
+  const keyPair = (k: KeyPair) => ({ privateKey: hex(k.privateKey.bytes()), publicKey: hex(k.publicKey.bytes()) });
+  const greeting = greetingOf({});
+  const other = KeyPair.generate();
+  const base = { clientKey: keyPair(client), operatorKey: hex(operator.publicKey.bytes()) };
+  const bad = (name: string, rules: string[], error: string, g: Uint8Array) => ({ name, rules, error, kind: 'greeting', ...base, greeting: hex(g) });
+  const badFrames = (name: string, rules: string[], sealed: string[]) => ({ name, rules, error: 'DECRYPT_FAILED', kind: 'frames', sessionKey: hex(session.bytes()), to: 'operator', frames: sealed });
+  const f0 = frames[0]!.sealed;
+  await write(
+    'handshake.json',
+    'AUTH-7..AUTH-10',
+    'The client hello, the signed greeting and the sealed channel. A valid vector: `clientHello` is the upgrade path and query for `clientKey`; `greeting`, checked against the pinned `operatorKey` with `clientKey`, gives `challenge`, `worldKey` and the session key `sessionKey`; each of `frames` in order, sealed under it with `context`, opens to `plain` at the receiving end (`to`). Invalid: kind `greeting` (check the greeting), `frames` (open the sealed frames in order at `to`: the last one fails), `clientHello` (read `url`).',
+    [
+      {
+        name: 'a greeting and the first frames of a connection',
+        rules: ['AUTH-7', 'AUTH-8', 'AUTH-9'],
+        clientHello: `/?comrad=2&key=${hex(client.publicKey.bytes())}`,
+        ...base,
+        greeting: hex(greeting),
+        challenge: hex(challenge),
+        worldKey: hex(world.publicKey.bytes()),
+        sessionKey: hex(session.bytes()),
+        frames,
+      },
+    ],
+    [
+      bad('a greeting signed for another client key (replayed)', ['AUTH-7'], 'BAD_SIGNATURE', greetingOf({ clientKey: other.publicKey })),
+      bad('the world key swapped after signing', ['AUTH-7', 'AUTH-8'], 'BAD_SIGNATURE', greetingOf({ world: other.publicKey })),
+      bad('signed by another key that names the pinned one', ['AUTH-7'], 'BAD_SIGNATURE', greetingOf({ signer: other })),
+      bad('another key, self-signed, while a key is pinned', ['AUTH-1'], 'KEY_CHANGED', greetingOf({ signer: other, named: other.publicKey })),
+      bad('version 1', ['AUTH-7'], 'UNSUPPORTED_VERSION', greetingOf({ v: 1 })),
+      badFrames('a replayed frame', ['AUTH-10'], [f0, f0]),
+      badFrames('a frame in the wrong place (skipped one)', ['AUTH-10'], [frames[2]!.sealed]),
+      badFrames('a frame for the other direction (reflected)', ['AUTH-10'], [frames[1]!.sealed]),
+      badFrames('a frame with one bit changed', ['AUTH-10'], [hex(flip(fromHex(f0), fromHex(f0).length - 1))]),
+      badFrames('an unsealed frame', ['AUTH-10'], [frames[0]!.plain]),
+      { name: 'no client hello', rules: ['AUTH-7'], error: 'UNSUPPORTED_VERSION', kind: 'clientHello', url: '/' },
+      { name: 'a client hello of another version', rules: ['AUTH-7'], error: 'UNSUPPORTED_VERSION', kind: 'clientHello', url: `/?comrad=1&key=${hex(client.publicKey.bytes())}` },
+      { name: 'a client hello key in uppercase hex', rules: ['AUTH-7'], error: 'MALFORMED', kind: 'clientHello', url: `/?comrad=2&key=${hex(client.publicKey.bytes()).toUpperCase()}` },
+    ],
+  );
+}, 60_000);

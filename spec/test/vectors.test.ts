@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ready, fromHex, toHex, ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, sign, verify, utf8 } from '@comrad/core';
 import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
 import { decodeKeystore, Keymaker } from '@comrad/core/keymaker';
+import { Channel, acceptGreeting, channelContext, decodeGreeting, readClientHello } from '@comrad/core/wire';
 import { bytesOf, letterFromJson, letterToJson, type InvalidCase, type LetterJson, type VectorBytes, type VectorFile } from '../scripts/vector-format.js';
 import { codeOf } from '../../packages/core/test/_garbage.js';
 
@@ -43,7 +44,28 @@ const keystores = load<
   { name: string; keystore: string; passphrase: string; keymaker: { name: string; publicKey: string } },
   InvalidCase & { keystore: VectorBytes; passphrase: string }
 >('keystore.json');
-
+interface KeyPairJson {
+  privateKey: string;
+  publicKey: string;
+}
+interface FrameJson {
+  to: 'operator' | 'client';
+  n: number;
+  context: string;
+  plain: string;
+  sealed: string;
+}
+const handshake = load<
+  { name: string; clientHello: string; clientKey: KeyPairJson; operatorKey: string; greeting: string; challenge: string; worldKey: string; sessionKey: string; frames: FrameJson[] },
+  InvalidCase &
+    (
+      | { kind: 'greeting'; clientKey: KeyPairJson; operatorKey: string; greeting: string }
+      | { kind: 'frames'; sessionKey: string; to: 'operator' | 'client'; frames: string[] }
+      | { kind: 'clientHello'; url: string }
+    )
+>('handshake.json');
+const keyPairOf = (k: KeyPairJson) => new KeyPair(PrivateKey.from(fromHex(k.privateKey)), PublicKey.from(fromHex(k.publicKey)));
+const channelAt = (sessionKey: string, to: 'operator' | 'client') => new Channel(SymmetricKey.from(fromHex(sessionKey)), to);
 
 const lookup = (registry: Registry) => (name: string) => {
   const key = registry[name];
@@ -166,6 +188,38 @@ describe.each(backends)('vectors, %s backend', (backend) => {
     it.for(keystores.invalid)('invalid: $name', async (v, ctx) => {
       if (!available) ctx.skip();
       expect(await codeOf(() => decodeKeystore(bytesOf(v.keystore), v.passphrase))).toBe(v.error);
+    });
+  });
+
+  describe('handshake.json (AUTH-7..AUTH-10)', () => {
+    it.for(handshake.valid)('valid: $name', (v, ctx) => {
+      if (!available) ctx.skip();
+      const client = keyPairOf(v.clientKey);
+      expect(readClientHello(v.clientHello).equals(client.publicKey)).toBe(true);
+      const { hello, channel } = acceptGreeting(decodeGreeting(fromHex(v.greeting)), PublicKey.from(fromHex(v.operatorKey)), client);
+      expect(toHex(hello.challenge)).toBe(v.challenge);
+      expect(hello.worldKey.toHex()).toBe(v.worldKey);
+      // The client's channel opens what the Operator sealed; an Operator-side channel under the vector's
+      // session key opens what the client sealed, and the client's own sealing round-trips there too.
+      const operator = channelAt(v.sessionKey, 'operator');
+      for (const f of v.frames) {
+        expect(toHex(channelContext(f.to === 'operator' ? 1 : 2, f.n))).toBe(f.context);
+        const opened = f.to === 'operator' ? operator.open(fromHex(f.sealed)) : channel.open(fromHex(f.sealed));
+        expect(toHex(opened)).toBe(f.plain);
+      }
+    });
+    it.for(handshake.invalid)('invalid: $name', async (v, ctx) => {
+      if (!available) ctx.skip();
+      if (v.kind === 'clientHello') {
+        expect(await codeOf(() => readClientHello(v.url))).toBe(v.error);
+      } else if (v.kind === 'greeting') {
+        expect(await codeOf(() => acceptGreeting(decodeGreeting(fromHex(v.greeting)), PublicKey.from(fromHex(v.operatorKey)), keyPairOf(v.clientKey)))).toBe(v.error);
+      } else {
+        const ch = channelAt(v.sessionKey, v.to);
+        const last = v.frames.length - 1;
+        v.frames.slice(0, last).forEach((f) => ch.open(fromHex(f)));
+        expect(await codeOf(() => ch.open(fromHex(v.frames[last]!)))).toBe(v.error);
+      }
     });
   });
 });

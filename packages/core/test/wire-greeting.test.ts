@@ -59,7 +59,7 @@ describe('AUTH-7 AUTH-8 the greeting', () => {
     expect(code(() => acceptGreeting(decodeGreeting(made.frame), op.publicKey, KeyPair.generate()))).toBe('BAD_SIGNATURE');
   });
 
-  it('AUTH-7 AUTH-8 any signed field changed → BAD_SIGNATURE; signed by another key → BAD_SIGNATURE', () => {
+  it('AUTH-7 AUTH-8 any signed field changed → BAD_SIGNATURE; signed by another key → BAD_SIGNATURE; naming another key → KEY_CHANGED', () => {
     const eph = KeyPair.generate();
     const made = makeGreeting(op, world.publicKey, eph.publicKey);
     const map = decode(made.frame, 4096) as Record<string, unknown>;
@@ -78,8 +78,8 @@ describe('AUTH-7 AUTH-8 the greeting', () => {
     // The relay names the real key but signs with its own.
     const relabelled = encode({ ...(decode(forged.frame, 4096) as object), operatorKey: op.publicKey.bytes() });
     expect(code(() => acceptGreeting(decodeGreeting(relabelled), op.publicKey, eph))).toBe('BAD_SIGNATURE');
-    // Pinned to one key, a greeting that names another fails even if it is self-consistent.
-    expect(code(() => acceptGreeting(decodeGreeting(forged.frame), op.publicKey, eph))).toBe('BAD_SIGNATURE');
+    // Pinned to one key, a greeting that names another is a key change, even if it is self-consistent.
+    expect(code(() => acceptGreeting(decodeGreeting(forged.frame), op.publicKey, eph))).toBe('KEY_CHANGED');
   });
 
   it('AUTH-7 the greeting decoder refuses other versions and extra fields', () => {

@@ -166,10 +166,13 @@ export function decodeGreeting(bytes: Uint8Array): Greeting {
  * @param operatorKey - the pinned key (or, on first use, the greeting's own)
  * @param client - the ephemeral key pair named in this connection's client hello
  * @returns the checked hello and the client's end of the channel
- * @throws ProtocolError BAD_SIGNATURE (not signed by that key, or not for this client key: a replayed or
- *   altered greeting), DECRYPT_FAILED (the session key does not unwrap)
+ * @throws ProtocolError KEY_CHANGED (the greeting names another key), BAD_SIGNATURE (not signed by that
+ *   key, or not for this client key: a replayed or altered greeting), DECRYPT_FAILED (the session key
+ *   does not unwrap)
  */
 export function acceptGreeting(greeting: Greeting, operatorKey: PublicKey, client: KeyPair): { hello: Hello; channel: Channel } {
+  // AUTH-1: another key than the pinned one is a key change, whatever it signed.
+  if (!greeting.operatorKey.equals(operatorKey)) throw new ProtocolError('KEY_CHANGED', 'the Operator greeted with another key than the pinned one');
   let signed: Uint8Array;
   try {
     signed = verify(operatorKey, greeting.sig);
@@ -177,7 +180,7 @@ export function acceptGreeting(greeting: Greeting, operatorKey: PublicKey, clien
     if (!(err instanceof ComradError)) throw err;
     throw forged();
   }
-  if (!greeting.operatorKey.equals(operatorKey) || !bytesEqual(signed, helloMessage(greeting, client.publicKey))) throw forged();
+  if (!bytesEqual(signed, helloMessage(greeting, client.publicKey))) throw forged();
   let session: SymmetricKey;
   try {
     session = SymmetricKey.from(decryptFrom(client.privateKey, greeting.ephemeral, greeting.wrappedKey));
