@@ -217,7 +217,9 @@ async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promi
   const put = await ctx.store.putPost({ author: s.name!, sealed: p.post, epoch, postedAt: now, expiresAt }, quota);
   if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `at most ${ctx.limits.postsPerHour} posts per hour`);
   if (put === 'storage-full') throw storageFull();
-  return { id: put.id, expiresAt };
+  // FEED-9: a post already held (a retry whose answer was lost) answers as it was stored.
+  const held = put.held ? await ctx.store.getPost(put.id, now) : undefined;
+  return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
 }
 
 async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>): Promise<Result<'feed'>> {

@@ -2,7 +2,7 @@
  * The Operator's counted rules under concurrent requests, through the real server on every store: the
  * hourly post limit (FEED-5), the mailbox quota (MB-4), registration (REG-2) and the store's byte budget
  * (STORE-2) each admit exactly what they allow however many requests race; the same letter sent twice is
- * held once (MB-11).
+ * held once (MB-11), and the same post too (FEED-9).
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -98,6 +98,18 @@ for (const kind of ['memory', 'lmdb', 'redis'] as const) {
       await inbox.request('ack', { ids: items.map((i) => i.id) });
       await refusedWith(conns[0]!.request('send', { to: 'erin', letter: new Uint8Array(randomBytes(101 * items.length)) }), 'STORAGE_FULL');
       await conns[0]!.request('send', { to: 'erin', letter: new Uint8Array(randomBytes(100 * items.length)) });
+    });
+
+    it('FEED-9 the same post sent again (a retry after a lost answer) answers the first id and expiry, and is one post', async () => {
+      const op = await start(kind, { postsPerHour: 1 });
+      const { client, me } = await op.login('ines');
+      const r = await client.request('worldKey', {});
+      const key = SymmetricKey.from(decryptFrom(me.keys.privateKey, op.keys.world.publicKey, r.sealed));
+      const post = sealPost(createLetter({ kind: 'post', from: me.name, body: { text: 'once' }, at: Math.floor(op.clock.now() / 1000) }), me.keys, key, r.epoch);
+      const first = await client.request('post', { post, expiresInDays: 2 });
+      op.clock.advance(60_000);
+      expect(await client.request('post', { post, expiresInDays: 2 })).toEqual(first); // within the limit of 1: not counted
+      expect((await client.request('feed', {})).posts.map((p) => p.id)).toEqual([first.id]);
     });
 
     it('MB-11 the same letter sent twice is held once, and both sends succeed', async () => {

@@ -127,13 +127,14 @@ return 'ok'
  * so running the script again — ioredis re-sends a command whose reply a dropped connection lost — answers
  * the first run's id and stores nothing (STORE-3). KEYS: mi, md, mb, mx, mh, sb. ARGV: arrival time
  * (integer ms), random id part, record, sealed length, max items, max bytes, expiresAt, to, channel, digest,
- * storage budget ('' = none). Returns the id, 'quota' or 'storage-full'.
+ * storage budget ('' = none). Returns the id ('=' and the id when the letter was held), 'quota' or
+ * 'storage-full'.
  */
 export const PUT_MAIL: LuaScript = {
   keys: 6,
   lua: `${NEXT_ID}
 local held = redis.call('HGET', KEYS[5], ARGV[10])
-if held then return held end
+if held then return '=' .. held end
 local items = redis.call('ZCARD', KEYS[1])
 local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
 local len = tonumber(ARGV[4])
@@ -191,13 +192,14 @@ return { #due, gone }
  * after the greatest id in the feed and after the last post id minted, which outlives its post (OP-5: a
  * deleted post's id may be a reader's cursor). KEYS: pi, pd, pa:<author>, px, pl, ph, sb. ARGV: posting
  * time (integer ms), random id part, record, postedAt, expiresAt, digest, max posts ('' = no limit), since,
- * storage budget ('' = none), sealed length. Returns the id, 'rate-limited' or 'storage-full'.
+ * storage budget ('' = none), sealed length. Returns the id ('=' and the id when the post was held),
+ * 'rate-limited' or 'storage-full'.
  */
 export const PUT_POST: LuaScript = {
   keys: 7,
   lua: `${NEXT_ID}
 local held = redis.call('HGET', KEYS[6], ARGV[6])
-if held then return held end
+if held then return '=' .. held end
 if ARGV[7] ~= '' and redis.call('ZCOUNT', KEYS[3], ARGV[8], '+inf') + 1 > tonumber(ARGV[7]) then return 'rate-limited' end
 local len = tonumber(ARGV[10])
 local total = tonumber(redis.call('GET', KEYS[7]) or '0')

@@ -136,7 +136,7 @@ class LmdbStore implements Store {
     let fresh = false;
     const result = await this.write((): PutMailResult => {
       const held = this.mhash.get([to, digest]);
-      if (held !== undefined) return { id: held }; // MB-11
+      if (held !== undefined) return { id: held, held: true }; // MB-11
       const [items, bytes] = this.mbox.get(to) ?? [0, 0];
       if (items + 1 > quota.maxItems || bytes + sealed.length > quota.maxBytes) return 'quota';
       const total = this.held();
@@ -175,7 +175,7 @@ class LmdbStore implements Store {
     const digest = postDigest(post.author, post.sealed);
     return this.write((): PutPostResult => {
       const held = this.phash.get(digest);
-      if (held !== undefined) return { id: held }; // FEED-9
+      if (held !== undefined) return { id: held, held: true }; // FEED-9
       if (quota && this.countSince(post.author, quota.since) + 1 > quota.maxPosts) return 'rate-limited';
       const total = this.held();
       if (overBudget(total, post.sealed.length, quota?.storageBytes)) return 'storage-full';

@@ -73,7 +73,7 @@ class MemoryStore implements Store {
     const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, digests: new Map<string, string>(), last: undefined };
     const digest = mailDigest(sealed);
     const held = box.digests.get(digest);
-    if (held !== undefined) return { id: held }; // MB-11: already here; nothing new to announce
+    if (held !== undefined) return { id: held, held: true }; // MB-11: already here; nothing new to announce
     if (box.items.size + 1 > quota.maxItems || box.bytes + sealed.length > quota.maxBytes) return 'quota';
     if (overBudget(this.held, sealed.length, quota.storageBytes)) return 'storage-full';
     const id = (box.last = nextId(receivedAt, box.last));
@@ -106,7 +106,7 @@ class MemoryStore implements Store {
   async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
     const digest = postDigest(post.author, post.sealed);
     const held = this.postDigests.get(digest);
-    if (held !== undefined) return { id: held }; // FEED-9
+    if (held !== undefined) return { id: held, held: true }; // FEED-9
     if (quota && this.countSince(post.author, quota.since) + 1 > quota.maxPosts) return 'rate-limited';
     if (overBudget(this.held, post.sealed.length, quota?.storageBytes)) return 'storage-full';
     // After the last id minted, not the greatest present: a deleted newest post's id may be a reader's cursor.

@@ -32,7 +32,7 @@ import { MailListeners } from './_listeners.js';
 import { decodeMail, decodePost, encodeMail, encodePost, mailDigest, postDigest } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -153,7 +153,7 @@ class RedisStore implements Store {
       quota.storageBytes ?? '',
     ];
     const answer = (await this.eval(scripts.PUT_MAIL, this.mailboxKeys(to), args)) as string;
-    return answer === 'quota' || answer === 'storage-full' ? answer : { id: answer };
+    return answer === 'quota' || answer === 'storage-full' ? answer : stored(answer);
   }
 
   async listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
@@ -195,7 +195,7 @@ class RedisStore implements Store {
       post.sealed.length,
     ];
     const answer = (await this.eval(scripts.PUT_POST, keys, args)) as string;
-    return answer === 'rate-limited' || answer === 'storage-full' ? answer : { id: answer };
+    return answer === 'rate-limited' || answer === 'storage-full' ? answer : stored(answer);
   }
 
   async listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]> {
@@ -354,6 +354,11 @@ async function persistenceRisk(redis: Redis): Promise<string | undefined> {
   if (appendfsync === 'everysec') return 'appendfsync is everysec, so a power loss drops up to a second of answered writes';
   if (appendfsync !== 'always') return `appendfsync is ${appendfsync ?? 'unknown'}`;
   return undefined;
+}
+
+/** A put script's id answer: `=<id>` when the item was already held (MB-11, FEED-9). */
+function stored(answer: string): Stored {
+  return answer.startsWith('=') ? { id: answer.slice(1), held: true } : { id: answer };
 }
 
 /** The value of a one-parameter CONFIG GET reply ([name, value], RESP2). */

@@ -47,11 +47,19 @@ export interface MailQuota {
   readonly storageBytes?: number;
 }
 
+/** A put that succeeded. */
+export interface Stored {
+  /** The id of the new item, or of the identical one already held. */
+  readonly id: string;
+  /** Present when the identical item was already held, so nothing was written (MB-11, FEED-9, STORE-3). */
+  readonly held?: true;
+}
+
 /**
- * What a put answers: the id (of the new letter, or of the identical one already held: MB-11), or why
- * nothing was stored — `quota`: the mailbox is full (MB-4); `storage-full`: the store's budget (STORE-2).
+ * What a put answers: the letter's id (MB-11: of the identical one when already held), or why nothing was
+ * stored — `quota`: the mailbox is full (MB-4); `storage-full`: the store's budget (STORE-2).
  */
-export type PutMailResult = { readonly id: string } | 'quota' | 'storage-full';
+export type PutMailResult = Stored | 'quota' | 'storage-full';
 
 /** Bounds of a new post, checked atomically with the insert (FEED-5, STORE-2). */
 export interface PostQuota {
@@ -67,7 +75,7 @@ export interface PostQuota {
  * What a post put answers: the id (of the new post, or of the identical post by the same author already
  * held: FEED-9), or `rate-limited` (FEED-5) or `storage-full` (STORE-2), with nothing stored.
  */
-export type PutPostResult = { readonly id: string } | 'rate-limited' | 'storage-full';
+export type PutPostResult = Stored | 'rate-limited' | 'storage-full';
 
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
