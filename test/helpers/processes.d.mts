@@ -6,10 +6,13 @@ export const OPERATOR_BIN: string;
 export const COMRAD_BIN: string;
 /** Fails loudly (never skips) when the build is missing. */
 export function requireBuild(): void;
-/** Spawns `comrad-op ARGS`; `started` resolves with its parsed `--json` start line. */
+/**
+ * Spawns `comrad-op ARGS`; `started` resolves with its parsed `--json` start line. Registration costs no
+ * proof of work unless `defaultPow` keeps the Operator's default (REG-6).
+ */
 export function spawnOperator(
   args: string[],
-  o?: { env?: Record<string, string>; timeoutMs?: number },
+  o?: { env?: Record<string, string>; timeoutMs?: number; defaultPow?: boolean },
 ): {
   child: ChildProcess;
   started: Promise<{ event: string; url: string; operatorKey: string; fingerprint: string; crypto: string; onionUrl?: string }>;

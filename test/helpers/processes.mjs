@@ -20,15 +20,18 @@ export function requireBuild() {
 
 /**
  * Spawns `comrad-op ARGS` (the caller passes `--json`, so its first stdout line is the `listening` event).
+ * Registration costs no proof of work here (`--limit registerPowBits=0` before ARGS), so that tests may
+ * register many names fast; `defaultPow: true` keeps the Operator's default (REG-6), as a person runs it.
  * @param {string[]} args - Arguments after the bin.
- * @param {{ env?: Record<string, string>, timeoutMs?: number }} [o] - Extra environment (the passphrase
- *   defaults to a test one) and the start-up deadline (default 20 s).
+ * @param {{ env?: Record<string, string>, timeoutMs?: number, defaultPow?: boolean }} [o] - Extra environment
+ *   (the passphrase defaults to a test one), the start-up deadline (default 20 s), and whether to keep the
+ *   default proof of work.
  * @returns {{ child: import('node:child_process').ChildProcess, started: Promise<any>, exited: Promise<{code: number | null, signal: NodeJS.Signals | null}>, stderr: () => string }}
  *   `started` resolves with the parsed start line, or rejects (with stderr) when the process exits first
  *   or the deadline passes; stopping the process is the caller's.
  */
-export function spawnOperator(args, { env = {}, timeoutMs = 20_000 } = {}) {
-  const child = spawn(process.execPath, [OPERATOR_BIN, ...args], {
+export function spawnOperator(args, { env = {}, timeoutMs = 20_000, defaultPow = false } = {}) {
+  const child = spawn(process.execPath, [OPERATOR_BIN, ...(defaultPow ? [] : ['--limit', 'registerPowBits=0']), ...args], {
     env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -68,6 +68,14 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
     expect((await bob.inbox()).received).toHaveLength(0);
   });
 
+  it('REG-6 MB-9 POW-1 with proof of work asked for both, register and send solve it over the challenge of their own connection', async () => {
+    const op = await operator({ limits: { registerPowBits: 10, sendPowBits: 8, handshakeMs: 60_000 } });
+    const alice = await registered(op, 'alice');
+    const bob = await registered(op, 'bob');
+    const { id } = await alice.send('bob', 'paid for');
+    expect((await bob.inbox()).received.map((r) => r.id)).toEqual([id]);
+  });
+
   it('CL-1 send uses a connection that never authenticates, and only the letter names the recipient', async () => {
     const op = await operator();
     const alice = await registered(op, 'alice');

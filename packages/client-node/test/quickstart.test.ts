@@ -77,7 +77,8 @@ describe('README.md quickstart', () => {
         const scripts = JSON.parse(await readFile(ROOT_PACKAGE, 'utf8')).scripts as Record<string, string>;
         expect(scripts['start']).toContain('packages/operator/dist/cli.js --data ./data --port 7077');
         expect(OPERATOR_BIN.endsWith(join('packages', 'operator', 'dist', 'cli.js'))).toBe(true);
-        op = await startOperatorProcess(join(work.dir, 'data'));
+        // As a person runs it: with the default proof of work for registration (REG-6).
+        op = await startOperatorProcess(join(work.dir, 'data'), 0, [], {}, { defaultPow: true });
       } else if (program === 'alias') {
         expect(step.command).toBe('alias comrad="node $PWD/packages/client-node/dist/cli.js"');
         expect(COMRAD_BIN.endsWith(join('packages', 'client-node', 'dist', 'cli.js'))).toBe(true);

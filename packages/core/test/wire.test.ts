@@ -187,16 +187,30 @@ describe('REG-6 MB-9 proof of work', () => {
     expect(leadingZeroBits(new Uint8Array(4))).toBe(32);
   });
 
-  it('REG-6 MB-9 a solved nonce checks at its difficulty and is bound to its input', () => {
-    const nonce = solvePow((n) => registerPowInput('alice', alice.publicKey, n), 10);
-    expect(checkPow(registerPowInput('alice', alice.publicKey, nonce), 10)).toBe(true);
-    // Another name almost never reaches 10 bits with the same nonce (2^-10); try a few to be sure it is bound.
-    const others = ['bob', 'carol', 'dave', 'erin', 'frank'].filter((n) => checkPow(registerPowInput(n, alice.publicKey, nonce), 10));
+  it('REG-6 MB-9 POW-1 a solved nonce checks at its difficulty and is bound to its input and its challenge', () => {
+    const challenge = new Uint8Array(32).fill(7);
+    const nonce = solvePow((n) => registerPowInput(challenge, 'alice', alice.publicKey, n), 10);
+    expect(checkPow(registerPowInput(challenge, 'alice', alice.publicKey, nonce), 10)).toBe(true);
+    // Another name or challenge almost never reaches 10 bits with the same nonce (2^-10); try a few to be sure it is bound.
+    const others = ['bob', 'carol', 'dave', 'erin', 'frank'].filter((n) => checkPow(registerPowInput(challenge, n, alice.publicKey, nonce), 10));
     expect(others.length).toBeLessThan(3);
+    const challenges = [1, 2, 3, 4, 5].map((b) => new Uint8Array(32).fill(b)).filter((c) => checkPow(registerPowInput(c, 'alice', alice.publicKey, nonce), 10));
+    expect(challenges.length).toBeLessThan(3);
     const letter = Uint8Array.of(1, 2, 3);
-    const sendNonce = solvePow((n) => sendPowInput('bob', letter, n), 8);
-    expect(checkPow(sendPowInput('bob', letter, sendNonce), 8)).toBe(true);
-    expect(checkPow(sendPowInput('bob', letter, sendNonce), 0)).toBe(true);
+    const sendNonce = solvePow((n) => sendPowInput(challenge, 'bob', letter, n), 8);
+    expect(checkPow(sendPowInput(challenge, 'bob', letter, sendNonce), 8)).toBe(true);
+    expect(checkPow(sendPowInput(challenge, 'bob', letter, sendNonce), 0)).toBe(true);
+  });
+
+  it('POW-1 the input is the msgpack map {ctx, challenge, name|to, key|letter, nonce}, nonce last', () => {
+    const challenge = new Uint8Array(32).fill(9);
+    const nonce = new Uint8Array(8).fill(1);
+    const reg = decode(registerPowInput(challenge, 'alice', alice.publicKey, nonce)) as Record<string, unknown>;
+    expect(Object.keys(reg)).toEqual(['ctx', 'challenge', 'name', 'key', 'nonce']);
+    expect(reg['ctx']).toBe('comrad/pow/register/v2');
+    const send = decode(sendPowInput(challenge, 'bob', Uint8Array.of(1), nonce)) as Record<string, unknown>;
+    expect(Object.keys(send)).toEqual(['ctx', 'challenge', 'to', 'letter', 'nonce']);
+    expect(send['ctx']).toBe('comrad/pow/send/v2');
   });
 
   it('FEED-1 epochs are UTC days', () => {

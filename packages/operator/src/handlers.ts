@@ -45,6 +45,10 @@ export interface Clock {
 export interface Session {
   /** The `hello` challenge, until the first `auth` consumes it (AUTH-3). */
   challenge: Uint8Array | undefined;
+  /** POW-1: a copy of the `hello` challenge for proof of work, until the first proof spends it (POW-2). */
+  powChallenge: Uint8Array | undefined;
+  /** When the greeting was sent (the Operator's clock, ms): a proof of work is accepted until `powMaxAgeMs` later. */
+  greetedAt: number;
   /** The comrade this connection acts as, after a successful `auth`. */
   name: string | undefined;
   /** That comrade's registered key. */
@@ -82,7 +86,7 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'info':
       return ctx.info;
     case 'register':
-      return register(ctx, req.params);
+      return register(ctx, session, req.params);
     case 'lookup':
       return lookup(ctx, req.params);
     case 'auth':
@@ -119,14 +123,10 @@ function ownAccounts(ctx: HandlerContext): ReadonlyArray<readonly [string, Publi
   ];
 }
 
-async function register(ctx: HandlerContext, p: ParamsOf<'register'>): Promise<Result<'register'>> {
+async function register(ctx: HandlerContext, s: Session, p: ParamsOf<'register'>): Promise<Result<'register'>> {
   // Cheapest checks first, so that refusing costs less than asking (REG-6 before REG-3).
   checkRegistrableName(p.name);
-  if (ctx.limits.registerPowBits > 0) {
-    if (!p.pow || !checkPow(registerPowInput(p.name, p.key, p.pow), ctx.limits.registerPowBits)) {
-      throw new ProtocolError('POW_REQUIRED', `registration needs ${ctx.limits.registerPowBits} bits of proof of work`);
-    }
-  }
+  spendPow(ctx, s, ctx.limits.registerPowBits, p.pow, (challenge, nonce) => registerPowInput(challenge, p.name, p.key, nonce), 'registration');
   if (ownAccounts(ctx).some(([, key]) => key.equals(p.key))) throw new ProtocolError('KEY_TAKEN', 'this key is registered');
   checkRegisterProof(p.proof, p.name, p.key, ctx.keys.operator.publicKey);
   const now = ctx.clock.now();
@@ -138,6 +138,22 @@ async function register(ctx: HandlerContext, p: ParamsOf<'register'>): Promise<R
     if (!existing || !PublicKey.from(existing).equals(p.key)) throw new ProtocolError('NAME_TAKEN', 'this name is taken');
   }
   return { statement: signLookup(ctx.keys.operator.privateKey, p.name, p.key, now) };
+}
+
+/**
+ * REG-6, MB-9: checks a request's proof of work against this connection's challenge, and spends the
+ * challenge (POW-2): the first proof-carrying request on a connection uses it up whatever its outcome,
+ * so one proof pays for one request, and more work needs a new connection (and a new challenge).
+ */
+function spendPow(ctx: HandlerContext, s: Session, bits: number, pow: Uint8Array | undefined, input: (challenge: Uint8Array, nonce: Uint8Array) => Uint8Array, what: string): void {
+  if (bits <= 0) return;
+  const required = () => new ProtocolError('POW_REQUIRED', `${what} needs ${bits} bits of proof of work over this connection's challenge`);
+  if (!pow) throw required();
+  const challenge = s.powChallenge;
+  s.powChallenge = undefined;
+  if (!challenge) throw new ProtocolError('POW_REQUIRED', "this connection's proof-of-work challenge is spent: open a new connection");
+  if (ctx.clock.now() - s.greetedAt > ctx.limits.powMaxAgeMs) throw new ProtocolError('POW_REQUIRED', "this connection's proof-of-work challenge is too old: open a new connection");
+  if (!checkPow(input(challenge, pow), bits)) throw required();
 }
 
 async function lookup(ctx: HandlerContext, p: ParamsOf<'lookup'>): Promise<Result<'lookup'>> {
@@ -175,11 +191,7 @@ async function send(ctx: HandlerContext, s: Session, p: ParamsOf<'send'>): Promi
   // MB-7: a letter never travels on a logged-in connection, so the Operator cannot tie it to its sender.
   if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'send letters on a connection that is not logged in');
   if (p.letter.length > ctx.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a letter is at most ${ctx.limits.sealedLetterBytes} bytes`);
-  if (ctx.limits.sendPowBits > 0) {
-    if (!p.pow || !checkPow(sendPowInput(p.to, p.letter, p.pow), ctx.limits.sendPowBits)) {
-      throw new ProtocolError('POW_REQUIRED', `a letter needs ${ctx.limits.sendPowBits} bits of proof of work`);
-    }
-  }
+  spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => sendPowInput(challenge, p.to, p.letter, nonce), 'a letter');
   // MB-10: `token` is reserved for Privacy Pass and deliberately ignored.
   if (!(await ctx.store.keyOf(p.to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
   const now = ctx.clock.now();

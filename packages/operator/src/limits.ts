@@ -27,6 +27,8 @@ export interface ServerLimits extends OperatorLimits {
   readonly sendPowBits: number;
   /** STORE-2: sealed bytes of letters and posts the whole store holds; more → `STORAGE_FULL`. */
   readonly storageBytes: number;
+  /** POW-2: how long after its greeting a connection's proof-of-work challenge is accepted (ms). */
+  readonly powMaxAgeMs: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -51,10 +53,13 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxInflight: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
   memoryBudgetBytes: 256 * 1024 * 1024,
-  registerPowBits: 0,
+  // REG-6: names cost work by default (about 2 s of one core on Node, see spec/PROTOCOL.md); letters
+  // do not, since a sender has no name to lose and the mailbox quota (MB-4) bounds a flood.
+  registerPowBits: 20,
   sendPowBits: 0,
   // STORE-2: 8 GiB, a small disk's worth of sealed bytes (indexes and headers add about 200 bytes a letter).
   storageBytes: 8 * 1024 ** 3,
+  powMaxAgeMs: 300_000,
 };
 
 /** Upper bounds of each limit: what a client accepts, narrowed to the protocol's own bounds where there is one. */
@@ -72,6 +77,7 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   registerPowBits: MAX_POW_BITS,
   sendPowBits: MAX_POW_BITS,
   storageBytes: Number.MAX_SAFE_INTEGER,
+  powMaxAgeMs: 86_400_000,
 };
 
 /**

@@ -380,7 +380,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     const conn: Connection = {
       ws,
       channel: greeting.channel,
-      session: { challenge: greeting.challenge, name: undefined, key: undefined },
+      // POW-1: proof of work is bound to the same challenge, kept apart since `auth` spends its copy.
+      session: { challenge: greeting.challenge, powChallenge: greeting.challenge, greetedAt: clock.now(), name: undefined, key: undefined },
       bucket: new TokenBucket(limits.requestsPerSecond, clock.now()),
       inflight: 0,
       alive: true,

@@ -89,7 +89,8 @@ export async function startTestOperator(options: Partial<StartOperatorOptions> &
   const store = options.store ?? (await openStore({ kind: 'memory' }));
   const keys = options.keys ?? freshKeys();
   const clock = options.clock ?? new ManualClock();
-  const op = await startOperator({ sweepIntervalMs: 0, heartbeatMs: 0, ...options, store, keys, clock, host: '127.0.0.1', port: 0 });
+  // Registration without proof of work unless a test asks for it (REG-6), so tests register many names fast.
+  const op = await startOperator({ sweepIntervalMs: 0, heartbeatMs: 0, ...options, limits: { registerPowBits: 0, ...options.limits }, store, keys, clock, host: '127.0.0.1', port: 0 });
   const clients: TestClient[] = [];
   const connect = async () => {
     const c = await TestClient.connect(op.url);
@@ -100,7 +101,7 @@ export async function startTestOperator(options: Partial<StartOperatorOptions> &
     const me = Keymaker.generate(name);
     const c = await connect();
     const bits = op.info.pow.register;
-    const pow = bits > 0 ? solvePow((n) => registerPowInput(name, me.publicKey, n), bits) : undefined;
+    const pow = bits > 0 ? solvePow((n) => registerPowInput(c.hello.challenge, name, me.publicKey, n), bits) : undefined;
     await c.request('register', { name, key: me.publicKey, proof: makeRegisterProof(me.keys.privateKey, name, me.publicKey, keys.operator.publicKey), ...(pow ? { pow } : {}) });
     await c.close();
     return me;

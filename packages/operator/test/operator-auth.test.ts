@@ -159,11 +159,18 @@ describe('REG-* the registry', () => {
       // A nonce solved for another name (or at lower difficulty) does not do: it is checked for this input.
       // (Each has a 2^-12 chance to fit erin by luck; the first of three that does not is the test.)
       const foreign = ['frank', 'gina', 'hank']
-        .map((name) => solvePow((n) => registerPowInput(name, erin.publicKey, n), 12))
-        .find((nonce) => !checkPow(registerPowInput('erin', erin.publicKey, nonce), 12))!;
+        .map((name) => solvePow((n) => registerPowInput(c.hello.challenge, name, erin.publicKey, n), 12))
+        .find((nonce) => !checkPow(registerPowInput(c.hello.challenge, 'erin', erin.publicKey, nonce), 12))!;
       await refusedWith(c.request('register', { name: 'erin', key: erin.publicKey, proof, pow: foreign }), 'POW_REQUIRED');
-      const pow = solvePow((n) => registerPowInput('erin', erin.publicKey, n), 12);
-      expect(verifyLookup((await c.request('register', { name: 'erin', key: erin.publicKey, proof, pow })).statement, pt.keys.operator.publicKey, 'erin')).toBeTruthy();
+      // POW-2: that attempt spent this connection's challenge; even a good proof now needs a new connection.
+      const late = solvePow((n) => registerPowInput(c.hello.challenge, 'erin', erin.publicKey, n), 12);
+      await refusedWith(c.request('register', { name: 'erin', key: erin.publicKey, proof, pow: late }), 'POW_REQUIRED');
+      const d = await pt.connect();
+      // POW-1: a proof made for another connection's challenge does not do either.
+      await refusedWith(d.request('register', { name: 'erin', key: erin.publicKey, proof, pow: late }), 'POW_REQUIRED');
+      const e = await pt.connect();
+      const pow = solvePow((n) => registerPowInput(e.hello.challenge, 'erin', erin.publicKey, n), 12);
+      expect(verifyLookup((await e.request('register', { name: 'erin', key: erin.publicKey, proof, pow })).statement, pt.keys.operator.publicKey, 'erin')).toBeTruthy();
     } finally {
       await pt.close();
     }

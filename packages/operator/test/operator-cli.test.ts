@@ -14,6 +14,7 @@ import { PublicKey, fromHex, randomBytes, toHex } from '@comrad/core';
 import { verifyLookup } from '@comrad/core/wire';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
+import { DEFAULT_LIMITS } from '../src/limits.js';
 import { TestClient } from './_client.js';
 import { readyCrypto } from './_fixtures.js';
 import { OPERATOR_BIN as cli, spawnOperator } from '../../../test/helpers/processes.mjs';
@@ -36,9 +37,10 @@ interface Running {
 }
 
 /** Starts comrad-op and resolves with its JSON start line. */
-async function startCli(args: string[], passphrase = 'a long passphrase'): Promise<Running> {
+async function startCli(args: string[], passphrase = 'a long passphrase', defaultPow = false): Promise<Running> {
   const { child, started, exited, stderr } = spawnOperator(['--data', join(dir, 'data'), '--port', '0', '--json', '--log-level', 'debug', ...args], {
     env: { COMRAD_OPERATOR_PASSPHRASE: passphrase },
+    defaultPow,
   });
   return { proc: child, line: await started, stderr, exit: exited.then(({ code }) => code) };
 }
@@ -77,6 +79,24 @@ describe('comrad-op, the real process', () => {
     await again.close();
     second.proc.kill('SIGINT');
     expect(await second.exit).toBe(0);
+  });
+
+  it('REG-6 POW-1 registration costs proof of work by default: info announces it, a registration without it is refused', async () => {
+    const op = await startCli([], 'a long passphrase', true);
+    try {
+      const c = await TestClient.connect(op.line.url);
+      const info = await c.request('info', {});
+      expect(info.pow).toEqual({ register: DEFAULT_LIMITS.registerPowBits, send: 0 });
+      expect(info.pow.register).toBeGreaterThanOrEqual(16);
+      const opKey = PublicKey.from(fromHex(op.line.operatorKey));
+      const dora = Keymaker.generate('dora_cli');
+      const proof = makeRegisterProof(dora.keys.privateKey, dora.name, dora.publicKey, opKey);
+      await expect(c.request('register', { name: dora.name, key: dora.publicKey, proof })).rejects.toMatchObject({ code: 'POW_REQUIRED' });
+      await c.close();
+    } finally {
+      op.proc.kill('SIGTERM');
+      await op.exit;
+    }
   });
 
   it('OP-6 usage mistakes stop the start before anything is created: exit 1 and one plain line', async () => {

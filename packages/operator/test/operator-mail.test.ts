@@ -116,14 +116,45 @@ describe('MB-* mailboxes', () => {
     expect(await anon.request('send', { to: 'bob', letter: letter(1000) })).toEqual({});
   });
 
-  it('MB-9 with proof of work per letter: missing → POW_REQUIRED, solved for this letter → accepted', async () => {
+  it('MB-9 with proof of work per letter: missing → POW_REQUIRED, solved for this letter and connection → accepted', async () => {
     t = await startTestOperator({ limits: { sendPowBits: 10 } });
     await t.register('bob');
     const anon = await t.connect();
     const l = letter();
     await refusedWith(anon.request('send', { to: 'bob', letter: l }), 'POW_REQUIRED');
-    const pow = solvePow((n) => sendPowInput('bob', l, n), 10);
+    const pow = solvePow((n) => sendPowInput(anon.hello.challenge, 'bob', l, n), 10);
     expect(await anon.request('send', { to: 'bob', letter: l, pow })).toEqual({});
+  });
+
+  it('MB-9 POW-1 POW-2 one proof of work buys one letter: copies of it, on its connection or another, are refused', async () => {
+    t = await startTestOperator({ limits: { sendPowBits: 10, requestsPerSecond: 1000 } });
+    const { client: bob } = await t.login('bob');
+    const anon = await t.connect();
+    const l = letter();
+    const pow = solvePow((n) => sendPowInput(anon.hello.challenge, 'bob', l, n), 10);
+    const answers = [];
+    for (let i = 0; i < 50; i++) answers.push(await anon.requestFrame('send', { to: 'bob', letter: l, pow }));
+    expect(answers.filter((a) => a.type === 'ok')).toHaveLength(1);
+    expect(answers.filter((a) => a.type === 'err' && a.code === 'POW_REQUIRED')).toHaveLength(49);
+    // On another connection the same proof is for the wrong challenge.
+    const other = await t.connect();
+    await refusedWith(other.request('send', { to: 'bob', letter: l, pow }), 'POW_REQUIRED');
+    // A second proof on the first connection is refused too, even a valid one: the challenge is spent.
+    const l2 = letter();
+    await refusedWith(anon.request('send', { to: 'bob', letter: l2, pow: solvePow((n) => sendPowInput(anon.hello.challenge, 'bob', l2, n), 10) }), 'POW_REQUIRED');
+    expect((await bob.request('fetch', {})).items).toHaveLength(1);
+  });
+
+  it('POW-2 a proof of work over a challenge older than powMaxAgeMs → POW_REQUIRED', async () => {
+    t = await startTestOperator({ limits: { sendPowBits: 8, powMaxAgeMs: 60_000 } });
+    await t.register('bob');
+    const anon = await t.connect();
+    const l = letter();
+    const pow = solvePow((n) => sendPowInput(anon.hello.challenge, 'bob', l, n), 8);
+    t.clock.advance(60_001);
+    await refusedWith(anon.request('send', { to: 'bob', letter: l, pow }), 'POW_REQUIRED');
+    const fresh = await t.connect();
+    expect(await fresh.request('send', { to: 'bob', letter: l, pow: solvePow((n) => sendPowInput(fresh.hello.challenge, 'bob', l, n), 8) })).toEqual({});
   });
 
   it('MB-10 a token of up to 512 bytes is accepted and ignored', async () => {

@@ -237,10 +237,13 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const normalised = checkRegistrableName(normaliseName(name));
     const me = Keymaker.generate(normalised);
     const proof = makeRegisterProof(me.keys.privateKey, normalised, me.publicKey, this.operatorKey);
-    const bits = this.#info.pow.register;
-    const pow = bits > 0 ? solvePow((n) => registerPowInput(normalised, me.publicKey, n), bits) : undefined;
     // CL-1: a connection of its own, so the lookups of the public session are not tied to this name.
-    const result = await this.#oneShot((conn) => conn.request('register', { name: normalised, key: me.publicKey, proof, ...(pow ? { pow } : {}) }));
+    const result = await this.#oneShot(async (conn) => {
+      // POW-1: the work is bound to this connection's challenge, so it is done once connected.
+      const bits = await this.#powBits(conn, 'register');
+      const pow = bits > 0 ? solvePow((n) => registerPowInput(conn.hello.challenge, normalised, me.publicKey, n), bits) : undefined;
+      return conn.request('register', { name: normalised, key: me.publicKey, proof, ...(pow ? { pow } : {}) });
+    });
     verifyLookup(result.statement, this.operatorKey, { name: normalised, key: me.publicKey });
     // Saved only once the Operator confirmed: a refused name leaves no keystore behind.
     await saveKeystore(this.#paths.keystore, me, passphrase);
@@ -326,8 +329,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         await this.#contacts.save();
       }
       const sealed = sealLetter(letter, me.keys, key);
-      const bits = this.#info.pow.send;
-      const pow = bits > 0 ? solvePow((n) => sendPowInput(to, sealed, n), bits) : undefined;
+      const bits = await this.#powBits(conn, 'send');
+      const pow = bits > 0 ? solvePow((n) => sendPowInput(conn.hello.challenge, to, sealed, n), bits) : undefined;
       await conn.request('send', { to, letter: sealed, ...(pow ? { pow } : {}) });
     };
     await this.#oneShot(sealedFor);
@@ -491,6 +494,16 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const key = SymmetricKey.from(decryptFrom(me.keys.privateKey, this.#info.worldKey, result.sealed));
     this.#epochKeys.set(epoch, key);
     return key;
+  }
+
+  /**
+   * The proof-of-work difficulty for `op` (REG-6, MB-9). When the Operator asks for work, `info` is asked
+   * again on `conn` first: it gives the current difficulty, and an answered request keeps the connection
+   * past the handshake deadline (LIMIT-7) however long the solving takes.
+   */
+  async #powBits(conn: OperatorConnection, op: 'register' | 'send'): Promise<number> {
+    if (this.#info.pow[op] === 0) return 0;
+    return (await conn.request('info', {})).pow[op];
   }
 
   async #oneShot<T>(use: (conn: OperatorConnection) => Promise<T>): Promise<T> {

@@ -30,7 +30,8 @@ export async function startTestOperator(
   await startCrypto();
   const keys = opts.keys ?? operatorKeys(KeyPair.generate(), KeyPair.generate());
   const store = opts.store ?? (await openStore({ kind: 'memory' }));
-  const server = await startOperator({ store, keys, port: opts.port ?? 0, heartbeatMs: 0, sweepIntervalMs: 0, ...(opts.limits ? { limits: opts.limits } : {}) });
+  // Registration without proof of work unless a test asks for it (REG-6), so tests register fast.
+  const server = await startOperator({ store, keys, port: opts.port ?? 0, heartbeatMs: 0, sweepIntervalMs: 0, limits: { registerPowBits: 0, ...opts.limits } });
   return { url: server.url, port: server.port, keys, store, server, stop: () => server.close() };
 }
 

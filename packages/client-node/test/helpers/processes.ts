@@ -26,14 +26,16 @@ export interface OperatorProcess {
  * Starts `comrad-op --data DIR --port PORT --json` and waits for its `listening` line.
  * @param dataDir - the Operator's data directory
  * @param port - 0 for any free port
+ * @param opts - `defaultPow`: keep the default proof of work for registration (else none, so tests register fast)
  */
 export async function startOperatorProcess(
   dataDir: string,
   port = 0,
   extraArgs: string[] = [],
   env: Record<string, string> = {},
+  opts: { defaultPow?: boolean } = {},
 ): Promise<OperatorProcess> {
-  const { child, started, exited } = spawnOperator(['--data', dataDir, '--port', String(port), '--json', '--log', `${dataDir}.log`, ...extraArgs], { env });
+  const { child, started, exited } = spawnOperator(['--data', dataDir, '--port', String(port), '--json', '--log', `${dataDir}.log`, ...extraArgs], { env, ...opts });
   const start = await started.catch((err: unknown) => {
     child.kill('SIGKILL');
     throw err;

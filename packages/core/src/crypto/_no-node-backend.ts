@@ -9,3 +9,6 @@ import type { CryptoBackend } from './_backend.js';
 export async function loadNodeBackend(): Promise<CryptoBackend> {
   throw new ComradError('INTERNAL', 'the node crypto backend needs Node.js; use ready({ backend: "wasm" }) here');
 }
+
+/** No native SHA-256 outside Node: the proof-of-work solver uses @noble/hashes. */
+export const nativeSha256: ((data: Uint8Array) => Uint8Array) | undefined = undefined;

@@ -1,17 +1,23 @@
 /**
- * Proof of work (REG-6, MB-9): a nonce such that SHA-256 of a context-bound msgpack map has at least N
- * leading zero bits. It makes registering names and flooding mailboxes cost CPU time, without any
- * account or identity. The Operator announces N per op in `info` (0 = not required).
+ * Proof of work (REG-6, MB-9, POW-*): a nonce such that SHA-256 of a context-bound msgpack map has at
+ * least N leading zero bits. It makes registering names and flooding mailboxes cost CPU time, without any
+ * account or identity. The Operator announces N per op in `info` (0 = not required). The map holds the
+ * connection's challenge from the greeting (AUTH-1), so work cannot be done ahead of time nor used twice:
+ * the Operator accepts one proof per connection, within `powMaxAgeMs` of the greeting (POW-1, POW-2).
  *
- * Cost: the expected number of hashes is 2^N. Measured with this code on one core of a 2-vCPU Xeon VM,
- * Node 20: about 0.22 M hashes/s with @noble/hashes (node:crypto would do 0.66 M/s), so on average
- * N = 16 ≈ 0.3 s, N = 20 ≈ 4.8 s, N = 24 ≈ 77 s; the number of tries is geometric, so the unluckiest
- * 1 % take 4.6× the mean. Checking costs one hash. See `spec/PROTOCOL.md`.
+ * Cost: the expected number of hashes is 2^N; the number of tries is geometric, so the unluckiest 1 %
+ * take 4.6× the mean. On Node the solver hashes with OpenSSL (`crypto.hash`, about twice @noble/hashes
+ * on these inputs); elsewhere (browsers) with @noble/hashes. Measured figures: `bench/pow.bench.mjs` and
+ * REG-6 in `spec/PROTOCOL.md`. Checking costs one hash.
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { nativeSha256 } from '#node-backend';
 import { encode } from '../codec/index.js';
 import type { PublicKey } from '../crypto/index.js';
+
+/** OpenSSL's SHA-256 on Node, @noble/hashes elsewhere: the same digest either way. */
+const sha256: (data: Uint8Array) => Uint8Array = nativeSha256 ?? nobleSha256;
 
 /** OP-2: the highest difficulty an Operator may announce (2^32 hashes is hours of work already). */
 export const MAX_POW_BITS = 32;
@@ -19,17 +25,23 @@ export const MAX_POW_BITS = 32;
 /** Length of the nonces {@link solvePow} produces (a 64-bit counter). */
 export const POW_NONCE_BYTES = 8;
 
-/** The bytes hashed for a registration's proof of work (REG-6). */
-export function registerPowInput(name: string, key: PublicKey, nonce: Uint8Array): Uint8Array {
-  return encode({ ctx: 'comrad/pow/register/v1', name, key: key.bytes(), nonce });
+/**
+ * The bytes hashed for a registration's proof of work (REG-6): bound to the connection's challenge
+ * (POW-1), the name and the key.
+ * @param challenge - the `challenge` of the greeting of the connection that will carry the request
+ */
+export function registerPowInput(challenge: Uint8Array, name: string, key: PublicKey, nonce: Uint8Array): Uint8Array {
+  return encode({ ctx: 'comrad/pow/register/v2', challenge, name, key: key.bytes(), nonce });
 }
 
 /**
- * The bytes hashed for a letter's proof of work (MB-9): bound to the recipient and to the SHA-256 of the
- * sealed letter, so a nonce cannot be reused for another letter and hashing costs the same for any size.
+ * The bytes hashed for a letter's proof of work (MB-9): bound to the connection's challenge (POW-1), the
+ * recipient and the SHA-256 of the sealed letter, so a nonce cannot be reused for another letter or
+ * connection, and hashing costs the same for any size.
+ * @param challenge - the `challenge` of the greeting of the connection that will carry the request
  */
-export function sendPowInput(to: string, letter: Uint8Array, nonce: Uint8Array): Uint8Array {
-  return encode({ ctx: 'comrad/pow/send/v1', to, letter: sha256(letter), nonce });
+export function sendPowInput(challenge: Uint8Array, to: string, letter: Uint8Array, nonce: Uint8Array): Uint8Array {
+  return encode({ ctx: 'comrad/pow/send/v2', challenge, to, letter: sha256(letter), nonce });
 }
 
 /** The number of leading zero bits of `digest`. */
@@ -58,10 +70,10 @@ export function checkPow(input: Uint8Array, bits: number): boolean {
 /**
  * Finds a nonce for `makeInput` at difficulty `bits` by counting; the nonce is the last field of the
  * encoded map, so only its 8 bytes change between attempts.
- * @param makeInput - `(nonce) => registerPowInput(name, key, nonce)` or the send equivalent
+ * @param makeInput - `(nonce) => registerPowInput(challenge, name, key, nonce)` or the send equivalent
  * @param bits - the difficulty, 0..{@link MAX_POW_BITS}
  * @returns the nonce (8 bytes)
- * @example `const pow = solvePow((n) => registerPowInput('alice', key, n), info.pow.register)`
+ * @example `const pow = solvePow((n) => registerPowInput(conn.hello.challenge, 'alice', key, n), info.pow.register)`
  */
 export function solvePow(makeInput: (nonce: Uint8Array) => Uint8Array, bits: number): Uint8Array {
   if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POW_BITS) throw new RangeError(`bits must be 0..${MAX_POW_BITS}`);
