@@ -49,7 +49,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxConnections: 10_000,
   maxUnauthenticated: 1000,
   maxConnectionsPerName: 8,
-  handshakeMs: 10_000,
+  handshakeMs: 20_000,
   maxInflight: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
   memoryBudgetBytes: 256 * 1024 * 1024,
