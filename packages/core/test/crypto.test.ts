@@ -28,3 +28,20 @@ describe('crypto (wasm backend)', () => {
     expect(PublicKey.from(a.publicKey.bytes()).fingerprint()).toMatch(/^([0-9a-z]{4}-){7}[0-9a-z]{4}$/);
   });
 });
+
+describe('CRY-3 Secure Cell never reuses a nonce (a mutant sealing with a constant IV survived)', () => {
+  it('CRY-3 two seals of one message under one key and context differ in their IV and ciphertext, on both backends', async () => {
+    for (const backend of ['wasm', 'node'] as const) {
+      await ready({ backend });
+      const key = SymmetricKey.generate();
+      const message = utf8('the same post, sealed twice in one epoch');
+      const context = utf8('comrad/world/epoch/1');
+      const a = cellSeal(key, message, context);
+      const b = cellSeal(key, message, context);
+      // Bytes 16..28 of the cell are its IV (CRY-3): AES-GCM under one key must never see one twice.
+      expect(Buffer.from(a.subarray(16, 28)).equals(Buffer.from(b.subarray(16, 28))), backend).toBe(false);
+      expect(Buffer.from(a).equals(Buffer.from(b))).toBe(false);
+      expect(new TextDecoder().decode(cellOpen(key, b, context))).toBe('the same post, sealed twice in one epoch');
+    }
+  });
+});

@@ -184,3 +184,17 @@ describe('sealed letters (SEAL-*)', () => {
     expect(() => sealLetter({ ...letter, to: 'Bob' }, alice.keys, bob.publicKey)).toThrow(ProtocolError);
   });
 });
+
+describe('SEAL-4 every padding byte is checked (a mutant that starts the scan one byte late survived)', () => {
+  it('SEAL-4 a non-zero byte right after the content, or in the last byte, is BAD_PADDING', async () => {
+    for (const n of [1, 100, 507, 508, 509, 2000]) {
+      const padded = pad(new Uint8Array(n).fill(7));
+      if (padded.length === 4 + n) continue;
+      for (const at of [4 + n, padded.length - 1]) {
+        const bad = padded.slice();
+        bad[at] = 1;
+        expect(await codeOf(() => unpad(bad)), `content ${n}, byte ${at}`).toBe('BAD_PADDING');
+      }
+    }
+  });
+});
