@@ -29,8 +29,6 @@ interface Relay {
   inject(bytes: Uint8Array): void;
   /** Resolves when the Operator has sent `n` frames on the newest connection, or closed it. */
   serverFrames(n: number): Promise<void>;
-  /** Resolves when the Operator closed the newest connection. */
-  upstreamClosed(): Promise<void>;
 }
 
 /** A WebSocket relay that forwards the upgrade URL (path and query) and rewrites frames with the hooks. */
@@ -38,7 +36,7 @@ async function startRelay(target: string, hooks: { up?: Rewrite; down?: Rewrite 
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const toClient: Uint8Array[][] = [];
-  let newest: { up: WebSocket; seen: Uint8Array[]; closed: Promise<void>; waiters: (() => void)[] } | undefined;
+  let newest: { up: WebSocket; seen: Uint8Array[]; waiters: (() => void)[] } | undefined;
   const ups = new Set<WebSocket>();
   wss.on('connection', (client, req) => {
     const up = new WebSocket(target + (req.url ?? '/'), { perMessageDeflate: false });
@@ -49,7 +47,6 @@ async function startRelay(target: string, hooks: { up?: Rewrite; down?: Rewrite 
       up,
       seen,
       waiters: [] as (() => void)[],
-      closed: new Promise<void>((resolve) => up.once('close', () => resolve())),
     };
     newest = state;
     const early: Uint8Array[] = [];
@@ -98,7 +95,6 @@ async function startRelay(target: string, hooks: { up?: Rewrite; down?: Rewrite 
       const s = newest!;
       while (s.seen.length < n && s.up.readyState !== WebSocket.CLOSED) await new Promise<void>((resolve) => s.waiters.push(resolve));
     },
-    upstreamClosed: () => newest!.closed,
   };
 }
 
@@ -228,6 +224,24 @@ describe('active relay: requests after the handshake are bound to it (AUTH-9, AU
     expect(await w.mailOf('bob')).toEqual([id]);
   });
 
+  it('AUTH-9 an altered answer is refused (DECRYPT_FAILED), never taken for the truth', async () => {
+    const w = await world();
+    const id = await w.mailFor('bob');
+    let target = -1;
+    const relay = await startRelay(w.op.url, {
+      down: (frame, i) => {
+        if (i !== target) return [frame];
+        const m = readMap(frame);
+        // Readable: hide bob's letter from him. Sealed: flip one bit.
+        return [m && 'ok' in m ? encode({ ...m, ok: { items: [] } }) : flipByte(frame)];
+      },
+    });
+    const conn = await bobThrough(w, relay);
+    target = 2; // greeting, the answer to auth, then the answer to fetch
+    expect(await codeOf(conn.request('fetch', {}))).toBe('DECRYPT_FAILED');
+    expect(await w.mailOf('bob')).toEqual([id]);
+  });
+
   it('AUTH-9 a replayed request is refused (DECRYPT_FAILED) and is not carried out twice', async () => {
     const w = await world();
     const relay = await startRelay(w.op.url, {
@@ -239,7 +253,8 @@ describe('active relay: requests after the handshake are bound to it (AUTH-9, AU
     // The Operator may refuse the copy before it answers the original: then the client is told the
     // connection was tampered with, as it would be told of a drop (the letter may or may not have gone).
     expect(['no error', 'DECRYPT_FAILED']).toContain(await codeOf(conn.request('send', { to: 'bob', letter: randomBytes(300) })));
-    await relay.upstreamClosed();
+    // Greeting, answer, refusal — or greeting and refusal, then the close.
+    await relay.serverFrames(3);
     expect((await w.mailOf('bob')).length).toBe(1);
     expect(plainRefusal(relay.toClient[0]!)).toBe('DECRYPT_FAILED');
   });
