@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdir, stat } from 'node:fs/promises';
 import { ComradError, KeyPair } from '@comrad/core';
 import { createLetter, sealLetter } from '@comrad/core/envelope';
+import { verifyLookup } from '@comrad/core/wire';
 import { Comrade } from '../src/comrade/comrade.js';
 import { OperatorConnection } from '../src/transport/connection.js';
 import { tempHome } from './helpers/operator.js';
@@ -141,7 +142,7 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
 });
 
 describe('Comrade: pinned keys (CT-1..CT-3, OPS-1, OPS-2)', () => {
-  it('CT-2 CT-3 a contact whose key the Operator changes is refused with KEY_CHANGED until accepted', async () => {
+  it('CT-2 CT-3 CT-4 a contact whose key the Operator changes is refused with KEY_CHANGED, the evidence kept, until its full new fingerprint is accepted', async () => {
     const first = await operator();
     const alice = await registered(first, 'alice');
     const bob = await registered(first, 'bob');
@@ -161,7 +162,18 @@ describe('Comrade: pinned keys (CT-1..CT-3, OPS-1, OPS-2)', () => {
     expect((err as Error).message).toContain(oldFingerprint);
     expect((err as Error).message).toContain(impostor.identity!.fingerprint);
     expect((err as Error).message).toMatch(/man-in-the-middle/);
-    const { previous, contact } = await aliceAgain.acceptKeyChange('bob');
+    // CT-4: both Operator-signed statements are kept as evidence, and anyone can check them.
+    const evidence = aliceAgain.contacts().find((c) => c.name === 'bob')!.changes;
+    expect(evidence).toHaveLength(1);
+    expect(verifyLookup(evidence[0]!.pinnedStatement!, first.keys.operator.publicKey, 'bob').key.fingerprint()).toBe(oldFingerprint);
+    expect(verifyLookup(evidence[0]!.offeredStatement!, first.keys.operator.publicKey, 'bob').key.fingerprint()).toBe(impostor.identity!.fingerprint);
+    // CT-3: no acceptance without the new key's full fingerprint.
+    for (const typed of [oldFingerprint, impostor.identity!.fingerprint.slice(0, 20), '']) {
+      expect(await aliceAgain.acceptKeyChange('bob', typed).catch((e: unknown) => e)).toMatchObject({ code: 'BAD_ARGUMENT' });
+    }
+    expect(aliceAgain.contacts().find((c) => c.name === 'bob')!.key.fingerprint()).toBe(oldFingerprint);
+    const { previous, contact } = await aliceAgain.acceptKeyChange('bob', impostor.identity!.fingerprint);
+    expect(contact.changes[0]!.acceptedAt).toBeTypeOf('number');
     expect(previous?.key.fingerprint()).toBe(oldFingerprint);
     expect(contact.key.fingerprint()).toBe(impostor.identity!.fingerprint);
     expect((await aliceAgain.lookup('bob')).status).toBe('same');

@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .command('whois <name>')
     .description("look a comrade up: their key fingerprint, to compare out of band (pinned on first use)")
     .option('--qr', 'also draw the fingerprint as a QR code')
-    .option('--accept-new-key', "accept a changed key (only after checking it with them)")
+    .option('--accept-new-key <fingerprint>', "accept a changed key: its full new fingerprint, as they confirmed it in person (CT-3)")
     .action(run(whois as Action));
   program
     .command('send <name> <text>')

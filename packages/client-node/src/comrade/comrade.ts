@@ -271,30 +271,42 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /**
    * Looks a comrade up and pins the key (CT-1): the Operator's signed statement is verified against the
-   * pinned Operator key (REG-4), and a key that differs from the one pinned earlier is refused (CT-2).
+   * pinned Operator key (REG-4), and a key that differs from the one pinned earlier is refused (CT-2),
+   * with both signed statements kept as evidence (CT-4).
    * @param name - as typed
    * @returns the contact, with `status` `new` (pinned now) or `same`
    * @throws ProtocolError NOT_FOUND, KEY_CHANGED, BAD_SIGNATURE, INVALID_NAME
    */
   async lookup(name: string): Promise<Contact & { status: 'new' | 'same' }> {
     const normalised = normaliseName(name);
-    const key = await this.#registryKey(normalised);
-    const result = this.#contacts.check(this.operatorKey, normalised, key, this.#now());
-    if (result.status === 'new') await this.#contacts.save();
-    return { ...result.contact, status: result.status };
+    const { key, statement } = await this.#registryStatement(normalised);
+    try {
+      const result = this.#contacts.check(this.operatorKey, normalised, key, this.#now(), statement);
+      return { ...result.contact, status: result.status };
+    } finally {
+      // A new pin, or the evidence of a KEY_CHANGED (CT-4), is on disk before anyone hears of it.
+      if (this.#contacts.dirty) await this.#contacts.save();
+    }
   }
 
   /**
-   * Accepts a changed key for a contact, after the person compared fingerprints out of band (CT-3).
+   * Accepts a changed key for a contact (CT-3). Names are permanent, so this is never routine: the
+   * caller must give the new key's full fingerprint, as the person confirmed it out of band, and the
+   * evidence of the change stays in the home (CT-4).
    * @param name - as typed
+   * @param fingerprint - the full fingerprint of the key the Operator now gives (KEY-4)
    * @returns the previously pinned contact (if any) and the newly pinned one
-   * @throws ProtocolError NOT_FOUND, BAD_SIGNATURE
+   * @throws UsageError BAD_ARGUMENT (the fingerprint is not the one of the key offered now); ProtocolError
+   *   NOT_FOUND, BAD_SIGNATURE
    */
-  async acceptKeyChange(name: string): Promise<{ previous?: Contact; contact: Contact }> {
+  async acceptKeyChange(name: string, fingerprint: string): Promise<{ previous?: Contact; contact: Contact }> {
     const normalised = normaliseName(name);
-    const key = await this.#registryKey(normalised);
+    const { key, statement } = await this.#registryStatement(normalised);
+    if (typeof fingerprint !== 'string' || fingerprint.trim().toLowerCase() !== key.fingerprint()) {
+      throw new UsageError('BAD_ARGUMENT', `that is not the fingerprint of the key the Operator gives for @${normalised}: nothing accepted`);
+    }
     const previous = this.#contacts.get(this.operatorKey, normalised);
-    const contact = this.#contacts.replace(this.operatorKey, normalised, key, this.#now());
+    const contact = this.#contacts.replace(this.operatorKey, normalised, key, this.#now(), statement);
     await this.#contacts.save();
     return previous ? { previous, contact } : { contact };
   }
@@ -324,8 +336,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       const pinned = this.#contacts.get(this.operatorKey, to);
       let key = pinned?.key;
       if (!key) {
-        key = verifyLookup((await conn.request('lookup', { name: to })).statement, this.operatorKey, to).key;
-        this.#contacts.check(this.operatorKey, to, key, this.#now());
+        const { statement } = await conn.request('lookup', { name: to });
+        key = verifyLookup(statement, this.operatorKey, to).key;
+        this.#contacts.check(this.operatorKey, to, key, this.#now(), statement);
         await this.#contacts.save();
       }
       const sealed = sealLetter(letter, me.keys, key);
@@ -434,6 +447,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         rejected.push({ id: p.id, author: p.author, code: err.code });
       }
     }
+    // CT-2: a post that fails under a pinned key is a forgery, or signed by another key the registry now
+    // gives for its author; asking the registry tells which, and the latter refuses the feed (KEY_CHANGED).
+    const suspects = new Set(rejected.filter((r) => r.code === 'WRONG_AUTHOR' && this.#contacts.get(this.operatorKey, r.author)).map((r) => r.author));
+    for (const author of suspects) await this.lookup(author);
     return page.next !== undefined ? { posts, rejected, next: page.next } : { posts, rejected };
   }
 
@@ -448,6 +465,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /** Closes every connection and forgets the unlocked key. */
   async close(): Promise<void> {
+    // CT-4: evidence of a key change recorded anywhere (a send, an inbox) is kept, whatever failed after.
+    if (this.#contacts.dirty) await this.#contacts.save();
     await Promise.all([this.#public.close(), this.#private?.close()]);
     this.#me?.wipe();
     this.#me = undefined;
@@ -471,10 +490,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
   }
 
-  /** The key of `name` as the registry states it, verified against the Operator key (REG-4). */
-  async #registryKey(name: string): Promise<PublicKey> {
+  /** The key of `name` as the registry states it, verified against the Operator key (REG-4), and the statement. */
+  async #registryStatement(name: string): Promise<{ key: PublicKey; statement: Uint8Array }> {
     const result = await this.#public.request('lookup', { name });
-    return verifyLookup(result.statement, this.operatorKey, name).key;
+    return { key: verifyLookup(result.statement, this.operatorKey, name).key, statement: result.statement };
   }
 
   /** The key to verify a letter from `name` with: the pinned one, else the registry's, pinned now. */

@@ -4,6 +4,9 @@
  * @module
  */
 import qrcode from 'qrcode-terminal';
+import { ComradError, toHex } from '@comrad/core';
+import { normaliseName } from '@comrad/core/envelope';
+import type { Contact } from '../../store/contacts.js';
 import type { Context } from '../context.js';
 
 /** `comrad register NAME`: a new identity, registered and sealed under a new passphrase. */
@@ -29,21 +32,61 @@ export async function whoami(ctx: Context): Promise<void> {
   });
 }
 
-/** `comrad whois NAME [--qr] [--accept-new-key]`. */
-export async function whois(ctx: Context, name: string, opts: { qr?: boolean; acceptNewKey?: boolean }): Promise<void> {
+/**
+ * `comrad whois NAME [--qr] [--accept-new-key FINGERPRINT]`. When the Operator gives another key than the
+ * pinned one, it exits 4 (CT-2) after showing the evidence kept (CT-4); accepting takes the new key's
+ * full fingerprint, typed as the person confirmed it (CT-3): no flag alone accepts a changed key.
+ */
+export async function whois(ctx: Context, name: string, opts: { qr?: boolean; acceptNewKey?: string }): Promise<void> {
   await ctx.withComrade(false, async (c) => {
-    if (opts.acceptNewKey) {
-      const { previous, contact } = await c.acceptKeyChange(name);
+    if (opts.acceptNewKey !== undefined) {
+      const { previous, contact } = await c.acceptKeyChange(name, opts.acceptNewKey);
       ctx.out.line(`@${contact.name} `, ctx.out.bold(contact.key.fingerprint()));
-      ctx.out.line(previous && !previous.key.equals(contact.key) ? `accepted the new key (was ${previous.key.fingerprint()})` : 'pinned');
-      ctx.out.result({ name: contact.name, fingerprint: contact.key.fingerprint(), key: contact.key.toHex(), status: 'accepted', ...(previous ? { previous: previous.key.fingerprint() } : {}) });
+      ctx.out.line(previous && !previous.key.equals(contact.key) ? `accepted the new key (was ${previous.key.fingerprint()}); the evidence of the change stays in this home` : 'pinned');
+      ctx.out.result({ ...describeContact(contact), status: 'accepted', ...(previous ? { previous: previous.key.fingerprint() } : {}) });
       return;
     }
-    const contact = await c.lookup(name);
+    let contact: Contact & { status: string };
+    try {
+      contact = await c.lookup(name);
+    } catch (err) {
+      const pinned = ComradError.is(err, 'KEY_CHANGED') ? c.contacts().find((k) => k.name === normaliseName(name)) : undefined;
+      if (pinned) {
+        showChanges(ctx, pinned);
+        ctx.out.result({ ...describeContact(pinned), status: 'key-changed' });
+      }
+      throw err;
+    }
     const fp = contact.key.fingerprint();
     ctx.out.line(`@${contact.name} `, ctx.out.bold(fp));
     ctx.out.line(contact.status === 'new' ? 'pinned now: compare this fingerprint with them in person or on another channel' : ctx.out.good('matches the pinned key'));
+    showChanges(ctx, contact);
     if (opts.qr && !ctx.out.json) qrcode.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => qr.split('\n').forEach((row) => ctx.out.line(row)));
-    ctx.out.result({ name: contact.name, fingerprint: fp, key: contact.key.toHex(), status: contact.status });
+    ctx.out.result({ ...describeContact(contact), status: contact.status });
   });
+}
+
+/** The key changes recorded for a contact (CT-4), for people. */
+function showChanges(ctx: Context, contact: Contact): void {
+  for (const ch of contact.changes) {
+    const when = new Date(ch.seenAt).toISOString().slice(0, 10);
+    const accepted = ch.acceptedAt !== undefined ? `, accepted ${new Date(ch.acceptedAt).toISOString().slice(0, 10)}` : '';
+    ctx.out.line(ctx.out.bad(`key change seen ${when}${accepted}:`), ` ${ch.pinnedKey.fingerprint()} → ${ch.offeredKey.fingerprint()} (Operator-signed statements kept as evidence; --json shows them)`);
+  }
+}
+
+/** A contact for machines: keys, fingerprints and the Operator-signed statements, in hex (CT-4). */
+function describeContact(contact: Contact) {
+  return {
+    name: contact.name,
+    fingerprint: contact.key.fingerprint(),
+    key: contact.key.toHex(),
+    ...(contact.statement ? { statement: toHex(contact.statement) } : {}),
+    changes: contact.changes.map((ch) => ({
+      pinned: { fingerprint: ch.pinnedKey.fingerprint(), key: ch.pinnedKey.toHex(), ...(ch.pinnedStatement ? { statement: toHex(ch.pinnedStatement) } : {}) },
+      offered: { fingerprint: ch.offeredKey.fingerprint(), key: ch.offeredKey.toHex(), ...(ch.offeredStatement ? { statement: toHex(ch.offeredStatement) } : {}) },
+      seenAt: ch.seenAt,
+      ...(ch.acceptedAt !== undefined ? { acceptedAt: ch.acceptedAt } : {}),
+    })),
+  };
 }

@@ -44,7 +44,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
       ctx.out.warn(`a letter ${who} was set apart, ${why}. It is not shown.`);
     }
     for (const h of report.held) {
-      ctx.out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Check with them, then run \`comrad whois ${h.claimedFrom} --accept-new-key\`.`);
+      ctx.out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Run \`comrad whois ${h.claimedFrom}\` for the evidence; names are permanent, so this is never routine.`);
     }
     if (shown.length === 0) ctx.out.line(opts.all ? 'No letters.' : 'No new letters.');
     ctx.out.result({
