@@ -102,7 +102,8 @@ describe('comrad CLI: crashes and attacks (processes)', () => {
     expect(warned.stderr).toContain(impostorFp);
     expect(warned.stderr).toContain('man-in-the-middle');
     expect(warned.stderr).toContain('--accept-new-key');
-    const accepted = await dave('whois', 'erin', '--accept-new-key');
+    expect((await dave('whois', 'erin', '--accept-new-key')).code).toBe(2);
+    const accepted = await dave('whois', 'erin', '--accept-new-key', impostorFp);
     expect(accepted.code).toBe(0);
     expect(accepted.stdout).toContain(`accepted the new key (was ${erinFp})`);
     expect((await dave('whois', 'erin')).stdout).toContain('matches the pinned key');

@@ -115,7 +115,7 @@ describe('what is shown (processes)', () => {
     expect(kills.length).toBeGreaterThan(2);
     const all = JSON.parse((await as('bob')('--json', 'inbox', '--all')).stdout);
     expect(all.letters).toHaveLength(N);
-  });
+  }, 90_000);
 
   it('LET-8 MAIL-5 the same sealed letter sent again, or the same signed letter sealed again, is shown once', async () => {
     const alice = await loadKeystore(homePaths(join(root.dir, 'alice')).keystore, pass('alice'));
@@ -143,7 +143,7 @@ describe('what is shown (processes)', () => {
     const replayed = await as('carol')('--json', 'inbox');
     expect(JSON.parse(replayed.stdout)).toMatchObject({ letters: [], new: 0, duplicates: 2 });
     expect((await as('carol')('inbox')).stdout).toContain('No new letters.');
-  });
+  }, 60_000);
 
   it('LET-7 the feed shows the time the author signed, not the time the Operator chose', async () => {
     const now = Date.now();
