@@ -23,6 +23,8 @@ export interface ModelLimits {
   readonly postsPerHour: number;
   readonly fetchItems: number;
   readonly feedItems: number;
+  /** STORE-2: sealed bytes of every letter and post held, all mailboxes and the feed together. */
+  readonly storageBytes: number;
 }
 
 /** A letter held in a mailbox. */
@@ -61,7 +63,15 @@ export interface ModelState {
 }
 
 /** Codes the model can answer. */
-export type ModelCode = 'NAME_TAKEN' | 'KEY_TAKEN' | 'NOT_FOUND' | 'QUOTA_EXCEEDED' | 'RATE_LIMITED' | 'MALFORMED' | 'EXPIRED' | 'FORBIDDEN';
+export type ModelCode = 'NAME_TAKEN' | 'KEY_TAKEN' | 'NOT_FOUND' | 'QUOTA_EXCEEDED' | 'STORAGE_FULL' | 'RATE_LIMITED' | 'MALFORMED' | 'EXPIRED' | 'FORBIDDEN';
+
+/** STORE-2: the sealed bytes held, letters and posts, expired ones included until the sweep. */
+export function storedBytes(s: ModelState): number {
+  let n = 0;
+  for (const box of s.mailboxes.values()) for (const m of box) n += m.bytes;
+  for (const p of s.posts) n += p.post.length / 2;
+  return n;
+}
 
 /** A refusal: the error frame's code. */
 export interface ModelRefusal {
@@ -135,9 +145,10 @@ export interface ModelSend {
 }
 
 /**
- * MB-7, MB-8, MB-11, MB-4, MB-5: a letter travels on a connection that is not logged in, to a registered
- * recipient; the same bytes as a letter the mailbox holds (expired or not, until the sweep) succeed and
- * change nothing; otherwise it is stored unless the held letters leave no room.
+ * MB-7, MB-8, MB-11, MB-4, STORE-2, MB-5: a letter travels on a connection that is not logged in, to a
+ * registered recipient; the same bytes as a letter the mailbox holds (expired or not, until the sweep)
+ * succeed and change nothing; otherwise it is stored unless the held letters leave no room in the mailbox,
+ * or everything held leaves none in the store.
  */
 export function send(s: ModelState, limits: ModelLimits, m: ModelSend): ModelStep {
   if (m.loggedIn) return unchanged(s, 'FORBIDDEN');
@@ -147,6 +158,7 @@ export function send(s: ModelState, limits: ModelLimits, m: ModelSend): ModelSte
   const bytes = m.letter.length / 2;
   const held = box.reduce((n, x) => n + x.bytes, 0);
   if (box.length + 1 > limits.mailboxItems || held + bytes > limits.mailboxBytes) return unchanged(s, 'QUOTA_EXCEEDED');
+  if (storedBytes(s) + bytes > limits.storageBytes) return unchanged(s, 'STORAGE_FULL');
   const ttl = Math.min(m.ttl ?? limits.mailTtlMs, limits.mailTtlMs);
   const item: ModelMail = { seq: s.nextSeq, letter: m.letter, bytes, receivedAt: s.now, expiresAt: s.now + ttl };
   return { state: { ...s, mailboxes: new Map(s.mailboxes).set(m.to, [...box, item]), nextSeq: s.nextSeq + 1 }, answer: ok(undefined) };
@@ -195,7 +207,8 @@ export interface ModelPostRequest {
 /**
  * FEED-3/FEED-4/FEED-5: a post lives 1..maxPostDays days, is sealed under the current or the previous
  * epoch, and its author posts at most `postsPerHour` in any hour (posts still held count; deleted ones
- * do not). Answers the post's `seq` and `expiresAt`. Order of checks: days, epoch, rate.
+ * do not), within the store's budget (STORE-2). Answers the post's `seq` and `expiresAt`. Order of checks:
+ * days, epoch, rate, budget.
  */
 export function post(s: ModelState, limits: ModelLimits, p: ModelPostRequest): ModelStep<{ seq: number; expiresAt: number }> {
   if (!Number.isInteger(p.expiresInDays) || p.expiresInDays < 1 || p.expiresInDays > limits.maxPostDays) return unchanged(s, 'MALFORMED');
@@ -204,6 +217,7 @@ export function post(s: ModelState, limits: ModelLimits, p: ModelPostRequest): M
   if (p.epoch > current) return unchanged(s, 'MALFORMED');
   const recent = s.posts.filter((x) => x.author === p.author && x.postedAt >= s.now - HOUR).length;
   if (recent >= limits.postsPerHour) return unchanged(s, 'RATE_LIMITED');
+  if (storedBytes(s) + p.post.length / 2 > limits.storageBytes) return unchanged(s, 'STORAGE_FULL');
   const item: ModelPost = { seq: s.nextSeq, author: p.author, post: p.post, epoch: p.epoch, postedAt: s.now, expiresAt: s.now + p.expiresInDays * DAY };
   return {
     state: { ...s, posts: [...s.posts, item], nextSeq: s.nextSeq + 1 },

@@ -15,7 +15,7 @@ import type { TestOperator } from '../../packages/operator/test/_fixtures.js';
 import * as model from '../model/operator-model.js';
 import { DAY, HOUR, epochAt, type ModelAnswer, type ModelLimits, type ModelState } from '../model/operator-model.js';
 
-/** Small limits, so random runs of 25 steps reach every edge (MB-4 both ways, FEED-5, FEED-6 paging). */
+/** Small limits, so random runs of 25 steps reach every edge (MB-4 both ways, FEED-5, FEED-6 paging, STORE-2). */
 export const LIMITS: ModelLimits = {
   mailboxItems: 3,
   mailboxBytes: 100,
@@ -24,6 +24,9 @@ export const LIMITS: ModelLimits = {
   postsPerHour: 2,
   fetchItems: 3,
   feedItems: 3,
+  // STORE-2: two sealed posts (a 512-byte bucket, about 620 bytes each) and some letters; a third post or
+  // a few more letters reach it.
+  storageBytes: 1500,
 };
 
 /** The names the runs use: few, so names, keys and mailboxes collide often. */

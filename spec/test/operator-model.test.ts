@@ -63,7 +63,7 @@ async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBo
 }
 
 describe.each(STORES)('the Operator on the %s store agrees with the model', (kind) => {
-  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 OP-5: random sequences', async () => {
+  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5: random sequences', async () => {
     await fc.assert(
       fc.asyncProperty(openingArbitrary, fc.commands([commandArbitrary], { maxCommands: MAX_COMMANDS, size: 'max' }), (opening, cmds) =>
         runOn(kind, [...opening, ...cmds]),
