@@ -59,6 +59,12 @@ export class MemoryBudget {
     return undefined;
   }
 
+  /** Bytes `h` could take now without breaking its share or the total (0 for a holder whose peer is not reading). */
+  room(h: BudgetHolder): number {
+    if (h.released || h.queued >= this.share) return 0;
+    return Math.max(0, Math.min(this.share - h.held, this.total - this.#used));
+  }
+
   /** Gives back `n` bytes `h` took (nothing once the holder was released). */
   give(h: BudgetHolder, n: number): void {
     if (h.released || n <= 0) return;

@@ -78,10 +78,11 @@ const authFailed = () => new ProtocolError('AUTH_FAILED', 'authentication failed
 
 /**
  * Runs one decoded request for `session`.
+ * @param pageItems - LIMIT-6: at most this many items for `fetch` and `feed` (the memory the server set aside)
  * @returns the op's result
  * @throws ProtocolError with the op's refusal code
  */
-export async function handle(ctx: HandlerContext, session: Session, req: WireRequest): Promise<Result<Op>> {
+export async function handle(ctx: HandlerContext, session: Session, req: WireRequest, pageItems = Infinity): Promise<Result<Op>> {
   switch (req.op) {
     case 'info':
       return ctx.info;
@@ -94,7 +95,7 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'send':
       return send(ctx, session, req.params);
     case 'fetch': {
-      const items = await ctx.store.listMail(session.name!, ctx.clock.now(), Math.min(req.params.limit ?? ctx.limits.fetchItems, ctx.limits.fetchItems));
+      const items = await ctx.store.listMail(session.name!, ctx.clock.now(), Math.min(req.params.limit ?? ctx.limits.fetchItems, ctx.limits.fetchItems, pageItems));
       return { items: fitPage(items, (i) => i.sealed.length).map((i) => ({ id: i.id, letter: i.sealed, receivedAt: i.receivedAt })) };
     }
     case 'ack':
@@ -105,7 +106,7 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'post':
       return post(ctx, session, req.params);
     case 'feed':
-      return feed(ctx, req.params);
+      return feed(ctx, req.params, pageItems);
     case 'delete':
       // FEED-8: "not yours" and "no such post" are one answer.
       if (!(await ctx.store.deletePost(req.params.postId, session.name!))) throw new ProtocolError('NOT_FOUND', 'no such post');
@@ -234,8 +235,8 @@ async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promi
   return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
 }
 
-async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>): Promise<Result<'feed'>> {
-  const limit = Math.min(p.limit ?? ctx.limits.feedItems, ctx.limits.feedItems);
+async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>, pageItems: number): Promise<Result<'feed'>> {
+  const limit = Math.min(p.limit ?? ctx.limits.feedItems, ctx.limits.feedItems, pageItems);
   const found = await ctx.store.listPosts(ctx.clock.now(), limit + 1, p.before);
   const page = fitPage(found.slice(0, limit), (x) => x.sealed.length);
   const posts = page.map((x) => ({ id: x.id, author: x.author, epoch: x.epoch, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt }));

@@ -52,7 +52,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   handshakeMs: 20_000,
   maxInflight: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
-  memoryBudgetBytes: 256 * 1024 * 1024,
+  memoryBudgetBytes: 128 * 1024 * 1024,
   // REG-6: names cost work by default (about 2 s of one core on Node, see spec/PROTOCOL.md); letters
   // do not, since a sender has no name to lose and the mailbox quota (MB-4) bounds a flood.
   registerPowBits: 20,

@@ -8,7 +8,6 @@ import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ComradError, KeyPair, ProtocolError, type ErrorCode } from '@comrad/core';
 import {
   CHANNEL_OVERHEAD_BYTES,
-  MAX_RESPONSE_FRAME_BYTES,
   PUBLIC_OPS,
   decodeRequestEnvelope,
   decodeRequestParams,
@@ -88,12 +87,10 @@ interface Reservation {
   bytes: number;
 }
 
-/** LIMIT-6: room held for an answer that is a page of letters or posts (LIMIT-5 bounds its frame). */
-const PAGE_ANSWER_BYTES = MAX_RESPONSE_FRAME_BYTES;
-/** LIMIT-6: room held for any other answer (info, statements, keys: a few KiB at most). */
+/** LIMIT-6: room held for any answer while its request is processed (info, statements, keys: a few KiB at most). */
 const SMALL_ANSWER_BYTES = 16 * 1024;
-/** The ops whose answer is a page (LIMIT-5). */
-const PAGE_OPS: ReadonlySet<string> = new Set(['fetch', 'feed']);
+/** LIMIT-6: room for a page's framing around its items (ids, times, map keys), besides the items' bytes. */
+const PAGE_FRAMING_BYTES = 64 * 1024;
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -251,7 +248,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     // LOG-1: only a known op name is ever logged; an unknown one is attacker-chosen text.
     const op = isOp(env.op) ? env.op : undefined;
     if (conn.inflight >= limits.maxInflight) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'too many requests in flight'));
-    const reservation = reserve(conn, data.length + (op && PAGE_OPS.has(op) ? PAGE_ANSWER_BYTES : SMALL_ANSWER_BYTES));
+    const reservation = reserve(conn, data.length + SMALL_ANSWER_BYTES);
     if (!reservation) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly'));
     conn.inflight++;
     try {
@@ -260,7 +257,8 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
       if (!PUBLIC_OPS.has(op) && conn.session.name === undefined) throw new ProtocolError('UNAUTHENTICATED', 'log in first (auth)');
       const req = decodeRequestParams(env);
       if (req.op === 'auth') checkLoggedInRoom();
-      const result = await handle(ctx, conn.session, req);
+      const pageItems = req.op === 'fetch' || req.op === 'feed' ? reservePage(conn, reservation, req.op, req.params.limit) : undefined;
+      const result = await handle(ctx, conn.session, req, pageItems);
       if (req.op === 'auth') attach(conn);
       handshakeDone(conn);
       stats.ok(req.op);
@@ -285,6 +283,29 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     stats.refused(refusal === 'slow-reader' ? 'SLOW_READER' : 'MEMORY_BUDGET');
     if (refusal === 'slow-reader') drop(conn);
     return undefined;
+  }
+
+  /**
+   * LIMIT-6: room for a page op's items — the letters or posts it reads from the store, of up to
+   * `sealedLetterBytes` each, which also bounds the page's frame — taken before the store is read. With
+   * less room than a full page, the page has fewer items (LIMIT-5 lets a page stop early); with room for
+   * none, the request is refused.
+   * @returns how many items the page may read
+   */
+  function reservePage(conn: Connection, reservation: Reservation, op: 'fetch' | 'feed', asked: number | undefined): number {
+    const most = Math.min(asked ?? Infinity, op === 'fetch' ? limits.fetchItems : limits.feedItems);
+    // `feed` reads one item more than it answers, to know whether a next page exists.
+    const extra = op === 'feed' ? 1 : 0;
+    const fits = Math.floor((budget.room(conn) - PAGE_FRAMING_BYTES) / limits.sealedLetterBytes) - extra;
+    const items = Math.min(most, fits);
+    if (items < 1) {
+      if (budget.take(conn, 0) === 'slow-reader' || budget.room(conn) === 0) stats.refused('MEMORY_BUDGET');
+      throw new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly');
+    }
+    const bytes = PAGE_FRAMING_BYTES + (items + extra) * limits.sealedLetterBytes;
+    if (budget.take(conn, bytes)) throw new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly');
+    reservation.bytes += bytes;
+    return items;
   }
 
   /** Answers a refused frame with its typed error (OP-3) and logs the op and code only (LOG-1). */
