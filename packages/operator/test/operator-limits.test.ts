@@ -163,6 +163,24 @@ describe('LIMIT-* limits', () => {
     expect((await alive.request('info', {})).v).toBe(1);
   });
 
+  it('LIMIT-6 a page op takes room for the items it reads before reading them: with little room the page is shorter, and the rest follows', async () => {
+    // Room for the frame and its answer (16 KiB) and a page's framing (64 KiB), then 4 letters of 10 000 bytes.
+    const KiB = 1024;
+    t = await startTestOperator({ limits: { sealedLetterBytes: 10_000, maxBufferedBytes: 128 * KiB, memoryBudgetBytes: 128 * KiB } });
+    const { client: bob } = await t.login('bob');
+    const anon = await t.connect();
+    for (let i = 0; i < 10; i++) await anon.request('send', { to: 'bob', letter: new Uint8Array(1000).fill(i + 1) });
+    const pages: number[] = [];
+    for (;;) {
+      const { items } = await bob.request('fetch', {});
+      if (items.length === 0) break;
+      pages.push(items.length);
+      await bob.request('ack', { ids: items.map((i) => i.id) });
+    }
+    expect(pages).toEqual([4, 4, 2]);
+    expect(t.op.memory().peak).toBeLessThanOrEqual(128 * KiB);
+  });
+
   it('LIMIT-6 slow readers together hold at most memoryBudgetBytes: answers that do not fit are refused, never queued', { timeout: 30_000 }, async () => {
     const MiB = 1024 * 1024;
     const budget = 12 * MiB;
