@@ -99,6 +99,21 @@ describe('CLI-4 remote text on a terminal', () => {
     expect(terminalSafe('a\nb')).toBe('a\\x0ab');
   });
 
+  it('CLI-4 with colours on, the only escape sequences written are the Output\'s own, even through a styled piece or a template', () => {
+    let written = '';
+    const tty = { isTTY: true, columns: 80, write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
+    const out = new Output(false, tty, tty, {});
+    const evil = '\x1b[2J\x1b]0;pwned\x07\u202eevil';
+    out.line(out.bold(evil), ' ', evil, ` ${out.dim(evil)}`);
+    out.block([out.good(evil)], `${evil}\n${evil}`, [[out.bad(evil)]]);
+    out.warn(evil);
+    out.progress(evil);
+    out.fail(new Error(evil), false);
+    const sequences = written.match(/\x1b\[[0-9;]*m/g) ?? [];
+    expect(new Set(sequences)).toEqual(new Set(['\x1b[1m', '\x1b[0m', '\x1b[32m', '\x1b[31m', '\x1b[33m', '\x1b[2m']));
+    expect(written.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(RAW);
+  });
+
   it('CLI-4 on a terminal, a body row is cut before the terminal would wrap it to the first column', () => {
     let written = '';
     const tty = { isTTY: true, columns: 40, write: (s: string) => ((written += s), true) } as unknown as NodeJS.WriteStream;
