@@ -57,7 +57,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // do not, since a sender has no name to lose and the mailbox quota (MB-4) bounds a flood.
   registerPowBits: 20,
   sendPowBits: 0,
-  // STORE-2: 8 GiB, a small disk's worth of sealed bytes (indexes and headers add about 200 bytes a letter).
+  // STORE-2: 8 GiB of sealed bytes; on disk LMDB's pages and indexes about double that for small letters.
   storageBytes: 8 * 1024 ** 3,
   powMaxAgeMs: 300_000,
 };
