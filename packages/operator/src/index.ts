@@ -34,4 +34,19 @@ export {
   type PassphraseSource,
 } from './keys.js';
 export { createLogger, silentLogger, type Logger, type LoggerOptions } from './log.js';
-export { openStore, DEFAULT_REDIS_PREFIX, type StoreOptions, type Store, type MailItem, type StoredPost, type NewPost, type RegisterResult, type MailQuota } from './store/index.js';
+export {
+  openStore,
+  DEFAULT_REDIS_PREFIX,
+  type StoreOptions,
+  type RedisStoreOptions,
+  type Store,
+  type MailItem,
+  type StoredPost,
+  type NewPost,
+  type RegisterResult,
+  type MailQuota,
+  type PostQuota,
+  type PutMailResult,
+  type PutPostResult,
+  type Stored,
+} from './store/index.js';
