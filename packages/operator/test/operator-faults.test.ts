@@ -152,7 +152,7 @@ async function killRounds(name: string, storeArgs: () => string[], around: { aft
 describe('STORE-1 kill -9 of the Operator under concurrent sends', () => {
   it(`LMDB: ${KILLS} kills lose no answered letter and store none twice`, async () => {
     await killRounds('lmdb', () => ['--store', 'lmdb']);
-  }, 60_000);
+  }, 120_000);
 
   it(`Redis as the README gives it (appendonly yes, appendfsync always), redis-server killed too: ${KILLS} kills lose no answered letter`, async () => {
     let redis: RedisServer = await startRedisServer();
@@ -168,5 +168,5 @@ describe('STORE-1 kill -9 of the Operator under concurrent sends', () => {
       await redis.kill();
       await rm(redisDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });
