@@ -31,7 +31,8 @@ function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
 }
 
 describe('examples/echo-bot.mjs', () => {
-  it('answers a letter with a signed, verifiable echo', { timeout: 60_000 }, async () => {
+  // Two registrations at the default proof of work (REG-6): seconds each on a busy machine.
+  it('answers a letter with a signed, verifiable echo', { timeout: 120_000 }, async () => {
     await ready();
     const dir = await mkdtemp(join(tmpdir(), 'comrad-bot-'));
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
