@@ -13,7 +13,9 @@ export type UsageErrorCode =
   | 'NOT_LOGGED_IN' // an action that needs the keystore before login()
   | 'NO_KEYSTORE' // no identity in this home yet
   | 'KEYSTORE_EXISTS' // register would overwrite an identity
-  | 'UNKNOWN_OPERATOR' // an Operator entry name that is not in operators.json
+  | 'UNKNOWN_OPERATOR' // an Operator entry name that this home does not know
+  | 'NO_HOME' // a command that needs a home set up (`comrad init`) in a directory that has none
+  | 'WEAK_PASSPHRASE' // a new passphrase too easy to guess, without --weak-passphrase (CLI-5)
   | 'BAD_ARGUMENT'; // any other invalid argument
 
 /** A mistake in how the client was called or configured. */

@@ -64,7 +64,8 @@ describe('a pinned key the Operator changes (processes)', () => {
     const impostor = Keymaker.generate('erin');
     swapped = impostor.publicKey;
     const impostorHome = await ensureHome(join(root.dir, 'impostor'));
-    await saveKeystore(impostorHome.keystore, impostor, 'impostor passphrase');
+    // A keystore as an older client kept it: the first command seals it into the home (HOME-7).
+    await saveKeystore(impostorHome.legacy.keystore, impostor, 'impostor passphrase');
     const asImpostor = (...args: string[]) => comrad(['--home', impostorHome.root, ...args], { COMRAD_PASSPHRASE: 'impostor passphrase' });
     expect((await asImpostor('operator', 'add', op.url)).code).toBe(0);
     expect((await asImpostor('post', 'I am erin, send me the list')).code).toBe(0);

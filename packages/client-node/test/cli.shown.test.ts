@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PublicKey, fromHex } from '@comrad/core';
 import { createLetter, sealLetter } from '@comrad/core/envelope';
 import { Comrade } from '../src/comrade/comrade.js';
-import { loadKeystore } from '../src/files/keystore-file.js';
+import { SealedHome } from '../src/home/sealed-home.js';
 import { homePaths } from '../src/home/home.js';
 import { OperatorConnection } from '../src/transport/connection.js';
 import { comrad, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 /** Runs `use` as a logged-in library comrade in `name`'s home. */
 async function asLibrary<T>(name: string, use: (c: Comrade) => Promise<T>): Promise<T> {
-  const c = await Comrade.connect({ home: join(root.dir, name) });
+  const c = await Comrade.connect({ home: join(root.dir, name), passphrase: pass(name) });
   try {
     await c.login(pass(name));
     return await use(c);
@@ -118,7 +118,9 @@ describe('what is shown (processes)', () => {
   }, 90_000);
 
   it('LET-8 MAIL-5 the same sealed letter sent again, or the same signed letter sealed again, is shown once', async () => {
-    const alice = await loadKeystore(homePaths(join(root.dir, 'alice')).keystore, pass('alice'));
+    const aliceHome = await SealedHome.unlock(join(root.dir, 'alice'), pass('alice'));
+    const alice = await aliceHome.identity();
+    aliceHome.wipe();
     const carolKey = PublicKey.from(fromHex(JSON.parse((await as('carol')('--json', 'whoami')).stdout).key));
     const letter = createLetter({ kind: 'dm', from: 'alice', to: 'carol', body: { text: 'only once' } });
     const sealed = sealLetter(letter, alice.keys, carolKey);
@@ -151,7 +153,7 @@ describe('what is shown (processes)', () => {
     // day (the post's world epoch, FEED-1), yet another minute than the Operator's.
     const shift = now % 86_400_000 > 5 * 60_000 ? -4 * 60_000 : 4 * 60_000;
     const written = now + shift;
-    const c = await Comrade.connect({ home: join(root.dir, 'alice'), now: () => written });
+    const c = await Comrade.connect({ home: join(root.dir, 'alice'), passphrase: pass('alice'), now: () => written });
     try {
       await c.login(pass('alice'));
       await c.post('written earlier');

@@ -33,7 +33,8 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
     const alice = await registered(op, '@Alice', { home: dir });
     expect(alice.identity?.name).toBe('alice');
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    expect((await stat(alice.paths.keystore)).mode & 0o777).toBe(0o600);
+    expect((await stat(alice.paths.identity)).mode & 0o777).toBe(0o600);
+    expect((await stat(alice.paths.homeKey)).mode & 0o777).toBe(0o600);
     const fingerprint = alice.identity!.fingerprint;
     await alice.close();
     const again = await comrade(op, { home: dir });
@@ -47,7 +48,7 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
     await registered(op, 'alice');
     const other = await comrade(op);
     expect(ComradError.is(await other.register('alice', PASS).catch((e: unknown) => e), 'NAME_TAKEN')).toBe(true);
-    expect(await readdir(other.paths.root)).not.toContain('keystore.cks');
+    expect(await readdir(other.paths.root)).not.toContain('identity.sealed');
   });
 
   it('MB-1 SEAL-6 a letter arrives, decrypted and verified against the sender, and is stored encrypted', async () => {

@@ -1,14 +1,15 @@
 /**
- * The home directory and its small files: permissions (HOME-2), atomic JSON (HOME-3), pinning rules
+ * The home directory and its small files: permissions (HOME-2), atomic sealed JSON (HOME-3, HOME-5), pinning rules
  * (CT-1, CT-2, OPS-2), mail at rest (MAIL-1, MAIL-2) and refusing damaged files.
  */
 import { describe, expect, it } from 'vitest';
 import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ComradError, KeyPair } from '@comrad/core';
+import { ComradError, KeyPair, SymmetricKey, cellSeal, utf8 } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { defaultHome, ensureHome } from '../src/home/home.js';
 import { ContactBook } from '../src/store/contacts.js';
+import { sealedJsonFile } from '../src/store/json-file.js';
 import { DEFAULT_OPERATOR, OperatorBook } from '../src/store/operators.js';
 import { MailStore, type StoredLetter } from '../src/store/mail-store.js';
 import { UsageError } from '../src/errors.js';
@@ -42,14 +43,20 @@ describe('contacts (CT-1, CT-2)', () => {
   it('CT-1 pins on first sight, saves 0600, and reloads the same pin', async () => {
     await startCrypto();
     const { dir } = await tempHome();
-    const path = join(dir, 'contacts.json');
+    const path = join(dir, 'contacts.sealed');
+    const key = SymmetricKey.generate();
     const op = KeyPair.generate().publicKey;
     const bob = KeyPair.generate().publicKey;
-    const book = await ContactBook.load(path);
+    const book = await ContactBook.load(sealedJsonFile(path, key, 'contacts'));
     expect(book.check(op, 'bob', bob, 1).status).toBe('new');
     await book.save();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    const again = await ContactBook.load(path);
+    // HOME-5: sealed, and padded: the file shows neither the name nor the key, nor how many there are.
+    const bytes = await readFile(path);
+    expect(bytes.includes(Buffer.from('bob'))).toBe(false);
+    expect(bytes.includes(Buffer.from(bob.toHex()))).toBe(false);
+    expect(bytes.length).toBe(4096 + 44); // padded JSON + the cell's 44-byte token (CRY-3)
+    const again = await ContactBook.load(sealedJsonFile(path, key, 'contacts'));
     expect(again.check(op, 'bob', bob, 2).status).toBe('same');
     expect(again.get(op, 'bob')?.pinnedAt).toBe(1);
     // Names are per Operator: another Operator's "bob" is someone else.
@@ -61,39 +68,50 @@ describe('contacts (CT-1, CT-2)', () => {
     const { dir } = await tempHome();
     const op = KeyPair.generate().publicKey;
     const bob = KeyPair.generate().publicKey;
-    const book = await ContactBook.load(join(dir, 'contacts.json'));
+    const book = await ContactBook.load(sealedJsonFile(join(dir, 'contacts.sealed'), SymmetricKey.generate(), 'contacts'));
     book.check(op, 'bob', bob, 1);
     expect(() => book.check(op, 'bob', KeyPair.generate().publicKey, 2)).toThrow(expect.objectContaining({ code: 'KEY_CHANGED' }));
     expect(book.get(op, 'bob')?.key.equals(bob)).toBe(true);
   });
 
-  it('HOME-3 a damaged contacts.json is refused with MALFORMED, not half-read', async () => {
+  it('HOME-3 HOME-5 a damaged, swapped or invalid contacts file is refused with MALFORMED, not half-read', async () => {
+    await startCrypto();
     const { dir } = await tempHome();
-    const path = join(dir, 'contacts.json');
-    await writeFile(path, '{"v":1,"operators":{"x":{"bob":{"key":"zz","pinnedAt":1}}}}');
-    expect(ComradError.is(await ContactBook.load(path).catch((e: unknown) => e), 'MALFORMED')).toBe(true);
-    await writeFile(path, '{"v":1,"oper');
-    expect(ComradError.is(await ContactBook.load(path).catch((e: unknown) => e), 'MALFORMED')).toBe(true);
+    const path = join(dir, 'contacts.sealed');
+    const key = SymmetricKey.generate();
+    const load = () => ContactBook.load(sealedJsonFile(path, key, 'contacts')).catch((e: unknown) => e);
+    const seal = (text: string, ctx = 'contacts') => writeFile(path, cellSeal(key, utf8(text), utf8(`comrad/home/v1/${ctx}`)));
+    await seal('{"v":1,"operators":{"x":{"bob":{"key":"zz","pinnedAt":1}}}}');
+    expect(ComradError.is(await load(), 'MALFORMED')).toBe(true);
+    await seal('{"v":1,"oper');
+    expect(ComradError.is(await load(), 'MALFORMED')).toBe(true);
+    // The Operators file moved over the contacts file does not open as contacts (its own context).
+    await seal('{"v":1,"operators":{}}', 'operators');
+    expect(ComradError.is(await load(), 'MALFORMED')).toBe(true);
+    await writeFile(path, '{"v":1,"operators":{}}');
+    expect(ComradError.is(await load(), 'MALFORMED')).toBe(true);
   });
 });
 
 describe('operators (OPS-1..OPS-3)', () => {
   it('OPS-3 a new home knows the default placeholder Operator, key not pinned yet', async () => {
     const { dir } = await tempHome();
-    const book = await OperatorBook.load(join(dir, 'operators.json'));
+    const book = await OperatorBook.load(sealedJsonFile(join(dir, 'operators.sealed'), SymmetricKey.generate(), 'operators'));
     expect(book.get()).toEqual(DEFAULT_OPERATOR);
   });
 
   it('OPS-2 pins the first key, accepts it again, refuses another with KEY_CHANGED', async () => {
     await startCrypto();
     const { dir } = await tempHome();
-    const path = join(dir, 'operators.json');
-    const book = await OperatorBook.load(path);
+    const path = join(dir, 'operators.sealed');
+    const file = sealedJsonFile(path, SymmetricKey.generate(), 'operators');
+    const book = await OperatorBook.load(file);
     const key = KeyPair.generate().publicKey;
     expect(book.check('default', key)).toBe('new');
     await book.save();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
-    const again = await OperatorBook.load(path);
+    expect((await readFile(path)).includes(Buffer.from(DEFAULT_OPERATOR.url))).toBe(false);
+    const again = await OperatorBook.load(file);
     expect(again.check('default', key)).toBe('same');
     const err = (() => {
       try {
@@ -103,7 +121,7 @@ describe('operators (OPS-1..OPS-3)', () => {
       }
     })();
     expect(ComradError.is(err, 'KEY_CHANGED')).toBe(true);
-    expect(JSON.parse(await readFile(path, 'utf8')).operators.default.key).toBe(key.toHex());
+    expect(((await file.read()) as { operators: { default: { key: string } } }).operators.default.key).toBe(key.toHex());
   });
 });
 
@@ -142,3 +160,4 @@ describe('mail at rest (MAIL-1, MAIL-2)', () => {
     expect((await new MailStore(paths, MailStore.keyFor(identity)).list()).map((l) => l.text)).toEqual(['meet at six']);
   });
 });
+

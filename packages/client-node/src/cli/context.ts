@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { Comrade, type ComradeOptions } from '../comrade/comrade.js';
 import { UsageError } from '../errors.js';
 import { defaultHome } from '../home/home.js';
+import { SealedHome } from '../home/sealed-home.js';
 import { Output } from './output.js';
 import { getPassphrase } from './passphrase.js';
+import { requireStrong } from './strength.js';
 
 /** The global options (CLI-1). */
 export interface GlobalOptions {
@@ -25,6 +27,11 @@ export interface GlobalOptions {
   /** TR-9: allow plain ws:// to a remote host. */
   insecure?: boolean;
 }
+
+/** Said whenever a passphrase is set (CLI-5): there is no recovery, by design. */
+export const LOST_PASSPHRASE =
+  'Remember this passphrase: it is the only way to open this home. If you lose it, your name is lost with it: ' +
+  'nobody, not even the Operator, can recover it or let you register the name again.';
 
 /** TR-7: at most one "still trying" line per this many ms while the proxy cannot reach the Operator. */
 const RETRY_NOTICE_EVERY_MS = 5_000;
@@ -54,18 +61,49 @@ export class Context {
   }
 
   /**
-   * Runs `use` with a connected Comrade (logged in when `login`), then closes it (and Tor, if started).
-   * @param login - unlock the keystore first
-   * @param use - the command's work
+   * The home's passphrase, asked once (CLI-2). A home that has none yet gets one only from a command that
+   * sets a home up (`create`): asked twice on a terminal, refused when weak unless `--weak-passphrase`
+   * (CLI-5), and the person is told plainly what losing it costs.
+   * @param create - allowed to set a new passphrase, with its `--weak-passphrase` and the words an attacker
+   *   would try first (the name)
+   * @throws UsageError NO_HOME (no home here, and this command does not make one), WEAK_PASSPHRASE
    */
-  async withComrade<T>(login: boolean, use: (c: Comrade) => Promise<T>): Promise<T> {
+  async homePassphrase(create?: { weak?: boolean; userInputs?: readonly string[] }): Promise<string> {
+    const state = await SealedHome.state(this.home);
+    if (!state.newPassphrase) return this.passphrase();
+    if (!create) {
+      throw new UsageError('NO_HOME', state.legacyPlain ? `the home ${this.home} is not sealed yet: run \`comrad init\` to seal it with a passphrase` : `no home at ${this.home} yet: run \`comrad init\` first`);
+    }
+    const passphrase = await this.passphrase(true);
+    await requireStrong(passphrase, create);
+    this.out.warn(LOST_PASSPHRASE);
+    return passphrase;
+  }
+
+  /**
+   * Unlocks the home (HOME-4), asking for its passphrase once; see {@link homePassphrase}.
+   * @returns the unlocked home (wipe it when done)
+   */
+  async unlockHome(create?: { weak?: boolean; userInputs?: readonly string[] }): Promise<SealedHome> {
+    return SealedHome.unlock(this.home, await this.homePassphrase(create));
+  }
+
+  /**
+   * Runs `use` with a connected Comrade (logged in when `login`), then closes it (and Tor, if started).
+   * The home is unlocked before anything touches the network: the Operator list itself is sealed.
+   * @param login - authenticate to the Operator too
+   * @param use - the command's work
+   * @param passphrase - the home's passphrase when the command asked already (register)
+   */
+  async withComrade<T>(login: boolean, use: (c: Comrade) => Promise<T>, passphrase?: string): Promise<T> {
     // Ask before connecting: a passphrase typo should not cost a Tor circuit.
-    const passphrase = login ? await this.passphrase() : undefined;
+    passphrase ??= await this.homePassphrase();
     return this.withProxy(async (proxy) => {
       const comrade = await this.connecting(
         proxy,
         Comrade.connect({
           home: this.home,
+          passphrase,
           ...(this.opts.operator ? { operator: this.opts.operator } : {}),
           ...(proxy ? { proxy } : {}),
           ...this.connectionOptions(),
@@ -74,7 +112,7 @@ export class Context {
       );
       comrade.on('operator-pinned', (fp) => this.out.warn(`first contact with this Operator: pinned its key ${fp} (compare it with the fingerprint its people publish)`));
       try {
-        if (passphrase !== undefined) await comrade.login(passphrase);
+        if (login) await comrade.login(passphrase);
         return await use(comrade);
       } finally {
         await comrade.close();

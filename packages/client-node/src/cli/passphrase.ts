@@ -17,14 +17,27 @@ export interface PassphraseSources {
   prompt?: NodeJS.WriteStream;
 }
 
+/** What to ask for: the passphrase (default), or a new one for `comrad passphrase`. */
+export interface PassphraseRequest {
+  /** On a terminal, ask twice and compare (a passphrase being set). */
+  confirm?: boolean;
+  /**
+   * The new passphrase of `comrad passphrase`: from `sources.file` (its `--new-passphrase-file`), else
+   * `COMRAD_NEW_PASSPHRASE`, else the terminal (prompt "New passphrase").
+   */
+  fresh?: boolean;
+}
+
 /**
  * Gets the passphrase.
  * @param sources - file, environment, terminal
- * @param confirm - on a terminal, ask twice and compare (for a new keystore)
+ * @param request - `confirm` (ask twice on a terminal, for a passphrase being set) or `fresh` (the new
+ *   passphrase of a change); a boolean is `confirm`
  * @returns the passphrase
  * @throws UsageError BAD_ARGUMENT when none is available, empty, or the two entries differ
  */
-export async function getPassphrase(sources: PassphraseSources, confirm = false): Promise<string> {
+export async function getPassphrase(sources: PassphraseSources, request: boolean | PassphraseRequest = false): Promise<string> {
+  const { confirm = false, fresh = false } = typeof request === 'boolean' ? { confirm: request } : request;
   const env = sources.env ?? process.env;
   if (sources.file) {
     let text: string;
@@ -35,15 +48,18 @@ export async function getPassphrase(sources: PassphraseSources, confirm = false)
     }
     return nonEmpty(text.split(/\r?\n/)[0] ?? '');
   }
-  const fromEnv = env['COMRAD_PASSPHRASE'];
+  const variable = fresh ? 'COMRAD_NEW_PASSPHRASE' : 'COMRAD_PASSPHRASE';
+  const fromEnv = env[variable];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   const stdin = sources.stdin ?? process.stdin;
   const out = sources.prompt ?? process.stderr;
   if (!stdin.isTTY) {
-    throw new UsageError('BAD_ARGUMENT', 'a passphrase is needed: set COMRAD_PASSPHRASE or use --passphrase-file FILE (no terminal to ask on)');
+    const flag = fresh ? '--new-passphrase-file' : '--passphrase-file';
+    throw new UsageError('BAD_ARGUMENT', `a ${fresh ? 'new ' : ''}passphrase is needed: set ${variable} or use ${flag} FILE (no terminal to ask on)`);
   }
-  const first = nonEmpty(await askHidden(stdin, out, 'Passphrase: '));
-  if (confirm && (await askHidden(stdin, out, 'Passphrase again: ')) !== first) {
+  const label = fresh ? 'New passphrase' : 'Passphrase';
+  const first = nonEmpty(await askHidden(stdin, out, `${label}: `));
+  if ((confirm || fresh) && (await askHidden(stdin, out, `${label} again: `)) !== first) {
     throw new UsageError('BAD_ARGUMENT', 'the two passphrases differ');
   }
   return first;

@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
-import { init, operatorAdd, operatorList } from './commands/setup.js';
+import { changePassphrase, init, operatorAdd, operatorList } from './commands/setup.js';
 import { register, whoami, whois } from './commands/identity.js';
 import { inbox, send } from './commands/mail.js';
 import { deletePost, feed, post } from './commands/world.js';
@@ -50,17 +50,34 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       await (action as (ctx: Context, ...a: unknown[]) => Promise<void>)(ctx, ...args.slice(0, -1));
     };
 
-  program.command('init').description('create the local home (0700) with the default Operator').action(run(init));
+  const weak = '--weak-passphrase';
+  const weakHelp = 'accept a new passphrase that is easy to guess (not recommended)';
+  program
+    .command('init')
+    .description('create the local home (0700), sealed under a new passphrase, with the default Operator')
+    .option(weak, weakHelp)
+    .action(run(init as Action));
+  program
+    .command('passphrase')
+    .description("change the home's passphrase (the new one from the terminal, --new-passphrase-file or $COMRAD_NEW_PASSPHRASE)")
+    .option('--new-passphrase-file <file>', 'read the new passphrase from the first line of FILE')
+    .option(weak, weakHelp)
+    .action(run(changePassphrase as Action));
 
   const op = program.command('operator').description('the Operators this client knows');
   op.command('add <url>')
     .description('add an Operator (ws:// or wss://); its key is pinned on first use unless given')
     .option('--key <key>', "the Operator's public key (hex) or fingerprint, from a source you trust")
     .option('--name <name>', 'a local name for it', 'default')
+    .option(weak, weakHelp)
     .action(run(operatorAdd as Action));
   op.command('list').description('the known Operators; * marks the default').action(run(operatorList));
 
-  program.command('register <name>').description('create your identity and register NAME at the Operator').action(run(register as Action));
+  program
+    .command('register <name>')
+    .description('create your identity and register NAME at the Operator')
+    .option(weak, weakHelp)
+    .action(run(register as Action));
   program.command('whoami').description('your name and key fingerprint').action(run(whoami));
   program
     .command('whois <name>')

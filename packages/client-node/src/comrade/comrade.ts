@@ -29,10 +29,11 @@ import {
 } from '@comrad/core/wire';
 import { startCrypto } from '../crypto-ready.js';
 import { UsageError } from '../errors.js';
-import { loadKeystore, saveKeystore } from '../files/keystore-file.js';
 import { ensureHome, type HomePaths } from '../home/home.js';
+import { SealedHome } from '../home/sealed-home.js';
 import { prepareImage, type PreparedImage } from '../images/prepare-image.js';
 import { ContactBook, type Contact } from '../store/contacts.js';
+import type { JsonStore } from '../store/json-file.js';
 import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail-store.js';
 import { OperatorBook, type OperatorEntry } from '../store/operators.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
@@ -64,6 +65,13 @@ export interface ComradeOptions {
   insecure?: boolean;
   /** The clock (ms); for tests. */
   now?: () => number;
+  /**
+   * The home's passphrase. When given, {@link Comrade.connect} unlocks the home (HOME-4) before anything
+   * touches the network: the known Operators and the contacts are sealed under it (HOME-5). A new home is
+   * sealed under it. Without it, only a new home (in memory until `register`) or an `operator` given as
+   * an entry can connect, and `login` unlocks the home later.
+   */
+  passphrase?: string;
   /**
    * Called after the inbox stored letters and before it acknowledges them: the window in which a crash
    * must lose nothing (MB-3). For tests of exactly that.
@@ -139,7 +147,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   readonly #opts: ComradeOptions;
   readonly #paths: HomePaths;
   readonly #public: Session;
-  readonly #contacts: ContactBook;
+  #contacts: ContactBook;
+  #home: SealedHome | undefined;
+  /** The Operator's key was pinned on first use while the home was locked: saved when it is unlocked. */
+  #pinLater: string | undefined;
   readonly #info: InfoResult;
   readonly #entry: OperatorEntry;
   #me: Keymaker | undefined;
@@ -175,7 +186,21 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   static async connect(opts: ComradeOptions): Promise<Comrade> {
     await startCrypto();
     const paths = await ensureHome(opts.home);
-    const book = await OperatorBook.load(paths.operators);
+    // HOME-5: the Operator list is sealed, so the home is unlocked before connecting (a typo costs nothing).
+    const home = opts.passphrase !== undefined ? await SealedHome.unlock(paths.root, opts.passphrase) : undefined;
+    try {
+      return await Comrade.#connect(opts, paths, home);
+    } catch (err) {
+      home?.wipe();
+      throw err;
+    }
+  }
+
+  static async #connect(opts: ComradeOptions, paths: HomePaths, home: SealedHome | undefined): Promise<Comrade> {
+    if (!home && typeof opts.operator !== 'object' && !(await SealedHome.state(paths.root)).newPassphrase) {
+      throw new UsageError('NOT_LOGGED_IN', 'this home is sealed: give its passphrase to Comrade.connect (its Operator list is sealed too)');
+    }
+    const book = await OperatorBook.load(home ? home.operatorsFile : memoryStore());
     const entry = typeof opts.operator === 'object' ? opts.operator : book.get(opts.operator);
     const pub = await Session.open({ ...connectionOptions(opts, entry.url), ...(entry.key ? { operatorKey: entry.key } : {}) });
     try {
@@ -190,9 +215,11 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         await book.save();
         pinnedNow = true;
       }
-      const contacts = await ContactBook.load(paths.contacts);
+      const contacts = await ContactBook.load(home ? home.contactsFile : memoryStore());
       const pinnedEntry: OperatorEntry = { ...entry, key: info.operatorKey };
       const comrade = new Comrade(opts, paths, pub, info, pinnedEntry, contacts);
+      comrade.#home = home;
+      if (pinnedNow && !home) comrade.#pinLater = entry.name;
       if (pinnedNow) queueMicrotask(() => comrade.emit('operator-pinned', info.operatorKey.fingerprint()));
       return comrade;
     } catch (err) {
@@ -231,8 +258,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @throws UsageError KEYSTORE_EXISTS; ProtocolError INVALID_NAME, NAME_TAKEN, RATE_LIMITED…
    */
   async register(name: string, passphrase: string): Promise<Identity> {
-    if (await fileExists(this.#paths.keystore)) {
-      throw new UsageError('KEYSTORE_EXISTS', `this home already holds an identity (${this.#paths.keystore}); use another --home`);
+    const home = await this.#unlockHome(passphrase);
+    if (await home.hasIdentity()) {
+      throw new UsageError('KEYSTORE_EXISTS', `this home already holds an identity (${this.#paths.identity}); use another --home`);
     }
     const normalised = checkRegistrableName(normaliseName(name));
     const me = Keymaker.generate(normalised);
@@ -245,26 +273,21 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       return conn.request('register', { name: normalised, key: me.publicKey, proof, ...(pow ? { pow } : {}) });
     });
     verifyLookup(result.statement, this.operatorKey, { name: normalised, key: me.publicKey });
-    // Saved only once the Operator confirmed: a refused name leaves no keystore behind.
-    await saveKeystore(this.#paths.keystore, me, passphrase);
+    // Saved only once the Operator confirmed: a refused name leaves no identity behind.
+    await home.saveIdentity(me);
     await this.#start(me);
     return this.identity!;
   }
 
   /**
-   * Unlocks the keystore and authenticates the private session (AUTH-2).
-   * @param passphrase - the keystore's passphrase
+   * Opens the identity kept in the home and authenticates the private session (AUTH-2). The home is
+   * unlocked with `passphrase` unless `connect` unlocked it already.
+   * @param passphrase - the home's passphrase
    * @returns the identity
    * @throws UsageError NO_KEYSTORE; ProtocolError WRONG_PASSPHRASE, CORRUPT_KEYSTORE, AUTH_FAILED
    */
   async login(passphrase: string): Promise<Identity> {
-    let me: Keymaker;
-    try {
-      me = await loadKeystore(this.#paths.keystore, passphrase);
-    } catch (err) {
-      if (ComradError.is(err, 'NOT_FOUND')) throw new UsageError('NO_KEYSTORE', 'no identity in this home yet: run `comrad register NAME` first');
-      throw err;
-    }
+    const me = await (await this.#unlockHome(passphrase)).identity();
     await this.#start(me);
     return this.identity!;
   }
@@ -472,6 +495,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#me = undefined;
     this.#mail?.wipe();
     this.#mail = undefined;
+    this.#home?.wipe();
+    this.#home = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
   }
@@ -488,6 +513,32 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#forward(this.#private, true);
     this.#me = me;
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
+  }
+
+  /**
+   * The unlocked home, unlocking it with `passphrase` when `connect` had none: pins made meanwhile (kept in
+   * memory) move into its sealed books, checked against the pins already there (CT-2, OPS-2).
+   */
+  async #unlockHome(passphrase: string): Promise<SealedHome> {
+    if (this.#home) return this.#home;
+    const home = await SealedHome.unlock(this.#paths.root, passphrase);
+    try {
+      const contacts = await home.contacts();
+      let added = false;
+      for (const c of this.#contacts.list(this.operatorKey)) added = contacts.check(this.operatorKey, c.name, c.key, c.pinnedAt).status === 'new' || added;
+      if (added) await contacts.save();
+      if (this.#pinLater !== undefined) {
+        const ops = await home.operators();
+        if (ops.check(this.#pinLater, this.operatorKey) === 'new') await ops.save();
+      }
+      this.#contacts = contacts;
+      this.#pinLater = undefined;
+      this.#home = home;
+      return home;
+    } catch (err) {
+      home.wipe();
+      throw err;
+    }
   }
 
   /** The key of `name` as the registry states it, verified against the Operator key (REG-4), and the statement. */
@@ -581,9 +632,14 @@ async function toBody(content: Content): Promise<TextBody> {
   return { text, image: { mime: image.mime, data: image.data } };
 }
 
-async function fileExists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
+/** A book kept in memory only, while the home is locked (nothing of it reaches the disk unsealed). */
+function memoryStore(): JsonStore {
+  let value: unknown;
+  return {
+    path: '(memory)',
+    read: async () => (value === undefined ? undefined : structuredClone(value)),
+    write: async (v) => {
+      value = structuredClone(v);
+    },
+  };
 }

@@ -13,16 +13,27 @@ import { UsageError } from '../errors.js';
 export interface HomePaths {
   /** The home directory itself. */
   root: string;
-  /** The identity key, sealed with the passphrase. */
-  keystore: string;
-  /** Pinned keys of other comrades (`contacts.json`). */
+  /** The home key, sealed with the passphrase: the only file the passphrase opens (HOME-4). */
+  homeKey: string;
+  /** The identity (name and key pair), sealed under the home key (HOME-5). */
+  identity: string;
+  /** Pinned keys of other comrades, sealed under the home key (HOME-5). */
   contacts: string;
-  /** Known Operators and their pinned keys (`operators.json`). */
+  /** Known Operators and their pinned keys, sealed under the home key (HOME-5). */
   operators: string;
   /** Received letters, one encrypted file per letter. */
   mail: string;
   /** Letters that failed verification, kept apart (never shown as genuine). */
   rejected: string;
+  /** Files of homes made before sealing, migrated and removed on first unlock (HOME-7). */
+  legacy: {
+    /** The keystore (KS-*), sealed with the passphrase itself. */
+    keystore: string;
+    /** Plain `contacts.json`. */
+    contacts: string;
+    /** Plain `operators.json`. */
+    operators: string;
+  };
 }
 
 /**
@@ -43,11 +54,13 @@ export function homePaths(root: string): HomePaths {
   const abs = resolve(root);
   return {
     root: abs,
-    keystore: join(abs, 'keystore.cks'),
-    contacts: join(abs, 'contacts.json'),
-    operators: join(abs, 'operators.json'),
+    homeKey: join(abs, 'home.key'),
+    identity: join(abs, 'identity.sealed'),
+    contacts: join(abs, 'contacts.sealed'),
+    operators: join(abs, 'operators.sealed'),
     mail: join(abs, 'mail'),
     rejected: join(abs, 'rejected'),
+    legacy: { keystore: join(abs, 'keystore.cks'), contacts: join(abs, 'contacts.json'), operators: join(abs, 'operators.json') },
   };
 }
 

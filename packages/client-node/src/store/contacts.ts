@@ -7,7 +7,7 @@
  * @module
  */
 import { ProtocolError, PublicKey, fromHex, toHex } from '@comrad/core';
-import { readJsonFile, writeJsonFile } from './json-file.js';
+import type { JsonStore } from './json-file.js';
 import { keyChanged } from './key-changed.js';
 
 /** A pinned contact. */
@@ -76,7 +76,7 @@ export class ContactBook {
   #dirty = false;
 
   private constructor(
-    private readonly path: string,
+    private readonly file: JsonStore,
     private readonly data: ContactsFile,
   ) {}
 
@@ -86,14 +86,14 @@ export class ContactBook {
   }
 
   /**
-   * Reads `contacts.json` (an empty book when the file does not exist yet).
-   * @param path - the file
+   * Reads the contacts (an empty book when there are none yet).
+   * @param file - where they are kept: sealed under the home key (HOME-5), or a plain file being migrated
    * @throws ProtocolError MALFORMED when the file is damaged
    */
-  static async load(path: string): Promise<ContactBook> {
-    const raw = await readJsonFile(path);
-    if (raw === undefined) return new ContactBook(path, { v: 1, operators: {} });
-    return new ContactBook(path, parse(raw));
+  static async load(file: JsonStore): Promise<ContactBook> {
+    const raw = await file.read();
+    if (raw === undefined) return new ContactBook(file, { v: 1, operators: {} });
+    return new ContactBook(file, parse(raw));
   }
 
   /**
@@ -174,10 +174,20 @@ export class ContactBook {
     return this.get(operator, name)!;
   }
 
-  /** Writes the book atomically (0600). */
+  /** Writes the book atomically (0600), sealed (HOME-5). */
   async save(): Promise<void> {
-    await writeJsonFile(this.path, this.data);
+    await this.file.write(this.data);
     this.#dirty = false;
+  }
+
+  /**
+   * Writes the same book into another store (HOME-7: moving a plain file into a sealed one).
+   * @param file - the new store, from now on this book's
+   * @returns the book kept in `file`
+   */
+  async moveTo(file: JsonStore): Promise<ContactBook> {
+    await file.write(this.data);
+    return new ContactBook(file, this.data);
   }
 
   private set(operator: PublicKey, name: string, key: PublicKey, now: number, statement?: Uint8Array, changes: ChangeEntry[] = []): Contact {
@@ -200,7 +210,7 @@ function changeOf(c: ChangeEntry): KeyChange {
 }
 
 function parse(raw: unknown): ContactsFile {
-  const bad = () => new ProtocolError('MALFORMED', 'contacts.json is damaged');
+  const bad = () => new ProtocolError('MALFORMED', 'the contacts file is damaged');
   if (!isRecord(raw) || raw['v'] !== 1 || !isRecord(raw['operators'])) throw bad();
   const out: ContactsFile = { v: 1, operators: {} };
   for (const [op, names] of Object.entries(raw['operators'])) {

@@ -7,7 +7,7 @@
 import { ProtocolError, PublicKey, fromHex } from '@comrad/core';
 import { UsageError } from '../errors.js';
 import { isRecord } from './contacts.js';
-import { readJsonFile, writeJsonFile } from './json-file.js';
+import type { JsonStore } from './json-file.js';
 import { operatorKeyChanged } from './key-changed.js';
 
 /** One known Operator. */
@@ -38,19 +38,20 @@ interface OperatorsFile {
 /** The Operators known to one home. */
 export class OperatorBook {
   private constructor(
-    private readonly path: string,
+    private readonly file: JsonStore,
     private readonly data: OperatorsFile,
   ) {}
 
   /**
-   * Reads `operators.json`; a home without one knows only {@link DEFAULT_OPERATOR}.
+   * Reads the known Operators; a home without any knows only {@link DEFAULT_OPERATOR}.
+   * @param file - where they are kept: sealed under the home key (HOME-5), or a plain file being migrated
    * @throws ProtocolError MALFORMED when the file is damaged
    */
-  static async load(path: string): Promise<OperatorBook> {
-    const raw = await readJsonFile(path);
+  static async load(file: JsonStore): Promise<OperatorBook> {
+    const raw = await file.read();
     const data: OperatorsFile = raw === undefined ? { v: 1, default: DEFAULT_OPERATOR.name, operators: {} } : parse(raw);
     data.operators[DEFAULT_OPERATOR.name] ??= { url: DEFAULT_OPERATOR.url };
-    return new OperatorBook(path, data);
+    return new OperatorBook(file, data);
   }
 
   /** The name of the entry used when none is named. */
@@ -102,14 +103,24 @@ export class OperatorBook {
     return 'new';
   }
 
-  /** Writes `operators.json` atomically (0600). */
+  /** Writes the list atomically (0600), sealed (HOME-5). */
   async save(): Promise<void> {
-    await writeJsonFile(this.path, this.data);
+    await this.file.write(this.data);
+  }
+
+  /**
+   * Writes the same list into another store (HOME-7: moving a plain file into a sealed one).
+   * @param file - the new store, from now on this list's
+   * @returns the list kept in `file`
+   */
+  async moveTo(file: JsonStore): Promise<OperatorBook> {
+    await file.write(this.data);
+    return new OperatorBook(file, this.data);
   }
 }
 
 function parse(raw: unknown): OperatorsFile {
-  const bad = () => new ProtocolError('MALFORMED', 'operators.json is damaged');
+  const bad = () => new ProtocolError('MALFORMED', 'the Operators file is damaged');
   if (!isRecord(raw) || raw['v'] !== 1 || typeof raw['default'] !== 'string' || !isRecord(raw['operators'])) throw bad();
   const out: OperatorsFile = { v: 1, default: raw['default'], operators: {} };
   for (const [name, e] of Object.entries(raw['operators'])) {

@@ -14,4 +14,4 @@
  * @packageDocumentation
  */
 export { Keymaker } from './keymaker.js';
-export { KEYSTORE_MAGIC, KEYSTORE_VERSION, MAX_KEYSTORE_BYTES, encodeKeystore, decodeKeystore } from './keystore.js';
+export { KEYSTORE_MAGIC, KEYSTORE_VERSION, MAX_KEYSTORE_BYTES, encodeKeystore, decodeKeystore, encodeKeymakerContent, decodeKeymakerContent } from './keystore.js';

@@ -40,7 +40,7 @@ const PROBE = utf8('comrad/keystore/v1/probe');
  */
 export async function encodeKeystore(keymaker: Keymaker, passphrase: string): Promise<Uint8Array> {
   if (!(keymaker instanceof Keymaker)) throw new TypeError('keymaker must be a Keymaker');
-  const content = encode({ name: keymaker.name, priv: keymaker.keys.privateKey.raw, pub: keymaker.keys.publicKey.raw });
+  const content = encodeKeymakerContent(keymaker);
   const prefix = concatBytes(MAGIC, Uint8Array.of(KEYSTORE_VERSION));
   try {
     const cell = await passphraseSeal(normalisePassphrase(passphrase), content, prefix);
@@ -90,6 +90,30 @@ export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Pro
   } finally {
     content.fill(0);
   }
+}
+
+/**
+ * The keystore content of a keymaker (KS-2): the canonical map `{name, priv, pub}`, unsealed. For other
+ * containers that keep an identity under a key of their own (a client home's `identity` file, HOME-5).
+ * The caller zeroes it after sealing.
+ * @param keymaker - the identity
+ * @returns the canonical msgpack bytes
+ */
+export function encodeKeymakerContent(keymaker: Keymaker): Uint8Array {
+  if (!(keymaker instanceof Keymaker)) throw new TypeError('keymaker must be a Keymaker');
+  return encode({ name: keymaker.name, priv: keymaker.keys.privateKey.raw, pub: keymaker.keys.publicKey.raw });
+}
+
+/**
+ * Reads keystore content (KS-2, KS-3 step 7) that another container has already authenticated.
+ * @param content - bytes from {@link encodeKeymakerContent}
+ * @returns the keymaker
+ * @throws ProtocolError CORRUPT_KEYSTORE (not canonical, a field missing, unknown or invalid, or the
+ *   halves of two key pairs)
+ */
+export function decodeKeymakerContent(content: Uint8Array): Keymaker {
+  if (!(content instanceof Uint8Array)) throw new TypeError('content must be a Uint8Array');
+  return readContent(content);
 }
 
 /** KS-3 step 7: the content is authentic, so anything wrong in it is a corrupt (or foreign-made) keystore. */

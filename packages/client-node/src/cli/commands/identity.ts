@@ -9,16 +9,23 @@ import { normaliseName } from '@comrad/core/envelope';
 import type { Contact } from '../../store/contacts.js';
 import type { Context } from '../context.js';
 
-/** `comrad register NAME`: a new identity, registered and sealed under a new passphrase. */
-export async function register(ctx: Context, name: string): Promise<void> {
-  const passphrase = await ctx.passphrase(true);
-  await ctx.withComrade(false, async (c) => {
-    const me = await c.register(name, passphrase);
-    ctx.out.line('Registered ', ctx.out.bold(`@${me.name}`), ` at ${c.paths.root}`);
-    ctx.out.line('Your key fingerprint: ', ctx.out.bold(me.fingerprint));
-    ctx.out.line(ctx.out.dim('Keep your passphrase safe: without it this identity cannot be opened.'));
-    ctx.out.result({ name: me.name, fingerprint: me.fingerprint, key: me.publicKey.toHex() });
-  });
+/**
+ * `comrad register NAME [--weak-passphrase]`: a new identity, registered and sealed in the home. A home
+ * without a passphrase yet gets one now (asked twice, its strength checked against the name too, CLI-5).
+ */
+export async function register(ctx: Context, name: string, opts: { weakPassphrase?: boolean } = {}): Promise<void> {
+  const passphrase = await ctx.homePassphrase({ weak: opts.weakPassphrase === true, userInputs: [name.replace(/^@/, '')] });
+  await ctx.withComrade(
+    false,
+    async (c) => {
+      const me = await c.register(name, passphrase);
+      ctx.out.line(`Registered ${ctx.out.bold(`@${me.name}`)} at ${c.paths.root}`);
+      ctx.out.line(`Your key fingerprint: ${ctx.out.bold(me.fingerprint)}`);
+      ctx.out.line(ctx.out.dim('Your passphrase is the only way to open this identity: lose it and the name is lost for good.'));
+      ctx.out.result({ name: me.name, fingerprint: me.fingerprint, key: me.publicKey.toHex() });
+    },
+    passphrase,
+  );
 }
 
 /** `comrad whoami`. */

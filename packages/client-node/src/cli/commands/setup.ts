@@ -1,26 +1,58 @@
 /**
- * `comrad init` and `comrad operator add|list`: the home, and which Operators this client trusts.
+ * `comrad init`, `comrad passphrase` and `comrad operator add|list`: the home, its passphrase, and which
+ * Operators this client trusts.
  * @module
  */
 import { fromHex, PublicKey } from '@comrad/core';
 import { startCrypto } from '../../crypto-ready.js';
 import { UsageError } from '../../errors.js';
-import { ensureHome } from '../../home/home.js';
 import { OperatorBook, type OperatorEntry } from '../../store/operators.js';
 import { OperatorConnection } from '../../transport/connection.js';
 import { checkOperatorUrl } from '../../transport/proxy.js';
-import type { Context } from '../context.js';
+import { LOST_PASSPHRASE, type Context } from '../context.js';
+import { getPassphrase } from '../passphrase.js';
+import { requireStrong } from '../strength.js';
 
-/** `comrad init`: creates the home (0700) with the default Operator entry. */
-export async function init(ctx: Context): Promise<void> {
-  const paths = await ensureHome(ctx.home);
-  const book = await OperatorBook.load(paths.operators);
-  await book.save();
-  const entry = book.get();
-  ctx.out.line(`Home ready: ${paths.root}`);
-  ctx.out.line(`Operator: ${entry.name} ${entry.url}${entry.key ? ` (key ${entry.key.fingerprint()})` : ' (key pinned on first use)'}`);
-  ctx.out.line(`Next: comrad register NAME`);
-  ctx.out.result({ home: paths.root, operator: describe(entry) });
+/**
+ * `comrad init [--weak-passphrase]`: creates the home (0700) and seals it under a new passphrase (asked
+ * twice, its strength checked, CLI-5), with the default Operator entry. On an existing home it asks for
+ * the passphrase once and finishes any migration (HOME-7): running it again changes nothing.
+ */
+export async function init(ctx: Context, opts: { weakPassphrase?: boolean }): Promise<void> {
+  await startCrypto();
+  const home = await ctx.unlockHome({ weak: opts.weakPassphrase === true });
+  try {
+    const book = await home.operators();
+    await book.save();
+    const entry = book.get();
+    ctx.out.line(`Home ready: ${home.paths.root}`);
+    ctx.out.line(`Operator: ${entry.name} ${entry.url}${entry.key ? ` (key ${entry.key.fingerprint()})` : ' (key pinned on first use)'}`);
+    ctx.out.line(`Next: comrad register NAME`);
+    ctx.out.result({ home: home.paths.root, operator: describe(entry) });
+  } finally {
+    home.wipe();
+  }
+}
+
+/**
+ * `comrad passphrase`: changes the home's passphrase (HOME-6). The current one as always (CLI-2), the new
+ * one from `--new-passphrase-file`, `COMRAD_NEW_PASSPHRASE` or the terminal (twice), refused when weak
+ * unless `--weak-passphrase`. Only `home.key` is rewritten, atomically: killed at any moment, the home
+ * opens with the old passphrase or the new one.
+ */
+export async function changePassphrase(ctx: Context, opts: { weakPassphrase?: boolean; newPassphraseFile?: string }): Promise<void> {
+  await startCrypto();
+  const home = await ctx.unlockHome();
+  try {
+    const next = await getPassphrase({ ...(opts.newPassphraseFile ? { file: opts.newPassphraseFile } : {}), env: ctx.env }, { fresh: true });
+    await requireStrong(next, { weak: opts.weakPassphrase === true });
+    await home.changePassphrase(next);
+    ctx.out.line('Passphrase changed.');
+    ctx.out.line(ctx.out.dim(LOST_PASSPHRASE));
+    ctx.out.result({ home: home.paths.root, changed: true });
+  } finally {
+    home.wipe();
+  }
 }
 
 /**
@@ -28,13 +60,21 @@ export async function init(ctx: Context): Promise<void> {
  * Operator must present exactly that key; without one, the key it presents is pinned on first use; an
  * entry that already has a pinned key never silently takes another.
  */
-export async function operatorAdd(ctx: Context, url: string, opts: { key?: string; name?: string }): Promise<void> {
+export async function operatorAdd(ctx: Context, url: string, opts: { key?: string; name?: string; weakPassphrase?: boolean }): Promise<void> {
   await startCrypto();
   // Refuse a bad address or an onion without Tor (TR-2) before touching anything; with --tor the
   // address is checked again once tor runs.
   if (!ctx.opts.tor) checkOperatorUrl(url, ctx.opts.proxy ?? ctx.env['COMRAD_PROXY'], ctx.opts.insecure === true);
-  const paths = await ensureHome(ctx.home);
-  const book = await OperatorBook.load(paths.operators);
+  // The list is sealed (HOME-5): unlocked before connecting, so a typo costs no connection.
+  const home = await ctx.unlockHome({ weak: opts.weakPassphrase === true });
+  try {
+    await addTo(ctx, await home.operators(), url, opts);
+  } finally {
+    home.wipe();
+  }
+}
+
+async function addTo(ctx: Context, book: OperatorBook, url: string, opts: { key?: string; name?: string }): Promise<void> {
   const name = opts.name ?? 'default';
   const existing = book.list().find((e) => e.name === name);
   const announced: PublicKey = await ctx.withProxy(async (proxy) => {
@@ -63,8 +103,14 @@ export async function operatorAdd(ctx: Context, url: string, opts: { key?: strin
 
 /** `comrad operator list`. */
 export async function operatorList(ctx: Context): Promise<void> {
-  const paths = await ensureHome(ctx.home);
-  const book = await OperatorBook.load(paths.operators);
+  await startCrypto();
+  const home = await ctx.unlockHome();
+  let book: OperatorBook;
+  try {
+    book = await home.operators();
+  } finally {
+    home.wipe();
+  }
   const entries = book.list();
   for (const e of entries) {
     const mark = e.name === book.defaultName ? '*' : ' ';
