@@ -18,7 +18,8 @@ if (!values.home || !passphrase) {
   process.exit(2);
 }
 
-const bot = await Comrade.connect({ home: values.home, ...(values.operator ? { operator: values.operator } : {}) });
+// The home (its Operator list too) is sealed under the passphrase: connect unlocks it first (HOME-5).
+const bot = await Comrade.connect({ home: values.home, passphrase, ...(values.operator ? { operator: values.operator } : {}) });
 // --register on a home that already holds an identity just logs in (KEYSTORE_EXISTS); any other
 // refusal (a taken name, a wrong passphrase) stops the bot with its message.
 const me = values.register

@@ -20,9 +20,9 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
 
-function run(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.once('error', reject);
@@ -45,7 +45,8 @@ describe('examples/echo-bot.mjs', () => {
     // The bot's home knows the Operator, set up as a person would: `comrad operator add URL --key FP`.
     const botHome = join(dir, 'bot');
     // (Asynchronously: the Operator runs in this process and must keep answering.)
-    const add = await run([COMRAD_BIN, '--home', botHome, 'operator', 'add', op.url, '--key', publicInfo.fingerprint, '--name', 'test']);
+    // The home is sealed under the bot's passphrase (HOME-4): `operator add` sets it up with it.
+    const add = await run([COMRAD_BIN, '--home', botHome, 'operator', 'add', op.url, '--key', publicInfo.fingerprint, '--name', 'test'], { COMRAD_PASSPHRASE: 'the bot passphrase' });
     expect(add.code, add.stderr).toBe(0);
 
     const child: ChildProcess = spawn(process.execPath, [BOT, '--home', botHome, '--operator', 'test', '--register', 'echo_bot'], {

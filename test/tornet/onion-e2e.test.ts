@@ -232,7 +232,7 @@ describe('Comrad over a private Tor network (real comrad-op and comrad processes
 
   it('TOR-1 while clients are connected, every connection to the Operator comes from 127.0.0.1 and belongs to its own tor', async () => {
     for (const who of ['alice', 'bob']) {
-      const c = await Comrade.connect({ home: home(who), proxy, connectTimeoutMs: 90_000 });
+      const c = await Comrade.connect({ home: home(who), proxy, connectTimeoutMs: 90_000, passphrase: passphrase(who) });
       open.push(c);
       await c.login(passphrase(who));
     }

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { COMRAD_BIN, comrad, requireBuild } from './helpers/processes.js';
+import { COMRAD_BIN, requireBuild } from './helpers/processes.js';
 import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
 
 const SECRET = 'tty-typed-secret-4711';
@@ -34,24 +34,30 @@ function onTerminal(args: string[], answers: string[]): Promise<{ code: number |
   });
 }
 
-describe('passphrase on a terminal (CLI-2)', () => {
-  it('CLI-2 register asks twice without echo; whoami asks once; a mismatch is a usage error', async () => {
+describe('passphrase on a terminal (CLI-2, CLI-5)', () => {
+  it('CLI-2 CLI-5 init asks twice without echo and warns that a lost passphrase loses the name; later commands ask once; a mismatch is a usage error', async () => {
     requireBuild();
     op = await startTestOperator();
     const { dir } = await tempHome();
     const home = join(dir, 'alice');
-    expect((await comrad(['--home', home, 'operator', 'add', op.url])).code).toBe(0);
-    const mismatch = await onTerminal(['--home', home, 'register', 'alice'], [SECRET, 'something else']);
+    const mismatch = await onTerminal(['--home', home, 'init'], [SECRET, 'something else']);
     expect(mismatch.code).toBe(2);
     expect(mismatch.screen).toContain('the two passphrases differ');
-    const reg = await onTerminal(['--home', home, 'register', 'alice'], [SECRET, SECRET]);
-    expect(reg.screen).toContain('Passphrase: ');
-    expect(reg.screen).toContain('Passphrase again: ');
+    const init = await onTerminal(['--home', home, 'init'], [SECRET, SECRET]);
+    expect(init.screen).toContain('Passphrase: ');
+    expect(init.screen).toContain('Passphrase again: ');
+    expect(init.screen).toContain('your name is lost with it');
+    expect(init.screen).toContain('Home ready');
+    expect(init.code).toBe(0);
+    const add = await onTerminal(['--home', home, 'operator', 'add', op.url], [SECRET]);
+    expect(add.code).toBe(0);
+    const reg = await onTerminal(['--home', home, 'register', 'alice'], [SECRET]);
+    expect(reg.screen).not.toContain('Passphrase again: ');
     expect(reg.screen).toContain('Registered @alice');
     expect(reg.code).toBe(0);
     const who = await onTerminal(['--home', home, 'whoami'], [SECRET]);
     expect(who.code).toBe(0);
     expect(who.screen).toContain('@alice');
-    for (const s of [mismatch.screen, reg.screen, who.screen]) expect(s).not.toContain(SECRET);
+    for (const s of [mismatch.screen, init.screen, add.screen, reg.screen, who.screen]) expect(s).not.toContain(SECRET);
   });
 });

@@ -47,7 +47,7 @@ describe('comrad CLI, two people and one Operator (processes)', () => {
   });
 
   it('OPS-1 a --key that does not match what the Operator presents is refused (exit 2)', async () => {
-    const r = await comrad(['--home', join(root.dir, 'carol'), 'operator', 'add', op.url, '--key', '0000-0000-0000-0000-0000-0000-0000-0000']);
+    const r = await comrad(['--home', join(root.dir, 'carol'), 'operator', 'add', op.url, '--key', '0000-0000-0000-0000-0000-0000-0000-0000'], { COMRAD_PASSPHRASE: "carol's long passphrase" });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not the one given with --key/);
   });
@@ -59,7 +59,12 @@ describe('comrad CLI, two people and one Operator (processes)', () => {
     expect(ok(await alice('whoami'))).toContain(aliceFp);
     ok(await bob('register', '@bob'));
     const carol = (...args: string[]) => comrad(['--home', join(root.dir, 'carol2'), ...args], { COMRAD_PASSPHRASE: 'carol' });
-    ok(await carol('operator', 'add', op.url));
+    // CLI-5: a weak new passphrase is refused, and nothing is created, unless the person accepts the risk.
+    const weak = await carol('operator', 'add', op.url);
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain('[WEAK_PASSPHRASE]');
+    expect(await readdir(join(root.dir, 'carol2'))).not.toContain('home.key');
+    ok(await carol('operator', 'add', op.url, '--weak-passphrase'));
     const taken = await carol('register', 'alice');
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('[NAME_TAKEN]');

@@ -42,8 +42,12 @@ afterAll(async () => {
   await root?.remove();
 });
 
+// Each command unlocks the sealed home first (one PBKDF2, HOME-4) and these tests run a dozen commands
+// in a row: room for a loaded machine.
+const SLOW = { timeout: 90_000 };
+
 describe('comrad CLI: crashes and attacks (processes)', () => {
-  it('MB-3 MAIL-2 a client SIGKILLed after storing and before acking gets the letter again and keeps one copy', async () => {
+  it('MB-3 MAIL-2 a client SIGKILLed after storing and before acking gets the letter again and keeps one copy', SLOW, async () => {
     const alice = await person('alice');
     const bob = await person('bob');
     expect((await alice('send', 'bob', 'do not lose me')).code).toBe(0);
@@ -59,7 +63,7 @@ describe('comrad CLI: crashes and attacks (processes)', () => {
     expect(await readdir(join(root.dir, 'bob', 'mail'))).toHaveLength(1);
   });
 
-  it('MAIL-3 a letter claiming to be from alice but signed by another key is reported FORGED and never shown', async () => {
+  it('MAIL-3 a letter claiming to be from alice but signed by another key is reported FORGED and never shown', SLOW, async () => {
     const carol = await person('carol');
     const aliceWhoami = JSON.parse((await as('alice')('--json', 'whoami')).stdout);
     const carolKey = PublicKey.from(fromHex(JSON.parse((await carol('--json', 'whoami')).stdout).key));
@@ -79,7 +83,7 @@ describe('comrad CLI: crashes and attacks (processes)', () => {
     expect(json.letters).toEqual([]);
   });
 
-  it('CT-2 CT-3 when the Operator answers with another key for a pinned name, whois exits 4 until the change is accepted', async () => {
+  it('CT-2 CT-3 when the Operator answers with another key for a pinned name, whois exits 4 until the change is accepted', SLOW, async () => {
     const dave = await person('dave');
     const erinFirst = await person('erin');
     const erinFp = JSON.parse((await erinFirst('--json', 'whoami')).stdout).fingerprint as string;
@@ -109,7 +113,7 @@ describe('comrad CLI: crashes and attacks (processes)', () => {
     expect((await dave('whois', 'erin')).stdout).toContain('matches the pinned key');
   });
 
-  it('OPS-2 an Operator presenting another key at a pinned address is refused with exit 4', async () => {
+  it('OPS-2 an Operator presenting another key at a pinned address is refused with exit 4', SLOW, async () => {
     const frank = as('frank');
     expect((await frank('operator', 'add', op.url)).code).toBe(0);
     await op.stop();

@@ -70,7 +70,8 @@ afterAll(async () => {
 
 /** Sends a letter and posts to the world as alice, through the library (argv cannot carry NUL). */
 async function asAlice(use: (c: Comrade) => Promise<unknown>): Promise<void> {
-  const c = await Comrade.connect({ home: join(root.dir, 'alice') });
+  // The home and its Operator list are sealed (HOME-5): connect unlocks them before connecting.
+  const c = await Comrade.connect({ home: join(root.dir, 'alice'), passphrase: 'alice passphrase' });
   try {
     await c.login('alice passphrase');
     await use(c);

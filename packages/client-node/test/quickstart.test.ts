@@ -106,4 +106,23 @@ describe('README.md quickstart', () => {
     }
     expect(ran).toEqual(steps.map((s) => s.command));
   });
+
+  it('QS-2 CLI-5 what the quickstart says about the passphrase holds: init refuses a weak one unless --weak-passphrase', { timeout: 60_000 }, async () => {
+    requireBuild();
+    const section = quickstartSection(await readFile(README, 'utf8'));
+    for (const claim of ['--weak-passphrase', 'a lost passphrase cannot be recovered', 'comrad passphrase']) expect(section).toContain(claim);
+    const scratch = await tempHome('comrad-quickstart-weak-');
+    try {
+      const home = join(scratch.dir, 'h');
+      const weak = await comrad(['--home', home, 'init'], { COMRAD_PASSPHRASE: 'password123' });
+      expect(weak.code).toBe(2);
+      expect(weak.stderr).toContain('[WEAK_PASSPHRASE]');
+      const accepted = await comrad(['--home', home, 'init', '--weak-passphrase'], { COMRAD_PASSPHRASE: 'password123' });
+      expect(accepted.code).toBe(0);
+      expect(accepted.stdout).toContain('Home ready');
+      expect(accepted.stderr).toContain('your name is lost with it');
+    } finally {
+      await scratch.remove();
+    }
+  });
 });
