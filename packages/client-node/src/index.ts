@@ -1,6 +1,6 @@
 /**
  * `@comrad/client-node` — the Comrad client for Node.js: a {@link Comrade} session over WebSocket
- * (optionally through Tor's SOCKS proxy), with the keystore, pinned contacts, known Operators and
+ * (optionally through Tor's SOCKS proxy), with the identity, pinned contacts, known Operators and
  * received mail kept in one private directory. The `comrad` CLI is built on exactly this API; other
  * clients can use it as their reference for `@comrad/core`.
  *
@@ -33,6 +33,8 @@ export {
 export { type InboxReport } from './comrade/inbox.js';
 export { UsageError, type UsageErrorCode } from './errors.js';
 export { defaultHome, ensureHome, homePaths, type HomePaths } from './home/home.js';
+export { SealedHome, type HomeState } from './home/sealed-home.js';
+export { deriveHomeKey, type HomeKeyPurpose } from './home/home-key.js';
 export { prepareImage, MAX_IMAGE_INPUT_BYTES, type PreparedImage } from './images/prepare-image.js';
 export { ContactBook, type Contact, type PinResult } from './store/contacts.js';
 export { OperatorBook, DEFAULT_OPERATOR, type OperatorEntry } from './store/operators.js';

@@ -250,10 +250,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /**
    * Creates an identity: a fresh key pair, registered under `name` with a proof of possession (REG-3)
-   * and proof of work when the Operator asks (REG-6), then saved in the keystore under `passphrase`
-   * and logged in.
+   * and proof of work when the Operator asks (REG-6), then kept in the home sealed under its home key
+   * (HOME-5; a new home is sealed under `passphrase`) and logged in.
    * @param name - the name as typed (normalised: `@Alice` → `alice`)
-   * @param passphrase - seals the keystore
+   * @param passphrase - the home's passphrase (unlocks the home unless `connect` did)
    * @returns the new identity
    * @throws UsageError KEYSTORE_EXISTS; ProtocolError INVALID_NAME, NAME_TAKEN, RATE_LIMITED…
    */

@@ -11,14 +11,14 @@ import { constants } from 'node:fs';
 import { access, link, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ComradError, ProtocolError, SymmetricKey, cellOpen, cellSeal, utf8 } from '@comrad/core';
-import { decodeKeymakerContent, encodeKeymakerContent, type Keymaker } from '@comrad/core/keymaker';
+import { MAX_HOME_KEY_BYTES, decodeHomeKey, decodeKeymakerContent, encodeHomeKey, encodeKeymakerContent, type Keymaker } from '@comrad/core/keymaker';
 import { atomicWrite, tempPathFor } from '@comrad/core/node';
 import { UsageError } from '../errors.js';
 import { loadKeystore } from '../files/keystore-file.js';
 import { ContactBook } from '../store/contacts.js';
 import { plainJsonFile, sealedJsonFile, type JsonStore } from '../store/json-file.js';
 import { OperatorBook } from '../store/operators.js';
-import { decodeHomeKey, deriveHomeKey, encodeHomeKey, MAX_HOME_KEY_BYTES, type HomeKeyPurpose } from './home-key.js';
+import { deriveHomeKey, type HomeKeyPurpose } from './home-key.js';
 import { ensureHome, type HomePaths } from './home.js';
 
 /** What a home holds before it is unlocked, to decide how to ask for the passphrase. */

@@ -1,5 +1,6 @@
 /**
- * `@comrad/core/keymaker` — keymakers (a name with a key pair) and the passphrase-sealed keystore.
+ * `@comrad/core/keymaker` — keymakers (a name with a key pair), the passphrase-sealed keystore, and a
+ * client home's passphrase-sealed key.
  *
  * @example
  * ```ts
@@ -15,3 +16,4 @@
  */
 export { Keymaker } from './keymaker.js';
 export { KEYSTORE_MAGIC, KEYSTORE_VERSION, MAX_KEYSTORE_BYTES, encodeKeystore, decodeKeystore, encodeKeymakerContent, decodeKeymakerContent } from './keystore.js';
+export { HOME_KEY_MAGIC, HOME_KEY_VERSION, MAX_HOME_KEY_BYTES, encodeHomeKey, decodeHomeKey } from './home-key.js';

@@ -3,15 +3,15 @@
  * so browsers can use it too; `@comrad/client-node` writes it to disk atomically.
  * @module
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { ProtocolError } from '../errors.js';
-import { bytesEqual, concatBytes, utf8 } from '../bytes.js';
+import { bytesEqual, utf8 } from '../bytes.js';
 import { decode, encode } from '../codec/msgpack.js';
 import { Fields } from '../codec/fields.js';
 import { KeyPair, PrivateKey, PublicKey } from '../crypto/keys.js';
-import { passphraseCellIterations, passphraseOpen, passphraseSeal, sign, verify } from '../crypto/operations.js';
+import { sign, verify } from '../crypto/operations.js';
 import { checkName, NAME_MAX } from '../envelope/name.js';
 import { Keymaker } from './keymaker.js';
+import { openContainer, sealContainer } from './_passphrase-container.js';
 
 /** KS-1: the first 8 bytes of every keystore, in ASCII. */
 export const KEYSTORE_MAGIC = 'COMRADKS';
@@ -22,10 +22,7 @@ export const KEYSTORE_VERSION = 1;
 /** KS-1: a keystore is at most 4 KiB (one is about 250 bytes); anything larger is not one. */
 export const MAX_KEYSTORE_BYTES = 4096;
 
-const MAGIC = utf8(KEYSTORE_MAGIC);
-const CHECKSUM_BYTES = 32;
-const PREFIX_BYTES = MAGIC.length + 1;
-const HEADER_BYTES = PREFIX_BYTES + CHECKSUM_BYTES;
+const FORMAT = { magic: KEYSTORE_MAGIC, version: KEYSTORE_VERSION, maxBytes: MAX_KEYSTORE_BYTES, what: 'keystore' } as const;
 const CONTENT_FIELDS = ['name', 'priv', 'pub'] as const;
 const MAX_CONTENT_BYTES = 512;
 const PROBE = utf8('comrad/keystore/v1/probe');
@@ -39,12 +36,9 @@ const PROBE = utf8('comrad/keystore/v1/probe');
  * @example `await writeFile(path, await encodeKeystore(alice, passphrase))`
  */
 export async function encodeKeystore(keymaker: Keymaker, passphrase: string): Promise<Uint8Array> {
-  if (!(keymaker instanceof Keymaker)) throw new TypeError('keymaker must be a Keymaker');
   const content = encodeKeymakerContent(keymaker);
-  const prefix = concatBytes(MAGIC, Uint8Array.of(KEYSTORE_VERSION));
   try {
-    const cell = await passphraseSeal(normalisePassphrase(passphrase), content, prefix);
-    return concatBytes(prefix, sha256(cell), cell);
+    return await sealContainer(FORMAT, content, passphrase);
   } finally {
     content.fill(0);
   }
@@ -59,32 +53,7 @@ export async function encodeKeystore(keymaker: Keymaker, passphrase: string): Pr
  * @example `const alice = await decodeKeystore(await readFile(path), passphrase)`
  */
 export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Promise<Keymaker> {
-  const pw = normalisePassphrase(passphrase);
-  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_KEYSTORE_BYTES) throw corrupt('not a keystore: too large');
-  if (bytes.length < PREFIX_BYTES || !bytesEqual(bytes.subarray(0, MAGIC.length), MAGIC)) {
-    throw corrupt('not a Comrad keystore');
-  }
-  const version = bytes[MAGIC.length];
-  if (version !== KEYSTORE_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `keystore version ${version} is not supported`);
-  if (bytes.length <= HEADER_BYTES) throw corrupt('keystore is truncated');
-  const cell = bytes.subarray(HEADER_BYTES);
-  if (!bytesEqual(sha256(cell), bytes.subarray(PREFIX_BYTES, HEADER_BYTES))) throw corrupt('keystore is damaged (checksum)');
-  // KS-3 step 5: the checksum is no authenticator, so whoever edits the file can also ask for 2^32
-  // PBKDF2 iterations; the cell's parameters are bounded before any key derivation (CRY-17).
-  try {
-    passphraseCellIterations(cell);
-  } catch (err) {
-    if (ProtocolError.is(err)) throw corrupt(`keystore cell is not acceptable (${err.message})`);
-    throw err;
-  }
-  let content: Uint8Array;
-  try {
-    content = await passphraseOpen(pw, cell, bytes.subarray(0, PREFIX_BYTES));
-  } catch (err) {
-    // KS-3 step 6: the checksum matched, so the cell is as written; only the passphrase is left to blame.
-    if (ProtocolError.is(err)) throw new ProtocolError('WRONG_PASSPHRASE', 'the keystore does not open with this passphrase');
-    throw err;
-  }
+  const content = await openContainer(FORMAT, bytes, passphrase);
   try {
     return readContent(content);
   } finally {
@@ -133,11 +102,6 @@ function readContent(content: Uint8Array): Keymaker {
     if (ProtocolError.is(err)) throw corrupt(`keystore content is invalid (${err.code})`);
     throw err;
   }
-}
-
-function normalisePassphrase(passphrase: string): string {
-  if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
-  return passphrase.normalize('NFC');
 }
 
 function corrupt(message: string): ProtocolError {
