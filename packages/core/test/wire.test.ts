@@ -3,7 +3,9 @@
  * every decoder is total over garbage, and the proofs and statements bind what they claim to bind.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { KeyPair, ProtocolError, decode, encode, ready, type PublicKey } from '@comrad/core';
+import { nativeSha256 } from '#node-backend';
 import {
   MAX_ERROR_MESSAGE_CHARS,
   OPS,
@@ -200,6 +202,17 @@ describe('REG-6 MB-9 proof of work', () => {
     const sendNonce = solvePow((n) => sendPowInput(challenge, 'bob', letter, n), 8);
     expect(checkPow(sendPowInput(challenge, 'bob', letter, sendNonce), 8)).toBe(true);
     expect(checkPow(sendPowInput(challenge, 'bob', letter, sendNonce), 0)).toBe(true);
+  });
+
+  it('POW-1 the Node solver hashes with node:crypto and its proofs check with @noble/hashes, what browsers use', () => {
+    expect(nativeSha256).toBeDefined();
+    for (const n of [0, 1, 55, 56, 64, 130, 1000]) {
+      const data = new Uint8Array(n).map((_, i) => (i * 31 + n) & 0xff);
+      expect(Buffer.from(nativeSha256!(data))).toEqual(Buffer.from(nobleSha256(data)));
+    }
+    const challenge = new Uint8Array(32).fill(3);
+    const nonce = solvePow((n) => registerPowInput(challenge, 'alice', alice.publicKey, n), 12);
+    expect(leadingZeroBits(nobleSha256(registerPowInput(challenge, 'alice', alice.publicKey, nonce)))).toBeGreaterThanOrEqual(12);
   });
 
   it('POW-1 the input is the msgpack map {ctx, challenge, name|to, key|letter, nonce}, nonce last', () => {
