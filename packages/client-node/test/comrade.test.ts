@@ -72,10 +72,17 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
 
   it('REG-6 MB-9 POW-1 with proof of work asked for both, register and send solve it over the challenge of their own connection', async () => {
     const op = await operator({ limits: { registerPowBits: 10, sendPowBits: 8, handshakeMs: 60_000 } });
-    const alice = await registered(op, 'alice');
+    const work: unknown[] = [];
+    const alice = await Comrade.connect({ home: (await tempHome()).dir, operator: { name: 'test', url: op.url }, onWork: (w) => work.push(w) });
+    scope.defer(() => alice.close());
+    await alice.register('alice', PASS);
     const bob = await registered(op, 'bob');
     const { id } = await alice.send('bob', 'paid for');
     expect((await bob.inbox()).received.map((r) => r.id)).toEqual([id]);
+    expect(work).toEqual([
+      { op: 'register', bits: 10 },
+      { op: 'send', bits: 8 },
+    ]);
   });
 
   it('CL-1 send uses a connection that never authenticates, and only the letter names the recipient', async () => {

@@ -107,6 +107,7 @@ export class Context {
           ...(this.opts.operator ? { operator: this.opts.operator } : {}),
           ...(proxy ? { proxy } : {}),
           ...this.connectionOptions(),
+          onWork: ({ op, bits }) => this.out.progress(`${op === 'register' ? 'registering' : 'sending'}: the Operator asks for a proof of work (${bits} bits), a few seconds of computing`),
           ...(this.env['COMRAD_TEST_CRASH_BEFORE_ACK'] === '1' ? { beforeAck: crashBeforeAck } : {}),
         }),
       );

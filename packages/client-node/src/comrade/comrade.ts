@@ -63,6 +63,8 @@ export interface ComradeOptions {
   onRetry?: ConnectionOptions['onRetry'];
   /** TR-9: allow plain `ws://` to a host that is neither loopback nor an onion. */
   insecure?: boolean;
+  /** Told before a proof of work is solved (REG-6, MB-9: seconds of CPU), e.g. to say why a command takes a while. */
+  onWork?: (work: { op: 'register' | 'send'; bits: number }) => void;
   /** The clock (ms); for tests. */
   now?: () => number;
   /**
@@ -573,7 +575,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    */
   async #powBits(conn: OperatorConnection, op: 'register' | 'send'): Promise<number> {
     if (this.#info.pow[op] === 0) return 0;
-    return (await conn.request('info', {})).pow[op];
+    const bits = (await conn.request('info', {})).pow[op];
+    if (bits > 0) this.#opts.onWork?.({ op, bits });
+    return bits;
   }
 
   async #oneShot<T>(use: (conn: OperatorConnection) => Promise<T>): Promise<T> {
