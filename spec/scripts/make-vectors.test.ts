@@ -314,6 +314,44 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
   );
 }, 120_000);
 
+// home-key.json is its own test, so it can be written alone:
+//     MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts -t home-key
+it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/home-key.json', async () => {
+  await ready({ backend: 'wasm' });
+  // ---- home-key.json (HOME-4): built from the primitives, not with encodeHomeKey.
+  const PASS = 'plaster orbit wander seventeen';
+  const key = SymmetricKey.generate();
+  const prefix = concatBytes(utf8('COMRADHK'), Uint8Array.of(1));
+  const around = async (content: Uint8Array, head = prefix, ctx = prefix) => {
+    const cell = await passphraseSeal(PASS, content, ctx);
+    return concatBytes(head, sha256(cell), cell);
+  };
+  const stored = await around(key.bytes());
+  const withIterations = (n: number) => {
+    const cell = stored.slice(41);
+    new DataView(cell.buffer).setUint32(48, n, true);
+    return concatBytes(prefix, sha256(cell), cell);
+  };
+  const v2 = concatBytes(utf8('COMRADHK'), Uint8Array.of(2));
+  const ks = concatBytes(utf8('COMRADKS'), Uint8Array.of(1));
+  await write(
+    'home-key.json',
+    'HOME-4',
+    "A client home's key: open homeKey with passphrase to key (32 bytes, hex); invalid ones give the error code.",
+    [{ name: 'a home key', rules: ['HOME-4'], homeKey: hex(stored), passphrase: PASS, key: hex(key.bytes()) }],
+    [
+      { name: 'wrong passphrase', rules: ['HOME-4'], error: 'WRONG_PASSPHRASE', homeKey: hex(stored), passphrase: 'plaster orbit wander eighteen' },
+      { name: 'a cell byte changed (caught by the checksum)', rules: ['HOME-4'], error: 'CORRUPT_KEYSTORE', homeKey: hex(flip(stored, stored.length - 3)), passphrase: PASS },
+      { name: 'a keystore is not a home key (magic)', rules: ['HOME-4'], error: 'CORRUPT_KEYSTORE', homeKey: hex(await around(key.bytes(), ks, ks)), passphrase: PASS },
+      { name: 'version 2', rules: ['HOME-4'], error: 'UNSUPPORTED_VERSION', homeKey: hex(await around(key.bytes(), v2, v2)), passphrase: PASS },
+      { name: 'the cell sealed without the magic and version as context', rules: ['HOME-4'], error: 'WRONG_PASSPHRASE', homeKey: hex(await around(key.bytes(), prefix, new Uint8Array(0))), passphrase: PASS },
+      { name: 'a 31-byte key inside', rules: ['HOME-4'], error: 'CORRUPT_KEYSTORE', homeKey: hex(await around(key.bytes().subarray(1))), passphrase: PASS },
+      { name: 'larger than MAX_HOME_KEY_BYTES', rules: ['HOME-4'], error: 'CORRUPT_KEYSTORE', homeKey: { hex: hex(stored), zeroFillTo: 513 }, passphrase: PASS },
+      { name: 'the cell asks for 2^32 - 1 PBKDF2 iterations (checksum redone)', rules: ['HOME-4', 'CRY-17'], error: 'CORRUPT_KEYSTORE', homeKey: hex(withIterations(0xffffffff)), passphrase: PASS },
+    ],
+  );
+}, 60_000);
+
 // handshake.json is its own test, so it can be written alone:
 //     MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts -t handshake
 it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/handshake.json', async () => {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ready, fromHex, toHex, ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, sign, verify, utf8 } from '@comrad/core';
 import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
-import { decodeKeystore, Keymaker } from '@comrad/core/keymaker';
+import { decodeHomeKey, decodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { Channel, acceptGreeting, channelContext, decodeGreeting, readClientHello } from '@comrad/core/wire';
 import { bytesOf, letterFromJson, letterToJson, type InvalidCase, type LetterJson, type VectorBytes, type VectorFile } from '../scripts/vector-format.js';
 import { codeOf } from '../../packages/core/test/_garbage.js';
@@ -44,6 +44,7 @@ const keystores = load<
   { name: string; keystore: string; passphrase: string; keymaker: { name: string; publicKey: string } },
   InvalidCase & { keystore: VectorBytes; passphrase: string }
 >('keystore.json');
+const homeKeys = load<{ name: string; homeKey: string; passphrase: string; key: string }, InvalidCase & { homeKey: VectorBytes; passphrase: string }>('home-key.json');
 interface KeyPairJson {
   privateKey: string;
   publicKey: string;
@@ -188,6 +189,17 @@ describe.each(backends)('vectors, %s backend', (backend) => {
     it.for(keystores.invalid)('invalid: $name', async (v, ctx) => {
       if (!available) ctx.skip();
       expect(await codeOf(() => decodeKeystore(bytesOf(v.keystore), v.passphrase))).toBe(v.error);
+    });
+  });
+
+  describe('home-key.json (HOME-4)', () => {
+    it.for(homeKeys.valid)('valid: $name', async (v, ctx) => {
+      if (!available) ctx.skip();
+      expect(toHex((await decodeHomeKey(fromHex(v.homeKey), v.passphrase)).bytes())).toBe(v.key);
+    });
+    it.for(homeKeys.invalid)('invalid: $name', async (v, ctx) => {
+      if (!available) ctx.skip();
+      expect(await codeOf(() => decodeHomeKey(bytesOf(v.homeKey), v.passphrase))).toBe(v.error);
     });
   });
 
