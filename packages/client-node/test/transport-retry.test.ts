@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ComradError } from '@comrad/core';
 import { OperatorConnection, type ConnectRetry } from '../src/transport/connection.js';
 import { pickFreePort } from '@comrad/core/node';
+import { openStore } from '@comrad/operator';
 import { startGreetingPeer } from './helpers/greeting-peer.js';
+import { startTestOperator } from './helpers/operator.js';
 import { startSocks5Server } from './helpers/socks5-server.js';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
@@ -100,5 +102,36 @@ describe('transport: a full Operator (TR-8)', () => {
     expect(err.code).toBe('RATE_LIMITED');
     expect(err.message).toMatch(/too many connections/);
     expect(peer.connections).toBeGreaterThan(1);
+  });
+
+  it('TR-8 a request waiting on a connection the Operator closes to make room (LIMIT-4) fails with RATE_LIMITED', async () => {
+    const inner = await openStore({ kind: 'memory' });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The real store, with `keyOf` held: a lookup stays in flight while the next connection comes.
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop) as unknown;
+        if (typeof v !== 'function') return v;
+        if (prop !== 'keyOf') return v.bind(target);
+        return async (...args: unknown[]) => {
+          await gate;
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const op = await startTestOperator({ store, limits: { maxConnections: 10, maxUnauthenticated: 1 } });
+    cleanup.push(async () => {
+      release();
+      await op.stop();
+      await inner.close();
+    });
+    const first = await OperatorConnection.open({ url: op.url });
+    const pending = first.request('lookup', { name: 'nobody' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const second = await OperatorConnection.open({ url: op.url });
+    cleanup.push(() => second.closed());
+    expect((await errorOf(pending)).code).toBe('RATE_LIMITED');
+    expect((await second.request('info', {})).v).toBe(1);
   });
 });
