@@ -13,6 +13,8 @@ export interface ServerLimits extends OperatorLimits {
   readonly maxUnauthenticated: number;
   /** LIMIT-4: logged-in connections of one name. */
   readonly maxConnectionsPerName: number;
+  /** LIMIT-8: greetings (signed, with ECDH) the process makes per second, whoever asks; the burst is the same. */
+  readonly greetingsPerSecond: number;
   /** LIMIT-7: time a new connection has to log in or make a successful request before it is closed (ms). */
   readonly handshakeMs: number;
   /** LIMIT-3: requests of one connection being processed at once. */
@@ -50,6 +52,9 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxUnauthenticated: 1000,
   maxConnectionsPerName: 8,
   handshakeMs: 20_000,
+  // LIMIT-8: a greeting costs about 0.3–1 ms of one core (a signature, two ECDH): 500 per second bound what
+  // strangers can make the Operator spend to well under one core.
+  greetingsPerSecond: 500,
   maxInflight: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
   memoryBudgetBytes: 128 * 1024 * 1024,
@@ -71,6 +76,7 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   maxUnauthenticated: 1_000_000,
   maxConnectionsPerName: 1_000_000,
   handshakeMs: 3_600_000,
+  greetingsPerSecond: 1_000_000,
   maxInflight: 1024,
   maxBufferedBytes: 2 ** 40,
   memoryBudgetBytes: 2 ** 40,

@@ -370,11 +370,20 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     ws.close(code);
   }
 
+  const greetings = new TokenBucket(limits.greetingsPerSecond, clock.now());
+
   wss.on('connection', (ws, req) => {
     ws.on('error', (err) => log.debug({ event: 'socket-error', err: safeError(err) }));
     if (closing) {
       stats.refused('CLOSING');
       refuse(ws, 'the Operator is shutting down', 1001);
+      return;
+    }
+    // LIMIT-8: the greeting is public-key work done for anyone who connects; past the process's rate a
+    // connection is refused before any of it, and the client backs off and retries (TR-8).
+    if (!greetings.take(clock.now())) {
+      stats.refused('GREETING_RATE');
+      refuse(ws, 'too many new connections: try again', 1013);
       return;
     }
     // AUTH-7 before LIMIT-4: a peer without a valid client hello never takes anyone's slot.
@@ -527,7 +536,7 @@ class Stats {
     this.#ok[op] = (this.#ok[op] ?? 0) + 1;
   }
 
-  refused(code: ErrorCode | 'SLOW_READER' | 'MEMORY_BUDGET' | 'TOO_MANY_CONNECTIONS' | 'HANDSHAKE_TIMEOUT' | 'CLOSING'): void {
+  refused(code: ErrorCode | 'SLOW_READER' | 'MEMORY_BUDGET' | 'TOO_MANY_CONNECTIONS' | 'HANDSHAKE_TIMEOUT' | 'GREETING_RATE' | 'CLOSING'): void {
     this.#refused[code] = (this.#refused[code] ?? 0) + 1;
   }
 

@@ -75,6 +75,18 @@ describe('LIMIT-* limits', () => {
     await inner.close();
   });
 
+  it('LIMIT-8 past greetingsPerSecond a new connection is refused RATE_LIMITED (1013) before any key work; the rate refills', async () => {
+    t = await startTestOperator({ limits: { greetingsPerSecond: 3 } });
+    for (let i = 0; i < 3; i++) expect((await (await t.connect()).request('info', {})).v).toBe(1);
+    const refused = await t.connect().then(
+      () => undefined,
+      (err: { frame?: unknown }) => err.frame,
+    );
+    expect(refused).toMatchObject({ type: 'err', code: 'RATE_LIMITED' });
+    t.clock.advance(1000);
+    expect((await (await t.connect()).request('info', {})).v).toBe(1);
+  });
+
   it('LIMIT-4 a connection beyond maxUnauthenticated pushes out the oldest one not logged in (RATE_LIMITED, 1013); logged-in ones stay', async () => {
     t = await startTestOperator({ limits: { maxConnections: 4, maxUnauthenticated: 2 } });
     const { client: alice } = await t.login('alice');
