@@ -90,7 +90,8 @@ export async function startTestOperator(options: Partial<StartOperatorOptions> &
   const keys = options.keys ?? freshKeys();
   const clock = options.clock ?? new ManualClock();
   // Registration without proof of work unless a test asks for it (REG-6), so tests register many names fast.
-  const op = await startOperator({ sweepIntervalMs: 0, heartbeatMs: 0, ...options, limits: { registerPowBits: 0, ...options.limits }, store, keys, clock, host: '127.0.0.1', port: 0 });
+  // The manual clock never refills the greeting bucket (LIMIT-8): tests that want it set it themselves.
+  const op = await startOperator({ sweepIntervalMs: 0, heartbeatMs: 0, ...options, limits: { registerPowBits: 0, greetingsPerSecond: 1_000_000, ...options.limits }, store, keys, clock, host: '127.0.0.1', port: 0 });
   const clients: TestClient[] = [];
   const connect = async () => {
     const c = await TestClient.connect(op.url);
