@@ -18,7 +18,7 @@
 
 import * as nc from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { cellOpen, cellSeal, createLetter, decryptFrom, encodeLetter, encryptFor, KeyPair, openSealedLetter, PublicKey, ready, sealLetter, sign, SymmetricKey, verify } from '@comrad/core';
+import { cellOpen, cellSeal, createLetter, decryptFrom, encodeLetter, encryptFor, KeyPair, openSealedLetter, PublicKey, ready, sealLetter, sign, signStatement, SymmetricKey, verify } from '@comrad/core';
 
 /** Payload sizes: a short letter and a long one. */
 const SIZES = [1024, 16 * 1024];
@@ -73,14 +73,15 @@ function byPlan(a, b) {
 
 /** A direct letter of 1000 characters (LIM-1), as the envelope seals and opens it. */
 function letterOps() {
+  const operator = KeyPair.generate();
   const alice = KeyPair.generate();
   const bob = { name: 'bob', keys: KeyPair.generate() };
+  const statement = signStatement(operator.privateKey, 'alice', alice.publicKey, Date.now());
   const letter = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'x'.repeat(1000) } });
-  const sealed = sealLetter(letter, alice, bob.keys.publicKey);
-  const authorKey = () => alice.publicKey;
+  const sealed = sealLetter(letter, alice, bob.keys.publicKey, statement);
   return {
-    [`letter-seal@${sealed.length}`]: () => sealLetter(letter, alice, bob.keys.publicKey),
-    [`letter-open@${sealed.length}`]: () => openSealedLetter(sealed, bob, authorKey),
+    [`letter-seal@${sealed.length}`]: () => sealLetter(letter, alice, bob.keys.publicKey, statement),
+    [`letter-open@${sealed.length}`]: () => openSealedLetter(sealed, bob, operator.publicKey),
   };
 }
 
@@ -89,6 +90,10 @@ function baselineLetterOps() {
   const letter = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'x'.repeat(1000) } });
   const encoded = encodeLetter(letter);
   const alice = nc.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  // Opening also verifies the Operator's statement about the sender (SEAL-5 step 7): one more ECDSA verify.
+  const operator = nc.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const statement = nc.randomBytes(90);
+  const statementSignature = nc.sign('sha256', statement, operator.privateKey);
   const bob = nc.createECDH('prime256v1');
   bob.generateKeys();
   const bobPublic = bob.getPublicKey(null, 'compressed');
@@ -109,6 +114,7 @@ function baselineLetterOps() {
     },
     [`letter-open@${sealedLength}`]: () => {
       open(bob.computeSecret(ephemeralKey), box, new Uint8Array(0));
+      if (!nc.verify('sha256', statement, operator.publicKey, statementSignature)) throw new Error('baseline verify failed');
       if (!nc.verify('sha256', encoded, alice.publicKey, signature)) throw new Error('baseline verify failed');
     },
   };
@@ -147,6 +153,10 @@ function apiOps(bytes) {
 function baselineOps(bytes) {
   const message = nc.randomBytes(bytes);
   const alice = nc.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  // Opening also verifies the Operator's statement about the sender (SEAL-5 step 7): one more ECDSA verify.
+  const operator = nc.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const statement = nc.randomBytes(90);
+  const statementSignature = nc.sign('sha256', statement, operator.privateKey);
   const bob = nc.createECDH('prime256v1');
   bob.generateKeys();
   const bobPublic = bob.getPublicKey(null, 'compressed');

@@ -12,7 +12,7 @@ import { ECDH } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ready, cellSeal, concatBytes, encode, encryptFor, fromHex, KeyPair, passphraseSeal, sign, SymmetricKey, toHex, utf8, PublicKey } from '@comrad/core';
-import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, type Letter } from '@comrad/core/envelope';
+import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type Letter } from '@comrad/core/envelope';
 import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { makeContainer } from '../../packages/core/src/crypto/_container.js';
 import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '../../packages/core/src/limits.js';
@@ -166,44 +166,72 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
   );
 
   // ---- sealed.json (SEAL-*)
+  const operator = KeyPair.generate();
+  const rogueOperator = KeyPair.generate();
+  const operatorKey = hex(operator.publicKey.bytes());
+  const statementOf = (k: Keymaker, by: KeyPair = operator) => signStatement(by.privateKey, k.name, k.publicKey, 1_764_000_000_000);
   const recipient = (k: Keymaker, name = k.name) => ({ name, privateKey: hex(k.keys.privateKey.bytes()), publicKey: hex(k.publicKey.bytes()) });
-  const raw = (p: Uint8Array, to: PublicKey) => {
+  const raw = (p: Uint8Array, to: PublicKey, version = 2) => {
     const e = KeyPair.generate();
-    return concatBytes(Uint8Array.of(1), e.publicKey.bytes(), encryptFor(e.privateKey, to, p));
+    return concatBytes(Uint8Array.of(version), e.publicKey.bytes(), encryptFor(e.privateKey, to, p));
   };
-  const sealedDm = sealLetter(dm, alice.keys, bob.publicKey);
-  const lookup = (name: string) => PublicKey.from(fromHex(registry[name]!));
-  // ECDSA signatures are randomised: the signed letter of a valid vector is the one inside its seal.
+  /** SEAL-1 content: u16be(s) || statement || signed, without sealLetter's checks. */
+  const sealedContent = (statement: Uint8Array, signed: Uint8Array) => {
+    const n = new Uint8Array(2);
+    new DataView(n.buffer).setUint16(0, statement.length, false);
+    return concatBytes(n, statement, signed);
+  };
+  const aliceStatement = statementOf(alice);
+  const sealedDm = sealLetter(dm, alice.keys, bob.publicKey, aliceStatement);
+  // ECDSA signatures are randomised: the signed letter and statement of a valid vector are the ones inside its seal.
   const sealedVector = async (name: string, rules: string[], sealed: Uint8Array, to: Keymaker) => {
-    const opened = await openSealedLetter(sealed, to, lookup);
-    return { name, rules, sealed: hex(sealed), recipient: recipient(to), registry, author: opened.letter.from, authorKey: hex(opened.authorKey.bytes()), letter: letterToJson(opened.letter), signed: hex(opened.signed) };
+    const opened = await openSealedLetter(sealed, to, operator.publicKey);
+    return {
+      name,
+      rules,
+      sealed: hex(sealed),
+      recipient: recipient(to),
+      operatorKey,
+      author: opened.letter.from,
+      authorKey: hex(opened.authorKey.bytes()),
+      statement: hex(opened.statement),
+      letter: letterToJson(opened.letter),
+      signed: hex(opened.signed),
+    };
   };
   const forCarol: Letter = { ...dm, to: 'carol', id: id(6) };
   const sealedInvalid: [string, string[], string, VectorBytes, ReturnType<typeof recipient>][] = [
     ['a ciphertext byte changed', ['SEAL-5'], 'DECRYPT_FAILED', hex(flip(sealedDm, sealedDm.length - 10)), recipient(bob)],
     ['opened with the key of someone else', ['SEAL-5'], 'DECRYPT_FAILED', hex(sealedDm), recipient(carol, 'bob')],
     ['ephemeral key damaged', ['SEAL-5'], 'DECRYPT_FAILED', hex(flip(sealedDm, 20)), recipient(bob)],
-    ['addressed to carol, sealed to bob', ['SEAL-5'], 'WRONG_RECIPIENT', hex(sealLetter(forCarol, alice.keys, bob.publicKey)), recipient(bob)],
-    ['from alice but signed by mallory', ['SEAL-5'], 'WRONG_AUTHOR', hex(sealLetter(dm, mallory.keys, bob.publicKey)), recipient(bob)],
+    ['addressed to carol, sealed to bob', ['SEAL-5'], 'WRONG_RECIPIENT', hex(sealLetter(forCarol, alice.keys, bob.publicKey, aliceStatement)), recipient(bob)],
+    ['from alice with her statement, but signed by mallory', ['SEAL-5', 'SEAL-6'], 'WRONG_AUTHOR', hex(sealLetter(dm, mallory.keys, bob.publicKey, aliceStatement)), recipient(bob)],
+    ['signed by mallory with her own statement, but from alice', ['SEAL-5', 'SEAL-6'], 'WRONG_AUTHOR', hex(sealLetter(dm, mallory.keys, bob.publicKey, statementOf(mallory))), recipient(bob)],
+    ['a statement signed by another Operator', ['SEAL-5', 'SEAL-6'], 'WRONG_AUTHOR', hex(sealLetter(dm, alice.keys, bob.publicKey, statementOf(alice, rogueOperator))), recipient(bob)],
+    ['a damaged statement', ['SEAL-5'], 'WRONG_AUTHOR', hex(raw(pad(sealedContent(flip(aliceStatement, 40), signedDm)), bob.publicKey)), recipient(bob)],
+    ['bytes that are no letter, signed by mallory, under alice\'s statement (signature before decoding)', ['SEAL-5', 'SIG-3'], 'WRONG_AUTHOR', hex(raw(pad(sealedContent(aliceStatement, sign(mallory.keys.privateKey, encode({ not: 'a letter' })))), bob.publicKey)), recipient(bob)],
+    ['a statement length below any statement', ['SEAL-1', 'SEAL-5'], 'MALFORMED', hex(raw(pad(sealedContent(new Uint8Array(5), signedDm)), bob.publicKey)), recipient(bob)],
+    ['content that ends with the statement', ['SEAL-1', 'SEAL-5'], 'TRUNCATED', hex(raw(pad(sealedContent(aliceStatement, new Uint8Array(0))), bob.publicKey)), recipient(bob)],
     ['truncated by one byte', ['SEAL-5', 'CRY-6'], 'TRUNCATED', hex(sealedDm.subarray(0, sealedDm.length - 1)), recipient(bob)],
     ['truncated inside the header', ['SEAL-5'], 'TRUNCATED', hex(sealedDm.subarray(0, 30)), recipient(bob)],
     ['trailing byte', ['SEAL-5', 'CRY-6'], 'TRAILING_BYTES', hex(concatBytes(sealedDm, Uint8Array.of(0))), recipient(bob)],
-    ['version 2', ['SEAL-1', 'SEAL-5'], 'UNSUPPORTED_VERSION', hex(concatBytes(Uint8Array.of(2), sealedDm.subarray(1))), recipient(bob)],
+    ['version 1 (a signed letter without its statement)', ['SEAL-1', 'SEAL-5'], 'UNSUPPORTED_VERSION', hex(raw(pad(signedDm), bob.publicKey, 1)), recipient(bob)],
+    ['version 3', ['SEAL-1', 'SEAL-5'], 'UNSUPPORTED_VERSION', hex(concatBytes(Uint8Array.of(3), sealedDm.subarray(1))), recipient(bob)],
     ['larger than MAX_SEALED_LETTER_BYTES', ['SEAL-5', 'LIM-6'], 'TOO_LARGE', { hex: hex(sealedDm), zeroFillTo: MAX_SEALED_LETTER_BYTES + 1 }, recipient(bob)],
-    ['a non-zero padding byte', ['SEAL-4'], 'BAD_PADDING', hex(raw(flip(pad(signedDm), 511), bob.publicKey)), recipient(bob)],
-    ['padded to a larger bucket than needed', ['SEAL-4'], 'BAD_PADDING', hex(raw(concatBytes(pad(signedDm), new Uint8Array(512)), bob.publicKey)), recipient(bob)],
-    ['a signed container that is not a letter', ['SEAL-5', 'LET-1'], 'MALFORMED', hex(raw(pad(sign(alice.keys.privateKey, encode([1]))), bob.publicKey)), recipient(bob)],
-    ['padding around bytes that are not signed', ['SEAL-5', 'CRY-5'], 'BAD_SIGNATURE', hex(raw(pad(utf8('plain bytes, no signature here')), bob.publicKey)), recipient(bob)],
+    ['a non-zero padding byte', ['SEAL-4'], 'BAD_PADDING', hex(raw(flip(pad(sealedContent(aliceStatement, signedDm)), 511), bob.publicKey)), recipient(bob)],
+    ['padded to a larger bucket than needed', ['SEAL-4'], 'BAD_PADDING', hex(raw(concatBytes(pad(sealedContent(aliceStatement, signedDm)), new Uint8Array(512)), bob.publicKey)), recipient(bob)],
+    ['a signed container that is not a letter', ['SEAL-5', 'LET-1'], 'MALFORMED', hex(raw(pad(sealedContent(aliceStatement, sign(alice.keys.privateKey, encode([1])))), bob.publicKey)), recipient(bob)],
+    ['bytes that are not signed after the statement', ['SEAL-5', 'CRY-5'], 'BAD_SIGNATURE', hex(raw(pad(sealedContent(aliceStatement, utf8('plain bytes, no signature here'))), bob.publicKey)), recipient(bob)],
   ];
   await write(
     'sealed.json',
     'SEAL-*',
-    'Sealed letters: recipient opens sealed, looks up authors in registry, gets letter (signed by author); invalid ones give the error code.',
+    'Sealed letters: recipient opens sealed, verifying the statement inside with operatorKey, and gets letter (signed by author with authorKey) and statement; invalid ones give the error code.',
     [
-      await sealedVector('a direct message', ['SEAL-1', 'SEAL-2', 'SEAL-5'], sealedDm, bob),
-      await sealedVector('an image letter, carol to alice', ['SEAL-2', 'SEAL-5'], sealLetter({ ...dmImage, from: 'carol', to: 'alice' }, carol.keys, alice.publicKey), alice),
+      await sealedVector('a direct message', ['SEAL-1', 'SEAL-2', 'SEAL-5', 'SEAL-6'], sealedDm, bob),
+      await sealedVector('an image letter, carol to alice', ['SEAL-2', 'SEAL-5'], sealLetter({ ...dmImage, from: 'carol', to: 'alice' }, carol.keys, alice.publicKey, statementOf(carol)), alice),
     ],
-    sealedInvalid.map(([name, rules, error, sealed, r]) => ({ name, rules, error, sealed, recipient: r, registry })),
+    sealedInvalid.map(([name, rules, error, sealed, r]) => ({ name, rules, error, sealed, recipient: r, operatorKey })),
   );
 
   // ---- posts.json (POST-*)
@@ -219,10 +247,13 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
   };
   const moved = sealedPost.slice();
   new DataView(moved.buffer).setUint32(1, epoch + 1, false);
-  const postInvalid: [string, string[], string, VectorBytes][] = [
+  const postInvalid: [string, string[], string, VectorBytes, string?][] = [
     ['a ciphertext byte changed', ['POST-3'], 'DECRYPT_FAILED', hex(flip(sealedPost, sealedPost.length - 3))],
     ['moved to another epoch', ['POST-2', 'POST-3'], 'DECRYPT_FAILED', hex(moved)],
     ['from alice but signed by mallory (a forgery by an epoch key holder)', ['POST-3'], 'WRONG_AUTHOR', hex(rawPost(pad(signLetter(post, mallory.keys.privateKey))))],
+    ["mallory's own post, filed under alice", ['POST-3', 'FEED-7'], 'WRONG_AUTHOR', hex(sealPost({ ...post, from: 'mallory' }, mallory.keys, epochKey, epoch)), 'alice'],
+    ["mallory's post claiming to be alice's, filed under mallory", ['POST-3', 'FEED-7'], 'WRONG_AUTHOR', hex(rawPost(pad(signLetter(post, mallory.keys.privateKey)))), 'mallory'],
+    ['bytes that are no letter, signed by mallory (signature before decoding)', ['POST-3', 'SIG-3'], 'WRONG_AUTHOR', hex(rawPost(pad(sign(mallory.keys.privateKey, encode({ not: 'a letter' })))))],
     ['a direct message inside', ['POST-3'], 'MALFORMED', hex(rawPost(pad(signedDm)))],
     ['truncated by one byte', ['POST-3', 'CRY-7'], 'TRUNCATED', hex(sealedPost.subarray(0, sealedPost.length - 1))],
     ['truncated inside the header', ['POST-3'], 'TRUNCATED', hex(sealedPost.subarray(0, 3))],
@@ -234,9 +265,9 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
   await write(
     'posts.json',
     'POST-*',
-    'World posts: open post with epochKeys[epoch] and registry to letter; invalid ones give the error code.',
+    'World posts: open post, filed under author, with epochKeys[epoch] and the key registry[author] to letter; invalid ones give the error code.',
     [{ name: 'a world post', rules: ['POST-1', 'POST-2', 'POST-3'], post: hex(sealedPost), epoch, epochKeys, registry, author: 'alice', letter: letterToJson(post) }],
-    postInvalid.map(([name, rules, error, p]) => ({ name, rules, error, post: p, epochKeys, registry })),
+    postInvalid.map(([name, rules, error, p, author = 'alice']) => ({ name, rules, error, post: p, epochKeys, registry, author })),
   );
 
   // ---- keys.json (KEY-*)

@@ -29,12 +29,12 @@ const letters = load<{ name: string; hex: string; letter: LetterJson }, InvalidC
 const signed = load<{ name: string; signed: string; authorKey: string; letter: LetterJson }, InvalidCase & { signed: VectorBytes; authorKey: string }>('signed.json');
 const padding = load<{ name: string; content: string; padded: string }, InvalidCase & { padded: string }>('padding.json');
 const sealed = load<
-  { name: string; sealed: string; recipient: RecipientJson; registry: Registry; author: string; authorKey: string; letter: LetterJson; signed: string },
-  InvalidCase & { sealed: VectorBytes; recipient: RecipientJson; registry: Registry }
+  { name: string; sealed: string; recipient: RecipientJson; operatorKey: string; author: string; authorKey: string; statement: string; letter: LetterJson; signed: string },
+  InvalidCase & { sealed: VectorBytes; recipient: RecipientJson; operatorKey: string }
 >('sealed.json');
 const posts = load<
   { name: string; post: string; epoch: number; epochKeys: Registry; registry: Registry; author: string; letter: LetterJson },
-  InvalidCase & { post: VectorBytes; epochKeys: Registry; registry: Registry }
+  InvalidCase & { post: VectorBytes; epochKeys: Registry; registry: Registry; author: string }
 >('posts.json');
 const keys = load<
   { name: string; publicKey: string; canonical?: string; fingerprint?: string; privateKey?: string },
@@ -134,15 +134,16 @@ describe.each(backends)('vectors, %s backend', (backend) => {
   describe('sealed.json (SEAL-*)', () => {
     it.for(sealed.valid)('valid: $name', async (v, ctx) => {
       if (!available) ctx.skip();
-      const opened = await openSealedLetter(fromHex(v.sealed), recipientOf(v.recipient), lookup(v.registry));
+      const opened = await openSealedLetter(fromHex(v.sealed), recipientOf(v.recipient), PublicKey.from(fromHex(v.operatorKey)));
       expect(letterToJson(opened.letter)).toEqual(v.letter);
       expect(opened.letter.from).toBe(v.author);
       expect(opened.authorKey.toHex()).toBe(v.authorKey);
+      expect(toHex(opened.statement)).toBe(v.statement);
       expect(toHex(opened.signed)).toBe(v.signed);
     });
     it.for(sealed.invalid)('invalid: $name', async (v, ctx) => {
       if (!available) ctx.skip();
-      expect(await codeOf(() => openSealedLetter(bytesOf(v.sealed), recipientOf(v.recipient), lookup(v.registry)))).toBe(v.error);
+      expect(await codeOf(() => openSealedLetter(bytesOf(v.sealed), recipientOf(v.recipient), PublicKey.from(fromHex(v.operatorKey))))).toBe(v.error);
     });
   });
 
@@ -150,14 +151,14 @@ describe.each(backends)('vectors, %s backend', (backend) => {
     it.for(posts.valid)('valid: $name', async (v, ctx) => {
       if (!available) ctx.skip();
       expect(postEpoch(fromHex(v.post))).toBe(v.epoch);
-      const opened = await openPost(fromHex(v.post), epochKeys(v.epochKeys), lookup(v.registry));
+      const opened = await openPost(fromHex(v.post), epochKeys(v.epochKeys), { name: v.author, key: lookup(v.registry)(v.author) });
       expect(letterToJson(opened.letter)).toEqual(v.letter);
       expect(opened.epoch).toBe(v.epoch);
       expect(opened.letter.from).toBe(v.author);
     });
     it.for(posts.invalid)('invalid: $name', async (v, ctx) => {
       if (!available) ctx.skip();
-      expect(await codeOf(() => openPost(bytesOf(v.post), epochKeys(v.epochKeys), lookup(v.registry)))).toBe(v.error);
+      expect(await codeOf(() => openPost(bytesOf(v.post), epochKeys(v.epochKeys), { name: v.author, key: lookup(v.registry)(v.author) }))).toBe(v.error);
     });
   });
 

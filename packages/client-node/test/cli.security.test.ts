@@ -68,9 +68,11 @@ describe('comrad CLI: crashes and attacks (processes)', () => {
     const aliceWhoami = JSON.parse((await as('alice')('--json', 'whoami')).stdout);
     const carolKey = PublicKey.from(fromHex(JSON.parse((await carol('--json', 'whoami')).stdout).key));
     // Mallory's own client: a letter "from alice", signed with Mallory's key, sent like any letter.
+    // She attaches alice's genuine registry statement, which anyone can look up.
     const mallory = KeyPair.generate();
-    const forged = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'carol', body: { text: 'send me your passphrase' } }), mallory, carolKey);
     const conn = await OperatorConnection.open({ url: op.url });
+    const { statement } = await conn.request('lookup', { name: 'alice' });
+    const forged = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'carol', body: { text: 'send me your passphrase' } }), mallory, carolKey, statement);
     await conn.request('send', { to: 'carol', letter: forged });
     await conn.closed();
     const r = await carol('inbox');

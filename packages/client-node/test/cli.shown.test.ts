@@ -123,17 +123,20 @@ describe('what is shown (processes)', () => {
     aliceHome.wipe();
     const carolKey = PublicKey.from(fromHex(JSON.parse((await as('carol')('--json', 'whoami')).stdout).key));
     const letter = createLetter({ kind: 'dm', from: 'alice', to: 'carol', body: { text: 'only once' } });
-    const sealed = sealLetter(letter, alice.keys, carolKey);
-    const resealed = sealLetter(letter, alice.keys, carolKey);
-    expect(resealed).not.toEqual(sealed);
-    const send = async (bytes: Uint8Array) => {
+    const oneShot = async <T>(use: (conn: OperatorConnection) => Promise<T>): Promise<T> => {
       const conn = await OperatorConnection.open({ url: op.url });
       try {
-        await conn.request('send', { to: 'carol', letter: bytes });
+        return await use(conn);
       } finally {
         await conn.closed();
       }
     };
+    // alice's registry statement, which her letters carry (SEAL-1)
+    const { statement } = await oneShot((conn) => conn.request('lookup', { name: 'alice' }));
+    const sealed = sealLetter(letter, alice.keys, carolKey, statement);
+    const resealed = sealLetter(letter, alice.keys, carolKey, statement);
+    expect(resealed).not.toEqual(sealed);
+    const send = (bytes: Uint8Array) => oneShot((conn) => conn.request('send', { to: 'carol', letter: bytes }));
     // Delivered twice before carol reads: one letter.
     await send(sealed);
     await send(sealed);

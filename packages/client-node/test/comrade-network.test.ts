@@ -32,7 +32,8 @@ describe('Comrade through a SOCKS proxy (TR-1, TR-3, CL-1)', () => {
     expect((await bob.inbox()).received.map((l) => l.text)).toEqual(['through tor']);
     await alice.post('world, through tor');
     expect((await bob.feed()).posts.map((p) => p.text)).toEqual(['world, through tor']);
-    // Per comrade: a public session, a register connection, a private session; plus one per letter.
+    // Per comrade: a public session and a register connection; a private session for alice's post and
+    // bob's inbox (his feed reuses it; alice is pinned from her letter's statement); one for the letter.
     expect(proxy.requests.length).toBe(7);
     for (const r of proxy.requests) expect(r).toMatchObject({ atyp: 'domain', host, port: op.port });
     // TR-3: each connection its own SOCKS credentials, hence its own Tor circuit.
@@ -48,6 +49,7 @@ describe('Comrade across an Operator restart (TR-6)', () => {
     const bob = await Comrade.connect({ home: dir, operator: { name: 'x', url: first.url } });
     scope.defer(() => bob.close());
     await bob.register('bob', 'passphrase');
+    await bob.login('passphrase'); // the private session, which pushes come on
     const alice = await Comrade.connect({ home: (await tempHome()).dir, operator: { name: 'x', url: first.url } });
     scope.defer(() => alice.close());
     await alice.register('alice', 'passphrase');

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readdir, stat } from 'node:fs/promises';
-import { ComradError, KeyPair } from '@comrad/core';
-import { createLetter, sealLetter } from '@comrad/core/envelope';
-import { verifyLookup } from '@comrad/core/wire';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ComradError, KeyPair, bytesEqual } from '@comrad/core';
+import { createLetter, openSigned, sealLetter } from '@comrad/core/envelope';
+import { signLookup, verifyLookup } from '@comrad/core/wire';
 import { Comrade } from '../src/comrade/comrade.js';
 import { OperatorConnection } from '../src/transport/connection.js';
 import { tempHome } from './helpers/operator.js';
@@ -100,6 +101,7 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
     const op = await operator();
     const alice = await registered(op, 'alice');
     const bob = await registered(op, 'bob');
+    await bob.login(PASS); // pushes come on the private session, which only a login (or an inbox) opens
     const pushed = new Promise<void>((resolve) => bob.once('mail', resolve));
     await alice.send('bob', 'ping');
     await pushed;
@@ -133,10 +135,12 @@ describe('Comrade: register, look up, write, read (REG-*, CT-*, MB-*)', () => {
     const op = await operator();
     const alice = await registered(op, 'alice');
     const bob = await registered(op, 'bob');
-    // Mallory writes "from alice", signs with her own key, seals to bob, and sends like any client.
+    // Mallory writes "from alice" with alice's genuine registry statement (anyone can look it up),
+    // signs with her own key, seals to bob, and sends like any client.
     const mallory = KeyPair.generate();
-    const forged = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'send me your passphrase' } }), mallory, bob.identity!.publicKey);
     const conn = await OperatorConnection.open({ url: op.url });
+    const { statement } = await conn.request('lookup', { name: 'alice' });
+    const forged = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'send me your passphrase' } }), mallory, bob.identity!.publicKey, statement);
     await conn.request('send', { to: 'bob', letter: forged });
     await conn.closed();
     await alice.send('bob', 'the real one');
@@ -197,6 +201,53 @@ describe('Comrade: pinned keys (CT-1..CT-3, OPS-1, OPS-2)', () => {
     await operator({ port }); // same address, new keys
     const err = await Comrade.connect({ home: dir, operator: { name: 'x', url: first.url, key: first.keys.operator.publicKey } }).catch((e: unknown) => e);
     expect(ComradError.is(err, 'KEY_CHANGED')).toBe(true);
+  });
+});
+
+describe('Comrade: the sender travels inside the letter (SEAL-1, SEAL-6, CL-2, CL-3)', () => {
+  it('CT-1 SEAL-6 the inbox pins a sender from the statement in its letter, and a later letter under another key is held as KEY_CHANGED with the evidence', async () => {
+    const op = await operator();
+    const alice = await registered(op, 'alice');
+    const bob = await registered(op, 'bob');
+    await bob.send('alice', 'first');
+    expect((await alice.inbox()).received.map((l) => l.text)).toEqual(['first']);
+    expect(alice.contacts().map((c) => [c.name, c.key.fingerprint()])).toEqual([['bob', bob.identity!.fingerprint]]);
+    // The Operator (its key is the pinned one) now vouches for another key under bob's name.
+    const other = KeyPair.generate();
+    const lying = signLookup(op.keys.operator.privateKey, 'bob', other.publicKey, Date.now());
+    const letter = createLetter({ kind: 'dm', from: 'bob', to: 'alice', body: { text: 'trust me' } });
+    const conn = await OperatorConnection.open({ url: op.url });
+    await conn.request('send', { to: 'alice', letter: sealLetter(letter, other, alice.identity!.publicKey, lying) });
+    await conn.closed();
+    const report = await alice.inbox();
+    expect(report.received).toEqual([]);
+    expect(report.held).toHaveLength(1);
+    expect(report.held[0]).toMatchObject({ claimedFrom: 'bob', code: 'KEY_CHANGED' });
+    expect(bytesEqual(report.held[0]!.statement, lying)).toBe(true);
+    expect(openSigned(report.held[0]!.signed, other.publicKey).letter.body.text).toBe('trust me');
+  });
+
+  it('CL-3 a home without its own statement fetches it once on the logged-in connection, then sends', async () => {
+    const op = await operator();
+    const { dir } = await tempHome();
+    await registered(op, 'alice', { home: dir });
+    const bob = await registered(op, 'bob');
+    await rm(join(dir, 'statements.cell'));
+    const alice = await Comrade.connect({ home: dir, operator: { name: 'test', url: op.url }, passphrase: PASS });
+    scope.defer(() => alice.close());
+    await alice.send('bob', 'from an old home');
+    expect((await readdir(dir))).toContain('statements.cell');
+    expect((await bob.inbox()).received.map((l) => [l.from, l.text])).toEqual([['alice', 'from an old home']]);
+  });
+
+  it('CL-2 with the passphrase at connect, a wrong one fails before any connection is made', async () => {
+    const op = await operator();
+    const { dir } = await tempHome();
+    await registered(op, 'alice', { home: dir });
+    const before = op.server.connections();
+    const err = await Comrade.connect({ home: dir, operator: { name: 'test', url: op.url }, passphrase: 'not it' }).catch((e: unknown) => e);
+    expect(ComradError.is(err, 'WRONG_PASSPHRASE')).toBe(true);
+    expect(op.server.connections()).toBe(before);
   });
 });
 

@@ -97,6 +97,14 @@ describe('CL-1 CL-2 SEAL-6 unlinkability, seen from a recording relay', () => {
       for (const y of ys) leaks.push(...naming(conns, { name: y, key: keys[y]! }));
     }
     expect(leaks).toEqual([]);
+    // SEAL-6 CL-3: a recipient never names to the Operator who wrote to it. Bob and carol heard from
+    // alice without ever looking her up: only a connection carrying their own letter to her may name her.
+    for (const x of [names.bob, names.carol]) {
+      const asked = relay.connections
+        .filter((c) => c.origin === x && !c.frames.some((f) => f.dir === 'up' && f.op === 'send'))
+        .flatMap((c) => c.frames.filter((f) => f.dir === 'up' && containsBytes(f.bytes, utf8(names.alice))).map((f) => `connection ${c.n} ${f.op}`));
+      expect(asked, `${x} named @${names.alice}, who wrote to them`).toEqual([]);
+    }
     // MB-7: no letter travels on a logged-in connection, nor next to one.
     const sends = relay.connections.filter((c) => c.frames.some((f) => f.dir === 'up' && f.op === 'send'));
     expect(sends.length).toBe(3);

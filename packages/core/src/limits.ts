@@ -25,6 +25,15 @@ export const MAX_LETTER_BYTES = 272 * 1024;
  */
 export const MAX_SIGNED_LETTER_BYTES = MAX_LETTER_BYTES + 1024;
 
+/** LIM-8: a registry statement (REG-4) is a Themis signature over a small map, far below 1 KiB. */
+export const MAX_STATEMENT_BYTES = 1024;
+
+/**
+ * LIM-9: the most a padding bucket holds (SEAL-3): a sealed letter's content, that is the sender's
+ * statement with its 2-byte length and the signed letter (SEAL-1). The last bucket holds it.
+ */
+export const MAX_PADDED_CONTENT_BYTES = 2 + MAX_STATEMENT_BYTES + MAX_SIGNED_LETTER_BYTES;
+
 /**
  * LIM-6: a sealed letter on the wire is at most this many bytes: the largest padding bucket plus the
  * Secure Message overhead and the ephemeral public key, rounded up.

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { ProtocolError, concatBytes, encryptFor, KeyPair, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
-import { IMAGE_MIMES, MAX_LETTER_AT, postContext, WORLD_NAME, type Image, type ImageMime, type Letter } from '@comrad/core/envelope';
+import { IMAGE_MIMES, MAX_LETTER_AT, postContext, SEALED_VERSION, signStatement, WORLD_NAME, type Image, type ImageMime, type Letter } from '@comrad/core/envelope';
 import { MAX_TEXT_CHARS } from '../src/limits.js';
 
 /** The smallest byte prefix each image type must start with (LET-10). */
@@ -52,9 +52,22 @@ export const letterArb: fc.Arbitrary<Letter> = fc
   }));
 
 /** A sealed letter around any `padded` payload, made like SEAL-2 but without its checks. */
-export function sealRaw(padded: Uint8Array, recipientKey: PublicKey): Uint8Array {
+export function sealRaw(padded: Uint8Array, recipientKey: PublicKey, version = SEALED_VERSION): Uint8Array {
   const ephemeral = KeyPair.generate();
-  return concatBytes(Uint8Array.of(1), ephemeral.publicKey.bytes(), encryptFor(ephemeral.privateKey, recipientKey, padded));
+  return concatBytes(Uint8Array.of(version), ephemeral.publicKey.bytes(), encryptFor(ephemeral.privateKey, recipientKey, padded));
+}
+
+/** SEAL-1: the content a sealed letter pads, `u16be(s) || statement || signed letter`, without checks. */
+export function sealedContent(statement: Uint8Array, signed: Uint8Array): Uint8Array {
+  const length = new Uint8Array(2);
+  new DataView(length.buffer).setUint16(0, statement.length, false);
+  return concatBytes(length, statement, signed);
+}
+
+/** An Operator for envelope tests: its key pair and the statements (REG-4) it signs for comrades. */
+export function testOperator(): { keys: KeyPair; statementOf(name: string, key: PublicKey): Uint8Array } {
+  const keys = KeyPair.generate();
+  return { keys, statementOf: (name, key) => signStatement(keys.privateKey, name, key, 1_764_000_000_000) };
 }
 
 /** A world post around any `padded` payload, made like POST-2 but without its checks. */

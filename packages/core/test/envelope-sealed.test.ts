@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ready, KeyPair, PublicKey, bytesEqual, concatBytes, encode, utf8, toHex, sign, ProtocolError } from '@comrad/core';
 import {
@@ -10,25 +10,29 @@ import {
   pad,
   PADDING_BUCKETS,
   SEALED_HEADER_BYTES,
+  SEALED_VERSION,
   sealLetter,
   signLetter,
   unpad,
+  verifyStatement,
   type Letter,
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
-import { MAX_IMAGE_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
-import { flip, image, registry, sealRaw } from './_envelope.js';
+import { MAX_IMAGE_BYTES, MAX_PADDED_CONTENT_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_STATEMENT_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
+import { flip, image, sealedContent, sealRaw, testOperator } from './_envelope.js';
 import { codeOf } from './_garbage.js';
 
 let alice: Keymaker, bob: Keymaker, carol: Keymaker, mallory: Keymaker;
-let keyOf: (name: string) => PublicKey;
 let letter: Letter;
+let operator: ReturnType<typeof testOperator>, rogue: ReturnType<typeof testOperator>;
+const statementOf = (k: Keymaker) => operator.statementOf(k.name, k.publicKey);
 
 
 beforeAll(async () => {
   await ready({ backend: 'wasm' });
   [alice, bob, carol, mallory] = ['alice', 'bob', 'carol', 'mallory'].map((n) => Keymaker.generate(n)) as [Keymaker, Keymaker, Keymaker, Keymaker];
-  keyOf = registry({ alice: alice.publicKey, bob: bob.publicKey, carol: carol.publicKey, mallory: mallory.publicKey });
+  operator = testOperator();
+  rogue = testOperator();
   letter = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'meet at the library, 6pm' } });
 });
 
@@ -55,12 +59,12 @@ describe('signed letters (SIG-*)', () => {
 });
 
 describe('padding (SEAL-3, SEAL-4)', () => {
-  it('SEAL-3 buckets grow, and the largest signed letter fits the last one within LIM-6', () => {
+  it('SEAL-3 LIM-9 buckets grow, and the largest content (statement and signed letter) fits the last one within LIM-6', () => {
     for (let i = 1; i < PADDING_BUCKETS.length; i++) expect(PADDING_BUCKETS[i]!).toBeGreaterThan(PADDING_BUCKETS[i - 1]!);
-    expect(bucketFor(MAX_SIGNED_LETTER_BYTES)).toBe(PADDING_BUCKETS.at(-1));
+    expect(bucketFor(MAX_PADDED_CONTENT_BYTES)).toBe(PADDING_BUCKETS.at(-1));
     // version + ephemeral key + Secure Message header + Secure Cell token + the last bucket
     expect(SEALED_HEADER_BYTES + 8 + 44 + PADDING_BUCKETS.at(-1)!).toBeLessThanOrEqual(MAX_SEALED_LETTER_BYTES);
-    expect(() => bucketFor(MAX_SIGNED_LETTER_BYTES + 1)).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
+    expect(() => bucketFor(MAX_PADDED_CONTENT_BYTES + 1)).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
   });
 
   it('SEAL-3 SEAL-4 unpad(pad(x)) = x, and pad picks the smallest bucket that holds x and its prefix', () => {
@@ -91,18 +95,26 @@ describe('padding (SEAL-3, SEAL-4)', () => {
 });
 
 describe('sealed letters (SEAL-*)', () => {
-  it('SEAL-2 SEAL-5 bob opens what alice sealed to him and learns it is from alice', async () => {
-    const sealed = sealLetter(letter, alice.keys, bob.publicKey);
-    const opened = await openSealedLetter(sealed, bob, keyOf);
+  const seal = (l: Letter, by: Keymaker = alice, to: PublicKey = bob.publicKey, statement = statementOf(by)) => sealLetter(l, by.keys, to, statement);
+  /** A sealed letter to bob around `statement` and `signed`, made without sealLetter's checks. */
+  const sealedWith = (statement: Uint8Array, signed: Uint8Array) => sealRaw(pad(sealedContent(statement, signed)), bob.publicKey);
+
+  it('SEAL-2 SEAL-5 bob opens what alice sealed to him and learns, from the statement inside, that it is from alice', async () => {
+    const statement = statementOf(alice);
+    const sealed = seal(letter, alice, bob.publicKey, statement);
+    const opened = await openSealedLetter(sealed, bob, operator.keys.publicKey);
     expect(opened.letter).toEqual(letter);
     expect(opened.authorKey.equals(alice.publicKey)).toBe(true);
     expect(openSigned(opened.signed, alice.publicKey).letter).toEqual(letter);
+    expect(bytesEqual(opened.statement, statement)).toBe(true);
+    expect(verifyStatement(opened.statement, operator.keys.publicKey, 'alice').key.equals(alice.publicKey)).toBe(true);
   });
 
-  it('SEAL-1 layout: version 1, a fresh ephemeral key per letter, then a Themis encrypted message', () => {
-    const a = sealLetter(letter, alice.keys, bob.publicKey);
-    const b = sealLetter(letter, alice.keys, bob.publicKey);
-    expect(a[0]).toBe(1);
+  it('SEAL-1 layout: version 2, a fresh ephemeral key per letter, then a Themis encrypted message', () => {
+    const a = seal(letter);
+    const b = seal(letter);
+    expect(a[0]).toBe(2);
+    expect(SEALED_VERSION).toBe(2);
     const ea = PublicKey.from(a.subarray(1, 46));
     const eb = PublicKey.from(b.subarray(1, 46));
     expect(ea.equals(eb)).toBe(false);
@@ -113,75 +125,94 @@ describe('sealed letters (SEAL-*)', () => {
 
   it('SEAL-1 SEAL-3 the sealed bytes name neither the sender nor the exact length', () => {
     const short = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'x' } });
-    const longer = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'y'.repeat(300) } });
-    const s1 = sealLetter(short, alice.keys, bob.publicKey);
-    const s2 = sealLetter(longer, alice.keys, bob.publicKey);
+    const longer = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'y'.repeat(100) } });
+    const s1 = seal(short);
+    const s2 = seal(longer);
     expect(s1.length).toBe(s2.length);
     const hex = toHex(s1);
-    for (const needle of [alice.publicKey.bytes(), utf8('alice'), alice.publicKey.bytes().subarray(13)]) expect(hex).not.toContain(toHex(needle));
+    for (const needle of [alice.publicKey.bytes(), utf8('alice'), alice.publicKey.bytes().subarray(13), statementOf(alice)]) expect(hex).not.toContain(toHex(needle));
+  });
+
+  it('SEAL-1 SEAL-5 a version 1 letter (no statement inside) is UNSUPPORTED_VERSION', async () => {
+    const v1 = sealRaw(pad(signLetter(letter, alice.keys.privateKey)), bob.publicKey, 1);
+    expect(await codeOf(() => openSealedLetter(v1, bob, operator.keys.publicKey))).toBe('UNSUPPORTED_VERSION');
   });
 
   it('SEAL-5 each failure has its own code', async () => {
-    const sealed = sealLetter(letter, alice.keys, bob.publicKey);
+    const sealed = seal(letter);
+    const op = operator.keys.publicKey;
+    const signed = signLetter(letter, alice.keys.privateKey);
     const cases: [string, () => Promise<unknown>][] = [
-      ['DECRYPT_FAILED', () => openSealedLetter(flip(sealed, sealed.length - 10), bob, keyOf)], // tampered ciphertext
-      ['DECRYPT_FAILED', () => openSealedLetter(sealed, { name: 'bob', keys: carol.keys }, keyOf)], // not for this key
-      ['DECRYPT_FAILED', () => openSealedLetter(flip(sealed, 20), bob, keyOf)], // damaged ephemeral key
-      ['WRONG_RECIPIENT', () => openSealedLetter(sealLetter({ ...letter, to: 'carol' }, alice.keys, bob.publicKey), bob, keyOf)],
-      ['WRONG_AUTHOR', () => openSealedLetter(sealLetter(letter, mallory.keys, bob.publicKey), bob, keyOf)], // from alice, signed by mallory
-      ['TRUNCATED', () => openSealedLetter(sealed.subarray(0, sealed.length - 1), bob, keyOf)],
-      ['TRAILING_BYTES', () => openSealedLetter(concatBytes(sealed, Uint8Array.of(0)), bob, keyOf)],
-      ['TOO_LARGE', () => openSealedLetter(new Uint8Array(MAX_SEALED_LETTER_BYTES + 1).fill(1), bob, keyOf)],
-      ['BAD_PADDING', () => openSealedLetter(sealRaw(flip(pad(signLetter(letter, alice.keys.privateKey)), 511), bob.publicKey), bob, keyOf)],
-      ['UNSUPPORTED_VERSION', () => openSealedLetter(concatBytes(Uint8Array.of(2), sealed.subarray(1)), bob, keyOf)],
+      ['DECRYPT_FAILED', () => openSealedLetter(flip(sealed, sealed.length - 10), bob, op)], // tampered ciphertext
+      ['DECRYPT_FAILED', () => openSealedLetter(sealed, { name: 'bob', keys: carol.keys }, op)], // not for this key
+      ['DECRYPT_FAILED', () => openSealedLetter(flip(sealed, 20), bob, op)], // damaged ephemeral key
+      ['WRONG_RECIPIENT', () => openSealedLetter(seal({ ...letter, to: 'carol' }), bob, op)],
+      ['WRONG_AUTHOR', () => openSealedLetter(seal(letter, mallory, bob.publicKey, statementOf(alice)), bob, op)], // alice's statement, signed by mallory
+      ['WRONG_AUTHOR', () => openSealedLetter(seal(letter, mallory, bob.publicKey, statementOf(mallory)), bob, op)], // mallory's own statement, "from alice"
+      ['WRONG_AUTHOR', () => openSealedLetter(seal(letter, alice, bob.publicKey, rogue.statementOf('alice', alice.publicKey)), bob, op)], // another Operator's statement
+      ['WRONG_AUTHOR', () => openSealedLetter(sealedWith(flip(statementOf(alice), 30), signed), bob, op)], // a damaged statement
+      ['MALFORMED', () => openSealedLetter(sealedWith(new Uint8Array(5), signed), bob, op)], // statement length below any statement
+      ['TRUNCATED', () => openSealedLetter(sealedWith(statementOf(alice), new Uint8Array(0)), bob, op)], // ends with the statement
+      ['TRUNCATED', () => openSealedLetter(sealed.subarray(0, sealed.length - 1), bob, op)],
+      ['TRAILING_BYTES', () => openSealedLetter(concatBytes(sealed, Uint8Array.of(0)), bob, op)],
+      ['TOO_LARGE', () => openSealedLetter(new Uint8Array(MAX_SEALED_LETTER_BYTES + 1).fill(2), bob, op)],
+      ['BAD_PADDING', () => openSealedLetter(sealRaw(flip(pad(sealedContent(statementOf(alice), signed)), 511), bob.publicKey), bob, op)],
+      ['UNSUPPORTED_VERSION', () => openSealedLetter(concatBytes(Uint8Array.of(3), sealed.subarray(1)), bob, op)],
+      ['BAD_SIGNATURE', () => openSealedLetter(sealedWith(statementOf(alice), utf8('not a signed letter, only text')), bob, op)],
     ];
     const seen = [];
     for (const [code, run] of cases) {
       expect(await codeOf(run), code).toBe(code);
       seen.push(code);
     }
-    expect(new Set(seen).size).toBe(8);
+    expect(new Set(seen).size).toBe(10);
   });
 
   it('SEAL-5 every truncation is TRUNCATED, and every single-byte change fails', async () => {
-    const sealed = sealLetter(letter, alice.keys, bob.publicKey);
-    for (let n = 0; n < sealed.length; n += 7) expect(await codeOf(() => openSealedLetter(sealed.subarray(0, n), bob, keyOf))).toBe('TRUNCATED');
+    const sealed = seal(letter);
+    const op = operator.keys.publicKey;
+    for (let n = 0; n < sealed.length; n += 7) expect(await codeOf(() => openSealedLetter(sealed.subarray(0, n), bob, op))).toBe('TRUNCATED');
     for (let i = 0; i < sealed.length; i += 3) {
-      const code = await codeOf(() => openSealedLetter(flip(sealed, i, 0x80), bob, keyOf));
+      const code = await codeOf(() => openSealedLetter(flip(sealed, i, 0x80), bob, op));
       expect(['DECRYPT_FAILED', 'UNSUPPORTED_VERSION', 'TRUNCATED', 'TRAILING_BYTES']).toContain(code);
     }
   });
 
-  it('SEAL-5 step 7 a letter for someone else is refused before its sender is looked up', async () => {
+  it('SEAL-5 steps 7-9 SIG-3 signatures are checked before the letter is decoded: unsigned content never reaches the decoder', async () => {
+    // Bytes that are no letter, signed by mallory, under alice's genuine statement: a reader that decoded
+    // first would answer MALFORMED (having parsed an attacker's bytes); here the signature fails first.
+    const junk = sign(mallory.keys.privateKey, encode({ not: 'a letter', deep: [[[[[]]]]] }));
+    expect(await codeOf(() => openSealedLetter(sealedWith(statementOf(alice), junk), bob, operator.keys.publicKey))).toBe('WRONG_AUTHOR');
+    // The same bytes signed by the stated key are decoded, and refused as the letter they are not.
+    const signedJunk = sign(alice.keys.privateKey, encode({ not: 'a letter' }));
+    expect(await codeOf(() => openSealedLetter(sealedWith(statementOf(alice), signedJunk), bob, operator.keys.publicKey))).toBe('MALFORMED');
+  });
+
+  it('SEAL-5 step 11 a genuine letter for someone else, re-sealed to bob, is WRONG_RECIPIENT', async () => {
     // carol re-seals a genuine letter alice wrote to her, hoping bob takes it as written to him
     const toCarol = createLetter({ kind: 'dm', from: 'alice', to: 'carol', body: { text: 'for carol only' } });
-    const opened = await openSealedLetter(sealLetter(toCarol, alice.keys, carol.publicKey), carol, keyOf);
-    const lookup = vi.fn(keyOf);
-    expect(await codeOf(() => openSealedLetter(sealRaw(pad(opened.signed), bob.publicKey), bob, lookup))).toBe('WRONG_RECIPIENT');
-    expect(lookup).not.toHaveBeenCalled();
+    const opened = await openSealedLetter(seal(toCarol, alice, carol.publicKey), carol, operator.keys.publicKey);
+    expect(await codeOf(() => openSealedLetter(sealedWith(opened.statement, opened.signed), bob, operator.keys.publicKey))).toBe('WRONG_RECIPIENT');
   });
 
-  it('SEAL-5 step 8 a failed lookup fails the opening with the lookup error', async () => {
+  it('SEAL-6 opening needs no lookup: the statement carries the sender, and an unregistered sender cannot make one', async () => {
     const fromStranger = createLetter({ kind: 'dm', from: 'stranger', to: 'bob', body: { text: 'hi' } });
-    expect(await codeOf(() => openSealedLetter(sealLetter(fromStranger, mallory.keys, bob.publicKey), bob, keyOf))).toBe('NOT_FOUND');
+    // the stranger has no statement of its own; the best it can attach is somebody else's
+    expect(await codeOf(() => openSealedLetter(seal(fromStranger, mallory, bob.publicKey, statementOf(mallory)), bob, operator.keys.publicKey))).toBe('WRONG_AUTHOR');
   });
 
-  it('SEAL-5 the letter inside is decoded as strictly as a bare one', async () => {
-    const notALetter = sealRaw(pad(sign(alice.keys.privateKey, encode([1, 2]))), bob.publicKey);
-    expect(await codeOf(() => openSealedLetter(notALetter, bob, keyOf))).toBe('MALFORMED');
-    expect(await codeOf(() => openSealedLetter(sealRaw(pad(utf8('not a signed letter, only text')), bob.publicKey), bob, keyOf))).toBe('BAD_SIGNATURE');
-  });
-
-  it('LIM-6 SEAL-3 the largest letter seals within MAX_SEALED_LETTER_BYTES and opens', async () => {
+  it('LIM-6 LIM-9 SEAL-3 the largest letter, with its statement, seals within MAX_SEALED_LETTER_BYTES and opens', async () => {
     const largest = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: '😀'.repeat(MAX_TEXT_CHARS), image: image('image/jpeg', MAX_IMAGE_BYTES) } });
-    const sealed = sealLetter(largest, alice.keys, bob.publicKey);
+    const sealed = seal(largest);
     expect(sealed.length).toBeLessThanOrEqual(MAX_SEALED_LETTER_BYTES);
-    expect((await openSealedLetter(sealed, bob, keyOf)).letter).toEqual(largest);
+    expect((await openSealedLetter(sealed, bob, operator.keys.publicKey)).letter).toEqual(largest);
   });
 
   it('SEAL-2 sealing checks its arguments', () => {
-    expect(() => sealLetter(letter, alice.keys.privateKey as unknown as KeyPair, bob.publicKey)).toThrow(TypeError);
-    expect(() => sealLetter({ ...letter, to: 'Bob' }, alice.keys, bob.publicKey)).toThrow(ProtocolError);
+    expect(() => sealLetter(letter, alice.keys.privateKey as unknown as KeyPair, bob.publicKey, statementOf(alice))).toThrow(TypeError);
+    expect(() => sealLetter(letter, alice.keys, bob.publicKey, new Uint8Array(0))).toThrow(TypeError);
+    expect(() => sealLetter(letter, alice.keys, bob.publicKey, new Uint8Array(MAX_STATEMENT_BYTES + 1))).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));
+    expect(() => sealLetter({ ...letter, to: 'Bob' }, alice.keys, bob.publicKey, statementOf(alice))).toThrow(ProtocolError);
   });
 });
 

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ready, SymmetricKey, PublicKey, sign, encode } from '@comrad/core';
+import type { PostAuthor } from '@comrad/core/envelope';
 import {
   createLetter,
   decodeLetter,
@@ -17,10 +18,13 @@ import {
 } from '@comrad/core/envelope';
 import { decodeKeystore, encodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { checkTotal, expectTotal, garbageFrom } from './_garbage.js';
-import { image, letterArb, postRaw, registry, sealRaw } from './_envelope.js';
+import { image, letterArb, postRaw, sealedContent, sealRaw, testOperator } from './_envelope.js';
 
 let alice: Keymaker, bob: Keymaker;
-let keyOf: (name: string) => PublicKey;
+let operator: ReturnType<typeof testOperator>;
+let opKey: PublicKey;
+let statement: Uint8Array;
+let byAlice: PostAuthor;
 let epochKey: SymmetricKey;
 let letters: Uint8Array[];
 
@@ -28,7 +32,10 @@ beforeAll(async () => {
   await ready({ backend: 'wasm' });
   alice = Keymaker.generate('alice');
   bob = Keymaker.generate('bob');
-  keyOf = registry({ alice: alice.publicKey, bob: bob.publicKey });
+  operator = testOperator();
+  opKey = operator.keys.publicKey;
+  statement = operator.statementOf('alice', alice.publicKey);
+  byAlice = { name: 'alice', key: alice.publicKey };
   epochKey = SymmetricKey.generate();
   letters = [
     createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'hello' } }),
@@ -51,15 +58,15 @@ describe('garbage in, typed errors out (ENC-*, LET-*, SIG-*, SEAL-*, POST-*, KS-
   });
 
   it('openSealedLetter, garbage outside the encryption', async () => {
-    const sealed = [sealLetter(decodeLetter(letters[0]!), alice.keys, bob.publicKey)];
-    await checkTotal((b) => openSealedLetter(b, bob, keyOf), sealed, { numRuns: 200 });
+    const sealed = [sealLetter(decodeLetter(letters[0]!), alice.keys, bob.publicKey, statement)];
+    await checkTotal((b) => openSealedLetter(b, bob, opKey), sealed, { numRuns: 200 });
   });
 
   it('openSealedLetter, garbage inside valid encryption and padding (signed letters of garbage letters)', async () => {
     await fc.assert(
       fc.asyncProperty(garbageFrom(letters), async (junk) => {
-        const sealed = sealRaw(pad(sign(alice.keys.privateKey, junk.length > 0 ? junk : Uint8Array.of(0))), bob.publicKey);
-        await expectTotal(() => openSealedLetter(sealed, bob, keyOf));
+        const sealed = sealRaw(pad(sealedContent(statement, sign(alice.keys.privateKey, junk.length > 0 ? junk : Uint8Array.of(0)))), bob.publicKey);
+        await expectTotal(() => openSealedLetter(sealed, bob, opKey));
       }),
       { numRuns: 150 },
     );
@@ -70,7 +77,9 @@ describe('garbage in, typed errors out (ENC-*, LET-*, SIG-*, SEAL-*, POST-*, KS-
     await fc.assert(
       fc.asyncProperty(garbageFrom(signed), async (junk) => {
         if (junk.length === 0) return;
-        await expectTotal(() => openSealedLetter(sealRaw(pad(junk), bob.publicKey), bob, keyOf));
+        await expectTotal(() => openSealedLetter(sealRaw(pad(sealedContent(statement, junk)), bob.publicKey), bob, opKey));
+        // and garbage in place of the statement and its length
+        await expectTotal(() => openSealedLetter(sealRaw(pad(junk), bob.publicKey), bob, opKey));
       }),
       { numRuns: 150 },
     );
@@ -79,7 +88,7 @@ describe('garbage in, typed errors out (ENC-*, LET-*, SIG-*, SEAL-*, POST-*, KS-
   it('openSealedLetter, any valid letter sealed to someone: opens or is refused with a code', async () => {
     await fc.assert(
       fc.asyncProperty(letterArb, async (letter) => {
-        await expectTotal(() => openSealedLetter(sealRaw(pad(signLetter(letter, alice.keys.privateKey)), bob.publicKey), bob, keyOf));
+        await expectTotal(() => openSealedLetter(sealRaw(pad(sealedContent(statement, signLetter(letter, alice.keys.privateKey))), bob.publicKey), bob, opKey));
       }),
       { numRuns: 50 },
     );
@@ -88,12 +97,12 @@ describe('garbage in, typed errors out (ENC-*, LET-*, SIG-*, SEAL-*, POST-*, KS-
   it('openPost and postEpoch, outside and inside the cell', async () => {
     const post = decodeLetter(letters[2]!);
     const sealed = [sealPost(post, alice.keys, epochKey, 3)];
-    await checkTotal((b) => openPost(b, () => epochKey, keyOf), sealed, { numRuns: 200 });
+    await checkTotal((b) => openPost(b, () => epochKey, byAlice), sealed, { numRuns: 200 });
     await checkTotal(postEpoch, sealed, { numRuns: 200 });
     await fc.assert(
       fc.asyncProperty(garbageFrom(letters), async (junk) => {
         const inner = postRaw(pad(sign(alice.keys.privateKey, junk.length > 0 ? junk : Uint8Array.of(0))), epochKey, 3);
-        await expectTotal(() => openPost(inner, () => epochKey, keyOf));
+        await expectTotal(() => openPost(inner, () => epochKey, byAlice));
       }),
       { numRuns: 100 },
     );

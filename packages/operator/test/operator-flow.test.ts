@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SymmetricKey, decryptFrom, type PublicKey } from '@comrad/core';
-import { createLetter, openPost, openSealedLetter, sealLetter, sealPost } from '@comrad/core/envelope';
+import { createLetter, openPost, openSealedLetter, sealLetter, sealPost, signStatement } from '@comrad/core/envelope';
 import { verifyLookup } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { openTestStore, refusedWith, startTestOperator, type StoreKind, type TestOperator } from './_fixtures.js';
@@ -60,13 +60,13 @@ describe.each(kinds)('Operator main flow on the %s store', (kind) => {
     const bobConn = await t.connect();
     await bobConn.auth(bob, t.clock.now());
     const sender = await t.connect();
-    const sealed = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'meet at noon' } }), alice.keys, bob.publicKey);
+    const sealed = sealLetter(createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'meet at noon' } }), alice.keys, bob.publicKey, signStatement(t.keys.operator.privateKey, 'alice', alice.publicKey, t.clock.now()));
     expect(await sender.request('send', { to: 'bob', letter: sealed })).toEqual({});
     await bobConn.nextMailPush();
     const { items } = await bobConn.request('fetch', {});
     expect(items).toHaveLength(1);
     expect(items[0]!.receivedAt).toBe(t.clock.now());
-    const opened = await openSealedLetter(items[0]!.letter, { name: 'bob', keys: bob.keys }, (n) => registry.get(n)!);
+    const opened = await openSealedLetter(items[0]!.letter, { name: 'bob', keys: bob.keys }, t.keys.operator.publicKey);
     expect(opened.letter.body.text).toBe('meet at noon');
     expect(opened.letter.from).toBe('alice');
     // MB-2: fetching again without ack delivers the same letter again.
@@ -94,7 +94,7 @@ describe.each(kinds)('Operator main flow on the %s store', (kind) => {
     // Bob gets the same epoch key, sealed to him.
     const bobWk = await bobConn.request('worldKey', { epoch: wk.epoch });
     const bobKey = SymmetricKey.from(decryptFrom(bob.keys.privateKey, t.keys.world.publicKey, bobWk.sealed));
-    const opened = await openPost(item.post, () => bobKey, (n) => registry.get(n)!);
+    const opened = await openPost(item.post, () => bobKey, { name: item.author, key: registry.get(item.author)! });
     expect(opened.letter.body.text).toBe('hello world');
     expect(opened.letter.from).toBe(item.author);
 

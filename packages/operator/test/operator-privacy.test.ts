@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { SymmetricKey, decryptFrom, toHex } from '@comrad/core';
-import { createLetter, sealLetter, sealPost } from '@comrad/core/envelope';
+import { createLetter, sealLetter, sealPost, signStatement } from '@comrad/core/envelope';
 import { createLogger } from '../src/log.js';
 import { openTestStore, startTestOperator, type StoreKind } from './_fixtures.js';
 import { useRedisServer } from './_redis.js';
@@ -45,7 +45,7 @@ describe.each(kinds)('privacy on the %s store', (kind) => {
     for (const [i, s] of [...senders, ...senders].entries()) {
       const anon = await t.connect();
       clients.push(anon);
-      const sealed = sealLetter(createLetter({ kind: 'dm', from: s.name, to: 'bob_recipient', body: { text: `secret plan ${i}` } }), s.keys, bob.publicKey);
+      const sealed = sealLetter(createLetter({ kind: 'dm', from: s.name, to: 'bob_recipient', body: { text: `secret plan ${i}` } }), s.keys, bob.publicKey, signStatement(t.keys.operator.privateKey, s.name, s.publicKey, t.clock.now()));
       sealedLetters.push(sealed);
       await anon.request('send', { to: 'bob_recipient', letter: sealed });
     }

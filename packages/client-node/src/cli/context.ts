@@ -89,13 +89,15 @@ export class Context {
   }
 
   /**
-   * Runs `use` with a connected Comrade (logged in when `login`), then closes it (and Tor, if started).
-   * The home is unlocked before anything touches the network: the Operator list itself is sealed.
-   * @param login - authenticate to the Operator too
+   * Runs `use` with a connected Comrade, then closes it (and Tor, if started). The home, and the identity
+   * in it, are unlocked before anything touches the network: the Operator list itself is sealed. Nothing
+   * is authenticated here: only the ops that act as the comrade (inbox, post, feed, delete) open a
+   * logged-in connection, so `comrad send` never logs in (CL-2).
+   * @param identity - the command needs the comrade's identity (NO_KEYSTORE without one)
    * @param use - the command's work
    * @param passphrase - the home's passphrase when the command asked already (register)
    */
-  async withComrade<T>(login: boolean, use: (c: Comrade) => Promise<T>, passphrase?: string): Promise<T> {
+  async withComrade<T>(identity: boolean, use: (c: Comrade) => Promise<T>, passphrase?: string): Promise<T> {
     // Ask before connecting: a passphrase typo should not cost a Tor circuit.
     passphrase ??= await this.homePassphrase();
     return this.withProxy(async (proxy) => {
@@ -113,7 +115,7 @@ export class Context {
       );
       comrade.on('operator-pinned', (fp) => this.out.warn(`first contact with this Operator: pinned its key ${fp} (compare it with the fingerprint its people publish)`));
       try {
-        if (login) await comrade.login(passphrase);
+        if (identity && !comrade.identity) throw new UsageError('NO_KEYSTORE', 'no identity in this home yet: run `comrad register NAME` first');
         return await use(comrade);
       } finally {
         await comrade.close();

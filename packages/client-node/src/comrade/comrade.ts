@@ -1,21 +1,29 @@
 /**
- * The `Comrade`: one person's session with one Operator — register, log in, look comrades up (pinning
- * their keys), send letters without revealing the sender, read the inbox without ever losing mail, post
- * to the world and read the feed.
+ * The `Comrade`: one person's session with one Operator — register, look comrades up (pinning their
+ * keys), send letters without revealing the sender, read the inbox without ever losing mail, post to the
+ * world and read the feed.
  *
- * Connections (CL-1): the Comrade keeps up to two sessions and never mixes them.
- * - a *public* session, never authenticated: `info` and `lookup`;
- * - a *private* session, authenticated after `login`: `fetch`, `ack`, `worldKey`, `post`, `feed`,
- *   `delete`, and the `mail` pushes.
- * `register` and every `send` each use a fresh connection of their own, closed right after (with a proxy,
- * each on its own Tor circuit), so the Operator cannot tie a letter to the connection of the comrade who
- * sent it, nor to the sender's other letters (sealed sender, SEAL-*).
+ * Connections (CL-1, CL-2): the Comrade never mixes what names you with what names your correspondents.
+ * - a *public* session, never authenticated, opened by {@link Comrade.connect}: `info` only;
+ * - a *private* session, authenticated, opened only when an op needs it (`inbox`, `post`, `feed`,
+ *   `deletePost`, or `login`): `fetch`, `ack`, `worldKey`, `post`, `feed`, `delete`, the `mail` pushes;
+ * - a fresh connection for each `register`, each `send` (with the recipient's lookup when not pinned),
+ *   each `lookup` and each feed page's unknown authors, closed right after; through Tor each gets a
+ *   circuit of its own.
+ * Sending needs no login: with `passphrase` given to {@link Comrade.connect}, the keystore is unlocked
+ * before anything touches the network, and a process that only sends never authenticates. Each letter
+ * carries our own registry statement (SEAL-1), so its recipient verifies us without asking the Operator.
+ *
+ * What stays observable (CL-4): the Operator sees every connection's timing. A send from a process that
+ * also holds a private session (an `inbox` followed by a reply, a bot) is close in time to that
+ * session's traffic, and a send right after a process starts follows that process's `info`; separate
+ * circuits do not hide timing. A program that must not be linked by timing sends from a process (or at
+ * a moment) apart from its logged-in work.
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { access } from 'node:fs/promises';
 import { ComradError, ProtocolError, SymmetricKey, decryptFrom, toHex, type PublicKey } from '@comrad/core';
-import { checkRegistrableName, createLetter, normaliseName, openPost, sealLetter, sealPost, type TextBody } from '@comrad/core/envelope';
+import { checkRegistrableName, createLetter, normaliseName, openPost, sealLetter, sealPost, verifyStatement, type TextBody } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import {
   epochOf,
@@ -36,6 +44,7 @@ import { ContactBook, type Contact } from '../store/contacts.js';
 import type { JsonStore } from '../store/json-file.js';
 import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail-store.js';
 import { OperatorBook, type OperatorEntry } from '../store/operators.js';
+import { OwnStatements } from '../store/own-statement.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
 import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
@@ -68,10 +77,12 @@ export interface ComradeOptions {
   /** The clock (ms); for tests. */
   now?: () => number;
   /**
-   * The home's passphrase. When given, {@link Comrade.connect} unlocks the home (HOME-4) before anything
-   * touches the network: the known Operators and the contacts are sealed under it (HOME-5). A new home is
-   * sealed under it. Without it, only a new home (in memory until `register`) or an `operator` given as
-   * an entry can connect, and `login` unlocks the home later.
+   * The home's passphrase. When given, {@link Comrade.connect} unlocks the home (HOME-4) and the identity
+   * in it before anything touches the network: the known Operators and the contacts are sealed under it
+   * (HOME-5), and `send` then works without any authenticated connection (CL-2). Ops that need the
+   * private session open it when first called. A new home is sealed under it. Without it, only a new home
+   * (in memory until `register`) or an `operator` given as an entry can connect, and `login` unlocks the
+   * home later.
    */
   passphrase?: string;
   /**
@@ -156,8 +167,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   readonly #info: InfoResult;
   readonly #entry: OperatorEntry;
   #me: Keymaker | undefined;
-  #private: Session | undefined;
+  #private: Promise<Session> | undefined;
   #mail: MailStore | undefined;
+  #statements: OwnStatements | undefined;
   readonly #epochKeys = new Map<number, SymmetricKey>();
 
   private constructor(opts: ComradeOptions, paths: HomePaths, pub: Session, info: InfoResult, entry: OperatorEntry, contacts: ContactBook) {
@@ -172,33 +184,38 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
-   * Opens the home, connects to the Operator, reads its `info` and checks its key against the pin
-   * (OPS-1, OPS-2), pinning it on first use.
-   * @param opts - home, Operator, proxy, timeouts
-   * @returns a session, not yet logged in
-   * @throws ProtocolError KEY_CHANGED (the Operator's key is not the pinned one), TIMEOUT,
-   *   CONNECTION_CLOSED; UsageError UNKNOWN_OPERATOR, BAD_URL, ONION_NEEDS_PROXY, BAD_PROXY
+   * Opens the home, unlocks the keystore when `opts.passphrase` is given (before any network traffic),
+   * connects to the Operator, reads its `info` and checks its key against the pin (OPS-1, OPS-2),
+   * pinning it on first use. Nothing is authenticated yet: that waits for an op that needs it.
+   * @param opts - home, Operator, passphrase, proxy, timeouts
+   * @returns a session: unlocked when a passphrase was given and the home holds an identity
+   * @throws ProtocolError WRONG_PASSPHRASE, CORRUPT_KEYSTORE (before connecting), KEY_CHANGED (the
+   *   Operator's key is not the pinned one), TIMEOUT, CONNECTION_CLOSED; UsageError UNKNOWN_OPERATOR,
+   *   BAD_URL, ONION_NEEDS_PROXY, BAD_PROXY
    * @example
    * ```ts
-   * const alice = await Comrade.connect({ home: '/home/alice/.comrad' });
-   * await alice.login(passphrase);
-   * await alice.send('bob', 'meet at noon');
+   * const alice = await Comrade.connect({ home: '/home/alice/.comrad', passphrase });
+   * await alice.send('bob', 'meet at noon'); // no login: the Operator cannot tell who sent it
    * ```
    */
   static async connect(opts: ComradeOptions): Promise<Comrade> {
     await startCrypto();
     const paths = await ensureHome(opts.home);
-    // HOME-5: the Operator list is sealed, so the home is unlocked before connecting (a typo costs nothing).
+    // HOME-5, CL-2: the Operator list is sealed, so the home is unlocked before connecting (a typo costs
+    // nothing), and so is the identity: a send needs no login, hence no connection beyond its own.
     const home = opts.passphrase !== undefined ? await SealedHome.unlock(paths.root, opts.passphrase) : undefined;
+    let me: Keymaker | undefined;
     try {
-      return await Comrade.#connect(opts, paths, home);
+      me = home && (await home.hasIdentity()) ? await home.identity() : undefined;
+      return await Comrade.#connect(opts, paths, home, me);
     } catch (err) {
       home?.wipe();
+      me?.wipe();
       throw err;
     }
   }
 
-  static async #connect(opts: ComradeOptions, paths: HomePaths, home: SealedHome | undefined): Promise<Comrade> {
+  static async #connect(opts: ComradeOptions, paths: HomePaths, home: SealedHome | undefined, me: Keymaker | undefined): Promise<Comrade> {
     if (!home && typeof opts.operator !== 'object' && !(await SealedHome.state(paths.root)).newPassphrase) {
       throw new UsageError('NOT_LOGGED_IN', 'this home is sealed: give its passphrase to Comrade.connect (its Operator list is sealed too)');
     }
@@ -222,6 +239,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       const comrade = new Comrade(opts, paths, pub, info, pinnedEntry, contacts);
       comrade.#home = home;
       if (pinnedNow && !home) comrade.#pinLater = entry.name;
+      if (me) comrade.#unlocked(me);
       if (pinnedNow) queueMicrotask(() => comrade.emit('operator-pinned', info.operatorKey.fingerprint()));
       return comrade;
     } catch (err) {
@@ -245,7 +263,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     return this.#paths;
   }
 
-  /** Who is logged in, if anyone. */
+  /** Whose keystore is unlocked, if anyone's. */
   get identity(): Identity | undefined {
     return this.#me && { name: this.#me.name, publicKey: this.#me.publicKey, fingerprint: this.#me.fingerprint() };
   }
@@ -253,21 +271,25 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   /**
    * Creates an identity: a fresh key pair, registered under `name` with a proof of possession (REG-3)
    * and proof of work when the Operator asks (REG-6), then kept in the home sealed under its home key
-   * (HOME-5; a new home is sealed under `passphrase`) and logged in.
+   * (HOME-5; a new home is sealed under `passphrase`), with the Operator's statement about it (what our
+   * letters carry, SEAL-1). The identity is unlocked; nothing is authenticated.
    * @param name - the name as typed (normalised: `@Alice` → `alice`)
-   * @param passphrase - the home's passphrase (unlocks the home unless `connect` did)
+   * @param passphrase - the home's passphrase (default: the one given to `connect`; unlocks the home
+   *   unless `connect` did)
    * @returns the new identity
-   * @throws UsageError KEYSTORE_EXISTS; ProtocolError INVALID_NAME, NAME_TAKEN, RATE_LIMITED…
+   * @throws UsageError KEYSTORE_EXISTS, BAD_ARGUMENT (no passphrase); ProtocolError INVALID_NAME,
+   *   NAME_TAKEN, RATE_LIMITED…
    */
-  async register(name: string, passphrase: string): Promise<Identity> {
-    const home = await this.#unlockHome(passphrase);
+  async register(name: string, passphrase: string | undefined = this.#opts.passphrase): Promise<Identity> {
+    if (passphrase === undefined && !this.#home) throw new UsageError('BAD_ARGUMENT', 'register needs a passphrase to seal the home');
+    const home = this.#home ?? (await this.#unlockHome(passphrase!));
     if (await home.hasIdentity()) {
       throw new UsageError('KEYSTORE_EXISTS', `this home already holds an identity (${this.#paths.identity}); use another --home`);
     }
     const normalised = checkRegistrableName(normaliseName(name));
     const me = Keymaker.generate(normalised);
     const proof = makeRegisterProof(me.keys.privateKey, normalised, me.publicKey, this.operatorKey);
-    // CL-1: a connection of its own, so the lookups of the public session are not tied to this name.
+    // CL-1: a connection of its own, so nothing else is tied to this name.
     const result = await this.#oneShot(async (conn) => {
       // POW-1: the work is bound to this connection's challenge, so it is done once connected.
       const bits = await this.#powBits(conn, 'register');
@@ -277,20 +299,33 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     verifyLookup(result.statement, this.operatorKey, { name: normalised, key: me.publicKey });
     // Saved only once the Operator confirmed: a refused name leaves no identity behind.
     await home.saveIdentity(me);
-    await this.#start(me);
+    await this.#private?.then((s) => s.close(), () => undefined);
+    this.#private = undefined;
+    this.#unlocked(me);
+    await this.#statements!.put(this.operatorKey, result.statement);
     return this.identity!;
   }
 
   /**
-   * Opens the identity kept in the home and authenticates the private session (AUTH-2). The home is
-   * unlocked with `passphrase` unless `connect` unlocked it already.
+   * Opens the identity kept in the home and authenticates the private session now (AUTH-2). Kept for
+   * compatibility: prefer `passphrase` in {@link Comrade.connect}, which unlocks without authenticating;
+   * the ops that need the private session open it themselves. After `login`, this process holds a
+   * logged-in connection, so its sends are close in time to it (CL-4). The home is unlocked with
+   * `passphrase` unless `connect` unlocked it already.
    * @param passphrase - the home's passphrase
    * @returns the identity
    * @throws UsageError NO_KEYSTORE; ProtocolError WRONG_PASSPHRASE, CORRUPT_KEYSTORE, AUTH_FAILED
    */
   async login(passphrase: string): Promise<Identity> {
     const me = await (await this.#unlockHome(passphrase)).identity();
-    await this.#start(me);
+    if (this.#me?.name !== me.name || !this.#me.publicKey.equals(me.publicKey)) {
+      await this.#private?.then((s) => s.close(), () => undefined);
+      this.#private = undefined;
+      this.#unlocked(me);
+    } else {
+      me.wipe();
+    }
+    await this.#privateSession();
     return this.identity!;
   }
 
@@ -342,31 +377,33 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
-   * Sends a letter (MB-1): signed by us, sealed to the recipient's pinned key (SEAL-2), and handed to
-   * the Operator over a fresh connection that never authenticates (CL-1). An image is re-encoded
-   * without metadata first (IMG-1).
+   * Sends a letter (MB-1): signed by us, sealed with our registry statement to the recipient's pinned
+   * key (SEAL-2), and handed to the Operator over a fresh connection that never authenticates (CL-1). An
+   * unpinned recipient is looked up on that same anonymous connection. Needs the keystore unlocked (the
+   * `passphrase` of `connect`), not a login. An image is re-encoded without metadata first (IMG-1).
    * @param name - the recipient, as typed
    * @param content - text, or `{text, image}`
    * @returns the letter id (hex)
-   * @throws UsageError NOT_LOGGED_IN; ProtocolError NOT_FOUND, KEY_CHANGED, TOO_LARGE, QUOTA_EXCEEDED…
+   * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError NOT_FOUND, KEY_CHANGED, TOO_LARGE, QUOTA_EXCEEDED…
    */
   async send(name: string, content: Content): Promise<{ id: string }> {
-    const me = this.#requireLogin();
+    const me = this.#requireUnlocked();
     const to = normaliseName(name);
     const body = await toBody(content);
+    const statement = await this.#ownStatement(me);
     const letter = createLetter({ kind: 'dm', from: me.name, to, body, at: Math.floor(this.#now() / 1000) });
     const sealedFor = async (conn: OperatorConnection): Promise<void> => {
       // A pinned contact needs no lookup; an unknown one is looked up on this same anonymous connection,
-      // so the logged-in connection never asks about the people we write to.
+      // which names the recipient anyway, so no logged-in connection ever asks about the people we write to.
       const pinned = this.#contacts.get(this.operatorKey, to);
       let key = pinned?.key;
       if (!key) {
-        const { statement } = await conn.request('lookup', { name: to });
-        key = verifyLookup(statement, this.operatorKey, to).key;
-        this.#contacts.check(this.operatorKey, to, key, this.#now(), statement);
+        const recipient = await conn.request('lookup', { name: to });
+        key = verifyLookup(recipient.statement, this.operatorKey, to).key;
+        this.#contacts.check(this.operatorKey, to, key, this.#now(), recipient.statement);
         await this.#contacts.save();
       }
-      const sealed = sealLetter(letter, me.keys, key);
+      const sealed = sealLetter(letter, me.keys, key, statement);
       const bits = await this.#powBits(conn, 'send');
       const pow = bits > 0 ? solvePow((n) => sendPowInput(conn.hello.challenge, to, sealed, n), bits) : undefined;
       await conn.request('send', { to, letter: sealed, ...(pow ? { pow } : {}) });
@@ -379,7 +416,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * Fetches waiting mail, opens and verifies each letter, stores it, and only then acknowledges it
    * (MB-3: a crash before the ack means the Operator delivers it again; the store keeps it once,
    * MAIL-2). Forged and unreadable letters are kept apart and acknowledged (MAIL-3); a letter from a
-   * contact whose key changed is left on the Operator until the change is accepted (CT-2).
+   * contact whose key changed is left on the Operator until the change is accepted (CT-2), and reported
+   * with the statement the letter carried as evidence. Each sender is verified by the registry statement
+   * inside the letter (SEAL-6): the inbox never asks the Operator about anyone who wrote (CL-3).
    *
    * Each letter the user has not seen yet is handed to `opts.onLetter` as soon as its page is stored
    * (first any that an earlier call stored but stopped before showing) and marked seen once that
@@ -387,16 +426,25 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * is never new twice (LET-8). Without `onLetter`, `received` is the only record of what was new.
    * @param opts - `onLetter` shows one letter; `keepUnseen` leaves marking to {@link markSeen}
    * @returns what arrived now
-   * @throws UsageError NOT_LOGGED_IN; ProtocolError TIMEOUT, CONNECTION_CLOSED
+   * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError TIMEOUT, CONNECTION_CLOSED, AUTH_FAILED
    */
   async inbox(opts: InboxOptions = {}): Promise<InboxReport> {
-    const me = this.#requireLogin();
+    const me = this.#requireUnlocked();
     return receiveMail({
       ...opts,
-      session: this.#private!,
+      session: await this.#privateSession(),
       store: this.#mail!,
       recipient: me,
-      authorKeyOf: (name) => this.#authorKey(name),
+      operatorKey: this.operatorKey,
+      pinSender: async (name, key, statement) => {
+        // CT-1: the Operator-signed statement in the letter pins a sender on first sight, like a lookup
+        // would; a KEY_CHANGED keeps it as evidence (CT-4), on disk before anyone hears of it.
+        try {
+          this.#contacts.check(this.operatorKey, name, key, this.#now(), statement);
+        } finally {
+          if (this.#contacts.dirty) await this.#contacts.save();
+        }
+      },
       now: () => this.#now(),
       ...(this.#opts.beforeAck ? { beforeAck: this.#opts.beforeAck } : {}),
     });
@@ -407,19 +455,19 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @param letters - letters from `inbox()` or {@link letters}
    */
   async markSeen(letters: readonly Pick<StoredLetter, 'from' | 'id'>[]): Promise<void> {
-    this.#requireLogin();
+    this.#requireUnlocked();
     for (const l of letters) await this.#mail!.markSeen(l);
   }
 
   /** Every letter stored in this home, oldest first (verified ones only). */
   async letters(): Promise<StoredLetter[]> {
-    this.#requireLogin();
+    this.#requireUnlocked();
     return this.#mail!.list();
   }
 
   /** The letters set apart because they failed verification (MAIL-3). */
   async rejectedLetters(): Promise<RejectedLetter[]> {
-    this.#requireLogin();
+    this.#requireUnlocked();
     return this.#mail!.listRejected();
   }
 
@@ -431,7 +479,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError RATE_LIMITED, TOO_LARGE…
    */
   async post(text: string, opts: PostOptions = {}): Promise<{ id: string; expiresAt: number }> {
-    const me = this.#requireLogin();
+    const me = this.#requireUnlocked();
     const days = opts.expiresInDays ?? Math.min(DEFAULT_POST_DAYS, this.#info.limits.maxPostDays);
     if (!Number.isInteger(days) || days < 1 || days > this.#info.limits.maxPostDays) {
       throw new UsageError('BAD_ARGUMENT', `a post lives 1 to ${this.#info.limits.maxPostDays} days on this Operator`);
@@ -441,30 +489,31 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const epoch = epochOf(now);
     const letter = createLetter({ kind: 'post', from: me.name, body, at: Math.floor(now / 1000) });
     const sealed = sealPost(letter, me.keys, await this.#epochKey(epoch), epoch);
-    return this.#private!.request('post', { post: sealed, expiresInDays: days });
+    return (await this.#privateSession()).request('post', { post: sealed, expiresInDays: days });
   }
 
   /**
-   * Reads a page of the world feed, newest first. Each post is opened with its epoch's world key and
-   * verified against its author's registered key, and its letter must be from the author the Operator
-   * filed it under (FEED-7); posts that fail are listed in `rejected`, never in `posts`.
+   * Reads a page of the world feed, newest first. Each post is verified against the author the Operator
+   * filed it under (FEED-7): with the pinned key, or for an author not pinned yet a key looked up (and
+   * pinned) on one fresh anonymous connection for the page, which names only authors the page already
+   * named. The signature is checked before the letter is decoded (POST-3). Posts that fail are listed in
+   * `rejected`, never in `posts`.
    * @param opts - `before` (the previous page's `next`) and `limit`
-   * @throws UsageError NOT_LOGGED_IN; ProtocolError TIMEOUT…
+   * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError TIMEOUT…
    */
   async feed(opts: { before?: string; limit?: number } = {}): Promise<FeedPage> {
-    this.#requireLogin();
-    const page = await this.#private!.request('feed', opts);
+    this.#requireUnlocked();
+    const page = await (await this.#privateSession()).request('feed', opts);
+    const keys = await this.#authorKeys([...new Set(page.posts.map((p) => p.author))]);
     const posts: FeedEntry[] = [];
     const rejected: RejectedPost[] = [];
     for (const p of page.posts) {
       try {
-        const opened = await openPost(
-          p.post,
-          (epoch) => this.#epochKey(epoch),
-          (name) => this.#authorKey(name),
-        );
-        // FEED-7: the Operator files a post under an author; the signed letter must say the same.
-        if (opened.letter.from !== p.author || opened.epoch !== p.epoch) throw new ProtocolError('WRONG_AUTHOR', 'the post is filed under another author or epoch');
+        const key = keys.get(p.author);
+        if (key instanceof Error) throw key;
+        const opened = await openPost(p.post, (epoch) => this.#epochKey(epoch), { name: p.author, key: key! });
+        // FEED-7: the Operator files a post under an epoch too; the header must say the same.
+        if (opened.epoch !== p.epoch) throw new ProtocolError('WRONG_AUTHOR', 'the post is filed under another epoch');
         const { text, image } = opened.letter.body;
         posts.push({ id: p.id, author: p.author, text, ...(image ? { image } : {}), at: opened.letter.at, postedAt: p.postedAt, expiresAt: p.expiresAt });
       } catch (err) {
@@ -484,37 +533,76 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @throws ProtocolError NOT_FOUND, FORBIDDEN (not ours)
    */
   async deletePost(id: string): Promise<void> {
-    this.#requireLogin();
-    await this.#private!.request('delete', { postId: id });
+    this.#requireUnlocked();
+    await (await this.#privateSession()).request('delete', { postId: id });
   }
 
   /** Closes every connection and forgets the unlocked key. */
   async close(): Promise<void> {
     // CT-4: evidence of a key change recorded anywhere (a send, an inbox) is kept, whatever failed after.
     if (this.#contacts.dirty) await this.#contacts.save();
-    await Promise.all([this.#public.close(), this.#private?.close()]);
+    const priv = this.#private?.then(
+      (s) => s.close(),
+      () => undefined,
+    );
+    this.#private = undefined;
+    await Promise.all([this.#public.close(), priv]);
     this.#me?.wipe();
     this.#me = undefined;
     this.#mail?.wipe();
     this.#mail = undefined;
     this.#home?.wipe();
     this.#home = undefined;
+    this.#statements?.wipe();
+    this.#statements = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
   }
 
-  async #start(me: Keymaker): Promise<void> {
-    await this.#private?.close();
+  #unlocked(me: Keymaker): void {
+    this.#me?.wipe();
+    this.#mail?.wipe();
+    this.#statements?.wipe();
+    this.#me = me;
+    this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
+    this.#statements = new OwnStatements(this.#paths, me.keys.privateKey);
+  }
+
+  /**
+   * The authenticated session, opened on first use (CL-1): only ops that act as us open it, so a
+   * process that only sends never authenticates. A failed attempt is forgotten, so the next op retries.
+   */
+  #privateSession(): Promise<Session> {
+    const me = this.#requireUnlocked();
+    this.#private ??= this.#openPrivate(me).catch((err: unknown) => {
+      this.#private = undefined;
+      throw err;
+    });
+    return this.#private;
+  }
+
+  async #openPrivate(me: Keymaker): Promise<Session> {
     const operatorKey = this.operatorKey;
     const auth = async (conn: OperatorConnection) => {
       const at = this.#now();
       const sig = makeAuthProof(me.keys.privateKey, { challenge: conn.hello.challenge, operatorKey, name: me.name, at });
       await conn.request('auth', { name: me.name, at, sig });
     };
-    this.#private = await Session.open({ ...connectionOptions(this.#opts, this.#entry.url), operatorKey, onConnect: auth });
-    this.#forward(this.#private, true);
-    this.#me = me;
-    this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
+    const session = await Session.open({ ...connectionOptions(this.#opts, this.#entry.url), operatorKey, onConnect: auth });
+    try {
+      // CL-3: a home made before letters carried statements fetches ours once, here: asking about our
+      // own name on the connection that is logged in as us tells the Operator nothing new.
+      if (!(await this.#statements!.get(operatorKey))) {
+        const { statement } = await session.request('lookup', { name: me.name });
+        verifyStatement(statement, operatorKey, { name: me.name, key: me.publicKey });
+        await this.#statements!.put(operatorKey, statement);
+      }
+    } catch (err) {
+      await session.close();
+      throw err;
+    }
+    this.#forward(session, true);
+    return session;
   }
 
   /**
@@ -543,25 +631,71 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     }
   }
 
-  /** The key of `name` as the registry states it, verified against the Operator key (REG-4), and the statement. */
-  async #registryStatement(name: string): Promise<{ key: PublicKey; statement: Uint8Array }> {
-    const result = await this.#public.request('lookup', { name });
-    return { key: verifyLookup(result.statement, this.operatorKey, name).key, statement: result.statement };
+  /**
+   * Our own registry statement, for the letters we send (SEAL-1): from the home, else (a home from before
+   * statements, once) through the private session — never a lookup of our own name on an anonymous
+   * connection right before a send, which would name the sender of that send (CL-3).
+   */
+  async #ownStatement(me: Keymaker): Promise<Uint8Array> {
+    let statement = await this.#statements!.get(this.operatorKey);
+    if (!statement) {
+      await this.#privateSession();
+      statement = await this.#statements!.get(this.operatorKey);
+    }
+    if (!statement) throw new ProtocolError('NOT_FOUND', 'the Operator gave no statement about our own name');
+    // Checked like any statement: a home moved to another Operator must not send letters that fail.
+    verifyStatement(statement, this.operatorKey, { name: me.name, key: me.publicKey });
+    return statement;
   }
 
-  /** The key to verify a letter from `name` with: the pinned one, else the registry's, pinned now. */
-  async #authorKey(name: string): Promise<PublicKey> {
-    const pinned = this.#contacts.get(this.operatorKey, name);
-    if (pinned) return pinned.key;
-    return (await this.lookup(name)).key;
+  /**
+   * The key of `name` as the registry states it, verified against the Operator key (REG-4), and the
+   * statement; asked on a fresh anonymous connection of its own (CL-1), never beside a logged-in one.
+   */
+  async #registryStatement(name: string): Promise<{ key: PublicKey; statement: Uint8Array }> {
+    return this.#oneShot(async (conn) => {
+      const { statement } = await conn.request('lookup', { name });
+      return { key: verifyLookup(statement, this.operatorKey, name).key, statement };
+    });
+  }
+
+  /**
+   * The keys of feed authors: pinned ones as pinned; the others looked up together on one fresh
+   * anonymous connection and pinned (CT-1). A failure for one author (NOT_FOUND, KEY_CHANGED) is that
+   * author's error, not the page's.
+   */
+  async #authorKeys(names: string[]): Promise<Map<string, PublicKey | Error>> {
+    const out = new Map<string, PublicKey | Error>();
+    const unknown: string[] = [];
+    for (const n of names) {
+      const pinned = this.#contacts.get(this.operatorKey, n);
+      if (pinned) out.set(n, pinned.key);
+      else unknown.push(n);
+    }
+    if (unknown.length === 0) return out;
+    await this.#oneShot(async (conn) => {
+      for (const n of unknown) {
+        try {
+          const { statement } = await conn.request('lookup', { name: n });
+          const key = verifyLookup(statement, this.operatorKey, n).key;
+          this.#contacts.check(this.operatorKey, n, key, this.#now(), statement);
+          out.set(n, key);
+        } catch (err) {
+          if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED') throw err;
+          out.set(n, err);
+        }
+      }
+    });
+    if (this.#contacts.dirty) await this.#contacts.save();
+    return out;
   }
 
   /** The world key of an epoch (FEED-2), fetched once per epoch and kept in memory only. */
   async #epochKey(epoch: number): Promise<SymmetricKey> {
     const cached = this.#epochKeys.get(epoch);
     if (cached) return cached;
-    const me = this.#requireLogin();
-    const result = await this.#private!.request('worldKey', { epoch });
+    const me = this.#requireUnlocked();
+    const result = await (await this.#privateSession()).request('worldKey', { epoch });
     if (result.epoch !== epoch) throw new ProtocolError('MALFORMED', 'the Operator sent the key of another epoch');
     const key = SymmetricKey.from(decryptFrom(me.keys.privateKey, this.#info.worldKey, result.sealed));
     this.#epochKeys.set(epoch, key);
@@ -589,8 +723,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     }
   }
 
-  #requireLogin(): Keymaker {
-    if (!this.#me) throw new UsageError('NOT_LOGGED_IN', 'log in first (the keystore is locked)');
+  #requireUnlocked(): Keymaker {
+    if (!this.#me) throw new UsageError('NOT_LOGGED_IN', 'unlock the keystore first (the passphrase in connect, or login)');
     return this.#me;
   }
 

@@ -20,10 +20,25 @@ export interface InboxReport {
   readonly received: StoredLetter[];
   /** Letters set apart now: forged, from unknown senders, or unreadable (MAIL-3). */
   readonly rejected: { readonly reason: RejectReason; readonly claimedFrom?: string; readonly code: string }[];
-  /** Letters left on the Operator because their sender's pinned key no longer matches (CT-2). */
-  readonly held: { readonly claimedFrom: string; readonly code: string }[];
+  /**
+   * Letters left on the Operator because their sender's pinned key no longer matches (CT-2). `statement`
+   * is the Operator-signed statement the letter carried (REG-4, the new key) and `signed` the letter
+   * signed with that key: the evidence of the change, to keep.
+   */
+  readonly held: HeldLetter[];
   /** How many delivered letters were already stored (delivered again or replayed; acknowledged, not stored twice). */
   duplicates: number;
+}
+
+/** A letter held on the Operator because its sender's key is not the pinned one (CT-2). */
+export interface HeldLetter {
+  /** The sender, as the Operator's statement names it. */
+  readonly claimedFrom: string;
+  readonly code: string;
+  /** The Operator-signed statement the letter carried (SEAL-1), stating the key that differs from the pin. */
+  readonly statement: Uint8Array;
+  /** The signed letter, verified under the statement's key (SIG-2). */
+  readonly signed: Uint8Array;
 }
 
 /** What {@link receiveMail} works with. */
@@ -32,8 +47,14 @@ export interface ReceiveContext {
   session: Session;
   store: MailStore;
   recipient: Keymaker;
-  /** The pinned (or freshly looked up and pinned) key of a sender. */
-  authorKeyOf: (name: string) => Promise<PublicKey>;
+  /** The pinned Operator key: it verifies the statement each letter carries about its sender (SEAL-6). */
+  operatorKey: PublicKey;
+  /**
+   * Checks a verified sender against the pinned contacts, pinning it on first sight (CT-1); `statement`
+   * is the Operator-signed statement the letter carried, the evidence of a change (CT-4).
+   * @throws ProtocolError KEY_CHANGED when another key is pinned for the name (CT-2)
+   */
+  pinSender: (name: string, key: PublicKey, statement: Uint8Array) => Promise<void>;
   now: () => number;
   /** Test seam: runs between storing and acknowledging. */
   beforeAck?: (mailIds: readonly string[]) => void | Promise<void>;
@@ -49,7 +70,6 @@ const NETWORK: ReadonlySet<string> = new Set(['TIMEOUT', 'CONNECTION_CLOSED', 'R
 /** Envelope codes that mean "this letter does not open or does not parse". */
 const REASONS: Readonly<Record<string, RejectReason>> = {
   WRONG_AUTHOR: 'FORGED',
-  NOT_FOUND: 'UNKNOWN_SENDER',
   WRONG_RECIPIENT: 'WRONG_RECIPIENT',
 };
 
@@ -97,12 +117,15 @@ export async function receiveMail(ctx: ReceiveContext): Promise<InboxReport> {
 /** The letter stored now, or what became of the item otherwise. */
 async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxReport): Promise<StoredLetter | 'duplicate' | 'rejected' | 'held'> {
   let claimedFrom: string | undefined;
+  let evidence: { statement: Uint8Array; signed: Uint8Array } | undefined;
   try {
-    const opened = await openSealedLetter(item.letter, ctx.recipient, (name) => {
-      claimedFrom = name;
-      return ctx.authorKeyOf(name);
+    // SEAL-5: the sender is verified by the statement inside the letter; nothing is asked of the Operator.
+    const opened = await openSealedLetter(item.letter, ctx.recipient, ctx.operatorKey, (stated) => {
+      claimedFrom = stated.name;
     });
     const { letter } = opened;
+    evidence = { statement: opened.statement, signed: opened.signed };
+    await ctx.pinSender(letter.from, opened.authorKey, opened.statement);
     const stored: StoredLetter = {
       id: toHex(letter.id),
       from: letter.from,
@@ -122,8 +145,8 @@ async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxRep
     return stored;
   } catch (err) {
     if (!ComradError.is(err) || NETWORK.has(err.code)) throw err;
-    if (err.code === 'KEY_CHANGED') {
-      report.held.push({ claimedFrom: claimedFrom ?? '?', code: err.code });
+    if (err.code === 'KEY_CHANGED' && evidence) {
+      report.held.push({ claimedFrom: claimedFrom ?? '?', code: err.code, ...evidence });
       return 'held';
     }
     const reason = REASONS[err.code] ?? 'UNREADABLE';

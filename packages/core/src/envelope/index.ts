@@ -5,14 +5,16 @@
  * @example
  * ```ts
  * import { ready, KeyPair } from '@comrad/core';
- * import { createLetter, sealLetter, openSealedLetter } from '@comrad/core/envelope';
+ * import { createLetter, sealLetter, openSealedLetter, signStatement } from '@comrad/core/envelope';
  * await ready();
+ * const operator = KeyPair.generate();
  * const alice = KeyPair.generate();
  * const bob = { name: 'bob', keys: KeyPair.generate() };
+ * // What alice's `register` answered: the Operator's signature over alice -> her key (REG-4).
+ * const aliceStatement = signStatement(operator.privateKey, 'alice', alice.publicKey, Date.now());
  * const letter = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'hello' } });
- * const sealed = sealLetter(letter, alice, bob.keys.publicKey);
- * const registry = new Map([['alice', alice.publicKey]]);
- * const opened = await openSealedLetter(sealed, bob, (name) => registry.get(name)!);
+ * const sealed = sealLetter(letter, alice, bob.keys.publicKey, aliceStatement);
+ * const opened = await openSealedLetter(sealed, bob, operator.publicKey);
  * opened.letter.body.text; // 'hello'
  * ```
  * @packageDocumentation
@@ -44,7 +46,8 @@ export {
 } from './letter.js';
 export { signLetter, openSigned, type SignedLetter } from './signed.js';
 export { PADDING_BUCKETS, PAD_PREFIX, bucketFor, pad, unpad } from './padding.js';
-export { type AuthorKeyOf, type OpenedLetter } from './_opening.js';
+export { type OpenedLetter } from './_opening.js';
+export { STATEMENT_CONTEXT, STATEMENT_BYTES, signStatement, verifyStatement, type RegistryStatement } from './statement.js';
 export {
   SEALED_VERSION,
   EPHEMERAL_KEY_BYTES,
@@ -52,6 +55,7 @@ export {
   sealLetter,
   openSealedLetter,
   type Recipient,
+  type OpenedSealedLetter,
 } from './sealed.js';
 export {
   POST_VERSION,
@@ -64,4 +68,5 @@ export {
   openPost,
   type EpochKeyFor,
   type OpenedPost,
+  type PostAuthor,
 } from './post.js';

@@ -7,12 +7,12 @@
 import { ProtocolError } from '../errors.js';
 import { concatBytes, utf8 } from '../bytes.js';
 import { cellOpen, cellSeal } from '../crypto/operations.js';
-import { KeyPair, SymmetricKey } from '../crypto/keys.js';
+import { KeyPair, PublicKey, SymmetricKey } from '../crypto/keys.js';
 import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
 import type { Letter } from './letter.js';
-import { pad } from './padding.js';
-import { signLetter } from './signed.js';
-import { checkHeader, openPaddedLetter, type AuthorKeyOf, type OpenedLetter } from './_opening.js';
+import { pad, unpad } from './padding.js';
+import { openSignedBy, signLetter } from './signed.js';
+import { checkHeader, type OpenedLetter } from './_opening.js';
 
 /** POST-1: the version byte that starts every sealed post. */
 export const POST_VERSION = 1;
@@ -28,6 +28,16 @@ export const MAX_EPOCH = 0xffff_ffff;
 
 /** Gives the world key of an epoch; may throw (for instance NOT_FOUND or EXPIRED). */
 export type EpochKeyFor = (epoch: number) => SymmetricKey | Promise<SymmetricKey>;
+
+/**
+ * The author a feed files a post under (FEED-7), with the key the reader holds for that name (pinned, or
+ * from a verified registry statement): known before the post is opened, so the signature is checked
+ * before the letter is decoded (POST-3).
+ */
+export interface PostAuthor {
+  readonly name: string;
+  readonly key: PublicKey;
+}
 
 /** An opened world post: the verified letter and the epoch it was sealed under. */
 export interface OpenedPost extends OpenedLetter {
@@ -79,28 +89,31 @@ export function postEpoch(bytes: Uint8Array): number {
 }
 
 /**
- * Opens a world post and verifies its author (POST-3, in that order).
+ * Opens a world post and verifies it against the author it is filed under (POST-3, in that order): the
+ * signature is checked with `author.key` before the letter inside is decoded.
+ * @param bytes - the sealed post
  * @param epochKeyFor - the world key of an epoch
- * @param authorKeyOf - the registry's (or a pinned) key for a name
+ * @param author - the name the feed files the post under, and the reader's key for that name
  * @throws ProtocolError TOO_LARGE, TRUNCATED, UNSUPPORTED_VERSION, TRAILING_BYTES, DECRYPT_FAILED,
- *   BAD_PADDING, the letter's codes, MALFORMED (not a post), WRONG_AUTHOR, and whatever the two
- *   functions throw
+ *   BAD_PADDING, BAD_SIGNATURE (framing), WRONG_AUTHOR (not signed by `author.key`, or a letter from
+ *   another name), the letter's codes, MALFORMED (not a post), and whatever `epochKeyFor` throws
+ * @example `const { letter } = await openPost(entry.post, (e) => epochKeys.get(e)!, { name: entry.author, key: aliceKey })`
  */
-export async function openPost(bytes: Uint8Array, epochKeyFor: EpochKeyFor, authorKeyOf: AuthorKeyOf): Promise<OpenedPost> {
-  if (typeof epochKeyFor !== 'function' || typeof authorKeyOf !== 'function') throw new TypeError('epochKeyFor and authorKeyOf must be functions');
+export async function openPost(bytes: Uint8Array, epochKeyFor: EpochKeyFor, author: PostAuthor): Promise<OpenedPost> {
+  if (typeof epochKeyFor !== 'function') throw new TypeError('epochKeyFor must be a function');
+  if (typeof author?.name !== 'string' || !(author.key instanceof PublicKey)) throw new TypeError('author must be { name, key: PublicKey }');
   const epoch = postEpoch(bytes);
   const key = await epochKeyFor(epoch);
   if (!(key instanceof SymmetricKey)) throw new TypeError('epochKeyFor must return a SymmetricKey');
-  const padded = cellOpen(key, bytes.subarray(POST_HEADER_BYTES), postContext(epoch));
-  const opened = await openPaddedLetter(
-    padded,
-    (letter) => {
-      // POST-3 step 7: only a post letter goes in the feed (LET-6 makes it addressed to `comrades`).
-      if (letter.kind !== 'post') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post');
-    },
-    authorKeyOf,
-  );
-  return { ...opened, epoch };
+  const signed = unpad(cellOpen(key, bytes.subarray(POST_HEADER_BYTES), postContext(epoch)));
+  // POST-3 steps 7–8: every holder of the epoch key can make a cell that opens; only the author's
+  // signature, checked before anything inside is decoded, makes it a post by that author.
+  const letter = openSignedBy(signed, author.key);
+  // POST-3 step 9: only a post letter goes in the feed (LET-6 makes it addressed to `comrades`).
+  if (letter.kind !== 'post') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post');
+  // POST-3 step 10 (FEED-7): the signed letter names the author the post is filed under.
+  if (letter.from !== author.name) throw new ProtocolError('WRONG_AUTHOR', 'the post is filed under another author than it names');
+  return { letter, authorKey: author.key, signed: signed.slice(), epoch };
 }
 
 function checkEpoch(epoch: number): void {

@@ -1,7 +1,8 @@
 /**
- * Sealed letters (SEAL-*): sealed sender. A signed letter, padded to a size bucket, encrypted to the
- * recipient's public key with a fresh ephemeral key pair. Nothing outside the encryption names the
- * sender, and the size names only a bucket.
+ * Sealed letters (SEAL-*): sealed sender. A signed letter and its sender's registry statement, padded to
+ * a size bucket, encrypted to the recipient's public key with a fresh ephemeral key pair. Nothing outside
+ * the encryption names the sender, and the size names only a bucket. The statement inside lets the
+ * recipient verify the sender with the pinned Operator key alone: opening a letter asks nobody anything.
  * @module
  */
 import { ProtocolError } from '../errors.js';
@@ -10,12 +11,16 @@ import { decryptFrom, encryptFor } from '../crypto/operations.js';
 import { KeyPair, PublicKey } from '../crypto/keys.js';
 import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
 import type { Letter } from './letter.js';
-import { pad } from './padding.js';
-import { signLetter } from './signed.js';
-import { checkHeader, openPaddedLetter, type AuthorKeyOf, type OpenedLetter } from './_opening.js';
+import { pad, unpad } from './padding.js';
+import { openSignedBy, signLetter } from './signed.js';
+import { STATEMENT_BYTES, verifyStatement, type RegistryStatement } from './statement.js';
+import { checkHeader, type OpenedLetter } from './_opening.js';
 
-/** SEAL-1: the version byte that starts every sealed letter. */
-export const SEALED_VERSION = 1;
+/**
+ * SEAL-1: the version byte that starts every sealed letter. Version 2 carries the sender's registry
+ * statement; version 1 (without it) is refused as UNSUPPORTED_VERSION.
+ */
+export const SEALED_VERSION = 2;
 
 /** SEAL-1: bytes of an ephemeral public key (a compressed `UEC2` container, KEY-1). */
 export const EPHEMERAL_KEY_BYTES = 45;
@@ -23,30 +28,51 @@ export const EPHEMERAL_KEY_BYTES = 45;
 /** SEAL-1: version byte + ephemeral public key; the Themis encrypted message follows. */
 export const SEALED_HEADER_BYTES = 1 + EPHEMERAL_KEY_BYTES;
 
+/** SEAL-1: the big-endian length of the statement that starts the padded content. */
+const STATEMENT_LENGTH_BYTES = 2;
+
 /** Who opens a sealed letter: a name and its key pair (a `Keymaker` fits). */
 export interface Recipient {
-  /** The recipient's registry name; the letter must be addressed to it (SEAL-5 step 7). */
+  /** The recipient's registry name; the letter must be addressed to it (SEAL-5 step 10). */
   readonly name: string;
   readonly keys: KeyPair;
 }
 
+/** An opened sealed letter: the verified letter, and the statement that vouched for its sender. */
+export interface OpenedSealedLetter extends OpenedLetter {
+  /**
+   * The sender's registry statement as carried (REG-4), verified with the pinned Operator key: the
+   * evidence to keep if the key it states differs from a pinned one (CT-2).
+   */
+  readonly statement: Uint8Array;
+  /** When the Operator signed the statement (ms). */
+  readonly statementAt: number;
+}
+
 /**
- * Signs `letter` with the author's key and seals it to the recipient (SEAL-2).
+ * Signs `letter` with the author's key and seals it, with the author's registry statement, to the
+ * recipient (SEAL-2).
  * @param letter - addressed to the owner of `recipientKey`
  * @param author - the key pair of `letter.from`
  * @param recipientKey - the recipient's public key, from the registry
- * @returns `0x01 || ephemeral public key (45) || Secure Message (encrypt) of pad(signed letter)`
- * @throws ProtocolError when the letter breaks a LET rule
+ * @param statement - the Operator's statement that `letter.from` is registered with `author.publicKey`
+ *   (the answer to the author's `register`, or to a lookup of the author's own name)
+ * @returns `0x02 || ephemeral public key (45) || Secure Message (encrypt) of pad(u16be(s) || statement || signed letter)`
+ * @throws ProtocolError when the letter breaks a LET rule, TOO_LARGE for a statement beyond LIM-8
  * @example
  * ```ts
- * const sealed = sealLetter(letter, alice.keys, bobKey);
- * const { letter } = await openSealedLetter(sealed, bob, (name) => registry.keyOf(name));
+ * const sealed = sealLetter(letter, alice.keys, bobKey, aliceStatement);
+ * const { letter } = await openSealedLetter(sealed, bob, operatorKey);
  * ```
  */
-export function sealLetter(letter: Letter, author: KeyPair, recipientKey: PublicKey): Uint8Array {
+export function sealLetter(letter: Letter, author: KeyPair, recipientKey: PublicKey, statement: Uint8Array): Uint8Array {
   if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
   if (!(recipientKey instanceof PublicKey)) throw new TypeError('recipientKey must be a PublicKey');
-  const padded = pad(signLetter(letter, author.privateKey));
+  if (!(statement instanceof Uint8Array) || statement.length < STATEMENT_BYTES.min) throw new TypeError('statement must be the bytes of a registry statement');
+  if (statement.length > STATEMENT_BYTES.max) throw new ProtocolError('TOO_LARGE', `a statement exceeds ${STATEMENT_BYTES.max} bytes`);
+  const length = new Uint8Array(STATEMENT_LENGTH_BYTES);
+  new DataView(length.buffer).setUint16(0, statement.length, false);
+  const padded = pad(concatBytes(length, statement, signLetter(letter, author.privateKey)));
   // SEAL-2: a fresh key pair per letter, so two letters from one author share nothing, and the
   // encryption involves no key that names the author.
   const ephemeral = KeyPair.generate();
@@ -59,31 +85,62 @@ export function sealLetter(letter: Letter, author: KeyPair, recipientKey: Public
 }
 
 /**
- * Opens a sealed letter addressed to `recipient`, verifying the author against the key the caller
- * supplies for `letter.from` (SEAL-5, in that order).
+ * Opens a sealed letter addressed to `recipient` (SEAL-5, in that order): the sender is verified with
+ * the statement the letter carries, checked against the pinned Operator key, so opening asks the
+ * Operator nothing; every signature is checked before the bytes it covers are decoded. Comparing the
+ * stated key with a pinned contact (CT-2) is the caller's step, with `statement` as evidence.
  * @param bytes - the sealed letter
  * @param recipient - the recipient's name and key pair
- * @param authorKeyOf - the registry's (or a pinned) key for a name
+ * @param operatorKey - the pinned key of the Operator the letter came through
+ * @param onSender - told who the verified statement names, as soon as it is verified (step 7), so a
+ *   caller can report whom a letter that fails later claimed to be from
+ * @returns the letter, the sender's key (from the statement), the signed letter and the statement
  * @throws ProtocolError TOO_LARGE, TRUNCATED, UNSUPPORTED_VERSION, TRAILING_BYTES, DECRYPT_FAILED
- *   (tampered, or sealed to another key), BAD_PADDING, the letter's codes, WRONG_RECIPIENT,
- *   WRONG_AUTHOR (a forgery), and whatever `authorKeyOf` throws
+ *   (tampered, or sealed to another key), BAD_PADDING, MALFORMED, WRONG_AUTHOR (a statement the
+ *   Operator did not sign, a signature by another key, or a letter from another name: a forgery),
+ *   BAD_SIGNATURE (a signed letter that is not one), the letter's codes, WRONG_RECIPIENT
  */
-export async function openSealedLetter(bytes: Uint8Array, recipient: Recipient, authorKeyOf: AuthorKeyOf): Promise<OpenedLetter> {
+export async function openSealedLetter(
+  bytes: Uint8Array,
+  recipient: Recipient,
+  operatorKey: PublicKey,
+  onSender?: (stated: RegistryStatement) => void,
+): Promise<OpenedSealedLetter> {
   if (typeof recipient?.name !== 'string' || !(recipient.keys instanceof KeyPair)) {
     throw new TypeError('recipient must be { name, keys: KeyPair }');
   }
-  if (typeof authorKeyOf !== 'function') throw new TypeError('authorKeyOf must be a function');
+  if (!(operatorKey instanceof PublicKey)) throw new TypeError('operatorKey must be a PublicKey');
   checkHeader(bytes, 'sealed letter', SEALED_VERSION, SEALED_HEADER_BYTES, MAX_SEALED_LETTER_BYTES);
-  const padded = decryptWithEphemeral(bytes, recipient.keys);
-  return openPaddedLetter(
-    padded,
-    (letter) => {
-      // SEAL-5 step 7, before any lookup: a letter that is not for us must not make us ask the
-      // Operator about its claimed sender. It also stops a signed letter re-sealed to someone else.
-      if (letter.to !== recipient.name) throw new ProtocolError('WRONG_RECIPIENT', 'the letter is addressed to someone else');
-    },
-    authorKeyOf,
-  );
+  const content = unpad(decryptWithEphemeral(bytes, recipient.keys));
+  const { statement, signed } = splitContent(content);
+  // SEAL-5 step 7: the Operator vouches for the sender's key; a statement it did not sign (or any
+  // damage to one) is a letter whose sender cannot be verified: a forgery, as far as the recipient knows.
+  let stated: RegistryStatement;
+  try {
+    stated = verifyStatement(statement, operatorKey);
+  } catch (err) {
+    if (ProtocolError.is(err, 'BAD_SIGNATURE') || ProtocolError.is(err, 'TRUNCATED') || ProtocolError.is(err, 'TRAILING_BYTES')) {
+      throw new ProtocolError('WRONG_AUTHOR', "the sender's registry statement is not signed by this Operator", { cause: err });
+    }
+    throw err;
+  }
+  onSender?.(stated);
+  // SEAL-5 steps 8–9: the signature under the stated key, then (only then) the letter.
+  const letter = openSignedBy(signed, stated.key);
+  // SEAL-5 step 10: signed by a registered key, but the letter must be from that key's name.
+  if (letter.from !== stated.name) throw new ProtocolError('WRONG_AUTHOR', 'the letter names another sender than its statement');
+  // SEAL-5 step 11: also stops a genuine letter re-sealed by its first recipient to someone else.
+  if (letter.to !== recipient.name) throw new ProtocolError('WRONG_RECIPIENT', 'the letter is addressed to someone else');
+  return { letter, authorKey: stated.key, signed: signed.slice(), statement: statement.slice(), statementAt: stated.at };
+}
+
+/** SEAL-5 step 6: `u16be(s) || statement (s bytes) || signed letter`. */
+function splitContent(content: Uint8Array): { statement: Uint8Array; signed: Uint8Array } {
+  if (content.length < STATEMENT_LENGTH_BYTES) throw new ProtocolError('TRUNCATED', 'sealed content shorter than its statement length');
+  const s = new DataView(content.buffer, content.byteOffset, content.byteLength).getUint16(0, false);
+  if (s < STATEMENT_BYTES.min || s > STATEMENT_BYTES.max) throw new ProtocolError('MALFORMED', 'statement length out of range');
+  if (content.length <= STATEMENT_LENGTH_BYTES + s) throw new ProtocolError('TRUNCATED', 'sealed content ends before its signed letter');
+  return { statement: content.subarray(STATEMENT_LENGTH_BYTES, STATEMENT_LENGTH_BYTES + s), signed: content.subarray(STATEMENT_LENGTH_BYTES + s) };
 }
 
 /** SEAL-5 steps 3–4: the ephemeral key, then Secure Message decryption. */

@@ -9,9 +9,6 @@ import { PublicKey, type PrivateKey } from '../crypto/keys.js';
 import { MAX_SIGNED_LETTER_BYTES } from '../limits.js';
 import { decodeLetter, encodeLetter, type Letter } from './letter.js';
 
-/** Header bytes of a Themis signed message: type, message length, signature length (CRY-5). */
-const SIGNED_HEADER = 12;
-
 /** A verified letter and the name of the comrade who signed it. */
 export interface SignedLetter {
   readonly letter: Letter;
@@ -48,15 +45,29 @@ export function openSigned(bytes: Uint8Array, authorKey: PublicKey): SignedLette
 }
 
 /**
- * SIG-3 steps 1–3: checks size and framing and decodes the letter inside WITHOUT verifying the
- * signature, so that a caller can learn `letter.from` and look up the key to verify with (SEAL-5).
- * @internal never hand the letter to a user before the signature is checked
+ * SIG-3: opens a signed letter whose author key comes from elsewhere than the caller's own records (a
+ * registry statement, the author a feed names): size, framing, the signature, and only then the letter.
+ * A signature that does not verify is `WRONG_AUTHOR`: the container around it (authenticated encryption)
+ * already ruled out damage in transit, so whoever made it signed with a key that is not the author's.
+ * @internal
+ * @throws ProtocolError TOO_LARGE, TRUNCATED, TRAILING_BYTES, BAD_SIGNATURE (framing), WRONG_AUTHOR, the
+ *   letter's codes
  */
-export function readSignedLetter(bytes: Uint8Array): Letter {
+export function openSignedBy(bytes: Uint8Array, authorKey: PublicKey): Letter {
   checkSignedSize(bytes);
+  // SIG-3 step 2: framing errors keep their own codes, so only a signature that fails is a forgery.
   checkSigned(bytes);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true);
-  return decodeLetter(bytes.subarray(SIGNED_HEADER, SIGNED_HEADER + n));
+  let message: Uint8Array;
+  try {
+    message = verify(authorKey, bytes);
+  } catch (err) {
+    if (ProtocolError.is(err, 'BAD_SIGNATURE')) {
+      throw new ProtocolError('WRONG_AUTHOR', 'the letter is not signed by the key registered for its author', { cause: err });
+    }
+    throw err;
+  }
+  // SIG-3 step 4, after the signature: unsigned bytes never reach the decoder (issue 10 §1).
+  return decodeLetter(message);
 }
 
 function checkSignedSize(bytes: Uint8Array): void {

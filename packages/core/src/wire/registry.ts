@@ -5,10 +5,11 @@
  */
 import { ProtocolError } from '../errors.js';
 import { bytesEqual } from '../bytes.js';
-import { decode, encode, type Fields } from '../codec/index.js';
+import { encode, type Fields } from '../codec/index.js';
 import { sign, verify, type PrivateKey, type PublicKey } from '../crypto/index.js';
 import { checkName } from '../envelope/name.js';
-import { NONCE_BOUNDS, SIGNED_BOUNDS, TIME_BOUNDS, mapOf, must, readKey, readName } from './_bounds.js';
+import { signStatement, verifyStatement, type RegistryStatement } from '../envelope/statement.js';
+import { NONCE_BOUNDS, SIGNED_BOUNDS, mapOf, must, readKey, readName } from './_bounds.js';
 
 /** Parameters of `register` (REG-1..REG-6). */
 export interface RegisterParams {
@@ -31,16 +32,10 @@ export interface StatementResult {
   readonly statement: Uint8Array;
 }
 
-/** What a verified statement says: `name` is registered with `key`, as of `at`. */
-export interface LookupStatement {
-  readonly name: string;
-  readonly key: PublicKey;
-  /** When the Operator signed it (ms). Registrations are permanent, so an old statement stays true. */
-  readonly at: number;
-}
+/** What a verified statement says: `name` is registered with `key`, as of `at` (see {@link RegistryStatement}). */
+export type LookupStatement = RegistryStatement;
 
 const REGISTER_CTX = 'comrad/register/v1';
-const LOOKUP_CTX = 'comrad/lookup/v1';
 
 /** The bytes a registrant signs (REG-3). */
 function registerMessage(name: string, key: PublicKey, operatorKey: PublicKey): Uint8Array {
@@ -72,17 +67,18 @@ export function checkRegisterProof(proof: Uint8Array, name: string, key: PublicK
 }
 
 /**
- * The Operator signs that `name` is registered with `key` (REG-4).
+ * The Operator signs that `name` is registered with `key` (REG-4); the format lives with the letters that
+ * carry it (`signStatement`, SEAL-1).
  * @param operatorKey - the Operator's private key
  * @param at - the time of signing (ms)
  */
 export function signLookup(operatorKey: PrivateKey, name: string, key: PublicKey, at: number): Uint8Array {
-  return sign(operatorKey, encode({ ctx: LOOKUP_CTX, name, key: key.bytes(), at }));
+  return signStatement(operatorKey, name, key, at);
 }
 
 /**
  * Verifies a lookup statement against the pinned Operator key (REG-4) and, when given, that it is about
- * the expected name or key.
+ * the expected name or key (`verifyStatement`).
  * @param statement - the `statement` of a `register` or `lookup` result
  * @param operatorKey - the pinned Operator key
  * @param expected - the name (or `{name?, key?}`) the client asked about
@@ -95,16 +91,7 @@ export function verifyLookup(
   operatorKey: PublicKey,
   expected?: string | { readonly name?: string; readonly key?: PublicKey },
 ): LookupStatement {
-  const message = verify(operatorKey, statement);
-  const f = mapOf(decode(message, SIGNED_BOUNDS.max), 'lookup statement', ['ctx', 'name', 'key', 'at']);
-  must(f.str('ctx', { max: 32 }) === LOOKUP_CTX, 'not a lookup statement');
-  const out: LookupStatement = { name: readName(f, 'name'), key: readKey(f, 'key'), at: f.int('at', TIME_BOUNDS) };
-  const want = typeof expected === 'string' ? { name: expected } : (expected ?? {});
-  // A validly signed statement about someone else is as useless as a forged one: one code for both.
-  if ((want.name !== undefined && want.name !== out.name) || (want.key !== undefined && !want.key.equals(out.key))) {
-    throw new ProtocolError('BAD_SIGNATURE', 'the statement is about another comrade');
-  }
-  return out;
+  return verifyStatement(statement, operatorKey, expected);
 }
 
 /** @internal */

@@ -10,7 +10,10 @@ import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import type { Output } from '../output.js';
 
-/** `comrad send NAME TEXT [--image FILE]`. */
+/**
+ * `comrad send NAME TEXT [--image FILE]`: unlocks the keystore and sends on an anonymous connection of
+ * its own; it never logs in, so the Operator cannot tie the letter to this comrade (CL-2).
+ */
 export async function send(ctx: Context, name: string, text: string, opts: { image?: string }): Promise<void> {
   const image = opts.image ? await readImageFile(opts.image) : undefined;
   await ctx.withComrade(true, async (c) => {

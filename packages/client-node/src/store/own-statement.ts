@@ -1,0 +1,86 @@
+/**
+ * The comrade's own registry statements (CL-3): what each Operator signed about our name and key, kept
+ * so that every letter can carry it (SEAL-1) without a lookup of our own name before a send. One file,
+ * sealed at rest under a key derived from the identity key (like the mail, MAIL-1): it names us.
+ * @module
+ */
+import { hkdfSync } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
+import { Fields } from '@comrad/core/codec';
+import { STATEMENT_BYTES } from '@comrad/core/envelope';
+import { atomicWrite } from '@comrad/core/node';
+import type { HomePaths } from '../home/home.js';
+
+const CONTEXT = utf8('comrad/local/statements/v1');
+/** A handful of Operators' statements fit many times over; a larger file is not ours (bounded before reading). */
+const MAX_FILE_BYTES = 64 * 1024;
+const MAX_OPERATORS = 32;
+
+/** The sealed file of our own statements, one per Operator key. */
+export class OwnStatements {
+  readonly #key: SymmetricKey;
+  readonly #path: string;
+
+  /**
+   * @param paths - the home's paths
+   * @param identityKey - the unlocked identity private key (the file's key is derived from it)
+   */
+  constructor(paths: HomePaths, identityKey: PrivateKey) {
+    this.#path = OwnStatements.pathIn(paths);
+    const secret = identityKey.bytes();
+    const derived = new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('statements'), 32));
+    try {
+      this.#key = SymmetricKey.from(derived);
+    } finally {
+      secret.fill(0);
+      derived.fill(0);
+    }
+  }
+
+  /** Where the file lives in a home (`statements.cell`). */
+  static pathIn(paths: HomePaths): string {
+    return join(paths.root, 'statements.cell');
+  }
+
+  /**
+   * Our statement from the Operator with key `operator`, if stored.
+   * @throws ProtocolError MALFORMED, TOO_LARGE, DECRYPT_FAILED for a damaged file (HOME-3: never reset)
+   */
+  async get(operator: PublicKey): Promise<Uint8Array | undefined> {
+    return (await this.#read()).get(operator.toHex());
+  }
+
+  /** Stores (or replaces) our statement from the Operator with key `operator`, atomically, 0600. */
+  async put(operator: PublicKey, statement: Uint8Array): Promise<void> {
+    const all = await this.#read();
+    all.set(operator.toHex(), statement);
+    if (all.size > MAX_OPERATORS) throw new ProtocolError('TOO_LARGE', 'too many Operators in statements.cell');
+    await atomicWrite(this.#path, cellSeal(this.#key, encode({ v: 1, statements: Object.fromEntries(all) }), CONTEXT), { mode: 0o600 });
+  }
+
+  /** Overwrites the file key in memory. */
+  wipe(): void {
+    this.#key.wipe();
+  }
+
+  async #read(): Promise<Map<string, Uint8Array>> {
+    let size: number;
+    try {
+      size = (await stat(this.#path)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+      throw err;
+    }
+    if (size > MAX_FILE_BYTES) throw new ProtocolError('TOO_LARGE', 'statements.cell is too large');
+    const f = Fields.of(decode(cellOpen(this.#key, new Uint8Array(await readFile(this.#path)), CONTEXT), MAX_FILE_BYTES), 'statements file', ['v', 'statements']);
+    if (f.int('v') !== 1) throw new ProtocolError('UNSUPPORTED_VERSION', 'statements.cell has another version');
+    const raw = f.raw('statements');
+    if (typeof raw !== 'object' || raw === null) throw new ProtocolError('MALFORMED', 'statements.cell is damaged');
+    const entries = Fields.of(raw, 'statements', Object.keys(raw as object));
+    const out = new Map<string, Uint8Array>();
+    for (const op of Object.keys(raw as object).slice(0, MAX_OPERATORS)) out.set(op, entries.bytes(op, STATEMENT_BYTES));
+    return out;
+  }
+}
