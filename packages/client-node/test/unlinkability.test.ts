@@ -82,6 +82,9 @@ describe('CL-1 CL-2 SEAL-6 unlinkability, seen from a recording relay', () => {
     await as.carol('post', 'carol says hi');
     for (const who of ['bob', 'carol', 'alice'] as const) await as[who]('feed');
     await relay.settled();
+    relay.resolve();
+    // The Operator's view: every frame after the greeting read in plaintext (else this test sees nothing).
+    expect(relay.connections.flatMap((c) => c.frames).filter((f) => f.op === 'auth').length).toBeGreaterThan(0);
 
     const operatorKey = op.keys.operator.publicKey;
     const keys = Object.fromEntries(await Promise.all(Object.values(names).map(async (n) => [n, await registryKey(op.url, operatorKey, n)] as const)));
@@ -133,6 +136,7 @@ describe('CL-1 CL-2 SEAL-6 unlinkability, seen from a recording relay', () => {
     expect(bot.identity?.name).toBe('bot_rl');
     await bot.send('bob_rl', 'one');
     await bot.send('bob_rl', 'two');
+    relay.resolve();
     const ops = relay.connections.flatMap((c) => c.frames.filter((f) => f.dir === 'up').map((f) => f.op));
     expect(ops).not.toContain('auth');
     expect(ops.filter((o) => o === 'send')).toHaveLength(2);

@@ -1,20 +1,29 @@
 /**
  * A recording relay: a WebSocket proxy on loopback between clients and a real Operator that logs every
  * connection (when it opened and closed) and every frame in both directions, decoded with the wire
- * codecs — what an Operator, or anyone on its side of the network, sees. Each listener it opens stands
- * for one person's client, so a test knows (as the adversary must guess) whose connection is whose.
+ * codecs — what the Operator sees. Each listener it opens stands for one person's client, so a test knows
+ * (as the adversary must guess) whose connection is whose.
+ *
+ * Frames after the greeting travel sealed (AUTH-9): on the wire the relay sees only ciphertext, as a
+ * network observer would. The Operator sees the plaintext, and the Operator is the adversary here, so
+ * the relay also reads what each end of the channel sealed or opened (the real `Channel`, observed, not
+ * replaced), matched to the frames it carried by their exact ciphertext.
  */
 import { performance } from 'node:perf_hooks';
 import WebSocket, { WebSocketServer } from 'ws';
-import { decodeRequestEnvelope, decodeServerFrame } from '@comrad/core/wire';
+import { toHex } from '@comrad/core';
+import { Channel, decodeRequestEnvelope, decodeServerFrame } from '@comrad/core/wire';
 
 /** One frame as the relay saw it. */
 export interface RecordedFrame {
   /** `up`: client → Operator; `down`: Operator → client. */
   readonly dir: 'up' | 'down';
-  readonly bytes: Uint8Array;
+  /** The frame as the Operator reads or wrote it: the plaintext of a sealed frame (see {@link RecordingRelay.resolve}). */
+  bytes: Uint8Array;
+  /** The bytes on the wire. */
+  readonly wire: Uint8Array;
   /** The op of a request, or, for an answer, the op of the request it answers. */
-  readonly op?: string;
+  op?: string;
   /** Monotonic ms. */
   readonly at: number;
 }
@@ -36,6 +45,8 @@ export interface RecordingRelay {
   listen(origin: string): Promise<string>;
   /** Waits until every connection seen so far has closed (both sides). */
   settled(timeoutMs?: number): Promise<void>;
+  /** Fills in each frame's plaintext and op (call once the Operator has handled what it received). */
+  resolve(): void;
   close(): Promise<void>;
 }
 
@@ -47,30 +58,18 @@ export function startRecordingRelay(target: string): RecordingRelay {
   const connections: RecordedConnection[] = [];
   const servers: WebSocketServer[] = [];
   const sockets = new Set<WebSocket>();
+  const plain = observeChannels();
 
-  const relay = (client: WebSocket, origin: string): void => {
+  const relay = (client: WebSocket, origin: string, path: string): void => {
     const rec: RecordedConnection = { n: connections.length, origin, openedAt: performance.now(), closedAt: undefined, frames: [] };
     connections.push(rec);
-    const upstream = new WebSocket(target);
+    // The client hello rides in the upgrade URL (AUTH-7): passed on as it is.
+    const upstream = new WebSocket(new URL(path, target));
     sockets.add(client).add(upstream);
-    const ops = new Map<number, string>();
     const queued: Buffer[] = [];
     const record = (dir: 'up' | 'down', data: Buffer): void => {
-      const bytes = new Uint8Array(data);
-      let op: string | undefined;
-      try {
-        if (dir === 'up') {
-          const env = decodeRequestEnvelope(bytes, Number.MAX_SAFE_INTEGER);
-          op = env.op;
-          ops.set(env.id, env.op);
-        } else {
-          const frame = decodeServerFrame(bytes, Number.MAX_SAFE_INTEGER);
-          op = frame.type === 'ok' || (frame.type === 'err' && frame.id !== undefined) ? ops.get(frame.id!) : frame.type;
-        }
-      } catch {
-        op = undefined; // recorded all the same: the bytes are what counts
-      }
-      rec.frames.push({ dir, bytes, at: performance.now(), ...(op !== undefined ? { op } : {}) });
+      const wire = new Uint8Array(data);
+      rec.frames.push({ dir, wire, bytes: wire, at: performance.now() });
     };
     let open = 2;
     const closedOne = (): void => {
@@ -105,7 +104,7 @@ export function startRecordingRelay(target: string): RecordingRelay {
     async listen(origin) {
       const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 64 * 1024 * 1024 });
       await new Promise<void>((resolve) => wss.once('listening', resolve));
-      wss.on('connection', (ws) => relay(ws, origin));
+      wss.on('connection', (ws, req) => relay(ws, origin, req.url ?? '/'));
       servers.push(wss);
       return `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
     },
@@ -113,9 +112,57 @@ export function startRecordingRelay(target: string): RecordingRelay {
       const deadline = performance.now() + timeoutMs;
       while (connections.some((c) => c.closedAt === undefined) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     },
+    resolve() {
+      for (const c of connections) {
+        const ops = new Map<number, string>();
+        for (const f of c.frames) {
+          f.bytes = plain.get(toHex(f.wire)) ?? f.wire;
+          try {
+            if (f.dir === 'up') {
+              const env = decodeRequestEnvelope(f.bytes, Number.MAX_SAFE_INTEGER);
+              f.op = env.op;
+              ops.set(env.id, env.op);
+            } else {
+              const frame = decodeServerFrame(f.bytes, Number.MAX_SAFE_INTEGER);
+              f.op = frame.type === 'ok' || (frame.type === 'err' && frame.id !== undefined) ? ops.get(frame.id!) : frame.type;
+            }
+          } catch {
+            // the greeting, or bytes no end could read: recorded all the same, the bytes are what counts
+          }
+        }
+      }
+    },
     async close() {
+      plain.stop();
       for (const s of sockets) s.terminate();
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    },
+  };
+}
+
+/**
+ * Watches every `Channel` in this process: the plaintext each end seals or opens, by the hex of its
+ * ciphertext. The methods still do their work; they are only observed.
+ */
+function observeChannels(): { get(hex: string): Uint8Array | undefined; stop(): void } {
+  const seen = new Map<string, Uint8Array>();
+  const proto = Channel.prototype;
+  const { seal, open } = proto;
+  proto.seal = function (this: Channel, frame: Uint8Array): Uint8Array {
+    const sealed = seal.call(this, frame);
+    seen.set(toHex(sealed), frame.slice());
+    return sealed;
+  };
+  proto.open = function (this: Channel, bytes: Uint8Array): Uint8Array {
+    const opened = open.call(this, bytes);
+    seen.set(toHex(bytes), opened.slice());
+    return opened;
+  };
+  return {
+    get: (hex) => seen.get(hex),
+    stop: () => {
+      proto.seal = seal;
+      proto.open = open;
     },
   };
 }
