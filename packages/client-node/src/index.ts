@@ -7,10 +7,11 @@
  * @example
  * ```ts
  * import { Comrade } from '@comrad/client-node';
- * const alice = await Comrade.connect({ home: '/tmp/alice', operator: { name: 'local', url: 'ws://127.0.0.1:7077' } });
- * await alice.register('alice', 'a long passphrase');
- * await alice.send('bob', 'meet at noon');           // sealed sender, over its own connection
- * const { received } = await alice.inbox();           // fetch → verify → store → ack
+ * // The passphrase unlocks the home before any connection: sending then needs no login at all.
+ * const alice = await Comrade.connect({ home: '/tmp/alice', operator: { name: 'local', url: 'ws://127.0.0.1:7077' }, passphrase });
+ * await alice.register('alice');
+ * await alice.send('bob', 'meet at noon');           // sealed sender, on a connection of its own, never logged in
+ * const { received } = await alice.inbox();           // logs in now: fetch → verify → store → ack
  * await alice.post('hello world', { expiresInDays: 7 });
  * const { posts } = await alice.feed();
  * await alice.close();
@@ -30,7 +31,7 @@ export {
   type RejectedPost,
   type InboxOptions,
 } from './comrade/comrade.js';
-export { type InboxReport } from './comrade/inbox.js';
+export { type InboxReport, type HeldLetter } from './comrade/inbox.js';
 export { UsageError, type UsageErrorCode } from './errors.js';
 export { defaultHome, ensureHome, homePaths, type HomePaths } from './home/home.js';
 export { SealedHome, type HomeState } from './home/sealed-home.js';
