@@ -19,7 +19,7 @@ import { ContactBook } from '../store/contacts.js';
 import { plainJsonFile, sealedJsonFile, type JsonStore } from '../store/json-file.js';
 import { OperatorBook } from '../store/operators.js';
 import { deriveHomeKey, type HomeKeyPurpose } from './home-key.js';
-import { ensureHome, type HomePaths } from './home.js';
+import { ensureHome, homePaths, type HomePaths } from './home.js';
 
 /** What a home holds before it is unlocked, to decide how to ask for the passphrase. */
 export interface HomeState {
@@ -55,11 +55,12 @@ export class SealedHome {
   }
 
   /**
-   * What the home at `root` holds, without a passphrase.
+   * What the home at `root` holds, without a passphrase. Creates nothing: a command that then refuses
+   * (no home here, a weak new passphrase) leaves the disk as it was.
    * @param root - the home directory
    */
   static async state(root: string): Promise<HomeState> {
-    const paths = await ensureHome(root);
+    const paths = homePaths(root);
     const sealed = await exists(paths.homeKey);
     const legacyKeystore = await exists(paths.legacy.keystore);
     const legacyPlain = (await exists(paths.legacy.contacts)) || (await exists(paths.legacy.operators));
