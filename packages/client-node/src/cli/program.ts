@@ -95,6 +95,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .description('fetch, verify and store new letters, and show them')
     .option('--all', 'show every stored letter, not only new ones')
     .option('--save-images <dir>', 'write images of the letters shown into DIR')
+    .option('--follow', 'stay connected and show letters as they arrive, until Ctrl-C (reconnects by itself; with --json, one object per line)')
     .action(run(inbox as Action));
   program
     .command('post <text>')
@@ -108,6 +109,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--limit <n>', 'how many posts')
     .option('--before <post>', 'older than this post (paging)')
     .option('--save-images <dir>', 'write images of the posts shown into DIR')
+    .option('--follow', 'keep reading: check the feed every 30 s (see --interval) and show posts not shown yet, oldest first, until Ctrl-C')
+    .option('--interval <seconds>', 'with --follow, how often to check the feed (default 30)')
     .action(run(feed as Action));
   program.command('delete <post>').description('delete one of your posts').action(run(deletePost as Action));
 

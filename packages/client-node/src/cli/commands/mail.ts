@@ -4,10 +4,13 @@
  */
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toHex } from '@comrad/core';
 import { atomicWrite } from '@comrad/core/node';
+import type { InboxReport } from '../../comrade/inbox.js';
 import type { StoredLetter } from '../../store/mail-store.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { follow } from '../follow.js';
 import type { Output } from '../output.js';
 
 /**
@@ -29,7 +32,11 @@ export async function send(ctx: Context, name: string, text: string, opts: { ima
  * shown twice but one printed in the instant before its mark. `--json` prints one document at the end,
  * then marks what it listed.
  */
-export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: string }): Promise<void> {
+export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: string; follow?: boolean }): Promise<void> {
+  if (opts.follow) {
+    if (opts.all) throw new UsageError('BAD_ARGUMENT', '--follow shows new letters as they arrive; it does not go with --all');
+    return followInbox(ctx, opts);
+  }
   await ctx.withComrade(true, async (c) => {
     const saved: Record<string, string> = {};
     const show = async (l: StoredLetter) => {
@@ -41,17 +48,10 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
     const report = await c.inbox(deferred ? { keepUnseen: true } : { onLetter: show });
     const shown = opts.all ? await c.letters() : report.received;
     if (deferred) for (const l of shown) await show(l);
-    for (const r of report.rejected) {
-      const who = r.claimedFrom ? `claiming to be from @${r.claimedFrom}` : 'of unknown origin';
-      const why = r.reason === 'FORGED' ? `FORGED: not signed by @${r.claimedFrom}'s registered key` : r.reason;
-      ctx.out.warn(`a letter ${who} was set apart, ${why}. It is not shown.`);
-    }
-    for (const h of report.held) {
-      ctx.out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Run \`comrad whois ${h.claimedFrom}\` for the evidence; names are permanent, so this is never routine.`);
-    }
+    warnSetApart(ctx.out, report);
     if (shown.length === 0) ctx.out.line(opts.all ? 'No letters.' : 'No new letters.');
     ctx.out.result({
-      letters: shown.map((l) => ({ id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: { mime: l.image.mime, bytes: l.image.data.length, ...(saved[l.id] ? { path: saved[l.id] } : {}) } } : {}) })),
+      letters: shown.map((l) => letterJson(l, saved[l.id])),
       new: report.received.length,
       duplicates: report.duplicates,
       rejected: report.rejected,
@@ -59,6 +59,61 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
     });
     if (deferred) await c.markSeen(report.received);
   });
+}
+
+/**
+ * `comrad inbox --follow` (CLI-10): stays logged in, shows each letter as it arrives, once (MAIL-5: shown,
+ * then marked seen, as a plain `inbox`), until Ctrl-C. A "you have mail" push, or the session coming back
+ * after the Operator went away (pushes are not queued, MB-6), starts a pass; so does a slow poll, in case
+ * a push was lost. With `--json`, one JSON object per line: `{"type":"letter",…}`, `"rejected"`, `"held"`.
+ */
+async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise<void> {
+  await ctx.withComrade(true, async (c) => {
+    const show = async (l: StoredLetter) => {
+      const path = l.image && opts.saveImages ? await saveImage(opts.saveImages, l) : undefined;
+      if (ctx.out.json) ctx.out.result({ type: 'letter', ...letterJson(l, path) });
+      else printLetter(ctx.out, l, path);
+    };
+    // A held letter stays on the Operator and comes back on every pass: said once per run.
+    const heldSaid = new Set<string>();
+    const follower = follow({
+      pass: async () => {
+        const report = await c.inbox({ onLetter: show });
+        const held = report.held.filter((h) => !heldSaid.has(toHex(h.signed)));
+        for (const h of held) heldSaid.add(toHex(h.signed));
+        warnSetApart(ctx.out, { rejected: report.rejected, held });
+        for (const r of report.rejected) ctx.out.result({ type: 'rejected', ...r });
+        for (const h of held) ctx.out.result({ type: 'held', ...h });
+      },
+      everyMs: INBOX_POLL_MS,
+      onRetry: (err, inMs) => ctx.out.progress(`the Operator cannot be reached (${err.code}): trying again in ${Math.ceil(inMs / 1000)} s`),
+    });
+    c.on('mail', () => follower.kick());
+    c.on('disconnect', () => ctx.out.progress('lost the connection to the Operator: reconnecting…'));
+    c.on('reconnect', () => ctx.out.progress('connected to the Operator again'));
+    ctx.out.progress('waiting for letters (Ctrl-C to stop)');
+    await follower.done;
+  });
+}
+
+/** A safety poll under `--follow`: pushes are the fast path; this only bounds how late a lost one is noticed. */
+const INBOX_POLL_MS = 60_000;
+
+/** Says which letters were set apart or held (never shown), for people. */
+function warnSetApart(out: Output, report: Pick<InboxReport, 'rejected' | 'held'>): void {
+  for (const r of report.rejected) {
+    const who = r.claimedFrom ? `claiming to be from @${r.claimedFrom}` : 'of unknown origin';
+    const why = r.reason === 'FORGED' ? `FORGED: not signed by @${r.claimedFrom}'s registered key` : r.reason;
+    out.warn(`a letter ${who} was set apart, ${why}. It is not shown.`);
+  }
+  for (const h of report.held) {
+    out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Run \`comrad whois ${h.claimedFrom}\` for the evidence; names are permanent, so this is never routine.`);
+  }
+}
+
+/** A letter for machines (`--json`). */
+function letterJson(l: StoredLetter, imagePath?: string) {
+  return { id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: { mime: l.image.mime, bytes: l.image.data.length, ...(imagePath ? { path: imagePath } : {}) } } : {}) };
 }
 
 function printLetter(out: Output, l: StoredLetter, imagePath?: string): void {

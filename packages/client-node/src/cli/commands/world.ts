@@ -2,8 +2,10 @@
  * `comrad post`, `comrad feed`, `comrad delete`: the world (`@comrades`).
  * @module
  */
+import type { FeedEntry, RejectedPost } from '../../comrade/comrade.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { follow } from '../follow.js';
 import { readImageFile, saveImage, utcMinute } from './mail.js';
 
 /** `comrad post TEXT [--image FILE] [--expires 7d]`. */
@@ -17,24 +19,83 @@ export async function post(ctx: Context, text: string, opts: { image?: string; e
   });
 }
 
-/** `comrad feed [--limit N] [--before ID] [--save-images DIR]`. */
-export async function feed(ctx: Context, opts: { limit?: string; before?: string; saveImages?: string }): Promise<void> {
+/** `comrad feed [--limit N] [--before ID] [--save-images DIR] [--follow [--interval S]]`. */
+export async function feed(ctx: Context, opts: { limit?: string; before?: string; saveImages?: string; follow?: boolean; interval?: string }): Promise<void> {
   const limit = opts.limit !== undefined ? positiveInt(opts.limit, '--limit') : undefined;
+  if (opts.follow) {
+    if (opts.before !== undefined) throw new UsageError('BAD_ARGUMENT', '--follow shows new posts as they appear; it does not go with --before');
+    return followFeed(ctx, { ...(opts.saveImages ? { saveImages: opts.saveImages } : {}), ...(opts.interval !== undefined ? { interval: opts.interval } : {}), ...(limit ? { limit } : {}) });
+  }
+  if (opts.interval !== undefined) throw new UsageError('BAD_ARGUMENT', '--interval goes with --follow');
   await ctx.withComrade(true, async (c) => {
     const page = await c.feed({ ...(limit ? { limit } : {}), ...(opts.before ? { before: opts.before } : {}) });
-    for (const r of page.rejected) ctx.out.warn(`post ${r.id} filed under @${r.author} failed verification (${r.code}): not shown`);
+    for (const r of page.rejected) warnRejected(ctx, r);
     if (page.posts.length === 0) ctx.out.line('The feed is empty.');
     const out = [];
-    for (const p of page.posts) {
-      const path = p.image && opts.saveImages ? await saveImage(opts.saveImages, p) : undefined;
-      // What is shown is what was signed: the author's own time (LET-7), not the Operator's postedAt.
-      const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
-      ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${utcMinute(p.at)} UTC `, ctx.out.dim(`post ${p.id}`)], p.text, image);
-      out.push({ id: p.id, author: p.author, text: p.text, at: p.at, postedAt: p.postedAt, expiresAt: p.expiresAt, ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) });
-    }
+    for (const p of page.posts) out.push(await showPost(ctx, p, opts.saveImages));
     if (page.next) ctx.out.line(ctx.out.dim(`more: comrad feed --before ${page.next}`));
     ctx.out.result({ posts: out, rejected: page.rejected, ...(page.next ? { next: page.next } : {}) });
   });
+}
+
+/** How often `feed --follow` reads the feed unless `--interval` says otherwise (CLI-10). */
+export const FEED_FOLLOW_INTERVAL_S = 30;
+/** How many pages one `feed --follow` check reads back at most to catch up on posts made meanwhile. */
+const FOLLOW_MAX_PAGES = 5;
+
+/**
+ * `comrad feed --follow` (CLI-10): reads the newest page now and then every `--interval` seconds, showing
+ * each post not shown yet in this run, oldest first, until Ctrl-C. With `--json`, one JSON object per
+ * line: `{"type":"post",…}` or `{"type":"rejected",…}`.
+ */
+async function followFeed(ctx: Context, opts: { limit?: number; saveImages?: string; interval?: string }): Promise<void> {
+  const everyMs = (opts.interval !== undefined ? positiveInt(opts.interval, '--interval') : FEED_FOLLOW_INTERVAL_S) * 1000;
+  await ctx.withComrade(true, async (c) => {
+    const seen = new Set<string>();
+    const follower = follow({
+      pass: async () => {
+        // Newest first, page after page, until a page reaches posts already shown: a burst larger than one
+        // page between two checks is still shown whole (up to a bound).
+        const fresh: FeedEntry[] = [];
+        const rejected: RejectedPost[] = [];
+        let before: string | undefined;
+        for (let i = 0; i < FOLLOW_MAX_PAGES; i++) {
+          const page = await c.feed({ ...(opts.limit ? { limit: opts.limit } : {}), ...(before ? { before } : {}) });
+          fresh.push(...page.posts.filter((p) => !seen.has(p.id)));
+          rejected.push(...page.rejected.filter((r) => !seen.has(r.id)));
+          if (seen.size === 0 || page.posts.some((p) => seen.has(p.id)) || !page.next) break;
+          before = page.next;
+        }
+        for (const r of rejected) {
+          seen.add(r.id);
+          warnRejected(ctx, r);
+          ctx.out.result({ type: 'rejected', ...r });
+        }
+        for (const p of fresh.reverse()) {
+          seen.add(p.id);
+          const shown = await showPost(ctx, p, opts.saveImages);
+          ctx.out.result({ type: 'post', ...shown });
+        }
+      },
+      everyMs,
+      onRetry: (err, inMs) => ctx.out.progress(`the Operator cannot be reached (${err.code}): trying again in ${Math.ceil(inMs / 1000)} s`),
+    });
+    ctx.out.progress(`following the feed: checking every ${everyMs / 1000} s (Ctrl-C to stop)`);
+    await follower.done;
+  });
+}
+
+function warnRejected(ctx: Context, r: RejectedPost): void {
+  ctx.out.warn(`post ${r.id} filed under @${r.author} failed verification (${r.code}): not shown`);
+}
+
+/** Shows one post (images saved when asked) and returns it for machines. */
+async function showPost(ctx: Context, p: FeedEntry, saveImages: string | undefined) {
+  const path = p.image && saveImages ? await saveImage(saveImages, p) : undefined;
+  // What is shown is what was signed: the author's own time (LET-7), not the Operator's postedAt.
+  const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
+  ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${utcMinute(p.at)} UTC `, ctx.out.dim(`post ${p.id}`)], p.text, image);
+  return { id: p.id, author: p.author, text: p.text, at: p.at, postedAt: p.postedAt, expiresAt: p.expiresAt, ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) };
 }
 
 /** `comrad delete POST`. */
