@@ -16,6 +16,7 @@ export type UsageErrorCode =
   | 'UNKNOWN_OPERATOR' // an Operator entry name that this home does not know
   | 'NO_HOME' // a command that needs a home set up (`comrad init`) in a directory that has none
   | 'WEAK_PASSPHRASE' // a new passphrase too easy to guess, without --weak-passphrase (CLI-5)
+  | 'USAGE' // the command line itself is wrong: an unknown command or option, a missing argument (CLI-3)
   | 'BAD_ARGUMENT'; // any other invalid argument
 
 /** A mistake in how the client was called or configured. */

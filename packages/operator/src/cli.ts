@@ -10,9 +10,12 @@
  * ```
  * @module
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Command } from 'commander';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
 import { backendName, ready } from '@comrad/core';
 import { loadOrCreateKeys, readPublicInfo, type OperatorPublicInfo } from './keys.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
@@ -47,8 +50,13 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Runs the CLI with `argv` (as `process.argv`). */
 async function main(argv: string[]): Promise<void> {
-  if (argv[2] === 'key') return keyCommand(argv.slice(0, 2).concat(argv.slice(3)));
   const program = new Command('comrad-op')
+    // CLI-6: commander's own mistakes (unknown option, missing value) are usage errors, exit 2, in the
+    // same one-line form as ours; `key`'s options are its own (`--data` after `key` is key's).
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .enablePositionalOptions()
+    .version(packageVersion(), '--version', 'print the version and exit')
     .description('Run a Comrad Operator: the relay (registry, mailboxes, world feed) over WebSocket')
     .option('--data <dir>', 'data directory (keys, LMDB store, tor)', './data')
     .option('--port <port>', 'TCP port (0 = any free port)', '7077')
@@ -71,8 +79,22 @@ async function main(argv: string[]): Promise<void> {
     .option('--onion-only', 'serve only as a Tor onion service (listen on loopback only)')
     .option('--tor-config <file>', 'extra torrc lines for the onion service (e.g. a private test network)')
     .option('--tor-binary <path>', 'the tor executable (default: tor on PATH, /usr/sbin/tor, /usr/bin/tor)')
-    .parse(argv);
-  await serve(program.opts() as unknown as ServeOptions);
+    .addHelpText('after', '\nExit codes: 0 ok (also after SIGTERM/SIGINT), 1 error, 2 usage.')
+    .action((o: ServeOptions) => serve(o));
+  program
+    .command('key')
+    .description("print the Operator's public key and fingerprint (no passphrase needed)")
+    .option('--data <dir>', 'data directory', './data')
+    .option('--json', 'print one JSON object')
+    .action((o: { data: string; json?: boolean }) => keyCommand(o));
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    // --help and --version end here, successfully; a usage mistake becomes our own usage error.
+    if (err.exitCode === 0) process.exit(0);
+    throw new UsageError(err.message.replace(/^error: /, '') + ' (see comrad-op --help)');
+  }
 }
 
 async function serve(o: ServeOptions): Promise<void> {
@@ -91,6 +113,9 @@ async function serve(o: ServeOptions): Promise<void> {
   // TOR-5: a missing tor or an unreadable --tor-config is said before anything is created.
   if (onion) findTorBinary(o.torBinary);
   const extraTorrc = onion && o.torConfig ? await readTorConfig(o.torConfig) : undefined;
+  // CLI-8: a busy port is said before the keys are created, so a failed first start leaves no data
+  // directory with fresh keys behind.
+  if (port !== 0) await assertPortFree(o.onionOnly ? '127.0.0.1' : o.host, port);
   const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) });
   await ready();
 
@@ -160,13 +185,7 @@ async function serve(o: ServeOptions): Promise<void> {
   printStart(o.json, o.onionOnly && onionUrl ? onionUrl : op.url, loaded.publicInfo, onionUrl);
 }
 
-async function keyCommand(argv: string[]): Promise<void> {
-  const program = new Command('comrad-op key')
-    .description("Print the Operator's public key and fingerprint (no passphrase needed)")
-    .option('--data <dir>', 'data directory', './data')
-    .option('--json', 'print one JSON object')
-    .parse(argv);
-  const o = program.opts() as { data: string; json?: boolean };
+async function keyCommand(o: { data: string; json?: boolean }): Promise<void> {
   await ready();
   const info = await readPublicInfo(resolve(o.data)).catch(() => fail(`no Operator keys in ${resolve(o.data)} (start comrad-op once to create them)`));
   if (o.json) {
@@ -235,6 +254,17 @@ function parseInteger(value: string, what: string, min: number, max: number): nu
   return n;
 }
 
+/** Listens on `host:port` for a moment and lets go: fails as the real start would (in use, not allowed). */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  await new Promise<void>((done, failed) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      failed(new Error(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (another comrad-op?); nothing was created` : `cannot listen on ${host}:${port} (${err.code ?? err.message}); nothing was created`)),
+    );
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => done()));
+  });
+}
+
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -253,6 +283,23 @@ async function readTorConfig(file: string): Promise<string> {
   }
 }
 
+/**
+ * This package's version, from its package.json: one directory above the bundled `dist/cli.js`, two
+ * above this source file.
+ */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@comrad/operator' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one directory up
+    }
+  }
+  return 'unknown';
+}
+
 main(process.argv).catch((err: unknown) => {
   // Start-up failures are the operator's own configuration: print them plainly, without a stack.
   // TOR-5: a TorError is one line naming its cause; tor's last log lines went to the log.
@@ -263,6 +310,7 @@ main(process.argv).catch((err: unknown) => {
         ? err.message
         : String(err);
   process.stderr.write(`comrad-op: ${text}\n`);
-  process.exit(1);
+  // CLI-6: a mistake in how it was called is a usage error (exit 2), as for `comrad`.
+  process.exit(err instanceof UsageError ? 2 : 1);
 });
 

@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +100,7 @@ describe('comrad-op, the real process', () => {
     }
   });
 
-  it('OP-6 usage mistakes stop the start before anything is created: exit 1 and one plain line', async () => {
+  it('OP-6 CLI-6 usage mistakes stop the start before anything is created: exit 2 and one plain line', async () => {
     const run = (args: string[]) => {
       try {
         execFileSync(process.execPath, [cli, '--data', join(dir, 'unused'), ...args], { encoding: 'utf8', stdio: 'pipe' });
@@ -109,11 +110,42 @@ describe('comrad-op, the real process', () => {
         return `exit ${e.status}: ${e.stderr.trim()}`;
       }
     };
-    expect(run(['--onion-only', '--host', '0.0.0.0'])).toMatch(/^exit 1: comrad-op: --onion-only listens on loopback only/);
-    expect(run(['--store', 'redis'])).toBe('exit 1: comrad-op: --store redis needs --redis URL');
-    expect(run(['--limit', 'mailboxItems=0'])).toMatch(/^exit 1: comrad-op: limit mailboxItems must be/);
-    expect(run(['--port', '70000'])).toMatch(/^exit 1: comrad-op: --port must be/);
+    expect(run(['--onion-only', '--host', '0.0.0.0'])).toMatch(/^exit 2: comrad-op: --onion-only listens on loopback only/);
+    expect(run(['--store', 'redis'])).toBe('exit 2: comrad-op: --store redis needs --redis URL');
+    expect(run(['--limit', 'mailboxItems=0'])).toMatch(/^exit 2: comrad-op: limit mailboxItems must be/);
+    expect(run(['--port', '70000'])).toMatch(/^exit 2: comrad-op: --port must be/);
+    expect(run(['--bogus'])).toBe("exit 2: comrad-op: unknown option '--bogus' (see comrad-op --help)");
+    expect(run(['--port'])).toMatch(/^exit 2: comrad-op: option '--port <port>' argument missing/);
     expect(existsSync(join(dir, 'unused'))).toBe(false);
+  });
+
+  it('CLI-6 --version is the package version; --help lists every subcommand; help and version exit 0', () => {
+    const version = (JSON.parse(readFileSync(join(root, 'packages/operator/package.json'), 'utf8')) as { version: string }).version;
+    expect(execFileSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }).trim()).toBe(version);
+    const help = execFileSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/^Commands:\n {2}key\b/m);
+    expect(help).toMatch(/Exit codes: .*2 usage/);
+    expect(execFileSync(process.execPath, [cli, 'key', '--help'], { encoding: 'utf8' })).toMatch(/--data <dir>/);
+  });
+
+  it('CLI-8 a busy port stops the first start before keys are created: no data directory left behind', async () => {
+    const busy = createServer();
+    await new Promise<void>((done) => busy.listen({ host: '127.0.0.1', port: 0 }, () => done()));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const data = join(dir, 'busy-port');
+      let failure = '';
+      try {
+        execFileSync(process.execPath, [cli, '--data', data, '--port', String(port)], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (err) {
+        const e = err as { status: number; stderr: string };
+        failure = `exit ${e.status}: ${e.stderr.trim()}`;
+      }
+      expect(failure).toBe(`exit 1: comrad-op: port ${port} on 127.0.0.1 is already in use (another comrad-op?); nothing was created`);
+      expect(existsSync(data)).toBe(false);
+    } finally {
+      await new Promise((done) => busy.close(done));
+    }
   });
 
   it('KEYS-3 a wrong passphrase stops the start: exit 1 and one plain line', async () => {

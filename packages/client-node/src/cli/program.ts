@@ -2,7 +2,11 @@
  * The `comrad` command line (CLI-*): the commands, their help, and how errors become exit codes.
  * @module
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { UsageError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
 import { changePassphrase, init, operatorAdd, operatorList } from './commands/setup.js';
@@ -21,10 +25,14 @@ type Action = (ctx: Context, ...args: never[]) => Promise<void>;
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let exitCode: number = EXIT.OK;
   const program = new Command('comrad');
-  // Commander's own errors (unknown option, missing argument) are usage errors: exit 2.
+  // Commander's own errors (unknown option, missing argument) are usage errors: exit 2, reported below in
+  // the one error format (CLI-3), so commander itself prints none. Subcommands inherit all of this, and
+  // their help lists the global options too (CLI-6).
   program.exitOverride();
-  program.configureOutput({ outputError: (str, write) => write(str) });
+  program.configureOutput({ outputError: () => undefined });
+  program.configureHelp({ showGlobalOptions: true });
   program
+    .version(packageVersion(), '--version', 'print the version and exit')
     .description('Comrad: anonymous, end-to-end encrypted letters and posts')
     .option('--home <dir>', 'local data directory (default: $COMRAD_HOME or ~/.comrad)')
     .option('--operator <name>', 'which known Operator to use (see `comrad operator list`)')
@@ -36,7 +44,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--json', 'machine-readable output')
     .option('--debug', 'print stack traces on errors')
     .option('--passphrase-file <file>', 'read the passphrase from the first line of FILE (or set $COMRAD_PASSPHRASE)')
-    .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 error, 2 usage, 3 Operator unreachable or too slow, 4 a key changed (possible man-in-the-middle).',
@@ -119,10 +126,38 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     await program.parseAsync(argv as string[]);
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here too, successfully.
-      return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      // --help and --version end here too, successfully; a bare `comrad` (or `comrad operator`) has
+      // printed the help to stderr and is a usage error without an error line of its own.
+      if (err.exitCode === 0) return EXIT.OK;
+      if (err.code === 'commander.help') return EXIT.USAGE;
+      err = new UsageError('USAGE', `${err.message.replace(/^error: /, '')} (see comrad --help)`);
     }
-    exitCode = new Output(globals().json === true).fail(err, globals().debug === true);
+    // Options are parsed before a failure in commander's own checks only sometimes: look at argv too.
+    const flag = (name: 'json' | 'debug') => globals()[name] === true || beforeDoubleDash(argv).includes(`--${name}`);
+    exitCode = new Output(flag('json')).fail(err, flag('debug'));
   }
   return exitCode;
+}
+
+/** The arguments before a `--` (after it, `--json` is text, not a flag). */
+function beforeDoubleDash(argv: readonly string[]): readonly string[] {
+  const end = argv.indexOf('--');
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
+/**
+ * This package's version, from its package.json: one directory above the bundled `dist/cli.js`, two
+ * above this source file (tests run it from source).
+ */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === '@comrad/client-node' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one directory up
+    }
+  }
+  return 'unknown';
 }
