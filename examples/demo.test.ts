@@ -1,10 +1,14 @@
 /**
- * Runs the demo as `npm run demo` does (after the build) and checks that every step happened.
+ * Runs the demo as `npm run demo` does (after the build) and checks that every step happened, and that
+ * neither the demo nor the README's quickstart leaves anything in the checkout for `git status` to show.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const git = (...args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' });
 
 const demo = fileURLToPath(new URL('./demo.mjs', import.meta.url));
 const built = ['../packages/operator/dist/index.js', '../packages/client-node/dist/index.js'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
@@ -14,7 +18,11 @@ describe('examples/demo.mjs', () => {
   // times that on a busy CI machine, and the tail of a geometric number of tries is long.
   it('runs the whole flow against a real Operator and exits 0', { timeout: 130_000 }, () => {
     for (const f of built) if (!existsSync(f)) throw new Error(`${f} is missing: run \`npm run build\` first (the root \`npm test\` does)`);
-    const r = spawnSync(process.execPath, [demo], { encoding: 'utf8', timeout: 120_000 });
+    // Run from the root, as `npm run demo` does: its Operator and homes must live in a temporary folder.
+    const before = git('status', '--porcelain');
+    expect(before.status, before.stderr).toBe(0);
+    const r = spawnSync(process.execPath, [demo], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(git('status', '--porcelain').stdout).toBe(before.stdout);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const out = r.stdout;
@@ -29,5 +37,12 @@ describe('examples/demo.mjs', () => {
     expect(out).toContain('[bob]       @alice: "Solidarity with the strikers at the port!"');
     expect(out).toContain('[carol]     the feed has 1 post');
     expect(out).toContain('all steps succeeded');
+  });
+
+  it("ignores what the README's quickstart creates at the root (./data, ./alice, ./bob)", () => {
+    const paths = ['data/store/data.mdb', 'alice/identity', 'bob/mail/x'];
+    const r = git('check-ignore', ...paths);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n')).toEqual(paths);
   });
 });
