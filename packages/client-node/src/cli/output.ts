@@ -168,11 +168,12 @@ export class Output {
   fail(err: unknown, debug: boolean): number {
     const code = exitCodeOf(err);
     const tor = err instanceof TorError;
-    const errCode = ComradError.is(err) || err instanceof UsageError || tor ? err.code : undefined;
+    // CLI-9: every error line carries a code, the same one as in JSON; ERROR when nothing closer is known.
+    const errCode = (ComradError.is(err) || err instanceof UsageError || tor ? err.code : undefined) ?? 'ERROR';
     // A TorError carries tor's last log lines after its first line: one line here, all of it with --debug.
     const message = err instanceof Error ? (tor ? err.message.split('\n')[0]! : err.message) : String(err);
-    if (this.json) this.stderr.write(`${JSON.stringify({ error: { code: errCode ?? 'ERROR', message } })}\n`);
-    else this.stderr.write(`${this.paint('31', 'comrad: error:')} ${terminalSafe(message)}${errCode ? this.paint('2', ` [${terminalSafe(errCode)}]`) : ''}\n`);
+    if (this.json) this.stderr.write(`${JSON.stringify({ error: { code: errCode, message } })}\n`);
+    else this.stderr.write(`${this.paint('31', 'comrad: error:')} ${terminalSafe(message)}${this.paint('2', ` [${terminalSafe(errCode)}]`)}\n`);
     if (debug && tor && err.logTail.length > 0) this.stderr.write(`--- last tor log lines ---\n${err.logTail.map((l) => terminalSafe(l)).join('\n')}\n`);
     if (debug && err instanceof Error && err.stack) this.stderr.write(`${terminalSafe(err.stack, true)}\n`);
     return code;
@@ -222,6 +223,14 @@ export function exitCodeOf(err: unknown): number {
     if (USAGE_CODES.has(err.code)) return EXIT.USAGE;
   }
   return EXIT.ERROR;
+}
+
+/**
+ * A time in milliseconds (as the library keeps it) as `--json` shows every time (CLI-9): whole seconds
+ * since the Unix epoch, UTC, the unit of the signed times of letters and posts.
+ */
+export function unixSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
 }
 
 /** JSON.stringify replacer: bytes as their length, never dumped. */

@@ -8,6 +8,7 @@ import { ComradError, toHex } from '@comrad/core';
 import { normaliseName } from '@comrad/core/envelope';
 import type { Contact } from '../../store/contacts.js';
 import type { Context } from '../context.js';
+import { unixSeconds } from '../output.js';
 
 /**
  * `comrad register NAME [--weak-passphrase]`: a new identity, registered and sealed in the home. A home
@@ -92,8 +93,8 @@ function describeContact(contact: Contact) {
     changes: contact.changes.map((ch) => ({
       pinned: { fingerprint: ch.pinnedKey.fingerprint(), key: ch.pinnedKey.toHex(), ...(ch.pinnedStatement ? { statement: toHex(ch.pinnedStatement) } : {}) },
       offered: { fingerprint: ch.offeredKey.fingerprint(), key: ch.offeredKey.toHex(), ...(ch.offeredStatement ? { statement: toHex(ch.offeredStatement) } : {}) },
-      seenAt: ch.seenAt,
-      ...(ch.acceptedAt !== undefined ? { acceptedAt: ch.acceptedAt } : {}),
+      seenAt: unixSeconds(ch.seenAt),
+      ...(ch.acceptedAt !== undefined ? { acceptedAt: unixSeconds(ch.acceptedAt) } : {}),
     })),
   };
 }

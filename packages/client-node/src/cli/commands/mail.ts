@@ -11,7 +11,7 @@ import type { StoredLetter } from '../../store/mail-store.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { follow } from '../follow.js';
-import type { Output } from '../output.js';
+import { unixSeconds, type Output } from '../output.js';
 
 /**
  * `comrad send NAME TEXT [--image FILE]`: unlocks the keystore and sends on an anonymous connection of
@@ -54,7 +54,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
       letters: shown.map((l) => letterJson(l, saved[l.id])),
       new: report.received.length,
       duplicates: report.duplicates,
-      rejected: report.rejected,
+      rejected: report.rejected.map(rejectedJson),
       held: report.held,
     });
     if (deferred) await c.markSeen(report.received);
@@ -82,7 +82,7 @@ async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise
         const held = report.held.filter((h) => !heldSaid.has(toHex(h.signed)));
         for (const h of held) heldSaid.add(toHex(h.signed));
         warnSetApart(ctx.out, { rejected: report.rejected, held });
-        for (const r of report.rejected) ctx.out.result({ type: 'rejected', ...r });
+        for (const r of report.rejected) ctx.out.result({ type: 'rejected', ...rejectedJson(r) });
         for (const h of held) ctx.out.result({ type: 'held', ...h });
       },
       everyMs: INBOX_POLL_MS,
@@ -109,6 +109,11 @@ function warnSetApart(out: Output, report: Pick<InboxReport, 'rejected' | 'held'
   for (const h of report.held) {
     out.warn(`a letter from @${h.claimedFrom} is held on the Operator: @${h.claimedFrom}'s key changed. Run \`comrad whois ${h.claimedFrom}\` for the evidence; names are permanent, so this is never routine.`);
   }
+}
+
+/** A letter set apart, for machines: its time in seconds, as every time in `--json` (CLI-9). */
+function rejectedJson(r: InboxReport['rejected'][number]) {
+  return 'receivedAt' in r && typeof r.receivedAt === 'number' ? { ...r, receivedAt: unixSeconds(r.receivedAt) } : r;
 }
 
 /** A letter for machines (`--json`). */

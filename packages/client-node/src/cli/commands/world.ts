@@ -6,6 +6,7 @@ import type { FeedEntry, RejectedPost } from '../../comrade/comrade.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { follow } from '../follow.js';
+import { unixSeconds } from '../output.js';
 import { readImageFile, saveImage, utcMinute } from './mail.js';
 
 /** `comrad post TEXT [--image FILE] [--expires 7d]`. */
@@ -15,7 +16,7 @@ export async function post(ctx: Context, text: string, opts: { image?: string; e
   await ctx.withComrade(true, async (c) => {
     const res = await c.post(text, { ...(image ? { image } : {}), ...(expiresInDays ? { expiresInDays } : {}) });
     ctx.out.line('Posted to the world ', ctx.out.dim(`(post ${res.id})`), `, expires ${new Date(res.expiresAt).toISOString().slice(0, 10)}`);
-    ctx.out.result(res);
+    ctx.out.result({ id: res.id, expiresAt: unixSeconds(res.expiresAt) });
   });
 }
 
@@ -95,7 +96,8 @@ async function showPost(ctx: Context, p: FeedEntry, saveImages: string | undefin
   // What is shown is what was signed: the author's own time (LET-7), not the Operator's postedAt.
   const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
   ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${utcMinute(p.at)} UTC `, ctx.out.dim(`post ${p.id}`)], p.text, image);
-  return { id: p.id, author: p.author, text: p.text, at: p.at, postedAt: p.postedAt, expiresAt: p.expiresAt, ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) };
+  // CLI-9: every time in seconds, like the signed `at`.
+  return { id: p.id, author: p.author, text: p.text, at: p.at, postedAt: unixSeconds(p.postedAt), expiresAt: unixSeconds(p.expiresAt), ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) };
 }
 
 /** `comrad delete POST`. */
