@@ -13,7 +13,9 @@ export default defineConfig({
     'crypto/_node-backend': 'src/crypto/_node-backend.ts',
   },
   format: ['esm'],
-  dts: true,
+  // Type declarations take most of the build time and only a published package needs them: the CLIs,
+  // the demo and the tests run the JavaScript (scripts/build-if-stale.mjs sets COMRAD_BUILD_DTS=0).
+  dts: process.env['COMRAD_BUILD_DTS'] !== '0',
   sourcemap: true,
   clean: true,
   target: 'es2022',
