@@ -12,7 +12,7 @@
 // must also say declarations were built, after those of the workspace packages it depends on. Quiet unless
 // a build fails: then tsup's output is printed and the exit code is 1.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,6 +86,8 @@ for (const name of packages) {
     builtAt.set(name, stamp.startedAt);
     continue;
   }
+  // No stamp while the dist is being rewritten: a failed or interrupted build must not look finished.
+  rmSync(join(dir, STAMP), { force: true });
   const startedAt = Date.now();
   const r = spawnSync(process.execPath, [tsup], {
     cwd: dir,

@@ -1,0 +1,103 @@
+/**
+ * scripts/build-if-stale.mjs, run on a copy of the packages in a temporary root (rebuilding the real dist
+ * would pull it from under the tests that run the built CLIs at the same time): it builds what is missing,
+ * skips what is up to date, rebuilds a package when any of its inputs changed or an output is gone, stays
+ * quiet unless a build fails, and never leaves a stamp over a failed build.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, appendFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const packages = ['core', 'operator', 'client-node'] as const;
+let root = '';
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'comrad-build-'));
+  cpSync(join(repo, 'scripts', 'build-if-stale.mjs'), join(root, 'scripts', 'build-if-stale.mjs'));
+  cpSync(join(repo, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
+  symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+  for (const p of packages) {
+    for (const f of ['src', 'package.json', 'tsup.config.ts', 'tsconfig.json']) {
+      if (existsSync(join(repo, 'packages', p, f))) cpSync(join(repo, 'packages', p, f), join(root, 'packages', p, f), { recursive: true });
+    }
+  }
+});
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+function build(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-if-stale.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, output: `${r.stdout}${r.stderr}` };
+}
+/** When each package's current build started, from its stamp (undefined: no stamp). */
+function stamps(): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {};
+  for (const p of packages) {
+    const f = join(root, 'packages', p, 'dist', '.build-stamp.json');
+    out[p] = existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as { startedAt: number }).startedAt : undefined;
+  }
+  return out;
+}
+/** Marks a file changed now, after the last build started (a time in the future would stay stale). */
+const touch = (f: string) => utimesSync(f, new Date(), new Date());
+
+describe('scripts/build-if-stale.mjs', () => {
+  it('builds every package the first time, quietly, then skips them all while nothing changed', { timeout: 120_000 }, () => {
+    const first = build();
+    expect(first).toEqual({ code: 0, output: '' });
+    const built = stamps();
+    for (const p of packages) {
+      expect(built[p], p).toBeTypeOf('number');
+      expect(existsSync(join(root, 'packages', p, 'dist', 'index.js')), p).toBe(true);
+      // The JavaScript-only build leaves the declarations to publishing.
+      expect(existsSync(join(root, 'packages', p, 'dist', 'index.d.ts')), p).toBe(false);
+    }
+    expect(build()).toEqual({ code: 0, output: '' });
+    expect(stamps()).toEqual(built);
+  });
+
+  it('rebuilds exactly the package whose deep source file or bundler config changed', { timeout: 120_000 }, () => {
+    const before = stamps();
+    // A file two directories down, changed after the build: only the operator is stale.
+    const deep = join(root, 'packages', 'operator', 'src', 'store', 'index.ts');
+    touch(deep);
+    expect(build()).toEqual({ code: 0, output: '' });
+    const after = stamps();
+    expect(after.operator).toBeGreaterThan(before.operator!);
+    expect(after.core).toBe(before.core);
+    expect(after['client-node']).toBe(before['client-node']);
+    // The bundler's config counts as a source too.
+    touch(join(root, 'packages', 'core', 'tsup.config.ts'));
+    expect(build().code).toBe(0);
+    const third = stamps();
+    expect(third.core).toBeGreaterThan(after.core!);
+    expect(third.operator).toBe(after.operator);
+  });
+
+  it('rebuilds a package one of whose promised outputs is missing, even with a fresh stamp', { timeout: 120_000 }, () => {
+    const before = stamps();
+    unlinkSync(join(root, 'packages', 'client-node', 'dist', 'index.js'));
+    expect(build()).toEqual({ code: 0, output: '' });
+    expect(existsSync(join(root, 'packages', 'client-node', 'dist', 'index.js'))).toBe(true);
+    expect(stamps()['client-node']).toBeGreaterThan(before['client-node']!);
+  });
+
+  it('fails loudly on a broken source, names the package, and leaves no stamp to trust', { timeout: 120_000 }, () => {
+    const file = join(root, 'packages', 'client-node', 'src', 'index.ts');
+    const good = readFileSync(file, 'utf8');
+    appendFileSync(file, '\nexport const broken = ;\n');
+    const r = build();
+    expect(r.code).toBe(1);
+    expect(r.output).toContain('building packages/client-node failed');
+    expect(stamps()['client-node']).toBeUndefined();
+    // Fixed: the next run builds it again.
+    writeFileSync(file, good);
+    expect(build()).toEqual({ code: 0, output: '' });
+    expect(stamps()['client-node']).toBeTypeOf('number');
+  });
+});
