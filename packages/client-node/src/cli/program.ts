@@ -100,7 +100,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   program
     .command('inbox')
     .description('fetch, verify and store new letters, and show them')
-    .option('--all', 'show every stored letter, not only new ones')
+    .option('--all', 'show every letter stored on this device (reads the home only: works offline, fetches nothing)')
     .option('--save-images <dir>', 'write images of the letters shown into DIR')
     .option('--follow', 'stay connected and show letters as they arrive, until Ctrl-C (reconnects by itself; with --json, one object per line)')
     .action(run(inbox as Action));

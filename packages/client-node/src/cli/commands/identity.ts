@@ -8,6 +8,7 @@ import { ComradError, toHex } from '@comrad/core';
 import { normaliseName } from '@comrad/core/envelope';
 import type { Contact } from '../../store/contacts.js';
 import type { Context } from '../context.js';
+import { withLocalHome } from '../local.js';
 import { unixSeconds } from '../output.js';
 
 /**
@@ -29,14 +30,15 @@ export async function register(ctx: Context, name: string, opts: { weakPassphras
   );
 }
 
-/** `comrad whoami`. */
+/** `comrad whoami`: read from the home alone, so it works with the Operator down (CLI-11). */
 export async function whoami(ctx: Context): Promise<void> {
-  await ctx.withComrade(true, async (c) => {
-    const me = c.identity!;
+  await withLocalHome(ctx, async ({ me, operator }) => {
+    const fingerprint = me.fingerprint();
+    const opFp = operator.key?.fingerprint();
     ctx.out.line(`@${me.name}`);
-    ctx.out.line(`fingerprint ${me.fingerprint}`);
-    ctx.out.line(`operator    ${c.operatorKey.fingerprint()}`);
-    ctx.out.result({ name: me.name, fingerprint: me.fingerprint, key: me.publicKey.toHex(), operatorFingerprint: c.operatorKey.fingerprint() });
+    ctx.out.line(`fingerprint ${fingerprint}`);
+    ctx.out.line(`operator    ${opFp ?? '(key not pinned yet)'}`);
+    ctx.out.result({ name: me.name, fingerprint, key: me.publicKey.toHex(), ...(opFp ? { operatorFingerprint: opFp } : {}) });
   });
 }
 

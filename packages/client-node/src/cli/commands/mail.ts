@@ -11,6 +11,7 @@ import type { StoredLetter } from '../../store/mail-store.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { follow } from '../follow.js';
+import { withLocalHome } from '../local.js';
 import { unixSeconds, type Output } from '../output.js';
 
 /**
@@ -27,7 +28,7 @@ export async function send(ctx: Context, name: string, text: string, opts: { ima
 }
 
 /**
- * `comrad inbox [--all] [--save-images DIR]`. Each page is shown as soon as it is stored, each letter
+ * `comrad inbox [--save-images DIR]` (`--all`: {@link allLetters}; `--follow`: {@link followInbox}). Each page is shown as soon as it is stored, each letter
  * marked seen only once printed (MAIL-5): killed at any moment, no letter is lost from view, and none is
  * shown twice but one printed in the instant before its mark. `--json` prints one document at the end,
  * then marks what it listed.
@@ -37,6 +38,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
     if (opts.all) throw new UsageError('BAD_ARGUMENT', '--follow shows new letters as they arrive; it does not go with --all');
     return followInbox(ctx, opts);
   }
+  if (opts.all) return allLetters(ctx, opts);
   await ctx.withComrade(true, async (c) => {
     const saved: Record<string, string> = {};
     const show = async (l: StoredLetter) => {
@@ -44,12 +46,12 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
       if (path) saved[l.id] = path;
       printLetter(ctx.out, l, path);
     };
-    const deferred = opts.all || ctx.out.json;
+    const deferred = ctx.out.json;
     const report = await c.inbox(deferred ? { keepUnseen: true } : { onLetter: show });
-    const shown = opts.all ? await c.letters() : report.received;
+    const shown = report.received;
     if (deferred) for (const l of shown) await show(l);
     warnSetApart(ctx.out, report);
-    if (shown.length === 0) ctx.out.line(opts.all ? 'No letters.' : 'No new letters.');
+    if (shown.length === 0) ctx.out.line('No new letters.');
     ctx.out.result({
       letters: shown.map((l) => letterJson(l, saved[l.id])),
       new: report.received.length,
@@ -119,6 +121,27 @@ function rejectedJson(r: InboxReport['rejected'][number]) {
 /** A letter for machines (`--json`). */
 function letterJson(l: StoredLetter, imagePath?: string) {
   return { id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: { mime: l.image.mime, bytes: l.image.data.length, ...(imagePath ? { path: imagePath } : {}) } } : {}) };
+}
+
+/**
+ * `comrad inbox --all`: every stored letter, read from the home alone (CLI-11): it works with the Operator
+ * down and fetches nothing (a plain `inbox` does). Letters stored but not shown yet are marked seen once
+ * listed (MAIL-5).
+ */
+async function allLetters(ctx: Context, opts: { saveImages?: string }): Promise<void> {
+  await withLocalHome(ctx, async ({ mail }) => {
+    const unseen = await mail.unseen();
+    const all = await mail.list();
+    const saved: Record<string, string> = {};
+    for (const l of all) {
+      const path = l.image && opts.saveImages ? await saveImage(opts.saveImages, l) : undefined;
+      if (path) saved[l.id] = path;
+      printLetter(ctx.out, l, path);
+    }
+    if (all.length === 0) ctx.out.line('No letters.');
+    ctx.out.result({ letters: all.map((l) => letterJson(l, saved[l.id])), new: 0, duplicates: 0, rejected: [], held: [] });
+    for (const l of unseen) await mail.markSeen(l);
+  });
 }
 
 function printLetter(out: Output, l: StoredLetter, imagePath?: string): void {
