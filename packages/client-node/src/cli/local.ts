@@ -1,17 +1,20 @@
 /**
- * Commands that only read what the home holds (`whoami`, `inbox --all`) open it without any network
+ * Commands that only read what the home holds (`whoami`, `inbox --all`; `contacts` should too) open it without any network
  * (CLI-11): they work with the Operator down, through no proxy, and tell nobody they ran.
  * @module
  */
 import type { Keymaker } from '@comrad/core/keymaker';
 import { startCrypto } from '../crypto-ready.js';
 import { UsageError } from '../errors.js';
+import type { SealedHome } from '../home/sealed-home.js';
 import { MailStore } from '../store/mail-store.js';
 import type { OperatorEntry } from '../store/operators.js';
 import type { Context } from './context.js';
 
 /** The unlocked home, read locally. */
 export interface LocalHome {
+  /** The unlocked home itself: its books (`contacts()`, `operators()`), for other local reads. */
+  readonly home: SealedHome;
   /** The identity (wiped after the command). */
   readonly me: Keymaker;
   /** The Operator the command would use (`--operator`, else the default), with its pinned key if any. */
@@ -35,7 +38,7 @@ export async function withLocalHome<T>(ctx: Context, use: (home: LocalHome) => P
     const operator = (await home.operators()).get(ctx.opts.operator);
     me = await home.identity();
     mail = new MailStore(home.paths, MailStore.keyFor(me.keys.privateKey));
-    return await use({ me, operator, mail });
+    return await use({ home, me, operator, mail });
   } finally {
     mail?.wipe();
     me?.wipe();
