@@ -126,7 +126,7 @@ describe('comrad CLI, two people and one Operator (processes)', () => {
   it('CLI-3 usage errors exit 2 with one line and no stack trace; --debug adds the stack', async () => {
     const missing = await alice('send', 'bob');
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("missing required argument 'text'");
+    expect(missing.stderr).toBe('comrad: error: no letter text: give it as an argument, - to read it from standard input, or --file FILE [EMPTY_TEXT]\n');
     const badExpiry = await alice('post', 'x', '--expires', 'soon');
     expect(badExpiry.code).toBe(2);
     expect(badExpiry.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,10 +1,14 @@
 /**
  * What `comrad` takes in and gives back, with real processes against a real `comrad-op`: times in
- * `--json` in one unit and errors in one form (CLI-9).
+ * `--json` in one unit and errors in one form (CLI-9); the text of letters and posts from an argument,
+ * standard input or a file, checked in the words of the thing written (CLI-11).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { COMRAD_BIN, comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 
 let root: { dir: string; remove(): Promise<void> };
@@ -56,5 +60,69 @@ describe('comrad input and output (processes)', () => {
     const parsed = JSON.parse(json.stderr) as { error: { code: string; message: string } };
     expect(Object.keys(parsed)).toEqual(['error']);
     expect(human.stderr).toContain(`[${parsed.error.code}]`);
+  });
+});
+
+describe('the text of letters and posts (processes)', () => {
+  /** Runs comrad as `name` with `input` on its standard input. */
+  const piped = (name: string, input: string, ...args: string[]) =>
+    new Promise<CliResult>((done) => {
+      const child = spawn(process.execPath, [COMRAD_BIN, '--home', join(root.dir, name), ...args], {
+        env: { ...process.env, NO_COLOR: '1', COMRAD_PASSPHRASE: pass(name) },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
+      child.stdin.end(input);
+    });
+
+  it('CLI-11 `send bob -` reads standard input, `post --file` a file; one final line break dropped', async () => {
+    expect((await piped('alice', 'from stdin\nsecond line\n', 'send', 'bob', '-')).code).toBe(0);
+    const inbox = JSON.parse((await as('bob')('--json', 'inbox')).stdout) as { letters: { text: string }[] };
+    expect(inbox.letters.map((l) => l.text)).toEqual(['from stdin\nsecond line']);
+    const note = join(root.dir, 'note.txt');
+    await writeFile(note, 'a post from a file\n');
+    const posted = await as('alice')('--json', 'post', '--file', note);
+    expect(posted.code).toBe(0);
+    const feed = JSON.parse((await as('bob')('--json', 'feed')).stdout) as { posts: { id: string; text: string }[] };
+    expect(feed.posts[0]).toMatchObject({ id: (JSON.parse(posted.stdout) as { id: string }).id, text: 'a post from a file' });
+  });
+
+  it('CLI-11 empty or over-long text is a usage error in the words of the thing written; nothing is sent', async () => {
+    const empty = await piped('alice', '\n', 'send', 'bob', '-');
+    expect([empty.code, empty.stderr]).toEqual([2, 'comrad: error: the letter is empty: there is nothing to send [EMPTY_TEXT]\n']);
+    const none = await as('alice')('post');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^comrad: error: no post text: .* \[EMPTY_TEXT\]\n$/);
+    const long = await as('alice')('post', 'é'.repeat(1001));
+    expect([long.code, long.stderr]).toEqual([2, 'comrad: error: a post is at most 1000 characters; this one has 1001 [TEXT_TOO_LONG]\n']);
+    const longLetter = await piped('alice', 'x'.repeat(1001), 'send', 'bob', '-');
+    expect([longLetter.code, longLetter.stderr]).toEqual([2, 'comrad: error: a letter is at most 1000 characters; this one has 1001 [TEXT_TOO_LONG]\n']);
+    const both = await as('alice')('post', 'text', '--file', join(root.dir, 'note.txt'));
+    expect(both.code).toBe(2);
+    // At exactly the limit it goes through.
+    expect((await as('alice')('send', 'bob', 'é'.repeat(1000))).code).toBe(0);
+    const inbox = JSON.parse((await as('bob')('--json', 'inbox')).stdout) as { letters: { text: string }[] };
+    expect(inbox.letters.map((l) => [...l.text].length)).toEqual([1000]);
+    const help = await comrad(['post', '--help']);
+    expect(help.stdout.replace(/\s+/g, " ")).toContain("TEXT is at most 1000 characters");
+  });
+
+  it('CLI-11 errors name the thing: an unknown name, a malformed --key', async () => {
+    const nobody = await as('alice')('send', 'nobody', 'hello');
+    expect([nobody.code, nobody.stderr]).toEqual([1, 'comrad: error: @nobody is not registered at this Operator [NOT_FOUND]\n']);
+    const whois = await as('alice')('whois', 'nobody');
+    expect(whois.stderr).toBe('comrad: error: @nobody is not registered at this Operator [NOT_FOUND]\n');
+    for (const key of ['not-a-key', 'abcd', op.fingerprint.replace(/-/g, '')]) {
+      const bad = await as('carol')('operator', 'add', op.url, '--key', key);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^comrad: error: --key is malformed: .* \[BAD_KEY\]\n$/);
+    }
+    // Nothing was created for carol by a malformed key.
+    expect(existsSync(join(root.dir, 'carol'))).toBe(false);
+    expect((await as('carol')('operator', 'add', op.url, '--key', op.fingerprint)).code).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { MAX_TEXT_CHARS } from '@comrad/core';
 import { UsageError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
@@ -93,8 +94,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--accept-new-key <fingerprint>', "accept a changed key: its full new fingerprint, as they confirmed it in person (CT-3)")
     .action(run(whois as Action));
   program
-    .command('send <name> <text>')
-    .description('send a letter (end to end; the Operator does not learn the sender)')
+    .command('send <name> [text]')
+    .description(`send a letter (end to end; the Operator does not learn the sender). TEXT is at most ${MAX_TEXT_CHARS} characters; - reads it from standard input`)
+    .option('--file <file>', 'read the text of the letter from FILE')
     .option('--image <file>', 'attach an image (re-encoded, all metadata removed)')
     .action(run(send as Action));
   program
@@ -105,8 +107,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--follow', 'stay connected and show letters as they arrive, until Ctrl-C (reconnects by itself; with --json, one object per line)')
     .action(run(inbox as Action));
   program
-    .command('post <text>')
-    .description('post to the world (@comrades); readable by every registered comrade')
+    .command('post [text]')
+    .description(`post to the world (@comrades); readable by every registered comrade. TEXT is at most ${MAX_TEXT_CHARS} characters; - reads it from standard input`)
+    .option('--file <file>', 'read the text of the post from FILE')
     .option('--image <file>', 'attach an image (re-encoded, all metadata removed)')
     .option('--expires <days>', 'lifetime, e.g. 7d (default 7 days)')
     .action(run(post as Action));

@@ -10,6 +10,7 @@ import type { Contact } from '../../store/contacts.js';
 import type { Context } from '../context.js';
 import { withLocalHome } from '../local.js';
 import { unixSeconds } from '../output.js';
+import { notRegistered } from './mail.js';
 
 /**
  * `comrad register NAME [--weak-passphrase]`: a new identity, registered and sealed in the home. A home
@@ -65,7 +66,7 @@ export async function whois(ctx: Context, name: string, opts: { qr?: boolean; ac
         showChanges(ctx, pinned);
         ctx.out.result({ ...describeContact(pinned), status: 'key-changed' });
       }
-      throw err;
+      throw notRegistered(err, name);
     }
     const fp = contact.key.fingerprint();
     ctx.out.line(`@${contact.name} `, ctx.out.bold(fp));

@@ -4,24 +4,29 @@
  */
 import { readFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toHex } from '@comrad/core';
+import { ComradError, ProtocolError, toHex } from '@comrad/core';
 import { atomicWrite } from '@comrad/core/node';
 import type { InboxReport } from '../../comrade/inbox.js';
 import type { StoredLetter } from '../../store/mail-store.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { readText } from '../text.js';
 import { follow } from '../follow.js';
 import { withLocalHome } from '../local.js';
 import { unixSeconds, type Output } from '../output.js';
 
 /**
- * `comrad send NAME TEXT [--image FILE]`: unlocks the keystore and sends on an anonymous connection of
- * its own; it never logs in, so the Operator cannot tie the letter to this comrade (CL-2).
+ * `comrad send NAME [TEXT | -] [--file FILE] [--image FILE]`: unlocks the keystore and sends on an
+ * anonymous connection of its own; it never logs in, so the Operator cannot tie the letter to this
+ * comrade (CL-2). The text is read and checked first (CLI-11): a mistake costs no passphrase.
  */
-export async function send(ctx: Context, name: string, text: string, opts: { image?: string }): Promise<void> {
+export async function send(ctx: Context, name: string, textArg: string | undefined, opts: { image?: string; file?: string }): Promise<void> {
+  const text = await readText('letter', { ...(textArg !== undefined ? { text: textArg } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}), image: opts.image !== undefined });
   const image = opts.image ? await readImageFile(opts.image) : undefined;
   await ctx.withComrade(true, async (c) => {
-    const { id } = await c.send(name, image ? { text, image } : text);
+    const { id } = await c.send(name, image ? { text, image } : text).catch((err: unknown) => {
+      throw notRegistered(err, name);
+    });
     ctx.out.line(`Sent to @${name.replace(/^@/, '').toLowerCase()} ${ctx.out.dim(`(letter ${id})`)}`);
     ctx.out.result({ to: name, id });
   });
@@ -100,6 +105,12 @@ async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise
 
 /** A safety poll under `--follow`: pushes are the fast path; this only bounds how late a lost one is noticed. */
 const INBOX_POLL_MS = 60_000;
+
+/** CLI-11: "not registered" names who is not: `@nobody is not registered at this Operator`. */
+export function notRegistered(err: unknown, name: string): unknown {
+  if (!ComradError.is(err) || err.code !== 'NOT_FOUND') return err;
+  return new ProtocolError('NOT_FOUND', `@${name.replace(/^@/, '').toLowerCase()} is not registered at this Operator`);
+}
 
 /** Says which letters were set apart or held (never shown), for people. */
 function warnSetApart(out: Output, report: Pick<InboxReport, 'rejected' | 'held'>): void {

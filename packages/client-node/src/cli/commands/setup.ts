@@ -65,6 +65,9 @@ export async function operatorAdd(ctx: Context, url: string, opts: { key?: strin
   // Refuse a bad address or an onion without Tor (TR-2) before touching anything; with --tor the
   // address is checked again once tor runs.
   if (!ctx.opts.tor) checkOperatorUrl(url, ctx.opts.proxy ?? ctx.env['COMRAD_PROXY'], ctx.opts.insecure === true);
+  // CLI-11: a --key that can be neither a key nor a fingerprint is said to be malformed, before anything
+  // is unlocked or connected (not later, as if the Operator presented another key).
+  if (opts.key !== undefined) checkKeyArgument(opts.key);
   // The list is sealed (HOME-5): unlocked before connecting, so a typo costs no connection.
   const home = await ctx.unlockHome({ weak: opts.weakPassphrase === true });
   try {
@@ -117,6 +120,24 @@ export async function operatorList(ctx: Context): Promise<void> {
     ctx.out.line(`${mark} ${e.name}  ${e.url}  `, e.key ? e.key.fingerprint() : ctx.out.dim('(key not pinned yet)'));
   }
   ctx.out.result({ default: book.defaultName, operators: entries.map(describe) });
+}
+
+/** A fingerprint as KEY-4 writes it: 8 groups of 4 Crockford base32 characters. */
+const FINGERPRINT = /^[0-9a-hjkmnp-tv-z]{4}(-[0-9a-hjkmnp-tv-z]{4}){7}$/;
+
+/** @throws UsageError BAD_KEY when `given` is neither a public key in hex nor a fingerprint */
+function checkKeyArgument(given: string): void {
+  const g = given.trim().toLowerCase();
+  if (FINGERPRINT.test(g)) return;
+  if (/^[0-9a-f]+$/.test(g) && g.length % 2 === 0) {
+    try {
+      PublicKey.from(fromHex(g));
+      return;
+    } catch {
+      // falls through: hex, but not a valid key
+    }
+  }
+  throw new UsageError('BAD_KEY', `--key is malformed: give the Operator's public key in hex (64 digits) or its fingerprint (xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx-xxxx)`);
 }
 
 function matchesKey(given: string, key: PublicKey): boolean {

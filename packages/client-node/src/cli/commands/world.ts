@@ -5,12 +5,14 @@
 import type { FeedEntry, RejectedPost } from '../../comrade/comrade.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { readText } from '../text.js';
 import { follow } from '../follow.js';
 import { unixSeconds } from '../output.js';
 import { readImageFile, saveImage, utcMinute } from './mail.js';
 
-/** `comrad post TEXT [--image FILE] [--expires 7d]`. */
-export async function post(ctx: Context, text: string, opts: { image?: string; expires?: string }): Promise<void> {
+/** `comrad post [TEXT | -] [--file FILE] [--image FILE] [--expires 7d]`: the text read and checked first (CLI-11). */
+export async function post(ctx: Context, textArg: string | undefined, opts: { image?: string; expires?: string; file?: string }): Promise<void> {
+  const text = await readText('post', { ...(textArg !== undefined ? { text: textArg } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}), image: opts.image !== undefined });
   const image = opts.image ? await readImageFile(opts.image) : undefined;
   const expiresInDays = opts.expires !== undefined ? parseDays(opts.expires) : undefined;
   await ctx.withComrade(true, async (c) => {
