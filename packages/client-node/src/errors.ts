@@ -16,9 +16,9 @@ export type UsageErrorCode =
   | 'UNKNOWN_OPERATOR' // an Operator entry name that this home does not know
   | 'NO_HOME' // a command that needs a home set up (`comrad init`) in a directory that has none
   | 'WEAK_PASSPHRASE' // a new passphrase too easy to guess, without --weak-passphrase (CLI-5)
-  | 'EMPTY_TEXT' // a letter or post with no text (and no image) (CLI-11)
-  | 'TEXT_TOO_LONG' // a letter or post over the LIM-1 text limit, said before anything is sent (CLI-11)
-  | 'BAD_KEY' // a key or fingerprint given on the command line that is neither (CLI-11)
+  | 'EMPTY_TEXT' // a letter or post with no text (and no image) (CLI-13)
+  | 'TEXT_TOO_LONG' // a letter or post over the LIM-1 text limit, said before anything is sent (CLI-13)
+  | 'BAD_KEY' // a key or fingerprint given on the command line that is neither (CLI-13)
   | 'USAGE' // the command line itself is wrong: an unknown command or option, a missing argument (CLI-3)
   | 'BAD_ARGUMENT'; // any other invalid argument
 

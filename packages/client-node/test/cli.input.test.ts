@@ -1,7 +1,7 @@
 /**
  * What `comrad` takes in and gives back, with real processes against a real `comrad-op`: times in
  * `--json` in one unit and errors in one form (CLI-9); the text of letters and posts from an argument,
- * standard input or a file, checked in the words of the thing written (CLI-11).
+ * standard input or a file, checked in the words of the thing written (CLI-13).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -79,7 +79,7 @@ describe('the text of letters and posts (processes)', () => {
       child.stdin.end(input);
     });
 
-  it('CLI-11 `send bob -` reads standard input, `post --file` a file; one final line break dropped', async () => {
+  it('CLI-13 `send bob -` reads standard input, `post --file` a file; one final line break dropped', async () => {
     expect((await piped('alice', 'from stdin\nsecond line\n', 'send', 'bob', '-')).code).toBe(0);
     const inbox = JSON.parse((await as('bob')('--json', 'inbox')).stdout) as { letters: { text: string }[] };
     expect(inbox.letters.map((l) => l.text)).toEqual(['from stdin\nsecond line']);
@@ -91,7 +91,7 @@ describe('the text of letters and posts (processes)', () => {
     expect(feed.posts[0]).toMatchObject({ id: (JSON.parse(posted.stdout) as { id: string }).id, text: 'a post from a file' });
   });
 
-  it('CLI-11 empty or over-long text is a usage error in the words of the thing written; nothing is sent', async () => {
+  it('CLI-13 empty or over-long text is a usage error in the words of the thing written; nothing is sent', async () => {
     const empty = await piped('alice', '\n', 'send', 'bob', '-');
     expect([empty.code, empty.stderr]).toEqual([2, 'comrad: error: the letter is empty: there is nothing to send [EMPTY_TEXT]\n']);
     const none = await as('alice')('post');
@@ -111,7 +111,7 @@ describe('the text of letters and posts (processes)', () => {
     expect(help.stdout.replace(/\s+/g, " ")).toContain("TEXT is at most 1000 characters");
   });
 
-  it('CLI-11 errors name the thing: an unknown name, a malformed --key', async () => {
+  it('CLI-13 errors name the thing: an unknown name, a malformed --key', async () => {
     const nobody = await as('alice')('send', 'nobody', 'hello');
     expect([nobody.code, nobody.stderr]).toEqual([1, 'comrad: error: @nobody is not registered at this Operator [NOT_FOUND]\n']);
     const whois = await as('alice')('whois', 'nobody');

@@ -1,5 +1,5 @@
 /**
- * The text of a letter or a post, as the command line gives it (CLI-11): an argument, `-` for standard
+ * The text of a letter or a post, as the command line gives it (CLI-13): an argument, `-` for standard
  * input, or `--file FILE`; checked against LIM-1 before anything is unlocked or sent, in the words of
  * the thing being written.
  * @module

@@ -18,7 +18,7 @@ import { unixSeconds, type Output } from '../output.js';
 /**
  * `comrad send NAME [TEXT | -] [--file FILE] [--image FILE]`: unlocks the keystore and sends on an
  * anonymous connection of its own; it never logs in, so the Operator cannot tie the letter to this
- * comrade (CL-2). The text is read and checked first (CLI-11): a mistake costs no passphrase.
+ * comrade (CL-2). The text is read and checked first (CLI-13): a mistake costs no passphrase.
  */
 export async function send(ctx: Context, name: string, textArg: string | undefined, opts: { image?: string; file?: string }): Promise<void> {
   const text = await readText('letter', { ...(textArg !== undefined ? { text: textArg } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}), image: opts.image !== undefined });
@@ -106,7 +106,7 @@ async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise
 /** A safety poll under `--follow`: pushes are the fast path; this only bounds how late a lost one is noticed. */
 const INBOX_POLL_MS = 60_000;
 
-/** CLI-11: "not registered" names who is not: `@nobody is not registered at this Operator`. */
+/** CLI-13: "not registered" names who is not: `@nobody is not registered at this Operator`. */
 export function notRegistered(err: unknown, name: string): unknown {
   if (!ComradError.is(err) || err.code !== 'NOT_FOUND') return err;
   return new ProtocolError('NOT_FOUND', `@${name.replace(/^@/, '').toLowerCase()} is not registered at this Operator`);

@@ -65,7 +65,7 @@ export async function operatorAdd(ctx: Context, url: string, opts: { key?: strin
   // Refuse a bad address or an onion without Tor (TR-2) before touching anything; with --tor the
   // address is checked again once tor runs.
   if (!ctx.opts.tor) checkOperatorUrl(url, ctx.opts.proxy ?? ctx.env['COMRAD_PROXY'], ctx.opts.insecure === true);
-  // CLI-11: a --key that can be neither a key nor a fingerprint is said to be malformed, before anything
+  // CLI-13: a --key that can be neither a key nor a fingerprint is said to be malformed, before anything
   // is unlocked or connected (not later, as if the Operator presented another key).
   if (opts.key !== undefined) checkKeyArgument(opts.key);
   // The list is sealed (HOME-5): unlocked before connecting, so a typo costs no connection.

@@ -10,7 +10,7 @@ import { follow } from '../follow.js';
 import { unixSeconds } from '../output.js';
 import { readImageFile, saveImage, utcMinute } from './mail.js';
 
-/** `comrad post [TEXT | -] [--file FILE] [--image FILE] [--expires 7d]`: the text read and checked first (CLI-11). */
+/** `comrad post [TEXT | -] [--file FILE] [--image FILE] [--expires 7d]`: the text read and checked first (CLI-13). */
 export async function post(ctx: Context, textArg: string | undefined, opts: { image?: string; expires?: string; file?: string }): Promise<void> {
   const text = await readText('post', { ...(textArg !== undefined ? { text: textArg } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}), image: opts.image !== undefined });
   const image = opts.image ? await readImageFile(opts.image) : undefined;
