@@ -126,3 +126,34 @@ describe('the text of letters and posts (processes)', () => {
     expect((await as('carol')('operator', 'add', op.url, '--key', op.fingerprint)).code).toBe(0);
   });
 });
+
+describe('contacts and Operators, locally (processes)', () => {
+  it('CLI-14 operator use / remove change only the local list; the default cannot be removed', async () => {
+    expect((await as('alice')('operator', 'add', op.url, '--key', op.operatorKey, '--name', 'second')).code).toBe(0);
+    const list = async () => JSON.parse((await as('alice')('--json', 'operator', 'list')).stdout) as { default: string; operators: { name: string }[] };
+    expect((await list()).default).toBe('second');
+    const refused = await as('alice')('operator', 'remove', 'second');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/"second" is the default Operator/);
+    expect((await as('alice')('operator', 'use', 'default')).code).toBe(0);
+    expect((await list()).default).toBe('default');
+    expect((await as('alice')('operator', 'remove', 'second')).code).toBe(0);
+    expect((await list()).operators.map((o) => o.name)).toEqual(['default']);
+    const unknown = await as('alice')('operator', 'use', 'nosuch');
+    expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringMatching(/\[UNKNOWN_OPERATOR\]\n$/)]);
+  });
+
+  it('CLI-14 CLI-11 CLI-12 contacts lists pinned keys from the home alone: with the Operator down, and creating no home', async () => {
+    const whois = await as('alice')('--json', 'whois', 'bob');
+    const bobFp = (JSON.parse(whois.stdout) as { fingerprint: string }).fingerprint;
+    const none = await as('nohome')('contacts');
+    expect(none.code).toBe(2);
+    expect(existsSync(join(root.dir, 'nohome'))).toBe(false);
+    await op.stop();
+    const listed = await as('alice')('--json', 'contacts');
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { contacts: { name: string; fingerprint: string }[] }).contacts.map((c) => [c.name, c.fingerprint])).toEqual([['bob', bobFp]]);
+    const human = await as('alice')('contacts');
+    expect(human.stdout).toBe(`@bob ${bobFp}\n`);
+  });
+});

@@ -10,8 +10,8 @@ import { MAX_TEXT_CHARS } from '@comrad/core';
 import { UsageError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
-import { changePassphrase, init, operatorAdd, operatorList } from './commands/setup.js';
-import { register, whoami, whois } from './commands/identity.js';
+import { changePassphrase, init, operatorAdd, operatorList, operatorRemove, operatorUse } from './commands/setup.js';
+import { contacts, register, whoami, whois } from './commands/identity.js';
 import { inbox, send } from './commands/mail.js';
 import { deletePost, feed, post } from './commands/world.js';
 
@@ -80,12 +80,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option(weak, weakHelp)
     .action(run(operatorAdd as Action));
   op.command('list').description('the known Operators; * marks the default').action(run(operatorList));
+  op.command('use <name>').description('make NAME the Operator used when --operator is not given').action(run(operatorUse as Action));
+  op.command('remove <name>').description('forget the Operator NAME and its pinned key (not the default one)').action(run(operatorRemove as Action));
 
   program
     .command('register <name>')
     .description('create your identity and register NAME at the Operator')
     .option(weak, weakHelp)
     .action(run(register as Action));
+  program.command('contacts').description('the comrades whose keys you pinned, with their fingerprints (no connection)').action(run(contacts));
   program.command('whoami').description('your name and key fingerprint').action(run(whoami));
   program
     .command('whois <name>')

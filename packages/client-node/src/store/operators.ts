@@ -88,6 +88,30 @@ export class OperatorBook {
   }
 
   /**
+   * Makes `name` the entry used when none is named (CLI-14). Does not save.
+   * @throws UsageError UNKNOWN_OPERATOR
+   */
+  use(name: string): OperatorEntry {
+    const entry = this.get(name);
+    this.data.default = name;
+    return entry;
+  }
+
+  /**
+   * Forgets the entry `name` and its pinned key (CLI-14). The default entry is kept: another is made the
+   * default first, so a command without `--operator` never finds none. Does not save.
+   * @throws UsageError UNKNOWN_OPERATOR, BAD_ARGUMENT (the default)
+   */
+  remove(name: string): OperatorEntry {
+    const entry = this.get(name);
+    if (name === this.data.default) {
+      throw new UsageError('BAD_ARGUMENT', `"${name}" is the default Operator: make another the default first (\`comrad operator use NAME\`)`);
+    }
+    delete this.data.operators[name];
+    return entry;
+  }
+
+  /**
    * Checks the key an Operator announced against the entry (OPS-1, OPS-2), pinning it when the entry has
    * none yet. Does not save.
    * @returns `new` when the key was pinned now, `same` when it matched the pin

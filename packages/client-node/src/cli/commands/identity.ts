@@ -44,6 +44,19 @@ export async function whoami(ctx: Context): Promise<void> {
 }
 
 /**
+ * `comrad contacts` (CLI-14): the comrades whose keys this home pinned at the Operator in use, with their
+ * fingerprints, read from the home alone (CLI-11): it works with the Operator down and creates nothing.
+ */
+export async function contacts(ctx: Context): Promise<void> {
+  await withLocalHome(ctx, async ({ home, operator }) => {
+    const pinned = operator.key ? (await home.contacts()).list(operator.key) : [];
+    if (pinned.length === 0) ctx.out.line('No contacts yet: `comrad whois NAME` pins a comrade\'s key.');
+    for (const c of pinned) ctx.out.line(ctx.out.bold(`@${c.name}`), ` ${c.key.fingerprint()}`, c.changes.length > 0 ? ctx.out.bad(` (${c.changes.length} key change${c.changes.length > 1 ? 's' : ''} seen: comrad whois ${c.name})`) : '');
+    ctx.out.result({ contacts: pinned.map(describeContact) });
+  });
+}
+
+/**
  * `comrad whois NAME [--qr] [--accept-new-key FINGERPRINT]`. When the Operator gives another key than the
  * pinned one, it exits 4 (CT-2) after showing the evidence kept (CT-4); accepting takes the new key's
  * full fingerprint, typed as the person confirmed it (CT-3): no flag alone accepts a changed key.

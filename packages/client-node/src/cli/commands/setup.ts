@@ -104,6 +104,36 @@ async function addTo(ctx: Context, book: OperatorBook, url: string, opts: { key?
   ctx.out.result({ operator: describe(entry), pinned: opts.key === undefined && !existing?.key });
 }
 
+/** `comrad operator use NAME` (CLI-14): the Operator used when none is named; local only. */
+export async function operatorUse(ctx: Context, name: string): Promise<void> {
+  await startCrypto();
+  const home = await ctx.unlockHome();
+  try {
+    const book = await home.operators();
+    const entry = book.use(name);
+    await book.save();
+    ctx.out.line('Default Operator: ', ctx.out.bold(entry.name), ` ${entry.url}`);
+    ctx.out.result({ default: entry.name, operator: describe(entry) });
+  } finally {
+    home.wipe();
+  }
+}
+
+/** `comrad operator remove NAME` (CLI-14): forgets an Operator and its pinned key; local only. */
+export async function operatorRemove(ctx: Context, name: string): Promise<void> {
+  await startCrypto();
+  const home = await ctx.unlockHome();
+  try {
+    const book = await home.operators();
+    const entry = book.remove(name);
+    await book.save();
+    ctx.out.line('Removed Operator ', ctx.out.bold(entry.name), ` ${entry.url}`);
+    ctx.out.result({ removed: describe(entry) });
+  } finally {
+    home.wipe();
+  }
+}
+
 /** `comrad operator list`. */
 export async function operatorList(ctx: Context): Promise<void> {
   await startCrypto();
