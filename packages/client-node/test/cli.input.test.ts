@@ -127,6 +127,24 @@ describe('the text of letters and posts (processes)', () => {
   });
 });
 
+describe('a key pinned on first contact (processes)', () => {
+  it('CLI-15 sending to, or hearing from, a new comrade says their key was pinned and how to compare it; once', async () => {
+    const dave = as('dave');
+    expect((await dave('operator', 'add', op.url, '--key', op.operatorKey)).code).toBe(0);
+    expect((await dave('register', 'dave')).code).toBe(0);
+    const bobFp = (JSON.parse((await as('bob')('--json', 'whoami')).stdout) as { fingerprint: string }).fingerprint;
+    const first = await dave('send', 'bob', 'hello bob');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`warning: pinned @bob's key on first contact, fingerprint ${bobFp}: compare this fingerprint in person: \`comrad whois bob --qr\``);
+    const again = await dave('send', 'bob', 'hello again');
+    expect(again.stderr).not.toContain('pinned');
+    const daveFp = (JSON.parse((await dave('--json', 'whoami')).stdout) as { fingerprint: string }).fingerprint;
+    const inbox = await as('bob')('inbox');
+    expect(inbox.code).toBe(0);
+    expect(inbox.stderr).toContain(`pinned @dave's key on first contact, fingerprint ${daveFp}: compare this fingerprint in person: \`comrad whois dave --qr\``);
+  });
+});
+
 describe('contacts and Operators, locally (processes)', () => {
   it('CLI-14 operator use / remove change only the local list; the default cannot be removed', async () => {
     expect((await as('alice')('operator', 'add', op.url, '--key', op.operatorKey, '--name', 'second')).code).toBe(0);

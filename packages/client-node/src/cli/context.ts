@@ -113,6 +113,8 @@ export class Context {
           ...(this.env['COMRAD_TEST_CRASH_BEFORE_ACK'] === '1' ? { beforeAck: crashBeforeAck } : {}),
         }),
       );
+      // CLI-15: a key taken on first contact is only as good as the Operator's word until compared in person.
+      comrade.on('contact-pinned', (name, fp) => this.out.warn(`pinned @${name}'s key on first contact, fingerprint ${fp}: compare this fingerprint in person: \`comrad whois ${name} --qr\``));
       comrade.on('operator-pinned', (fp) => this.out.warn(`first contact with this Operator: pinned its key ${fp} (compare it with the fingerprint its people publish)`));
       try {
         if (identity && !comrade.identity) throw new UsageError('NO_KEYSTORE', 'no identity in this home yet: run `comrad register NAME` first');

@@ -40,7 +40,7 @@ import { UsageError } from '../errors.js';
 import { ensureHome, type HomePaths } from '../home/home.js';
 import { SealedHome } from '../home/sealed-home.js';
 import { prepareImage, type PreparedImage } from '../images/prepare-image.js';
-import { ContactBook, type Contact } from '../store/contacts.js';
+import { ContactBook, type Contact, type PinResult } from '../store/contacts.js';
 import type { JsonStore } from '../store/json-file.js';
 import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail-store.js';
 import { OperatorBook, type OperatorEntry } from '../store/operators.js';
@@ -146,6 +146,8 @@ export interface ComradeEvents {
   mail: [];
   /** The Operator's key was pinned on first use; show the fingerprint. */
   'operator-pinned': [fingerprint: string];
+  /** A comrade's key was pinned on first contact (CT-1): worth comparing in person (CLI-15). */
+  'contact-pinned': [name: string, fingerprint: string];
   /** A session lost its connection and is reconnecting. */
   disconnect: [];
   /** A session is back. */
@@ -329,6 +331,13 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     return this.identity!;
   }
 
+  /** Checks a key against the pin (CT-1, CT-2), saying so when it was pinned now (CLI-15). Does not save. */
+  #pin(name: string, key: PublicKey, statement?: Uint8Array): PinResult {
+    const result = this.#contacts.check(this.operatorKey, name, key, this.#now(), statement);
+    if (result.status === 'new') this.emit('contact-pinned', name, key.fingerprint());
+    return result;
+  }
+
   /**
    * Looks a comrade up and pins the key (CT-1): the Operator's signed statement is verified against the
    * pinned Operator key (REG-4), and a key that differs from the one pinned earlier is refused (CT-2),
@@ -341,7 +350,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const normalised = normaliseName(name);
     const { key, statement } = await this.#registryStatement(normalised);
     try {
-      const result = this.#contacts.check(this.operatorKey, normalised, key, this.#now(), statement);
+      const result = this.#pin(normalised, key, statement);
       return { ...result.contact, status: result.status };
     } finally {
       // A new pin, or the evidence of a KEY_CHANGED (CT-4), is on disk before anyone hears of it.
@@ -400,7 +409,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       if (!key) {
         const recipient = await conn.request('lookup', { name: to });
         key = verifyLookup(recipient.statement, this.operatorKey, to).key;
-        this.#contacts.check(this.operatorKey, to, key, this.#now(), recipient.statement);
+        this.#pin(to, key, recipient.statement);
         await this.#contacts.save();
       }
       const sealed = sealLetter(letter, me.keys, key, statement);
@@ -440,7 +449,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         // CT-1: the Operator-signed statement in the letter pins a sender on first sight, like a lookup
         // would; a KEY_CHANGED keeps it as evidence (CT-4), on disk before anyone hears of it.
         try {
-          this.#contacts.check(this.operatorKey, name, key, this.#now(), statement);
+          this.#pin(name, key, statement);
         } finally {
           if (this.#contacts.dirty) await this.#contacts.save();
         }
@@ -678,7 +687,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         try {
           const { statement } = await conn.request('lookup', { name: n });
           const key = verifyLookup(statement, this.operatorKey, n).key;
-          this.#contacts.check(this.operatorKey, n, key, this.#now(), statement);
+          this.#pin(n, key, statement);
           out.set(n, key);
         } catch (err) {
           if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED') throw err;

@@ -70,6 +70,8 @@ export async function whois(ctx: Context, name: string, opts: { qr?: boolean; ac
       ctx.out.result({ ...describeContact(contact), status: 'accepted', ...(previous ? { previous: previous.key.fingerprint() } : {}) });
       return;
     }
+    // whois says it on stdout itself, with the fingerprint and the QR code at hand (CLI-15).
+    c.removeAllListeners('contact-pinned');
     let contact: Contact & { status: string };
     try {
       contact = await c.lookup(name);
@@ -83,7 +85,7 @@ export async function whois(ctx: Context, name: string, opts: { qr?: boolean; ac
     }
     const fp = contact.key.fingerprint();
     ctx.out.line(`@${contact.name} `, ctx.out.bold(fp));
-    ctx.out.line(contact.status === 'new' ? 'pinned now: compare this fingerprint with them in person or on another channel' : ctx.out.good('matches the pinned key'));
+    ctx.out.line(contact.status === 'new' ? `pinned now: compare this fingerprint with them in person or on another channel (\`comrad whois ${contact.name} --qr\`)` : ctx.out.good('matches the pinned key'));
     showChanges(ctx, contact);
     if (opts.qr && !ctx.out.json) qrcode.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => qr.split('\n').forEach((row) => ctx.out.line(row)));
     ctx.out.result({ ...describeContact(contact), status: contact.status });
