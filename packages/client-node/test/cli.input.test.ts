@@ -113,9 +113,9 @@ describe('the text of letters and posts (processes)', () => {
 
   it('CLI-13 errors name the thing: an unknown name, a malformed --key', async () => {
     const nobody = await as('alice')('send', 'nobody', 'hello');
-    expect([nobody.code, nobody.stderr]).toEqual([1, 'comrad: error: @nobody is not registered at this Operator [NOT_FOUND]\n']);
+    expect([nobody.code, nobody.stderr]).toEqual([1, 'comrad: error: @nobody is not registered at this Operator (the Operator says: not registered) [NOT_FOUND]\n']);
     const whois = await as('alice')('whois', 'nobody');
-    expect(whois.stderr).toBe('comrad: error: @nobody is not registered at this Operator [NOT_FOUND]\n');
+    expect(whois.stderr).toBe('comrad: error: @nobody is not registered at this Operator (the Operator says: not registered) [NOT_FOUND]\n');
     for (const key of ['not-a-key', 'abcd', op.fingerprint.replace(/-/g, '')]) {
       const bad = await as('carol')('operator', 'add', op.url, '--key', key);
       expect(bad.code).toBe(2);

@@ -165,6 +165,6 @@ describe('CLI-4 remote text on a terminal', () => {
     for (const cp of CONTROLS) if (cp !== 0x09) expect(r.stderr).toContain(visible(cp));
     const j = await as('bob')('--json', 'whois', 'mallory');
     expect(j.code).toBe(1);
-    expect(JSON.parse(j.stderr).error).toEqual({ code: 'NOT_FOUND', message: EVIL_REASON });
+    expect(JSON.parse(j.stderr).error).toEqual({ code: 'NOT_FOUND', message: `@mallory is not registered at this Operator (the Operator says: ${EVIL_REASON})` });
   });
 });

@@ -106,10 +106,13 @@ async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise
 /** A safety poll under `--follow`: pushes are the fast path; this only bounds how late a lost one is noticed. */
 const INBOX_POLL_MS = 60_000;
 
-/** CLI-13: "not registered" names who is not: `@nobody is not registered at this Operator`. */
+/**
+ * CLI-13: "not registered" names who is not: `@nobody is not registered at this Operator`, with the
+ * Operator's own reason after it, untouched (remote text: made safe when printed, CLI-4; exact in JSON).
+ */
 export function notRegistered(err: unknown, name: string): unknown {
   if (!ComradError.is(err) || err.code !== 'NOT_FOUND') return err;
-  return new ProtocolError('NOT_FOUND', `@${name.replace(/^@/, '').toLowerCase()} is not registered at this Operator`);
+  return new ProtocolError('NOT_FOUND', `@${name.replace(/^@/, '').toLowerCase()} is not registered at this Operator (the Operator says: ${err.message})`);
 }
 
 /** Says which letters were set apart or held (never shown), for people. */
