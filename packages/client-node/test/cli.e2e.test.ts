@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 import { metadataMarkersIn, taggedJpeg } from './helpers/tagged-jpeg.js';
 
@@ -29,11 +29,6 @@ afterAll(async () => {
   await root?.remove();
 });
 
-function ok(r: CliResult): string {
-  expect(r.stderr).not.toMatch(/error/i);
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 describe('comrad CLI, two people and one Operator (processes)', () => {
   it('CLI-1 OPS-1 init, then add the Operator: with its key (alice) and by trust on first use (bob)', async () => {

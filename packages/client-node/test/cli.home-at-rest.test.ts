@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ComradError } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { SealedHome } from '../src/home/sealed-home.js';
-import { COMRAD_BIN, comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { COMRAD_BIN, comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 
 let root: { dir: string; remove(): Promise<void> };
@@ -35,11 +35,6 @@ afterAll(async () => {
   await root?.remove();
 });
 
-function ok(r: CliResult): string {
-  expect(r.stderr).not.toMatch(/error/i);
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 /** Every file under `dir`, with its bytes. */
 async function everyFile(dir: string): Promise<Map<string, Buffer>> {

@@ -8,16 +8,13 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COMRAD_BIN, comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { COMRAD_BIN, comrad, comradAs, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;
 const pass = (name: string) => `${name} passphrase`;
-const as =
-  (name: string) =>
-  (...args: string[]): Promise<CliResult> =>
-    comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: pass(name) });
+const as = comradAs((name) => join(root.dir, name), pass);
 
 beforeAll(async () => {
   requireBuild();

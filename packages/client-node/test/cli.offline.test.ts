@@ -6,16 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { comrad, comradAs, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess | undefined;
 const pass = (name: string) => `${name} passphrase`;
-const as =
-  (name: string) =>
-  (...rest: string[]): Promise<CliResult> =>
-    comrad(['--home', join(root.dir, name), ...rest], { COMRAD_PASSPHRASE: pass(name) });
+const as = comradAs((name) => join(root.dir, name), pass);
 
 beforeAll(async () => {
   requireBuild();

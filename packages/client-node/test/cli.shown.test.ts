@@ -13,16 +13,13 @@ import { Comrade } from '../src/comrade/comrade.js';
 import { SealedHome } from '../src/home/sealed-home.js';
 import { homePaths } from '../src/home/home.js';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { comrad, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { comrad, comradAs, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;
 const pass = (name: string) => `${name} passphrase`;
-const as =
-  (name: string) =>
-  (...args: string[]): Promise<CliResult> =>
-    comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: pass(name) });
+const as = comradAs((name) => join(root.dir, name), pass);
 
 beforeAll(async () => {
   requireBuild();

@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
+import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from './helpers/processes.js';
 import { tempHome } from './helpers/operator.js';
 
 const pairs = [
@@ -18,11 +18,6 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c();
 });
 
-function ok(r: CliResult): string {
-  expect(r.stderr, r.stderr).not.toMatch(/error/i);
-  expect(r.code).toBe(0);
-  return r.stdout;
-}
 
 describe.each(pairs)('Operator on $operator, alice on $alice, bob on $bob', (pair) => {
   it('CRY-11 register, look up, a sealed letter, inbox, world post and feed all agree across backends', { timeout: 120_000 }, async () => {

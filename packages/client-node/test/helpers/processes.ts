@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { COMRAD_BIN, spawnOperator } from '../../../../test/helpers/processes.mjs';
 
+import { expect } from 'vitest';
 export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../../../../test/helpers/processes.mjs';
 
 /** A running `comrad-op` process. */
@@ -93,4 +94,21 @@ export function startComrad(args: string[], env: Record<string, string> = {}, cw
     });
   });
   return { child, done };
+}
+
+/**
+ * Runs `comrad` as one comrade: `--home home(name)` and that comrade's passphrase in the environment.
+ * @example `const as = comradAs((n) => join(root.dir, n), (n) => `${n} passphrase`); await as('alice')('whoami')`
+ */
+export function comradAs(home: (name: string) => string, pass: (name: string) => string) {
+  return (name: string) =>
+    (...args: string[]): Promise<CliResult> =>
+      comrad(['--home', home(name), ...args], { COMRAD_PASSPHRASE: pass(name) });
+}
+
+/** The stdout of a run that exited 0 without an error line. */
+export function ok(r: CliResult): string {
+  expect(r.stderr, r.stderr).not.toMatch(/error/i);
+  expect(r.code).toBe(0);
+  return r.stdout;
 }
