@@ -1,5 +1,5 @@
 /**
- * The executable model of the Operator (spec/PROTOCOL.md, sections REG, MB, FEED, LIMIT): a pure
+ * The executable model of the Operator (spec/05-operator.md and spec/06-storage.md: REG, MB, FEED, LIMIT): a pure
  * state machine, `(state, command) → {state, answer}`, written from the spec text and nothing else. The
  * model-based tests (`spec/test/operator-model.test.ts`) run random command sequences against this model
  * and the real Operator (real WebSocket, every store) and require the same answers.

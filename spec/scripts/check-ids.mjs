@@ -1,58 +1,96 @@
 #!/usr/bin/env node
-// The spec's rule ids, checked (issue "one rule in one place"): every id is defined once in
-// spec/PROTOCOL.md (a bullet starting `- **ABC-N**`), every id that code, tests or docs cite is defined,
-// and the ids no test names are listed. Exit 1 on a duplicate or an undefined citation.
+// The spec's rule ids, checked (issue 12, "one rule in one place"). A rule is defined by a bullet starting
+// `- **ABC-N**` in one of the numbered documents `spec/NN-*.md`, and nowhere else. This script fails (exit 1)
+// on an id defined twice (in one document or across two), on a definition outside a numbered document, and
+// on an id that code, tests or docs cite but no document defines. It lists the ids no test names, and
+// apart from them the untested ids whose rule text says MUST: that list must shrink to empty.
 //
-//   node spec/scripts/check-ids.mjs [--json]
+//   node spec/scripts/check-ids.mjs [--json] [--root DIR]
+//
+// --root points the check at another tree (its own test runs it on a made-up tree to see it fail).
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const SPEC = join(root, 'spec/PROTOCOL.md');
+const rootArg = process.argv.indexOf('--root');
+const root = rootArg > 0 ? process.argv[rootArg + 1] : fileURLToPath(new URL('../..', import.meta.url));
+const SPEC_DIR = join(root, 'spec');
+/** A numbered document: two digits, a dash, a name. */
+const DOC = /^\d\d-[a-z0-9-]+\.md$/;
 /** Folders whose files may cite rule ids; tests are the files under a `test` folder or named *.test.*. */
 const SCAN = ['packages', 'spec', 'examples', 'test', 'bench', 'README.md'];
 const SKIP = new Set(['node_modules', 'dist', 'vectors', '.git']);
 const EXT = /\.(ts|mts|mjs|js|md|mmd)$/;
+const DEFINITION = /^\s*- \*\*([A-Z]+-\d+)\*\*/;
 
-const spec = await readFile(SPEC, 'utf8');
+const docs = (await readdir(SPEC_DIR)).filter((f) => DOC.test(f)).sort().map((f) => join(SPEC_DIR, f));
+/** id → every place it is defined, `file:line`. */
 const definitions = new Map();
-for (const [i, line] of spec.split('\n').entries()) {
-  const m = /^\s*- \*\*([A-Z]+-\d+)\*\*/.exec(line);
-  if (m) definitions.set(m[1], [...(definitions.get(m[1]) ?? []), i + 1]);
+/** id → the rule's text (its bullet, up to the next bullet, heading or blank line). */
+const ruleText = new Map();
+for (const doc of docs) {
+  const lines = (await readFile(doc, 'utf8')).split('\n');
+  for (const [i, line] of lines.entries()) {
+    const m = DEFINITION.exec(line);
+    if (!m) continue;
+    definitions.set(m[1], [...(definitions.get(m[1]) ?? []), `${relative(root, doc)}:${i + 1}`]);
+    let text = line;
+    for (let j = i + 1; j < lines.length && lines[j].trim() !== '' && !/^\s*- \*\*|^#/.test(lines[j]); j++) text += `\n${lines[j]}`;
+    ruleText.set(m[1], text);
+  }
 }
 const prefixes = new Set([...definitions.keys()].map((id) => id.split('-')[0]));
 const citeRe = new RegExp(`\\b(${[...prefixes].join('|')})-(\\d+)\\b`, 'g');
 
+const docSet = new Set(docs);
 const cited = new Map();
 const testCited = new Set();
+/** file:line → id, for a definition bullet outside the numbered documents. */
+const stray = new Map();
 for (const file of await files(SCAN.map((p) => join(root, p)))) {
-  if (file === SPEC) continue;
   const text = await readFile(file, 'utf8');
-  const isTest = /(^|\/)test\//.test(relative(root, file)) || /\.test\./.test(file);
+  const rel = relative(root, file);
+  if (!docSet.has(file) && file.endsWith('.md')) {
+    for (const [i, line] of text.split('\n').entries()) {
+      const m = DEFINITION.exec(line);
+      if (m) stray.set(`${rel}:${i + 1}`, m[1]);
+    }
+  }
+  const isTest = !docSet.has(file) && (/(^|\/)test\//.test(rel) || /\.test\./.test(file));
   for (const m of text.matchAll(citeRe)) {
     const id = `${m[1]}-${m[2]}`;
-    if (!cited.has(id)) cited.set(id, relative(root, file));
+    if (!cited.has(id)) cited.set(id, rel);
     if (isTest) testCited.add(id);
   }
 }
-// Ids cited inside the spec itself must be defined too.
-for (const m of spec.matchAll(citeRe)) if (!cited.has(`${m[1]}-${m[2]}`)) cited.set(`${m[1]}-${m[2]}`, 'spec/PROTOCOL.md');
 
-const duplicates = [...definitions].filter(([, lines]) => lines.length > 1);
+const duplicates = [...definitions].filter(([, places]) => places.length > 1);
 const undefinedIds = [...cited].filter(([id]) => !definitions.has(id)).sort();
 const untested = [...definitions.keys()].filter((id) => !testCited.has(id)).sort(byId);
+const untestedMust = untested.filter((id) => /\bMUST\b/.test(ruleText.get(id)));
 
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ defined: definitions.size, duplicates: Object.fromEntries(duplicates), undefined: Object.fromEntries(undefinedIds), untested }));
+  console.log(
+    JSON.stringify({
+      documents: docs.map((d) => relative(root, d)),
+      defined: definitions.size,
+      duplicates: Object.fromEntries(duplicates),
+      undefined: Object.fromEntries(undefinedIds),
+      stray: Object.fromEntries(stray),
+      untested,
+      untestedMust,
+    }),
+  );
 } else {
-  console.log(`${definitions.size} rule ids defined in spec/PROTOCOL.md; ${definitions.size - untested.length} named by a test.`);
-  for (const [id, lines] of duplicates) console.log(`DUPLICATE ${id} defined on lines ${lines.join(', ')}`);
+  console.log(`${definitions.size} rule ids defined in ${docs.length} documents (spec/NN-*.md); ${definitions.size - untested.length} named by a test.`);
+  for (const [id, places] of duplicates) console.log(`DUPLICATE ${id} defined at ${places.join(', ')}`);
+  for (const [place, id] of stray) console.log(`OUTSIDE A NUMBERED DOCUMENT ${id} defined at ${place}`);
   for (const [id, file] of undefinedIds) console.log(`UNDEFINED ${id} cited in ${file}`);
-  if (untested.length) console.log(`no test names: ${untested.join(' ')}`);
+  if (untested.length) console.log(`no test names (${untested.length}): ${untested.join(' ')}`);
+  if (untestedMust.length) console.log(`of which say MUST (${untestedMust.length}): ${untestedMust.join(' ')}`);
 }
-process.exit(duplicates.length || undefinedIds.length ? 1 : 0);
+process.exit(duplicates.length || undefinedIds.length || stray.size ? 1 : 0);
 
 function byId(a, b) {
   const [pa, na] = a.split('-');
@@ -67,7 +105,14 @@ async function files(paths) {
     try {
       entries = await readdir(p, { withFileTypes: true });
     } catch {
-      if (EXT.test(p)) out.push(p);
+      if (EXT.test(p)) {
+        try {
+          await readFile(p);
+          out.push(p);
+        } catch {
+          // A path that is not there (no README.md in a made-up tree) cites nothing.
+        }
+      }
       continue;
     }
     for (const e of entries) {

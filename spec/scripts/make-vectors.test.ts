@@ -1,5 +1,5 @@
 /**
- * Writes `spec/vectors/*.json` (PROTOCOL.md, "Test vectors"). Skipped unless MAKE_VECTORS=1:
+ * Writes `spec/vectors/*.json` (spec/README.md, "Vectors"). Skipped unless MAKE_VECTORS=1:
  *
  *     MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts
  *

@@ -1,5 +1,5 @@
 /**
- * The JSON shapes of the test vectors (PROTOCOL.md, "Test vectors"), shared by the generator and the
+ * The JSON shapes of the test vectors (spec/README.md, "Vectors"), shared by the generator and the
  * test that checks them, so both read and write one format.
  * @module
  */
@@ -22,7 +22,7 @@ export interface LetterJson {
 
 /** One vector file. */
 export interface VectorFile<V, I> {
-  /** Which part of PROTOCOL.md the vectors check. */
+  /** Which rules of the spec (spec/NN-*.md) the vectors check. */
   spec: string;
   description: string;
   /** How the file was made. */

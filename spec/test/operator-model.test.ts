@@ -1,5 +1,5 @@
 /**
- * Model-based tests of the Operator (spec/PROTOCOL.md, REG/MB/FEED/LIMIT): random sequences of
+ * Model-based tests of the Operator (spec/05-operator.md and spec/06-storage.md, REG/MB/FEED/LIMIT): random sequences of
  * register, lookup, send, fetch, ack, worldKey, post, feed, delete, clock jumps and sweeps run against the
  * executable model (`spec/model/operator-model.ts`) and a real in-process Operator over a real WebSocket,
  * on every store (memory, LMDB in a temp directory, Redis on a real redis-server), with one clock shared

@@ -1,5 +1,5 @@
 /**
- * Checks the code against every vector in `spec/vectors/` (PROTOCOL.md, "Test vectors"), once per crypto
+ * Checks the code against every vector in `spec/vectors/` (spec/README.md, "Vectors"), once per crypto
  * backend: a valid vector must give exactly the expected values, an invalid one exactly its error code.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -3,7 +3,7 @@
  *
  * Every failure that crosses a boundary (bytes from the network, a file on disk, a wire request) is a
  * {@link ProtocolError} with a stable `code` from a closed list, so callers and other implementations can
- * branch on it without parsing messages. The codes are listed in `spec/PROTOCOL.md` (ERR-*).
+ * branch on it without parsing messages. The codes are listed in `spec/08-errors.md` (ERR-*).
  * @module
  */
 

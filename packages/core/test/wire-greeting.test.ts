@@ -1,5 +1,5 @@
 /**
- * The signed greeting and the sealed channel (spec/PROTOCOL.md AUTH-7..AUTH-10): what the greeting's
+ * The signed greeting and the sealed channel (spec/05-operator.md AUTH-7..AUTH-10): what the greeting's
  * signature binds, and that a channel frame opens only once, in its place, in its direction.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

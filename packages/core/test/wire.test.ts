@@ -1,5 +1,5 @@
 /**
- * `@comrad/core/wire` (spec/PROTOCOL.md): every op's request and result survive encode → decode,
+ * `@comrad/core/wire` (spec/05-operator.md): every op's request and result survive encode → decode,
  * every decoder is total over garbage, and the proofs and statements bind what they claim to bind.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

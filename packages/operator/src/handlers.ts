@@ -169,7 +169,7 @@ async function lookup(ctx: HandlerContext, p: ParamsOf<'lookup'>): Promise<Resul
     const name = await ctx.store.nameOf(p.key.bytes());
     if (name) return sign(name, p.key);
   }
-  // REG-4: negative answers are not signed (see spec/PROTOCOL.md for why).
+  // REG-4: negative answers are not signed (see spec/05-operator.md for why).
   throw new ProtocolError('NOT_FOUND', 'not registered');
 }
 

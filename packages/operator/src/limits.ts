@@ -58,7 +58,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   maxInflight: 16,
   maxBufferedBytes: 16 * 1024 * 1024,
   memoryBudgetBytes: 128 * 1024 * 1024,
-  // REG-6: names cost work by default (about 2 s of one core on Node, see spec/PROTOCOL.md); letters
+  // REG-6: names cost work by default (about 2 s of one core on Node, see spec/05-operator.md); letters
   // do not, since a sender has no name to lose and the mailbox quota (MB-4) bounds a flood.
   registerPowBits: 20,
   sendPowBits: 0,

@@ -1,5 +1,5 @@
 /**
- * The handshake (AUTH-*) and the registry (REG-*) of spec/PROTOCOL.md, over a real WebSocket.
+ * The handshake (AUTH-*) and the registry (REG-*) of spec/05-operator.md, over a real WebSocket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyPair } from '@comrad/core';

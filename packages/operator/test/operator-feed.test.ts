@@ -1,5 +1,5 @@
 /**
- * The world feed (FEED-*) of spec/PROTOCOL.md: epoch keys sealed per reader and at rest, posting
+ * The world feed (FEED-*) of spec/05-operator.md: epoch keys sealed per reader and at rest, posting
  * rules, pages, expiry and deletion.
  */
 import { afterEach, describe, expect, it } from 'vitest';

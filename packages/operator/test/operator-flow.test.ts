@@ -1,5 +1,5 @@
 /**
- * The main flow of spec/PROTOCOL.md over a real WebSocket, on every store backend: info, register,
+ * The main flow of spec/05-operator.md over a real WebSocket, on every store backend: info, register,
  * lookup, auth, send without login, push, fetch/ack, world key → post → feed → delete.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Limits (LIMIT-*) of spec/PROTOCOL.md: each refusal is typed, and the connection and the server
+ * Limits (LIMIT-*) of spec/05-operator.md: each refusal is typed, and the connection and the server
  * stay up for everyone else.
  */
 import { afterEach, describe, expect, it } from 'vitest';

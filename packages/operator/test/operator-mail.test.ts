@@ -1,5 +1,5 @@
 /**
- * Mailboxes (MB-*) of spec/PROTOCOL.md: send without login, fetch/ack, expiry, quota, proof of
+ * Mailboxes (MB-*) of spec/05-operator.md: send without login, fetch/ack, expiry, quota, proof of
  * work, the reserved token, and "you have mail" pushes.
  */
 import { afterEach, describe, expect, it } from 'vitest';

@@ -8,7 +8,7 @@
  * Cost: the expected number of hashes is 2^N; the number of tries is geometric, so the unluckiest 1 %
  * take 4.6× the mean. On Node the solver hashes with OpenSSL (`crypto.hash`, about twice @noble/hashes
  * on these inputs); elsewhere (browsers) with @noble/hashes. Measured figures: `bench/pow.bench.mjs` and
- * REG-6 in `spec/PROTOCOL.md`. Checking costs one hash.
+ * REG-6 in `spec/05-operator.md`. Checking costs one hash.
  * @module
  */
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
