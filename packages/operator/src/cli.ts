@@ -44,6 +44,7 @@ interface ServeOptions {
   onionOnly?: boolean;
   torConfig?: string;
   torBinary?: string;
+  torTimeout?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -79,7 +80,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--onion-only', 'serve only as a Tor onion service (listen on loopback only)')
     .option('--tor-config <file>', 'extra torrc lines for the onion service (e.g. a private test network)')
     .option('--tor-binary <path>', 'the tor executable (default: tor on PATH, /usr/sbin/tor, /usr/bin/tor)')
-    .addHelpText('after', '\nExit codes: 0 ok (also after SIGTERM/SIGINT), 1 error, 2 usage.')
+    .option('--tor-timeout <seconds>', 'how long tor may take to bootstrap and publish the onion service (default 120)')
+    .addHelpText('after', '\nExit codes: 0 ok (also after SIGTERM/SIGINT), 1 error, 2 usage, 3 tor could not bootstrap in time.')
     .action((o: ServeOptions) => serve(o));
   program
     .command('key')
@@ -109,6 +111,7 @@ async function serve(o: ServeOptions): Promise<void> {
     fail(`--onion needs the Operator on loopback for tor: use --host 127.0.0.1 or 0.0.0.0, not ${o.host}`);
   }
   const limits = parseLimits(o.limit, o.storageBytes);
+  const torTimeoutMs = o.torTimeout === undefined ? undefined : parseInteger(o.torTimeout, 'tor-timeout', 1, 3600) * 1000;
   const storeOpts = storeOptions(o, dataDir);
   // TOR-5: a missing tor or an unreadable --tor-config is said before anything is created.
   if (onion) findTorBinary(o.torBinary);
@@ -169,6 +172,7 @@ async function serve(o: ServeOptions): Promise<void> {
       targetPort: op.port,
       ...(extraTorrc ? { extraTorrc } : {}),
       ...(o.torBinary ? { torBinary: o.torBinary } : {}),
+      ...(torTimeoutMs ? { timeoutMs: torTimeoutMs } : {}),
       onProgress: (percent, summary) => {
         log.info({ event: 'tor-bootstrap', percent });
         // TOR-5: progress for the person starting it (tor's summary names a stage, never a client).
@@ -310,7 +314,8 @@ main(process.argv).catch((err: unknown) => {
         ? err.message
         : String(err);
   process.stderr.write(`comrad-op: ${text}\n`);
-  // CLI-6: a mistake in how it was called is a usage error (exit 2), as for `comrad`.
-  process.exit(err instanceof UsageError ? 2 : 1);
+  // CLI-6: a mistake in how it was called is a usage error (exit 2), as for `comrad`; a tor that cannot
+  // bootstrap in time (no network, blocked) exits 3, as `comrad` does when it cannot reach the Operator.
+  process.exit(err instanceof UsageError ? 2 : err instanceof TorError && err.code === 'TOR_TIMEOUT' ? 3 : 1);
 });
 

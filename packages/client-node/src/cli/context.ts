@@ -133,7 +133,7 @@ export class Context {
   async withProxy<T>(use: (proxy: string | undefined) => Promise<T>): Promise<T> {
     // TR-9: the user chose an unprotected transport; say so every time it may be used.
     if (this.opts.insecure) this.out.warn('--insecure: plain ws:// to a remote host is allowed: anyone on the way sees whom you log in as and what you ask (use wss:// or an onion address)');
-    const tor = this.opts.tor ? await startTor(this.home, this.out, await this.torConfig()) : undefined;
+    const tor = this.opts.tor ? await startTor(this.home, this.out, await this.torConfig(), this.timeoutMs()) : undefined;
     try {
       return await use(tor?.socksUrl ?? this.opts.proxy ?? this.env['COMRAD_PROXY']);
     } finally {
@@ -156,16 +156,22 @@ export class Context {
     }
   }
 
+  /** `--timeout` in ms, when given (TR-4): it bounds every wait of the command. */
+  timeoutMs(): number | undefined {
+    return this.opts.timeout ? seconds(this.opts.timeout) : undefined;
+  }
+
   /**
-   * Timeouts (`--timeout`; connecting may take at least 60 s, a Tor circuit can be slow: TR-4) and a
-   * progress line while the proxy cannot reach the Operator yet (TR-7).
+   * Timeouts and a progress line while the proxy cannot reach the Operator yet (TR-7). TR-4: `--timeout S`
+   * bounds the connection as well as each answer, so a proxy that holds the connection (a tor that
+   * cannot bootstrap) ends the command after S seconds too, with TIMEOUT (exit 3).
    */
   connectionOptions(): Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'onRetry' | 'insecure'> {
-    const timeoutMs = this.opts.timeout ? seconds(this.opts.timeout) : undefined;
+    const timeoutMs = this.timeoutMs();
     let noticed = 0;
     return {
       ...(this.opts.insecure ? { insecure: true } : {}),
-      ...(timeoutMs ? { requestTimeoutMs: timeoutMs, connectTimeoutMs: Math.max(timeoutMs, 60_000) } : {}),
+      ...(timeoutMs ? { requestTimeoutMs: timeoutMs, connectTimeoutMs: timeoutMs } : {}),
       onRetry: (r) => {
         if (Date.now() - noticed < RETRY_NOTICE_EVERY_MS) return;
         noticed = Date.now();
@@ -197,13 +203,18 @@ function crashBeforeAck(ids: readonly string[]): void {
   if (ids.length > 0) process.kill(process.pid, 'SIGKILL');
 }
 
-async function startTor(home: string, out: Output, extraTorrc: string | undefined) {
+/**
+ * Starts the client's own tor (`--tor`) and waits for its bootstrap: at most `timeoutMs` (`--timeout`,
+ * TR-4), else the tor client's default; a tor that cannot bootstrap in time is TOR_TIMEOUT, exit 3.
+ */
+async function startTor(home: string, out: Output, extraTorrc: string | undefined, timeoutMs: number | undefined) {
   const { startTorClient } = await import('../tor/tor-client.js');
   out.progress('starting tor (this can take a minute)…');
   let shown = -1;
   return startTorClient({
     dataDir: join(home, 'tor'),
     ...(extraTorrc ? { extraTorrc } : {}),
+    ...(timeoutMs ? { timeoutMs } : {}),
     onProgress: (percent, summary) => {
       if (percent === shown) return;
       shown = percent;

@@ -15,7 +15,7 @@ export const EXIT = {
   ERROR: 1,
   /** The command was called wrongly (bad flag, bad name, missing passphrase…). */
   USAGE: 2,
-  /** The Operator could not be reached or did not answer in time: worth retrying. */
+  /** The Operator could not be reached or did not answer in time, or tor could not bootstrap in time: worth retrying. */
   NETWORK: 3,
   /** A key changed (a contact's or the Operator's): possibly a man-in-the-middle. */
   KEY_CHANGED: 4,
@@ -217,6 +217,8 @@ export class Output {
 /** The exit code for an error (CLI-3). */
 export function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError || err instanceof CommanderError) return EXIT.USAGE;
+  // A tor that cannot bootstrap (no network, a blocked bridge) is the Operator out of reach, worth retrying.
+  if (err instanceof TorError && err.code === 'TOR_TIMEOUT') return EXIT.NETWORK;
   if (ComradError.is(err)) {
     if (err.code === 'KEY_CHANGED') return EXIT.KEY_CHANGED;
     if (NETWORK_CODES.has(err.code)) return EXIT.NETWORK;

@@ -40,14 +40,14 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--proxy <url>', 'SOCKS proxy for every connection, e.g. socks5h://127.0.0.1:9050 (Tor); or $COMRAD_PROXY')
     .option('--tor', 'start a tor client for this command and connect through it')
     .option('--tor-config <file>', 'extra torrc lines for the tor started by --tor, e.g. a private test network (or $COMRAD_TOR_CONFIG)')
-    .option('--timeout <seconds>', 'how long to wait for each answer (default 30)')
+    .option('--timeout <seconds>', 'the longest wait for each step: tor bootstrapping with --tor (default 120), connecting (default 60), each answer (default 30)')
     .option('--insecure', 'allow plain ws:// to a host that is neither loopback nor an onion (unencrypted; warned on every command)')
     .option('--json', 'machine-readable output')
     .option('--debug', 'print stack traces on errors')
     .option('--passphrase-file <file>', 'read the passphrase from the first line of FILE (or set $COMRAD_PASSPHRASE)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 ok, 1 error, 2 usage, 3 Operator unreachable or too slow, 4 a key changed (possible man-in-the-middle).',
+      '\nExit codes: 0 ok, 1 error, 2 usage, 3 Operator (or tor) unreachable or too slow, 4 a key changed (possible man-in-the-middle).',
     );
 
   const run =
