@@ -23,7 +23,10 @@ const wantDts = args.has('--dts');
 const force = args.has('--force');
 
 // In dependency order: a package's declarations are built from those of the packages before it.
-const packages = ['core', 'operator', 'client-node'];
+const packages = ['core', 'operator', 'client-node', 'conformance'];
+// Inputs outside a package's own directory: the conformance kit bundles the spec's executable model and
+// ships the spec's vectors beside its bundle.
+const extraInputs = { conformance: ['spec/model', 'spec/vectors'] };
 const STAMP = join('dist', '.build-stamp.json');
 const tsup = join(root, 'node_modules', 'tsup', 'dist', 'cli-default.js');
 
@@ -70,6 +73,7 @@ for (const name of packages) {
   const inputs = Math.max(
     ...['src', 'tsup.config.ts', 'package.json', 'tsconfig.json'].map((p) => newest(join(dir, p))),
     newest(join(root, 'tsconfig.base.json')),
+    ...(extraInputs[name] ?? []).map((p) => newest(join(root, p))),
     newest(fileURLToPath(import.meta.url)),
   );
   // Declarations are built from those of the workspace packages this one depends on.

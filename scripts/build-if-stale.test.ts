@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['core', 'operator', 'client-node'] as const;
+const packages = ['core', 'operator', 'client-node', 'conformance'] as const;
 let root = '';
 
 beforeAll(() => {
@@ -20,6 +20,8 @@ beforeAll(() => {
   cpSync(join(repo, 'scripts', 'build-if-stale.mjs'), join(root, 'scripts', 'build-if-stale.mjs'));
   cpSync(join(repo, 'tsconfig.base.json'), join(root, 'tsconfig.base.json'));
   symlinkSync(join(repo, 'node_modules'), join(root, 'node_modules'));
+  // The conformance kit bundles the spec's model and ships its vectors: inputs outside its directory.
+  for (const d of ['spec/model', 'spec/vectors']) cpSync(join(repo, d), join(root, d), { recursive: true });
   for (const p of packages) {
     for (const f of ['src', 'package.json', 'tsup.config.ts', 'tsconfig.json']) {
       if (existsSync(join(repo, 'packages', p, f))) cpSync(join(repo, 'packages', p, f), join(root, 'packages', p, f), { recursive: true });
@@ -77,6 +79,19 @@ describe('scripts/build-if-stale.mjs', () => {
     const third = stamps();
     expect(third.core).toBeGreaterThan(after.core!);
     expect(third.operator).toBe(after.operator);
+  });
+
+  it('rebuilds the conformance kit, and only it, when a spec vector or the spec model changed', { timeout: 120_000 }, () => {
+    const before = stamps();
+    touch(join(root, 'spec', 'vectors', 'padding.json'));
+    expect(build()).toEqual({ code: 0, output: '' });
+    const after = stamps();
+    expect(after.conformance).toBeGreaterThan(before.conformance!);
+    for (const p of ['core', 'operator', 'client-node'] as const) expect(after[p], p).toBe(before[p]);
+    expect(existsSync(join(root, 'packages', 'conformance', 'dist', 'vectors', 'padding.json'))).toBe(true);
+    touch(join(root, 'spec', 'model', 'operator-model.ts'));
+    expect(build().code).toBe(0);
+    expect(stamps().conformance).toBeGreaterThan(after.conformance!);
   });
 
   it('rebuilds a package one of whose promised outputs is missing, even with a fresh stamp', { timeout: 120_000 }, () => {

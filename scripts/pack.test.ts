@@ -27,7 +27,9 @@ function exported(v: unknown, key = ''): string[] {
 }
 
 describe('npm pack', () => {
-  for (const name of ['core', 'operator', 'client-node']) {
+  // Files a package publishes besides dist, bin, README.md and package.json.
+  const extra: Record<string, string[]> = { conformance: ['ADAPTER.md', 'adapters/reference.mjs'] };
+  for (const name of ['core', 'operator', 'client-node', 'conformance']) {
     it(`packages/${name} packs dist, bin, README.md and package.json, and nothing else`, { timeout: 60_000 }, () => {
       const dir = join(repo, 'packages', name);
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
@@ -39,11 +41,12 @@ describe('npm pack', () => {
       expect(packed.name).toBe(pkg.name);
       const paths = packed.files.map((f) => f.path);
       const bins = Object.values(pkg.bin ?? {}).map((b) => b.replace(/^\.\//, ''));
-      const stray = paths.filter((p) => p !== 'package.json' && p !== 'README.md' && !bins.includes(p) && !(p.startsWith('dist/') && p !== 'dist/.build-stamp.json'));
+      const own = extra[name] ?? [];
+      const stray = paths.filter((p) => p !== 'package.json' && p !== 'README.md' && !bins.includes(p) && !own.includes(p) && !(p.startsWith('dist/') && p !== 'dist/.build-stamp.json'));
       expect(stray).toEqual([]);
       expect(paths).toContain('README.md');
       expect(paths).toContain('package.json');
-      for (const f of [...promised, ...bins]) expect(paths).toContain(f);
+      for (const f of [...promised, ...bins, ...own]) expect(paths).toContain(f);
     });
   }
 });

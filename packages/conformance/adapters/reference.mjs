@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// The reference adapter (ADAPTER.md): the conformance kit's stdin/stdout protocol answered by
+// @comrad/core, the reference client library. One JSON request per line in, one JSON reply per line out;
+// a refusal is the library's error code. Also a worked example for an adapter in another language.
+//
+//   comrad-conformance vectors --adapter "node adapters/reference.mjs"
+//
+// Imported instead of run, it gives its op table and loop, so a variant can change one op (the kit's own
+// test runs a deliberately wrong one that way).
+import { realpathSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, fromHex, ready, sign, toHex } from '@comrad/core';
+import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
+import { Keymaker, decodeHomeKey, decodeKeystore } from '@comrad/core/keymaker';
+import { Channel, acceptGreeting, channelContext, decodeGreeting, readClientHello } from '@comrad/core/wire';
+
+await ready();
+
+/** A letter as the vectors write it: the letter's fields, with `id` and `body.image.data` as hex. */
+function letterToJson(l) {
+  const body = { text: l.body.text };
+  if (l.body.image) body.image = { mime: l.body.image.mime, data: toHex(l.body.image.data) };
+  return { v: l.v, kind: l.kind, from: l.from, to: l.to, at: l.at, id: toHex(l.id), body };
+}
+
+function letterFromJson(j) {
+  const body = j.body.image ? { text: j.body.text, image: { mime: j.body.image.mime, data: fromHex(j.body.image.data) } } : { text: j.body.text };
+  return { v: j.v, kind: j.kind, from: j.from, to: j.to, at: j.at, id: fromHex(j.id), body };
+}
+
+const keyPair = (k) => new KeyPair(PrivateKey.from(fromHex(k.privateKey)), PublicKey.from(fromHex(k.publicKey)));
+
+/** Looks a name or an epoch up in a vector's table; a missing entry is NOT_FOUND, as an Operator says. */
+function table(t, make) {
+  return (k) => {
+    const hex = t[String(k)];
+    if (hex === undefined) throw new ComradError('NOT_FOUND', `no entry for ${k}`);
+    return make(fromHex(hex));
+  };
+}
+
+/** Opens `frames` in order on `channel`; the first that does not open refuses the whole request. */
+const openAll = (channel, frames) => frames.map((f) => toHex(channel.open(fromHex(f))));
+
+/** Every op of ADAPTER.md, answered by @comrad/core. */
+export const OPS = {
+  hello: () => ({ name: '@comrad/core (reference adapter)' }),
+  'letter.decode': (r) => ({ letter: letterToJson(decodeLetter(fromHex(r.hex))) }),
+  'letter.encode': (r) => ({ hex: toHex(encodeLetter(letterFromJson(r.letter))) }),
+  'signed.open': (r) => {
+    const opened = openSigned(fromHex(r.signed), PublicKey.from(fromHex(r.authorKey)));
+    return { letter: letterToJson(opened.letter), author: opened.author };
+  },
+  'padding.pad': (r) => ({ padded: toHex(pad(fromHex(r.content))) }),
+  'padding.unpad': (r) => ({ content: toHex(unpad(fromHex(r.padded))) }),
+  'sealed.open': async (r) => {
+    const recipient = new Keymaker(r.recipient.name, keyPair(r.recipient));
+    const o = await openSealedLetter(fromHex(r.sealed), recipient, PublicKey.from(fromHex(r.operatorKey)));
+    return { letter: letterToJson(o.letter), author: o.letter.from, authorKey: o.authorKey.toHex(), statement: toHex(o.statement), signed: toHex(o.signed) };
+  },
+  'post.epoch': (r) => ({ epoch: postEpoch(fromHex(r.post)) }),
+  'post.open': async (r) => {
+    const keyOf = table(r.registry, PublicKey.from);
+    const o = await openPost(fromHex(r.post), table(r.epochKeys, SymmetricKey.from), { name: r.author, key: keyOf(r.author) });
+    return { letter: letterToJson(o.letter), epoch: o.epoch };
+  },
+  'key.public': (r) => {
+    const k = PublicKey.from(fromHex(r.key));
+    return { canonical: k.toHex(), fingerprint: k.fingerprint() };
+  },
+  'key.private': (r) => (PrivateKey.from(fromHex(r.key)), {}),
+  'key.symmetric': (r) => (SymmetricKey.from(fromHex(r.key)), {}),
+  'key.sign': (r) => ({ signed: toHex(sign(PrivateKey.from(fromHex(r.privateKey)), fromHex(r.message))) }),
+  'keystore.open': async (r) => {
+    const km = await decodeKeystore(fromHex(r.keystore), r.passphrase);
+    return { name: km.name, publicKey: km.publicKey.toHex() };
+  },
+  'homeKey.open': async (r) => ({ key: toHex((await decodeHomeKey(fromHex(r.homeKey), r.passphrase)).bytes()) }),
+  'hello.read': (r) => ({ key: readClientHello(r.url).toHex() }),
+  'greeting.accept': (r) => {
+    const { hello, channel } = acceptGreeting(decodeGreeting(fromHex(r.greeting)), PublicKey.from(fromHex(r.operatorKey)), keyPair(r.clientKey));
+    return { challenge: toHex(hello.challenge), worldKey: hello.worldKey.toHex(), plain: openAll(channel, r.frames ?? []) };
+  },
+  'channel.open': (r) => ({ plain: openAll(new Channel(SymmetricKey.from(fromHex(r.sessionKey)), r.to), r.frames) }),
+  'channel.context': (r) => ({ context: toHex(channelContext(r.to === 'operator' ? 1 : 2, r.n)) }),
+};
+
+/** Answers requests from stdin with `ops` until stdin ends (ADAPTER.md). */
+export async function serve(ops) {
+  const out = (reply) => process.stdout.write(`${JSON.stringify(reply)}\n`);
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim() === '') continue;
+    const req = JSON.parse(line);
+    const op = Object.hasOwn(ops, req.op) ? ops[req.op] : undefined;
+    if (!op) {
+      out({ id: req.id, error: 'UNSUPPORTED_OP' });
+      continue;
+    }
+    try {
+      out({ id: req.id, ok: await op(req) });
+    } catch (err) {
+      // The library's own refusal codes are the answer; anything else is a bug in the library or here.
+      if (err instanceof ComradError) out({ id: req.id, error: err.code, message: err.message });
+      else out({ id: req.id, error: 'INTERNAL', message: String(err?.stack ?? err) });
+    }
+  }
+}
+
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) await serve(OPS);

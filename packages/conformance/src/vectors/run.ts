@@ -1,0 +1,223 @@
+/**
+ * `comrad-conformance vectors`: every client-side vector of the spec, asked of a client library through
+ * its adapter (ADAPTER.md), each answer compared with the vector: a valid vector's exact values, an
+ * invalid one's exact error code.
+ * @module
+ */
+import { PublicKey, fromHex, toHex, utf8, verify } from '@comrad/core';
+import { Report } from '../report.js';
+import { Adapter, AdapterBroken, UNSUPPORTED_OP, type AdapterReply } from './adapter.js';
+import { hexOf, loadVectorFiles, type Vector, type VectorFile } from './files.js';
+
+/** Options of {@link runVectors}. */
+export interface RunVectorsOptions {
+  /** The adapter's command line, e.g. `python3 adapter.py`. */
+  readonly adapter: string;
+  /** Where the vector files are (default: the kit's own copy of `spec/vectors`). */
+  readonly vectorDir: string;
+  /** The adapter's working directory (default: the kit's). */
+  readonly cwd?: string;
+}
+
+/** What the checks of one file need. */
+interface Ctx {
+  readonly adapter: Adapter;
+  readonly report: Report;
+  readonly file: string;
+}
+
+type Json = Record<string, unknown>;
+
+/** Expected fields of an `ok` answer: each must equal the answer's field of the same name (deeply). */
+type Expect = Record<string, unknown>;
+
+/**
+ * Runs every vector file of `vectorDir` that has client-side checks against the adapter.
+ * @returns the report (one check per vector and op)
+ */
+export async function runVectors(o: RunVectorsOptions): Promise<Report> {
+  const report = new Report();
+  const files = loadVectorFiles(o.vectorDir);
+  const adapter = await Adapter.start(o.adapter, o.cwd);
+  try {
+    const hello = await adapter.request('hello', {}).catch((err: unknown) => ({ error: String(err) }) as AdapterReply);
+    if ('ok' in hello && typeof hello.ok['name'] === 'string') report.notes.push(`adapter: ${hello.ok['name']}`);
+    for (const f of files) {
+      const run = FILES[f.file];
+      if (!run) {
+        report.notes.push(`${f.file}: no client-side checks in this kit version (not asked)`);
+        continue;
+      }
+      await run(f, { adapter, report, file: f.file });
+    }
+  } finally {
+    await adapter.close();
+  }
+  if (adapter.stderrTail && report.checks.some((c) => c.status === 'fail' && String(c.got).startsWith('the adapter'))) {
+    report.notes.push(`the adapter's stderr ended with: ${adapter.stderrTail.trim().split('\n').slice(-5).join(' | ')}`);
+  }
+  return report;
+}
+
+/** Asks the adapter, turning a broken adapter into an answer the check can report. */
+async function ask(ctx: Ctx, op: string, params: Json): Promise<AdapterReply | { broken: string }> {
+  try {
+    return await ctx.adapter.request(op, params);
+  } catch (err) {
+    if (err instanceof AdapterBroken) return { broken: err.message };
+    throw err;
+  }
+}
+
+/** A check that `op` answers ok with the `expected` fields (and passes `more`, when given). */
+async function expectOk(ctx: Ctx, v: Vector, what: string, op: string, params: Json, expected: Expect, more?: (ok: Json) => string | undefined): Promise<void> {
+  const name = `${ctx.file} valid: ${v.name} (${op}${what ? `, ${what}` : ''})`;
+  const r = await ask(ctx, op, params);
+  if ('broken' in r) return ctx.report.fail(v.rules, name, 'ok', r.broken);
+  if ('error' in r) {
+    if (r.error === UNSUPPORTED_OP) return ctx.report.skip(v.rules, name, `the adapter does not offer ${op}`);
+    return ctx.report.fail(v.rules, name, expected, `error ${r.error}${r.message ? ` (${r.message})` : ''}`);
+  }
+  for (const [field, want] of Object.entries(expected)) {
+    if (!sameJson(r.ok[field], want)) return ctx.report.fail(v.rules, name, { [field]: want }, { [field]: r.ok[field] });
+  }
+  const problem = more?.(r.ok);
+  if (problem) return ctx.report.fail(v.rules, name, 'a valid answer', problem);
+  ctx.report.pass(v.rules, name);
+}
+
+/** A check that `op` refuses with the vector's error code. */
+async function expectError(ctx: Ctx, v: Vector, op: string, params: Json): Promise<void> {
+  const name = `${ctx.file} invalid: ${v.name} (${op})`;
+  const r = await ask(ctx, op, params);
+  if ('broken' in r) return ctx.report.fail(v.rules, name, `error ${v.error}`, r.broken);
+  if ('error' in r) {
+    if (r.error === UNSUPPORTED_OP) return ctx.report.skip(v.rules, name, `the adapter does not offer ${op}`);
+    if (r.error === v.error) return ctx.report.pass(v.rules, name);
+    return ctx.report.fail(v.rules, name, `error ${v.error}`, `error ${r.error}${r.message ? ` (${r.message})` : ''}`);
+  }
+  ctx.report.fail(v.rules, name, `error ${v.error}`, { ok: r.ok });
+}
+
+/** Deep equality of JSON values, key order aside. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Json)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Json)[k] !== undefined);
+  return ka.length === kb.length && ka.every((k) => sameJson((a as Json)[k], (b as Json)[k]));
+}
+
+const str = (v: Vector, field: string): string => hexOf(v[field]);
+
+interface FrameJson {
+  readonly to: 'operator' | 'client';
+  readonly n: number;
+  readonly context: string;
+  readonly plain: string;
+  readonly sealed: string;
+}
+
+/** The checks per vector file: which op each section asks, with which fields. */
+const FILES: Record<string, (f: VectorFile, ctx: Ctx) => Promise<void>> = {
+  'letters.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      await expectOk(ctx, v, '', 'letter.decode', { hex: v['hex'] }, { letter: v['letter'] });
+      await expectOk(ctx, v, '', 'letter.encode', { letter: v['letter'] }, { hex: v['hex'] });
+    }
+    for (const v of f.invalid) await expectError(ctx, v, 'letter.decode', { hex: str(v, 'hex') });
+  },
+  'signed.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      const letter = v['letter'] as Json;
+      await expectOk(ctx, v, '', 'signed.open', { signed: v['signed'], authorKey: v['authorKey'] }, { letter, author: letter['from'] });
+    }
+    for (const v of f.invalid) await expectError(ctx, v, 'signed.open', { signed: str(v, 'signed'), authorKey: v['authorKey'] });
+  },
+  'padding.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      await expectOk(ctx, v, '', 'padding.pad', { content: v['content'] }, { padded: v['padded'] });
+      await expectOk(ctx, v, '', 'padding.unpad', { padded: v['padded'] }, { content: v['content'] });
+    }
+    for (const v of f.invalid) await expectError(ctx, v, 'padding.unpad', { padded: str(v, 'padded') });
+  },
+  'sealed.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      const params = { sealed: v['sealed'], recipient: v['recipient'], operatorKey: v['operatorKey'] };
+      await expectOk(ctx, v, '', 'sealed.open', params, { letter: v['letter'], author: v['author'], authorKey: v['authorKey'], statement: v['statement'], signed: v['signed'] });
+    }
+    for (const v of f.invalid) await expectError(ctx, v, 'sealed.open', { sealed: str(v, 'sealed'), recipient: v['recipient'], operatorKey: v['operatorKey'] });
+  },
+  'posts.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      await expectOk(ctx, v, '', 'post.epoch', { post: v['post'] }, { epoch: v['epoch'] });
+      const params = { post: v['post'], epochKeys: v['epochKeys'], registry: v['registry'], author: v['author'] };
+      await expectOk(ctx, v, '', 'post.open', params, { letter: v['letter'], epoch: v['epoch'] });
+    }
+    for (const v of f.invalid) {
+      await expectError(ctx, v, 'post.open', { post: str(v, 'post'), epochKeys: v['epochKeys'], registry: v['registry'], author: v['author'] });
+    }
+  },
+  'keys.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      if (v['canonical'] !== undefined || v['fingerprint'] !== undefined) {
+        const expected: Expect = {};
+        if (v['canonical'] !== undefined) expected['canonical'] = v['canonical'];
+        if (v['fingerprint'] !== undefined) expected['fingerprint'] = v['fingerprint'];
+        await expectOk(ctx, v, '', 'key.public', { key: v['publicKey'] }, expected);
+      }
+      if (v['privateKey'] !== undefined) {
+        // KEY-2: what the adapter signs with the private key must verify under the vector's public key.
+        const message = toHex(utf8('comrad conformance'));
+        await expectOk(ctx, v, 'verified under publicKey', 'key.sign', { privateKey: v['privateKey'], message }, {}, (ok) => {
+          try {
+            const opened = verify(PublicKey.from(fromHex(String(v['publicKey']))), fromHex(String(ok['signed'])));
+            return toHex(opened) === message ? undefined : 'a signature over another message';
+          } catch (err) {
+            return `a signature that does not verify under publicKey (${(err as Error).message})`;
+          }
+        });
+      }
+    }
+    for (const v of f.invalid) await expectError(ctx, v, `key.${String(v['kind'])}`, { key: v['key'] });
+  },
+  'keystore.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      const km = v['keymaker'] as Json;
+      await expectOk(ctx, v, '', 'keystore.open', { keystore: v['keystore'], passphrase: v['passphrase'] }, { name: km['name'], publicKey: km['publicKey'] });
+    }
+    for (const v of f.invalid) await expectError(ctx, v, 'keystore.open', { keystore: str(v, 'keystore'), passphrase: v['passphrase'] });
+  },
+  'home-key.json': async (f, ctx) => {
+    for (const v of f.valid) await expectOk(ctx, v, '', 'homeKey.open', { homeKey: v['homeKey'], passphrase: v['passphrase'] }, { key: v['key'] });
+    for (const v of f.invalid) await expectError(ctx, v, 'homeKey.open', { homeKey: str(v, 'homeKey'), passphrase: v['passphrase'] });
+  },
+  'handshake.json': async (f, ctx) => {
+    for (const v of f.valid) {
+      const clientKey = v['clientKey'] as Json;
+      const frames = v['frames'] as FrameJson[];
+      const toClient = frames.filter((x) => x.to === 'client');
+      const toOperator = frames.filter((x) => x.to === 'operator');
+      await expectOk(ctx, v, '', 'hello.read', { url: v['clientHello'] }, { key: clientKey['publicKey'] });
+      await expectOk(
+        ctx,
+        v,
+        'then open the frames sealed to the client',
+        'greeting.accept',
+        { greeting: v['greeting'], operatorKey: v['operatorKey'], clientKey, frames: toClient.map((x) => x.sealed) },
+        { challenge: v['challenge'], worldKey: v['worldKey'], plain: toClient.map((x) => x.plain) },
+      );
+      await expectOk(ctx, v, 'frames sealed to the Operator', 'channel.open', { sessionKey: v['sessionKey'], to: 'operator', frames: toOperator.map((x) => x.sealed) }, { plain: toOperator.map((x) => x.plain) });
+      for (const x of frames) await expectOk(ctx, v, `${x.to} #${x.n}`, 'channel.context', { to: x.to, n: x.n }, { context: x.context });
+    }
+    for (const v of f.invalid) {
+      if (v['kind'] === 'clientHello') await expectError(ctx, v, 'hello.read', { url: v['url'] });
+      else if (v['kind'] === 'greeting') await expectError(ctx, v, 'greeting.accept', { greeting: v['greeting'], operatorKey: v['operatorKey'], clientKey: v['clientKey'], frames: [] });
+      else await expectError(ctx, v, 'channel.open', { sessionKey: v['sessionKey'], to: v['to'], frames: v['frames'] });
+    }
+  },
+};
+
+/** The vector files this kit version has client-side checks for. */
+export const CLIENT_VECTOR_FILES: readonly string[] = Object.keys(FILES);
