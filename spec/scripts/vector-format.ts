@@ -61,3 +61,28 @@ export function letterFromJson(j: LetterJson): Letter {
     : { text: j.body.text };
   return { v: j.v as 1, kind: j.kind as Letter['kind'], from: j.from, to: j.to, at: j.at, id: fromHex(j.id), body };
 }
+
+/**
+ * A msgpack value as JSON ("tagged JSON"): strings, integers, booleans, null, arrays and maps (keys in
+ * their order on the wire) as themselves, and a byte string as `{"bin": "<lowercase hex>"}`.
+ */
+export type Tagged = string | number | boolean | null | { bin: string } | Tagged[] | { [key: string]: Tagged };
+
+/** A decoded msgpack value as {@link Tagged} JSON. */
+export function toTagged(v: unknown): Tagged {
+  if (v instanceof Uint8Array) return { bin: toHex(v) };
+  if (Array.isArray(v)) return v.map(toTagged);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toTagged(x)]));
+  return v as Tagged;
+}
+
+/** The value {@link toTagged} wrote, ready for `encode`. */
+export function fromTagged(j: Tagged): unknown {
+  if (Array.isArray(j)) return j.map(fromTagged);
+  if (j !== null && typeof j === 'object') {
+    const keys = Object.keys(j);
+    if (keys.length === 1 && keys[0] === 'bin' && typeof (j as { bin: unknown }).bin === 'string') return fromHex((j as { bin: string }).bin);
+    return Object.fromEntries(Object.entries(j).map(([k, x]) => [k, fromTagged(x)]));
+  }
+  return j;
+}

@@ -26,10 +26,14 @@ export async function createWasmBackend(): Promise<CryptoBackend> {
     cellSeal: (key, message, context) => wrap('INTERNAL', () => t.SecureCellSeal.withKey(key).encrypt(message, context)),
     cellOpen: (key, sealed, context) => wrap('DECRYPT_FAILED', () => t.SecureCellSeal.withKey(key).decrypt(sealed, context)),
     // KEY-1: an uncompressed key is stored compressed; without this check an off-curve Y with the right
-    // parity would be silently "repaired" into a valid key. One probe encryption (~1 ms) settles it;
-    // compressed keys need none here (decompression itself fails at use for an off-curve X).
+    // parity would be silently "repaired" into a valid key. One probe encryption (~1 ms) settles it.
+    // CRY-12: a compressed key whose X has no point fails here too, with INVALID_KEY as on the node
+    // backend, not later with the code of whatever first uses it.
     checkPublicKey(k) {
-      if (k.raw.length !== 77) return;
+      if (k.raw.length !== 77) {
+        if (!hasPoint(k.raw.subarray(13))) throw new ProtocolError('INVALID_KEY', 'no point of P-256 has this x');
+        return;
+      }
       wrap('INVALID_KEY', () => new t.SecureMessage(new t.KeyPair(probe.privateKey, new t.PublicKey(k.bytes()))).encrypt(Uint8Array.of(0)));
     },
   };
@@ -62,3 +66,27 @@ function themisMessage(err: unknown): string {
 }
 
 export type { WasmThemis };
+
+/** P-256's field prime p and curve constant b (y² = x³ − 3x + b). */
+const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+
+/** True when some point of P-256 has x-coordinate `x` (32 bytes, big-endian): x < p and x³ − 3x + b is a square mod p (Euler's criterion). */
+function hasPoint(x: Uint8Array): boolean {
+  let v = 0n;
+  for (const byte of x) v = (v << 8n) | BigInt(byte);
+  if (v >= P) return false;
+  const rhs = (((v * v) % P) * v - 3n * v + B) % P;
+  const r = ((rhs % P) + P) % P;
+  return r === 0n || modPow(r, (P - 1n) / 2n) === 1n;
+}
+
+function modPow(base: bigint, exp: bigint): bigint {
+  let result = 1n;
+  let b = base % P;
+  for (let e = exp; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
+}

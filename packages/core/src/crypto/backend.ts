@@ -66,6 +66,26 @@ export function activeBackend(required = true): CryptoBackend | undefined {
   return active;
 }
 
+/**
+ * Makes `backend` the active one until the returned function is called. Two callers: the spec's recorded
+ * conversation (`spec/scripts/_scripted-crypto.ts`), which runs on a node backend whose IVs and key pairs
+ * come from its recording and whose signatures are deterministic (RFC 6979), so every frame replays byte
+ * for byte; and the differential tests, which need a backend that does not check keys at parse time.
+ *
+ * Why this is safe: it is exported from no index (`@comrad/core` and its subpaths do not reach it, so no
+ * package, CLI or Operator can call it, and no frame from the network can); only the spec's generator
+ * and tests import this file by path.
+ * @internal
+ * @returns a function that restores the backend active before
+ */
+export function _swapBackend(backend: CryptoBackend): () => void {
+  const before = active;
+  active = backend;
+  return () => {
+    active = before;
+  };
+}
+
 function envBackend(): BackendName | undefined {
   const v = typeof process !== 'undefined' ? process.env?.COMRAD_CRYPTO : undefined;
   if (v === undefined || v === '') return undefined;

@@ -70,8 +70,26 @@ export function laterId(a: string | undefined, b: string | undefined): string | 
 const pool = Buffer.alloc(6 * 512);
 let poolUsed = pool.length;
 
+let scripted: ((length: number) => Uint8Array) | undefined;
+
+/**
+ * Takes the random part of ids from `source` until the returned function is called, for the spec's
+ * recorded conversation (`spec/scripts/_scripted-crypto.ts`), whose fetch and feed answers must replay
+ * byte for byte. Safe for the same reasons as core's `_scriptRandomForVectors`: exported from no index,
+ * so neither the Operator's code nor anything on the network can reach it.
+ * @internal
+ * @returns a function that restores the CSPRNG
+ */
+export function _scriptIdsForVectors(source: (length: number) => Uint8Array): () => void {
+  scripted = source;
+  return () => {
+    scripted = undefined;
+  };
+}
+
 /** 48 random bits as 12 hex digits (from a pool, so minting an id costs no system call). */
 export function randomPart(): string {
+  if (scripted) return Buffer.from(scripted(6)).toString('hex');
   if (poolUsed === pool.length) {
     randomFillSync(pool);
     poolUsed = 0;
