@@ -90,14 +90,27 @@ describe('comrad CLI, two people and one Operator (processes)', () => {
     expect(json.letters).toEqual([expect.objectContaining({ from: 'alice', text: 'meet at the library at noon', verified: true })]);
   });
 
-  it('IMG-1 an image sent with --image arrives without EXIF, GPS, XMP, ICC or comments', async () => {
+  it('IMG-1 CLI-16 an image sent with --image arrives without EXIF, GPS, XMP, ICC or comments; inbox hints at --save-images', async () => {
     const photo = join(root.dir, 'photo.jpg');
     await writeFile(photo, await taggedJpeg({ width: 1200, height: 800 }));
     ok(await alice('send', 'bob', 'look at this', '--image', photo));
+    // Read without --save-images: the image is summarised, and one line on stderr says how to keep it.
+    const plain = await bob('inbox');
+    expect(ok(plain)).toMatch(/\[image image\/jpeg, [\d.]+ KiB\]/);
+    expect(plain.stderr).toBe('hint: a letter holds an image not saved: `comrad inbox --all --save-images DIR` writes it into DIR\n');
+    // --json says it in a field, never in a hint.
+    const json = await bob('--json', 'inbox', '--all');
+    expect(json.stderr).toBe('');
+    const withImage = (stdout: string) => (JSON.parse(stdout) as { letters: { image?: unknown }[] }).letters.find((l) => l.image)?.image;
+    expect(withImage(json.stdout)).toEqual({ mime: 'image/jpeg', bytes: expect.any(Number), saved: false });
+    // The hint's command works: the letter was shown (marked seen) but the home still holds it.
     const saveDir = join(root.dir, 'bob-images');
-    const out = ok(await bob('inbox', '--save-images', saveDir));
+    const saving = await bob('inbox', '--all', '--save-images', saveDir);
+    const out = ok(saving);
+    expect(saving.stderr).not.toContain('hint:');
     expect(out).toContain('look at this');
     expect(out).toMatch(/\[image image\/jpeg, [\d.]+ KiB → /);
+    expect(withImage(ok(await bob('--json', 'inbox', '--all', '--save-images', saveDir)))).toEqual(expect.objectContaining({ saved: true, path: expect.stringContaining(saveDir) }));
     const [file] = await readdir(saveDir);
     const received = await readFile(join(saveDir, file!));
     const meta = await sharp(received).metadata();

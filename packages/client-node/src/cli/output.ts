@@ -133,6 +133,11 @@ export class Output {
     if (!this.json) this.stderr.write(`${this.paint('33', `warning: ${terminalSafe(text)}`)}\n`);
   }
 
+  /** A tip for people (how to get more out of a command), on stderr, one line; nothing in JSON mode. */
+  hint(text: string): void {
+    if (!this.json) this.stderr.write(`${this.paint('2', `hint: ${terminalSafe(text)}`)}\n`);
+  }
+
   /** Progress of a slow step (starting tor, waiting for a circuit), on stderr; nothing in JSON mode. */
   progress(text: string): void {
     if (!this.json) this.stderr.write(`${this.paint('2', terminalSafe(text))}\n`);

@@ -57,6 +57,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
     if (deferred) for (const l of shown) await show(l);
     warnSetApart(ctx.out, report);
     if (shown.length === 0) ctx.out.line('No new letters.');
+    hintSaveImages(ctx.out, shown.filter((l) => l.image && !saved[l.id]).length);
     ctx.out.result({
       letters: shown.map((l) => letterJson(l, saved[l.id])),
       new: report.received.length,
@@ -80,9 +81,11 @@ async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise
       const path = l.image && opts.saveImages ? await saveImage(opts.saveImages, l) : undefined;
       if (ctx.out.json) ctx.out.result({ type: 'letter', ...letterJson(l, path) });
       else printLetter(ctx.out, l, path);
+      if (l.image && !path && !hinted) hinted = hintSaveImages(ctx.out, 1);
     };
-    // A held letter stays on the Operator and comes back on every pass: said once per run.
+    // A held letter stays on the Operator and comes back on every pass: said once per run; so is the hint.
     const heldSaid = new Set<string>();
+    let hinted = false;
     const follower = follow({
       pass: async () => {
         const report = await c.inbox({ onLetter: show });
@@ -134,7 +137,27 @@ function rejectedJson(r: InboxReport['rejected'][number]) {
 
 /** A letter for machines (`--json`). */
 function letterJson(l: StoredLetter, imagePath?: string) {
-  return { id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: { mime: l.image.mime, bytes: l.image.data.length, ...(imagePath ? { path: imagePath } : {}) } } : {}) };
+  return { id: l.id, from: l.from, at: l.at, text: l.text, verified: true, authorFingerprint: l.authorFingerprint, ...(l.image ? { image: imageJson(l.image, imagePath) } : {}) };
+}
+
+/**
+ * The image of a letter or a post, for machines: its type and size, `saved` whether `--save-images`
+ * wrote it, and `path` where (JSON's own form of the hint people get).
+ */
+export function imageJson(image: { mime: string; data: Uint8Array }, path: string | undefined) {
+  return { mime: image.mime, bytes: image.data.length, saved: path !== undefined, ...(path !== undefined ? { path } : {}) };
+}
+
+/**
+ * Says, once, how to keep the images of letters shown without `--save-images`. The letters are marked
+ * seen once shown (MAIL-5), so the way back to them is `inbox --all`, which reads the home.
+ * @param unsaved - how many letters shown hold an image that was not written anywhere
+ * @returns whether a hint was given
+ */
+function hintSaveImages(out: Output, unsaved: number): boolean {
+  if (unsaved === 0) return false;
+  out.hint(`${unsaved === 1 ? 'a letter holds an image' : `${unsaved} letters hold images`} not saved: \`comrad inbox --all --save-images DIR\` writes ${unsaved === 1 ? 'it' : 'them'} into DIR`);
+  return true;
 }
 
 /**
@@ -153,6 +176,7 @@ async function allLetters(ctx: Context, opts: { saveImages?: string }): Promise<
       printLetter(ctx.out, l, path);
     }
     if (all.length === 0) ctx.out.line('No letters.');
+    hintSaveImages(ctx.out, all.filter((l) => l.image && !saved[l.id]).length);
     ctx.out.result({ letters: all.map((l) => letterJson(l, saved[l.id])), new: 0, duplicates: 0, rejected: [], held: [] });
     for (const l of unseen) await mail.markSeen(l);
   });

@@ -8,7 +8,7 @@ import type { Context } from '../context.js';
 import { readText } from '../text.js';
 import { follow } from '../follow.js';
 import { unixSeconds } from '../output.js';
-import { readImageFile, saveImage, utcMinute } from './mail.js';
+import { imageJson, readImageFile, saveImage, utcMinute } from './mail.js';
 
 /** `comrad post [TEXT | -] [--file FILE] [--image FILE] [--expires 7d]`: the text read and checked first (CLI-13). */
 export async function post(ctx: Context, textArg: string | undefined, opts: { image?: string; expires?: string; file?: string }): Promise<void> {
@@ -37,6 +37,7 @@ export async function feed(ctx: Context, opts: { limit?: string; before?: string
     const out = [];
     for (const p of page.posts) out.push(await showPost(ctx, p, opts.saveImages));
     if (page.next) ctx.out.line(ctx.out.dim(`more: comrad feed --before ${page.next}`));
+    hintSaveImages(ctx, out.filter((p) => p.image && !p.image.saved).length);
     ctx.out.result({ posts: out, rejected: page.rejected, ...(page.next ? { next: page.next } : {}) });
   });
 }
@@ -55,6 +56,7 @@ async function followFeed(ctx: Context, opts: { limit?: number; saveImages?: str
   const everyMs = (opts.interval !== undefined ? positiveInt(opts.interval, '--interval') : FEED_FOLLOW_INTERVAL_S) * 1000;
   await ctx.withComrade(true, async (c) => {
     const seen = new Set<string>();
+    let hinted = false;
     const follower = follow({
       pass: async () => {
         // Newest first, page after page, until a page reaches posts already shown: a burst larger than one
@@ -78,6 +80,7 @@ async function followFeed(ctx: Context, opts: { limit?: number; saveImages?: str
           seen.add(p.id);
           const shown = await showPost(ctx, p, opts.saveImages);
           ctx.out.result({ type: 'post', ...shown });
+          if (shown.image && !shown.image.saved && !hinted) hinted = hintSaveImages(ctx, 1);
         }
       },
       everyMs,
@@ -86,6 +89,13 @@ async function followFeed(ctx: Context, opts: { limit?: number; saveImages?: str
     ctx.out.progress(`following the feed: checking every ${everyMs / 1000} s (Ctrl-C to stop)`);
     await follower.done;
   });
+}
+
+/** Says how to keep the images of posts shown without `--save-images` (people only; JSON has `image.saved`). */
+function hintSaveImages(ctx: Context, unsaved: number): boolean {
+  if (unsaved === 0) return false;
+  ctx.out.hint(`${unsaved === 1 ? 'a post holds an image' : `${unsaved} posts hold images`} not saved: add \`--save-images DIR\` to write ${unsaved === 1 ? 'it' : 'them'} into DIR`);
+  return true;
 }
 
 function warnRejected(ctx: Context, r: RejectedPost): void {
@@ -99,7 +109,7 @@ async function showPost(ctx: Context, p: FeedEntry, saveImages: string | undefin
   const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
   ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${utcMinute(p.at)} UTC `, ctx.out.dim(`post ${p.id}`)], p.text, image);
   // CLI-9: every time in seconds, like the signed `at`.
-  return { id: p.id, author: p.author, text: p.text, at: p.at, postedAt: unixSeconds(p.postedAt), expiresAt: unixSeconds(p.expiresAt), ...(p.image ? { image: { mime: p.image.mime, bytes: p.image.data.length, ...(path ? { path } : {}) } } : {}) };
+  return { id: p.id, author: p.author, text: p.text, at: p.at, postedAt: unixSeconds(p.postedAt), expiresAt: unixSeconds(p.expiresAt), ...(p.image ? { image: imageJson(p.image, path) } : {}) };
 }
 
 /** `comrad delete POST`. */
