@@ -9,7 +9,7 @@
 
 import { Unpackr } from 'msgpackr';
 import { decode } from '@comrad/core';
-import { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from '../test/helpers/adversarial-msgpack.mjs';
+import { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from '@comrad/test-kit/adversarial-msgpack';
 
 const FRAME_BYTES = 320 * 1024;
 const OLD_CAP_MS = 2000;

@@ -25,7 +25,7 @@ import { KeyPair, PublicKey, fromHex, randomBytes, ready } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
 import { acceptGreeting, decodeGreeting, decodeServerFrame, encodeRequest, makeAuthProof, makeRegisterProof, withClientHello } from '@comrad/core/wire';
 import { OperatorConnection } from '@comrad/client-node';
-import { requireBuild, spawnOperator } from '../test/helpers/processes.mjs';
+import { requireBuild, spawnOperator } from '@comrad/test-kit/processes';
 
 const SLOW = Number(process.env.COMRAD_BENCH_SLOW ?? 40);
 const FETCHES = 16;

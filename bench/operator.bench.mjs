@@ -4,7 +4,7 @@
 // - mail: requests per second of send + fetch + ack, CLIENTS clients at once (each sends a letter to
 //   itself on an anonymous connection, fetches on its logged-in one, acks what it fetched), against an
 //   in-process Operator on the memory store (the baseline), LMDB (temp directory) and Redis (a real
-//   redis-server from bench/_redis.mjs). Memory of this process before and after the load (MB): the
+//   redis-server from @comrad/test-kit/redis-server). Memory of this process before and after the load (MB): the
 //   Operator shares the process with the clients, so these figures include both.
 // - crypto: signed `lookup` answers per second and handshakes per second (connect + hello + `auth`), the
 //   Operator in a CHILD process started on the chosen backend (`ready({ backend })`, reported back by
@@ -31,7 +31,7 @@ import { createLetter, sealPost } from '@comrad/core/envelope';
 import { epochOf, makeAuthProof, makeRegisterProof, verifyLookup } from '@comrad/core/wire';
 import { openStore, operatorKeys, startOperator } from '@comrad/operator';
 import { OperatorConnection } from '@comrad/client-node';
-import { startRedisServer } from './_redis.mjs';
+import { startRedisServer } from '@comrad/test-kit/redis-server';
 
 /** Length of each measured phase (ms); a short warm-up precedes each. */
 const PHASE_MS = Number(process.env.COMRAD_BENCH_MS ?? 2000);

@@ -1,6 +1,6 @@
 // Store throughput: put, list and ack of sealed letters per backend (memory is the baseline), plus one
 // letter's full round trip (put → list → ack, one at a time). Imports the BUILT @comrad/operator
-// (`npm run build` first). Starts its own redis-server on loopback (bench/_redis.mjs) and an LMDB store
+// (`npm run build` first). Starts its own redis-server on loopback (@comrad/test-kit/redis-server) and an LMDB store
 // in a temp directory; both are removed afterwards.
 //
 //   node bench/store.bench.mjs [--json]
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { openStore } from '@comrad/operator';
-import { startRedisServer } from './_redis.mjs';
+import { startRedisServer } from '@comrad/test-kit/redis-server';
 
 /** Letters per backend for the bulk phases, spread over MAILBOXES mailboxes. */
 const LETTERS = 6000;

@@ -20,8 +20,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fromHex, PublicKey } from '@comrad/core';
 import { Comrade, OperatorConnection } from '@comrad/client-node';
-import { startTorNetwork } from '../test/tornet/tornet.mjs';
-import { letterRoundTrips, percentile, requireBuild, startOnionOperator } from '../test/tornet/comrad-on-tor.mjs';
+import { startTorNetwork } from '@comrad/test-kit/tornet';
+import { letterRoundTrips, percentile, requireBuild, startOnionOperator } from '@comrad/test-kit/comrad-on-tor';
 
 /** Timed rounds per latency figure and path. */
 const ROUNDS = 30;

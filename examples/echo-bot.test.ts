@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { ready } from '@comrad/core';
 import { loadOrCreateKeys, openStore, startOperator } from '@comrad/operator';
 import { Comrade } from '@comrad/client-node';
-import { COMRAD_BIN } from '../test/helpers/processes.mjs';
+import { COMRAD_BIN } from '@comrad/test-kit/processes';
 
 const BOT = fileURLToPath(new URL('./echo-bot.mjs', import.meta.url));
 const cleanup: Array<() => Promise<unknown>> = [];

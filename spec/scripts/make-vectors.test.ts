@@ -15,7 +15,7 @@ import { ready, cellSeal, concatBytes, encode, encryptFor, fromHex, KeyPair, pas
 import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type Letter } from '@comrad/core/envelope';
 import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { makeContainer } from '../../packages/core/src/crypto/_container.js';
-import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '../../packages/core/src/limits.js';
+import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '@comrad/core';
 import { letterToJson, type VectorBytes } from './vector-format.js';
 
 const GENERATOR = 'MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts';

@@ -10,8 +10,8 @@ import { ProtocolError, SymmetricKey, decryptFrom, toHex, type KeyPair } from '@
 import { createLetter, sealPost } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof, verifyLookup } from '@comrad/core/wire';
-import type { TestClient } from '../../packages/operator/test/_client.js';
-import type { TestOperator } from '../../packages/operator/test/_fixtures.js';
+import type { TestClient } from '@comrad/test-kit/operator/client';
+import type { TestOperator } from '@comrad/test-kit/operator/fixtures';
 import * as model from '../model/operator-model.js';
 import { DAY, HOUR, epochAt, type ModelAnswer, type ModelLimits, type ModelState } from '../model/operator-model.js';
 

@@ -10,8 +10,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { KeyPair } from '@comrad/core';
-import { ManualClock, openTestStore, readyCrypto, startTestOperator, type StoreKind } from '../../packages/operator/test/_fixtures.js';
-import { useRedisServer } from '../../packages/operator/test/_redis.js';
+import { ManualClock, openTestStore, readyCrypto, startTestOperator, type StoreKind } from '@comrad/test-kit/operator/fixtures';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
 import { HOUR, initialState } from '../model/operator-model.js';
 import {
   Ack,

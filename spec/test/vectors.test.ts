@@ -10,7 +10,7 @@ import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad
 import { decodeHomeKey, decodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { Channel, acceptGreeting, channelContext, decodeGreeting, readClientHello } from '@comrad/core/wire';
 import { bytesOf, letterFromJson, letterToJson, type InvalidCase, type LetterJson, type VectorBytes, type VectorFile } from '../scripts/vector-format.js';
-import { codeOf } from '../../packages/core/test/_garbage.js';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 
 const backends = ['wasm', 'node'] as const;
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromHex, PublicKey } from '@comrad/core';
 import { Comrade } from '@comrad/client-node';
-import { findExecutable, startTorNetwork, type TorNetwork } from './tornet.mjs';
-import { startSocks5Server } from '../../packages/client-node/test/helpers/socks5-server.js';
+import { findExecutable, startTorNetwork, type TorNetwork } from '@comrad/test-kit/tornet';
+import { startSocks5Server } from '@comrad/test-kit/client-node/socks5-server';
 import {
   COMRAD_BIN,
   OPERATOR_BIN,
@@ -23,7 +23,7 @@ import {
   startOnionOperator,
   tcpPeersOf,
   type OnionOperator,
-} from './comrad-on-tor.mjs';
+} from '@comrad/test-kit/comrad-on-tor';
 
 const ONION_URL = /^ws:\/\/[a-z2-7]{56}\.onion$/;
 // Ports base+100 … base+150, so this file and tornet.test.ts never share a port even when run side by side.

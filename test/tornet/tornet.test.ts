@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { SocksProxyAgent } from 'socks-proxy-agent';
-import { findExecutable, startTorNetwork, type TorNetwork } from './tornet.mjs';
-import { startOnionService, TorError, type OnionService } from '../../packages/operator/src/tor/onion-service.js';
-import { startTorClient, type TorClient } from '../../packages/client-node/src/tor/tor-client.js';
+import { findExecutable, startTorNetwork, type TorNetwork } from '@comrad/test-kit/tornet';
+import { TorError } from '@comrad/core/node';
+import { startOnionService, type OnionService } from '@comrad/operator';
+import { startTorClient, type TorClient } from '@comrad/client-node';
 
 const ONION_V3 = /^[a-z2-7]{56}\.onion$/;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

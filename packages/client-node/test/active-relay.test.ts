@@ -14,8 +14,8 @@ import { decode, encode } from '@comrad/core/codec';
 import { Keymaker } from '@comrad/core/keymaker';
 import { encodeOk, encodeRequest, makeAuthProof, makeRegisterProof, type InfoResult } from '@comrad/core/wire';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { testScope } from './helpers/scope.js';
-import type { TestOperator } from './helpers/operator.js';
+import { testScope } from '@comrad/test-kit/client-node/scope';
+import type { TestOperator } from '@comrad/test-kit/client-node/operator';
 
 const scope = testScope();
 

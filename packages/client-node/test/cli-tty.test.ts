@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { COMRAD_BIN, requireBuild } from './helpers/processes.js';
-import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+import { COMRAD_BIN, requireBuild } from '@comrad/test-kit/client-node/processes';
+import { startTestOperator, tempHome, type TestOperator } from '@comrad/test-kit/client-node/operator';
 
 const SECRET = 'tty-typed-secret-4711';
 let op: TestOperator | undefined;

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
-import { metadataMarkersIn, taggedJpeg } from './helpers/tagged-jpeg.js';
+import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { metadataMarkersIn, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { comrad, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { comrad, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { ComradError } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { SealedHome } from '../src/home/sealed-home.js';
-import { COMRAD_BIN, comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { COMRAD_BIN, comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;

@@ -8,8 +8,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COMRAD_BIN, comrad, comradAs, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { COMRAD_BIN, comrad, comradAs, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;

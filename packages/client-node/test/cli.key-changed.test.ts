@@ -13,8 +13,8 @@ import { openStore, type Store } from '@comrad/operator';
 import { startCrypto } from '../src/crypto-ready.js';
 import { saveKeystore } from '../src/files/keystore-file.js';
 import { ensureHome } from '../src/home/home.js';
-import { comrad, requireBuild, type CliResult } from './helpers/processes.js';
-import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+import { comrad, requireBuild, type CliResult } from '@comrad/test-kit/client-node/processes';
+import { startTestOperator, tempHome, type TestOperator } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: TestOperator;

@@ -10,8 +10,8 @@ import { KeyPair, PublicKey, fromHex } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { createLetter, sealLetter } from '@comrad/core/envelope';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;

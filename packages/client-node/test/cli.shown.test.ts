@@ -13,8 +13,8 @@ import { Comrade } from '../src/comrade/comrade.js';
 import { SealedHome } from '../src/home/sealed-home.js';
 import { homePaths } from '../src/home/home.js';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { comrad, comradAs, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { comrad, comradAs, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;

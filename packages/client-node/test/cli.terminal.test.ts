@@ -10,8 +10,8 @@ import { ProtocolError } from '@comrad/core';
 import { openStore, type Store } from '@comrad/operator';
 import { Comrade } from '../src/comrade/comrade.js';
 import { Output, terminalSafe } from '../src/cli/output.js';
-import { comrad, requireBuild, type CliResult } from './helpers/processes.js';
-import { startTestOperator, tempHome, type TestOperator } from './helpers/operator.js';
+import { comrad, requireBuild, type CliResult } from '@comrad/test-kit/client-node/processes';
+import { startTestOperator, tempHome, type TestOperator } from '@comrad/test-kit/client-node/operator';
 
 /** Every code point CLI-4 names: C0, DEL, C1, bidi embeddings/overrides/isolates (and line separators). */
 const CONTROLS = [

@@ -5,7 +5,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { COMRAD_BIN, comrad, requireBuild } from './helpers/processes.js';
+import { COMRAD_BIN, comrad, requireBuild } from '@comrad/test-kit/client-node/processes';
 
 beforeAll(() => requireBuild());
 

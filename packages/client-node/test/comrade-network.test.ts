@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Comrade } from '../src/comrade/comrade.js';
-import { tempHome } from './helpers/operator.js';
-import { startSocks5Server } from './helpers/socks5-server.js';
-import { testScope } from './helpers/scope.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { startSocks5Server } from '@comrad/test-kit/client-node/socks5-server';
+import { testScope } from '@comrad/test-kit/client-node/scope';
 
 const scope = testScope();
 

@@ -6,8 +6,8 @@ import { createLetter, openSigned, sealLetter } from '@comrad/core/envelope';
 import { signLookup, verifyLookup } from '@comrad/core/wire';
 import { Comrade } from '../src/comrade/comrade.js';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { tempHome } from './helpers/operator.js';
-import { testScope } from './helpers/scope.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { testScope } from '@comrad/test-kit/client-node/scope';
 
 const PASS = 'correct horse battery staple';
 const scope = testScope();

@@ -13,7 +13,7 @@ import { sealedJsonFile } from '../src/store/json-file.js';
 import { DEFAULT_OPERATOR, OperatorBook } from '../src/store/operators.js';
 import { MailStore, type StoredLetter } from '../src/store/mail-store.js';
 import { UsageError } from '../src/errors.js';
-import { tempHome } from './helpers/operator.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 describe('home (HOME-1, HOME-2)', () => {
   it('HOME-1 COMRAD_HOME overrides ~/.comrad', () => {

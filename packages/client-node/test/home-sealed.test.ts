@@ -14,7 +14,7 @@ import { saveKeystore } from '../src/files/keystore-file.js';
 import { ensureHome } from '../src/home/home.js';
 import { SealedHome } from '../src/home/sealed-home.js';
 import { writeJsonFile } from '../src/store/json-file.js';
-import { tempHome } from './helpers/operator.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 const PASS = 'plaster orbit wander seventeen';
 const OTHER = 'a different passphrase entirely';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_SIDE, ProtocolError } from '@comrad/core';
 import { prepareImage } from '../src/images/prepare-image.js';
-import { metadataMarkersIn, PLANTED, taggedJpeg } from './helpers/tagged-jpeg.js';
+import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
 
 describe('images are re-encoded without metadata (IMG-1, LIM-2, LIM-3)', () => {
   it('IMG-1 the test picture really carries EXIF with GPS, XMP, ICC and a comment', async () => {

@@ -6,7 +6,7 @@ import { ready } from '@comrad/core';
 import { encodeKeystore, Keymaker, MAX_KEYSTORE_BYTES } from '@comrad/core/keymaker';
 import { atomicWrite, tempPathFor } from '@comrad/core/node';
 import { loadKeystore, saveKeystore } from '../src/files/keystore-file.js';
-import { codeOf } from '../../core/test/_garbage.js';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 
 const PASS = 'correct horse battery staple';
 const dirs: string[] = [];

@@ -10,7 +10,7 @@ import { KeyPair } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { ensureHome } from '../src/home/home.js';
 import { MailStore, type StoredLetter } from '../src/store/mail-store.js';
-import { tempHome } from './helpers/operator.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 const letter = (id: string, at = 1_700_000_000): StoredLetter => ({
   id,

@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COMRAD_BIN, OPERATOR_BIN, comrad, requireBuild, startOperatorProcess, type OperatorProcess } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { COMRAD_BIN, OPERATOR_BIN, comrad, requireBuild, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 const README = fileURLToPath(new URL('../../../README.md', import.meta.url));
 const ROOT_PACKAGE = fileURLToPath(new URL('../../../package.json', import.meta.url));

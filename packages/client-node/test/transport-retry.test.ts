@@ -9,9 +9,9 @@ import { ComradError } from '@comrad/core';
 import { OperatorConnection, type ConnectRetry } from '../src/transport/connection.js';
 import { pickFreePort } from '@comrad/core/node';
 import { openStore } from '@comrad/operator';
-import { startGreetingPeer } from './helpers/greeting-peer.js';
-import { startTestOperator } from './helpers/operator.js';
-import { startSocks5Server } from './helpers/socks5-server.js';
+import { startGreetingPeer } from '@comrad/test-kit/client-node/greeting-peer';
+import { startTestOperator } from '@comrad/test-kit/client-node/operator';
+import { startSocks5Server } from '@comrad/test-kit/client-node/socks5-server';
 
 const cleanup: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {

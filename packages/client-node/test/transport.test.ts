@@ -5,9 +5,9 @@ import { OperatorConnection } from '../src/transport/connection.js';
 import { Session } from '../src/transport/session.js';
 import { UsageError } from '../src/errors.js';
 import { checkOperatorUrl } from '../src/transport/proxy.js';
-import { startGreetingPeer, startMuteServer, type GreetingPeer } from './helpers/greeting-peer.js';
-import { startSocks5Server, type TestSocksServer } from './helpers/socks5-server.js';
-import { testScope } from './helpers/scope.js';
+import { startGreetingPeer, startMuteServer, type GreetingPeer } from '@comrad/test-kit/client-node/greeting-peer';
+import { startSocks5Server, type TestSocksServer } from '@comrad/test-kit/client-node/socks5-server';
+import { testScope } from '@comrad/test-kit/client-node/scope';
 
 const scope = testScope();
 

@@ -16,9 +16,9 @@ import { verifyLookup } from '@comrad/core/wire';
 import { Comrade } from '../src/comrade/comrade.js';
 import { main } from '../src/cli/program.js';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { tempHome } from './helpers/operator.js';
-import { containsBytes, overlap, startRecordingRelay, type RecordedConnection, type RecordingRelay } from './helpers/recording-relay.js';
-import { testScope } from './helpers/scope.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { containsBytes, overlap, startRecordingRelay, type RecordedConnection, type RecordingRelay } from '@comrad/test-kit/client-node/recording-relay';
+import { testScope } from '@comrad/test-kit/client-node/scope';
 
 const scope = testScope();
 const pass = (name: string) => `${name}'s passphrase, long enough`;

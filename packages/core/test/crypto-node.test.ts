@@ -24,7 +24,7 @@ import {
 } from '@comrad/core';
 import { isWasmLoaded } from '../src/crypto/_wasm-themis.js';
 import { _testing } from '../src/crypto/_node-backend.js';
-import { codeOf } from './_garbage.js';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, scalarBytes } from './_themis-keys.js';
 
 /** Runs `fn` with COMRAD_CRYPTO set to `value` (or unset), restoring it afterwards. */

@@ -9,8 +9,8 @@ import { decode, encode, fromHex, toHex, ProtocolError } from '@comrad/core';
 import { DEFAULT_MAX_ELEMENTS, MAX_DEPTH, MAX_MAP_KEYS } from '../src/codec/msgpack.js';
 import { Fields } from '@comrad/core/codec';
 import { decodeRequestEnvelope, decodeRequest, encodeRequest, peekRequestId } from '@comrad/core/wire';
-import { codeOf, encodeAny, expectTotal } from './_garbage.js';
-import { adversarialMsgpack, deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from './_adversarial.js';
+import { codeOf, encodeAny, expectTotal } from '@comrad/test-kit/core/garbage';
+import { adversarialMsgpack, deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from '@comrad/test-kit/core/adversarial';
 
 /** Valid values under ENC-1 (no floats, no undefined, no non-plain objects). */
 const plainValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({

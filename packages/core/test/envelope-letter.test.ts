@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ready, encode, toHex, fromHex, concatBytes } from '@comrad/core';
-import { encodeAny } from './_garbage.js';
+import { encodeAny } from '@comrad/test-kit/core/garbage';
 import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, type Letter } from '@comrad/core/envelope';
 import { MAX_IMAGE_BYTES, MAX_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
-import { image, letterArb } from './_envelope.js';
-import { codeOf, msgpackMap } from './_garbage.js';
+import { image, letterArb } from '@comrad/test-kit/core/envelope';
+import { codeOf, msgpackMap } from '@comrad/test-kit/core/garbage';
 
 const base: Letter = {
   v: 1,

@@ -3,8 +3,8 @@ import { ready, concatBytes, encode, sign, SymmetricKey, ComradError } from '@co
 import { createLetter, openPost, pad, postEpoch, POST_HEADER_BYTES, sealPost, signLetter, type Letter, type PostAuthor } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { MAX_SEALED_LETTER_BYTES } from '../src/limits.js';
-import { flip, postRaw } from './_envelope.js';
-import { codeOf } from './_garbage.js';
+import { flip, postRaw } from '@comrad/test-kit/core/envelope';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 
 let alice: Keymaker, mallory: Keymaker;
 let byAlice: PostAuthor;

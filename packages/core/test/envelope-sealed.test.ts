@@ -19,8 +19,8 @@ import {
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { MAX_IMAGE_BYTES, MAX_PADDED_CONTENT_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_STATEMENT_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
-import { flip, image, sealedContent, sealRaw, testOperator } from './_envelope.js';
-import { codeOf } from './_garbage.js';
+import { flip, image, sealedContent, sealRaw, testOperator } from '@comrad/test-kit/core/envelope';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 
 let alice: Keymaker, bob: Keymaker, carol: Keymaker, mallory: Keymaker;
 let letter: Letter;

@@ -17,8 +17,8 @@ import {
   unpad,
 } from '@comrad/core/envelope';
 import { decodeKeystore, encodeKeystore, Keymaker } from '@comrad/core/keymaker';
-import { checkTotal, expectTotal, garbageFrom } from './_garbage.js';
-import { image, letterArb, postRaw, sealedContent, sealRaw, testOperator } from './_envelope.js';
+import { checkTotal, expectTotal, garbageFrom } from '@comrad/test-kit/core/garbage';
+import { image, letterArb, postRaw, sealedContent, sealRaw, testOperator } from '@comrad/test-kit/core/envelope';
 
 let alice: Keymaker, bob: Keymaker;
 let operator: ReturnType<typeof testOperator>;

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ready, concatBytes, encode, passphraseCellIterations, passphraseOpen, passphraseSeal, toHex, utf8, KeyPair, MAX_PASSPHRASE_ITERATIONS } from '@comrad/core';
 import { decodeKeystore, encodeKeystore, Keymaker, KEYSTORE_MAGIC, MAX_KEYSTORE_BYTES } from '@comrad/core/keymaker';
-import { codeOf } from './_garbage.js';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 
 const PASS = 'correct horse battery staple';
 let alice: Keymaker;

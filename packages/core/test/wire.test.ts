@@ -35,7 +35,7 @@ import {
   type Params,
   type Result,
 } from '@comrad/core/wire';
-import { checkTotal } from './_garbage.js';
+import { checkTotal } from '@comrad/test-kit/core/garbage';
 
 let op: KeyPair, alice: KeyPair, other: KeyPair;
 let samples: { [O in Op]: { params: Params<O>; result: Result<O> } };

@@ -50,3 +50,4 @@ export {
   type PutPostResult,
   type Stored,
 } from './store/index.js';
+export { startOnionService, type OnionService, type OnionServiceOptions } from './tor/onion-service.js';

@@ -10,9 +10,9 @@ import { createLetter, sealPost } from '@comrad/core/envelope';
 import { OPS, PUBLIC_OPS, encodeRequest, makeAuthProof, makeRegisterProof, type Op, type ServerFrame } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { SymmetricKey } from '@comrad/core';
-import { garbageFrom } from '../../core/test/_garbage.js';
-import type { TestClient } from './_client.js';
-import { startTestOperator, type TestOperator } from './_fixtures.js';
+import { garbageFrom } from '@comrad/test-kit/core/garbage';
+import type { TestClient } from '@comrad/test-kit/operator/client';
+import { startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 let t: TestOperator;
 let alice: Keymaker;

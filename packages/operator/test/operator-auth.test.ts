@@ -6,8 +6,8 @@ import { KeyPair } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
 import WebSocket from 'ws';
 import { checkPow, decodeServerFrame, encodeRequest, makeAuthProof, makeRegisterProof, registerPowInput, solvePow, verifyLookup, type ServerFrame } from '@comrad/core/wire';
-import { TestClient } from './_client.js';
-import { refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { refusedWith, startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 let t: TestOperator;
 let alice: Keymaker;

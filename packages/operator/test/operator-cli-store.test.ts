@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublicKey, fromHex, randomBytes } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
-import { OPERATOR_BIN, spawnOperator } from '../../../test/helpers/processes.mjs';
-import { VOLATILE_REDIS_ARGS, startRedisServer } from './_redis.js';
-import { TestClient } from './_client.js';
-import { readyCrypto } from './_fixtures.js';
+import { OPERATOR_BIN, spawnOperator } from '@comrad/test-kit/processes';
+import { VOLATILE_REDIS_ARGS, startRedisServer } from '@comrad/test-kit/operator/redis';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { readyCrypto } from '@comrad/test-kit/operator/fixtures';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let dir: string;

@@ -16,9 +16,9 @@ import { verifyLookup } from '@comrad/core/wire';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
 import { DEFAULT_LIMITS } from '../src/limits.js';
-import { TestClient } from './_client.js';
-import { readyCrypto } from './_fixtures.js';
-import { OPERATOR_BIN as cli, spawnOperator } from '../../../test/helpers/processes.mjs';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { readyCrypto } from '@comrad/test-kit/operator/fixtures';
+import { OPERATOR_BIN as cli, spawnOperator } from '@comrad/test-kit/processes';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 let dir: string;

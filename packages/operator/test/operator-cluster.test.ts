@@ -8,8 +8,8 @@ import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
 import { openStore } from '../src/store/index.js';
 import type { Store } from '../src/store/types.js';
-import { ManualClock, freshKeys, readyCrypto, refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
-import { useRedisServer } from './_redis.js';
+import { ManualClock, freshKeys, readyCrypto, refusedWith, startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
 
 const redis = useRedisServer();
 

@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concatBytes, encode } from '@comrad/core';
 import { encodeRequest, MAX_REQUEST_FRAME_BYTES } from '@comrad/core/wire';
-import { deepNesting, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb } from '../../core/test/_adversarial.js';
-import type { TestClient } from './_client.js';
-import { startTestOperator, type TestOperator } from './_fixtures.js';
+import { deepNesting, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb } from '@comrad/test-kit/core/adversarial';
+import type { TestClient } from '@comrad/test-kit/operator/client';
+import { startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 let t: TestOperator;
 

@@ -15,10 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PublicKey, fromHex, randomBytes, toHex } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
-import { OPERATOR_BIN, spawnOperator } from '../../../test/helpers/processes.mjs';
-import { startRedisServer, type RedisServer } from './_redis.js';
-import { TestClient } from './_client.js';
-import { readyCrypto } from './_fixtures.js';
+import { OPERATOR_BIN, spawnOperator } from '@comrad/test-kit/processes';
+import { startRedisServer, type RedisServer } from '@comrad/test-kit/operator/redis';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { readyCrypto } from '@comrad/test-kit/operator/fixtures';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 // Each start opens the keystore (a deliberately slow KDF, ~5 s here), so 3 kills keep a test near 25 s.

@@ -7,8 +7,8 @@ import { SymmetricKey, decryptFrom, toHex } from '@comrad/core';
 import { createLetter, sealPost } from '@comrad/core/envelope';
 import { epochOf } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
-import type { TestClient } from './_client.js';
-import { refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
+import type { TestClient } from '@comrad/test-kit/operator/client';
+import { refusedWith, startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 let t: TestOperator | undefined;
 afterEach(async () => {

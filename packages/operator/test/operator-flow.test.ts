@@ -7,8 +7,8 @@ import { SymmetricKey, decryptFrom, type PublicKey } from '@comrad/core';
 import { createLetter, openPost, openSealedLetter, sealLetter, sealPost, signStatement } from '@comrad/core/envelope';
 import { verifyLookup } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
-import { openTestStore, refusedWith, startTestOperator, type StoreKind, type TestOperator } from './_fixtures.js';
-import { useRedisServer } from './_redis.js';
+import { openTestStore, refusedWith, startTestOperator, type StoreKind, type TestOperator } from '@comrad/test-kit/operator/fixtures';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
 
 const kinds: StoreKind[] = ['memory', 'lmdb', 'redis'];
 const redis = useRedisServer();

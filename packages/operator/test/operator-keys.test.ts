@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyPair, toHex } from '@comrad/core';
 import { KEY_FILES, PASSPHRASE_ENV, deriveAtRestKey, loadOrCreateKeys, operatorKeys, readPublicInfo } from '../src/keys.js';
-import { readyCrypto } from './_fixtures.js';
+import { readyCrypto } from '@comrad/test-kit/operator/fixtures';
 
 const dirs: string[] = [];
 afterEach(async () => {

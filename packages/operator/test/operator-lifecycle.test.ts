@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomBytes } from '@comrad/core';
 import { openStore } from '../src/store/index.js';
-import { TestClient } from './_client.js';
-import { holdStore, startTestOperator } from './_fixtures.js';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { holdStore, startTestOperator } from '@comrad/test-kit/operator/fixtures';
 
 describe('the server lifecycle', () => {
   it('OP-6 close() answers the requests in flight, then closes every connection with 1001', async () => {

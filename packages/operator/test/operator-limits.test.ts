@@ -8,8 +8,8 @@ import { KeyPair } from '@comrad/core';
 import { acceptGreeting, decodeGreeting, decodeServerFrame, encodeRequest, makeAuthProof, withClientHello } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { openStore } from '../src/store/index.js';
-import { TestClient } from './_client.js';
-import { holdStore, refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { holdStore, refusedWith, startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 let t: TestOperator | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from '@comrad/core';
 import { sendPowInput, solvePow } from '@comrad/core/wire';
-import { refusedWith, startTestOperator, type TestOperator } from './_fixtures.js';
+import { refusedWith, startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 let t: TestOperator | undefined;
 afterEach(async () => {

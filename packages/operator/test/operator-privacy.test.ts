@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SymmetricKey, decryptFrom, toHex } from '@comrad/core';
 import { createLetter, sealLetter, sealPost, signStatement } from '@comrad/core/envelope';
 import { createLogger } from '../src/log.js';
-import { openTestStore, startTestOperator, type StoreKind } from './_fixtures.js';
-import { useRedisServer } from './_redis.js';
+import { openTestStore, startTestOperator, type StoreKind } from '@comrad/test-kit/operator/fixtures';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
 
 const redis = useRedisServer();
 const kinds: StoreKind[] = ['memory', 'lmdb', 'redis'];

@@ -11,8 +11,8 @@ import { createLetter, sealPost } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
 import type { ServerLimits } from '../src/limits.js';
-import { useRedisServer } from './_redis.js';
-import { openTestStore, refusedWith, startTestOperator, type StoreKind, type TestOperator } from './_fixtures.js';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
+import { openTestStore, refusedWith, startTestOperator, type StoreKind, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
 const redis = useRedisServer();
 let t: TestOperator | undefined;

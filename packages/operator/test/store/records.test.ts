@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ID_LENGTH, MAX_ID_TIME, isStoreId, nextId } from '../../src/store/_ids.js';
 import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost } from '../../src/store/_records.js';
-import { checkTotal } from '../../../core/test/_garbage.js';
+import { checkTotal } from '@comrad/test-kit/core/garbage';
 
 const time = fc.integer({ min: 0, max: 253_402_300_800_000 });
 

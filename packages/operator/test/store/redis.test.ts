@@ -13,7 +13,7 @@ import { ComradError } from '@comrad/core';
 import { SEQ_DIGITS, TIME_DIGITS, laterId, nextId } from '../../src/store/_ids.js';
 import { NEXT_ID } from '../../src/store/_redis-scripts.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, useRedisServer } from '../_redis.js';
+import { VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, useRedisServer } from '@comrad/test-kit/operator/redis';
 import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
 
 const redis = useRedisServer();

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/index.js';
-import { useRedisServer } from '../_redis.js';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
 import { storeConformance } from './conformance.js';
 
 storeConformance('memory', async () => {

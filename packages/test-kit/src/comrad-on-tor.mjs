@@ -7,10 +7,10 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { spawnOperator } from '../helpers/processes.mjs';
+import { spawnOperator } from './processes.mjs';
 import { killPids } from './tornet.mjs';
 
-export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../helpers/processes.mjs';
+export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from './processes.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

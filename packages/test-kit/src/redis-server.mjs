@@ -1,7 +1,7 @@
 // A throwaway redis-server for tests and benchmarks: a real server on a free 127.0.0.1 port, configured as
 // the README tells Operators to run it (`--appendonly yes --appendfsync always`: STORE-1, the Redis store
 // refuses anything less), in its own temp directory, stopped (and the directory removed) by `stop()`. Plain ESM
-// JavaScript so benchmarks (`node bench/...`) and vitest tests (`packages/operator/test/_redis.ts`) share
+// JavaScript so benchmarks (`node bench/...`) and vitest tests (`@comrad/test-kit/operator/redis`) share
 // this one launcher without a build step. Product code never starts Redis; the Operator is given a URL.
 
 import { spawn } from 'node:child_process';

@@ -4,8 +4,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { KeyPair } from '@comrad/core';
-import { startCrypto } from '../../src/crypto-ready.js';
+import { KeyPair, ready } from '@comrad/core';
 import { encodeErr, encodeMailPush, makeGreeting, readClientHello, type Channel } from '@comrad/core/wire';
 
 /** A running greeting peer. */
@@ -30,7 +29,7 @@ export interface GreetingPeer {
  *   (LIMIT-4: `{err: RATE_LIMITED}` instead of the greeting, then close 1013)
  */
 export async function startGreetingPeer(opts: { refuseFirst?: number } = {}): Promise<GreetingPeer> {
-  await startCrypto();
+  await ready();
   const keys = KeyPair.generate();
   const received: Uint8Array[] = [];
   const world = KeyPair.generate().publicKey;

@@ -3,10 +3,10 @@
  * need `npm run build` first (the root `npm test` does it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { COMRAD_BIN, spawnOperator } from '../../../../test/helpers/processes.mjs';
+import { COMRAD_BIN, spawnOperator } from '../processes.mjs';
 
 import { expect } from 'vitest';
-export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../../../../test/helpers/processes.mjs';
+export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../processes.mjs';
 
 /** A running `comrad-op` process. */
 export interface OperatorProcess {

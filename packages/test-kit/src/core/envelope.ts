@@ -4,9 +4,8 @@
  * @module
  */
 import fc from 'fast-check';
-import { ProtocolError, concatBytes, encryptFor, KeyPair, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
+import { ProtocolError, concatBytes, encryptFor, KeyPair, MAX_TEXT_CHARS, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
 import { IMAGE_MIMES, MAX_LETTER_AT, postContext, SEALED_VERSION, signStatement, WORLD_NAME, type Image, type ImageMime, type Letter } from '@comrad/core/envelope';
-import { MAX_TEXT_CHARS } from '../src/limits.js';
 
 /** The smallest byte prefix each image type must start with (LET-10). */
 export const IMAGE_SIGNATURE: Record<ImageMime, Uint8Array> = {

@@ -1,6 +1,6 @@
 // Adversarial msgpack (ENC-10): inputs built to make a decoder do more than linear work or allocate more
 // than the input, and the plain baseline they are timed against. Shared by the codec tests
-// (packages/core/test/_adversarial.ts), the live stall test and bench/decode.bench.mjs.
+// (@comrad/test-kit/core/adversarial), the live stall test and bench/decode.bench.mjs.
 import { Packr } from 'msgpackr';
 
 const cloner = new Packr({ structuredClone: true, useRecords: false });

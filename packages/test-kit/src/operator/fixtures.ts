@@ -9,12 +9,8 @@ import { join } from 'node:path';
 import { KeyPair, ready } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof, registerPowInput, solvePow } from '@comrad/core/wire';
-import { operatorKeys } from '../src/keys.js';
-import { startOperator, type StartOperatorOptions, type RunningOperator } from '../src/server.js';
-import type { Clock, OperatorKeys } from '../src/handlers.js';
-import type { Store } from '../src/store/types.js';
-import { openStore } from '../src/store/index.js';
-import { TestClient } from './_client.js';
+import { openStore, operatorKeys, startOperator, type Clock, type OperatorKeys, type RunningOperator, type StartOperatorOptions, type Store } from '@comrad/operator';
+import { TestClient } from './client.js';
 
 /** Starts crypto: the default backend, or the one COMRAD_CRYPTO names. */
 export async function readyCrypto(): Promise<void> {

@@ -1,7 +1,7 @@
 // Types for comrad-on-tor.mjs (plain ESM so that bench scripts can run it without a build step).
 import type { Comrade } from '@comrad/client-node';
 
-export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../helpers/processes.mjs';
+export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '@comrad/test-kit/processes';
 
 /** A running `comrad-op` onion service. */
 export interface OnionOperator {

@@ -7,9 +7,9 @@
  */
 import fc from 'fast-check';
 import { concatBytes } from '@comrad/core';
-import { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb } from '../../../test/helpers/adversarial-msgpack.mjs';
+import { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb } from '../adversarial-msgpack.mjs';
 
-export { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from '../../../test/helpers/adversarial-msgpack.mjs';
+export { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from '../adversarial-msgpack.mjs';
 
 const EXT_KINDS = [0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xc7, 0xc8, 0xc9] as const;
 

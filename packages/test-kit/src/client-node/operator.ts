@@ -5,8 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyPair } from '@comrad/core';
-import { startCrypto } from '../../src/crypto-ready.js';
+import { KeyPair, ready } from '@comrad/core';
 import { openStore, operatorKeys, startOperator, type OperatorKeys, type RunningOperator, type ServerLimits, type Store } from '@comrad/operator';
 
 /** A running test Operator. */
@@ -27,7 +26,7 @@ export interface TestOperator {
 export async function startTestOperator(
   opts: { keys?: OperatorKeys; store?: Store; port?: number; limits?: Partial<ServerLimits> } = {},
 ): Promise<TestOperator> {
-  await startCrypto();
+  await ready();
   const keys = opts.keys ?? operatorKeys(KeyPair.generate(), KeyPair.generate());
   const store = opts.store ?? (await openStore({ kind: 'memory' }));
   // Registration without proof of work unless a test asks for it (REG-6), so tests register fast.

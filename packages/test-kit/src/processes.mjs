@@ -7,9 +7,9 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 /** The built `comrad-op`. */
-export const OPERATOR_BIN = fileURLToPath(new URL('../../packages/operator/dist/cli.js', import.meta.url));
+export const OPERATOR_BIN = fileURLToPath(new URL('../../operator/dist/cli.js', import.meta.url));
 /** The built `comrad`. */
-export const COMRAD_BIN = fileURLToPath(new URL('../../packages/client-node/dist/cli.js', import.meta.url));
+export const COMRAD_BIN = fileURLToPath(new URL('../../client-node/dist/cli.js', import.meta.url));
 
 /** Fails loudly (never skips) when the build is missing. */
 export function requireBuild() {

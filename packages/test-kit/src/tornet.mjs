@@ -6,8 +6,8 @@
 // every tor gets `TestingTorNetwork 1` with our own DirAuthority lines.
 //
 // Library:  const net = await startTorNetwork({ dir }); ...; await net.stop();
-// CLI:      node test/tornet/tornet.mjs start --dir .tornet   (prints SOCKS port + extra torrc)
-//           node test/tornet/tornet.mjs stop  --dir .tornet
+// CLI:      node packages/test-kit/src/tornet.mjs start --dir .tornet   (prints SOCKS port + extra torrc)
+//           node packages/test-kit/src/tornet.mjs stop  --dir .tornet
 
 import { spawn, execFile } from 'node:child_process';
 import { existsSync, accessSync, constants as fsc, readFileSync } from 'node:fs';
@@ -479,7 +479,7 @@ async function cli(argv) {
     const n = await stopTorNetwork(dir);
     process.stdout.write(`tornet: stopped ${n} tor process(es)\n`);
   } else {
-    process.stderr.write('usage: node test/tornet/tornet.mjs start|stop [--dir DIR] [--base-port N]\n');
+    process.stderr.write('usage: node packages/test-kit/src/tornet.mjs start|stop [--dir DIR] [--base-port N]\n');
     process.exitCode = 2;
   }
 }

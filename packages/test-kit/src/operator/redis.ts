@@ -1,5 +1,5 @@
 /**
- * A real redis-server for tests, from the one launcher the benchmarks use too (`bench/_redis.mjs`).
+ * A real redis-server for tests, from the one launcher the benchmarks use too (`@comrad/test-kit/redis-server`).
  * Never skips: without redis-server installed the test FAILS with "apt-get install -y redis-server"
  * (CI installs it).
  *
@@ -10,7 +10,7 @@
  * ```
  */
 import { afterAll, beforeAll } from 'vitest';
-import { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer } from '../../../bench/_redis.mjs';
+import { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer } from '../redis-server.mjs';
 
 export { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer };
 

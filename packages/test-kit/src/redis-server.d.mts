@@ -1,4 +1,4 @@
-/** A running throwaway redis-server (see `_redis.mjs`). */
+/** A running throwaway redis-server (see `redis-server.mjs`). */
 export interface RedisServer {
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
