@@ -1,4 +1,4 @@
-// Comrad over Tor, measured in one run on a private Tor network on 127.0.0.1 (test/tornet/tornet.mjs):
+// Comrad over Tor, measured in one run on a private Tor network on 127.0.0.1 (@comrad/test-kit/tornet):
 // - network-bootstrap: first tor launched → the network's client tor at 100 %;
 // - operator-start: `comrad-op --onion-only` launched → onion address printed (its own tor bootstrapped);
 // - first-request: a new client's first answer over the onion (Comrade.connect: connect + `info`), right

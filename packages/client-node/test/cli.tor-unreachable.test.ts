@@ -11,9 +11,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pickFreePort } from '@comrad/core/node';
-import { comrad, requireBuild, type CliResult } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
-import { OPERATOR_BIN } from '../../../test/helpers/processes.mjs';
+import { comrad, requireBuild, type CliResult } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { OPERATOR_BIN } from '@comrad/test-kit/processes';
 
 /** An onion address no tor here can reach (never dialled: tor does not bootstrap). */
 const ONION = `ws://${'a'.repeat(56)}.onion`;
