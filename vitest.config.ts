@@ -6,6 +6,9 @@ const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 // Tests run against the TypeScript sources; tests that start real processes use the built dist
 // (`npm test` builds first).
 const alias = [
+  // A package's internals, by name (spec tooling and test helpers that need an internal hook): never a
+  // relative path into another package (scripts/check-imports.mjs).
+  { find: /^@comrad\/(core|operator|client-node)\/src\/(.*)$/, replacement: src('./packages/$1/src/$2') },
   { find: /^@comrad\/core$/, replacement: src('./packages/core/src/index.ts') },
   { find: /^@comrad\/core\/(.*)$/, replacement: src('./packages/core/src/$1/index.ts') },
   { find: /^@comrad\/operator$/, replacement: src('./packages/operator/src/index.ts') },

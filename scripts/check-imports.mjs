@@ -2,7 +2,9 @@
 // Tests a maintainer can trust import other packages the way their users do: by package name
 // (`@comrad/core`, `@comrad/test-kit/…`), never by a relative path that climbs into another package
 // (`../../core/test/_garbage.js`, `../../../test/helpers/…`). Such paths break silently when a file moves,
-// and hide which helpers are shared. This check fails on any relative import whose target lies in another
+// and hide which helpers are shared. A package's internals, where spec tooling or a helper needs one, are
+// imported by name as well: `@comrad/core/src/crypto/_container.js` (an alias in vitest.config.ts and
+// tsconfig.json), so every reach into another package's internals is one grep away. This check fails on any relative import whose target lies in another
 // package: each `packages/<name>` is one, and so is each top-level folder (spec, bench, examples, test,
 // scripts). Run by `npm test`; `node scripts/check-imports.mjs [ROOT]` prints each offending import.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,13 +16,6 @@ const SKIP = new Set(['node_modules', 'dist', '.git', 'coverage', 'reports']);
 // Static imports and re-exports (`from '…'`), side-effect imports (`import '…'`), dynamic `import('…')`,
 // `vi.mock('…')` and `require('…')`; the specifier must be relative to count.
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\bmock\s*\(\s*|\brequire\s*\(\s*)(['"`])(\.{1,2}\/[^'"`]*)\1/g;
-
-// The only exceptions, each with why. A relative path is still visible here, so a move breaks loudly.
-const ALLOWED = new Map([
-  // The vector generator frames malformed keys with core's internal Soter framing (KEY-1, KEY-2), which
-  // core does not export on purpose.
-  ['spec/scripts/make-vectors.test.ts', new Set(['../../packages/core/src/crypto/_container.js'])],
-]);
 
 /** The package a repository path belongs to: `packages/<name>`, or its top-level folder. */
 export function unitOf(path) {
@@ -51,7 +46,7 @@ export function crossPackageImports(root) {
     for (const m of text.matchAll(SPECIFIER)) {
       const target = relative(root, resolve(dirname(path), m[2]));
       const into = unitOf(target);
-      if ((into !== unit || target.startsWith('..')) && !ALLOWED.get(file.split(sep).join('/'))?.has(m[2])) {
+      if ((into !== unit || target.startsWith('..'))) {
         found.push({ file, line: text.slice(0, m.index).split('\n').length, specifier: m[2], into });
       }
     }
@@ -63,7 +58,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
   const found = crossPackageImports(root);
   for (const f of found) {
-    console.error(`${f.file}:${f.line}: '${f.specifier}' reaches into ${f.into}: import it by package name (shared test helpers live in @comrad/test-kit)`);
+    console.error(`${f.file}:${f.line}: '${f.specifier}' reaches into ${f.into}: import it by name: @comrad/test-kit/… for shared test helpers, @comrad/<package>/src/… for an internal`);
   }
   if (found.length > 0) process.exit(1);
 }

@@ -16,13 +16,13 @@
 import { p256 } from '@noble/curves/nist.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, fromHex, toHex, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
-import { loadBackend, _swapBackend } from '../../packages/core/src/crypto/backend.js';
-import { _scriptRandomForVectors } from '../../packages/core/src/crypto/random.js';
-import { _testing } from '../../packages/core/src/crypto/_node-backend.js';
-import { makeContainer, TAG_PRIVATE, TAG_PUBLIC } from '../../packages/core/src/crypto/_container.js';
-import { SM_SIGNED } from '../../packages/core/src/crypto/_framing.js';
-import type { CryptoBackend } from '../../packages/core/src/crypto/_backend.js';
-import { _scriptIdsForVectors } from '../../packages/operator/src/store/_ids.js';
+import { loadBackend, _swapBackend } from '@comrad/core/src/crypto/backend.js';
+import { _scriptRandomForVectors } from '@comrad/core/src/crypto/random.js';
+import { _testing } from '@comrad/core/src/crypto/_node-backend.js';
+import { makeContainer, TAG_PRIVATE, TAG_PUBLIC } from '@comrad/core/src/crypto/_container.js';
+import { SM_SIGNED } from '@comrad/core/src/crypto/_framing.js';
+import type { CryptoBackend } from '@comrad/core/src/crypto/_backend.js';
+import { _scriptIdsForVectors } from '@comrad/operator/src/store/_ids.js';
 
 /** Which end drew a value. */
 export type Side = 'client' | 'operator';

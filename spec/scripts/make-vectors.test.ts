@@ -14,7 +14,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { ready, cellSeal, concatBytes, encode, encryptFor, fromHex, KeyPair, passphraseSeal, sign, SymmetricKey, toHex, utf8, PublicKey } from '@comrad/core';
 import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type Letter } from '@comrad/core/envelope';
 import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
-import { makeContainer } from '../../packages/core/src/crypto/_container.js';
+import { makeContainer } from '@comrad/core/src/crypto/_container.js';
 import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '@comrad/core';
 import { letterToJson, type VectorBytes } from './vector-format.js';
 

@@ -26,11 +26,11 @@ import {
   type Params,
   type Result,
 } from '@comrad/core/wire';
-import { MAX_IMAGE_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS, MAX_FRAME_BYTES } from '../../packages/core/src/limits.js';
-import { _testing } from '../../packages/core/src/crypto/_node-backend.js';
-import { makeContainer } from '../../packages/core/src/crypto/_container.js';
-import { announcedLimits, resolveLimits } from '../../packages/operator/src/limits.js';
-import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, scalarBytes } from '../../packages/core/test/_themis-keys.js';
+import { MAX_IMAGE_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS, MAX_FRAME_BYTES } from '@comrad/core/src/limits.js';
+import { _testing } from '@comrad/core/src/crypto/_node-backend.js';
+import { makeContainer } from '@comrad/core/src/crypto/_container.js';
+import { announcedLimits, resolveLimits } from '@comrad/operator/src/limits.js';
+import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
 import { keyPairOfScalar, Recorder, withScriptedCrypto, type Draw } from './_scripted-crypto.js';
 import { toTagged, type Tagged, type VectorBytes } from './vector-format.js';
 

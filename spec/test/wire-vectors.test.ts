@@ -32,9 +32,9 @@ import {
   LIMIT_KEYS,
   type Op,
 } from '@comrad/core/wire';
-import { _testing } from '../../packages/core/src/crypto/_node-backend.js';
-import { announcedLimits, resolveLimits } from '../../packages/operator/src/limits.js';
-import { codeOf } from '../../packages/core/test/_garbage.js';
+import { _testing } from '@comrad/core/src/crypto/_node-backend.js';
+import { announcedLimits, resolveLimits } from '@comrad/operator/src/limits.js';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 import { bytesOf, fromTagged, toTagged, type Tagged, type VectorBytes } from '../scripts/vector-format.js';
 import { buildWireVectors } from '../scripts/wire-cases.js';
 import { NAMES_VECTORS, OPERATOR_VECTORS } from '../scripts/wire-files.js';

@@ -25,7 +25,7 @@ import {
 import type { CryptoBackend } from '../src/crypto/_backend.js';
 import { loadBackend, _swapBackend } from '../src/crypto/backend.js';
 import { _testing } from '../src/crypto/_node-backend.js';
-import { keyFormsArb, keyFormsOf, offCurveCompressed, ORDER, privateContainer, publicContainer, scalarBytes, type KeyForms } from './_themis-keys.js';
+import { keyFormsArb, keyFormsOf, offCurveCompressed, ORDER, privateContainer, publicContainer, scalarBytes, type KeyForms } from '@comrad/test-kit/core/themis-keys';
 
 let node: CryptoBackend;
 let wasm: CryptoBackend;

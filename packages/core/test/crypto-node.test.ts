@@ -25,7 +25,7 @@ import {
 import { isWasmLoaded } from '../src/crypto/_wasm-themis.js';
 import { _testing } from '../src/crypto/_node-backend.js';
 import { codeOf } from '@comrad/test-kit/core/garbage';
-import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, scalarBytes } from './_themis-keys.js';
+import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
 
 /** Runs `fn` with COMRAD_CRYPTO set to `value` (or unset), restoring it afterwards. */
 async function withEnv<T>(value: string | undefined, fn: () => Promise<T>): Promise<T> {

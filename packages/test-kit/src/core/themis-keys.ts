@@ -6,7 +6,7 @@
  */
 import { createECDH, ECDH } from 'node:crypto';
 import fc from 'fast-check';
-import { makeContainer } from '../src/crypto/_container.js';
+import { makeContainer } from '@comrad/core/src/crypto/_container.js';
 
 /** Order n of the P-256 group. */
 export const ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
