@@ -41,6 +41,12 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'EXPIRED',
   'INTERNAL',
+  // collectives (COL-*)
+  'OUT_OF_ORDER', // a collective event whose seq or prev does not continue the log: replayed, reordered, or built on a stale head (COL-6)
+  'WRONG_COLLECTIVE', // a collective event that names another collective (COL-7)
+  'NOT_MEMBER', // an act that needs a member (or the candidate concerned) by someone who is not (COL-10..COL-17)
+  'DUPLICATE', // something the same comrade already did: a second request, vouch, vote or expulsion vote (COL-10..COL-17)
+  'QUORUM_NOT_MET', // an admission without the vouches the constitution in force requires (COL-12)
   // client (CL-*)
   'KEY_CHANGED', // the Operator answered with a different key than the pinned one
   'TIMEOUT',
