@@ -4,11 +4,12 @@
  * the ids no test names (and those of them that say MUST) are printed for the closing note.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '@comrad/core';
 
 const script = fileURLToPath(new URL('../scripts/check-ids.mjs', import.meta.url));
 
@@ -83,5 +84,12 @@ describe('spec rule ids', () => {
     const { status, report } = checkTree({ 'spec/01-made-up.md': DOC, 'packages/x/src/x.ts': '// ZQX-9: why\n' });
     expect(status).toBe(1);
     expect(report.undefined).toEqual({ 'ZQX-9': 'packages/x/src/x.ts' });
+  });
+
+  it('ERR-1 the closed list of codes in 08-errors.md is exactly the one the code throws from', () => {
+    const table = readFileSync(fileURLToPath(new URL('../08-errors.md', import.meta.url)), 'utf8');
+    const documented = [...table.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect(new Set(documented).size).toBe(documented.length);
+    expect([...documented].sort()).toEqual([...ERROR_CODES].sort());
   });
 });
