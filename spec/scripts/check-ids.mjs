@@ -2,8 +2,9 @@
 // The spec's rule ids, checked (issue 12, "one rule in one place"). A rule is defined by a bullet starting
 // `- **ABC-N**` in one of the numbered documents `spec/NN-*.md`, and nowhere else. This script fails (exit 1)
 // on an id defined twice (in one document or across two), on a definition outside a numbered document, and
-// on an id that code, tests or docs cite but no document defines. It lists the ids no test names, and
-// apart from them the untested ids whose rule text says MUST: that list must shrink to empty.
+// on an id that code, tests, docs or vectors cite but no document defines. It lists the ids no test names
+// (a vector in spec/vectors/*.json that lists an id in its `rules` counts: every vector is run by a test),
+// and apart from them the untested ids whose rule text says MUST: that list must shrink to empty.
 //
 //   node spec/scripts/check-ids.mjs [--json] [--root DIR]
 //
@@ -65,9 +66,41 @@ for (const file of await files(SCAN.map((p) => join(root, p)))) {
   }
 }
 
+// Vectors: every `rules` array anywhere in spec/vectors/*.json names the ids its case checks.
+const vectorCited = new Set();
+const VECTORS = join(SPEC_DIR, 'vectors');
+let vectorFiles = [];
+try {
+  vectorFiles = (await readdir(VECTORS)).filter((f) => f.endsWith('.json'));
+} catch {
+  // A tree without vectors names no id through them.
+}
+for (const name of vectorFiles) {
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'rules' && Array.isArray(x)) {
+          for (const id of x) if (typeof id === 'string') vectorCited.add(id);
+        } else walk(x);
+      }
+    }
+  };
+  walk(JSON.parse(await readFile(join(VECTORS, name), 'utf8')));
+}
+for (const id of vectorCited) {
+  // "SEAL-*" or "AUTH-7..AUTH-10" name a group; only plain ids are checked for definition.
+  if (/^[A-Z]+-\d+$/.test(id) && !cited.has(id)) cited.set(id, 'spec/vectors');
+}
+
 const duplicates = [...definitions].filter(([, places]) => places.length > 1);
 const undefinedIds = [...cited].filter(([id]) => !definitions.has(id)).sort();
-const untested = [...definitions.keys()].filter((id) => !testCited.has(id)).sort(byId);
+const untested = [...definitions.keys()].filter((id) => !testCited.has(id) && !vectorCited.has(id)).sort(byId);
+const namedBy = {
+  tests: [...definitions.keys()].filter((id) => testCited.has(id)).length,
+  vectors: [...definitions.keys()].filter((id) => vectorCited.has(id)).length,
+  vectorsOnly: [...definitions.keys()].filter((id) => vectorCited.has(id) && !testCited.has(id)).length,
+};
 const untestedMust = untested.filter((id) => /\bMUST\b/.test(ruleText.get(id)));
 
 if (process.argv.includes('--json')) {
@@ -78,12 +111,16 @@ if (process.argv.includes('--json')) {
       duplicates: Object.fromEntries(duplicates),
       undefined: Object.fromEntries(undefinedIds),
       stray: Object.fromEntries(stray),
+      namedBy,
       untested,
       untestedMust,
     }),
   );
 } else {
-  console.log(`${definitions.size} rule ids defined in ${docs.length} documents (spec/NN-*.md); ${definitions.size - untested.length} named by a test.`);
+  console.log(
+    `${definitions.size} rule ids defined in ${docs.length} documents (spec/NN-*.md); ${definitions.size - untested.length} named by a test ` +
+      `(${namedBy.tests} by test files, ${namedBy.vectors} by vectors, ${namedBy.vectorsOnly} by vectors only).`,
+  );
   for (const [id, places] of duplicates) console.log(`DUPLICATE ${id} defined at ${places.join(', ')}`);
   for (const [place, id] of stray) console.log(`OUTSIDE A NUMBERED DOCUMENT ${id} defined at ${place}`);
   for (const [id, file] of undefinedIds) console.log(`UNDEFINED ${id} cited in ${file}`);

@@ -19,6 +19,7 @@ interface Report {
   duplicates: Record<string, string[]>;
   undefined: Record<string, string>;
   stray: Record<string, string>;
+  namedBy: { tests: number; vectors: number; vectorsOnly: number };
   untested: string[];
   untestedMust: string[];
 }
@@ -56,7 +57,8 @@ describe('spec rule ids', () => {
     expect(report.documents).toContain('spec/00-overview.md');
     expect(report.defined).toBeGreaterThan(150);
     console.log(
-      `spec: ${report.defined} rule ids in ${report.documents.length} documents; no test names ${report.untested.length}: ` +
+      `spec: ${report.defined} rule ids in ${report.documents.length} documents; named by test files ${report.namedBy.tests}, ` +
+        `by vectors ${report.namedBy.vectors}; no test names ${report.untested.length}: ` +
         `${report.untested.join(' ')}; of which MUST: ${report.untestedMust.join(' ') || 'none'}`,
     );
   });
@@ -84,6 +86,16 @@ describe('spec rule ids', () => {
     const { status, report } = checkTree({ 'spec/01-made-up.md': DOC, 'packages/x/src/x.ts': '// ZQX-9: why\n' });
     expect(status).toBe(1);
     expect(report.undefined).toEqual({ 'ZQX-9': 'packages/x/src/x.ts' });
+  });
+
+  it('counts an id a vector lists in its rules as tested, and fails on a vector naming an undefined id', () => {
+    const vectors = JSON.stringify({ valid: [{ name: 'v', rules: ['ZQX-1'] }], invalid: [{ name: 'w', rules: ['ZQX-2', 'ZQX-*'], error: 'MALFORMED' }] });
+    const ok = checkTree({ 'spec/01-made-up.md': DOC, 'spec/vectors/made-up.json': vectors });
+    expect(ok.status).toBe(0);
+    expect(ok.report.untested).toEqual([]);
+    const bad = checkTree({ 'spec/01-made-up.md': DOC, 'spec/vectors/made-up.json': JSON.stringify({ valid: [{ rules: ['ZQX-7'] }] }) });
+    expect(bad.status).toBe(1);
+    expect(bad.report.undefined).toEqual({ 'ZQX-7': 'spec/vectors' });
   });
 
   it('ERR-1 the closed list of codes in 08-errors.md is exactly the one the code throws from', () => {
