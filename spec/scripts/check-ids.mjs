@@ -44,6 +44,10 @@ for (const doc of docs) {
 const prefixes = new Set([...definitions.keys()].map((id) => id.split('-')[0]));
 const citeRe = new RegExp(`\\b(${[...prefixes].join('|')})-(\\d+)\\b`, 'g');
 
+/** A rule citation in a code comment, `// ABC-N: why`, whatever its prefix. */
+const commentCiteRe = /\/\/ ([A-Z]{2,6})-(\d+)\b/g;
+/** id → file, for comment citations whose prefix no document defines (listed, not yet a failure). */
+const unknownPrefix = new Map();
 const docSet = new Set(docs);
 const cited = new Map();
 const testCited = new Set();
@@ -59,6 +63,9 @@ for (const file of await files(SCAN.map((p) => join(root, p)))) {
     }
   }
   const isTest = !docSet.has(file) && (/(^|\/)test\//.test(rel) || /\.test\./.test(file));
+  for (const m of text.matchAll(commentCiteRe)) {
+    if (!prefixes.has(m[1]) && !unknownPrefix.has(`${m[1]}-${m[2]}`)) unknownPrefix.set(`${m[1]}-${m[2]}`, rel);
+  }
   for (const m of text.matchAll(citeRe)) {
     const id = `${m[1]}-${m[2]}`;
     if (!cited.has(id)) cited.set(id, rel);
@@ -111,6 +118,7 @@ if (process.argv.includes('--json')) {
       duplicates: Object.fromEntries(duplicates),
       undefined: Object.fromEntries(undefinedIds),
       stray: Object.fromEntries(stray),
+      unknownPrefix: Object.fromEntries([...unknownPrefix].sort()),
       namedBy,
       untested,
       untestedMust,
@@ -124,6 +132,11 @@ if (process.argv.includes('--json')) {
   for (const [id, places] of duplicates) console.log(`DUPLICATE ${id} defined at ${places.join(', ')}`);
   for (const [place, id] of stray) console.log(`OUTSIDE A NUMBERED DOCUMENT ${id} defined at ${place}`);
   for (const [id, file] of undefinedIds) console.log(`UNDEFINED ${id} cited in ${file}`);
+  if (unknownPrefix.size) {
+    const byPrefix = new Map();
+    for (const [id, file] of unknownPrefix) byPrefix.set(id.split('-')[0], [...(byPrefix.get(id.split('-')[0]) ?? []), `${id} (${file})`]);
+    for (const [prefix, ids] of byPrefix) console.log(`NO DOCUMENT DEFINES ${prefix}-*, cited as ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`);
+  }
   if (untested.length) console.log(`no test names (${untested.length}): ${untested.join(' ')}`);
   if (untestedMust.length) console.log(`of which say MUST (${untestedMust.length}): ${untestedMust.join(' ')}`);
 }

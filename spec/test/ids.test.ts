@@ -64,7 +64,7 @@ describe('spec rule ids', () => {
   });
 
   it('passes a tree whose ids are all defined once, and lists the untested MUST rules', () => {
-    const { status, report } = checkTree({ 'spec/01-made-up.md': DOC, 'packages/x/test/x.test.ts': '// ZQX-2\n' });
+    const { status, report } = checkTree({ 'spec/01-made-up.md': DOC, 'packages/x/test/x.test.ts': "it('ZQX-2 holds', () => {});\n" });
     expect(status).toBe(0);
     expect(report.untested).toEqual(['ZQX-1']);
     expect(report.untestedMust).toEqual(['ZQX-1']);
@@ -83,7 +83,7 @@ describe('spec rule ids', () => {
   });
 
   it('fails on an id cited that no document defines', () => {
-    const { status, report } = checkTree({ 'spec/01-made-up.md': DOC, 'packages/x/src/x.ts': '// ZQX-9: why\n' });
+    const { status, report } = checkTree({ 'spec/01-made-up.md': DOC, 'packages/x/src/x.ts': "export const why = 'ZQX-9';\n" });
     expect(status).toBe(1);
     expect(report.undefined).toEqual({ 'ZQX-9': 'packages/x/src/x.ts' });
   });
