@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 // Tests run against the TypeScript sources; tests that start real processes use the built dist
-// (`npm test` builds first).
-const alias = [
+// (`npm test` builds first). Exported for the mutation-testing config (stryker.vitest.config.ts).
+export const alias = [
   // A package's internals, by name (spec tooling and test helpers that need an internal hook): never a
   // relative path into another package (scripts/check-imports.mjs).
   { find: /^@comrad\/(core|operator|client-node)\/src\/(.*)$/, replacement: src('./packages/$1/src/$2') },
