@@ -13,7 +13,7 @@ import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { ready } from '@comrad/core';
 import { buildWireVectors } from './wire-cases.js';
-import { OPERATOR_VECTORS, NAMES_VECTORS } from './wire-files.js';
+import { OPERATOR_VECTORS, NAMES_VECTORS, buildConversationVectors } from './wire-files.js';
 
 const out = (name: string) => fileURLToPath(new URL(`../vectors/${name}`, import.meta.url));
 
@@ -22,4 +22,12 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/operator.json a
   const v = await buildWireVectors();
   await writeFile(out('operator.json'), `${JSON.stringify(OPERATOR_VECTORS(v.operator), null, 2)}\n`);
   await writeFile(out('names.json'), `${JSON.stringify(NAMES_VECTORS(v.names), null, 2)}\n`);
+}, 120_000);
+
+// conversation.json is its own test, so it can be written alone:
+//     MAKE_VECTORS=1 npx vitest run spec/scripts/make-wire-vectors.test.ts -t conversation
+it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/conversation.json', async () => {
+  await ready({ backend: 'node' });
+  const doc = await buildConversationVectors();
+  await writeFile(out('conversation.json'), `${JSON.stringify(doc, null, 2)}\n`);
 }, 120_000);

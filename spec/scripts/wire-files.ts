@@ -3,6 +3,7 @@
  * is to be checked (the `description` is the contract with other implementations and the conformance kit).
  * @module
  */
+import { toHex } from '@comrad/core';
 export const WIRE_GENERATOR = 'MAKE_VECTORS=1 npx vitest run spec/scripts/make-wire-vectors.test.ts';
 
 const TAGGED =
@@ -49,3 +50,37 @@ export const NAMES_VECTORS = (v: { valid: unknown[]; invalid: unknown[] }) => ({
   valid: v.valid,
   invalid: v.invalid,
 });
+
+const CONVERSATION_DESCRIPTION = [
+  'A complete conversation between the reference client and the reference Operator, recorded on the wire: alice and bob register with proof of work, bob logs in and stays, alice sends him a letter on a connection that does not log in (info, lookup, send with proof of work) and bob is told of it (the mail push), bob fetches and acknowledges it, alice logs in, takes the epoch key and posts, bob reads the feed and takes the epoch key. One case, `valid[0]` (kind `conversation`).',
+  TAGGED,
+  '`keys`: every long-term key (the Operator, the world account, the Operator\'s at-rest key that seals epoch keys in its store, alice, bob). `operator`: how the Operator ran: `limits` (besides the defaults of operator.json), `clockStart` (ms; the clock moves only as `at` of each event says), a memory store, and `startup`, its random draws before the first connection (the decoy key of AUTH-5).',
+  '`connections[i]`: who opened connection i and why, the client\'s ephemeral key pair of its hello, and the session key its greeting wrapped. `events`: every message on every connection, in the order they happened (`seq`): `hello` (from the client: `url`, the upgrade request\'s path and query, AUTH-7), `greeting` (the Operator\'s first message, `wire`, unsealed), `frame` (a sealed frame: `wire` is what crossed the wire, `n` its number in its direction, `plain` and `frame` it opened). `at` is the clock when it was sent.',
+  '`random` of an event: the values its sender drew to make it, in order (`kind`: `bytes` — a challenge, a session or epoch key, a letter id, the random part of a store id —, `keyPair` — the 32-byte private scalar of a fresh key pair —, `iv` — the 12-byte IV of a Secure Cell or of the cell inside a Secure Message; `for` names the reference code that drew it). Every signature is deterministic (RFC 6979, ECDSA P-256/SHA-256, low S, DER), so nothing else is random.',
+  'How to check. An Operator: start it with `keys`, `operator.limits` and a clock at `operator.clockStart`, draw its random values in this order: `operator.startup`, then the `random` of each Operator event in order; open each `hello` as a WebSocket with its `url`, send each client `frame` (`wire`) on its connection, in `seq` order, with the clock at its `at`: each Operator event must arrive, on its connection, byte for byte. An Operator that cannot take scripted randomness can still check every `plain` it receives and answers, and every signature it is sent. A client: with `keys`, draw the client\'s random values in the order of the client events\' `random`, run the same steps against the recorded Operator events: each `hello` and client `frame` must come out byte for byte. By hand: each sealed frame is cellSeal(sessionKey, plain, context(direction, n)) with the IV in its `random`; the greeting and the signed maps are as operator.json shows them.',
+].join(' ');
+
+/** conversation.json. */
+export async function buildConversationVectors(): Promise<unknown> {
+  const { recordConversation, framesOf, conversationKeys, CONVERSATION_LIMITS, START_MS } = await import('./_conversation.js');
+  const rec = await recordConversation();
+  const { startup, frames, sessions } = framesOf(rec);
+  const k = conversationKeys();
+  const pair = (p: { privateKey: { bytes(): Uint8Array }; publicKey: { bytes(): Uint8Array } }) => ({ privateKey: toHex(p.privateKey.bytes()), publicKey: toHex(p.publicKey.bytes()) });
+  const conversation = {
+    kind: 'conversation',
+    name: 'register, log in, send with proof of work, fetch, ack, post, feed, worldKey',
+    rules: ['OP-1', 'OP-7', 'AUTH-2', 'AUTH-7', 'AUTH-8', 'AUTH-9', 'REG-1', 'REG-3', 'REG-4', 'REG-6', 'POW-1', 'MB-1', 'MB-2', 'MB-3', 'MB-6', 'MB-9', 'FEED-2', 'FEED-3', 'FEED-6'],
+    keys: { operator: pair(k.operator), world: pair(k.world), atRestKey: toHex(k.atRestKey.bytes()), alice: pair(k.alice), bob: pair(k.bob) },
+    operator: { limits: CONVERSATION_LIMITS, clockStart: START_MS, store: 'memory', startup },
+    connections: rec.notes.map((n) => ({ ...n, ...sessions.find((s) => s.conn === n.conn)! })),
+    events: frames,
+  };
+  return {
+    spec: 'OP-*, AUTH-*, REG-*, POW-*, MB-*, FEED-*',
+    description: CONVERSATION_DESCRIPTION,
+    generator: `${WIRE_GENERATOR} -t conversation`,
+    valid: [conversation],
+    invalid: [],
+  };
+}

@@ -34,6 +34,9 @@ const loaded = new Map<BackendName, Promise<CryptoBackend>>();
  * ```
  */
 export async function ready(options: ReadyOptions = {}): Promise<BackendName> {
+  // A swapped-in backend (_swapBackend) stays until it is restored: code under it that starts crypto
+  // again (the client's connection does) must not replace it.
+  if (swapped) return active!.name;
   const name = options.backend ?? envBackend() ?? (await defaultBackend());
   active = await loadBackend(name);
   return active.name;
@@ -80,11 +83,16 @@ export function activeBackend(required = true): CryptoBackend | undefined {
  */
 export function _swapBackend(backend: CryptoBackend): () => void {
   const before = active;
+  const wasSwapped = swapped;
   active = backend;
+  swapped = true;
   return () => {
     active = before;
+    swapped = wasSwapped;
   };
 }
+
+let swapped = false;
 
 function envBackend(): BackendName | undefined {
   const v = typeof process !== 'undefined' ? process.env?.COMRAD_CRYPTO : undefined;
