@@ -5,11 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
 import { MAX_TEXT_CHARS } from '@comrad/core';
 import { UsageError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
+import { bashCompletion, COMPLETION_SHELLS, zshCompletion } from './completion.js';
 import { changePassphrase, init, operatorAdd, operatorList, operatorRemove, operatorUse } from './commands/setup.js';
 import { contacts, register, whoami, whois } from './commands/identity.js';
 import { inbox, send } from './commands/mail.js';
@@ -24,7 +25,32 @@ type Action = (ctx: Context, ...args: never[]) => Promise<void>;
  * @returns the exit code (CLI-3)
  */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let exitCode: number = EXIT.OK;
+  const program = commandTable(env);
+  const globals = () => program.opts<GlobalOptions>();
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, successfully; a bare `comrad` (or `comrad operator`) has
+      // printed the help to stderr and is a usage error without an error line of its own.
+      if (err.exitCode === 0) return EXIT.OK;
+      if (err.code === 'commander.help') return EXIT.USAGE;
+      err = new UsageError('USAGE', `${err.message.replace(/^error: /, '')} (see comrad --help)`);
+    }
+    // Options are parsed before a failure in commander's own checks only sometimes: look at argv too.
+    const flag = (name: 'json' | 'debug') => globals()[name] === true || beforeDoubleDash(argv).includes(`--${name}`);
+    return new Output(flag('json')).fail(err, flag('debug'));
+  }
+  return EXIT.OK;
+}
+
+/**
+ * The one table of commands, options and arguments: it parses the command line, prints the help (CLI-6)
+ * and generates the shell completion scripts (CLI-17), so the three never disagree.
+ * @param env - the environment the commands run with
+ * @returns the root `comrad` command, not parsed yet
+ */
+export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
   const program = new Command('comrad');
   // Commander's own errors (unknown option, missing argument) are usage errors: exit 2, reported below in
   // the one error format (CLI-3), so commander itself prints none. Subcommands inherit all of this, and
@@ -126,23 +152,16 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     .option('--interval <seconds>', 'with --follow, how often to check the feed (default 30)')
     .action(run(feed as Action));
   program.command('delete <post>').description('delete one of your posts').action(run(deletePost as Action));
+  // CLI-17: generated from this very table, after every command is in it.
+  program
+    .command('completion')
+    .description('print a shell completion script: source <(comrad completion bash), or zsh')
+    .addArgument(new Argument('<shell>', 'bash or zsh').choices(COMPLETION_SHELLS))
+    .action((shell: (typeof COMPLETION_SHELLS)[number]) => {
+      process.stdout.write(shell === 'bash' ? bashCompletion(program) : zshCompletion(program));
+    });
 
-  const globals = () => program.opts<GlobalOptions>();
-  try {
-    await program.parseAsync(argv as string[]);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // --help and --version end here too, successfully; a bare `comrad` (or `comrad operator`) has
-      // printed the help to stderr and is a usage error without an error line of its own.
-      if (err.exitCode === 0) return EXIT.OK;
-      if (err.code === 'commander.help') return EXIT.USAGE;
-      err = new UsageError('USAGE', `${err.message.replace(/^error: /, '')} (see comrad --help)`);
-    }
-    // Options are parsed before a failure in commander's own checks only sometimes: look at argv too.
-    const flag = (name: 'json' | 'debug') => globals()[name] === true || beforeDoubleDash(argv).includes(`--${name}`);
-    exitCode = new Output(flag('json')).fail(err, flag('debug'));
-  }
-  return exitCode;
+  return program;
 }
 
 /** The arguments before a `--` (after it, `--json` is text, not a flag). */
