@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { commandTable } from '../src/cli/program.js';
-import { comrad, COMRAD_BIN, ok, requireBuild } from './helpers/processes.js';
-import { tempHome } from './helpers/operator.js';
+import { comrad, COMRAD_BIN, ok, requireBuild } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
 let bashScript: string;
