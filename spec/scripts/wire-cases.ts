@@ -149,7 +149,7 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('an unknown field', ['OP-2', 'ENC-6'], 'MALFORMED', hex(withField(encodeRequest(1, 'fetch', {}), 'x', undefined, [['x', encode(1)]])));
     badRequest('a repeated key', ['ENC-11'], 'MALFORMED', hex(rawMap([...requestParts(fetchLimit), ['limit', encode(5)]])));
     badRequest('a trailing byte', ['ENC-3'], 'TRAILING_BYTES', hex(concatBytes(encodeRequest(1, 'info', {}), Uint8Array.of(0xc0))));
-    badRequest('larger than frameBytes (LIM-7)', ['LIMIT-1', 'ENC-4'], 'TOO_LARGE', { hex: hex(sendFrame), zeroFillTo: MAX_FRAME_BYTES + 1 });
+    badRequest('larger than frameBytes (LIM-7)', ['LIMIT-1', 'LIM-7', 'ENC-4'], 'TOO_LARGE', { hex: hex(sendFrame), zeroFillTo: MAX_FRAME_BYTES + 1 });
     badRequest('auth: at as a float64', ['AUTH-2', 'ENC-1'], 'MALFORMED', hex(withField(authFrame, 'at', float64(AT_MS))));
     badRequest('auth: at negative', ['AUTH-2'], 'MALFORMED', hex(withField(authFrame, 'at', encode(-1))));
     badRequest('auth: at beyond the year 9999', ['AUTH-2'], 'MALFORMED', hex(withField(authFrame, 'at', encode(MAX_TIME_MS + 1))));
@@ -204,6 +204,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const badResponse = (name: string, rules: string[], error: string, op: Op, bytes: Uint8Array) => invalid.push({ kind: 'response', name, rules, error, op, hex: hex(bytes) });
     badResponse('an error code outside the closed list', ['OP-3'], 'MALFORMED', 'info', encode({ id: 1, err: { code: 'OOPS', message: 'x' } }));
     badResponse('an error message of 201 characters', ['OP-3'], 'TOO_LARGE', 'info', encode({ id: 1, err: { code: 'INTERNAL', message: 'x'.repeat(201) } }));
+    badResponse('a statement of 1025 bytes', ['REG-4', 'LIM-8'], 'TOO_LARGE', 'lookup', encode({ id: 4, ok: { statement: new Uint8Array(1025) } }));
+    badResponse('a statement of 11 bytes', ['REG-4', 'LIM-8'], 'MALFORMED', 'lookup', encode({ id: 4, ok: { statement: new Uint8Array(11) } }));
     const infoValue = decode(encodeOk(1, 'info', info)) as { ok: Record<string, unknown> };
     badResponse('info of version 2', ['OP-2'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, v: 2 } }));
     badResponse('info.pow above 32 bits', ['OP-2', 'REG-6'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, pow: { register: 33, send: 0 } } }));
@@ -218,13 +220,13 @@ export async function buildWireVectors(): Promise<WireVectors> {
       const m = encode(message);
       valid.push({ kind: 'signed', name, rules, what, message: toTagged(message), messageHex: hex(m), signed: hex(signed), signerKey: hex(signer.bytes()) });
     };
-    signedCase('the auth map', ['AUTH-2'], 'auth', { ctx: 'comrad/auth/v1', challenge, operator: opKey.bytes(), name: 'alice', at: AT_MS }, authSig, alice.publicKey);
-    signedCase('the register proof', ['REG-3'], 'register', { ctx: 'comrad/register/v1', name: 'alice', key: alice.publicKey.bytes(), operator: opKey.bytes() }, registerProof, alice.publicKey);
-    signedCase('the registry statement', ['REG-4', 'SEAL-1'], 'statement', { ctx: 'comrad/lookup/v1', name: 'alice', key: alice.publicKey.bytes(), at: AT_MS }, statement, opKey);
+    signedCase('the auth map', ['AUTH-2', 'CRY-2'], 'auth', { ctx: 'comrad/auth/v1', challenge, operator: opKey.bytes(), name: 'alice', at: AT_MS }, authSig, alice.publicKey);
+    signedCase('the register proof', ['REG-3', 'CRY-2'], 'register', { ctx: 'comrad/register/v1', name: 'alice', key: alice.publicKey.bytes(), operator: opKey.bytes() }, registerProof, alice.publicKey);
+    signedCase('the registry statement', ['REG-4', 'SEAL-1', 'CRY-2'], 'statement', { ctx: 'comrad/lookup/v1', name: 'alice', key: alice.publicKey.bytes(), at: AT_MS }, statement, opKey);
     const made = makeGreeting(operator, world.publicKey, clientEph.publicKey);
     const greeting = decode(made.frame) as Record<string, Uint8Array>;
     const helloMessage = { ctx: 'comrad/hello/v2', client: clientEph.publicKey.bytes(), operator: opKey.bytes(), challenge: greeting.challenge, world: world.publicKey.bytes(), ephemeral: greeting.ephemeral, key: greeting.key };
-    signedCase('the greeting', ['AUTH-7', 'AUTH-8'], 'greeting', helloMessage, greeting.sig!, opKey);
+    signedCase('the greeting', ['AUTH-7', 'AUTH-8', 'CRY-2'], 'greeting', helloMessage, greeting.sig!, opKey);
 
     const badSigned = (name: string, rules: string[], error: string, what: string, message: Record<string, unknown>, signed: Uint8Array, signer: PublicKey) =>
       invalid.push({ kind: 'signed', name, rules, error, what, message: toTagged(message), messageHex: hex(encode(message)), signed: hex(signed), signerKey: hex(signer.bytes()) });
