@@ -9,6 +9,7 @@ export const alias = [
   // A package's internals, by name (spec tooling and test helpers that need an internal hook): never a
   // relative path into another package (scripts/check-imports.mjs).
   { find: /^@comrad\/(core|operator|client-node)\/src\/(.*)$/, replacement: src('./packages/$1/src/$2') },
+  { find: /^@comrad\/spec\/model$/, replacement: src('./spec/model/operator-model.ts') },
   { find: /^@comrad\/core$/, replacement: src('./packages/core/src/index.ts') },
   { find: /^@comrad\/core\/(.*)$/, replacement: src('./packages/core/src/$1/index.ts') },
   { find: /^@comrad\/operator$/, replacement: src('./packages/operator/src/index.ts') },

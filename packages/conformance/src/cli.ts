@@ -60,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
   if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
   const vectorDir = values.vectors ?? defaultVectorDir();
   const json = values.json === true;
+  const started = Date.now();
   await ready();
   let report: Report;
   let title: string;
@@ -77,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
       ...(seed === undefined ? {} : { seed }),
       ...(runs === undefined ? {} : { runs }),
       ...(steps === undefined ? {} : { steps }),
-      progress: json ? undefined : (line) => process.stderr.write(`${line}\n`),
+      progress: json ? undefined : (line) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}\n`),
     });
   } else if (mode === 'vectors') {
     if (target !== undefined) throw new UsageError(`unexpected argument ${target}`);

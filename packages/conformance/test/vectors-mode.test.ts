@@ -46,7 +46,7 @@ beforeAll(() => {
 afterAll(() => rmSync(paddingOnly, { recursive: true, force: true }));
 
 describe('comrad-conformance vectors', () => {
-  it('the reference adapter on @comrad/core passes every client-side vector, reported by rule id', { timeout: 60_000 }, async () => {
+  it('CONF-1 CONF-7 the reference adapter on @comrad/core passes every client-side vector, reported by rule id', { timeout: 60_000 }, async () => {
     const r = await kit(['--adapter', 'node adapters/reference.mjs']);
     expect(r.stderr).toBe('');
     expect(rules(r.lines, 'fail')).toEqual([]);
@@ -57,7 +57,7 @@ describe('comrad-conformance vectors', () => {
     expect(r.code).toBe(0);
   });
 
-  it('SEAL-4 a wrong adapter (unpad trusts the length prefix) fails SEAL-4 with each failing case, and only that rule', { timeout: 30_000 }, async () => {
+  it('CONF-6 SEAL-4 a wrong adapter (unpad trusts the length prefix) fails SEAL-4 with each failing case, and only that rule', { timeout: 30_000 }, async () => {
     const r = await kit(['--adapter', 'node test/adapters/accepts-bad-padding.mjs', '--vectors', paddingOnly]);
     expect(rules(r.lines, 'fail')).toEqual(['SEAL-4']);
     expect(rules(r.lines, 'pass')).toEqual(['SEAL-3']);
@@ -67,7 +67,7 @@ describe('comrad-conformance vectors', () => {
     expect(r.code).toBe(1);
   });
 
-  it('an adapter that offers only some ops has those rules skipped, which fail the run unless --allow-unsupported', { timeout: 30_000 }, async () => {
+  it('CONF-1 CONF-6 an adapter that offers only some ops has those rules skipped, which fail the run unless --allow-unsupported', { timeout: 30_000 }, async () => {
     const strict = await kit(['--adapter', 'node test/adapters/pad-only.mjs', '--vectors', paddingOnly]);
     // SEAL-3's pad checks pass, its unpad checks cannot be asked: not proven.
     expect(rules(strict.lines, 'skip')).toEqual(['SEAL-3', 'SEAL-4']);
@@ -77,7 +77,7 @@ describe('comrad-conformance vectors', () => {
     expect(allowed.code).toBe(0);
   });
 
-  it('an adapter that exits mid-run fails every check it did not answer, at once', { timeout: 30_000 }, async () => {
+  it('CONF-5 an adapter that exits mid-run fails every check it did not answer, at once', { timeout: 30_000 }, async () => {
     const r = await kit(['--adapter', `node -e "process.stdin.once('data', () => process.exit(3))"`, '--vectors', paddingOnly]);
     expect(rules(r.lines, 'fail')).toEqual(['SEAL-3', 'SEAL-4']);
     const got = r.lines.find((l) => l.rule === 'SEAL-4')!.cases![0]!.got;

@@ -1,0 +1,147 @@
+/**
+ * `comrad-conformance operator`, the real process from the build, against real Operators: the reference
+ * `comrad-op` (from dist, on a free port) passes on the memory, LMDB and Redis stores, with proof of work
+ * on registration, the default request rate and small quotas (so the model runs reach MB-4, FEED-5 and
+ * paging); it passes again on an Operator that already holds an earlier run's names and posts. A broken
+ * Operator fails with the rule it breaks: the reference Operator over a store whose `ack` deletes nothing
+ * (MB-3), and a WebSocket server that does not greet (AUTH-1).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { openStore, startOperator, type RunningOperator, type Store } from '@comrad/operator';
+import { requireBuild, spawnOperator } from '@comrad/test-kit/processes';
+import { freshKeys, readyCrypto } from '@comrad/test-kit/operator/fixtures';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
+import { CONFORMANCE_BIN, requireKit } from './_kit.js';
+
+interface Line {
+  type: 'note' | 'rule' | 'summary';
+  rule?: string;
+  status?: 'pass' | 'fail' | 'skip';
+  cases?: { name: string; expected?: unknown; got?: unknown; detail?: string }[];
+  ok?: boolean;
+  note?: string;
+}
+
+/** Small quotas, so short runs reach the edges; work on registration (REG-6), and the default rate (LIMIT-3). */
+const LIMITS = ['mailboxItems=3', 'mailboxBytes=100', 'postsPerHour=2', 'fetchItems=3', 'feedItems=3', 'maxPostDays=2', 'registerPowBits=6'].flatMap((l) => ['--limit', l]);
+const RUNS = ['--runs', '3', '--steps', '20'];
+
+/** Runs the kit against `url` and parses its JSON lines. */
+function kit(url: string, args: string[]): Promise<{ code: number | null; lines: Line[]; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CONFORMANCE_BIN, 'operator', url, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.once('close', (code) => resolve({ code, stderr: err, lines: out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line) }));
+  });
+}
+
+const rules = (lines: Line[], status: Line['status']) => lines.filter((l) => l.type === 'rule' && l.status === status).map((l) => l.rule!);
+const failures = (lines: Line[]) => JSON.stringify(lines.filter((l) => l.status === 'fail'), null, 1);
+
+/** The rules every passing run of the kit checks, whatever its random sequences did. */
+const ALWAYS = ['OP-1', 'OP-2', 'OP-3', 'OP-4', 'OP-6', 'OP-7', 'AUTH-1', 'AUTH-3', 'AUTH-4', 'AUTH-5', 'AUTH-7', 'AUTH-10', 'ENC-3', 'ENC-10', 'REG-1', 'REG-3', 'REG-6', 'REG-7', 'POW-2', 'MB-3', 'LIMIT-1', 'LIMIT-3'];
+
+const redis = useRedisServer();
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  requireBuild();
+  requireKit();
+  await readyCrypto();
+  dir = mkdtempSync(join(tmpdir(), 'comrad-conformance-op-'));
+});
+afterAll(() => {
+  for (const c of children) c.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Starts comrad-op with `args` (keeping proof of work on), and resolves with its address. */
+async function comradOp(args: string[]): Promise<string> {
+  const { child, started } = spawnOperator(['--port', '0', '--json', ...LIMITS, ...args], { defaultPow: true });
+  children.push(child);
+  return (await started).url;
+}
+
+// The three stores at once: most of a run is the kit pacing itself and waiting on sockets, not CPU.
+describe.concurrent('comrad-conformance operator against the reference Operator', () => {
+  it('CONF-1 CONF-2 CONF-3 CONF-4 passes on the memory store, every rule by id', { timeout: 60_000 }, async () => {
+    const url = await comradOp(['--store', 'memory', '--data', join(dir, 'memory')]);
+    const r = await kit(url, RUNS);
+    expect(rules(r.lines, 'fail'), failures(r.lines)).toEqual([]);
+    for (const id of ALWAYS) expect(rules(r.lines, 'pass'), id).toContain(id);
+    // Trust on first use is said, with the fingerprint to compare.
+    expect(r.lines.find((l) => l.type === 'note' && l.note!.includes('trusted on first use'))).toBeDefined();
+    expect(r.code).toBe(0);
+  });
+
+  it('CONF-4 passes on LMDB, and again on the same data: earlier runs\' names stay taken and their posts stay in the feed', { timeout: 90_000 }, async () => {
+    const url = await comradOp(['--store', 'lmdb', '--data', join(dir, 'lmdb')]);
+    for (const seed of ['1', '2']) {
+      const r = await kit(url, [...RUNS, '--seed', seed]);
+      expect(rules(r.lines, 'fail'), failures(r.lines)).toEqual([]);
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('CONF-3 CONF-4 passes on Redis', { timeout: 60_000 }, async () => {
+    const url = await comradOp(['--store', 'redis', '--redis', redis.url, '--data', join(dir, 'redis')]);
+    const r = await kit(url, RUNS);
+    expect(rules(r.lines, 'fail'), failures(r.lines)).toEqual([]);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('comrad-conformance operator against broken Operators', () => {
+  let op: RunningOperator | undefined;
+  let store: Store | undefined;
+  afterAll(async () => {
+    await op?.close();
+    await store?.close();
+  });
+
+  it('MB-3 the reference Operator over a store whose ack deletes nothing fails MB-3, with the sequence that shows it', { timeout: 90_000 }, async () => {
+    store = await openStore({ kind: 'memory' });
+    const real = store;
+    // A real Operator with one rule broken underneath it, not a stand-in for the kit's counterpart.
+    const broken = new Proxy(real, {
+      get(target, p) {
+        if (p === 'ackMail') return async () => 0;
+        const v = Reflect.get(target, p, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    op = await startOperator({ store: broken, keys: freshKeys(), port: 0, limits: { registerPowBits: 0, mailboxItems: 3, fetchItems: 3 } });
+    // Enough runs that one acknowledges a fetched letter; the kit stops at the first failure.
+    const r = await kit(op.url, ['--runs', '40', '--steps', '30']);
+    expect(rules(r.lines, 'fail')).toContain('MB-3');
+    const mb3 = r.lines.find((l) => l.rule === 'MB-3')!;
+    const modelCase = mb3.cases!.find((c) => c.name.startsWith('model:'))!;
+    expect(modelCase.detail).toMatch(/sequence: .*ack\(name#/);
+    expect(modelCase.detail).toMatch(/replay: --seed -?\d+/);
+    expect(r.code).toBe(1);
+  });
+
+  it('AUTH-1 a WebSocket server that does not greet fails AUTH-1, and nothing else is asked of it', { timeout: 30_000 }, async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    wss.on('connection', (ws) => ws.send('hello, I am an Operator'));
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    try {
+      const port = (wss.address() as { port: number }).port;
+      const r = await kit(`ws://127.0.0.1:${port}`, RUNS);
+      expect(rules(r.lines, 'fail')).toEqual(['OP-2', 'AUTH-1', 'AUTH-7'].sort());
+      expect(rules(r.lines, 'pass')).toEqual([]);
+      expect(r.code).toBe(1);
+    } finally {
+      await new Promise((resolve) => wss.close(resolve));
+    }
+  });
+});
