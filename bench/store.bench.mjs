@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import { openStore } from '@comrad/operator';
+import { mailKey, openStore, randomPart } from '@comrad/operator';
 import { startRedisServer } from '@comrad/test-kit/redis-server';
 
 /** Letters per backend for the bulk phases, spread over MAILBOXES mailboxes. */
@@ -58,6 +58,11 @@ export async function run({ json = false } = {}) {
   return rows;
 }
 
+/** A letter as the Operator's policy appends it: its dedupe key (MB-11) and a fresh id nonce, computed here as there. */
+function mail(sealed, now) {
+  return { sealed, receivedAt: now, expiresAt: now + DAY, key: mailKey(sealed), nonce: randomPart() };
+}
+
 /** The figures of one store: [op, letters, µs per letter]. */
 async function measure(store) {
   const now = Date.now();
@@ -67,11 +72,11 @@ async function measure(store) {
   const out = [];
 
   // Warm-up (JIT, connection, LMDB map growth), not measured.
-  for (let i = 0; i < 200; i++) await store.putMail('bench_warm', letters[i], now, now + DAY, QUOTA);
-  await store.ackMail('bench_warm', (await store.listMail('bench_warm', now, 1000)).map((m) => m.id));
+  for (let i = 0; i < 200; i++) await store.appendMail('bench_warm', mail(letters[i], now), QUOTA);
+  await store.deleteMail('bench_warm', (await store.listMail('bench_warm', now, 1000)).map((m) => m.id));
 
   let t = performance.now();
-  await pool(LETTERS, (i) => store.putMail(boxes[i % MAILBOXES], letters[i], now, now + DAY, QUOTA));
+  await pool(LETTERS, (i) => store.appendMail(boxes[i % MAILBOXES], mail(letters[i], now), QUOTA));
   out.push(['put', LETTERS, ((performance.now() - t) * 1000) / LETTERS]);
 
   t = performance.now();
@@ -84,7 +89,7 @@ async function measure(store) {
   const acks = boxes.flatMap((to, b) => chunks(listed[b].map((m) => m.id), 50).map((ids) => [to, ids]));
   let acked = 0;
   await pool(acks.length, async (i) => {
-    const gone = await store.ackMail(acks[i][0], acks[i][1]);
+    const gone = await store.deleteMail(acks[i][0], acks[i][1]);
     acked += gone; // after the await: `acked += await …` would read `acked` before it
   });
   if (acked !== LETTERS) throw new Error(`acked ${acked} of ${LETTERS} letters`);
@@ -92,9 +97,9 @@ async function measure(store) {
 
   t = performance.now();
   for (let i = 0; i < ROUND_TRIPS; i++) {
-    await store.putMail('bench_rt', letters[i], now, now + DAY, QUOTA);
+    await store.appendMail('bench_rt', mail(letters[i], now), QUOTA);
     const [item] = await store.listMail('bench_rt', now, 1);
-    await store.ackMail('bench_rt', [item.id]);
+    await store.deleteMail('bench_rt', [item.id]);
   }
   out.push(['put+list+ack', ROUND_TRIPS, ((performance.now() - t) * 1000) / ROUND_TRIPS]);
   return out;

@@ -13,6 +13,7 @@ import { ComradError, KeyPair, randomBytes, sign } from '@comrad/core';
 import { decode, encode } from '@comrad/core/codec';
 import { Keymaker } from '@comrad/core/keymaker';
 import { encodeOk, encodeRequest, makeAuthProof, makeRegisterProof, type InfoResult } from '@comrad/core/wire';
+import { mailKey, postKey, randomPart } from '@comrad/operator';
 import { OperatorConnection } from '../src/transport/connection.js';
 import { testScope } from '@comrad/test-kit/client-node/scope';
 import type { TestOperator } from '@comrad/test-kit/client-node/operator';
@@ -158,8 +159,10 @@ async function world(): Promise<World> {
     bob,
     register,
     async mailFor(to) {
-      const put = await op.store.putMail(to, randomBytes(200), Date.now(), Date.now() + 3_600_000, { maxItems: 100, maxBytes: 1 << 20 });
-      if (typeof put !== 'object') throw new Error(`putMail: ${put}`);
+      const sealed = randomBytes(200);
+      const mail = { sealed, receivedAt: Date.now(), expiresAt: Date.now() + 3_600_000, key: mailKey(sealed), nonce: randomPart() };
+      const put = await op.store.appendMail(to, mail, { maxItems: 100, maxBytes: 1 << 20 });
+      if (typeof put !== 'object') throw new Error(`appendMail: ${put}`);
       return put.id;
     },
     async mailOf(name) {
@@ -194,8 +197,10 @@ describe('active relay: requests after the handshake are bound to it (AUTH-9, AU
 
   it('AUTH-9 a delete injected after the login is refused and the post stays', async () => {
     const w = await world();
-    const put = await w.op.store.putPost({ author: 'bob', sealed: randomBytes(100), epoch: 1, postedAt: Date.now(), expiresAt: Date.now() + 86_400_000 });
-    if (typeof put !== 'object') throw new Error(`putPost: ${put}`);
+    const sealed = randomBytes(100);
+    const post = { author: 'bob', sealed, epoch: 1, postedAt: Date.now(), expiresAt: Date.now() + 86_400_000, key: postKey('bob', sealed), nonce: randomPart() };
+    const put = await w.op.store.appendPost(post);
+    if (typeof put !== 'object') throw new Error(`appendPost: ${put}`);
     const postId = put.id;
     const relay = await startRelay(w.op.url);
     await bobThrough(w, relay);

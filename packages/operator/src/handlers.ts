@@ -1,7 +1,8 @@
 /**
- * What each op does (OP-*, REG-*, AUTH-*, MB-*, FEED-*). Pure request → result functions over the store;
- * the server around them does framing, limits per connection and pushes. Every refusal is a thrown
- * `ProtocolError` with a code from the closed list.
+ * What each op does on the wire (OP-*, REG-*, AUTH-*, MB-*, FEED-*): request → result functions that check
+ * signatures, proofs of work and the session, and leave every rule about what is kept — quotas, expiry,
+ * ownership, ids, dedupe — to the policy (`./policy/index.ts`). The pipeline around them does framing,
+ * limits per connection and pushes. Every refusal is a thrown `ProtocolError` with a code from the closed list.
  * @module
  */
 import { ProtocolError, PublicKey, type KeyPair, type SymmetricKey } from '@comrad/core';
@@ -12,7 +13,6 @@ import {
   checkAuthProof,
   checkPow,
   checkRegisterProof,
-  epochOf,
   registerPowInput,
   sendPowInput,
   signLookup,
@@ -22,6 +22,7 @@ import {
   type WireRequest,
 } from '@comrad/core/wire';
 import type { ServerLimits } from './limits.js';
+import type { Policy } from './policy/index.js';
 import type { Store } from './store/types.js';
 import type { WorldKeys } from './world-keys.js';
 
@@ -58,6 +59,8 @@ export interface Session {
 /** Everything the handlers need, shared by every connection of one Operator process. */
 export interface HandlerContext {
   readonly store: Store;
+  /** The rules about what is kept; the only writer to `store`. */
+  readonly policy: Policy;
   readonly keys: OperatorKeys;
   readonly limits: ServerLimits;
   readonly clock: Clock;
@@ -66,12 +69,6 @@ export interface HandlerContext {
   /** A key no one holds, verified against when a name is unknown so that failure takes the usual time (AUTH-5). */
   readonly decoyKey: PublicKey;
 }
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-
-/** STORE-2: the store's budget is spent; nothing was stored. */
-const storageFull = () => new ProtocolError('STORAGE_FULL', 'the Operator has no room for more letters or posts');
 
 /** AUTH-5: the one answer to every failed handshake. */
 const authFailed = () => new ProtocolError('AUTH_FAILED', 'authentication failed');
@@ -95,12 +92,11 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'send':
       return send(ctx, session, req.params);
     case 'fetch': {
-      const items = await ctx.store.listMail(session.name!, ctx.clock.now(), Math.min(req.params.limit ?? ctx.limits.fetchItems, ctx.limits.fetchItems, pageItems));
+      const items = await ctx.policy.fetch(session.name!, ctx.clock.now(), req.params.limit, pageItems);
       return { items: fitPage(items, (i) => i.sealed.length).map((i) => ({ id: i.id, letter: i.sealed, receivedAt: i.receivedAt })) };
     }
     case 'ack':
-      if (req.params.ids.length > ctx.limits.ackIds) throw new ProtocolError('TOO_LARGE', `at most ${ctx.limits.ackIds} ids per ack`);
-      return { deleted: await ctx.store.ackMail(session.name!, req.params.ids) };
+      return { deleted: await ctx.policy.ack(session.name!, req.params.ids) };
     case 'worldKey':
       return worldKey(ctx, session, req.params.epoch);
     case 'post':
@@ -108,8 +104,7 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'feed':
       return feed(ctx, req.params, pageItems);
     case 'delete':
-      // FEED-8: "not yours" and "no such post" are one answer.
-      if (!(await ctx.store.deletePost(req.params.postId, session.name!))) throw new ProtocolError('NOT_FOUND', 'no such post');
+      await ctx.policy.deletePost(session.name!, req.params.postId);
       return {};
   }
 }
@@ -131,13 +126,7 @@ async function register(ctx: HandlerContext, s: Session, p: ParamsOf<'register'>
   if (ownAccounts(ctx).some(([, key]) => key.equals(p.key))) throw new ProtocolError('KEY_TAKEN', 'this key is registered');
   checkRegisterProof(p.proof, p.name, p.key, ctx.keys.operator.publicKey);
   const now = ctx.clock.now();
-  const outcome = await ctx.store.register(p.name, p.key.bytes(), now);
-  if (outcome === 'key-taken') throw new ProtocolError('KEY_TAKEN', 'this key is registered');
-  if (outcome === 'name-taken') {
-    // REG-5: repeating one's own registration (a lost answer) succeeds; anyone else's name is taken.
-    const existing = await ctx.store.keyOf(p.name);
-    if (!existing || !PublicKey.from(existing).equals(p.key)) throw new ProtocolError('NAME_TAKEN', 'this name is taken');
-  }
+  await ctx.policy.register(p.name, p.key.bytes(), now);
   return { statement: signLookup(ctx.keys.operator.privateKey, p.name, p.key, now) };
 }
 
@@ -191,53 +180,27 @@ async function auth(ctx: HandlerContext, s: Session, p: ParamsOf<'auth'>): Promi
 async function send(ctx: HandlerContext, s: Session, p: ParamsOf<'send'>): Promise<Result<'send'>> {
   // MB-7: a letter never travels on a logged-in connection, so the Operator cannot tie it to its sender.
   if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'send letters on a connection that is not logged in');
-  if (p.letter.length > ctx.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a letter is at most ${ctx.limits.sealedLetterBytes} bytes`);
+  ctx.policy.checkLetterSize(p.letter.length);
   spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => sendPowInput(challenge, p.to, p.letter, nonce), 'a letter');
   // MB-10: `token` is reserved for Privacy Pass and deliberately ignored.
-  if (!(await ctx.store.keyOf(p.to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
-  const now = ctx.clock.now();
-  const ttl = Math.min(p.ttl ?? ctx.limits.mailTtlMs, ctx.limits.mailTtlMs);
-  // MB-4, STORE-2 are checked atomically with the insert; MB-11: the same bytes again are a no-op.
-  const quota = { maxItems: ctx.limits.mailboxItems, maxBytes: ctx.limits.mailboxBytes, storageBytes: ctx.limits.storageBytes };
-  const put = await ctx.store.putMail(p.to, p.letter, now, now + ttl, quota);
-  if (put === 'quota') throw new ProtocolError('QUOTA_EXCEEDED', 'the mailbox is full');
-  if (put === 'storage-full') throw storageFull();
+  await ctx.policy.deliver(p.to, p.letter, p.ttl, ctx.clock.now());
   return {};
 }
 
 async function worldKey(ctx: HandlerContext, s: Session, wanted: number | undefined): Promise<Result<'worldKey'>> {
-  const current = epochOf(ctx.clock.now());
-  const epoch = wanted ?? current;
-  // FEED-2: keys exist for the epochs a live post can be sealed under, plus tomorrow for clocks running ahead.
-  if (epoch < current - ctx.limits.maxPostDays - 1) throw new ProtocolError('EXPIRED', 'that epoch is over');
-  if (epoch > current + 1) throw new ProtocolError('NOT_FOUND', 'that epoch has not begun');
+  const epoch = ctx.policy.worldKeyEpoch(wanted, ctx.clock.now());
   return { epoch, sealed: await ctx.worldKeys.sealedFor(epoch, s.key!) };
 }
 
 async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promise<Result<'post'>> {
-  if (p.post.length > ctx.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a post is at most ${ctx.limits.sealedLetterBytes} bytes`);
-  if (p.expiresInDays > ctx.limits.maxPostDays) throw new ProtocolError('MALFORMED', `a post lives at most ${ctx.limits.maxPostDays} days`);
+  ctx.policy.checkPost(p.post.length, p.expiresInDays);
   // FEED-3: the Operator reads only the post's header; the sealed letter inside is opaque to it.
   const epoch = postEpoch(p.post);
-  const now = ctx.clock.now();
-  const current = epochOf(now);
-  // FEED-3: the current epoch, or the previous one for a post sealed just before midnight UTC.
-  if (epoch < current - 1) throw new ProtocolError('EXPIRED', 'the post is sealed under an old epoch key');
-  if (epoch > current) throw new ProtocolError('MALFORMED', 'the post is sealed under a future epoch key');
-  const expiresAt = now + p.expiresInDays * DAY_MS;
-  // FEED-5, STORE-2: counted and inserted in one atomic step, so concurrent posts cannot overrun the limit.
-  const quota = { maxPosts: ctx.limits.postsPerHour, since: now - HOUR_MS, storageBytes: ctx.limits.storageBytes };
-  const put = await ctx.store.putPost({ author: s.name!, sealed: p.post, epoch, postedAt: now, expiresAt }, quota);
-  if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `at most ${ctx.limits.postsPerHour} posts per hour`);
-  if (put === 'storage-full') throw storageFull();
-  // FEED-9: a post already held (a retry whose answer was lost) answers as it was stored.
-  const held = put.held ? await ctx.store.getPost(put.id, now) : undefined;
-  return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
+  return ctx.policy.post(s.name!, p.post, epoch, p.expiresInDays, ctx.clock.now());
 }
 
 async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>, pageItems: number): Promise<Result<'feed'>> {
-  const limit = Math.min(p.limit ?? ctx.limits.feedItems, ctx.limits.feedItems, pageItems);
-  const found = await ctx.store.listPosts(ctx.clock.now(), limit + 1, p.before);
+  const { found, limit } = await ctx.policy.feed(ctx.clock.now(), p.limit, p.before, pageItems);
   const page = fitPage(found.slice(0, limit), (x) => x.sealed.length);
   const posts = page.map((x) => ({ id: x.id, author: x.author, epoch: x.epoch, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt }));
   const more = page.length < found.length;

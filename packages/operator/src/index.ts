@@ -43,6 +43,7 @@ export {
   type MailItem,
   type StoredPost,
   type NewPost,
+  type NewMail,
   type RegisterResult,
   type MailQuota,
   type PostQuota,
@@ -51,3 +52,5 @@ export {
   type Stored,
 } from './store/index.js';
 export { startOnionService, type OnionService, type OnionServiceOptions } from './tor/onion-service.js';
+export { Policy, mailKey, postKey, type PolicyOptions } from './policy/index.js';
+export { randomPart } from './policy/ids.js';

@@ -14,7 +14,6 @@ import {
   encodeErr,
   encodeMailPush,
   encodeOk,
-  epochOf,
   isOp,
   makeGreeting,
   peekRequestId,
@@ -26,6 +25,7 @@ import { handle, type Clock, type HandlerContext, type OperatorKeys, type Sessio
 import { MemoryBudget, type BudgetHolder } from './budget.js';
 import { announcedLimits, resolveLimits, type ServerLimits } from './limits.js';
 import { safeError, silentLogger, type Logger } from './log.js';
+import { Policy } from './policy/index.js';
 import { TokenBucket } from './rate.js';
 import type { Store } from './store/types.js';
 import { WorldKeys } from './world-keys.js';
@@ -117,8 +117,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     limits: announcedLimits(limits),
     pow: { register: limits.registerPowBits, send: limits.sendPowBits },
   };
+  const policy = new Policy(store, limits);
   const ctx: HandlerContext = {
     store,
+    policy,
     keys,
     limits,
     clock,
@@ -453,9 +455,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   });
 
   async function sweep(): Promise<{ mail: number; posts: number }> {
-    const now = clock.now();
-    // FEED-2: epoch keys are kept as long as a post sealed under them can live.
-    const removed = await store.expire(now, epochOf(now) - limits.maxPostDays - 1);
+    const removed = await policy.sweep(clock.now());
     log.info({ event: 'sweep', expiredMail: removed.mail, expiredPosts: removed.posts, connections: connections.size, ...stats.take() });
     return removed;
   }

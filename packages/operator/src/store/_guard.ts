@@ -5,13 +5,15 @@
  * @internal
  */
 import { ComradError, ProtocolError } from '@comrad/core';
-import { MAX_ID_TIME, isStoreId } from './_ids.js';
-import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
+import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
 /** Longest public key a store accepts (Themis keys are 45 or 77 bytes, KEY-1). */
 const MAX_KEY_BYTES = 1024;
+/** Longest dedupe key a store accepts (the policy's are 64 hex digits). */
+const MAX_KEY_CHARS = 128;
 /** World epochs are unsigned 32-bit integers (days since the epoch fit for eleven million years). */
 const MAX_EPOCH = 0xffff_ffff;
 
@@ -33,12 +35,12 @@ class GuardedStore implements Store {
     this.kind = inner.kind;
   }
 
-  register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+  putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
     return this.run(() => {
       checkName(name, 'name');
       checkBytes(publicKey, 'publicKey', MAX_KEY_BYTES);
       checkTime(registeredAt, 'registeredAt');
-      return this.inner.register(name, publicKey, registeredAt);
+      return this.inner.putPairIfAbsent(name, publicKey, registeredAt);
     });
   }
 
@@ -50,17 +52,20 @@ class GuardedStore implements Store {
     return this.run(() => (checkBytes(publicKey, 'publicKey', MAX_KEY_BYTES), this.inner.nameOf(publicKey)));
   }
 
-  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
+  appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
     return this.run(() => {
       checkName(to, 'to');
-      checkBytes(sealed, 'sealed');
-      checkTime(receivedAt, 'receivedAt');
-      checkTime(expiresAt, 'expiresAt');
+      if (typeof mail !== 'object' || mail === null) throw new TypeError('mail must be an object');
+      checkBytes(mail.sealed, 'sealed');
+      checkTime(mail.receivedAt, 'receivedAt');
+      checkTime(mail.expiresAt, 'expiresAt');
+      checkAppended(mail.key, mail.nonce);
       if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxItems, maxBytes }');
       checkCount(quota.maxItems, 'quota.maxItems');
       checkCount(quota.maxBytes, 'quota.maxBytes');
       const storage = storageBudget(quota.storageBytes);
-      return this.inner.putMail(to, sealed, receivedAt, expiresAt, { maxItems: quota.maxItems, maxBytes: quota.maxBytes, ...storage });
+      const { sealed, receivedAt, expiresAt, key, nonce } = mail;
+      return this.inner.appendMail(to, { sealed, receivedAt, expiresAt, key, nonce }, { maxItems: quota.maxItems, maxBytes: quota.maxBytes, ...storage });
     });
   }
 
@@ -73,17 +78,17 @@ class GuardedStore implements Store {
     });
   }
 
-  ackMail(to: string, ids: readonly string[]): Promise<number> {
+  deleteMail(to: string, ids: readonly string[]): Promise<number> {
     return this.run(async () => {
       checkName(to, 'to');
       if (!Array.isArray(ids)) throw new TypeError('ids must be an array');
       // Ids come from clients: anything that is not an id this store could have minted is ignored (MB-3).
       const valid = [...new Set(ids.filter(isStoreId))];
-      return valid.length === 0 ? 0 : this.inner.ackMail(to, valid);
+      return valid.length === 0 ? 0 : this.inner.deleteMail(to, valid);
     });
   }
 
-  putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
+  appendPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
     return this.run(() => {
       if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object');
       checkName(post.author, 'author');
@@ -91,13 +96,14 @@ class GuardedStore implements Store {
       checkEpoch(post.epoch, 'epoch');
       checkTime(post.postedAt, 'postedAt');
       checkTime(post.expiresAt, 'expiresAt');
-      const { author, sealed, epoch, postedAt, expiresAt } = post;
-      if (quota === undefined) return this.inner.putPost({ author, sealed, epoch, postedAt, expiresAt });
+      checkAppended(post.key, post.nonce);
+      const { author, sealed, epoch, postedAt, expiresAt, key, nonce } = post;
+      if (quota === undefined) return this.inner.appendPost({ author, sealed, epoch, postedAt, expiresAt, key, nonce });
       if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxPosts, since, storageBytes? }');
       checkCount(quota.maxPosts, 'quota.maxPosts');
       checkTime(quota.since, 'quota.since');
       const limits = { maxPosts: quota.maxPosts, since: quota.since, ...storageBudget(quota.storageBytes) };
-      return this.inner.putPost({ author, sealed, epoch, postedAt, expiresAt }, limits);
+      return this.inner.appendPost({ author, sealed, epoch, postedAt, expiresAt, key, nonce }, limits);
     });
   }
 
@@ -117,10 +123,10 @@ class GuardedStore implements Store {
     });
   }
 
-  deletePost(id: string, author: string): Promise<boolean> {
+  deletePostIfAuthor(id: string, author: string): Promise<boolean> {
     return this.run(async () => {
       checkName(author, 'author');
-      return isStoreId(id) ? this.inner.deletePost(id, author) : false;
+      return isStoreId(id) ? this.inner.deletePostIfAuthor(id, author) : false;
     });
   }
 
@@ -200,6 +206,12 @@ function checkName(v: unknown, field: string): void {
 
 function checkBytes(v: unknown, field: string, max = Number.MAX_SAFE_INTEGER): void {
   if (!(v instanceof Uint8Array) || v.length === 0 || v.length > max) throw new TypeError(`${field} must be 1 to ${max} bytes`);
+}
+
+/** The policy's part of a new item: a dedupe key and the random part of its id. */
+function checkAppended(key: unknown, nonce: unknown): void {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) throw new TypeError(`key must be a string of 1 to ${MAX_KEY_CHARS} characters`);
+  if (!isRandomPart(nonce)) throw new TypeError("nonce must be an id's random part (12 hex digits)");
 }
 
 function checkTime(v: unknown, field: string): void {

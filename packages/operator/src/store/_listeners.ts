@@ -1,6 +1,6 @@
 /**
  * The `onMail` listener set every backend keeps. Listeners run on a later microtask, never inside
- * `putMail`: the letter is already stored, so a throwing listener must not make the sender think the
+ * `appendMail`: the letter is already stored, so a throwing listener must not make the sender think the
  * send failed (and resend a duplicate); its error surfaces as an uncaught exception instead.
  * @internal
  */

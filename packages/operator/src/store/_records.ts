@@ -5,9 +5,8 @@
  * is written (MB-1: no sender).
  * @internal
  */
-import { createHash } from 'node:crypto';
 import { ProtocolError } from '@comrad/core';
-import type { NewPost, StoredPost } from './types.js';
+import type { StoredPost } from './types.js';
 
 const VERSION = 1;
 
@@ -59,7 +58,7 @@ export function decodeMail(bytes: Uint8Array): MailRecord {
  * @param post - the post; `author` is at most 65535 UTF-8 bytes, `epoch` an unsigned 32-bit integer
  * @returns the record bytes
  */
-export function encodePost(post: NewPost): Uint8Array {
+export function encodePost(post: Omit<StoredPost, 'id'>): Uint8Array {
   const author = enc.encode(post.author);
   const out = new Uint8Array(POST_AUTHOR_OFFSET + author.length + post.sealed.length);
   const view = new DataView(out.buffer);
@@ -101,35 +100,12 @@ export function decodePost(id: string, bytes: Uint8Array): StoredPost {
 }
 
 /**
- * MB-11, STORE-3: the content digest under which a mailbox holds a letter (SHA-256 of the sealed bytes, hex),
- * so that the same bytes put twice — a resend, or a store call repeated after a lost reply — are stored once.
- * @param sealed - the sealed letter
- * @returns 64 hex digits
+ * True when `adding` more sealed bytes would take the `held` bytes past `bound` — the bound check of every
+ * bounded append, evaluated inside the store's atomic step.
+ * @param bound - the bound; undefined = none
  */
-export function mailDigest(sealed: Uint8Array): string {
-  return createHash('sha256').update(sealed).digest('hex');
-}
-
-/**
- * FEED-9, STORE-3: the digest under which the feed holds a post: SHA-256 over the author's name (length
- * first, so no two (author, bytes) pairs share an input) and the sealed post, hex. Another author's copy of
- * the same bytes is a different post (readers refuse it: FEED-7), so it is not folded into the original.
- * @param author - the post's author
- * @param sealed - the sealed post
- * @returns 64 hex digits
- */
-export function postDigest(author: string, sealed: Uint8Array): string {
-  const name = enc.encode(author);
-  const length = new Uint8Array([name.length >> 8, name.length & 0xff]);
-  return createHash('sha256').update(length).update(name).update(sealed).digest('hex');
-}
-
-/**
- * STORE-2: true when `adding` more sealed bytes would take the store's `held` bytes past its budget.
- * @param budget - the budget; undefined = none
- */
-export function overBudget(held: number, adding: number, budget: number | undefined): boolean {
-  return budget !== undefined && held + adding > budget;
+export function overBound(held: number, adding: number, bound: number | undefined): boolean {
+  return bound !== undefined && held + adding > bound;
 }
 
 /** A plain Uint8Array copy: backends hand out Buffers that may share memory with their own. */

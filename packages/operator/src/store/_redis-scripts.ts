@@ -1,10 +1,12 @@
 /**
  * The Lua scripts of the Redis store. Redis runs a script to completion before any other command from
  * any client, so each script's check and write are one atomic step across every Operator process
- * sharing the Redis (REG-2, MB-4). Record offsets come from `_records.ts`, so the layout has one source.
+ * sharing the Redis. The scripts decide nothing: bounds, dedupe keys and the ids' random parts are
+ * arguments chosen by the policy, and the id rule is the policy's (`NEXT_ID_LUA`). Record offsets come
+ * from `_records.ts`, so the layout has one source.
  * @internal
  */
-import { ID_LENGTH, MAX_ID_TIME, SEQ_DIGITS, TIME_DIGITS } from './_ids.js';
+import { ID_LENGTH, NEXT_ID_LUA } from '../policy/ids.js';
 import { MAIL_HEADER_BYTES, POST_AUTHOR_OFFSET } from './_records.js';
 
 /** The author of a post record (u16 length at POST_AUTHOR_OFFSET - 2, then UTF-8). Lua strings are 1-based. */
@@ -12,42 +14,6 @@ const AUTHOR_OF = `
 local function author_of(rec)
   local n = string.byte(rec, ${POST_AUTHOR_OFFSET - 1}) * 256 + string.byte(rec, ${POST_AUTHOR_OFFSET})
   return string.sub(rec, ${POST_AUTHOR_OFFSET + 1}, ${POST_AUTHOR_OFFSET} + n)
-end
-`;
-
-/**
- * `nextId` of `_ids.ts`, in Lua: the new id comes after each id it is given (the greatest present; for posts
- * also the last minted, OP-5) — its time is max(arrival, that id's time), a tie takes that id's counter + 1.
- * Ids are compared as numbers, not as Lua strings (Redis sets LC_COLLATE from its environment). Run inside
- * the put script, so no other id is minted before the insert. Exported for the test that holds it to `nextId`.
- */
-export const NEXT_ID = `
-local function base36(n, width)
-  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
-  while n > 0 do
-    local d = n % 36
-    s = string.sub(digits, d + 1, d + 1) .. s
-    n = (n - d) / 36
-  end
-  return string.rep('0', width - #s) .. s
-end
-local function greatest_in(index)
-  return redis.call('ZRANGE', index, '+', '-', 'BYLEX', 'REV', 'LIMIT', 0, 1)[1]
-end
-local function after(time, seq, id)
-  if not id then return time, seq end
-  local t = tonumber(string.sub(id, 1, ${TIME_DIGITS}), 36)
-  local s = tonumber(string.sub(id, ${TIME_DIGITS + 1}, ${TIME_DIGITS + SEQ_DIGITS}), 36) + 1
-  if t > time or (t == time and s > seq) then return t, s end
-  return time, seq
-end
-local function next_id(time, random, a, b)
-  local seq = 0
-  time, seq = after(time, seq, a)
-  time, seq = after(time, seq, b)
-  if seq == ${36 ** SEQ_DIGITS} then time, seq = time + 1, 0 end
-  if time > ${MAX_ID_TIME} then error('id time is beyond the year 10000') end
-  return base36(time, ${TIME_DIGITS}) .. base36(seq, ${SEQ_DIGITS}) .. random
 end
 `;
 
@@ -59,9 +25,9 @@ end
 `;
 
 /**
- * The content index `mh`/`ph` holds digest → id and id → digest (field lengths differ: 64 and 26), so a
- * deletion finds the digest without recomputing it. Drops the pair of `id`, keeping a digest that points
- * elsewhere.
+ * The dedupe index `mh`/`ph` holds key → id and id → key (the policy's keys are 64 characters, ids 26, so
+ * the two kinds of field never meet), so a deletion finds the key without knowing how it was made. Drops
+ * the pair of `id`, keeping a key that points elsewhere.
  */
 const FORGET_DIGEST = `
 local function forget_digest(index, id)
@@ -109,7 +75,7 @@ export interface LuaScript {
   readonly lua: string;
 }
 
-/** REG-2. KEYS: name record, key record. ARGV: public key, registeredAt, name. */
+/** Puts a name/key pair unless either is held (REG-2). KEYS: name record, key record. ARGV: public key, registeredAt, name. */
 export const REGISTER: LuaScript = {
   keys: 2,
   lua: `
@@ -122,17 +88,17 @@ return 'ok'
 };
 
 /**
- * MB-11, MB-4, STORE-2: the content check, the quota check, the budget check, id and insert in one step,
- * then the "you have mail" message on the channel every process listens to. The content check comes first,
- * so running the script again — ioredis re-sends a command whose reply a dropped connection lost — answers
- * the first run's id and stores nothing (STORE-3). KEYS: mi, md, mb, mx, mh, sb. ARGV: arrival time
- * (integer ms), random id part, record, sealed length, max items, max bytes, expiresAt, to, channel, digest,
- * storage budget ('' = none). Returns the id ('=' and the id when the letter was held), 'quota' or
+ * Appends a letter: the dedupe key check (MB-11), the mailbox bounds (MB-4), the store's bound (STORE-2),
+ * id and insert in one step, then the "you have mail" message on the channel every process listens to. The
+ * key check comes first, so running the script again — ioredis re-sends a command whose reply a dropped
+ * connection lost — answers the first run's id and stores nothing (STORE-3). KEYS: mi, md, mb, mx, mh, sb.
+ * ARGV: arrival time (integer ms), random id part, record, sealed length, max items, max bytes, expiresAt,
+ * to, channel, dedupe key, store bound ('' = none). Returns the id ('=' and the id when the letter was held), 'quota' or
  * 'storage-full'.
  */
 export const PUT_MAIL: LuaScript = {
   keys: 6,
-  lua: `${NEXT_ID}
+  lua: `${NEXT_ID_LUA}
 local held = redis.call('HGET', KEYS[5], ARGV[10])
 if held then return '=' .. held end
 local items = redis.call('ZCARD', KEYS[1])
@@ -187,17 +153,18 @@ return { #due, gone }
 };
 
 /**
- * FEED-9, FEED-5, STORE-2: a post, unless the same one is held (its id is answered: a re-sent script is a
- * no-op, STORE-3), the author already holds `max posts` since `since`, or the budget is spent. Its id comes
+ * Appends a post, unless one with the same dedupe key is held (its id is answered: a re-sent script is a
+ * no-op, STORE-3, FEED-9), the author already holds `max posts` since `since` (FEED-5), or the store's
+ * bound would be passed (STORE-2). Its id comes
  * after the greatest id in the feed and after the last post id minted, which outlives its post (OP-5: a
  * deleted post's id may be a reader's cursor). KEYS: pi, pd, pa:<author>, px, pl, ph, sb. ARGV: posting
- * time (integer ms), random id part, record, postedAt, expiresAt, digest, max posts ('' = no limit), since,
- * storage budget ('' = none), sealed length. Returns the id ('=' and the id when the post was held),
+ * time (integer ms), random id part, record, postedAt, expiresAt, dedupe key, max posts ('' = no limit),
+ * since, store bound ('' = none), sealed length. Returns the id ('=' and the id when the post was held),
  * 'rate-limited' or 'storage-full'.
  */
 export const PUT_POST: LuaScript = {
   keys: 7,
-  lua: `${NEXT_ID}
+  lua: `${NEXT_ID_LUA}
 local held = redis.call('HGET', KEYS[6], ARGV[6])
 if held then return '=' .. held end
 if ARGV[7] ~= '' and redis.call('ZCOUNT', KEYS[3], ARGV[8], '+inf') + 1 > tonumber(ARGV[7]) then return 'rate-limited' end
@@ -217,7 +184,7 @@ return id
 };
 
 /**
- * FEED-8: only the author deletes. KEYS: pi, pd, px, pa:<author>, ph, sb. ARGV: id, author, prefix.
+ * Deletes a post if its author is the given one (FEED-8), compared inside the script. KEYS: pi, pd, px, pa:<author>, ph, sb. ARGV: id, author, prefix.
  * Returns 1 deleted, 0 not. (The author's index key is derived from the record, as in expiry, and is the
  * declared KEYS[4] whenever the post is the caller's.)
  */

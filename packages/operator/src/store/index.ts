@@ -8,7 +8,7 @@ import { openMemoryStore } from './memory.js';
 import { openRedisStore } from './redis.js';
 import type { Store } from './types.js';
 
-export type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
+export type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
 export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions } from './redis.js';
 
 /** Which backend to open, and where its data lives. */
@@ -27,8 +27,9 @@ export type StoreOptions =
  * @example
  * ```ts
  * const store = await openStore({ kind: 'lmdb', path: './data/store' });
- * const put = await store.putMail('bob', sealed, now, now + 7 * 86_400_000, { maxItems: 500, maxBytes: 64 << 20 });
- * const items = await store.listMail('bob', now, 100); // oldest first; nothing deleted until ackMail
+ * const mail = { sealed, receivedAt: now, expiresAt: now + 7 * 86_400_000, key: mailKey(sealed), nonce: randomPart() };
+ * const put = await store.appendMail('bob', mail, { maxItems: 500, maxBytes: 64 << 20 });
+ * const items = await store.listMail('bob', now, 100); // oldest first; nothing deleted until deleteMail
  * await store.close();
  * ```
  */

@@ -10,12 +10,12 @@
  * - `pauth` [author, postedAt, id] → ∅                 (posts-per-hour count is a range count)
  * - `world` epoch → sealed world key
  * - `last`  'post' → the last post id minted            (OP-5: kept when that post is deleted)
- * - `mhash` [to, digest] → id                          (MB-11: the same bytes are held once per mailbox)
- * - `phash` digest → id                                (FEED-9: the same post by the same author, once)
- * - `total` 'bytes' → sealed bytes held                (STORE-2: the store's budget)
+ * - `mhash` [to, key] → id   `mkey` [to, id] → key      (dedupe keys of letters, per mailbox: MB-11)
+ * - `phash` key → id          `pkey` id → key            (dedupe keys of posts: FEED-9)
+ * - `total` 'bytes' → sealed bytes held                (STORE-2: the store's bound)
  *
- * Atomicity (REG-2, MB-4, FEED-5, STORE-2, MB-11): every check-then-write runs inside one lmdb write transaction, and LMDB has a
- * single writer, so no other write interleaves between the check and the write. Durability: every write
+ * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
+ * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
  * method resolves only after its transaction is flushed to disk, so an item reported stored survives a
  * crash, and a reported deletion (ack, FEED-8) does not come back after one (STORE-1: LMDB's default sync
  * mode on Linux, `overlappingSync`, whose `flushed` promise resolves after fsync of the commit).
@@ -25,10 +25,10 @@ import { mkdir } from 'node:fs/promises';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
 import { toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
-import { MAX_ID_TIME, laterId, nextId } from './_ids.js';
+import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost, mailDigest, overBudget, postDigest } from './_records.js';
-import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost, overBound } from './_records.js';
+import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -48,7 +48,7 @@ const HELD = 'bytes';
  * @example
  * ```ts
  * const store = await openLmdbStore('./data/store');
- * try { await store.putMail('bob', sealed, Date.now(), Date.now() + 7 * 86_400_000, { maxItems: 500, maxBytes: 64 << 20 }); }
+ * try { console.log(await store.listMail('bob', Date.now(), 50)); }
  * finally { await store.close(); }
  * ```
  */
@@ -60,6 +60,7 @@ export async function openLmdbStore(path: string): Promise<Store> {
   const root = open({ path, maxDbs: 16, noMemInit: false, compression: false, noSync: false });
   const store = new LmdbStore(root);
   await store.countHeld();
+  await store.indexKeys();
   return guardStore(store);
 }
 
@@ -80,6 +81,8 @@ class LmdbStore implements Store {
   private readonly last: Database<string, string>;
   private readonly mhash: Database<string, Key[]>;
   private readonly phash: Database<string, string>;
+  private readonly mkey: Database<string, Key[]>;
+  private readonly pkey: Database<string, string>;
   private readonly total: Database<number, string>;
 
   constructor(private readonly root: RootDatabase) {
@@ -96,6 +99,8 @@ class LmdbStore implements Store {
     this.last = root.openDB({ name: 'last', encoding: 'string' });
     this.mhash = root.openDB({ name: 'mhash', encoding: 'string' });
     this.phash = root.openDB({ name: 'phash', encoding: 'string' });
+    this.mkey = root.openDB({ name: 'mkey', encoding: 'string' });
+    this.pkey = root.openDB({ name: 'pkey', encoding: 'string' });
     this.total = root.openDB({ name: 'total', encoding: 'msgpack' });
   }
 
@@ -110,7 +115,17 @@ class LmdbStore implements Store {
     });
   }
 
-  async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+  /** A store written before the id → key indexes existed gets them once, at open, from the key → id ones. */
+  async indexKeys(): Promise<void> {
+    if (this.mkey.getKeysCount({ limit: 1 }) > 0 || this.pkey.getKeysCount({ limit: 1 }) > 0) return;
+    if (this.mhash.getKeysCount({ limit: 1 }) === 0 && this.phash.getKeysCount({ limit: 1 }) === 0) return;
+    await this.write(() => {
+      for (const { key, value } of this.mhash.getRange()) this.mkey.put([key[0]!, value], key[1] as string);
+      for (const { key, value } of this.phash.getRange()) this.pkey.put(value, key);
+    });
+  }
+
+  async putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
     const key = Buffer.from(publicKey);
     return this.write((): RegisterResult => {
       if (this.names.doesExist(name)) return 'name-taken';
@@ -130,23 +145,24 @@ class LmdbStore implements Store {
     return this.keys.get(Buffer.from(publicKey));
   }
 
-  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
+  async appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+    const { sealed, receivedAt, expiresAt, key, nonce } = mail;
     const record = encodeMail(receivedAt, expiresAt, sealed);
-    const digest = mailDigest(sealed);
     let fresh = false;
     const result = await this.write((): PutMailResult => {
-      const held = this.mhash.get([to, digest]);
-      if (held !== undefined) return { id: held, held: true }; // MB-11
+      const held = this.mhash.get([to, key]);
+      if (held !== undefined) return { id: held, held: true };
       const [items, bytes] = this.mbox.get(to) ?? [0, 0];
       if (items + 1 > quota.maxItems || bytes + sealed.length > quota.maxBytes) return 'quota';
       const total = this.held();
-      if (overBudget(total, sealed.length, quota.storageBytes)) return 'storage-full';
+      if (overBound(total, sealed.length, quota.storageBytes)) return 'storage-full';
       // Minted inside the transaction, after the greatest id present: ids follow commit order (MB-3).
-      const id = nextId(receivedAt, this.greatest(this.mail.getKeys({ start: [to, AFTER_IDS], end: [to], reverse: true, limit: 1 })));
+      const id = nextId(receivedAt, this.greatest(this.mail.getKeys({ start: [to, AFTER_IDS], end: [to], reverse: true, limit: 1 })), nonce);
       this.mail.put([to, id], record);
       this.mexp.put([expiresAt, to, id], NOTHING);
       this.mbox.put(to, [items + 1, bytes + sealed.length]);
-      this.mhash.put([to, digest], id);
+      this.mhash.put([to, key], id);
+      this.mkey.put([to, id], key);
       this.setHeld(total + sealed.length);
       fresh = true;
       return { id };
@@ -166,28 +182,29 @@ class LmdbStore implements Store {
     return out;
   }
 
-  async ackMail(to: string, ids: readonly string[]): Promise<number> {
+  async deleteMail(to: string, ids: readonly string[]): Promise<number> {
     return this.write(() => ids.reduce((gone, id) => gone + (this.dropMail(to, id) ? 1 : 0), 0));
   }
 
-  async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
+  async appendPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
     const record = encodePost(post);
-    const digest = postDigest(post.author, post.sealed);
+    const { key, nonce } = post;
     return this.write((): PutPostResult => {
-      const held = this.phash.get(digest);
-      if (held !== undefined) return { id: held, held: true }; // FEED-9
+      const held = this.phash.get(key);
+      if (held !== undefined) return { id: held, held: true };
       if (quota && this.countSince(post.author, quota.since) + 1 > quota.maxPosts) return 'rate-limited';
       const total = this.held();
-      if (overBudget(total, post.sealed.length, quota?.storageBytes)) return 'storage-full';
+      if (overBound(total, post.sealed.length, quota?.storageBytes)) return 'storage-full';
       // After the last id minted, which a deleted newest post leaves greater than every id present (OP-5);
       // the greatest present still counts for a store written before `last` existed.
       const greatest = this.greatest(this.posts.getKeys({ reverse: true, limit: 1 }));
-      const id = nextId(post.postedAt, laterId(greatest, this.last.get(LAST_POST)));
+      const id = nextId(post.postedAt, laterId(greatest, this.last.get(LAST_POST)), nonce);
       this.last.put(LAST_POST, id);
       this.posts.put(id, record);
       this.pexp.put([post.expiresAt, id], NOTHING);
       this.pauth.put([post.author, post.postedAt, id], NOTHING);
-      this.phash.put(digest, id);
+      this.phash.put(key, id);
+      this.pkey.put(id, key);
       this.setHeld(total + post.sealed.length);
       return { id };
     });
@@ -211,10 +228,10 @@ class LmdbStore implements Store {
     return post && post.expiresAt > now ? post : undefined;
   }
 
-  async deletePost(id: string, author: string): Promise<boolean> {
+  async deletePostIfAuthor(id: string, author: string): Promise<boolean> {
     return this.write(() => {
       const value = this.posts.get(id);
-      if (!value || decodePost(id, value).author !== author) return false; // FEED-8
+      if (!value || decodePost(id, value).author !== author) return false;
       this.dropPost(id, value);
       return true;
     });
@@ -290,6 +307,8 @@ class LmdbStore implements Store {
       ['last', this.last],
       ['mhash', this.mhash],
       ['phash', this.phash],
+      ['mkey', this.mkey],
+      ['pkey', this.pkey],
       ['total', this.total],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
@@ -349,8 +368,9 @@ class LmdbStore implements Store {
     const { expiresAt, sealed } = decodeMail(value);
     this.mail.remove([to, id]);
     this.mexp.remove([expiresAt, to, id]);
-    const digest = mailDigest(sealed);
-    if (this.mhash.get([to, digest]) === id) this.mhash.remove([to, digest]);
+    const key = this.mkey.get([to, id]);
+    this.mkey.remove([to, id]);
+    if (key !== undefined && this.mhash.get([to, key]) === id) this.mhash.remove([to, key]);
     this.setHeld(this.held() - sealed.length);
     const [items, bytes] = this.mbox.get(to) ?? [1, 0];
     // An emptied mailbox leaves no counter behind: nothing shows that `to` ever had mail.
@@ -365,8 +385,9 @@ class LmdbStore implements Store {
     this.posts.remove(id);
     this.pexp.remove([post.expiresAt, id]);
     this.pauth.remove([post.author, post.postedAt, id]);
-    const digest = postDigest(post.author, post.sealed);
-    if (this.phash.get(digest) === id) this.phash.remove(digest);
+    const key = this.pkey.get(id);
+    this.pkey.remove(id);
+    if (key !== undefined && this.phash.get(key) === id) this.phash.remove(key);
     this.setHeld(this.held() - post.sealed.length);
   }
 }

@@ -1,16 +1,15 @@
 /**
  * The in-memory store: for tests and as the benchmark baseline. One process, nothing on disk; every
- * method body runs without an `await` in between its check and its write, which is what makes
- * registration (REG-2), the quota check (MB-4), the post limit (FEED-5), the budget (STORE-2) and the
- * content checks (MB-11, FEED-9) atomic here.
+ * method body runs without an `await` in between its check and its write, which is what makes each
+ * conditional primitive (pair, key, bounds, author) atomic here.
  * @module
  */
 import { toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
-import { nextId } from './_ids.js';
+import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import { mailDigest, overBudget, postDigest } from './_records.js';
-import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import { overBound } from './_records.js';
+import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /**
  * Opens an empty in-memory store.
@@ -18,7 +17,7 @@ import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostRes
  * @example
  * ```ts
  * const store = openMemoryStore();
- * await store.register('alice', alicePublicKeyBytes, Date.now()); // 'ok'
+ * await store.putPairIfAbsent('alice', alicePublicKeyBytes, Date.now()); // 'ok'
  * ```
  */
 export function openMemoryStore(): Store {
@@ -29,8 +28,10 @@ interface Mailbox {
   /** Insertion order is id order: each new id is greater than every id present (`nextId`). */
   readonly items: Map<string, MailItem>;
   bytes: number;
-  /** MB-11: content digest → id of each letter held. */
+  /** Dedupe key → id of each letter held. */
   readonly digests: Map<string, string>;
+  /** Id → dedupe key, to forget the key with its letter. */
+  readonly keyOf: Map<string, string>;
   /** The last id minted here, ≥ every id present. */
   last: string | undefined;
 }
@@ -46,13 +47,15 @@ class MemoryStore implements Store {
   /** The last post id minted, ≥ every post id present, kept when its post is deleted (OP-5). */
   private lastPost: string | undefined;
   private readonly world = new Map<number, Uint8Array>();
-  /** FEED-9: content digest → id of each post held. */
+  /** Dedupe key → id of each post held. */
   private readonly postDigests = new Map<string, string>();
-  /** STORE-2: sealed bytes of the letters and posts held. */
+  /** Post id → its dedupe key. */
+  private readonly postKeys = new Map<string, string>();
+  /** Sealed bytes of the letters and posts held. */
   private held = 0;
   private readonly listeners = new MailListeners();
 
-  async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+  async putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
     const hex = toHex(publicKey);
     if (this.names.has(name)) return 'name-taken';
     if (this.keys.has(hex)) return 'key-taken';
@@ -69,16 +72,17 @@ class MemoryStore implements Store {
     return this.keys.get(toHex(publicKey));
   }
 
-  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
-    const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, digests: new Map<string, string>(), last: undefined };
-    const digest = mailDigest(sealed);
-    const held = box.digests.get(digest);
-    if (held !== undefined) return { id: held, held: true }; // MB-11: already here; nothing new to announce
+  async appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+    const { sealed, receivedAt, expiresAt, key, nonce } = mail;
+    const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, digests: new Map<string, string>(), keyOf: new Map<string, string>(), last: undefined };
+    const held = box.digests.get(key);
+    if (held !== undefined) return { id: held, held: true }; // already here; nothing new to announce
     if (box.items.size + 1 > quota.maxItems || box.bytes + sealed.length > quota.maxBytes) return 'quota';
-    if (overBudget(this.held, sealed.length, quota.storageBytes)) return 'storage-full';
-    const id = (box.last = nextId(receivedAt, box.last));
+    if (overBound(this.held, sealed.length, quota.storageBytes)) return 'storage-full';
+    const id = (box.last = nextId(receivedAt, box.last, nonce));
     box.items.set(id, { id, sealed: sealed.slice(), receivedAt, expiresAt });
-    box.digests.set(digest, id);
+    box.digests.set(key, id);
+    box.keyOf.set(id, key);
     box.bytes += sealed.length;
     this.held += sealed.length;
     this.boxes.set(to, box);
@@ -95,7 +99,7 @@ class MemoryStore implements Store {
     return out;
   }
 
-  async ackMail(to: string, ids: readonly string[]): Promise<number> {
+  async deleteMail(to: string, ids: readonly string[]): Promise<number> {
     const box = this.boxes.get(to);
     if (!box) return 0;
     let gone = 0;
@@ -103,17 +107,18 @@ class MemoryStore implements Store {
     return gone;
   }
 
-  async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
-    const digest = postDigest(post.author, post.sealed);
-    const held = this.postDigests.get(digest);
-    if (held !== undefined) return { id: held, held: true }; // FEED-9
+  async appendPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
+    const { key, nonce, ...fields } = post;
+    const held = this.postDigests.get(key);
+    if (held !== undefined) return { id: held, held: true };
     if (quota && this.countSince(post.author, quota.since) + 1 > quota.maxPosts) return 'rate-limited';
-    if (overBudget(this.held, post.sealed.length, quota?.storageBytes)) return 'storage-full';
+    if (overBound(this.held, post.sealed.length, quota?.storageBytes)) return 'storage-full';
     // After the last id minted, not the greatest present: a deleted newest post's id may be a reader's cursor.
-    const id = (this.lastPost = nextId(post.postedAt, this.lastPost));
-    this.posts.set(id, { ...post, id, sealed: post.sealed.slice() });
+    const id = (this.lastPost = nextId(post.postedAt, this.lastPost, nonce));
+    this.posts.set(id, { ...fields, id, sealed: post.sealed.slice() });
     this.postOrder.push(id);
-    this.postDigests.set(digest, id);
+    this.postDigests.set(key, id);
+    this.postKeys.set(id, key);
     this.held += post.sealed.length;
     return { id };
   }
@@ -133,7 +138,7 @@ class MemoryStore implements Store {
     return post && post.expiresAt > now ? { ...post, sealed: post.sealed.slice() } : undefined;
   }
 
-  async deletePost(id: string, author: string): Promise<boolean> {
+  async deletePostIfAuthor(id: string, author: string): Promise<boolean> {
     if (this.posts.get(id)?.author !== author) return false;
     this.dropPost(id);
     return true;
@@ -197,7 +202,9 @@ class MemoryStore implements Store {
     const item = box.items.get(id);
     if (!item) return false;
     box.items.delete(id);
-    box.digests.delete(mailDigest(item.sealed));
+    const key = box.keyOf.get(id)!;
+    box.keyOf.delete(id);
+    if (box.digests.get(key) === id) box.digests.delete(key);
     box.bytes -= item.sealed.length;
     this.held -= item.sealed.length;
     // An empty mailbox leaves no trace that `to` ever received mail.
@@ -214,7 +221,9 @@ class MemoryStore implements Store {
   private dropPost(id: string): void {
     const post = this.posts.get(id);
     if (!post) return;
-    this.postDigests.delete(postDigest(post.author, post.sealed));
+    const key = this.postKeys.get(id)!;
+    this.postKeys.delete(id);
+    if (this.postDigests.get(key) === id) this.postDigests.delete(key);
     this.held -= post.sealed.length;
     this.posts.delete(id);
     const i = lowerBound(this.postOrder, id);

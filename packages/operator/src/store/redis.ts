@@ -10,12 +10,13 @@
  * - `P pa:<author>` zset ids by postedAt                   `P px` zset ids by expiresAt        (FEED-4)
  * - `P pl` string: the last post id minted, kept when that post is deleted (OP-5)
  * - `P w` hash epoch → sealed world key
- * - `P mh:<to>` hash digest → id and id → digest (MB-11)  `P ph` the same for posts (FEED-9)
+ * - `P mh:<to>` hash key → id and id → key (dedupe keys, MB-11)  `P ph` the same for posts (FEED-9)
  * - `P sb` string: sealed bytes held by the store (STORE-2)
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
- * Atomicity: registration, put, ack, delete and expiry are Lua scripts (`_redis-scripts.ts`), each one
- * atomic step in Redis; world keys use HSETNX. Listings read in pages without a script: they only read.
+ * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
+ * scripts (`_redis-scripts.ts`), each one atomic step in Redis, with the bounds and the id's random part
+ * passed in as arguments; world keys use HSETNX. Listings read in pages without a script: they only read.
  * The put scripts are no-ops when run again (STORE-3), since ioredis re-sends a command whose reply was
  * lost with its connection.
  *
@@ -27,12 +28,11 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { ComradError, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
-import { randomPart } from './_ids.js';
 import { MailListeners } from './_listeners.js';
-import { decodeMail, decodePost, encodeMail, encodePost, mailDigest, postDigest } from './_records.js';
+import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { MailItem, MailQuota, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
+import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -123,7 +123,7 @@ class RedisStore implements Store {
     await this.sub.subscribe(this.channel);
   }
 
-  async register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+  async putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
     const keys = [this.key('n:', name), this.key('k:', toHex(publicKey))];
     return (await this.eval(scripts.REGISTER, keys, [bytes(publicKey), String(registeredAt), name])) as RegisterResult;
   }
@@ -137,11 +137,12 @@ class RedisStore implements Store {
     return (await this.redis.get(this.key('k:', toHex(publicKey)))) ?? undefined;
   }
 
-  async putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult> {
+  async appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+    const { sealed, receivedAt, expiresAt } = mail;
     const record = bytes(encodeMail(receivedAt, expiresAt, sealed));
     const args = [
       Math.floor(receivedAt),
-      randomPart(),
+      mail.nonce,
       record,
       sealed.length,
       quota.maxItems,
@@ -149,7 +150,7 @@ class RedisStore implements Store {
       String(expiresAt),
       to,
       this.channel,
-      mailDigest(sealed),
+      mail.key,
       quota.storageBytes ?? '',
     ];
     const answer = (await this.eval(scripts.PUT_MAIL, this.mailboxKeys(to), args)) as string;
@@ -172,7 +173,7 @@ class RedisStore implements Store {
     return out;
   }
 
-  async ackMail(to: string, ids: readonly string[]): Promise<number> {
+  async deleteMail(to: string, ids: readonly string[]): Promise<number> {
     let gone = 0;
     for (let i = 0; i < ids.length; i += ACK_BATCH) {
       gone += (await this.eval(scripts.ACK_MAIL, this.mailboxKeys(to), [to, ...ids.slice(i, i + ACK_BATCH)])) as number;
@@ -180,15 +181,15 @@ class RedisStore implements Store {
     return gone;
   }
 
-  async putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
+  async appendPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult> {
     const keys = [this.key('pi'), this.key('pd'), this.key('pa:', post.author), this.key('px'), this.key('pl'), this.key('ph'), this.key('sb')];
     const args = [
       Math.floor(post.postedAt),
-      randomPart(),
+      post.nonce,
       bytes(encodePost(post)),
       String(post.postedAt),
       String(post.expiresAt),
-      postDigest(post.author, post.sealed),
+      post.key,
       quota ? quota.maxPosts : '',
       quota ? String(quota.since) : '',
       quota?.storageBytes ?? '',
@@ -219,7 +220,7 @@ class RedisStore implements Store {
     return post && post.expiresAt > now ? post : undefined;
   }
 
-  async deletePost(id: string, author: string): Promise<boolean> {
+  async deletePostIfAuthor(id: string, author: string): Promise<boolean> {
     const keys = [this.key('pi'), this.key('pd'), this.key('px'), this.key('pa:', author), this.key('ph'), this.key('sb')];
     return (await this.eval(scripts.DELETE_POST, keys, [id, author, this.prefix])) === 1;
   }

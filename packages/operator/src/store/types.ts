@@ -1,6 +1,10 @@
 /**
- * The Operator's storage interface. One interface, three backends (memory, LMDB, Redis), one conformance
- * suite. A store holds bytes it cannot read: sealed letters and sealed posts are opaque here. The clock is
+ * The Operator's storage interface: atomic primitives, no rules. One interface, three backends (memory,
+ * LMDB, Redis), one conformance suite. A store holds bytes it cannot read: sealed letters and sealed posts
+ * are opaque here. Every number that decides — a bound, a time, a dedupe key, an id's random part, an
+ * owner — is a parameter chosen by the Operator's policy (`../policy/index.ts`); the store evaluates the
+ * condition atomically with its write (Redis serves several processes, so a condition checked outside the
+ * primitive could be stale by the time of the write), and never decides a rule of its own. The clock is
  * always passed in (`now`, ms since epoch) so expiry is testable and every Operator process agrees.
  * @module
  */
@@ -33,47 +37,70 @@ export interface StoredPost {
   readonly expiresAt: number;
 }
 
-/** A new post, before the store assigns its id. */
-export type NewPost = Omit<StoredPost, 'id'>;
+/** What the policy decides about a new item before the store appends it. */
+export interface Appended {
+  /**
+   * The dedupe key: an item with the same key already held (in the same mailbox, or in the feed) is the
+   * same item, and the append answers its id instead of storing it again. 1–128 characters.
+   */
+  readonly key: string;
+  /** The random part of the new item's id (12 hex digits, `policy/ids.ts`): the store mints the rest. */
+  readonly nonce: string;
+}
 
-/** Outcome of a registration attempt; registration is atomic across every Operator process (REG-2). */
+/** A new letter, as the policy hands it to the store. */
+export interface NewMail extends Appended {
+  /** The sealed letter, exactly as received. */
+  readonly sealed: Uint8Array;
+  /** When the Operator received it (ms); also the time part of its id. */
+  readonly receivedAt: number;
+  /** When it is deleted even if never acknowledged (ms). */
+  readonly expiresAt: number;
+}
+
+/** A new post, before the store assigns its id. */
+export type NewPost = Omit<StoredPost, 'id'> & Appended;
+
+/** Outcome of putting a name/key pair: stored, or which half was already held (nothing stored). */
 export type RegisterResult = 'ok' | 'name-taken' | 'key-taken';
 
-/** Per-mailbox bounds, checked atomically with the insert (MB-4), and the store's budget (STORE-2). */
+/** Bounds of one mailbox after the append, and of the whole store, checked atomically with it. */
 export interface MailQuota {
+  /** Items the mailbox may hold, the new one included. */
   readonly maxItems: number;
+  /** Sealed bytes the mailbox may hold, the new letter included. */
   readonly maxBytes: number;
-  /** STORE-2: sealed bytes of every letter and post held by the whole store; absent = no budget. */
+  /** Sealed bytes of every letter and post the whole store may hold; absent = no bound. */
   readonly storageBytes?: number;
 }
 
-/** A put that succeeded. */
+/** An append that succeeded. */
 export interface Stored {
-  /** The id of the new item, or of the identical one already held. */
+  /** The id of the new item, or of the item with the same dedupe key already held. */
   readonly id: string;
-  /** Present when the identical item was already held, so nothing was written (MB-11, FEED-9, STORE-3). */
+  /** Present when an item with the same dedupe key was already held, so nothing was written. */
   readonly held?: true;
 }
 
 /**
- * What a put answers: the letter's id (MB-11: of the identical one when already held), or why nothing was
- * stored — `quota`: the mailbox is full (MB-4); `storage-full`: the store's budget (STORE-2).
+ * What a mail append answers: the letter's id (of the one with the same key when already held), or which
+ * bound refused it, with nothing stored — `quota`: the mailbox's; `storage-full`: the store's.
  */
 export type PutMailResult = Stored | 'quota' | 'storage-full';
 
-/** Bounds of a new post, checked atomically with the insert (FEED-5, STORE-2). */
+/** Bounds of a new post, checked atomically with the append. */
 export interface PostQuota {
-  /** FEED-5: the author may hold at most this many posts with `postedAt` ≥ `since`, the new one included. */
+  /** The author may hold at most this many posts with `postedAt` ≥ `since`, the new one included. */
   readonly maxPosts: number;
-  /** Start of the window (ms), normally `postedAt` − one hour. */
+  /** Start of the counted window (ms). */
   readonly since: number;
-  /** STORE-2: as in {@link MailQuota}. */
+  /** As in {@link MailQuota}. */
   readonly storageBytes?: number;
 }
 
 /**
- * What a post put answers: the id (of the new post, or of the identical post by the same author already
- * held: FEED-9), or `rate-limited` (FEED-5) or `storage-full` (STORE-2), with nothing stored.
+ * What a post append answers: the id (of the new post, or of the post with the same key already held), or
+ * which bound refused it, with nothing stored — `rate-limited`: the author's count; `storage-full`: the store's.
  */
 export type PutPostResult = Stored | 'rate-limited' | 'storage-full';
 
@@ -82,55 +109,55 @@ export interface Store {
   /** Which backend this is. */
   readonly kind: 'memory' | 'lmdb' | 'redis';
 
-  // Registry: the one permanent record (REG-*).
-  /** Registers `name` ↔ `publicKey` (canonical bytes) if neither is taken; atomic. */
-  register(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult>;
-  /** The public key registered under `name`. */
+  // Registry: a pair of unique keys, name ↔ public key.
+  /** Puts `name` ↔ `publicKey` (canonical bytes) unless either is held already (then nothing is stored); atomic. */
+  putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult>;
+  /** The public key paired with `name`. */
   keyOf(name: string): Promise<Uint8Array | undefined>;
-  /** The name registered with `publicKey`. */
+  /** The name paired with `publicKey`. */
   nameOf(publicKey: Uint8Array): Promise<string | undefined>;
 
-  // Mailboxes (MB-*).
+  // Mailboxes.
   /**
-   * Stores a sealed letter for `to`, unless the mailbox is full (`quota`) or the store's budget is spent
-   * (`storage-full`); atomic with both checks. The same sealed bytes already held in that mailbox are not
-   * stored again: the put answers the held letter's id (MB-11), so a retried put is a no-op.
+   * Appends a letter to `to`'s mailbox if no letter with the same key is held there and it stays within
+   * `quota`; the key check, both bounds, the id (after the greatest id present) and the write are one
+   * atomic step. A held key answers that letter's id and writes nothing, so a retried append is a no-op.
    */
-  putMail(to: string, sealed: Uint8Array, receivedAt: number, expiresAt: number, quota: MailQuota): Promise<PutMailResult>;
-  /** Up to `limit` unexpired items of `to`, oldest first. Listing deletes nothing (MB-3). */
+  appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult>;
+  /** Up to `limit` items of `to` with `expiresAt` > `now`, oldest (smallest id) first. Deletes nothing. */
   listMail(to: string, now: number, limit: number): Promise<MailItem[]>;
   /** Deletes exactly the listed items of `to`'s mailbox; unknown ids are ignored. Returns how many went. */
-  ackMail(to: string, ids: readonly string[]): Promise<number>;
+  deleteMail(to: string, ids: readonly string[]): Promise<number>;
 
-  // World feed (FEED-*).
+  // World feed.
   /**
-   * Stores a post and answers its id; with `quota`, only if the author holds fewer than `maxPosts` posts
-   * since `quota.since` and the budget allows, checked atomically with the insert (FEED-5, STORE-2). A post
-   * with the same author and sealed bytes as one held is not stored again: its id is answered (FEED-9).
+   * Appends a post unless a post with the same key is held (its id is answered) or, with `quota`, the
+   * author holds `maxPosts` posts since `quota.since` or the store's bound would be passed; atomic. Its id
+   * comes after the greatest post id present and after the last post id ever minted.
    */
-  putPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult>;
-  /** Up to `limit` unexpired posts, newest first, strictly older than the post id `before` when given. */
+  appendPost(post: NewPost, quota?: PostQuota): Promise<PutPostResult>;
+  /** Up to `limit` posts with `expiresAt` > `now`, newest first, strictly older than the post id `before` when given. */
   listPosts(now: number, limit: number, before?: string): Promise<StoredPost[]>;
-  /** One post by id, if it exists and has not expired. */
+  /** One post by id, if it exists and its `expiresAt` > `now`. */
   getPost(id: string, now: number): Promise<StoredPost | undefined>;
-  /** Deletes the post if `author` wrote it; false when there is no such post by that author. */
-  deletePost(id: string, author: string): Promise<boolean>;
-  /** How many posts `author` made at or after `since` (what FEED-5 counts; `putPost` checks it atomically). */
+  /** Deletes the post if its author is `author`, checked atomically with the delete; false otherwise. */
+  deletePostIfAuthor(id: string, author: string): Promise<boolean>;
+  /** How many posts `author` holds with `postedAt` ≥ `since` (what `appendPost`'s quota counts). */
   countPostsSince(author: string, since: number): Promise<number>;
 
-  // World epoch keys (FEED-*): opaque bytes (the Operator encrypts them before storing).
+  // World epoch keys: opaque bytes (the Operator encrypts them before storing).
   /** The stored value for `epoch`, creating it with `create()` if absent; atomic, so every process agrees. */
   worldKey(epoch: number, create: () => Uint8Array): Promise<Uint8Array>;
 
   // Expiry.
-  /** Deletes every mail item and post whose `expiresAt` ≤ `now` (and world keys older than `keepEpochsFrom`). */
+  /** Deletes every mail item and post whose `expiresAt` ≤ `now`, and world keys of epochs below `keepEpochsFrom`. */
   expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }>;
 
   // Notifications across Operator processes ("you have mail").
-  /** Calls `listener(to)` whenever mail is put for `to` by any process sharing this store. */
+  /** Calls `listener(to)` whenever a letter is appended for `to` by any process sharing this store. */
   onMail(listener: (to: string) => void): () => void;
 
-  /** STORE-2: sealed bytes of the letters and posts held (what `storageBytes` bounds). */
+  /** Sealed bytes of the letters and posts held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;
 
   /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */

@@ -11,6 +11,7 @@
  * ```
  */
 import { afterEach, beforeEach, describe } from 'vitest';
+import { atomicityConformance } from './conformance/atomicity.js';
 import { boundsConformance } from './conformance/bounds.js';
 import { feedConformance } from './conformance/feed.js';
 import { mailConformance } from './conformance/mail.js';
@@ -44,6 +45,7 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     mailConformance(sut);
     feedConformance(sut);
     boundsConformance(sut);
+    atomicityConformance(sut);
     privacyConformance(sut);
     modelConformance(sut);
   });

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nextId } from '../../src/store/_ids.js';
+import { nextId, randomPart } from '../../src/policy/ids.js';
 import { openStore } from '../../src/store/index.js';
-import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
+import { DAY, ROOMY, T0, bytes, idOf, mail, post, randomName } from './conformance/fixtures.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -33,7 +33,7 @@ describe('lmdb store', () => {
     const path = await tempDir();
     const store = await openStore({ kind: 'lmdb', path });
     const bob = randomName();
-    const puts = Array.from({ length: 50 }, () => store.putMail(bob, bytes(100), T0, T0 + DAY, ROOMY));
+    const puts = Array.from({ length: 50 }, () => store.appendMail(bob, mail(bytes(100), T0, T0 + DAY), ROOMY));
     await store.close();
     const ids = (await Promise.all(puts)).map((p) => (typeof p === 'string' ? '' : p.id));
     const reopened = await openStore({ kind: 'lmdb', path });
@@ -48,10 +48,10 @@ describe('lmdb store', () => {
     const path = await tempDir();
     const bob = randomName();
     const store = await openStore({ kind: 'lmdb', path });
-    const letter = await store.putMail(bob, bytes(10), T0, T0 + 1000, ROOMY);
+    const letter = await store.appendMail(bob, mail(bytes(10), T0, T0 + 1000), ROOMY);
     await store.close();
     // The orphan: an entry in the mail expiry index (`mexp`, [expiresAt, to, id]) with no letter behind it.
-    const orphan = [T0, bob, nextId(T0, undefined)];
+    const orphan = [T0, bob, nextId(T0, undefined, randomPart())];
     const raw = open({ path, maxDbs: 16, compression: false });
     await raw.openDB({ name: 'mexp', encoding: 'binary' }).put(orphan, new Uint8Array(0));
     await raw.close();
@@ -63,6 +63,34 @@ describe('lmdb store', () => {
       expect((await reopened.dump()).filter(([k]) => k.startsWith('mexp/') || k.includes(bob))).toEqual([]);
       expect(letter).not.toBe('quota');
       expect(await reopened.listMail(bob, T0, 10)).toEqual([]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('MB-11 FEED-9 a store written before the id → key indexes gets them at open: a deleted item’s key goes with it', async () => {
+    const path = await tempDir();
+    const [bob, alice] = [randomName(), randomName()];
+    const [sealed, posted] = [bytes(30), bytes(30)];
+    const store = await openStore({ kind: 'lmdb', path });
+    const letter = idOf(await store.appendMail(bob, mail(sealed, T0, T0 + DAY), ROOMY));
+    const postId = idOf(await store.appendPost(post({ author: alice, sealed: posted, epoch: 1, postedAt: T0, expiresAt: T0 + DAY })));
+    await store.close();
+    // What an older Operator left: the key → id indexes only.
+    const raw = open({ path, maxDbs: 16, compression: false });
+    for (const name of ['mkey', 'pkey']) await raw.openDB({ name, encoding: 'string' }).drop();
+    await raw.close();
+
+    const reopened = await openStore({ kind: 'lmdb', path });
+    try {
+      expect(await reopened.deleteMail(bob, [letter])).toBe(1);
+      expect(await reopened.deletePostIfAuthor(postId, alice)).toBe(true);
+      // Were the keys left behind, the same bytes would be answered "held" under the deleted ids.
+      const again = await reopened.appendMail(bob, mail(sealed, T0, T0 + DAY), ROOMY);
+      expect(typeof again === 'object' && again.held).toBeFalsy();
+      const repost = await reopened.appendPost(post({ author: alice, sealed: posted, epoch: 1, postedAt: T0, expiresAt: T0 + DAY }));
+      expect(typeof repost === 'object' && repost.held).toBeFalsy();
+      expect((await reopened.dump()).filter(([k]) => k.startsWith('mhash/') || k.startsWith('phash/'))).toHaveLength(2);
     } finally {
       await reopened.close();
     }

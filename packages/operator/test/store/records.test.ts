@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ID_LENGTH, MAX_ID_TIME, isStoreId, nextId } from '../../src/store/_ids.js';
+import { ID_LENGTH, MAX_ID_TIME, isStoreId, nextId, randomPart } from '../../src/policy/ids.js';
 import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost } from '../../src/store/_records.js';
 import { checkTotal } from '@comrad/test-kit/core/garbage';
 
@@ -16,7 +16,7 @@ describe('store ids', () => {
       fc.property(fc.array(time, { minLength: 1, maxLength: 30 }), (times) => {
         let greatest: string | undefined;
         for (const at of times) {
-          const id = nextId(at, greatest);
+          const id = nextId(at, greatest, randomPart());
           expect(isStoreId(id)).toBe(true);
           expect(id.length).toBe(ID_LENGTH);
           if (greatest !== undefined) expect(id > greatest).toBe(true);
@@ -29,18 +29,18 @@ describe('store ids', () => {
 
   it('MB-3 the counter carries into the time when one millisecond is full', () => {
     const full = (1000).toString(36).padStart(10, '0') + 'zzzz' + '0'.repeat(12);
-    const id = nextId(1000, full);
+    const id = nextId(1000, full, randomPart());
     expect(id.slice(0, 14)).toBe((1001).toString(36).padStart(10, '0') + '0000');
     expect(id > full).toBe(true);
   });
 
   it('refuses times past the year 10000 instead of minting a longer id', () => {
-    expect(() => nextId(MAX_ID_TIME + 1, undefined)).toThrow(RangeError);
-    expect(nextId(MAX_ID_TIME, undefined)).toHaveLength(ID_LENGTH);
+    expect(() => nextId(MAX_ID_TIME + 1, undefined, randomPart())).toThrow(RangeError);
+    expect(nextId(MAX_ID_TIME, undefined, randomPart())).toHaveLength(ID_LENGTH);
   });
 
   it('isStoreId accepts exactly the minted shape', () => {
-    const id = nextId(1_700_000_000_000, undefined);
+    const id = nextId(1_700_000_000_000, undefined, randomPart());
     for (const bad of ['', id.slice(1), id + '0', id.toUpperCase(), id.slice(0, -1) + 'g', ` ${id.slice(1)}`, 42, null, undefined, [id]]) {
       expect(isStoreId(bad)).toBe(false);
     }

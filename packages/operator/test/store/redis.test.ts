@@ -10,11 +10,10 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ComradError } from '@comrad/core';
-import { SEQ_DIGITS, TIME_DIGITS, laterId, nextId } from '../../src/store/_ids.js';
-import { NEXT_ID } from '../../src/store/_redis-scripts.js';
+import { NEXT_ID_LUA, SEQ_DIGITS, TIME_DIGITS, laterId, nextId } from '../../src/policy/ids.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, useRedisServer } from '@comrad/test-kit/operator/redis';
-import { DAY, ROOMY, T0, bytes, randomName } from './conformance/fixtures.js';
+import { DAY, ROOMY, T0, bytes, mail, post, randomName } from './conformance/fixtures.js';
 
 const redis = useRedisServer();
 const opened: Store[] = [];
@@ -31,14 +30,14 @@ describe('redis store', () => {
   it('REG-2 MB-3 stores under different prefixes on one Redis share nothing, notifications included', async () => {
     const [a, b] = [await open(), await open()];
     const [name, key] = [randomName(), bytes(45)];
-    expect(await a.register(name, key, T0)).toBe('ok');
-    expect(await b.register(name, key, T0)).toBe('ok');
+    expect(await a.putPairIfAbsent(name, key, T0)).toBe('ok');
+    expect(await b.putPairIfAbsent(name, key, T0)).toBe('ok');
     const heardByB: string[] = [];
     b.onMail((to) => heardByB.push(to));
     const [x, y] = [randomName(), randomName()];
-    await a.putMail(x, bytes(10), T0, T0 + DAY, ROOMY);
+    await a.appendMail(x, mail(bytes(10), T0, T0 + DAY), ROOMY);
     expect(await b.listMail(x, T0, 10)).toEqual([]);
-    await b.putMail(y, bytes(10), T0, T0 + DAY, ROOMY);
+    await b.appendMail(y, mail(bytes(10), T0, T0 + DAY), ROOMY);
     await vi.waitFor(() => expect(heardByB).toEqual([y])); // a's notification would have come first
     expect((await b.dump()).some(([k]) => k.includes(x))).toBe(false);
   });
@@ -58,21 +57,21 @@ describe('redis store', () => {
   it('keeps working after Redis forgets its scripts (SCRIPT FLUSH, as after a Redis restart)', async () => {
     const store = await open();
     const bob = randomName();
-    await store.putMail(bob, bytes(10), T0, T0 + DAY, ROOMY);
+    await store.appendMail(bob, mail(bytes(10), T0, T0 + DAY), ROOMY);
     const admin = new Redis(redis.url);
     try {
       await admin.script('FLUSH');
     } finally {
       admin.disconnect();
     }
-    const put = await store.putMail(bob, bytes(10), T0, T0 + DAY, ROOMY);
+    const put = await store.appendMail(bob, mail(bytes(10), T0, T0 + DAY), ROOMY);
     expect(put).not.toBe('quota');
     expect(await store.listMail(bob, T0, 10)).toHaveLength(2);
   });
 
   it('MB-3 OP-5 the Lua id rule mints what nextId mints after the greatest of two ids (carry included)', async () => {
     const admin = new Redis(redis.url);
-    const lua = `${NEXT_ID}\nreturn next_id(tonumber(ARGV[1]), ARGV[2], ARGV[3] ~= '' and ARGV[3] or nil, ARGV[4] ~= '' and ARGV[4] or nil)`;
+    const lua = `${NEXT_ID_LUA}\nreturn next_id(tonumber(ARGV[1]), ARGV[2], ARGV[3] ~= '' and ARGV[3] or nil, ARGV[4] ~= '' and ARGV[4] or nil)`;
     // Times and counters close together, and counters at the carry, so ties and carries are common.
     const at = fc.integer({ min: T0, max: T0 + 3 });
     const seq = fc.constantFrom(0, 1, 2, 36 ** SEQ_DIGITS - 2, 36 ** SEQ_DIGITS - 1);
@@ -82,9 +81,8 @@ describe('redis store', () => {
     );
     try {
       await fc.assert(
-        fc.asyncProperty(at, id, id, async (time, a, b) => {
-          const expected = nextId(time, laterId(a, b));
-          const random = expected.slice(TIME_DIGITS + SEQ_DIGITS);
+        fc.asyncProperty(at, id, id, fc.stringMatching(/^[0-9a-f]{12}$/), async (time, a, b, random) => {
+          const expected = nextId(time, laterId(a, b), random);
           expect(await admin.eval(lua, 0, time, random, a ?? '', b ?? '')).toBe(expected);
         }),
         { numRuns: 300 },
@@ -123,7 +121,7 @@ describe('STORE-1 the Redis store refuses persistence that can lose acknowledged
         expect((failure as Error).message).toContain('--appendonly yes --appendfsync always');
         expect((failure as Error).message).toContain('--redis-allow-data-loss');
         const store = await openStore({ kind: 'redis', url: server.url, prefix: 'p:', allowDataLoss: true });
-        expect(await store.register(randomName(), bytes(45), T0)).toBe('ok');
+        expect(await store.putPairIfAbsent(randomName(), bytes(45), T0)).toBe('ok');
         await store.close();
       } finally {
         await server.stop();
@@ -137,8 +135,8 @@ describe('STORE-1 the Redis store refuses persistence that can lose acknowledged
     try {
       const store = await openStore({ kind: 'redis', url: server.url, prefix: 'p:' });
       const [name, key, bob] = [randomName(), bytes(45), randomName()];
-      expect(await store.register(name, key, T0)).toBe('ok');
-      const ids = await Promise.all(Array.from({ length: 20 }, () => store.putMail(bob, bytes(200), T0, T0 + DAY, ROOMY)));
+      expect(await store.putPairIfAbsent(name, key, T0)).toBe('ok');
+      const ids = await Promise.all(Array.from({ length: 20 }, () => store.appendMail(bob, mail(bytes(200), T0, T0 + DAY), ROOMY)));
       await server.kill();
       await store.close().catch(() => {});
       again = await startRedisServer({ dir: server.dir });
@@ -221,7 +219,7 @@ describe('STORE-3 a reply lost with its connection stores nothing twice', () => 
       for (let i = 0; i < 20; i++) {
         const sealed = bytes(300);
         proxy.arm(sealed);
-        const put = await store.putMail(bob, sealed, T0 + i, T0 + DAY, ROOMY);
+        const put = await store.appendMail(bob, mail(sealed, T0 + i, T0 + DAY), ROOMY);
         if (typeof put === 'string') throw new Error(`refused: ${put}`);
         ids.push(put.id);
       }
@@ -245,7 +243,7 @@ describe('STORE-3 a reply lost with its connection stores nothing twice', () => 
       for (let i = 0; i < 5; i++) {
         const sealed = bytes(300);
         proxy.arm(sealed);
-        const put = await store.putPost({ author: alice, sealed, epoch: 1, postedAt: T0 + i, expiresAt: T0 + DAY }, { maxPosts: 5, since: T0 });
+        const put = await store.appendPost(post({ author: alice, sealed, epoch: 1, postedAt: T0 + i, expiresAt: T0 + DAY }), { maxPosts: 5, since: T0 });
         expect(typeof put).not.toBe('string');
       }
       expect(proxy.cuts).toBe(5);

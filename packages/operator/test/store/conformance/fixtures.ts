@@ -1,8 +1,8 @@
 /**
  * What the conformance suite needs from a backend, and the small helpers its sections share.
  */
-import { randomBytes, randomInt } from 'node:crypto';
-import type { MailQuota, PutMailResult, PutPostResult, Store } from '../../../src/store/index.js';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import type { MailQuota, NewMail, NewPost, PutMailResult, PutPostResult, Store } from '../../../src/store/index.js';
 
 /** One backend, freshly opened and empty, as `setup()` hands it to the suite. */
 export interface StoreUnderTest {
@@ -32,6 +32,31 @@ export function randomName(): string {
   let s = '';
   for (let i = 0; i < 12; i++) s += String.fromCharCode(97 + randomInt(26));
   return s;
+}
+
+/**
+ * A dedupe key for `parts` as a policy would choose one: the store treats it as an opaque string, so any
+ * injective function of the content does (SHA-256, hex).
+ */
+export function keyOf(...parts: Array<Uint8Array | string>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(typeof part === 'string' ? `${part.length}:${part}` : part);
+  return hash.digest('hex');
+}
+
+/** A fresh random part of an id (12 hex digits), as the policy draws one per append. */
+export function nonce(): string {
+  return randomBytes(6).toString('hex');
+}
+
+/** A letter to append: its key is its content (the same bytes are the same letter), a fresh nonce. */
+export function mail(sealed: Uint8Array, receivedAt: number, expiresAt: number): NewMail {
+  return { sealed, receivedAt, expiresAt, key: keyOf(sealed), nonce: nonce() };
+}
+
+/** A post to append: its key is author and content (the same post by the same author), a fresh nonce. */
+export function post(fields: Omit<NewPost, 'key' | 'nonce'>): NewPost {
+  return { ...fields, key: keyOf(fields.author, fields.sealed), nonce: nonce() };
 }
 
 /** `n` random bytes. */

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MailQuota, Store } from '../../../src/store/index.js';
-import { DAY, T0, bytes, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
+import { DAY, T0, bytes, randomName, secondInstance, mail, type StoreUnderTest } from './fixtures.js';
 
 /** Small enough that random runs hit both bounds often. */
 const QUOTA: MailQuota = { maxItems: 6, maxBytes: 200 };
@@ -39,7 +39,7 @@ class Put implements MailCommand {
     const sealed = bytes(this.size);
     const stored = m.boxes[this.box];
     const full = stored.length + 1 > QUOTA.maxItems || stored.reduce((n, l) => n + l.sealed.length, 0) + this.size > QUOTA.maxBytes;
-    const result = await r.stores[this.via % r.stores.length]!.putMail(r.names[this.box], sealed, m.now, m.now + this.ttl, QUOTA);
+    const result = await r.stores[this.via % r.stores.length]!.appendMail(r.names[this.box], mail(sealed, m.now, m.now + this.ttl), QUOTA);
     expect(result === 'quota').toBe(full);
     if (typeof result !== 'string') stored.push({ id: result.id, sealed, expiresAt: m.now + this.ttl });
   }
@@ -67,7 +67,7 @@ class Ack implements MailCommand {
     if (this.foreign && other.length > 0) ids.push(other[0]!.id); // an id of the other mailbox: must not be touched
     const unique = new Set(ids);
     const gone = own.filter((l) => unique.has(l.id));
-    expect(await r.stores[this.via % r.stores.length]!.ackMail(r.names[this.box], ids)).toBe(gone.length);
+    expect(await r.stores[this.via % r.stores.length]!.deleteMail(r.names[this.box], ids)).toBe(gone.length);
     m.boxes[this.box] = own.filter((l) => !unique.has(l.id));
   }
   toString = () => `ack(box ${this.box}, picks [${this.picks}], foreign ${this.foreign}, via ${this.via})`;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DAY, T0, bytes, contains, idOf, randomName, valueBytes, type StoreUnderTest } from './fixtures.js';
+import { DAY, T0, bytes, contains, idOf, randomName, valueBytes, mail, type StoreUnderTest } from './fixtures.js';
 
 /** Most bytes a backend may keep next to a letter in the same value (a fixed header with the two times). */
 const MAX_RECORD_OVERHEAD = 32;
@@ -22,7 +22,7 @@ export function privacyConformance(sut: () => StoreUnderTest): void {
       for (let i = 0; i < 12; i++) {
         const to = recipients[i % 3]!;
         const sealed = bytes(50 + 23 * i);
-        const put = await store.putMail(to, sealed, T0 + i, T0 + DAY, { maxItems: 100, maxBytes: 1 << 20 });
+        const put = await store.appendMail(to, mail(sealed, T0 + i, T0 + DAY), { maxItems: 100, maxBytes: 1 << 20 });
         letters.push({ to, id: idOf(put), sealed });
       }
       const dump = await store.dump();

@@ -11,7 +11,7 @@ export function registryConformance(sut: () => StoreUnderTest): void {
     it('REG-2 registers a name with a key; both lookups answer, unknown ones do not', async () => {
       const { store } = sut();
       const [name, key] = [randomName(), bytes(45)];
-      expect(await store.register(name, key, T0)).toBe('ok');
+      expect(await store.putPairIfAbsent(name, key, T0)).toBe('ok');
       expect(await store.keyOf(name)).toEqual(key);
       expect(await store.nameOf(key)).toBe(name);
       expect(await store.keyOf(randomName())).toBeUndefined();
@@ -22,11 +22,11 @@ export function registryConformance(sut: () => StoreUnderTest): void {
       const target = sut();
       let store: Store = target.store;
       const [name, key] = [randomName(), bytes(45)];
-      expect(await store.register(name, key, T0)).toBe('ok');
+      expect(await store.putPairIfAbsent(name, key, T0)).toBe('ok');
       const check = async (s: Store) => {
-        expect(await s.register(name, bytes(45), T0 + 1)).toBe('name-taken');
-        expect(await s.register(randomName(), key, T0 + 1)).toBe('key-taken');
-        expect(await s.register(name, key, T0 + 1)).toBe('name-taken'); // even the same pair: no re-binding
+        expect(await s.putPairIfAbsent(name, bytes(45), T0 + 1)).toBe('name-taken');
+        expect(await s.putPairIfAbsent(randomName(), key, T0 + 1)).toBe('key-taken');
+        expect(await s.putPairIfAbsent(name, key, T0 + 1)).toBe('name-taken'); // even the same pair: no re-binding
         expect(await s.keyOf(name)).toEqual(key);
         expect(await s.nameOf(key)).toBe(name);
       };
@@ -42,12 +42,12 @@ export function registryConformance(sut: () => StoreUnderTest): void {
     it('REG-2 a refused registration stores nothing', async () => {
       const { store } = sut();
       const [name, key, otherName, otherKey] = [randomName(), bytes(45), randomName(), bytes(45)];
-      await store.register(name, key, T0);
-      expect(await store.register(name, otherKey, T0)).toBe('name-taken');
-      expect(await store.register(otherName, key, T0)).toBe('key-taken');
+      await store.putPairIfAbsent(name, key, T0);
+      expect(await store.putPairIfAbsent(name, otherKey, T0)).toBe('name-taken');
+      expect(await store.putPairIfAbsent(otherName, key, T0)).toBe('key-taken');
       expect(await store.nameOf(otherKey)).toBeUndefined();
       expect(await store.keyOf(otherName)).toBeUndefined();
-      expect(await store.register(otherName, otherKey, T0)).toBe('ok');
+      expect(await store.putPairIfAbsent(otherName, otherKey, T0)).toBe('ok');
     });
 
     it('REG-2 racing registrations of one name (from two instances when the backend has them): exactly one wins', async () => {
@@ -56,7 +56,7 @@ export function registryConformance(sut: () => StoreUnderTest): void {
       for (let round = 0; round < 25; round++) {
         const name = randomName();
         const keys = Array.from({ length: 8 }, () => bytes(45));
-        const results = await Promise.all(keys.map((k, i) => stores[i % 2]!.register(name, k, T0)));
+        const results = await Promise.all(keys.map((k, i) => stores[i % 2]!.putPairIfAbsent(name, k, T0)));
         expect(results.filter((r) => r === 'ok')).toHaveLength(1);
         expect(results.filter((r) => r !== 'ok').every((r) => r === 'name-taken')).toBe(true);
         const winner = keys[results.indexOf('ok')]!;
@@ -71,7 +71,7 @@ export function registryConformance(sut: () => StoreUnderTest): void {
       for (let round = 0; round < 25; round++) {
         const key = bytes(45);
         const names = Array.from({ length: 8 }, randomName);
-        const results: RegisterResult[] = await Promise.all(names.map((n, i) => stores[i % 2]!.register(n, key, T0)));
+        const results: RegisterResult[] = await Promise.all(names.map((n, i) => stores[i % 2]!.putPairIfAbsent(n, key, T0)));
         expect(results.filter((r) => r === 'ok')).toHaveLength(1);
         expect(results.filter((r) => r !== 'ok').every((r) => r === 'key-taken')).toBe(true);
         const winner = names[results.indexOf('ok')]!;

@@ -1,0 +1,211 @@
+/**
+ * The Operator's rules about what it keeps, in one place: how long a letter or post lives (MB-5, FEED-4),
+ * how much a mailbox, an author and the whole store may hold (MB-4, FEED-5, STORE-2), when two puts are
+ * the same item (MB-11, FEED-9, STORE-3), who may delete what (MB-3, FEED-8), which world epochs exist
+ * (FEED-2, FEED-3), that a name and a key register once (REG-2, REG-5), and how ids are minted (OP-5,
+ * `./ids.ts`). The store below it only runs atomic primitives with these numbers as parameters; the wire
+ * handlers above it only decode, verify signatures and proofs, and encode. The spec's executable model
+ * (`spec/model/operator-model.ts`) states the same rules independently, as the oracle this is tested against.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { ProtocolError } from '@comrad/core';
+import { epochOf } from '@comrad/core/wire';
+import type { ServerLimits } from '../limits.js';
+import type { MailItem, MailQuota, PostQuota, Store, StoredPost } from '../store/types.js';
+import { randomPart } from './ids.js';
+
+/** One hour (ms): the window FEED-5 counts posts in. */
+export const HOUR_MS = 3_600_000;
+/** One day (ms): the unit of a post's lifetime (FEED-4). */
+export const DAY_MS = 86_400_000;
+
+const enc = new TextEncoder();
+
+/**
+ * MB-11, STORE-3: the dedupe key of a letter in its mailbox: SHA-256 of the sealed bytes, hex. The same
+ * bytes put twice — a resend, or a store call repeated after a lost reply — are one letter.
+ * @param sealed - the sealed letter
+ * @returns 64 hex digits
+ */
+export function mailKey(sealed: Uint8Array): string {
+  return createHash('sha256').update(sealed).digest('hex');
+}
+
+/**
+ * FEED-9, STORE-3: the dedupe key of a post: SHA-256 over the author's name (length first, so no two
+ * (author, bytes) pairs share an input) and the sealed post, hex. Another author's copy of the same bytes
+ * is a different post (readers refuse it: FEED-7), so it is not folded into the original.
+ * @param author - the post's author
+ * @param sealed - the sealed post
+ * @returns 64 hex digits
+ */
+export function postKey(author: string, sealed: Uint8Array): string {
+  const name = enc.encode(author);
+  const length = new Uint8Array([name.length >> 8, name.length & 0xff]);
+  return createHash('sha256').update(length).update(name).update(sealed).digest('hex');
+}
+
+/** STORE-2: the store is full; nothing was stored. */
+const storageFull = () => new ProtocolError('STORAGE_FULL', 'the Operator has no room for more letters or posts');
+
+/** Options of {@link Policy}. */
+export interface PolicyOptions {
+  /** The random part of each new id (12 hex digits); default: 48 bits from the system's CSPRNG. */
+  readonly random?: () => string;
+}
+
+/** The rules, applied to one store with one set of limits. Every refusal is a `ProtocolError`. */
+export class Policy {
+  readonly #random: () => string;
+
+  /**
+   * @param store - where items live; only this class writes to it
+   * @param limits - the Operator's limits (the numbers the rules use)
+   * @param options - `random`: the source of ids' random parts (tests and recorded conversations fix it)
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly limits: ServerLimits,
+    options: PolicyOptions = {},
+  ) {
+    this.#random = options.random ?? randomPart;
+  }
+
+  /**
+   * REG-2, REG-5: registers `name` with `key`; repeating one's own registration (a lost answer) succeeds.
+   * @throws ProtocolError KEY_TAKEN, NAME_TAKEN
+   */
+  async register(name: string, key: Uint8Array, now: number): Promise<void> {
+    const outcome = await this.store.putPairIfAbsent(name, key, now);
+    if (outcome === 'key-taken') throw new ProtocolError('KEY_TAKEN', 'this key is registered');
+    if (outcome === 'name-taken') {
+      const existing = await this.store.keyOf(name);
+      if (!existing || !sameBytes(existing, key)) throw new ProtocolError('NAME_TAKEN', 'this name is taken');
+    }
+  }
+
+  /**
+   * LIMIT-2: a letter is at most `sealedLetterBytes` (checked before any work is spent on it).
+   * @throws ProtocolError TOO_LARGE
+   */
+  checkLetterSize(bytes: number): void {
+    if (bytes > this.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a letter is at most ${this.limits.sealedLetterBytes} bytes`);
+  }
+
+  /**
+   * MB-5: when a letter received at `now` is deleted unacknowledged: after the sender's `ttl`, at most the
+   * Operator's `mailTtlMs`.
+   */
+  mailExpiry(now: number, ttl: number | undefined): number {
+    return now + Math.min(ttl ?? this.limits.mailTtlMs, this.limits.mailTtlMs);
+  }
+
+  /**
+   * Holds a letter for `to` until acknowledged or expired (MB-3, MB-5): only for a registered name, within
+   * the mailbox quota (MB-4) and the store's budget (STORE-2), both checked atomically with the append; the
+   * same bytes again are a no-op (MB-11).
+   * @throws ProtocolError NOT_FOUND, QUOTA_EXCEEDED, STORAGE_FULL
+   */
+  async deliver(to: string, letter: Uint8Array, ttl: number | undefined, now: number): Promise<void> {
+    if (!(await this.store.keyOf(to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
+    const quota: MailQuota = { maxItems: this.limits.mailboxItems, maxBytes: this.limits.mailboxBytes, storageBytes: this.limits.storageBytes };
+    const mail = { sealed: letter, receivedAt: now, expiresAt: this.mailExpiry(now, ttl), key: mailKey(letter), nonce: this.#random() };
+    const put = await this.store.appendMail(to, mail, quota);
+    if (put === 'quota') throw new ProtocolError('QUOTA_EXCEEDED', 'the mailbox is full');
+    if (put === 'storage-full') throw storageFull();
+  }
+
+  /**
+   * MB-3, MB-5: the letters waiting for `name`, oldest first, unexpired, at most the asked number, the
+   * Operator's `fetchItems` and `pageItems` (LIMIT-6: what the server has room for). Deletes nothing.
+   */
+  fetch(name: string, now: number, asked: number | undefined, pageItems = Infinity): Promise<MailItem[]> {
+    return this.store.listMail(name, now, Math.min(asked ?? this.limits.fetchItems, this.limits.fetchItems, pageItems));
+  }
+
+  /**
+   * MB-3: deletes the listed letters of `name`'s own mailbox (another mailbox's ids delete nothing).
+   * @returns how many went
+   * @throws ProtocolError TOO_LARGE past `ackIds` ids
+   */
+  async ack(name: string, ids: readonly string[]): Promise<number> {
+    if (ids.length > this.limits.ackIds) throw new ProtocolError('TOO_LARGE', `at most ${this.limits.ackIds} ids per ack`);
+    return this.store.deleteMail(name, ids);
+  }
+
+  /**
+   * FEED-2: the epoch whose key a reader asks for (the current one when `wanted` is absent). Keys exist for
+   * the epochs a live post can be sealed under, plus tomorrow for clocks running ahead.
+   * @throws ProtocolError EXPIRED, NOT_FOUND
+   */
+  worldKeyEpoch(wanted: number | undefined, now: number): number {
+    const current = epochOf(now);
+    const epoch = wanted ?? current;
+    if (epoch < current - this.limits.maxPostDays - 1) throw new ProtocolError('EXPIRED', 'that epoch is over');
+    if (epoch > current + 1) throw new ProtocolError('NOT_FOUND', 'that epoch has not begun');
+    return epoch;
+  }
+
+  /**
+   * LIMIT-2, FEED-4: a post's size and asked lifetime, checked before its header is read.
+   * @throws ProtocolError TOO_LARGE, MALFORMED
+   */
+  checkPost(bytes: number, expiresInDays: number): void {
+    if (bytes > this.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a post is at most ${this.limits.sealedLetterBytes} bytes`);
+    if (expiresInDays > this.limits.maxPostDays) throw new ProtocolError('MALFORMED', `a post lives at most ${this.limits.maxPostDays} days`);
+  }
+
+  /**
+   * Publishes a post to the world feed: sealed under the current epoch or the previous one (FEED-3), kept
+   * `expiresInDays` (FEED-4), at most `postsPerHour` per author (FEED-5) within the store's budget
+   * (STORE-2), both checked atomically with the append; the same post by the same author again answers
+   * as it was stored (FEED-9).
+   * @returns the post's id and when it expires
+   * @throws ProtocolError EXPIRED, MALFORMED, RATE_LIMITED, STORAGE_FULL
+   */
+  async post(author: string, sealed: Uint8Array, epoch: number, expiresInDays: number, now: number): Promise<{ id: string; expiresAt: number }> {
+    const current = epochOf(now);
+    if (epoch < current - 1) throw new ProtocolError('EXPIRED', 'the post is sealed under an old epoch key');
+    if (epoch > current) throw new ProtocolError('MALFORMED', 'the post is sealed under a future epoch key');
+    const expiresAt = now + expiresInDays * DAY_MS;
+    const quota: PostQuota = { maxPosts: this.limits.postsPerHour, since: now - HOUR_MS, storageBytes: this.limits.storageBytes };
+    const put = await this.store.appendPost({ author, sealed, epoch, postedAt: now, expiresAt, key: postKey(author, sealed), nonce: this.#random() }, quota);
+    if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `at most ${this.limits.postsPerHour} posts per hour`);
+    if (put === 'storage-full') throw storageFull();
+    // FEED-9: a post already held (a retry whose answer was lost) answers as it was stored.
+    const held = put.held ? await this.store.getPost(put.id, now) : undefined;
+    return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
+  }
+
+  /**
+   * FEED-6: up to the asked number of unexpired posts (at most `feedItems` and `pageItems`), newest first,
+   * older than `before`, and one more when there is one, so the caller knows whether a next page exists.
+   * @returns the posts and the page size asked for
+   */
+  async feed(now: number, asked: number | undefined, before: string | undefined, pageItems = Infinity): Promise<{ found: StoredPost[]; limit: number }> {
+    const limit = Math.min(asked ?? this.limits.feedItems, this.limits.feedItems, pageItems);
+    return { found: await this.store.listPosts(now, limit + 1, before), limit };
+  }
+
+  /**
+   * FEED-8: only its author deletes a post; "not yours" and "no such post" are one answer.
+   * @throws ProtocolError NOT_FOUND
+   */
+  async deletePost(author: string, id: string): Promise<void> {
+    if (!(await this.store.deletePostIfAuthor(id, author))) throw new ProtocolError('NOT_FOUND', 'no such post');
+  }
+
+  /**
+   * MB-5, FEED-4: deletes what has expired by `now`; FEED-2: epoch keys are kept as long as a post sealed
+   * under them can live.
+   * @returns how many letters and posts went
+   */
+  sweep(now: number): Promise<{ mail: number; posts: number }> {
+    return this.store.expire(now, epochOf(now) - this.limits.maxPostDays - 1);
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
