@@ -22,7 +22,7 @@ import { _testing } from '@comrad/core/src/crypto/_node-backend.js';
 import { makeContainer, TAG_PRIVATE, TAG_PUBLIC } from '@comrad/core/src/crypto/_container.js';
 import { SM_SIGNED } from '@comrad/core/src/crypto/_framing.js';
 import type { CryptoBackend } from '@comrad/core/src/crypto/_backend.js';
-import { _scriptIdsForVectors } from '@comrad/operator/src/store/_ids.js';
+import { _scriptIdsForVectors } from '@comrad/operator/src/policy/ids.js';
 
 /** Which end drew a value. */
 export type Side = 'client' | 'operator';
