@@ -114,7 +114,7 @@ describe('comrad-conformance operator against broken Operators', () => {
     // A real Operator with one rule broken underneath it, not a stand-in for the kit's counterpart.
     const broken = new Proxy(real, {
       get(target, p) {
-        if (p === 'ackMail') return async () => 0;
+        if (p === 'deleteMail') return async () => 0;
         const v = Reflect.get(target, p, target) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
