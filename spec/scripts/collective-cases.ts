@@ -166,6 +166,7 @@ export function buildCollectiveVectors() {
   bad('prev of 31 bytes', ['COL-2'], 'MALFORMED', signRaw('alice', msg({ prev: new Uint8Array(31) })));
   bad('seq above 2^32-1', ['COL-2'], 'MALFORMED', signRaw('alice', msg({ seq: 2 ** 32 })));
   bad('an unknown kind', ['COL-3'], 'UNSUPPORTED_KIND', signRaw('alice', msg({ kind: 'bless' })));
+  bad('an unknown kind of 40 characters', ['COL-3'], 'UNSUPPORTED_KIND', signRaw('alice', msg({ kind: 'x'.repeat(40) })));
   bad('a field of another kind', ['COL-3'], 'MALFORMED', signRaw('alice', msg({ proposal: 1 })));
   bad('seq 0 that is not found', ['COL-3'], 'MALFORMED', signRaw('alice', msg({ seq: 0 })));
   bad('found after seq 0', ['COL-3'], 'MALFORMED', signRaw('alice', msg({ kind: 'found', who: undefined, constitution: c({}) })));

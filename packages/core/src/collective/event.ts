@@ -31,9 +31,9 @@ export const MAX_EVENT_MESSAGE_BYTES = 1920;
 export const MAX_NOTE_CHARS = 280;
 /** COL-6: bytes of an event id (SHA-256). */
 export const EVENT_ID_BYTES = 32;
-/** COL-3: a `seq` is below 2³² (a log never holds that many events; the codec keeps it one form). */
+/** COL-2: a `seq` is below 2³² (a log never holds that many events; the codec keeps it one form). */
 export const MAX_SEQ = 0xffff_ffff;
-/** COL-3: `at` is in seconds since the epoch, at most 2³²−1, like a letter's (LET-1). */
+/** COL-2: `at` is in seconds since the epoch, at most 2³²−1, like a letter's (LET-1). */
 export const MAX_EVENT_AT = 0xffff_ffff;
 /** COL-6: the `prev` of the founding event: there is no event before it. */
 export const GENESIS_PREV: Uint8Array = new Uint8Array(EVENT_ID_BYTES);
@@ -179,7 +179,9 @@ function readEvent(value: unknown): CollectiveEvent {
   const open = Fields.open(value, 'event');
   // COL-2: the version before anything else, so a newer event is refused as such, not as malformed.
   if (open.int('v') !== EVENT_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', 'this collective event version is not supported');
-  const kind = open.str('kind', { max: 16 });
+  // COL-3: any string that is not a kind is a newer kind, whatever its length.
+  const kind = open.raw('kind');
+  if (typeof kind !== 'string') throw new ProtocolError('MALFORMED', 'event.kind must be a string');
   if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new ProtocolError('UNSUPPORTED_KIND', 'unknown collective event kind');
   const f = Fields.of(value, 'event', ALLOWED[kind as EventKind]);
   if (f.str('ctx', { max: 32 }) !== EVENT_CONTEXT) throw new ProtocolError('MALFORMED', 'not a collective event');
