@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -21,6 +21,27 @@ export const alias = [
   { find: /^#node-backend$/, replacement: src('./packages/core/src/crypto/_node-backend.ts') },
 ];
 
+// Three projects, told apart by these lists (not by file names, so nobody renames a file to move it):
+// - unit: pure and in-process, against the TypeScript sources; it cannot start a process or open a socket
+//   (packages/test-kit/src/unit-guard.ts makes both throw).
+// - integration: tests that start processes (comrad-op, comrad, redis-server, node, npm) or open sockets
+//   (an Operator in-process on a port counts). The built dist is rebuilt first if stale (globalSetup).
+// - tor: the private Tor network (test/tornet), one file at a time.
+// A new test that starts a process or listens goes into `integration` below; the guard says so if forgotten.
+const integration = [
+  'packages/client-node/test/cli*.test.ts',
+  'packages/client-node/test/{active-relay,comrade,comrade-network,cross-backend,quickstart,transport,transport-retry,unlinkability}.test.ts',
+  'packages/operator/test/operator-{adversarial,auth,cli,cli-store,cluster,decode-stall,faults,feed,flow,lifecycle,limits,mail,privacy,store-bounds}.test.ts',
+  'packages/operator/test/store/{redis,store}.test.ts',
+  'packages/conformance/test/**/*.test.ts',
+  'spec/test/{ids,operator-model}.test.ts',
+  'examples/**/*.test.ts',
+  'scripts/{build-if-stale,pack}.test.ts',
+];
+const tor = ['test/tornet/**/*.test.ts', 'packages/*/test/**/*.tor.test.ts'];
+// Rebuilds packages/*/dist when a source changed, so `npx vitest run` never runs processes on a stale build.
+const buildFirst = src('./scripts/build-if-stale.global-setup.mjs');
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -30,6 +51,18 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'spec/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...integration, ...tor],
+          setupFiles: [src('./packages/test-kit/src/unit-guard.ts')],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'integration',
+          include: integration,
+          globalSetup: [buildFirst],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -38,7 +71,8 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'tor',
-          include: ['test/tornet/**/*.test.ts', 'packages/*/test/**/*.tor.test.ts'],
+          include: tor,
+          globalSetup: [buildFirst],
           testTimeout: 240_000,
           hookTimeout: 240_000,
           fileParallelism: false,

@@ -9,7 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, utimesSync, appendFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import config from '../vitest.config.js';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const packages = ['core', 'operator', 'client-node', 'conformance'] as const;
@@ -114,5 +115,31 @@ describe('scripts/build-if-stale.mjs', () => {
     writeFileSync(file, good);
     expect(build()).toEqual({ code: 0, output: '' });
     expect(stamps()['client-node']).toBeTypeOf('number');
+  });
+
+  it('the vitest globalSetup of the process tests rebuilds a stale dist, and stops the run on a broken build', { timeout: 120_000 }, async () => {
+    cpSync(join(repo, 'scripts', 'build-if-stale.global-setup.mjs'), join(root, 'scripts', 'build-if-stale.global-setup.mjs'));
+    const { default: setup } = (await import(pathToFileURL(join(root, 'scripts', 'build-if-stale.global-setup.mjs')).href)) as { default: () => void };
+    const file = join(root, 'packages', 'core', 'src', 'index.ts');
+    const good = readFileSync(file, 'utf8');
+    appendFileSync(file, "\nexport const staleProbe = 'rebuilt before the tests';\n");
+    setup();
+    expect(readFileSync(join(root, 'packages', 'core', 'dist', 'index.js'), 'utf8')).toContain('rebuilt before the tests');
+    appendFileSync(file, '\nexport const broken = ;\n');
+    expect(() => setup()).toThrow(/the build before the tests failed[^]*building packages\/core failed/);
+    writeFileSync(file, good);
+    setup();
+    expect(readFileSync(join(root, 'packages', 'core', 'dist', 'index.js'), 'utf8')).not.toContain('rebuilt before the tests');
+  });
+});
+
+describe('vitest.config.ts', () => {
+  it('runs that globalSetup before every project that runs the built bins (integration, tor), and not before unit', () => {
+    const projects = (config.test?.projects ?? []) as { test: { name: string; globalSetup?: string[] } }[];
+    const setupOf = (name: string) => projects.find((p) => p.test.name === name)?.test.globalSetup ?? [];
+    const ours = join(repo, 'scripts', 'build-if-stale.global-setup.mjs');
+    expect(setupOf('integration')).toContain(ours);
+    expect(setupOf('tor')).toContain(ours);
+    expect(setupOf('unit')).not.toContain(ours);
   });
 });

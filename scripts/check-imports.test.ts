@@ -42,12 +42,13 @@ it('finds every form of a relative import into another package, and only those',
       "import { fine } from %@comrad/test-kit/core/garbage%;",
     ].join('\n'),
     'spec/test/b.test.ts': "import { f } from %../../packages/operator/test/_fixtures.js%;\nimport { v } from %../vectors/x.js%;",
-    'bench/c.bench.mjs': "import { r } from %../test/tornet/tornet.mjs%;",
+    'bench/c.bench.mjs': "import { r } from %../test/tornet/tornet.mjs%;\nimport config from %../vitest.config.js%;\nimport { up } from %../../elsewhere.js%;",
   }));
   const found = check(dir).map((f) => `${f.file}:${f.line} ${f.into}`);
   expect(found.sort()).toEqual(
     [
       'bench/c.bench.mjs:1 test',
+      'bench/c.bench.mjs:3 ..',
       'packages/operator/test/a.test.ts:1 packages/core',
       'packages/operator/test/a.test.ts:2 test',
       'packages/operator/test/a.test.ts:3 packages/client-node',
