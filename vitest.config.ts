@@ -34,7 +34,9 @@ const integration = [
   'packages/operator/test/operator-{adversarial,auth,cli,cli-store,cluster,decode-stall,faults,feed,flow,lifecycle,limits,mail,privacy,store-bounds}.test.ts',
   'packages/operator/test/store/{redis,store}.test.ts',
   'packages/conformance/test/**/*.test.ts',
-  'spec/test/{ids,operator-model}.test.ts',
+  'spec/test/{conversation,ids,operator-model}.test.ts',
+  // Records the conversation vectors against a real Operator on a port (only with MAKE_VECTORS=1).
+  'spec/scripts/make-wire-vectors.test.ts',
   'examples/**/*.test.ts',
   'scripts/{build-if-stale,pack}.test.ts',
 ];

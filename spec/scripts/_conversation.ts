@@ -18,11 +18,11 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { decode, decryptFrom, fromHex, KeyPair, PrivateKey, PublicKey, SymmetricKey, toHex, utf8 } from '@comrad/core';
 import { createLetter, openPost, openSealedLetter, sealLetter, sealPost } from '@comrad/core/envelope';
 import { Channel, makeAuthProof, makeRegisterProof, registerPowInput, sendPowInput, solvePow, decodeGreeting, epochOf, verifyLookup } from '@comrad/core/wire';
-import { OperatorConnection } from '../../packages/client-node/src/transport/connection.js';
-import { startOperator, type RunningOperator } from '../../packages/operator/src/server.js';
-import { openStore } from '../../packages/operator/src/store/index.js';
-import type { OperatorKeys } from '../../packages/operator/src/handlers.js';
-import type { ServerLimits } from '../../packages/operator/src/limits.js';
+import { OperatorConnection } from '@comrad/client-node/src/transport/connection.js';
+import { startOperator, type RunningOperator } from '@comrad/operator/src/server.js';
+import { openStore } from '@comrad/operator/src/store/index.js';
+import type { OperatorKeys } from '@comrad/operator/src/handlers.js';
+import type { ServerLimits } from '@comrad/operator/src/limits.js';
 import { keyPairOfScalar, Recorder, scalarOf, Tape, withScriptedCrypto, type Draw, type DrawSource, type Side } from './_scripted-crypto.js';
 import { toTagged, type Tagged } from './vector-format.js';
 

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cellOpen, decode, encode, fromHex, KeyPair, PrivateKey, PublicKey, ready, SymmetricKey, toHex } from '@comrad/core';
 import { acceptGreeting, channelContext, checkAuthProof, checkRegisterProof, decodeGreeting, verifyLookup } from '@comrad/core/wire';
-import { _testing } from '../../packages/core/src/crypto/_node-backend.js';
+import { _testing } from '@comrad/core/src/crypto/_node-backend.js';
 import { replayClient, replayOperator, tapeOf, type ConvEvent, type ConvFrame } from '../scripts/_conversation.js';
 import { fromTagged, type Tagged } from '../scripts/vector-format.js';
 
