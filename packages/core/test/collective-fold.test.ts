@@ -256,7 +256,7 @@ describe('collective fold: properties over random logs (COL-5, COL-8, COL-12, CO
         for (const p of a.state.proposals.values()) expect([...p.yes, ...p.no].every((v) => members.has(v))).toBe(true);
         for (const [who, votes] of a.state.expulsions) expect(members.has(who) && votes.size > 0 && [...votes].every((v) => members.has(v))).toBe(true);
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 

@@ -126,10 +126,11 @@ export function applyEvent(state: CollectiveState, signed: Uint8Array, keysOf: K
 }
 
 /**
- * {@link applyEvent} for an event already read with `decodeEvent` (COL-7 steps 4–7).
- * @returns as {@link applyEvent}
+ * {@link applyEvent} for an event already read with `decodeEvent` (COL-7 steps 4–7). Not exported from the
+ * package: a `DecodedEvent` made any other way could pair one event's fields with another's signature.
+ * @internal
  */
-export function applyDecoded(state: CollectiveState, decoded: DecodedEvent, keysOf: KeysOf): FoldResult {
+function applyDecoded(state: CollectiveState, decoded: DecodedEvent, keysOf: KeysOf): FoldResult {
   try {
     const e = decoded.event;
     // COL-7 step 4: a log of one collective cannot be passed off as another's.

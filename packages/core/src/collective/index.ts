@@ -46,7 +46,6 @@ export {
   emptyCollective,
   nextEvent,
   applyEvent,
-  applyDecoded,
   foldLog,
   stateToJson,
   type PendingRequest,
