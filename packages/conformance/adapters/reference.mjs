@@ -7,13 +7,32 @@
 //
 // Imported instead of run, it gives its op table and loop, so a variant can change one op (the kit's own
 // test runs a deliberately wrong one that way).
+import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, fromHex, ready, sign, toHex } from '@comrad/core';
-import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
+import { ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, bytesEqual, cellOpen, decode, decryptFrom, encode, fromHex, ready, sign, toHex, verify } from '@comrad/core';
+import { checkRegistrableName, decodeLetter, encodeLetter, normaliseName, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
 import { Keymaker, decodeHomeKey, decodeKeystore } from '@comrad/core/keymaker';
-import { Channel, acceptGreeting, channelContext, decodeGreeting, readClientHello } from '@comrad/core/wire';
+import {
+  Channel,
+  acceptGreeting,
+  channelContext,
+  checkAuthProof,
+  checkRegisterProof,
+  decodeGreeting,
+  decodeRequest,
+  decodeResult,
+  decodeServerFrame,
+  encodeErr,
+  encodeMailPush,
+  encodeOk,
+  encodeRequest,
+  epochOf,
+  leadingZeroBits,
+  readClientHello,
+  verifyLookup,
+} from '@comrad/core/wire';
 
 await ready();
 
@@ -38,6 +57,63 @@ function table(t, make) {
     if (hex === undefined) throw new ComradError('NOT_FOUND', `no entry for ${k}`);
     return make(fromHex(hex));
   };
+}
+
+/** A msgpack value from tagged JSON (operator.json): byte strings are `{"bin": hex}`, map keys in wire order. */
+function fromTagged(v) {
+  if (Array.isArray(v)) return v.map(fromTagged);
+  if (v !== null && typeof v === 'object') {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === 'bin' && typeof v.bin === 'string') return fromHex(v.bin);
+    return Object.fromEntries(keys.map((k) => [k, fromTagged(v[k])]));
+  }
+  return v;
+}
+
+/** Tagged JSON of a decoded msgpack value. */
+function toTagged(v) {
+  if (v instanceof Uint8Array) return { bin: toHex(v) };
+  if (Array.isArray(v)) return v.map(toTagged);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, w]) => [k, toTagged(w)]));
+  return v;
+}
+
+/** What the library's strict decoder understood of a request, written again by its encoder, as tagged JSON. */
+function requestAsTagged(req) {
+  return toTagged(decode(encodeRequest(req.id, req.op, req.params)));
+}
+
+/** An Operator frame through the library's strict decoder (and `op`'s result decoder), written again by its encoder. */
+function reencodeServerFrame(bytes, op) {
+  const f = decodeServerFrame(bytes);
+  if (f.type === 'mail') return encodeMailPush();
+  if (f.type === 'err') return encodeErr(f.id, f.code, f.message);
+  return encodeOk(f.id, op, decodeResult(op, f.value));
+}
+
+/** Checks one of the Operator protocol's signed maps as its verifier would (operator.json, kind `signed`). */
+function checkSigned(what, message, signed, signerKey) {
+  const m = fromTagged(message);
+  switch (what) {
+    case 'auth':
+      // AUTH-5: every failed auth is one answer.
+      if (!checkAuthProof(signed, signerKey, { challenge: m.challenge, operatorKey: PublicKey.from(m.operator), name: m.name, at: m.at })) {
+        throw new ComradError('AUTH_FAILED', 'authentication failed');
+      }
+      break;
+    case 'register':
+      checkRegisterProof(signed, m.name, PublicKey.from(m.key), PublicKey.from(m.operator));
+      break;
+    case 'statement':
+      verifyLookup(signed, signerKey, m.name);
+      break;
+    case 'greeting':
+      if (!bytesEqual(verify(signerKey, signed), encode(m))) throw new ComradError('BAD_SIGNATURE', 'the greeting signs another hello');
+      break;
+    default:
+      throw new ComradError('MALFORMED', `no check for ${what}`);
+  }
+  return toHex(verify(signerKey, signed));
 }
 
 /** Opens `frames` in order on `channel`; the first that does not open refuses the whole request. */
@@ -84,6 +160,29 @@ export const OPS = {
   },
   'channel.open': (r) => ({ plain: openAll(new Channel(SymmetricKey.from(fromHex(r.sessionKey)), r.to), r.frames) }),
   'channel.context': (r) => ({ context: toHex(channelContext(r.to === 'operator' ? 1 : 2, r.n)) }),
+  'channel.openAt': (r) => {
+    // AUTH-9: frame n of a direction is a Secure Cell under the session key with that frame's context.
+    const context = channelContext(r.to === 'operator' ? 1 : 2, r.n);
+    return { plain: toHex(cellOpen(SymmetricKey.from(fromHex(r.sessionKey)), fromHex(r.sealed), context)) };
+  },
+  'name.normalise': (r) => ({ normalised: normaliseName(r.input) }),
+  'name.registrable': (r) => (checkRegistrableName(r.name), {}),
+  'request.encode': (r) => {
+    const req = decodeRequest(encode(fromTagged(r.frame)));
+    return { hex: toHex(encodeRequest(req.id, req.op, req.params)) };
+  },
+  'request.decode': (r) => ({ frame: requestAsTagged(decodeRequest(fromHex(r.hex))) }),
+  'response.encode': (r) => ({ hex: toHex(reencodeServerFrame(encode(fromTagged(r.frame)), r.wireOp)) }),
+  'response.decode': (r) => ({ frame: toTagged(decode(reencodeServerFrame(fromHex(r.hex), r.wireOp))) }),
+  'signed.verify': (r) => ({ messageHex: checkSigned(r.what, r.message, fromHex(r.signed), PublicKey.from(fromHex(r.signerKey))) }),
+  'pow.check': (r) => {
+    const input = encode(fromTagged(r.fields));
+    const digest = createHash('sha256').update(input).digest();
+    const zeroBits = leadingZeroBits(digest);
+    if (zeroBits < r.bits) throw new ComradError('POW_REQUIRED', `${zeroBits} leading zero bits, ${r.bits} asked`);
+    return { inputHex: toHex(input), digest: toHex(digest), zeroBits };
+  },
+  'worldKey.open': (r) => ({ epochKey: toHex(decryptFrom(PrivateKey.from(fromHex(r.reader.privateKey)), PublicKey.from(fromHex(r.worldKey)), fromHex(r.sealed))), epoch: epochOf(r.at) }),
 };
 
 /** Answers requests from stdin with `ops` until stdin ends (ADAPTER.md). */

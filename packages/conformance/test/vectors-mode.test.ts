@@ -51,8 +51,12 @@ describe('comrad-conformance vectors', () => {
     expect(r.stderr).toBe('');
     expect(rules(r.lines, 'fail')).toEqual([]);
     expect(rules(r.lines, 'skip')).toEqual([]);
-    // One rule per vector family at least: letters, signing, padding, sealing, posts, keys, keystores, home key, handshake.
-    for (const id of ['LET-1', 'SIG-2', 'SEAL-3', 'SEAL-4', 'SEAL-5', 'POST-3', 'KEY-1', 'KEY-2', 'KS-3', 'HOME-4', 'AUTH-7', 'AUTH-10']) expect(rules(r.lines, 'pass')).toContain(id);
+    // One rule per vector family at least: letters, signing, padding, sealing, posts, keys, keystores, home
+    // key, handshake, names, the Operator protocol's frames, signed maps, proof of work, world keys, and the
+    // recorded conversation.
+    for (const id of ['LET-1', 'SIG-2', 'SEAL-3', 'SEAL-4', 'SEAL-5', 'POST-3', 'KEY-1', 'KEY-2', 'KS-3', 'HOME-4', 'AUTH-7', 'AUTH-10', 'NAME-1', 'OP-3', 'REG-3', 'MB-9', 'FEED-2', 'MB-6']) {
+      expect(rules(r.lines, 'pass')).toContain(id);
+    }
     expect(summary(r.lines)).toMatchObject({ ok: true, failed: 0, skipped: 0 });
     expect(r.code).toBe(0);
   });
@@ -65,6 +69,19 @@ describe('comrad-conformance vectors', () => {
     expect(seal4.cases!.map((c) => c.name)).toContain('padding.json invalid: a non-zero padding byte (padding.unpad)');
     expect(seal4.cases!.every((c) => c.expected === 'error BAD_PADDING')).toBe(true);
     expect(r.code).toBe(1);
+  });
+
+  it('POW-1 a wrong adapter (proof-of-work bits counted from the low end) fails REG-6, MB-9 and POW-1 on operator.json', { timeout: 60_000 }, async () => {
+    const only = mkdtempSync(join(tmpdir(), 'comrad-conformance-vectors-'));
+    try {
+      copyFileSync(join(conformanceDir, 'dist', 'vectors', 'operator.json'), join(only, 'operator.json'));
+      const r = await kit(['--adapter', 'node test/adapters/pow-bits-reversed.mjs', '--vectors', only]);
+      expect(rules(r.lines, 'fail')).toEqual(['MB-9', 'POW-1', 'REG-6']);
+      expect(rules(r.lines, 'pass')).toContain('OP-1');
+      expect(r.code).toBe(1);
+    } finally {
+      rmSync(only, { recursive: true, force: true });
+    }
   });
 
   it('CONF-1 CONF-6 an adapter that offers only some ops has those rules skipped, which fail the run unless --allow-unsupported', { timeout: 30_000 }, async () => {

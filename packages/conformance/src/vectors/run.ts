@@ -4,7 +4,8 @@
  * invalid one's exact error code.
  * @module
  */
-import { PublicKey, fromHex, toHex, utf8, verify } from '@comrad/core';
+import { createHash } from 'node:crypto';
+import { PublicKey, encode, fromHex, toHex, utf8, verify } from '@comrad/core';
 import { Report } from '../report.js';
 import { Adapter, AdapterBroken, UNSUPPORTED_OP, type AdapterReply } from './adapter.js';
 import { hexOf, loadVectorFiles, type Vector, type VectorFile } from './files.js';
@@ -218,6 +219,187 @@ const FILES: Record<string, (f: VectorFile, ctx: Ctx) => Promise<void>> = {
     }
   },
 };
+
+/** A names.json letter with its image data expanded to hex, as letters.json writes letters. */
+function letterJson(l: Json): Json {
+  const body = l['body'] as Json;
+  const image = body['image'] as Json | undefined;
+  return image ? { ...l, body: { ...body, image: { ...image, data: hexOf(image['data']) } } } : l;
+}
+
+/** The canonical encoding of a letter (ENC-2: fields in the order LET-1 lists them, shortest forms). */
+function canonicalLetter(l: Json): Uint8Array {
+  const body = l['body'] as Json;
+  const image = body['image'] as Json | undefined;
+  return encode({
+    v: l['v'],
+    kind: l['kind'],
+    from: l['from'],
+    to: l['to'],
+    at: l['at'],
+    id: fromHex(String(l['id'])),
+    body: image ? { text: body['text'], image: { mime: image['mime'], data: fromHex(String(image['data'])) } } : { text: body['text'] },
+  });
+}
+
+const sha256Hex = (hex: string) => createHash('sha256').update(fromHex(hex)).digest('hex');
+
+FILES['names.json'] = async (f, ctx) => {
+  for (const v of f.valid) {
+    if (v['kind'] === 'name') {
+      await expectOk(ctx, v, '', 'name.normalise', { input: v['input'] }, { normalised: v['normalised'] });
+      if (v['registrable']) await expectOk(ctx, v, 'registrable', 'name.registrable', { name: v['normalised'] }, {});
+      else await expectError(ctx, { ...v, error: 'INVALID_NAME' }, 'name.registrable', { name: v['normalised'] });
+    } else if (v['kind'] === 'privateKey') {
+      const message = toHex(utf8('comrad conformance'));
+      await expectOk(ctx, v, 'verified under publicKey', 'key.sign', { privateKey: v['key'], message }, {}, (ok) => {
+        try {
+          return toHex(verify(PublicKey.from(fromHex(String(v['publicKey']))), fromHex(String(ok['signed'])))) === message ? undefined : 'a signature over another message';
+        } catch (err) {
+          return `a signature that does not verify under publicKey (${(err as Error).message})`;
+        }
+      });
+    } else if (v['kind'] === 'letter') {
+      const letter = letterJson(v['letter'] as Json);
+      await expectOk(ctx, v, `${String(v['encodedBytes'])} bytes`, 'letter.encode', { letter }, {}, (ok) => {
+        const hex = String(ok['hex']);
+        if (hex.length / 2 !== v['encodedBytes']) return `${hex.length / 2} bytes`;
+        return sha256Hex(hex) === v['sha256'] ? undefined : 'other bytes of that length (SHA-256 differs)';
+      });
+      await expectOk(ctx, v, 'decoded back', 'letter.decode', { hex: toHex(canonicalLetter(letter)) }, { letter });
+    } else await unknownKind(ctx, v);
+  }
+  for (const v of f.invalid) {
+    if (v['kind'] === 'name') await expectError(ctx, v, 'name.normalise', { input: v['input'] });
+    else if (v['kind'] === 'publicKey') await expectError(ctx, v, 'key.public', { key: v['key'] });
+    // "Reading it, or at the latest signing with it": key.sign covers both.
+    else if (v['kind'] === 'privateKey') await expectError(ctx, v, 'key.sign', { privateKey: v['key'], message: '00' });
+    else if (v['kind'] === 'letter') await expectError(ctx, v, 'letter.decode', { hex: toHex(canonicalLetter(letterJson(v['letter'] as Json))) });
+    else if (v['kind'] === 'signedLetter') await expectError(ctx, v, 'signed.open', { signed: str(v, 'signed'), authorKey: v['authorKey'] });
+    else await unknownKind(ctx, v);
+  }
+};
+
+FILES['operator.json'] = async (f, ctx) => {
+  for (const v of f.valid) {
+    switch (v['kind']) {
+      case 'request':
+        await expectOk(ctx, v, '', 'request.encode', { frame: v['frame'] }, { hex: v['hex'] });
+        await expectOk(ctx, v, '', 'request.decode', { hex: v['hex'] }, { frame: v['frame'] });
+        break;
+      case 'response': {
+        // `wireOp`: the adapter protocol's own `op` names the adapter op (CONF-5).
+        const op = v['op'] === undefined ? {} : { wireOp: v['op'] };
+        await expectOk(ctx, v, '', 'response.encode', { ...op, frame: v['frame'] }, { hex: v['hex'] });
+        await expectOk(ctx, v, '', 'response.decode', { ...op, hex: v['hex'] }, { frame: v['frame'] });
+        break;
+      }
+      case 'info':
+        // The reference Operator's defaults: another Operator may announce others (its `info` answer
+        // is checked by the response vectors and by the operator mode).
+        break;
+      case 'signed':
+        await expectOk(ctx, v, String(v['what']), 'signed.verify', { what: v['what'], message: v['message'], signed: v['signed'], signerKey: v['signerKey'] }, { messageHex: v['messageHex'] });
+        break;
+      case 'greeting': {
+        const operator = v['operator'] as Json;
+        await expectOk(ctx, v, '', 'greeting.accept', { greeting: v['hex'], operatorKey: operator['publicKey'], clientKey: v['client'], frames: [] }, { challenge: v['challenge'], worldKey: v['worldKey'] });
+        break;
+      }
+      case 'pow':
+        await expectOk(ctx, v, String(v['what']), 'pow.check', { what: v['what'], bits: v['bits'], fields: v['fields'] }, { inputHex: v['inputHex'], digest: v['digest'], zeroBits: v['zeroBits'] });
+        break;
+      case 'worldKey': {
+        const world = v['world'] as Json;
+        await expectOk(ctx, v, '', 'worldKey.open', { sealed: v['sealed'], reader: v['reader'], worldKey: world['publicKey'], at: v['at'] }, { epochKey: v['epochKey'], epoch: v['epoch'] });
+        break;
+      }
+      case 'channel': {
+        await expectOk(ctx, v, '', 'channel.context', { to: v['to'], n: v['n'] }, { context: v['context'] });
+        await expectOk(ctx, v, '', 'channel.openAt', { sessionKey: v['sessionKey'], to: v['to'], n: v['n'], sealed: v['sealed'] }, { plain: v['plain'] });
+        // AUTH-10: the same frame in another place does not open.
+        const moved = { ...v, name: `${v.name}, opened as frame n + 1`, error: 'DECRYPT_FAILED' };
+        await expectError(ctx, moved, 'channel.openAt', { sessionKey: v['sessionKey'], to: v['to'], n: Number(v['n']) + 1, sealed: v['sealed'] });
+        break;
+      }
+      default:
+        await unknownKind(ctx, v);
+    }
+  }
+  for (const v of f.invalid) {
+    switch (v['kind']) {
+      case 'request':
+        await expectError(ctx, v, 'request.decode', { hex: str(v, 'hex') });
+        break;
+      case 'response':
+        await expectError(ctx, v, 'response.decode', { ...(v['op'] === undefined ? {} : { wireOp: v['op'] }), hex: str(v, 'hex') });
+        break;
+      case 'signed':
+        await expectError(ctx, v, 'signed.verify', { what: v['what'], message: v['message'], signed: v['signed'], signerKey: v['signerKey'] });
+        break;
+      case 'pow':
+        await expectError(ctx, v, 'pow.check', { what: v['what'], bits: v['bits'], fields: v['fields'] });
+        break;
+      default:
+        await unknownKind(ctx, v);
+    }
+  }
+};
+
+interface ConversationEvent {
+  readonly seq: number;
+  readonly conn: number;
+  readonly from: 'client' | 'operator';
+  readonly type: 'hello' | 'greeting' | 'frame';
+  readonly url?: string;
+  readonly wire?: string;
+  readonly n?: number;
+  readonly plain?: string;
+  readonly frame?: Json;
+}
+
+/**
+ * The recorded conversation, from a client's side: each connection's hello is read back, its greeting
+ * accepted with the recorded ephemeral key (opening every frame the Operator sent on it), the client's
+ * frames opened under the recorded session key, and every frame's plaintext decoded — requests as
+ * requests, answers as results of the op their request named — to exactly the recorded frame.
+ */
+FILES['conversation.json'] = async (f, ctx) => {
+  for (const v of f.valid) {
+    if (v['kind'] !== 'conversation') {
+      await unknownKind(ctx, v);
+      continue;
+    }
+    const keys = v['keys'] as Record<string, Json>;
+    const events = v['events'] as ConversationEvent[];
+    const connections = v['connections'] as { conn: number; clientEphemeral: Json; sessionKey: string; purpose: string }[];
+    for (const c of connections) {
+      const on = events.filter((e) => e.conn === c.conn).sort((a, b) => a.seq - b.seq);
+      const hello = on.find((e) => e.type === 'hello');
+      const greeting = on.find((e) => e.type === 'greeting');
+      const fromOperator = on.filter((e) => e.type === 'frame' && e.from === 'operator');
+      const fromClient = on.filter((e) => e.type === 'frame' && e.from === 'client');
+      const at = { ...v, name: `${v.name}: connection ${c.conn} (${c.purpose})` };
+      if (hello) await expectOk(ctx, at, 'its hello', 'hello.read', { url: hello.url }, { key: c.clientEphemeral['publicKey'] });
+      if (greeting) {
+        const params = { greeting: greeting.wire, operatorKey: keys['operator']!['publicKey'], clientKey: c.clientEphemeral, frames: fromOperator.map((e) => e.wire) };
+        await expectOk(ctx, at, "its greeting and the Operator's frames", 'greeting.accept', params, { plain: fromOperator.map((e) => e.plain) });
+      }
+      if (fromClient.length > 0) await expectOk(ctx, at, "the client's frames", 'channel.open', { sessionKey: c.sessionKey, to: 'operator', frames: fromClient.map((e) => e.wire) }, { plain: fromClient.map((e) => e.plain) });
+      const opOf = new Map(fromClient.map((e) => [e.frame?.['id'], e.frame?.['op']]));
+      for (const e of fromClient) await expectOk(ctx, at, `request ${String(e.frame?.['op'])} (seq ${e.seq})`, 'request.decode', { hex: e.plain }, { frame: e.frame });
+      for (const e of fromOperator) {
+        const op = opOf.get(e.frame?.['id']);
+        await expectOk(ctx, at, `answer to ${String(op ?? 'no request: a push')} (seq ${e.seq})`, 'response.decode', { ...(op === undefined ? {} : { wireOp: op }), hex: e.plain }, { frame: e.frame });
+      }
+    }
+  }
+};
+
+/** A vector of a kind this kit version does not know: said, not passed. */
+async function unknownKind(ctx: Ctx, v: Vector): Promise<void> {
+  ctx.report.skip(v.rules, `${ctx.file}: ${v.name}`, `this kit version has no check for vectors of kind ${String(v['kind'])}`);
+}
 
 /** The vector files this kit version has client-side checks for. */
 export const CLIENT_VECTOR_FILES: readonly string[] = Object.keys(FILES);
