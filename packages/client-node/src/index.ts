@@ -16,7 +16,7 @@
  * const { posts } = await alice.feed();
  * await alice.close();
  * ```
- * @packageDocumentation
+ * @module @comrad/client-node
  */
 export {
   Comrade,

@@ -10,7 +10,7 @@
  * const signed = sign(alice.privateKey, utf8('hello'));
  * verify(alice.publicKey, signed); // the message bytes
  * ```
- * @packageDocumentation
+ * @module @comrad/core
  */
 export * from './errors.js';
 export * from './bytes.js';

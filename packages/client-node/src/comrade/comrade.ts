@@ -119,7 +119,9 @@ export interface FeedEntry {
   readonly image?: { readonly mime: string; readonly data: Uint8Array };
   /** When the author wrote it (seconds). */
   readonly at: number;
+  /** When the Operator stored it (ms since the Unix epoch). */
   readonly postedAt: number;
+  /** When the Operator deletes it (ms since the Unix epoch). */
   readonly expiresAt: number;
 }
 
@@ -157,7 +159,28 @@ export interface ComradeEvents {
 /** Default post lifetime (FEED-4). */
 export const DEFAULT_POST_DAYS = 7;
 
-/** One comrade's session with one Operator. */
+/**
+ * One comrade's session with one Operator: the API the `comrad` CLI is built on. Open one with
+ * {@link Comrade.connect}; give it the home's passphrase to act as the identity in it.
+ *
+ * What each method returns, in short: {@link Comrade.register} → {@link Identity} `{ name, publicKey,
+ * fingerprint }`; {@link Comrade.send} → `{ id }`; {@link Comrade.inbox} → {@link InboxReport}
+ * `{ received, rejected, held, duplicates }`; {@link Comrade.post} → `{ id, expiresAt }`;
+ * {@link Comrade.feed} → {@link FeedPage} `{ posts, rejected, next? }`; {@link Comrade.lookup} →
+ * {@link Contact} with `status`. Events: `mail` (new mail is waiting), `contact-pinned`,
+ * `operator-pinned`, `disconnect`, `reconnect` ({@link ComradeEvents}).
+ *
+ * @example
+ * ```ts
+ * import { Comrade } from '@comrad/client-node';
+ *
+ * const bot = await Comrade.connect({ home: './bot-home', passphrase: process.env.COMRAD_PASSPHRASE });
+ * bot.on('mail', async () => {
+ *   const { received } = await bot.inbox();            // verified letters only
+ *   for (const letter of received) await bot.send(letter.from, `echo: ${letter.text}`);
+ * });
+ * ```
+ */
 export class Comrade extends EventEmitter<ComradeEvents> {
   readonly #opts: ComradeOptions;
   readonly #paths: HomePaths;
@@ -250,22 +273,34 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     }
   }
 
-  /** The Operator's announced facts: its keys, limits and proof-of-work difficulties. */
+  /**
+   * The Operator's announced facts, as read at {@link Comrade.connect}.
+   * @returns `{ operatorKey, worldKey, limits, … }`: its keys, limits and proof-of-work difficulties
+   */
   get info(): InfoResult {
     return this.#info;
   }
 
-  /** The Operator's (pinned) key. */
+  /**
+   * The Operator's key, the pinned one (OPS-2).
+   * @returns its public key (`.fingerprint()` to show it)
+   */
   get operatorKey(): PublicKey {
     return this.#info.operatorKey;
   }
 
-  /** The paths of the home. */
+  /**
+   * Where the home keeps what.
+   * @returns the home's root and the paths of its files
+   */
   get paths(): HomePaths {
     return this.#paths;
   }
 
-  /** Whose keystore is unlocked, if anyone's. */
+  /**
+   * Whose identity is unlocked, if anyone's.
+   * @returns `{ name, publicKey, fingerprint }`, or undefined before a passphrase unlocked an identity
+   */
   get identity(): Identity | undefined {
     return this.#me && { name: this.#me.name, publicKey: this.#me.publicKey, fingerprint: this.#me.fingerprint() };
   }
@@ -278,9 +313,14 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @param name - the name as typed (normalised: `@Alice` → `alice`)
    * @param passphrase - the home's passphrase (default: the one given to `connect`; unlocks the home
    *   unless `connect` did)
-   * @returns the new identity
+   * @returns the new identity: `{ name, publicKey, fingerprint }` (the name normalised)
    * @throws UsageError KEYSTORE_EXISTS, BAD_ARGUMENT (no passphrase); ProtocolError INVALID_NAME,
    *   NAME_TAKEN, RATE_LIMITED…
+   * @example
+   * ```ts
+   * const me = await comrade.register('Alice');   // a home with no identity yet, opened with a passphrase
+   * console.log(`@${me.name} ${me.fingerprint}`);  // "@alice k3v9-2q7m-…": compare it in person
+   * ```
    */
   async register(name: string, passphrase: string | undefined = this.#opts.passphrase): Promise<Identity> {
     if (passphrase === undefined && !this.#home) throw new UsageError('BAD_ARGUMENT', 'register needs a passphrase to seal the home');
@@ -315,7 +355,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * logged-in connection, so its sends are close in time to it (CL-4). The home is unlocked with
    * `passphrase` unless `connect` unlocked it already.
    * @param passphrase - the home's passphrase
-   * @returns the identity
+   * @returns the identity: `{ name, publicKey, fingerprint }`
    * @throws UsageError NO_KEYSTORE; ProtocolError WRONG_PASSPHRASE, CORRUPT_KEYSTORE, AUTH_FAILED
    */
   async login(passphrase: string): Promise<Identity> {
@@ -343,8 +383,14 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * pinned Operator key (REG-4), and a key that differs from the one pinned earlier is refused (CT-2),
    * with both signed statements kept as evidence (CT-4).
    * @param name - as typed
-   * @returns the contact, with `status` `new` (pinned now) or `same`
+   * @returns the contact, `{ name, key, pinnedAt, statement?, changes, status }`, with `status` `new`
+   *   (pinned now) or `same` (matches the pin)
    * @throws ProtocolError NOT_FOUND, KEY_CHANGED, BAD_SIGNATURE, INVALID_NAME
+   * @example
+   * ```ts
+   * const bob = await comrade.lookup('bob');
+   * console.log(bob.key.fingerprint(), bob.status);   // compare the fingerprint with Bob in person
+   * ```
    */
   async lookup(name: string): Promise<Contact & { status: 'new' | 'same' }> {
     const normalised = normaliseName(name);
@@ -364,7 +410,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * evidence of the change stays in the home (CT-4).
    * @param name - as typed
    * @param fingerprint - the full fingerprint of the key the Operator now gives (KEY-4)
-   * @returns the previously pinned contact (if any) and the newly pinned one
+   * @returns `{ previous?, contact }`: the previously pinned contact (if any) and the newly pinned one
    * @throws UsageError BAD_ARGUMENT (the fingerprint is not the one of the key offered now); ProtocolError
    *   NOT_FOUND, BAD_SIGNATURE
    */
@@ -380,7 +426,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     return previous ? { previous, contact } : { contact };
   }
 
-  /** The contacts pinned at this Operator. */
+  /**
+   * The contacts pinned at this Operator, from the home alone (no request).
+   * @returns each `{ name, key, pinnedAt, statement?, changes }`
+   */
   contacts(): Contact[] {
     return this.#contacts.list(this.operatorKey);
   }
@@ -392,8 +441,13 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * `passphrase` of `connect`), not a login. An image is re-encoded without metadata first (IMG-1).
    * @param name - the recipient, as typed
    * @param content - text, or `{text, image}`
-   * @returns the letter id (hex)
+   * @returns `{ id }`: the letter id (hex), as the recipient will see it
    * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError NOT_FOUND, KEY_CHANGED, TOO_LARGE, QUOTA_EXCEEDED…
+   * @example
+   * ```ts
+   * await comrade.send('bob', 'Meeting moved to the library, 6pm.');
+   * await comrade.send('bob', { text: 'the flyer', image: await readFile('flyer.jpg') }); // metadata stripped
+   * ```
    */
   async send(name: string, content: Content): Promise<{ id: string }> {
     const me = this.#requireUnlocked();
@@ -434,8 +488,17 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * resolves (MAIL-5): a crash shows it again on the next call, never loses it, and a replayed letter
    * is never new twice (LET-8). Without `onLetter`, `received` is the only record of what was new.
    * @param opts - `onLetter` shows one letter; `keepUnseen` leaves marking to {@link markSeen}
-   * @returns what arrived now
+   * @returns what arrived now, `{ received, rejected, held, duplicates }`: `received` the verified letters
+   *   not seen before ({@link StoredLetter}: `{ id, from, to, at, text, image?, authorFingerprint, … }`),
+   *   `rejected` those set apart (`{ reason, claimedFrom?, code }`), `held` those left on the Operator
+   *   over a key change (with the evidence), `duplicates` how many were already stored
    * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError TIMEOUT, CONNECTION_CLOSED, AUTH_FAILED
+   * @example
+   * ```ts
+   * const { received, rejected } = await comrade.inbox();
+   * for (const l of received) console.log(`@${l.from}: ${l.text}`);    // verified: really from l.from
+   * if (rejected.length) console.warn(`${rejected.length} letters set apart (forged or unreadable)`);
+   * ```
    */
   async inbox(opts: InboxOptions = {}): Promise<InboxReport> {
     const me = this.#requireUnlocked();
@@ -461,20 +524,28 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /**
    * Records that the user has seen these letters (MAIL-5), after an `inbox({keepUnseen: true})`.
-   * @param letters - letters from `inbox()` or {@link letters}
+   * @param letters - letters from `inbox()` or {@link Comrade.letters}
+   * @returns once the marks are on disk
    */
   async markSeen(letters: readonly Pick<StoredLetter, 'from' | 'id'>[]): Promise<void> {
     this.#requireUnlocked();
     for (const l of letters) await this.#mail!.markSeen(l);
   }
 
-  /** Every letter stored in this home, oldest first (verified ones only). */
+  /**
+   * Every letter stored in this home, from the home alone (no request).
+   * @returns the verified letters, oldest first, each `{ id, from, to, at, receivedAt, text, image?,
+   *   authorFingerprint, signed }`
+   */
   async letters(): Promise<StoredLetter[]> {
     this.#requireUnlocked();
     return this.#mail!.list();
   }
 
-  /** The letters set apart because they failed verification (MAIL-3). */
+  /**
+   * The letters set apart because they failed verification (MAIL-3), kept as evidence.
+   * @returns each with its reason (`FORGED`, `UNKNOWN_SENDER`, `WRONG_RECIPIENT`, `UNREADABLE`)
+   */
   async rejectedLetters(): Promise<RejectedLetter[]> {
     this.#requireUnlocked();
     return this.#mail!.listRejected();
@@ -484,8 +555,13 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * Posts to the world (FEED-3): a post letter signed by us, sealed under today's world key.
    * @param text - the post's text (may be empty with an image)
    * @param opts - image and lifetime
-   * @returns the post id and when it expires
+   * @returns `{ id, expiresAt }`: the post id (for {@link Comrade.deletePost}) and when the Operator
+   *   deletes it (ms since the Unix epoch)
    * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError RATE_LIMITED, TOO_LARGE…
+   * @example
+   * ```ts
+   * const { id } = await comrade.post('Solidarity with the strikers at the port!', { expiresInDays: 3 });
+   * ```
    */
   async post(text: string, opts: PostOptions = {}): Promise<{ id: string; expiresAt: number }> {
     const me = this.#requireUnlocked();
@@ -508,7 +584,16 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * named. The signature is checked before the letter is decoded (POST-3). Posts that fail are listed in
    * `rejected`, never in `posts`.
    * @param opts - `before` (the previous page's `next`) and `limit`
+   * @returns `{ posts, rejected, next? }`: the verified posts ({@link FeedEntry}: `{ id, author, text,
+   *   image?, at, postedAt, expiresAt }`), those that failed (`{ id, author, code }`), and where the next
+   *   page starts when there is one
    * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError TIMEOUT…
+   * @example
+   * ```ts
+   * let page = await comrade.feed({ limit: 20 });
+   * for (const p of page.posts) console.log(`@${p.author}: ${p.text}`);
+   * if (page.next) page = await comrade.feed({ before: page.next });   // older posts
+   * ```
    */
   async feed(opts: { before?: string; limit?: number } = {}): Promise<FeedPage> {
     this.#requireUnlocked();
@@ -539,6 +624,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /**
    * Deletes one of our posts before it expires.
+   * @param id - the id {@link Comrade.post} returned (or a feed entry's `id`)
+   * @returns once the Operator deleted it
    * @throws ProtocolError NOT_FOUND, FORBIDDEN (not ours)
    */
   async deletePost(id: string): Promise<void> {
@@ -546,7 +633,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     await (await this.#privateSession()).request('delete', { postId: id });
   }
 
-  /** Closes every connection and forgets the unlocked key. */
+  /**
+   * Closes every connection and forgets the unlocked key; call it when done (a bot: on SIGTERM).
+   * @returns once every connection is closed
+   */
   async close(): Promise<void> {
     // CT-4: evidence of a key change recorded anywhere (a send, an inbox) is kept, whatever failed after.
     if (this.#contacts.dirty) await this.#contacts.save();

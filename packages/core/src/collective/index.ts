@@ -15,7 +15,7 @@
  * const found = signEvent(nextEvent(s0, 'alice', 1764000000, { kind: 'found', constitution: { admit: rule, amend: rule } }), alice.privateKey);
  * const r = applyEvent(s0, found, keysOf); // r.ok, r.state.members = {alice}
  * ```
- * @packageDocumentation
+ * @module @comrad/core/collective
  */
 export { MAX_MEMBERS, quorum, readConstitution, constitutionToMap, type Quorum, type Constitution } from './constitution.js';
 export {

@@ -1,7 +1,7 @@
 /**
  * NODE-ONLY entry point `@comrad/core/node`: helpers that need Node built-ins (child processes,
  * the file system, sockets). Never import this from browser-safe code.
- * @module
+ * @module @comrad/core/node
  */
 
 export {

@@ -18,7 +18,7 @@
  * ws.send(channel.seal(encodeRequest(1, 'auth', { name: 'alice', at, sig })));
  * // every later frame: decodeServerFrame(channel.open(bytes)), then decodeResult after matching frame.id
  * ```
- * @packageDocumentation
+ * @module @comrad/core/wire
  */
 export {
   WIRE_VERSION,
