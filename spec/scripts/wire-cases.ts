@@ -136,12 +136,13 @@ export async function buildWireVectors(): Promise<WireVectors> {
     request('feed, first page', ['FEED-6'], 20, 'feed', {});
     request('feed, a later page', ['FEED-6'], 21, 'feed', { before: ITEM, limit: 20 });
     request('delete', ['FEED-8'], 22, 'delete', { postId: ITEM });
-    request('the largest request id, 2^32 (uint64)', ['OP-1'], 2 ** 32, 'info', {});
+    request('the largest request id, 2^32 - 1 (uint32)', ['OP-1'], 2 ** 32 - 1, 'info', {});
     request('request id 0', ['OP-1'], 0, 'info', {});
 
     const badRequest = (name: string, rules: string[], error: string, bytes: VectorBytes) => invalid.push({ kind: 'request', name, rules, error, hex: bytes });
     badRequest('not a map', ['OP-1'], 'MALFORMED', hex(encode([1, 'info'])));
     badRequest('no id', ['OP-1'], 'MALFORMED', hex(rawMap([['op', encode('info')]])));
+    badRequest('id 2^32 (uint64): ids are uint32', ['OP-1'], 'MALFORMED', hex(withField(encodeRequest(1, 'info', {}), 'id', uint64(2 ** 32))));
     badRequest('id beyond 2^32', ['OP-1'], 'MALFORMED', hex(withField(encodeRequest(1, 'info', {}), 'id', uint64(2 ** 32 + 1))));
     badRequest('id negative', ['OP-1'], 'MALFORMED', hex(withField(encodeRequest(1, 'info', {}), 'id', encode(-1))));
     badRequest('id as a float', ['OP-1', 'ENC-1'], 'MALFORMED', hex(withField(encodeRequest(1, 'info', {}), 'id', float64(1))));
@@ -158,6 +159,7 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('auth: sig of 11 bytes', ['AUTH-2', 'ENC-7'], 'MALFORMED', hex(withField(authFrame, 'sig', encode(new Uint8Array(11)))));
     badRequest('auth: sig of 1025 bytes', ['AUTH-2', 'ENC-7'], 'TOO_LARGE', hex(withField(authFrame, 'sig', encode(new Uint8Array(1025)))));
     badRequest('auth: name not normalised', ['AUTH-2', 'NAME-1'], 'INVALID_NAME', hex(withField(authFrame, 'name', encode('Alice'))));
+    badRequest('auth: a name of 33 characters (not a name, whatever its length)', ['AUTH-2', 'NAME-1', 'OP-2'], 'INVALID_NAME', hex(withField(authFrame, 'name', encode('a'.repeat(33)))));
     badRequest('register: pow of 0 bytes', ['REG-6', 'ENC-7'], 'MALFORMED', hex(withField(registerFrame, 'pow', encode(new Uint8Array(0)))));
     badRequest('register: pow of 33 bytes', ['REG-6', 'ENC-7'], 'TOO_LARGE', hex(withField(registerFrame, 'pow', encode(new Uint8Array(33)))));
     badRequest('register: pow as an integer', ['REG-6', 'ENC-5'], 'MALFORMED', hex(withField(registerFrame, 'pow', encode(2623))));

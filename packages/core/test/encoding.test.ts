@@ -213,11 +213,13 @@ describe('encoding (ENC-*)', () => {
   });
 
   it('OP-7 requests start with their id, which peekRequestId reads without decoding', () => {
-    for (const id of [0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32]) {
+    for (const id of [0, 1, 127, 128, 255, 256, 65_535, 65_536, 2 ** 32 - 1]) {
       const frame = encodeRequest(id, 'lookup', { name: 'alice' });
       expect(peekRequestId(frame)).toBe(id);
       expect(decodeRequestEnvelope(frame).id).toBe(id);
     }
+    // OP-1: ids are uint32; 2^32 (the uint 64 cf 00 00 00 01 00 00 00 00) is no id, so it is not peeked either.
+    expect(peekRequestId(fromHex('82a26964cf0000000100000000a26f70a4696e666f'))).toBeUndefined();
     expect(peekRequestId(encode({ op: 'info', id: 3 }))).toBeUndefined();
     expect(peekRequestId(fromHex('81a26964'))).toBeUndefined();
     expect(peekRequestId(sharedReferenceBomb(20))).toBeUndefined();

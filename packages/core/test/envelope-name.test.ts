@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { checkName, checkRegistrableName, normaliseName, ProtocolError } from '@comrad/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkName, checkRegistrableName, encode, KeyPair, normaliseName, ProtocolError, ready, sign } from '@comrad/core';
+import { decodeLetter, STATEMENT_CONTEXT, verifyStatement } from '@comrad/core/envelope';
+import { decodeRequest, decodeResult } from '@comrad/core/wire';
 
 const code = (fn: () => unknown) => {
   try {
@@ -25,6 +27,24 @@ describe('names', () => {
     for (const bad of ['ab', 'a'.repeat(33), 'Alice', 'al ice', 'al-ice', '@alice', '']) {
       expect(code(() => checkName(bad))).toBe('INVALID_NAME');
     }
+  });
+  it('NAME-1 OP-2 every string that is not a name is INVALID_NAME wherever a name is due, however long', async () => {
+    await ready();
+    const operator = KeyPair.generate();
+    const letter = (from: string) =>
+      encode({ v: 1, kind: 'dm', from, to: 'bob', at: 1, id: new Uint8Array(16), body: { text: 'hi' } });
+    const statement = (name: string) => sign(operator.privateKey, encode({ ctx: STATEMENT_CONTEXT, name, key: operator.publicKey.bytes(), at: 1 }));
+    for (const bad of ['ab', 'a'.repeat(33), 'a'.repeat(200), 'x'.repeat(4000), 'Alice', 'é'.repeat(20)]) {
+      expect(code(() => decodeRequest(encode({ id: 1, op: 'lookup', name: bad }))), `lookup ${bad.length}`).toBe('INVALID_NAME');
+      expect(code(() => decodeRequest(encode({ id: 1, op: 'auth', name: bad, at: 1, sig: new Uint8Array(12) }))), `auth ${bad.length}`).toBe('INVALID_NAME');
+      expect(code(() => decodeRequest(encode({ id: 1, op: 'send', to: bad, letter: Uint8Array.of(1) }))), `send ${bad.length}`).toBe('INVALID_NAME');
+      expect(code(() => decodeResult('auth', { name: bad })), `auth result ${bad.length}`).toBe('INVALID_NAME');
+      expect(code(() => decodeLetter(letter(bad))), `letter ${bad.length}`).toBe('INVALID_NAME');
+      // A statement is bounded first (LIM-8): one over 1024 bytes is TOO_LARGE before it is read.
+      if (bad.length < 900) expect(code(() => verifyStatement(statement(bad), operator.publicKey)), `statement ${bad.length}`).toBe('INVALID_NAME');
+    }
+    // Not a string at all is a wrong type (ENC-5), not a name.
+    expect(code(() => decodeRequest(encode({ id: 1, op: 'lookup', name: 7 })))).toBe('MALFORMED');
   });
   it('NAME-3 reserved names cannot be registered', () => {
     expect(code(() => checkRegistrableName('operator'))).toBe('INVALID_NAME');

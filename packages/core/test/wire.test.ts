@@ -109,6 +109,14 @@ describe('OP-1 OP-2 every op round-trips', () => {
     expect(() => decodeRequest(encode({ id: 1, op: 'fetch', limit: 5, extra: 1 }))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
     expect(() => decodeRequest(encode({ id: 1, op: 'fetch', limit: 101 }))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
     expect(() => decodeRequest(encode({ id: 2 ** 32 + 1, op: 'info' }))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+  });
+
+  it('OP-1 request ids are uint32: 0..2^32-1; 2^32 is refused like any bad id (MALFORMED, no id in the answer)', () => {
+    expect(decodeRequest(encode({ id: 2 ** 32 - 1, op: 'info' })).id).toBe(2 ** 32 - 1);
+    expect(decodeRequest(encode({ id: 0, op: 'info' })).id).toBe(0);
+    expect(() => decodeRequest(encode({ id: 2 ** 32, op: 'info' }))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
+    expect(() => encodeRequest(2 ** 32, 'info', {})).toThrow(RangeError);
+    expect(() => decodeServerFrame(encode({ id: 2 ** 32, ok: {} }))).toThrow(expect.objectContaining({ code: 'MALFORMED' }));
     expect(() => decodeRequest(encode({ id: 1, op: 'lookup', name: 'alice', key: alice.publicKey.bytes() }))).toThrow(/exactly one/);
     expect(() => decodeRequest(encode({ id: 1, op: 'lookup', name: 'Alice' }))).toThrow(expect.objectContaining({ code: 'INVALID_NAME' }));
     expect(() => decodeRequest(encode({ id: 1, op: 'send', to: 'bob', letter: Uint8Array.of(1), token: new Uint8Array(513) }))).toThrow(expect.objectContaining({ code: 'TOO_LARGE' }));

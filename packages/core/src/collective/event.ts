@@ -13,7 +13,7 @@ import { Fields } from '../codec/fields.js';
 import { checkSigned } from '../crypto/_framing.js';
 import { sign, verify } from '../crypto/operations.js';
 import type { PrivateKey, PublicKey } from '../crypto/keys.js';
-import { checkName } from '../envelope/name.js';
+import { readNameField } from '../envelope/name.js';
 import { constitutionToMap, readConstitution, type Constitution } from './constitution.js';
 
 /** COL-2: the version this implementation speaks. */
@@ -105,7 +105,6 @@ const KIND_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
 const ALLOWED: Readonly<Record<EventKind, ReadonlySet<string>>> = Object.fromEntries(
   EVENT_KINDS.map((k) => [k, new Set([...HEAD_FIELDS, ...KIND_FIELDS[k]])]),
 ) as unknown as Record<EventKind, ReadonlySet<string>>;
-const NAME_BOUNDS = { max: 32 } as const;
 
 /**
  * Encodes an event's canonical message (COL-2, ENC-2) after checking every field: the bytes its author signs.
@@ -185,10 +184,10 @@ function readEvent(value: unknown): CollectiveEvent {
   if (!(EVENT_KINDS as readonly string[]).includes(kind)) throw new ProtocolError('UNSUPPORTED_KIND', 'unknown collective event kind');
   const f = Fields.of(value, 'event', ALLOWED[kind as EventKind]);
   if (f.str('ctx', { max: 32 }) !== EVENT_CONTEXT) throw new ProtocolError('MALFORMED', 'not a collective event');
-  const col = checkName(f.str('col', NAME_BOUNDS));
+  const col = readNameField(f, 'col');
   const seq = f.int('seq', { min: 0, max: MAX_SEQ });
   const prev = f.bytes('prev', { min: EVENT_ID_BYTES, max: EVENT_ID_BYTES }).slice();
-  const by = checkName(f.str('by', NAME_BOUNDS));
+  const by = readNameField(f, 'by');
   const at = f.int('at', { min: 0, max: MAX_EVENT_AT });
   // COL-3: the founding event is the first and only the first; nothing comes before it.
   if ((kind === 'found') !== (seq === 0)) throw new ProtocolError('MALFORMED', 'seq 0 is the found event, and only it');
@@ -205,7 +204,7 @@ function readEvent(value: unknown): CollectiveEvent {
     case 'vouch':
     case 'admit':
     case 'expel':
-      return { ...head, kind: kind as 'vouch' | 'admit' | 'expel', who: checkName(f.str('who', NAME_BOUNDS)) };
+      return { ...head, kind: kind as 'vouch' | 'admit' | 'expel', who: readNameField(f, 'who') };
     case 'vote':
       return { ...head, kind: 'vote', proposal: f.int('proposal', { min: 1, max: MAX_SEQ }), yes: f.bool('yes') };
     case 'leave':

@@ -8,7 +8,7 @@ import { decode, encode } from '../codec/msgpack.js';
 import { Fields } from '../codec/fields.js';
 import { randomBytes } from '../crypto/random.js';
 import { MAX_LETTER_BYTES } from '../limits.js';
-import { checkName, normaliseName, WORLD_NAME } from './name.js';
+import { normaliseName, readNameField, WORLD_NAME } from './name.js';
 import { readTextBody, textBodyToMap, type TextBody } from './body.js';
 
 /** LET-2: the letter format version this implementation writes and reads. */
@@ -136,19 +136,13 @@ function readLetter(value: unknown): Letter {
   if (!(SPECIFIED_KINDS as readonly string[]).includes(kind)) {
     throw new ProtocolError('UNSUPPORTED_KIND', `letter kind "${kind}" is not supported`);
   }
-  const from = readName(f, 'from');
-  const to = readName(f, 'to');
+  const from = readNameField(f, 'from');
+  const to = readNameField(f, 'to');
   if (kind === 'post' && to !== WORLD_NAME) throw new ProtocolError('MALFORMED', `a post is addressed to ${WORLD_NAME}`);
   const at = f.int('at', { min: 0, max: MAX_LETTER_AT });
   const id = f.bytes('id', { min: LETTER_ID_BYTES, max: LETTER_ID_BYTES }).slice();
   const body = readTextBody(f.raw('body'));
   return { v: LETTER_VERSION, kind: kind as SpecifiedKind, from, to, at, id, body };
-}
-
-function readName(f: Fields, key: string): string {
-  const raw = f.raw(key);
-  if (typeof raw !== 'string') throw new ProtocolError('MALFORMED', `letter.${key} must be a string`);
-  return checkName(raw);
 }
 
 /** The canonical map of a letter: fields in LET-1 order. Values are not checked here. */

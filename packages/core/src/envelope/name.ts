@@ -3,6 +3,7 @@
  * @module
  */
 import { ProtocolError } from '../errors.js';
+import type { Fields } from '../codec/fields.js';
 
 /** NAME-1: 3 to 32 characters. */
 export const NAME_MIN = 3;
@@ -54,10 +55,24 @@ export function normaliseName(input: string): string {
  * @throws ProtocolError INVALID_NAME
  */
 export function checkName(name: string): string {
-  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+  // NAME-1: any string that is not a name is INVALID_NAME, a long one too; its length is looked at
+  // first, so an oversize string costs nothing more than a short one.
+  if (typeof name !== 'string' || name.length > NAME_MAX || !NAME_RE.test(name)) {
     throw new ProtocolError('INVALID_NAME', 'a name is 3–32 characters of a–z, 0–9 and _');
   }
   return name;
+}
+
+/**
+ * Reads the name field `key` of a decoded map, wherever a name is due (letters, frames, statements,
+ * events): a string (else MALFORMED, ENC-5) that is a name in normal form (else INVALID_NAME, NAME-1,
+ * whatever its length: one code for every non-name, on the wire as in a letter).
+ * @throws ProtocolError MALFORMED, INVALID_NAME
+ */
+export function readNameField(f: Fields, key: string): string {
+  const v = f.raw(key);
+  if (typeof v !== 'string') throw new ProtocolError('MALFORMED', `${f.what}.${key} must be a string`);
+  return checkName(v);
 }
 
 /**

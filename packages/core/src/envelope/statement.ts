@@ -10,7 +10,7 @@ import { Fields } from '../codec/fields.js';
 import { sign, verify } from '../crypto/operations.js';
 import { PublicKey, type PrivateKey } from '../crypto/keys.js';
 import { MAX_STATEMENT_BYTES } from '../limits.js';
-import { checkName } from './name.js';
+import { checkName, readNameField } from './name.js';
 
 /** REG-4: the context string inside every statement, so no other Operator signature passes for one. */
 export const STATEMENT_CONTEXT = 'comrad/lookup/v1';
@@ -66,7 +66,7 @@ export function verifyStatement(
   const f = Fields.of(decode(message, STATEMENT_BYTES.max), 'statement', ['ctx', 'name', 'key', 'at']);
   if (f.str('ctx', { max: 32 }) !== STATEMENT_CONTEXT) throw new ProtocolError('MALFORMED', 'not a registry statement');
   const out: RegistryStatement = {
-    name: checkName(f.str('name', { max: 32 })),
+    name: readNameField(f, 'name'),
     key: PublicKey.from(f.bytes('key', KEY_BOUNDS)),
     at: f.int('at', { min: 0, max: MAX_AT }),
   };

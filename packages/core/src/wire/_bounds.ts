@@ -6,11 +6,9 @@
 import { ProtocolError } from '../errors.js';
 import { Fields, checkStr, type BytesBounds, type StrBounds } from '../codec/index.js';
 import { PublicKey } from '../crypto/index.js';
-import { checkName } from '../envelope/name.js';
+import { readNameField } from '../envelope/name.js';
 import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
 
-/** A name on the wire: already normalised (NAME-1), checked by `checkName` after the length bound. */
-export const NAME_BOUNDS: StrBounds = { max: 32 };
 /** OP-5: a store-assigned id of a mail item or a post. */
 export const ITEM_ID_BOUNDS: StrBounds = { min: 1, max: 64, pattern: /^[0-9A-Za-z._:-]+$/ };
 /** A Themis public key: 45 bytes compressed, 77 uncompressed (KEY-1); `PublicKey.from` checks the rest. */
@@ -24,9 +22,13 @@ export const SEALED_BOUNDS: BytesBounds = { min: 1, max: MAX_SEALED_LETTER_BYTES
 /** A timestamp in ms since the epoch, up to the year 10000. */
 export const TIME_BOUNDS = { min: 0, max: 253_402_300_800_000 } as const;
 
-/** Reads a normalised name field (NAME-1). @throws ProtocolError MALFORMED, TOO_LARGE, INVALID_NAME */
+/**
+ * Reads a normalised name field (NAME-1): any string that is not a name, however long, is INVALID_NAME
+ * (as in a letter); the frame's size bound has already refused oversize input before any work.
+ * @throws ProtocolError MALFORMED, INVALID_NAME
+ */
 export function readName(f: Fields, key: string): string {
-  return checkName(f.str(key, NAME_BOUNDS));
+  return readNameField(f, key);
 }
 
 /** Reads a public key field (KEY-1). @throws ProtocolError MALFORMED, TOO_LARGE, INVALID_KEY */

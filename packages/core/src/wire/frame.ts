@@ -36,11 +36,11 @@ const ID_BOUNDS = { min: 0, max: MAX_REQUEST_ID } as const;
 
 /**
  * Encodes a request frame.
- * @param id - the request id, 0..2^32, unique among the connection's pending requests
+ * @param id - the request id, 0..2^32-1 (uint32), unique among the connection's pending requests
  * @example `ws.send(encodeRequest(1, 'lookup', { name: 'bob' }))`
  */
 export function encodeRequest<O extends Op>(id: number, op: O, params: Params<O>): Uint8Array {
-  if (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID) throw new RangeError('request id must be 0..2^32');
+  if (!Number.isInteger(id) || id < 0 || id > MAX_REQUEST_ID) throw new RangeError('request id must be 0..2^32-1');
   // OP-7: `id` first, so an Operator that refuses a frame before decoding it can still name the request.
   // No op has a parameter named id or op (OP-1).
   return encode({ id, op, ...(CODECS[op] as OpCodec<O>).encodeParams(params) });
@@ -67,7 +67,6 @@ export function peekRequestId(bytes: Uint8Array): number | undefined {
   if (v === 0xcc && at + 1 < bytes.length) return bytes[at + 1];
   if (v === 0xcd && at + 2 < bytes.length) return view.getUint16(at + 1);
   if (v === 0xce && at + 4 < bytes.length) return view.getUint32(at + 1);
-  if (v === 0xcf && at + 8 < bytes.length && view.getUint32(at + 1) === 1 && view.getUint32(at + 5) === 0) return MAX_REQUEST_ID;
   return undefined;
 }
 

@@ -30,7 +30,7 @@ export const MIN_TTL_MS = 60_000;
 export const MAX_TTL_MS = 366 * 86_400_000;
 /** FEED-4: `expiresInDays` is at most this on the wire (the Operator's `maxPostDays` may be lower). */
 export const WIRE_MAX_POST_DAYS = 366;
-/** OP-1: the largest request id. */
-export const MAX_REQUEST_ID = 2 ** 32;
+/** OP-1: the largest request id: ids are uint32, so every msgpack library reads them as one type. */
+export const MAX_REQUEST_ID = 2 ** 32 - 1;
 /** OP-3: an error frame's message is at most this many characters. */
 export const MAX_ERROR_MESSAGE_CHARS = 200;
