@@ -410,7 +410,8 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/handshake.json'
   };
   const frame = (to: 'operator' | 'client', n: number, plain: Uint8Array) => ({ to, n, context: hex(context(to === 'operator' ? 1 : 2, n)), plain: hex(plain), sealed: hex(cellSeal(session, plain, context(to === 'operator' ? 1 : 2, n))) });
   const frames = [
-    frame('operator', 0, encode({ name: 'alice', at: 1_764_000_000_000, sig: fromHex('00'.repeat(12)), id: 1, op: 'auth' })),
+    // OP-7: `id` first, then `op`, then the parameters; ENC-9: `at` (ms, above 2^32 - 1) as uint 64, never a float.
+    frame('operator', 0, encode({ id: 1, op: 'auth', name: 'alice', at: 1_764_000_000_000, sig: fromHex('00'.repeat(12)) })),
     frame('client', 0, encode({ id: 1, ok: { name: 'alice' } })),
     frame('operator', 1, encode({ id: 2, op: 'fetch' })),
     frame('client', 1, encode({ push: 'mail' })),

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ready, fromHex, toHex, ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, sign, verify, utf8 } from '@comrad/core';
 import { decodeLetter, encodeLetter, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
 import { decodeHomeKey, decodeKeystore, Keymaker } from '@comrad/core/keymaker';
-import { Channel, acceptGreeting, channelContext, decodeGreeting, readClientHello } from '@comrad/core/wire';
+import { Channel, acceptGreeting, channelContext, decodeGreeting, decodeRequest, decodeServerFrame, encodeRequest, peekRequestId, readClientHello } from '@comrad/core/wire';
 import { bytesOf, letterFromJson, letterToJson, type InvalidCase, type LetterJson, type VectorBytes, type VectorFile } from '../scripts/vector-format.js';
 import { codeOf } from '@comrad/test-kit/core/garbage';
 
@@ -219,6 +219,16 @@ describe.each(backends)('vectors, %s backend', (backend) => {
         expect(toHex(channelContext(f.to === 'operator' ? 1 : 2, f.n))).toBe(f.context);
         const opened = f.to === 'operator' ? operator.open(fromHex(f.sealed)) : channel.open(fromHex(f.sealed));
         expect(toHex(opened)).toBe(f.plain);
+        // Each plaintext is a frame as an Operator or a client reads it, in the one encoding every encoder
+        // writes: a request starts with its id (OP-7), and every value is in its shortest form, times as
+        // uint 64, never a float (ENC-9), so re-encoding it gives the same bytes.
+        if (f.to === 'operator') {
+          const req = decodeRequest(opened);
+          expect(peekRequestId(opened)).toBe(req.id);
+          expect(toHex(encodeRequest(req.id, req.op, req.params as never))).toBe(f.plain);
+        } else {
+          expect(() => decodeServerFrame(opened)).not.toThrow();
+        }
       }
     });
     it.for(handshake.invalid)('invalid: $name', async (v, ctx) => {
