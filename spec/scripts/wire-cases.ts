@@ -334,7 +334,7 @@ function buildNames(keys: { alice: KeyPairJson }): { valid: unknown[]; invalid: 
   name('Operator', ['NAME-2', 'NAME-3'], false);
   for (const r of [...RESERVED_NAMES].sort()) valid.push({ kind: 'name', name: `reserved: ${r}`, rules: ['NAME-3', 'REG-1'], input: r, normalised: r, registrable: false });
   // NAME-3: a reserved name is a name (it normalises) that `register` refuses.
-  for (const r of ['operator', ' @Comrades ', 'ROOT']) invalid.push({ kind: 'registerName', name: `reserved: ${JSON.stringify(r)}`, rules: ['NAME-3', 'REG-1'], error: 'INVALID_NAME', input: r });
+  for (const r of ['operator', ' @Comrades ', 'ROOT']) invalid.push({ kind: 'registerName', name: `reserved: ${JSON.stringify(r)}`, rules: ['NAME-3', 'REG-1'], error: 'INVALID_NAME', input: r, normalised: normaliseName(r) });
   const badName = (input: string, rules: string[]) => invalid.push({ kind: 'name', name: JSON.stringify(input), rules, error: 'INVALID_NAME', input });
   badName('ab', ['NAME-1']);
   badName('a'.repeat(33), ['NAME-1']);

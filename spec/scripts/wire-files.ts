@@ -27,7 +27,7 @@ const NAMES_DESCRIPTION = [
   'Names, keys and size boundaries.',
   TAGGED,
   'Kinds, and how to check them.',
-  '`name` (valid): normalising `input` (NAME-2) gives `normalised`, a valid name (NAME-1); `registrable` says whether `register` accepts it (NAME-3: reserved names fail with INVALID_NAME). (invalid): normalising `input` fails with `error`. `registerName` (invalid): `input` normalises, but registering it (NAME-3, REG-1) fails with `error`.',
+  '`name` (valid): normalising `input` (NAME-2) gives `normalised`, a valid name (NAME-1); `registrable` says whether `register` accepts it (NAME-3: reserved names fail with INVALID_NAME). (invalid): normalising `input` fails with `error`. `registerName` (invalid): `input` normalises to `normalised`, but registering it (NAME-3, REG-1) fails with `error`.',
   '`publicKey` / `privateKey` (invalid): reading `key` as a key of that kind, or at the latest using it (verifying or signing), fails with `error`. (valid `privateKey`): `key` is a private key whose public key is `publicKey`.',
   '`letter`: the letter `letter` (fields as in letters.json, `body.image.data` as bytes) encoded canonically (ENC-2, LET-1). Valid: it encodes to `encodedBytes` bytes with SHA-256 `sha256`, and decodes back. Invalid: decoding its canonical encoding fails with `error`.',
   '`signedLetter` (invalid): opening `signed` as a signed letter by `authorKey` fails with `error` (the size is checked first, LIM-5).',

@@ -187,7 +187,11 @@ const checks: Record<string, { valid?: (c: Case) => void | Promise<void>; invali
     invalid: (c) => codeOf(() => normaliseName(c.input as string)),
   },
   registerName: {
-    invalid: (c) => codeOf(() => checkRegistrableName(normaliseName(c.input as string))),
+    invalid: (c) =>
+      codeOf(() => {
+        expect(normaliseName(c.input as string)).toBe(c.normalised);
+        checkRegistrableName(c.normalised as string);
+      }),
   },
   publicKey: {
     invalid: (c) =>

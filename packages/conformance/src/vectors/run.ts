@@ -271,7 +271,11 @@ FILES['names.json'] = async (f, ctx) => {
   }
   for (const v of f.invalid) {
     if (v['kind'] === 'name') await expectError(ctx, v, 'name.normalise', { input: v['input'] });
-    else if (v['kind'] === 'publicKey') await expectError(ctx, v, 'key.public', { key: v['key'] });
+    else if (v['kind'] === 'registerName') {
+      // NAME-3: a reserved name normalises, and then `register` refuses it.
+      await expectOk(ctx, v, 'normalised', 'name.normalise', { input: v['input'] }, { normalised: v['normalised'] });
+      await expectError(ctx, v, 'name.registrable', { name: v['normalised'] });
+    } else if (v['kind'] === 'publicKey') await expectError(ctx, v, 'key.public', { key: v['key'] });
     // "Reading it, or at the latest signing with it": key.sign covers both.
     else if (v['kind'] === 'privateKey') await expectError(ctx, v, 'key.sign', { privateKey: v['key'], message: '00' });
     else if (v['kind'] === 'letter') await expectError(ctx, v, 'letter.decode', { hex: toHex(canonicalLetter(letterJson(v['letter'] as Json))) });
