@@ -38,7 +38,7 @@ const integration = [
   // Records the conversation vectors against a real Operator on a port (only with MAKE_VECTORS=1).
   'spec/scripts/make-wire-vectors.test.ts',
   'examples/**/*.test.ts',
-  'scripts/{build-if-stale,pack}.test.ts',
+  'scripts/{build-if-stale,docs,pack}.test.ts',
 ];
 const tor = ['test/tornet/**/*.test.ts', 'packages/*/test/**/*.tor.test.ts'];
 // Rebuilds packages/*/dist when a source changed, so `npx vitest run` never runs processes on a stale build.
