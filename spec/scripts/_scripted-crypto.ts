@@ -55,7 +55,7 @@ function sideOfStack(stack: string): Side {
 /** A short name of the first caller outside the crypto layer and this file, for the `for` label. */
 function callerOf(stack: string): string {
   for (const line of stack.split('\n').slice(1)) {
-    if (/crypto[\\/](random|keys|operations|_node-backend|backend)\.ts|_scripted-crypto\.ts|store[\\/]_ids\.ts/.test(line)) continue;
+    if (/crypto[\\/](random|keys|operations|_node-backend|backend)\.ts|_scripted-crypto\.ts|store[\\/]_ids\.ts|policy[\\/]ids\.ts/.test(line)) continue;
     const m = /at (?:async )?([\w.<>$ ]+?) \(.*[\\/](packages|spec)[\\/](.*?):\d+:\d+\)/.exec(line);
     if (m) return `${m[1]!.replace(/^Object\./, '')} (${m[2]}/${m[3]})`;
   }
