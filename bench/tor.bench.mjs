@@ -41,11 +41,10 @@ export async function run({ json = false } = {}) {
   let net;
   let operator;
   try {
-    // Ports base+200 … base+250: never those of the tor tests (base, base+100), so both may run at once.
-    const basePort = Number(process.env.COMRAD_TORNET_BASEPORT ?? 19000) + 200;
+    // Every port chosen free at run time: the tor tests may run at the same time.
     let t = performance.now();
     say('starting the private Tor network…');
-    net = await startTorNetwork({ dir: join(work, 'net'), basePort });
+    net = await startTorNetwork({ dir: join(work, 'net') });
     add('network-bootstrap', 'tor', performance.now() - t);
     const proxy = `socks5h://127.0.0.1:${net.socksPort}`;
     const torConfigFile = join(work, 'network.torrc');

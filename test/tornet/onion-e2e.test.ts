@@ -26,8 +26,6 @@ import {
 } from '@comrad/test-kit/comrad-on-tor';
 
 const ONION_URL = /^ws:\/\/[a-z2-7]{56}\.onion$/;
-// Ports base+100 … base+150, so this file and tornet.test.ts never share a port even when run side by side.
-const BASE_PORT = Number(process.env['COMRAD_TORNET_BASEPORT'] ?? 19000) + 100;
 /** Rounds of the send → fetch → ack loop per path (the bench does 30). */
 const ROUNDS = 10;
 const LETTER = 'meet at the library, 6pm — bring the leaflets';
@@ -119,7 +117,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'comrad-onion-e2e-'));
 
   const t0 = performance.now();
-  net = await startTorNetwork({ dir: join(work, 'net'), basePort: BASE_PORT, onProgress: (m) => console.log(`[onion-e2e] ${m}`) });
+  net = await startTorNetwork({ dir: join(work, 'net'), onProgress: (m) => console.log(`[onion-e2e] ${m}`) });
   figures['private network bootstrap (keys → client 100 %)'] = ms(performance.now() - t0);
   proxy = `socks5h://127.0.0.1:${net.socksPort}`;
   torConfigFile = join(work, 'network.torrc');

@@ -19,7 +19,10 @@ export interface TorNetwork {
 /** Options of {@link startTorNetwork}. */
 export interface TorNetworkOptions {
   dir: string;
+  /** A fixed port layout from this port (manual runs); default: every port chosen free at run time. */
   basePort?: number;
+  /** How free ports are chosen (default {@link freeLoopbackPorts}); `attempt` counts from 1. */
+  choosePorts?: (count: number, attempt: number) => Promise<number[]>;
   relays?: number;
   onProgress?: (message: string) => void;
   timeoutMs?: number;
@@ -29,6 +32,8 @@ export interface TorNetworkOptions {
 
 /** Start the private network and wait until its client tor is bootstrapped. */
 export function startTorNetwork(opts: TorNetworkOptions): Promise<TorNetwork>;
+/** `count` distinct loopback ports, free a moment ago, at random below the kernel's ephemeral range. */
+export function freeLoopbackPorts(count: number): Promise<number[]>;
 /** Stop a network by the PIDs recorded in `<dir>/pids.json`; returns how many were alive. */
 export function stopTorNetwork(dir: string): Promise<number>;
 /** Find an executable on PATH or among absolute fallbacks. */

@@ -13,12 +13,17 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync, accessSync, constants as fsc, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile, readFile, chmod } from 'node:fs/promises';
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import { resolve, join, delimiter } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 
 const AUTHORITIES = 3;
 const KILL_GRACE_MS = 3000;
+/** Whole-network attempts when a tor could not bind a port chosen free (someone took it meanwhile). */
+const PORT_ATTEMPTS = 4;
+/** Ports are drawn at random from here, below the kernel's ephemeral range (see freeLoopbackPorts). */
+const LOWEST_PORT = 10_000;
 
 /**
  * Find an executable by name on PATH and in the usual Debian locations.
@@ -215,13 +220,66 @@ export async function killPids(pids, graceMs = KILL_GRACE_MS) {
   while (Date.now() < hard && mine.some(isAlive)) await sleep(50);
 }
 
+/** The first port of the kernel's ephemeral range: the kernel picks outgoing connections' ports from there. */
+function ephemeralLow() {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > LOWEST_PORT + 1000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Listens on 127.0.0.1:port: the server, or undefined when the port is taken (or not ours to bind). */
+function probe(port) {
+  return new Promise((resolveProbe) => {
+    const srv = createServer();
+    srv.once('error', () => resolveProbe(undefined));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => resolveProbe(srv));
+  });
+}
+
+/**
+ * `count` distinct TCP ports on 127.0.0.1, each free a moment ago (bind-probed, every probe held until all
+ * are chosen, so no two are the same). They are drawn at random below the kernel's ephemeral range, so an
+ * outgoing connection of any process never lands on one before tor binds it; another run choosing at the
+ * same moment could, which is why startTorNetwork retries a network whose tor could not bind.
+ * @param {number} count - How many ports.
+ * @returns {Promise<number[]>}
+ */
+export async function freeLoopbackPorts(count) {
+  const high = ephemeralLow() - 1;
+  const held = new Map(); // port -> probe server
+  try {
+    for (let tries = 0; held.size < count; tries++) {
+      if (tries > 100 * count) throw new Error(`tornet: found only ${held.size} of ${count} free ports in ${LOWEST_PORT}..${high}`);
+      const port = randomInt(LOWEST_PORT, high + 1);
+      if (held.has(port)) continue;
+      const srv = await probe(port);
+      if (srv) held.set(port, srv);
+    }
+    return [...held.keys()];
+  } finally {
+    await Promise.all([...held.values()].map((srv) => new Promise((r) => srv.close(r))));
+  }
+}
+
+/** A tor's own words when a port it was given is taken. */
+const BIND_FAILED = /Could not bind to|Address already in use|Failed to bind one of the listener ports/;
+
 /**
  * Start a private Tor network on 127.0.0.1 and wait until its client tor is bootstrapped.
- * Ports used: node i (0-based; authorities first) gets ORPort basePort+2i; authorities also get
- * DirPort basePort+2i+1 (relays are not directory caches); the client's SocksPort is basePort+50.
+ * Every port (each relay's ORPort, each authority's DirPort, the client's SocksPort) is chosen free at run
+ * time (freeLoopbackPorts), so two runs on one machine never collide; when a tor still finds its port taken
+ * (a race with another run), the whole network is started again on new ports, up to 4 times.
+ * With `basePort`, a fixed layout instead, for manual runs (`tornet.mjs start --base-port N`): node i
+ * (authorities first) gets ORPort basePort+2i, authorities DirPort basePort+2i+1, the client
+ * SocksPort basePort+50; a taken port then fails the start.
  * @param {object} opts
  * @param {string} opts.dir - Working directory; only `<dir>/nodes` and `<dir>/pids.json` are written.
- * @param {number} [opts.basePort] - First port; defaults to $COMRAD_TORNET_BASEPORT or 19000.
+ * @param {number} [opts.basePort] - A fixed first port instead of free ones (default: free ports).
+ * @param {(count: number, attempt: number) => Promise<number[]>} [opts.choosePorts] - How free ports are
+ *   chosen (default freeLoopbackPorts); a test gives a taken port on the first attempt to prove the retry.
  * @param {number} [opts.relays] - Non-authority, non-exit relays besides the 3 authorities (default 3).
  * @param {(msg: string) => void} [opts.onProgress] - Human-readable progress messages.
  * @param {number} [opts.timeoutMs] - Client bootstrap deadline (default 120 s).
@@ -232,7 +290,8 @@ export async function killPids(pids, graceMs = KILL_GRACE_MS) {
  */
 export async function startTorNetwork({
   dir,
-  basePort = Number(process.env.COMRAD_TORNET_BASEPORT ?? 19000),
+  basePort,
+  choosePorts = (count) => freeLoopbackPorts(count),
   relays = 3,
   onProgress = () => {},
   timeoutMs = 120_000,
@@ -240,7 +299,7 @@ export async function startTorNetwork({
   detached = false,
 } = {}) {
   if (!dir) throw new Error('tornet: dir is required');
-  if (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000) {
+  if (basePort !== undefined && (!Number.isInteger(basePort) || basePort < 1024 || basePort > 65000)) {
     throw new Error(`tornet: bad basePort ${basePort}`);
   }
   if (!Number.isInteger(relays) || relays < 0 || 2 * (AUTHORITIES + relays) > 50) {
@@ -248,25 +307,49 @@ export async function startTorNetwork({
   }
   const { tor, gencert } = requireTorBinaries(torBinary);
   const root = resolve(dir);
-  const nodesDir = join(root, 'nodes');
   const pidsFile = join(root, 'pids.json');
 
   const previous = await readPidsFile(root);
   if (previous && previous.pids.some((p) => isAlive(p) && looksLikeTor(p))) {
     throw new Error(`tornet: a network from ${pidsFile} is still running; stop it first`);
   }
+  const total = AUTHORITIES + relays;
+  // Ports in launch order: each node's ORPort then (authorities) its DirPort, then the client's SocksPort.
+  const portCount = 2 * AUTHORITIES + relays + 1;
+  const fixedLayout = () => {
+    const ports = [];
+    for (let i = 0; i < total; i++) ports.push(basePort + 2 * i, ...(i < AUTHORITIES ? [basePort + 2 * i + 1] : []));
+    return [...ports, basePort + 50];
+  };
+  for (let attempt = 1; ; attempt++) {
+    const ports = basePort !== undefined ? fixedLayout() : await choosePorts(portCount, attempt);
+    try {
+      return await startOnce({ root, ports, relays, onProgress, timeoutMs, tor, gencert, detached, basePort });
+    } catch (err) {
+      if (basePort !== undefined || attempt >= PORT_ATTEMPTS || !BIND_FAILED.test(String(err?.message))) throw err;
+      onProgress(`a port was taken before tor bound it (attempt ${attempt}); starting again on other free ports`);
+    }
+  }
+}
+
+/** One start of the network on the given ports (see startTorNetwork); stops every tor it started on failure. */
+async function startOnce({ root, ports, relays, onProgress, timeoutMs, tor, gencert, detached, basePort }) {
+  const nodesDir = join(root, 'nodes');
+  const pidsFile = join(root, 'pids.json');
   // Old keys and cached consensuses from an earlier network would poison the new one.
   await rm(nodesDir, { recursive: true, force: true });
   await mkdir(nodesDir, { recursive: true, mode: 0o700 });
 
   const t0 = Date.now();
   const total = AUTHORITIES + relays;
+  const free = [...ports];
   const nodes = Array.from({ length: total }, (_, i) => {
     const auth = i < AUTHORITIES;
     const nick = auth ? `auth${i}` : `relay${i - AUTHORITIES}`;
-    return { nick, auth, orPort: basePort + 2 * i, dirPort: basePort + 2 * i + 1, dataDir: join(nodesDir, nick) };
+    const orPort = free.shift();
+    return { nick, auth, orPort, dirPort: auth ? free.shift() : undefined, dataDir: join(nodesDir, nick) };
   });
-  const client = { nick: 'client', socksPort: basePort + 50, dataDir: join(nodesDir, 'client') };
+  const client = { nick: 'client', socksPort: free.shift(), dataDir: join(nodesDir, 'client') };
 
   // Keys: authority certificates via tor-gencert, relay identities via --list-fingerprint.
   const emptyDefaults = join(nodesDir, 'empty-defaults.torrc');
@@ -332,18 +415,23 @@ export async function startTorNetwork({
   const children = [];
   const exited = new Map(); // nick -> exit description, for early-failure reports
   const recordPids = () =>
-    writeFile(pidsFile, JSON.stringify({ pids, socksPort: client.socksPort, basePort, extraTorrc, startedAt: new Date(t0).toISOString() }, null, 2) + '\n');
+    writeFile(pidsFile, JSON.stringify({ pids, socksPort: client.socksPort, ports, basePort, extraTorrc, startedAt: new Date(t0).toISOString() }, null, 2) + '\n');
 
   const launch = async (n) => {
     const child = spawn(tor, ['--defaults-torrc', emptyDefaults, '-f', n.torrc], {
-      stdio: 'ignore',
+      // tor says why it could not bind a port on stdout, before its log file is open: keep the last of it.
+      stdio: detached ? 'ignore' : ['ignore', 'pipe', 'pipe'],
       detached, // CLI mode: own process group, survives the CLI
     });
+    let said = '';
+    const keep = (d) => (said = (said + d.toString()).slice(-4000));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     if (child.pid === undefined) {
       await new Promise((r) => child.once('error', r));
       throw new Error(`tornet: could not start ${tor} for ${n.nick}`);
     }
-    child.once('exit', (code, signal) => exited.set(n.nick, `code ${code} signal ${signal}`));
+    child.once('exit', (code, signal) => exited.set(n.nick, { how: `code ${code} signal ${signal}`, said: () => said }));
     if (detached) child.unref();
     pids.push(child.pid);
     children.push(child);
@@ -374,7 +462,8 @@ export async function startTorNetwork({
     for (const n of subset) {
       if (exited.has(n.nick)) {
         const log = await readLog(join(n.dataDir, 'notice.log'));
-        throw new Error(`tornet: ${n.nick} tor exited early (${exited.get(n.nick)}). Last log lines:\n${tail(log)}`);
+        const { how, said } = exited.get(n.nick);
+        throw new Error(`tornet: ${n.nick} tor exited early (${how}). Last log lines:\n${tail(log || said())}`);
       }
     }
   };
