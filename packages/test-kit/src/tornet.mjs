@@ -58,7 +58,8 @@ function requireTorBinaries(torBinary) {
   return { tor, gencert };
 }
 
-function run(file, args, { input, timeoutMs = 30_000 } = {}) {
+// tor-gencert makes RSA keys: a minute and more on a loaded machine, seconds when idle.
+function run(file, args, { input, timeoutMs = 180_000 } = {}) {
   return new Promise((res, rej) => {
     const child = execFile(file, args, { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
       if (err) {
