@@ -6,25 +6,12 @@
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ComradError, KeyPair, ProtocolError, type ErrorCode } from '@comrad/core';
-import {
-  CHANNEL_OVERHEAD_BYTES,
-  PUBLIC_OPS,
-  decodeRequestEnvelope,
-  decodeRequestParams,
-  encodeErr,
-  encodeMailPush,
-  encodeOk,
-  isOp,
-  makeGreeting,
-  peekRequestId,
-  readClientHello,
-  type Channel,
-  type InfoResult,
-} from '@comrad/core/wire';
-import { handle, type Clock, type HandlerContext, type OperatorKeys, type Session } from './handlers.js';
+import { CHANNEL_OVERHEAD_BYTES, encodeErr, encodeMailPush, makeGreeting, readClientHello, type Channel, type InfoResult } from '@comrad/core/wire';
+import type { Clock, HandlerContext, OperatorKeys } from './handlers.js';
 import { MemoryBudget, type BudgetHolder } from './budget.js';
 import { announcedLimits, resolveLimits, type ServerLimits } from './limits.js';
 import { safeError, silentLogger, type Logger } from './log.js';
+import { RequestPipeline, type PipelineConnection, type Reservation } from './pipeline.js';
 import { Policy } from './policy/index.js';
 import { TokenBucket } from './rate.js';
 import type { Store } from './store/types.js';
@@ -70,25 +57,13 @@ export interface RunningOperator {
   close(): Promise<void>;
 }
 
-interface Connection extends BudgetHolder {
+interface Connection extends BudgetHolder, PipelineConnection {
   readonly ws: WebSocket;
-  /** AUTH-9: every frame after the greeting is sealed and opened here. */
-  readonly channel: Channel;
-  readonly session: Session;
-  readonly bucket: TokenBucket;
-  inflight: number;
   alive: boolean;
   /** LIMIT-7: closes the connection unless it logs in or is answered first. */
   handshake: NodeJS.Timeout | undefined;
 }
 
-/** Bytes of one answer's room, held by a request while it is processed (LIMIT-6). */
-interface Reservation {
-  bytes: number;
-}
-
-/** LIMIT-6: room held for any answer while its request is processed (info, statements, keys: a few KiB at most). */
-const SMALL_ANSWER_BYTES = 16 * 1024;
 /** LIMIT-6: room for a page's framing around its items (ids, times, map keys), besides the items' bytes. */
 const PAGE_FRAMING_BYTES = 64 * 1024;
 
@@ -215,63 +190,16 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     conn.ws.close(1008);
   }
 
-  function errorFrame(id: number | undefined, err: unknown): Uint8Array {
-    if (err instanceof ComradError && err.code !== 'INTERNAL') {
-      stats.refused(err.code);
-      return encodeErr(id, err.code, err.message);
-    }
-    stats.refused('INTERNAL');
-    log.error({ event: 'internal-error', err: safeError(err) });
-    return encodeErr(id, 'INTERNAL', 'internal error');
-  }
-
+  /** Runs one received frame through the pipeline and sends its answer, sealed (AUTH-9). */
   async function dispatch(conn: Connection, data: Uint8Array, isBinary: boolean): Promise<void> {
-    // LIMIT-3: every frame spends a token, garbage included, so garbage cannot be sent faster than requests.
-    const allowed = conn.bucket.take(clock.now());
-    if (!isBinary) return answer(conn, undefined, undefined, new ProtocolError('MALFORMED', 'frames must be binary msgpack'));
-    if (conn.channel.broken) return;
-    let plain: Uint8Array;
-    try {
-      // AUTH-9: the MAC is checked before a byte of the frame is decoded (and every frame is opened, so
-      // the count of frames stays in step with the client's even when the frame is refused).
-      plain = conn.channel.open(data);
-    } catch {
-      return breakChannel(conn);
-    }
-    if (closing) return answer(conn, undefined, undefined, new ProtocolError('RATE_LIMITED', 'the Operator is shutting down'));
-    // LIMIT-3: a frame over the rate is refused before a byte of it is decoded (only its id is peeked, OP-7).
-    if (!allowed) return answer(conn, peekRequestId(plain), undefined, new ProtocolError('RATE_LIMITED', `at most ${limits.requestsPerSecond} requests per second`));
-    let env;
-    try {
-      env = decodeRequestEnvelope(plain, limits.frameBytes);
-    } catch (err) {
-      return answer(conn, undefined, undefined, err);
-    }
-    // LOG-1: only a known op name is ever logged; an unknown one is attacker-chosen text.
-    const op = isOp(env.op) ? env.op : undefined;
-    if (conn.inflight >= limits.maxInflight) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'too many requests in flight'));
-    const reservation = reserve(conn, data.length + SMALL_ANSWER_BYTES);
-    if (!reservation) return answer(conn, env.id, op, new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly'));
-    conn.inflight++;
-    try {
-      if (!op) throw new ProtocolError('UNKNOWN_OP', 'unknown op');
-      // OP-4: only the public ops before a successful auth.
-      if (!PUBLIC_OPS.has(op) && conn.session.name === undefined) throw new ProtocolError('UNAUTHENTICATED', 'log in first (auth)');
-      const req = decodeRequestParams(env);
-      if (req.op === 'auth') checkLoggedInRoom();
-      const pageItems = req.op === 'fetch' || req.op === 'feed' ? reservePage(conn, reservation, req.op, req.params.limit) : undefined;
-      const result = await handle(ctx, conn.session, req, pageItems);
-      if (req.op === 'auth') attach(conn);
-      handshakeDone(conn);
-      stats.ok(req.op);
-      log.debug({ event: 'request', op: req.op, outcome: 'ok' });
-      send(conn, encodeOk(req.id, req.op, result), reservation);
-    } catch (err) {
-      answer(conn, env.id, op, err, reservation);
-    } finally {
-      conn.inflight--;
-      budget.give(conn, reservation.bytes);
-    }
+    const result = await pipeline.process(conn, data, isBinary);
+    if (result.kind === 'broken') return breakChannel(conn);
+    if (result.kind === 'none') return;
+    if (result.outcome === 'ok') stats.ok(result.op!);
+    else stats.refused(result.outcome);
+    // LOG-1: the op (a known name only) and the code, nothing else.
+    log.debug({ event: 'request', op: result.op, outcome: result.outcome });
+    send(conn, result.frame, result.reservation);
   }
 
   /**
@@ -308,13 +236,6 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     if (budget.take(conn, bytes)) throw new ProtocolError('RATE_LIMITED', 'the Operator is busy: try again shortly');
     reservation.bytes += bytes;
     return items;
-  }
-
-  /** Answers a refused frame with its typed error (OP-3) and logs the op and code only (LOG-1). */
-  function answer(conn: Connection, id: number | undefined, op: string | undefined, err: unknown, reservation?: Reservation): void {
-    const frame = errorFrame(id, err);
-    log.debug({ event: 'request', op, outcome: err instanceof ComradError ? err.code : 'INTERNAL' });
-    send(conn, frame, reservation);
   }
 
   /** LIMIT-4: a login is refused while the logged-in connections' room is full. */
@@ -372,6 +293,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     ws.close(code);
   }
 
+  const pipeline = new RequestPipeline<Connection>(ctx, { closing: () => closing, reserve, reservePage, checkLoggedInRoom, attach, handshakeDone }, log);
   const greetings = new TokenBucket(limits.greetingsPerSecond, clock.now());
 
   wss.on('connection', (ws, req) => {
