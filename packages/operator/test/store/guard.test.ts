@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
-import { DAY, ROOMY, T0, bytes, mail, post, randomName } from './conformance/fixtures.js';
+import { DAY, ROOMY, T0, bytes, mail, post, randomName } from '@comrad/test-kit/operator/store-conformance';
 
 describe('store argument checks', () => {
   it('refuses malformed arguments with TypeError and stores nothing', async () => {

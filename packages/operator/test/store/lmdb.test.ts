@@ -9,7 +9,7 @@ import { open } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextId, randomPart } from '../../src/policy/ids.js';
 import { openStore } from '../../src/store/index.js';
-import { DAY, ROOMY, T0, bytes, idOf, mail, post, randomName } from './conformance/fixtures.js';
+import { DAY, ROOMY, T0, bytes, idOf, mail, post, randomName } from '@comrad/test-kit/operator/store-conformance';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -13,7 +13,7 @@ import { ComradError } from '@comrad/core';
 import { NEXT_ID_LUA, SEQ_DIGITS, TIME_DIGITS, laterId, nextId } from '../../src/policy/ids.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, useRedisServer } from '@comrad/test-kit/operator/redis';
-import { DAY, ROOMY, T0, bytes, mail, post, randomName } from './conformance/fixtures.js';
+import { DAY, ROOMY, T0, bytes, mail, post, randomName } from '@comrad/test-kit/operator/store-conformance';
 
 const redis = useRedisServer();
 const opened: Store[] = [];

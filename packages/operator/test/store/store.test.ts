@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/index.js';
 import { useRedisServer } from '@comrad/test-kit/operator/redis';
-import { storeConformance } from './conformance.js';
+import { storeConformance } from '@comrad/test-kit/operator/store-conformance';
 
 storeConformance('memory', async () => {
   const store = await openStore({ kind: 'memory' });

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { MailQuota, Store } from '../../../src/store/index.js';
+import type { MailQuota, Store } from '@comrad/operator';
 import { DAY, T0, bytes, randomName, secondInstance, mail, type StoreUnderTest } from './fixtures.js';
 
 /** Small enough that random runs hit both bounds often. */

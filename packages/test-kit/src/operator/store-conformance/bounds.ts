@@ -5,7 +5,7 @@
  * once per author (FEED-9), so a repeated put is a no-op that answers the first id (STORE-3).
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { NewPost, Store } from '../../../src/store/index.js';
+import type { NewPost, Store } from '@comrad/operator';
 import { DAY, ROOMY, T0, bytes, dumpHolds, idOf, mail, post, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
 const HOUR = 3_600_000;

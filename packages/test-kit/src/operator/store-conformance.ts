@@ -1,6 +1,9 @@
 /**
- * The store conformance suite: every backend runs it (`store.test.ts`), so the Operator can rely on the
- * same behaviour from memory, LMDB and Redis. Test names carry the rule ids of `spec/notes/store.md`.
+ * The store conformance suite: every backend runs it (`packages/operator/test/store/store.test.ts`), so the
+ * Operator can rely on the same behaviour from memory, LMDB and Redis. Test names carry the rule ids of
+ * `spec/06-storage.md`. The suite drives the store's primitives directly, with the bounds, dedupe keys and
+ * id nonces a policy would pass (`store-conformance/fixtures.ts`), and races each conditional primitive
+ * against itself (`store-conformance/atomicity.ts`).
  *
  * @example
  * ```ts
@@ -11,16 +14,16 @@
  * ```
  */
 import { afterEach, beforeEach, describe } from 'vitest';
-import { atomicityConformance } from './conformance/atomicity.js';
-import { boundsConformance } from './conformance/bounds.js';
-import { feedConformance } from './conformance/feed.js';
-import { mailConformance } from './conformance/mail.js';
-import { modelConformance } from './conformance/model.js';
-import { privacyConformance } from './conformance/privacy.js';
-import { registryConformance } from './conformance/registry.js';
-import type { StoreUnderTest } from './conformance/fixtures.js';
+import { atomicityConformance } from './store-conformance/atomicity.js';
+import { boundsConformance } from './store-conformance/bounds.js';
+import { feedConformance } from './store-conformance/feed.js';
+import { mailConformance } from './store-conformance/mail.js';
+import { modelConformance } from './store-conformance/model.js';
+import { privacyConformance } from './store-conformance/privacy.js';
+import { registryConformance } from './store-conformance/registry.js';
+import type { StoreUnderTest } from './store-conformance/fixtures.js';
 
-export type { StoreUnderTest } from './conformance/fixtures.js';
+export * from './store-conformance/fixtures.js';
 
 /**
  * Registers the conformance tests for one backend.

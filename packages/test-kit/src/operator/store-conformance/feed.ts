@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '@comrad/core';
-import type { NewPost, Store, StoredPost } from '../../../src/store/index.js';
+import type { NewPost, Store, StoredPost } from '@comrad/operator';
 import { DAY, T0, bytes, dumpHolds, idOf, post, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
 function newPost(author: string, postedAt: number, expiresAt = postedAt + 3 * DAY): NewPost {

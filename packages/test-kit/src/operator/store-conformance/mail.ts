@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ComradError } from '@comrad/core';
-import type { MailItem, Store } from '../../../src/store/index.js';
+import type { MailItem, Store } from '@comrad/operator';
 import { DAY, ROOMY, T0, bytes, dumpHolds, idOf, randomName, secondInstance, mail, type StoreUnderTest } from './fixtures.js';
 
 /** Puts `n` letters of random bytes for `to`, one ms apart, and returns what was put, with ids. */

@@ -5,7 +5,7 @@
  * primitive, so a store that checked its condition outside its atomic step would let both through.
  */
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../../src/store/index.js';
+import type { Store } from '@comrad/operator';
 import { DAY, ROOMY, T0, bytes, idOf, keyOf, mail, nonce, post, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
 const ROUNDS = 20;

@@ -2,7 +2,7 @@
  * What the conformance suite needs from a backend, and the small helpers its sections share.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import type { MailQuota, NewMail, NewPost, PutMailResult, PutPostResult, Store } from '../../../src/store/index.js';
+import type { MailQuota, NewMail, NewPost, PutMailResult, PutPostResult, Store } from '@comrad/operator';
 
 /** One backend, freshly opened and empty, as `setup()` hands it to the suite. */
 export interface StoreUnderTest {

@@ -2,7 +2,7 @@
  * Registry conformance (REG-2, REG-2): names and keys are unique and permanent; registration is atomic.
  */
 import { describe, expect, it } from 'vitest';
-import type { RegisterResult, Store } from '../../../src/store/index.js';
+import type { RegisterResult, Store } from '@comrad/operator';
 import { DAY, T0, bytes, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 
 /** Registers the registry rules (REG-2, REG-2) for the store `sut()` returns. */
