@@ -7,6 +7,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, encode, fromHex, KeyPair, PrivateKey, PublicKey, SymmetricKey, toHex, utf8, decode } from '@comrad/core';
+import { MAX_ENTRY_BYTES, signAppend, type CollectiveKeys } from '@comrad/core/collective';
 import { encodeLetter, normaliseName, RESERVED_NAMES, signStatement, type Letter } from '@comrad/core/envelope';
 import {
   channelContext,
@@ -136,6 +137,12 @@ export async function buildWireVectors(): Promise<WireVectors> {
     request('feed, first page', ['FEED-6'], 20, 'feed', {});
     request('feed, a later page', ['FEED-6'], 21, 'feed', { before: ITEM, limit: 20 });
     request('delete', ['FEED-8'], 22, 'delete', { postId: ITEM });
+    const entry = new Uint8Array(600).fill(0xe7);
+    const colKeys: CollectiveKeys = { name: 'portland', identity: bob, logKey: SymmetricKey.from(new Uint8Array(32).fill(0x4b)) };
+    const appendSig = signAppend(colKeys, 3, entry);
+    const colAppendFrame = request('colAppend', ['COL-19', 'COL-23'], 23, 'colAppend', { col: 'portland', pos: 3, entry, sig: appendSig });
+    request('colRead, first page', ['COL-23'], 24, 'colRead', { col: 'portland', from: 0 });
+    const colReadFrame = request('colRead with a limit', ['COL-23'], 25, 'colRead', { col: 'portland', from: 64, limit: 64 });
     request('the largest request id, 2^32 - 1 (uint32)', ['OP-1'], 2 ** 32 - 1, 'info', {});
     request('request id 0', ['OP-1'], 0, 'info', {});
 
@@ -174,6 +181,11 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('post: expiresInDays 0', ['FEED-4'], 'MALFORMED', hex(withField(postFrame, 'expiresInDays', encode(0))));
     badRequest('post: expiresInDays 367', ['FEED-4'], 'MALFORMED', hex(withField(postFrame, 'expiresInDays', encode(367))));
     badRequest('fetch: limit 101', ['MB-2'], 'MALFORMED', hex(withField(fetchLimit, 'limit', encode(101))));
+    badRequest('colAppend: an entry of 4609 bytes', ['COL-23', 'COL-24'], 'TOO_LARGE', hex(withField(colAppendFrame, 'entry', encode(new Uint8Array(MAX_ENTRY_BYTES + 1)))));
+    badRequest('colAppend: an empty entry', ['COL-23', 'ENC-7'], 'MALFORMED', hex(withField(colAppendFrame, 'entry', encode(new Uint8Array(0)))));
+    badRequest('colAppend: position 2^32', ['COL-19', 'COL-23'], 'MALFORMED', hex(withField(colAppendFrame, 'pos', encode(2 ** 32))));
+    badRequest('colAppend: a collective name not normalised', ['COL-23', 'NAME-1'], 'INVALID_NAME', hex(withField(colAppendFrame, 'col', encode('Portland'))));
+    badRequest('colRead: limit 257', ['COL-23'], 'MALFORMED', hex(withField(colReadFrame, 'limit', encode(257))));
     badRequest('ack: 1001 ids', ['MB-3'], 'TOO_LARGE', hex(encodeRequest(1, 'ack', { ids: Array.from({ length: 1001 }, (_, i) => `id${i}`) })));
     badRequest('ack: an id with a space', ['MB-3', 'OP-5'], 'MALFORMED', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a b'])]])));
     badRequest('ack: an id of 65 characters', ['MB-3', 'OP-5'], 'TOO_LARGE', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a'.repeat(65)])]])));
@@ -196,6 +208,9 @@ export async function buildWireVectors(): Promise<WireVectors> {
     response('post', ['FEED-3', 'FEED-4'], 'post', 19, { id: ITEM, expiresAt: AT_MS + 30 * 86_400_000 });
     response('feed, with a next page', ['FEED-6'], 'feed', 20, { posts: [{ id: ITEM, author: 'alice', epoch: 20_416, post, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000 }], next: ITEM });
     response('delete', ['FEED-8'], 'delete', 22, {});
+    response('colAppend', ['COL-19', 'COL-23'], 'colAppend', 23, {});
+    response('colRead', ['COL-23'], 'colRead', 24, { entries: [entry, new Uint8Array(512).fill(0x5e)], length: 4 });
+    response('colRead, a log never written', ['COL-23'], 'colRead', 25, { entries: [], length: 0 });
     const err = encodeErr(6, 'AUTH_FAILED', 'authentication failed');
     valid.push({ kind: 'response', name: 'an error answer', rules: ['OP-3', 'AUTH-5'], frame: toTagged(decode(err)), hex: hex(err) });
     const errNoId = encodeErr(undefined, 'MALFORMED', 'a request must be a map');
@@ -212,6 +227,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badResponse('info of version 2', ['OP-2'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, v: 2 } }));
     badResponse('info.pow above 32 bits', ['OP-2', 'REG-6'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, pow: { register: 33, send: 0 } } }));
     badResponse('info.limits.fetchItems above the wire bound', ['OP-2', 'MB-2'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, limits: { ...(infoValue.ok.limits as object), fetchItems: 101 } } }));
+    badResponse('colRead: an entry of 4609 bytes', ['COL-23', 'COL-24'], 'TOO_LARGE', 'colRead', encode({ id: 24, ok: { entries: [new Uint8Array(MAX_ENTRY_BYTES + 1)], length: 1 } }));
+    badResponse('colRead: an entry that is not bytes', ['COL-23'], 'MALFORMED', 'colRead', encode({ id: 24, ok: { entries: ['x'], length: 1 } }));
     badResponse('a feed post whose author is not a name', ['FEED-6', 'NAME-1'], 'INVALID_NAME', 'feed', encode({ id: 1, ok: { posts: [{ id: ITEM, author: 'Alice', epoch: 1, post, postedAt: 1, expiresAt: 2 }] } }));
 
     // ---- info (LIMIT-*): the reference Operator's defaults, as `info` announces them
@@ -257,6 +274,15 @@ export async function buildWireVectors(): Promise<WireVectors> {
       frame: toTagged(greeting),
       hex: hex(made.frame),
     });
+
+    // ---- the append signature (COL-23): after the greeting, so it draws nothing the greeting's vectors use
+    const appendMessage = { ctx: 'comrad/collective/append', col: 'portland', pos: 3, entry: sha256(entry) };
+    signedCase('the collective append signature', ['COL-23', 'CRY-2'], 'append', appendMessage, appendSig, bob.publicKey);
+    (valid[valid.length - 1] as Record<string, unknown>).entry = hex(entry);
+    badSigned('an append signed for another position', ['COL-23'], 'BAD_SIGNATURE', 'append', appendMessage, signAppend(colKeys, 4, entry), bob.publicKey);
+    (invalid[invalid.length - 1] as Record<string, unknown>).entry = hex(entry);
+    badSigned('an append signed by another key', ['COL-23'], 'BAD_SIGNATURE', 'append', appendMessage, signAppend({ ...colKeys, identity: alice }, 3, entry), bob.publicKey);
+    (invalid[invalid.length - 1] as Record<string, unknown>).entry = hex(entry);
 
     // ---- pow (REG-6, MB-9, POW-*): bit order and nonce type
     const bits = 12;

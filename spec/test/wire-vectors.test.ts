@@ -4,6 +4,7 @@
  * exactly the committed files (they are deterministic), so any change in the code that changes a byte of
  * the Operator protocol fails here until the vectors are regenerated and committed.
  */
+import { checkAppend } from '@comrad/core/collective';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -105,6 +106,8 @@ const checks: Record<string, { valid?: (c: Case) => void | Promise<void>; invali
         expect(checkAuthProof(signed, key, { challenge: m.challenge as Uint8Array, operatorKey: PublicKey.from(m.operator as Uint8Array), name: m.name as string, at: m.at as number })).toBe(true);
       } else if (c.what === 'register') {
         checkRegisterProof(signed, m.name as string, key, PublicKey.from(m.operator as Uint8Array));
+      } else if (c.what === 'append') {
+        expect(checkAppend(signed, key, m.col as string, m.pos as number, fromHex(c.entry as string))).toBe(true);
       } else if (c.what === 'statement') {
         const s = verifyStatement(signed, key, m.name as string);
         expect(s.key.toHex()).toBe(hexOf(m.key as Uint8Array));
@@ -123,6 +126,8 @@ const checks: Record<string, { valid?: (c: Case) => void | Promise<void>; invali
         }
         if (c.what === 'register') checkRegisterProof(signed, m.name as string, PublicKey.from(m.key as Uint8Array), PublicKey.from(m.operator as Uint8Array));
         if (c.what === 'statement') verifyStatement(signed, key, m.name as string);
+        // COL-23: the Operator answers every failed append signature with one code.
+        if (c.what === 'append' && !checkAppend(signed, key, m.col as string, m.pos as number, fromHex(c.entry as string))) throw new ProtocolError('BAD_SIGNATURE', 'not signed by the collective');
       }),
   },
   greeting: {

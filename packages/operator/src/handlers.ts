@@ -6,6 +6,7 @@
  * @module
  */
 import { ProtocolError, PublicKey, type KeyPair, type SymmetricKey } from '@comrad/core';
+import { checkAppend } from '@comrad/core/collective';
 import { OPERATOR_NAME, WORLD_NAME, checkRegistrableName, postEpoch } from '@comrad/core/envelope';
 import {
   AUTH_MAX_SKEW_MS,
@@ -106,7 +107,32 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'delete':
       await ctx.policy.deletePost(session.name!, req.params.postId);
       return {};
+    case 'colAppend':
+      return colAppend(ctx, session, req.params);
+    case 'colRead': {
+      notLoggedIn(session, 'read a collective log');
+      const page = await ctx.policy.readEntries(req.params.col, req.params.from, req.params.limit);
+      return { entries: fitPage(page.entries, (e) => e.length), length: page.length };
+    }
   }
+}
+
+/**
+ * COL-20: collective logs are read and appended on connections that are not logged in, so the Operator
+ * cannot tie a collective to the comrade who reads or writes it (as MB-7 does for letters).
+ */
+function notLoggedIn(s: Session, what: string): void {
+  if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', `${what} on a connection that is not logged in`);
+}
+
+async function colAppend(ctx: HandlerContext, s: Session, p: ParamsOf<'colAppend'>): Promise<Result<'colAppend'>> {
+  notLoggedIn(s, 'append to a collective log');
+  // COL-23: only holders of the collective's keys append; the registry's key for the name checks that.
+  const stored = await ctx.store.keyOf(p.col);
+  if (!stored) throw new ProtocolError('NOT_FOUND', 'no such collective');
+  if (!checkAppend(p.sig, PublicKey.from(stored), p.col, p.pos, p.entry)) throw new ProtocolError('BAD_SIGNATURE', "the append is not signed with the collective's key");
+  await ctx.policy.appendEntry(p.col, p.pos, p.entry);
+  return {};
 }
 
 type ParamsOf<O extends Op> = Extract<WireRequest, { op: O }>['params'];

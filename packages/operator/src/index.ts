@@ -50,6 +50,9 @@ export {
   type PutMailResult,
   type PutPostResult,
   type Stored,
+  type LogQuota,
+  type LogPage,
+  type AppendEntryResult,
 } from './store/index.js';
 export { startOnionService, type OnionService, type OnionServiceOptions } from './tor/onion-service.js';
 export { Policy, mailKey, postKey, type PolicyOptions } from './policy/index.js';

@@ -3,7 +3,8 @@
  * once at start so a typo cannot switch a limit off.
  * @module
  */
-import { LIMIT_KEYS, LIMIT_MAX, MAX_POW_BITS, MAX_REQUEST_FRAME_BYTES, MAX_SEALED_BYTES, type OperatorLimits } from '@comrad/core/wire';
+import { MAX_POSITION } from '@comrad/core/collective';
+import { LIMIT_KEYS, LIMIT_MAX, MAX_POW_BITS, MAX_REQUEST_FRAME_BYTES, MAX_SEALED_BYTES, WIRE_MAX_LOG_ITEMS, type OperatorLimits } from '@comrad/core/wire';
 
 /** Every limit the server enforces: the announced ones (`info.limits`) and the server-only ones. */
 export interface ServerLimits extends OperatorLimits {
@@ -31,6 +32,10 @@ export interface ServerLimits extends OperatorLimits {
   readonly storageBytes: number;
   /** POW-2: how long after its greeting a connection's proof-of-work challenge is accepted (ms). */
   readonly powMaxAgeMs: number;
+  /** COL-22: entries one collective log holds; more → `QUOTA_EXCEEDED`. */
+  readonly logEntries: number;
+  /** COL-23: most entries in one `colRead` answer. */
+  readonly logItems: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -65,6 +70,10 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // STORE-2: 8 GiB of sealed bytes; on disk LMDB's pages and indexes about double that for small letters.
   storageBytes: 8 * 1024 ** 3,
   powMaxAgeMs: 300_000,
+  // COL-22: a collective of 100 000 members (COL-15) admitted with a few vouches each, and its votes.
+  logEntries: 1_000_000,
+  // COL-23: 64 entries of at most 4.5 KiB: under 300 KiB per answer.
+  logItems: 64,
 };
 
 /** Upper bounds of each limit: what a client accepts, narrowed to the protocol's own bounds where there is one. */
@@ -84,6 +93,8 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   sendPowBits: MAX_POW_BITS,
   storageBytes: Number.MAX_SAFE_INTEGER,
   powMaxAgeMs: 86_400_000,
+  logEntries: MAX_POSITION,
+  logItems: WIRE_MAX_LOG_ITEMS,
 };
 
 /**

@@ -35,6 +35,8 @@ beforeAll(async () => {
     post: { post, expiresInDays: 2 },
     feed: { limit: 2, before: 'zzzzzzzzzzzzzzzzzzzzzzzzzz' },
     delete: { postId: '0000000000000000000000000a' },
+    colAppend: { col: 'alice', pos: 0, entry: randomBytes(600), sig: randomBytes(72) },
+    colRead: { col: 'alice', from: 0, limit: 5 },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

@@ -56,3 +56,18 @@ export {
   type Rejection,
   type CollectiveStateJson,
 } from './fold.js';
+export {
+  MAX_ENTRY_BYTES,
+  MAX_POSITION,
+  ENTRY_CONTEXT,
+  APPEND_CONTEXT,
+  KEYS_CONTEXT,
+  newCollectiveKeys,
+  encodeCollectiveKeys,
+  decodeCollectiveKeys,
+  sealEntry,
+  openEntry,
+  signAppend,
+  checkAppend,
+  type CollectiveKeys,
+} from './entry.js';

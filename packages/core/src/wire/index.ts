@@ -94,3 +94,4 @@ export {
 } from './world.js';
 export { MAX_POW_BITS, POW_NONCE_BYTES, registerPowInput, sendPowInput, leadingZeroBits, checkPow, solvePow } from './pow.js';
 export * from './limits.js';
+export { WIRE_MAX_LOG_ITEMS, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';

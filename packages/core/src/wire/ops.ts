@@ -5,6 +5,7 @@
  */
 import type { Fields } from '../codec/index.js';
 import { authCodec, type AuthParams, type AuthResult } from './auth.js';
+import { colAppendCodec, colReadCodec, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';
 import { infoCodec, type InfoResult } from './info.js';
 import {
   ackCodec,
@@ -45,6 +46,8 @@ export interface OpTypes {
   post: { params: PostParams; result: PostResult };
   feed: { params: FeedParams; result: FeedResult };
   delete: { params: DeleteParams; result: EmptyResult };
+  colAppend: { params: ColAppendParams; result: EmptyResult };
+  colRead: { params: ColReadParams; result: ColReadResult };
 }
 
 /** The name of an op. */
@@ -76,13 +79,15 @@ export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
   post: postCodec,
   feed: feedCodec,
   delete: deleteCodec,
+  colAppend: colAppendCodec,
+  colRead: colReadCodec,
 };
 
 /** Every op, in spec order. */
 export const OPS = Object.keys(CODECS) as readonly Op[];
 
 /** OP-4: the ops allowed before `auth`; every other op answers UNAUTHENTICATED until then. */
-export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth']);
+export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead']);
 
 /** True when `op` is a known op name. */
 export function isOp(op: unknown): op is Op {

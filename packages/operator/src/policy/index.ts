@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { ProtocolError } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import type { ServerLimits } from '../limits.js';
-import type { MailItem, MailQuota, PostQuota, Store, StoredPost } from '../store/types.js';
+import type { LogPage, MailItem, MailQuota, PostQuota, Store, StoredPost } from '../store/types.js';
 import { randomPart } from './ids.js';
 
 /** One hour (ms): the window FEED-5 counts posts in. */
@@ -194,6 +194,25 @@ export class Policy {
    */
   async deletePost(author: string, id: string): Promise<void> {
     if (!(await this.store.deletePostIfAuthor(id, author))) throw new ProtocolError('NOT_FOUND', 'no such post');
+  }
+
+  /**
+   * COL-19, COL-22: appends a collective log's entry at `position` if the log holds exactly that many
+   * entries, within the log's bound (`logEntries`) and the store's (STORE-2), checked atomically with the
+   * append; the same bytes again at their own position succeed without a second copy. Nothing is stored
+   * on a refusal. Who may append (the collective key's signature, COL-23) is the handler's check.
+   * @throws ProtocolError OUT_OF_ORDER (the log holds another number of entries), QUOTA_EXCEEDED, STORAGE_FULL
+   */
+  async appendEntry(log: string, position: number, entry: Uint8Array): Promise<void> {
+    const put = await this.store.appendEntry(log, position, entry, { maxEntries: this.limits.logEntries, storageBytes: this.limits.storageBytes });
+    if (put === 'stale') throw new ProtocolError('OUT_OF_ORDER', 'the log has grown since: read the new entries and append at its end');
+    if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', `a collective log holds at most ${this.limits.logEntries} entries`);
+    if (put === 'storage-full') throw storageFull();
+  }
+
+  /** COL-23: up to the asked number of entries (at most `logItems`) of `log` from `position` on, and its length. */
+  readEntries(log: string, position: number, asked: number | undefined): Promise<LogPage> {
+    return this.store.readEntries(log, position, Math.min(asked ?? this.limits.logItems, this.limits.logItems));
   }
 
   /**

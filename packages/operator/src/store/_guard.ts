@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
-import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -132,6 +132,26 @@ class GuardedStore implements Store {
 
   countPostsSince(author: string, since: number): Promise<number> {
     return this.run(() => (checkName(author, 'author'), checkTime(since, 'since'), this.inner.countPostsSince(author, since)));
+  }
+
+  appendEntry(log: string, position: number, entry: Uint8Array, quota: LogQuota): Promise<AppendEntryResult> {
+    return this.run(() => {
+      checkName(log, 'log');
+      checkCount(position, 'position');
+      checkBytes(entry, 'entry');
+      if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxEntries, storageBytes? }');
+      checkCount(quota.maxEntries, 'quota.maxEntries');
+      return this.inner.appendEntry(log, position, entry, { maxEntries: quota.maxEntries, ...storageBudget(quota.storageBytes) });
+    });
+  }
+
+  readEntries(log: string, position: number, limit: number): Promise<LogPage> {
+    return this.run(() => {
+      checkName(log, 'log');
+      checkCount(position, 'position');
+      checkCount(limit, 'limit');
+      return this.inner.readEntries(log, position, limit);
+    });
   }
 
   storedBytes(): Promise<number> {

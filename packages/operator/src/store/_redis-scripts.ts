@@ -215,3 +215,28 @@ end
 return { #due, gone }
 `,
 };
+
+/**
+ * COL-19: compare-and-append to a collective log, a hash position → entry whose HLEN is the log's length.
+ * The entry already at the position with the same bytes answers 'ok' and writes nothing, so a re-sent
+ * script is a no-op (STORE-3). KEYS: the log's hash, sb. ARGV: position, entry, max entries, store bound
+ * ('' = none). Returns 'ok', 'stale', 'full' or 'storage-full'.
+ */
+export const APPEND_ENTRY: LuaScript = {
+  keys: 2,
+  lua: `
+local length = redis.call('HLEN', KEYS[1])
+local position = tonumber(ARGV[1])
+if position < length then
+  if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return 'ok' end
+  return 'stale'
+end
+if position ~= length then return 'stale' end
+if length + 1 > tonumber(ARGV[3]) then return 'full' end
+local total = tonumber(redis.call('GET', KEYS[2]) or '0')
+if ARGV[4] ~= '' and total + #ARGV[2] > tonumber(ARGV[4]) then return 'storage-full' end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCRBY', KEYS[2], #ARGV[2])
+return 'ok'
+`,
+};

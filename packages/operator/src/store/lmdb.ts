@@ -13,6 +13,7 @@
  * - `mhash` [to, key] → id   `mkey` [to, id] → key      (dedupe keys of letters, per mailbox: MB-11)
  * - `phash` key → id          `pkey` id → key            (dedupe keys of posts: FEED-9)
  * - `total` 'bytes' → sealed bytes held                (STORE-2: the store's bound)
+ * - `clog` [log, position] → entry                     `clen` log → number of entries      (COL-19, COL-22)
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
  * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
@@ -23,12 +24,12 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { open, type Database, type Key, type RootDatabase } from 'lmdb';
-import { toHex } from '@comrad/core';
+import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost, overBound } from './_records.js';
-import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -57,7 +58,7 @@ export async function openLmdbStore(path: string): Promise<Store> {
   await mkdir(path, { recursive: true, mode: 0o700 });
   // noMemInit: false — LMDB zeroes fresh pages, so bytes of deleted records are not copied into new ones.
   // STORE-1: noSync stays off (lmdb's default): every write method awaits the fsync of its commit.
-  const root = open({ path, maxDbs: 16, noMemInit: false, compression: false, noSync: false });
+  const root = open({ path, maxDbs: 24, noMemInit: false, compression: false, noSync: false });
   const store = new LmdbStore(root);
   await store.countHeld();
   await store.indexKeys();
@@ -84,6 +85,8 @@ class LmdbStore implements Store {
   private readonly mkey: Database<string, Key[]>;
   private readonly pkey: Database<string, string>;
   private readonly total: Database<number, string>;
+  private readonly clog: Database<Uint8Array, Key[]>;
+  private readonly clen: Database<number, string>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -102,6 +105,8 @@ class LmdbStore implements Store {
     this.mkey = root.openDB({ name: 'mkey', encoding: 'string' });
     this.pkey = root.openDB({ name: 'pkey', encoding: 'string' });
     this.total = root.openDB({ name: 'total', encoding: 'msgpack' });
+    this.clog = binary('clog');
+    this.clen = root.openDB({ name: 'clen', encoding: 'msgpack' });
   }
 
   /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
@@ -111,6 +116,7 @@ class LmdbStore implements Store {
       let held = 0;
       for (const { value } of this.mail.getRange()) held += value.length - MAIL_HEADER_BYTES;
       for (const { key, value } of this.posts.getRange()) held += decodePost(key, value).sealed.length;
+      for (const { value } of this.clog.getRange()) held += value.length;
       this.setHeld(held);
     });
   }
@@ -241,6 +247,32 @@ class LmdbStore implements Store {
     return this.countSince(author, since);
   }
 
+  async appendEntry(log: string, position: number, entry: Uint8Array, quota: LogQuota): Promise<AppendEntryResult> {
+    const bytes = entry.slice();
+    return this.write((): AppendEntryResult => {
+      const length = this.clen.get(log) ?? 0;
+      if (position < length) return bytesEqual(this.clog.get([log, position]) ?? NOTHING, bytes) ? 'ok' : 'stale';
+      if (position !== length) return 'stale';
+      if (length + 1 > quota.maxEntries) return 'full';
+      const total = this.held();
+      if (overBound(total, bytes.length, quota.storageBytes)) return 'storage-full';
+      this.clog.put([log, position], bytes);
+      this.clen.put(log, length + 1);
+      this.setHeld(total + bytes.length);
+      return 'ok';
+    });
+  }
+
+  async readEntries(log: string, position: number, limit: number): Promise<LogPage> {
+    // Entries are never deleted and the length is read first, so every position below it is there.
+    const length = this.clen.get(log) ?? 0;
+    const entries: Uint8Array[] = [];
+    if (limit > 0 && position < length) {
+      for (const { value } of this.clog.getRange({ start: [log, position], end: [log, length], limit })) entries.push(new Uint8Array(value));
+    }
+    return { entries, length };
+  }
+
   async storedBytes(): Promise<number> {
     return this.held();
   }
@@ -310,6 +342,8 @@ class LmdbStore implements Store {
       ['mkey', this.mkey],
       ['pkey', this.pkey],
       ['total', this.total],
+      ['clog', this.clog],
+      ['clen', this.clen],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

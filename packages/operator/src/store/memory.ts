@@ -4,12 +4,12 @@
  * conditional primitive (pair, key, bounds, author) atomic here.
  * @module
  */
-import { toHex } from '@comrad/core';
+import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import { overBound } from './_records.js';
-import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
 
 /**
  * Opens an empty in-memory store.
@@ -51,7 +51,9 @@ class MemoryStore implements Store {
   private readonly postDigests = new Map<string, string>();
   /** Post id → its dedupe key. */
   private readonly postKeys = new Map<string, string>();
-  /** Sealed bytes of the letters and posts held. */
+  /** Collective logs: name → entries in log order (COL-19). */
+  private readonly logs = new Map<string, Uint8Array[]>();
+  /** Sealed bytes of the letters, posts and log entries held. */
   private held = 0;
   private readonly listeners = new MailListeners();
 
@@ -148,6 +150,23 @@ class MemoryStore implements Store {
     return this.countSince(author, since);
   }
 
+  async appendEntry(log: string, position: number, entry: Uint8Array, quota: LogQuota): Promise<AppendEntryResult> {
+    const entries = this.logs.get(log) ?? [];
+    if (position < entries.length && bytesEqual(entries[position]!, entry)) return 'ok'; // a retry: already there
+    if (position !== entries.length) return 'stale';
+    if (entries.length + 1 > quota.maxEntries) return 'full';
+    if (overBound(this.held, entry.length, quota.storageBytes)) return 'storage-full';
+    entries.push(entry.slice());
+    this.logs.set(log, entries);
+    this.held += entry.length;
+    return 'ok';
+  }
+
+  async readEntries(log: string, position: number, limit: number): Promise<LogPage> {
+    const entries = this.logs.get(log) ?? [];
+    return { entries: entries.slice(position, position + limit).map((e) => e.slice()), length: entries.length };
+  }
+
   async storedBytes(): Promise<number> {
     return this.held;
   }
@@ -191,6 +210,7 @@ class MemoryStore implements Store {
     for (const p of this.posts.values()) out.push([`post/${p.id}/${p.author}/${p.epoch}/${p.postedAt}/${p.expiresAt}`, p.sealed.slice()]);
     if (this.lastPost !== undefined) out.push(['last/post', this.lastPost]);
     for (const [epoch, value] of this.world) out.push([`world/${epoch}`, value.slice()]);
+    for (const [log, entries] of this.logs) entries.forEach((e, i) => out.push([`log/${log}/${i}`, e.slice()]));
     return out;
   }
 

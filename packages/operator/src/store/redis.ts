@@ -12,6 +12,7 @@
  * - `P w` hash epoch → sealed world key
  * - `P mh:<to>` hash key → id and id → key (dedupe keys, MB-11)  `P ph` the same for posts (FEED-9)
  * - `P sb` string: sealed bytes held by the store (STORE-2)
+ * - `P cl:<log>` hash position → entry; its HLEN is the log's length (COL-19, COL-22)
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
@@ -32,7 +33,7 @@ import { MailListeners } from './_listeners.js';
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -227,6 +228,22 @@ class RedisStore implements Store {
 
   async countPostsSince(author: string, since: number): Promise<number> {
     return this.redis.zcount(this.key('pa:', author), String(since), '+inf');
+  }
+
+  async appendEntry(log: string, position: number, entry: Uint8Array, quota: LogQuota): Promise<AppendEntryResult> {
+    const args = [String(position), bytes(entry), quota.maxEntries, quota.storageBytes ?? ''];
+    return (await this.eval(scripts.APPEND_ENTRY, [this.key('cl:', log), this.key('sb')], args)) as AppendEntryResult;
+  }
+
+  async readEntries(log: string, position: number, limit: number): Promise<LogPage> {
+    const key = this.key('cl:', log);
+    // Entries are never deleted and the length is read first, so every position below it is there.
+    const length = await this.redis.hlen(key);
+    const end = Math.min(length, position + limit);
+    if (position >= end) return { entries: [], length };
+    const fields = Array.from({ length: end - position }, (_, i) => String(position + i));
+    const values = await this.redis.hmgetBuffer(key, ...fields);
+    return { entries: values.map((v) => new Uint8Array(v!)), length };
   }
 
   async storedBytes(): Promise<number> {

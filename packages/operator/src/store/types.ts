@@ -104,6 +104,30 @@ export interface PostQuota {
  */
 export type PutPostResult = Stored | 'rate-limited' | 'storage-full';
 
+/** Bounds of a collective log after an append, and of the whole store, checked atomically with it (COL-22). */
+export interface LogQuota {
+  /** Entries the log may hold, the new one included. */
+  readonly maxEntries: number;
+  /** As in {@link MailQuota}: sealed bytes of every letter, post and log entry the store may hold. */
+  readonly storageBytes?: number;
+}
+
+/**
+ * What a compare-and-append answers (COL-19): `ok` — the entry is at the position asked (appended now, or
+ * already there with the same bytes: a retried append is a no-op); `stale` — the log holds another number
+ * of entries, or another entry at that position; `full` — the log's bound; `storage-full` — the store's.
+ * Nothing is stored unless `ok`.
+ */
+export type AppendEntryResult = 'ok' | 'stale' | 'full' | 'storage-full';
+
+/** A page of a collective log. */
+export interface LogPage {
+  /** The entries from the position asked, in log order, exactly as appended. */
+  readonly entries: Uint8Array[];
+  /** How many entries the log holds (its next position). */
+  readonly length: number;
+}
+
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
   /** Which backend this is. */
@@ -157,7 +181,17 @@ export interface Store {
   /** Calls `listener(to)` whenever a letter is appended for `to` by any process sharing this store. */
   onMail(listener: (to: string) => void): () => void;
 
-  /** Sealed bytes of the letters and posts held (what `storageBytes` bounds). */
+  // Collective logs: opaque entries at positions 0, 1, 2, … (COL-19, COL-22); they never expire.
+  /**
+   * Appends `entry` to `log` at `position` if and only if the log holds exactly `position` entries and the
+   * append stays within `quota`; the compare, both bounds and the write are one atomic step. When the entry
+   * at `position` is already these very bytes the answer is `ok` and nothing is written (a retry).
+   */
+  appendEntry(log: string, position: number, entry: Uint8Array, quota: LogQuota): Promise<AppendEntryResult>;
+  /** Up to `limit` entries of `log` from `position` on, and the log's length (0 for a log never written). */
+  readEntries(log: string, position: number, limit: number): Promise<LogPage>;
+
+  /** Sealed bytes of the letters, posts and log entries held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;
 
   /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */

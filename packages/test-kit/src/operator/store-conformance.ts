@@ -16,6 +16,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { atomicityConformance } from './store-conformance/atomicity.js';
 import { boundsConformance } from './store-conformance/bounds.js';
+import { collectiveConformance } from './store-conformance/collective.js';
 import { feedConformance } from './store-conformance/feed.js';
 import { mailConformance } from './store-conformance/mail.js';
 import { modelConformance } from './store-conformance/model.js';
@@ -51,5 +52,6 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     atomicityConformance(sut);
     privacyConformance(sut);
     modelConformance(sut);
+    collectiveConformance(sut);
   });
 }
