@@ -1,7 +1,9 @@
 /**
- * The Operator's WebSocket server (OP-*, LIMIT-*): one binary msgpack frame per message, every frame
- * decoded strictly, every failure answered with a typed error frame, and nothing from the network able
- * to stop the server or another client's connection.
+ * The Operator's WebSocket server (OP-*, LIMIT-*): the socket, the signed greeting and sealed channel
+ * (AUTH-1, AUTH-7, AUTH-9), the connection table (LIMIT-4, LIMIT-7, LIMIT-8), the memory budget (LIMIT-6),
+ * pushes, the sweep and shutdown. What each frame means — the order of checks, decoding, the auth gate and
+ * the op — is the request pipeline's (`pipeline.ts`); what is kept, and for how long, is the policy's
+ * (`policy/`). Nothing from the network can stop the server or another client's connection.
  * @module
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
