@@ -80,6 +80,16 @@ export class Target {
   }
 
   /**
+   * A new connection that has been answered once (`info`): LIMIT-7 closes a connection that has neither
+   * logged in nor been answered ok within the handshake deadline, and solving proof of work takes a while.
+   */
+  async kept(): Promise<Connection> {
+    const c = await this.connect();
+    await c.request('info', {});
+    return c;
+  }
+
+  /**
    * A `register` request for `name` with `keys`, on a connection of its own when the Operator wants
    * proof of work (REG-6, POW-1: bound to that connection's challenge, spent once).
    * @param conn - the connection to use when no work is needed
@@ -88,7 +98,7 @@ export class Target {
     const proof = makeRegisterProof(keys.privateKey, name, keys.publicKey, this.operatorKey);
     const bits = this.info.pow.register;
     if (bits === 0) return conn.request('register', { name, key: keys.publicKey, proof });
-    const own = await this.connect();
+    const own = await this.kept();
     try {
       const pow = solvePow((nonce) => registerPowInput(own.hello.challenge, name, keys.publicKey, nonce), bits);
       return await own.request('register', { name, key: keys.publicKey, proof, pow });
@@ -102,7 +112,7 @@ export class Target {
     const bits = this.info.pow.send;
     const base = { to, letter, ...(ttl === undefined ? {} : { ttl }) };
     if (bits === 0) return conn.request('send', base);
-    const own = await this.connect();
+    const own = await this.kept();
     try {
       const pow = solvePow((nonce) => sendPowInput(own.hello.challenge, to, letter, nonce), bits);
       return await own.request('send', { ...base, pow });

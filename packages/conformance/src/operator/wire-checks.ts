@@ -253,7 +253,7 @@ export function builtInChecks(): WireCheck[] {
       rules: ['REG-3'],
       async run(ctx) {
         const t = ctx.target;
-        const c = await t.connect();
+        const c = await t.kept();
         try {
           const [keys, other] = freshKeys(2);
           const name = freshName('p');
@@ -273,7 +273,7 @@ export function builtInChecks(): WireCheck[] {
       applies: (t) => t.info.pow.register > 0,
       async run(ctx) {
         const t = ctx.target;
-        const c = await t.connect();
+        const c = await t.kept();
         try {
           const [a, b, d] = freshKeys(3);
           const none = freshName('n');
