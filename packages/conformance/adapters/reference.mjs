@@ -166,7 +166,7 @@ export const OPS = {
     return { plain: toHex(cellOpen(SymmetricKey.from(fromHex(r.sessionKey)), fromHex(r.sealed), context)) };
   },
   'name.normalise': (r) => ({ normalised: normaliseName(r.input) }),
-  'name.registrable': (r) => (checkRegistrableName(r.name), {}),
+  'name.registrable': (r) => (checkRegistrableName(normaliseName(r.input)), {}),
   'request.encode': (r) => {
     const req = decodeRequest(encode(fromTagged(r.frame)));
     return { hex: toHex(encodeRequest(req.id, req.op, req.params)) };

@@ -6,7 +6,7 @@
  * @module
  */
 import { concatBytes, encode, fromHex, type KeyPair } from '@comrad/core';
-import { PUBLIC_OPS, decodeRequestEnvelope, encodeRequest, isOp, makeRegisterProof, registerPowInput, solvePow, verifyLookup, type ServerFrame } from '@comrad/core/wire';
+import { PUBLIC_OPS, checkPow, decodeRequestEnvelope, encodeRequest, isOp, makeRegisterProof, registerPowInput, solvePow, verifyLookup, type ServerFrame } from '@comrad/core/wire';
 import type { Report } from '../report.js';
 import { hexOf, type VectorFile } from '../vectors/files.js';
 import { NoAnswer, RefusedConnection, type Connection } from './connection.js';
@@ -280,10 +280,16 @@ export function builtInChecks(): WireCheck[] {
           const r = await outcome(c.request('register', { name: none, key: a!.publicKey, proof: makeRegisterProof(a!.privateKey, none, a!.publicKey, t.operatorKey) }));
           agreeOn(['REG-6'], 'a registration without pow is refused', 'POW_REQUIRED', r.ok ? 'ok' : r.code);
           // POW-1: work over another connection's challenge does not count.
-          const other = await t.connect();
           const elsewhere = freshName('e');
-          const foreignPow = solvePow((n) => registerPowInput(other.hello.challenge, elsewhere, d!.publicKey, n), t.info.pow.register);
-          await other.close();
+          // At a low difficulty a nonce can pay for both challenges by chance (1 in 2^bits): take another's
+          // challenge until its nonce does not also pay for this one, so a refusal is due to POW-1 alone.
+          let foreignPow: Uint8Array = new Uint8Array(0);
+          for (let attempt = 0; attempt < 20; attempt++) {
+            const other = await t.connect();
+            foreignPow = solvePow((n) => registerPowInput(other.hello.challenge, elsewhere, d!.publicKey, n), t.info.pow.register);
+            await other.close();
+            if (!checkPow(registerPowInput(c.hello.challenge, elsewhere, d!.publicKey, foreignPow), t.info.pow.register)) break;
+          }
           const f = await outcome(c.request('register', { name: elsewhere, key: d!.publicKey, proof: makeRegisterProof(d!.privateKey, elsewhere, d!.publicKey, t.operatorKey), pow: foreignPow }));
           agreeOn(['POW-1'], "work over another connection's challenge is refused", 'POW_REQUIRED', f.ok ? 'ok' : f.code);
           // That refusal spent this connection's challenge (POW-2), so even good work here is refused now.

@@ -248,8 +248,8 @@ FILES['names.json'] = async (f, ctx) => {
   for (const v of f.valid) {
     if (v['kind'] === 'name') {
       await expectOk(ctx, v, '', 'name.normalise', { input: v['input'] }, { normalised: v['normalised'] });
-      if (v['registrable']) await expectOk(ctx, v, 'registrable', 'name.registrable', { name: v['normalised'] }, {});
-      else await expectError(ctx, { ...v, error: 'INVALID_NAME' }, 'name.registrable', { name: v['normalised'] });
+      if (v['registrable']) await expectOk(ctx, v, 'registrable', 'name.registrable', { input: v['input'] }, {});
+      else await expectError(ctx, { ...v, error: 'INVALID_NAME' }, 'name.registrable', { input: v['input'] });
     } else if (v['kind'] === 'privateKey') {
       const message = toHex(utf8('comrad conformance'));
       await expectOk(ctx, v, 'verified under publicKey', 'key.sign', { privateKey: v['key'], message }, {}, (ok) => {
@@ -274,7 +274,7 @@ FILES['names.json'] = async (f, ctx) => {
     else if (v['kind'] === 'registerName') {
       // NAME-3: a reserved name normalises, and then `register` refuses it.
       await expectOk(ctx, v, 'normalised', 'name.normalise', { input: v['input'] }, { normalised: v['normalised'] });
-      await expectError(ctx, v, 'name.registrable', { name: v['normalised'] });
+      await expectError(ctx, v, 'name.registrable', { input: v['input'] });
     } else if (v['kind'] === 'publicKey') await expectError(ctx, v, 'key.public', { key: v['key'] });
     // "Reading it, or at the latest signing with it": key.sign covers both.
     else if (v['kind'] === 'privateKey') await expectError(ctx, v, 'key.sign', { privateKey: v['key'], message: '00' });
