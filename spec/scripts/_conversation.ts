@@ -21,6 +21,7 @@ import { Channel, makeAuthProof, makeRegisterProof, registerPowInput, sendPowInp
 import { OperatorConnection } from '@comrad/client-node/src/transport/connection.js';
 import { startOperator, type RunningOperator } from '@comrad/operator/src/server.js';
 import { openStore } from '@comrad/operator/src/store/index.js';
+import type { Store } from '@comrad/operator/src/store/types.js';
 import type { OperatorKeys } from '@comrad/operator/src/handlers.js';
 import type { ServerLimits } from '@comrad/operator/src/limits.js';
 import { keyPairOfScalar, Recorder, Tape, withScriptedCrypto, type Draw, type Side } from './_scripted-crypto.js';
@@ -169,18 +170,27 @@ export async function runScenario(url: string, clock: StepClock, note: (n: ConnN
 }
 
 /** Starts the reference Operator of the conversation on a free loopback port. */
-export async function startConversationOperator(clock: StepClock): Promise<{ op: RunningOperator; close: () => Promise<void> }> {
+export async function startConversationOperator(clock: StepClock, openEmptyStore: OpenStore = memoryStore): Promise<{ op: RunningOperator; close: () => Promise<void> }> {
   const k = conversationKeys();
   const keys: OperatorKeys = { operator: k.operator, world: k.world, atRestKey: k.atRestKey };
-  const store = await openStore({ kind: 'memory' });
+  const { store, cleanup } = await openEmptyStore();
   const op = await startOperator({ store, keys, clock, host: '127.0.0.1', port: 0, sweepIntervalMs: 0, heartbeatMs: 0, limits: CONVERSATION_LIMITS });
   return {
     op,
     close: async () => {
       await op.close();
-      await store.close();
+      await cleanup();
     },
   };
+}
+
+/** Opens an empty store for the Operator, and what removes it afterwards. */
+export type OpenStore = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+
+/** The store the conversation was recorded on. */
+async function memoryStore(): Promise<{ store: Store; cleanup: () => Promise<void> }> {
+  const store = await openStore({ kind: 'memory' });
+  return { store, cleanup: () => store.close() };
 }
 
 const bytesOf = (data: RawData): Uint8Array => new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? Buffer.from(data) : data);
@@ -339,11 +349,11 @@ export async function replayClient(events: readonly ConvEvent[], clientDraws: Dr
  * as recorded.
  * @returns how many Operator events were checked
  */
-export async function replayOperator(events: readonly ConvEvent[], operatorDraws: Draw[]): Promise<number> {
+export async function replayOperator(events: readonly ConvEvent[], operatorDraws: Draw[], openEmptyStore?: OpenStore): Promise<number> {
   const tape = new Tape(operatorDraws, 'operator tape');
   const clock = new StepClock();
   return withScriptedCrypto(tape, async () => {
-    const operator = await startConversationOperator(clock);
+    const operator = await startConversationOperator(clock, openEmptyStore);
     const sockets = new Map<number, { ws: WebSocket; queue: Uint8Array[]; waiters: ((b: Uint8Array) => void)[] }>();
     let checked = 0;
     try {
