@@ -33,6 +33,30 @@ beforeAll(async () => {
 });
 
 describe('letters (LET-*)', () => {
+  it('LET-12 each step of decoding decides the code before every later one: an input that fails two steps gets the first', async () => {
+    const dup = msgpackMap([['v', encode(2)], ['v', encode(2)]]);
+    const cases: Array<[string, Uint8Array, string]> = [
+      ['(1) size before parse', new Uint8Array(MAX_LETTER_BYTES + 1).fill(0xc1), 'TOO_LARGE'],
+      ['(2) parse (a repeated key) before trailing bytes and version', concatBytes(dup, Uint8Array.of(0)), 'MALFORMED'],
+      ['(2) a float before the version', withFields({ v: 2, at: 1.5 }), 'MALFORMED'],
+      ['(3) trailing bytes before "a map"', concatBytes(encode(5), Uint8Array.of(0)), 'TRAILING_BYTES'],
+      ['(3) trailing bytes before the version', concatBytes(withFields({ v: 2 }), Uint8Array.of(0)), 'TRAILING_BYTES'],
+      ['(4) a map', encode([1, 'dm']), 'MALFORMED'],
+      ['(5) version before unknown fields', withFields({ v: 2, extra: 1 }), 'UNSUPPORTED_VERSION'],
+      ['(6) unknown fields before kind', withFields({ extra: 1, kind: 'zz' }), 'MALFORMED'],
+      ['(7) kind before from', withFields({ kind: 'zz', from: 'A' }), 'UNSUPPORTED_KIND'],
+      ['(8) from before to', withFields({ from: 'A', to: 7 }), 'INVALID_NAME'],
+      ['(8) names before at', withFields({ to: 'B', at: -1 }), 'INVALID_NAME'],
+      ['(9) id before body', withFields({ id: new Uint8Array(17), body: { text: '', extra: 1 } }), 'TOO_LARGE'],
+      ['(9) body: unknown fields before text', withFields({ body: { text: 'x'.repeat(MAX_TEXT_CHARS + 1), extra: 1 } }), 'MALFORMED'],
+      ['(9) body: text before image', withFields({ body: { text: 'x'.repeat(MAX_TEXT_CHARS + 1), image: { mime: 'image/gif', data: Uint8Array.of(1) } } }), 'TOO_LARGE'],
+      ['(9) image: mime before data', withFields({ body: { text: '', image: { mime: 'image/gif', data: new Uint8Array(MAX_IMAGE_BYTES + 1) } } }), 'MALFORMED'],
+      ['(10) canonical form last: v as cc 01 with a bad name', msgpackMap([['v', Uint8Array.of(0xcc, 1)], ['kind', encode('dm')], ['from', encode('A')], ['to', encode('bob')], ['at', encode(1)], ['id', encode(new Uint8Array(16))], ['body', encode({ text: 'x' })]]), 'INVALID_NAME'],
+      ['(10) canonical form last: v as cc 01 alone', msgpackMap([['v', Uint8Array.of(0xcc, 1)], ['kind', encode('dm')], ['from', encode('alice')], ['to', encode('bob')], ['at', encode(1)], ['id', encode(new Uint8Array(16))], ['body', encode({ text: 'x' })]]), 'MALFORMED'],
+    ];
+    for (const [name, bytes, code] of cases) expect(await codeOf(() => decodeLetter(bytes)), name).toBe(code);
+  });
+
   it('LET-1 ENC-2 decode(encode(x)) = x for every valid letter, and the encoding is canonical', () => {
     fc.assert(
       fc.property(letterArb, (letter) => {

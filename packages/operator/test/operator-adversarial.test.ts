@@ -11,6 +11,7 @@ import { OPS, PUBLIC_OPS, encodeRequest, makeAuthProof, makeRegisterProof, type 
 import type { Keymaker } from '@comrad/core/keymaker';
 import { SymmetricKey } from '@comrad/core';
 import { garbageFrom } from '@comrad/test-kit/core/garbage';
+import { messageProblem } from '@comrad/test-kit/core/messages';
 import type { TestClient } from '@comrad/test-kit/operator/client';
 import { startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 
@@ -161,5 +162,25 @@ describe('OP-6 adversarial frames', () => {
       { numRuns: 40 },
     );
     await stillServing(observed);
+  });
+  it('ERR-2 OP-3 every error frame, for garbage and hostile maps on anonymous and logged-in connections, is one line of at most 200 characters with no key in it', async () => {
+    const anon = await t.connect();
+    const { client: bob } = await t.login(`err_${randomBytes(4).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '')}`);
+    const secrets = [alice.keys.privateKey.bytes(), t.keys.operator.privateKey.bytes(), t.keys.world.privateKey.bytes(), t.keys.atRestKey.bytes()];
+    const hostileKey = fc.constantFrom('a\nb', '\r\n', '\u2028', '\u001b[2J', 'k'.repeat(3000), 'x');
+    const hostile = fc.tuple(fc.constantFrom(...OPS, 'shout\nx'), hostileKey, fc.oneof(hostileKey, fc.integer(), fc.uint8Array({ maxLength: 8 }))).map(([op, k, v]) => encode({ id: 9, op, [k]: v, name: k, to: k }));
+    let errors = 0;
+    for (const c of [anon, bob]) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(garbageFrom(seeds), hostile), async (bytes) => {
+          const f = await answer(c, bytes);
+          if (f.type !== 'err') return;
+          errors++;
+          expect(messageProblem(f.message, secrets), f.message).toBeUndefined();
+        }),
+        { numRuns: 150 },
+      );
+    }
+    expect(errors).toBeGreaterThan(200);
   });
 });

@@ -53,6 +53,14 @@ export function terminalSafe(text: string, multiline = false): string {
   });
 }
 
+/** ERR-2: the longest error message the CLI prints, in code points (a longer one ends in `…`). */
+const MAX_ERROR_CHARS = 200;
+
+function bounded(message: string): string {
+  const chars = [...message];
+  return chars.length <= MAX_ERROR_CHARS ? message : `${chars.slice(0, MAX_ERROR_CHARS - 1).join('')}…`;
+}
+
 /**
  * A piece of a line that the {@link Output} colours itself. Interpolated into a string by mistake it
  * reads as its plain, safe text: a forgotten `out.line(...)` argument loses its colour, never its safety.
@@ -176,7 +184,8 @@ export class Output {
     // CLI-9: every error line carries a code, the same one as in JSON; ERROR when nothing closer is known.
     const errCode = (ComradError.is(err) || err instanceof UsageError || tor ? err.code : undefined) ?? 'ERROR';
     // A TorError carries tor's last log lines after its first line: one line here, all of it with --debug.
-    const message = err instanceof Error ? (tor ? err.message.split('\n')[0]! : err.message) : String(err);
+    // ERR-2: one line of bounded length, whatever went into it (a URL or path typed by the user included).
+    const message = bounded(err instanceof Error ? (tor ? err.message.split('\n')[0]! : err.message) : String(err));
     if (this.json) this.stderr.write(`${JSON.stringify({ error: { code: errCode, message } })}\n`);
     else this.stderr.write(`${this.paint('31', 'comrad: error:')} ${terminalSafe(message)}${this.paint('2', ` [${terminalSafe(errCode)}]`)}\n`);
     if (debug && tor && err.logTail.length > 0) this.stderr.write(`--- last tor log lines ---\n${err.logTail.map((l) => terminalSafe(l)).join('\n')}\n`);

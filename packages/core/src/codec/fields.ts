@@ -56,7 +56,7 @@ export class Fields {
     if (!isPlainObject(value)) throw new ProtocolError('MALFORMED', `${what} must be a map`);
     const set = allowedSet(allowed);
     for (const key in value) {
-      if (!set.has(key)) throw new ProtocolError('MALFORMED', `${what} has an unknown field "${key.slice(0, 32)}"`);
+      if (!set.has(key)) throw new ProtocolError('MALFORMED', `${what} has an unknown field${quotable(key)}`);
     }
     return new Fields(value, what);
   }
@@ -155,6 +155,14 @@ export class Fields {
   private wrong(key: string, expected: string): ProtocolError {
     return new ProtocolError('MALFORMED', `${this.what}.${key} must be ${expected}`);
   }
+}
+
+/**
+ * ` "key"` for a key that reads as a field name, else nothing: a key from outside may hold line breaks,
+ * terminal escapes or text that is not ours to repeat (ERR-2, ENC-10: errors never quote the value).
+ */
+function quotable(key: string): string {
+  return /^[A-Za-z0-9_]{1,32}$/.test(key) ? ` "${key}"` : '';
 }
 
 /** Checks a string against bounds; `label` names it in errors. */

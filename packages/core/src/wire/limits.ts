@@ -3,6 +3,7 @@
  * can size their buffers. An Operator's own limits (announced in `info`) are at most these.
  * @module
  */
+import { MAX_MESSAGE_CHARS } from '../errors.js';
 import { MAX_FRAME_BYTES, MAX_SEALED_LETTER_BYTES } from '../limits.js';
 
 /** MB-2: most items in one `fetch` answer. */
@@ -32,5 +33,5 @@ export const MAX_TTL_MS = 366 * 86_400_000;
 export const WIRE_MAX_POST_DAYS = 366;
 /** OP-1: the largest request id: ids are uint32, so every msgpack library reads them as one type. */
 export const MAX_REQUEST_ID = 2 ** 32 - 1;
-/** OP-3: an error frame's message is at most this many characters. */
-export const MAX_ERROR_MESSAGE_CHARS = 200;
+/** OP-3: an error frame's message is at most this many characters (as every ProtocolError's, ERR-2). */
+export const MAX_ERROR_MESSAGE_CHARS = MAX_MESSAGE_CHARS;
