@@ -11,9 +11,12 @@ export default defineConfig({
     include: [
       'packages/core/test/**/*.test.ts',
       'spec/test/vectors.test.ts',
+      'spec/test/wire-vectors.test.ts',
       'packages/operator/test/store/**/*.test.ts',
       'packages/operator/test/policy*.test.ts',
     ],
+    // Tests that assert a time ratio skip it here (timingIsMeaningful in the test kit).
+    env: { COMRAD_MUTATION: '1' },
     setupFiles: ['scripts/stryker-vitest-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -11,6 +11,14 @@ import { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, s
 
 export { deepNesting, extension, hugeDeclaredLength, manyKeys, plainMapOfSize, sharedReferenceBomb, timePerCall } from '../adversarial-msgpack.mjs';
 
+/**
+ * False in mutation-testing runs (`npm run test:mutation`; stryker.vitest.config.ts sets
+ * `COMRAD_MUTATION=1`): there the code is instrumented, which slows its parts unevenly, and each mutant
+ * runs with others' processes on a shared machine, so a time ratio would kill or spare mutants by chance.
+ * Tests that assert a time ratio skip that assertion when this is false.
+ */
+export const timingIsMeaningful: boolean = process.env.COMRAD_MUTATION !== '1';
+
 const EXT_KINDS = [0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xc7, 0xc8, 0xc9] as const;
 
 /**
