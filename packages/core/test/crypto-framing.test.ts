@@ -108,7 +108,7 @@ describe('CRY-7 a Secure Cell, step by step', () => {
   });
 
   it('CRY-7 (2) each of the algorithm word, the IV length and the tag length on its own is DECRYPT_FAILED', async () => {
-    expect(await codeOf(() => checkCell(cellFrame(4, { alg: 0x40010080 })))).toBe('DECRYPT_FAILED'); // AES-128 (CRY-8)
+    expect(await codeOf(() => checkCell(cellFrame(4, { alg: 0x40010080 })))).toBe('DECRYPT_FAILED'); // AES 128-bit key (CRY-8)
     expect(await codeOf(() => checkCell(cellFrame(4, { iv: 16 })))).toBe('DECRYPT_FAILED');
     expect(await codeOf(() => checkCell(cellFrame(4, { tag: 12 })))).toBe('DECRYPT_FAILED');
     expect(await codeOf(() => checkCell(cellFrame(4, { iv: 11 })))).toBe('DECRYPT_FAILED');
