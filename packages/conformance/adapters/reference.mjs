@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, bytesEqual, cellOpen, decode, decryptFrom, encode, fromHex, ready, sign, toHex, verify } from '@comrad/core';
 import { checkRegistrableName, decodeLetter, encodeLetter, normaliseName, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
+import { applyEvent, decodeEvent, emptyCollective, stateToJson } from '@comrad/core/collective';
 import { Keymaker, decodeHomeKey, decodeKeystore } from '@comrad/core/keymaker';
 import {
   Channel,
@@ -107,11 +108,10 @@ function checkSigned(what, message, signed, signerKey) {
     case 'statement':
       verifyLookup(signed, signerKey, m.name);
       break;
-    case 'greeting':
-      if (!bytesEqual(verify(signerKey, signed), encode(m))) throw new ComradError('BAD_SIGNATURE', 'the greeting signs another hello');
-      break;
     default:
-      throw new ComradError('MALFORMED', `no check for ${what}`);
+      // The greeting (AUTH-7), a collective append (COL-23: it signs the entry's hash, which is all the
+      // vector has) and any later signed map: the signature must verify and cover exactly this map.
+      if (!bytesEqual(verify(signerKey, signed), encode(m))) throw new ComradError('BAD_SIGNATURE', `the signature covers another ${what} map`);
   }
   return toHex(verify(signerKey, signed));
 }
@@ -181,6 +181,20 @@ export const OPS = {
     const zeroBits = leadingZeroBits(digest);
     if (zeroBits < r.bits) throw new ComradError('POW_REQUIRED', `${zeroBits} leading zero bits, ${r.bits} asked`);
     return { inputHex: toHex(input), digest: toHex(digest), zeroBits };
+  },
+  'collective.decode': (r) => {
+    const d = decodeEvent(fromHex(r.signed));
+    return { event: toTagged(d.event), message: toHex(d.message), id: toHex(d.id) };
+  },
+  'collective.fold': (r) => {
+    const keyOf = (name) => (r.registry[name] === undefined ? undefined : PublicKey.from(fromHex(r.registry[name])));
+    let state = emptyCollective(r.collective);
+    for (const signed of r.log) {
+      const step = applyEvent(state, fromHex(signed), keyOf);
+      if (!step.ok) throw step.error;
+      state = step.state;
+    }
+    return { state: stateToJson(state) };
   },
   'worldKey.open': (r) => ({ epochKey: toHex(decryptFrom(PrivateKey.from(fromHex(r.reader.privateKey)), PublicKey.from(fromHex(r.worldKey)), fromHex(r.sealed))), epoch: epochOf(r.at) }),
 };

@@ -400,6 +400,27 @@ FILES['conversation.json'] = async (f, ctx) => {
   }
 };
 
+/**
+ * Collective logs (11-collectives): every valid event decodes to its fields, message and id, and the log up
+ * to it folds to its state; an invalid one fails with its code — when decoded (`after` null) or when
+ * applied at its point of the story (`after` = k: the log of valid events 0..k, then it).
+ */
+FILES['collectives.json'] = async (f, ctx) => {
+  const collective = f['collective'];
+  const cast = f['cast'] as Record<string, Json>;
+  const registry = Object.fromEntries(Object.entries(cast).map(([name, k]) => [name, k['publicKey']]));
+  const story = f.valid.map((v) => String(v['signed']));
+  for (const [k, v] of f.valid.entries()) {
+    await expectOk(ctx, v, '', 'collective.decode', { signed: v['signed'] }, { event: v['event'], message: v['message'], id: v['id'] });
+    await expectOk(ctx, v, `the log up to event ${k}`, 'collective.fold', { collective, registry, log: story.slice(0, k + 1) }, { state: v['state'] });
+  }
+  for (const v of f.invalid) {
+    const after = v['after'] as number | null;
+    if (after === null) await expectError(ctx, v, 'collective.decode', { signed: v['signed'] });
+    await expectError(ctx, v, 'collective.fold', { collective, registry, log: [...(after === null ? [] : story.slice(0, after + 1)), v['signed']] });
+  }
+};
+
 /** A vector of a kind this kit version does not know: said, not passed. */
 async function unknownKind(ctx: Ctx, v: Vector): Promise<void> {
   ctx.report.skip(v.rules, `${ctx.file}: ${v.name}`, `this kit version has no check for vectors of kind ${String(v['kind'])}`);
