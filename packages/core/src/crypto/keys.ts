@@ -16,6 +16,7 @@ import {
   TAG_PUBLIC,
 } from './_container.js';
 import { activeBackend } from './backend.js';
+import { checkPoint } from './_point.js';
 import { fingerprintOf } from './fingerprint.js';
 import { randomBytes } from './random.js';
 import { bytesEqual, toHex } from '../bytes.js';
@@ -55,12 +56,12 @@ export class PublicKey {
       compressed = makeContainer(TAG_PUBLIC, body);
     }
     const key = new PublicKey(guard, compressed);
-    const backend = activeBackend(false);
-    // A backend that can check the point now does so (node); the uncompressed form must be checked
-    // before compression, or an off-curve Y would be silently "repaired".
-    if (backend?.checkPublicKey) {
-      backend.checkPublicKey(bytes.length === PUBLIC_UNCOMPRESSED_LEN ? new PublicKey(guard, bytes.slice()) : key);
-    }
+    // KEY-1, CRY-12: the point is checked at parse time, always: by the active backend's own check, or,
+    // before ready() (no backend yet), by the curve equation in core. The uncompressed form is checked
+    // before compression, or an off-curve y would be silently "repaired".
+    const backendCheck = activeBackend(false)?.checkPublicKey;
+    if (backendCheck) backendCheck(bytes.length === PUBLIC_UNCOMPRESSED_LEN ? new PublicKey(guard, bytes.slice()) : key);
+    else checkPoint(point);
     return key;
   }
 
