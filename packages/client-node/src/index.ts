@@ -32,6 +32,7 @@ export {
   type InboxOptions,
 } from './comrade/comrade.js';
 export { type InboxReport, type HeldLetter } from './comrade/inbox.js';
+export { INVITE_PREFIX, type CollectiveView, type RequestView, type ProposalView } from './comrade/collectives.js';
 export { UsageError, type UsageErrorCode } from './errors.js';
 export { defaultHome, ensureHome, homePaths, type HomePaths } from './home/home.js';
 export { SealedHome, type HomeState } from './home/sealed-home.js';

@@ -22,7 +22,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { ComradError, ProtocolError, SymmetricKey, decryptFrom, toHex, type PublicKey } from '@comrad/core';
+import { ComradError, ProtocolError, SymmetricKey, bytesEqual, decryptFrom, encode, toHex, type KeyPair, type PublicKey } from '@comrad/core';
+import { constitutionToMap, type Constitution } from '@comrad/core/collective';
 import { checkRegistrableName, createLetter, normaliseName, openPost, sealLetter, sealPost, verifyStatement, type TextBody } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import {
@@ -45,8 +46,11 @@ import type { JsonStore } from '../store/json-file.js';
 import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail-store.js';
 import { OperatorBook, type OperatorEntry } from '../store/operators.js';
 import { OwnStatements } from '../store/own-statement.js';
+import { CollectiveKeyring } from '../store/collective-keyring.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
+import * as col from './collectives.js';
+import type { CollectiveView, ProposalView, RequestView } from './collectives.js';
 import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
 
 /** Options of {@link Comrade.inbox} (MAIL-5). */
@@ -195,6 +199,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   #private: Promise<Session> | undefined;
   #mail: MailStore | undefined;
   #statements: OwnStatements | undefined;
+  #keyring: CollectiveKeyring | undefined;
   readonly #epochKeys = new Map<number, SymmetricKey>();
 
   private constructor(opts: ComradeOptions, paths: HomePaths, pub: Session, info: InfoResult, entry: OperatorEntry, contacts: ContactBook) {
@@ -330,22 +335,198 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     }
     const normalised = checkRegistrableName(normaliseName(name));
     const me = Keymaker.generate(normalised);
-    const proof = makeRegisterProof(me.keys.privateKey, normalised, me.publicKey, this.operatorKey);
-    // CL-1: a connection of its own, so nothing else is tied to this name.
-    const result = await this.#oneShot(async (conn) => {
-      // POW-1: the work is bound to this connection's challenge, so it is done once connected.
-      const bits = await this.#powBits(conn, 'register');
-      const pow = bits > 0 ? solvePow((n) => registerPowInput(conn.hello.challenge, normalised, me.publicKey, n), bits) : undefined;
-      return conn.request('register', { name: normalised, key: me.publicKey, proof, ...(pow ? { pow } : {}) });
-    });
-    verifyLookup(result.statement, this.operatorKey, { name: normalised, key: me.publicKey });
+    const statement = await this.#registerKey(normalised, me.keys);
     // Saved only once the Operator confirmed: a refused name leaves no identity behind.
     await home.saveIdentity(me);
     await this.#private?.then((s) => s.close(), () => undefined);
     this.#private = undefined;
     this.#unlocked(me);
-    await this.#statements!.put(this.operatorKey, result.statement);
+    await this.#statements!.put(this.operatorKey, statement);
     return this.identity!;
+  }
+
+  /**
+   * Registers `name` with `pair` (REG-3, with proof of work when asked, REG-6) on a connection of its
+   * own (CL-1), and checks the Operator's statement.
+   * @returns the statement
+   */
+  async #registerKey(name: string, pair: KeyPair): Promise<Uint8Array> {
+    const proof = makeRegisterProof(pair.privateKey, name, pair.publicKey, this.operatorKey);
+    const result = await this.#oneShot(async (conn) => {
+      // POW-1: the work is bound to this connection's challenge, so it is done once connected.
+      const bits = await this.#powBits(conn, 'register');
+      const pow = bits > 0 ? solvePow((n) => registerPowInput(conn.hello.challenge, name, pair.publicKey, n), bits) : undefined;
+      return conn.request('register', { name, key: pair.publicKey, proof, ...(pow ? { pow } : {}) });
+    });
+    verifyLookup(result.statement, this.operatorKey, { name, key: pair.publicKey });
+    return result.statement;
+  }
+
+  /**
+   * Founds a collective (COL-9, COL-25): registers its name with a key of its own (with proof of work
+   * like any name), keeps its keys in this home, and appends the `found` event; we are its only member.
+   * @param name - the collective's name, as typed (`@portland` → `portland`)
+   * @param constitution - the quorums to admit, amend and (optionally) expel (COL-4, COL-5)
+   * @returns the collective as its log folds now ({@link CollectiveView})
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError INVALID_NAME, NAME_TAKEN, MALFORMED (a constitution out of bounds)
+   * @example
+   * ```ts
+   * const rule = (permille: number) => ({ permille, min: 1, cap: 100 });
+   * await comrade.found('portland', { admit: rule(300), amend: rule(500) });
+   * ```
+   */
+  async found(name: string, constitution: Constitution): Promise<CollectiveView> {
+    return col.found(this.#collectiveHost(), name, constitution);
+  }
+
+  /**
+   * Invites a comrade to a collective we are a member of (COL-26): a letter carrying the collective's
+   * keys, with which they can read its log and ask to join.
+   * @returns nothing; the letter is on its way
+   * @throws ProtocolError NOT_MEMBER, NOT_FOUND (no such comrade)
+   * @example `await comrade.invite('portland', 'bob')`
+   */
+  async invite(name: string, who: string): Promise<void> {
+    return col.invite(this.#collectiveHost(), name, who);
+  }
+
+  /**
+   * Asks to join a collective (COL-10), with the keys of an invitation we received (COL-26).
+   * @param note - a word to the members (at most 280 characters)
+   * @returns the collective as its log folds after the request
+   * @throws ProtocolError NOT_FOUND (no invitation), DUPLICATE (a member already, or asked already)
+   * @example `await comrade.request('portland', 'from the tenants union')`
+   */
+  async request(name: string, note?: string): Promise<CollectiveView> {
+    return col.request(this.#collectiveHost(), name, note);
+  }
+
+  /**
+   * The pending requests of a collective, with their vouches and the quorum they need (COL-5, COL-12).
+   * @returns `[{ name, note?, vouches, needed }]`, by name
+   * @throws ProtocolError NOT_MEMBER (no keys for it)
+   * @example `for (const r of await comrade.requests('portland')) console.log(r.name, r.vouches.length, '/', r.needed)`
+   */
+  async requests(name: string): Promise<RequestView[]> {
+    const host = this.#collectiveHost();
+    return col.requestsOf((await col.readCollective(host, await col.keysFor(host, name))).state);
+  }
+
+  /**
+   * Vouches for a candidate (COL-11); when this vouch completes the quorum of the constitution in force,
+   * also admits them (COL-12: the admission is an event of its own, appended right after).
+   * @returns `{ admitted }`: whether the candidate is a member now, and the collective's view
+   * @throws ProtocolError NOT_MEMBER (we are not a member), NOT_FOUND (no such request), DUPLICATE (vouched already)
+   * @example `const { admitted } = await comrade.vouch('portland', 'bob')`
+   */
+  async vouch(name: string, who: string): Promise<{ admitted: boolean; view: CollectiveView }> {
+    return col.vouch(this.#collectiveHost(), name, who);
+  }
+
+  /**
+   * Admits a candidate whose vouches meet the quorum now (COL-12), by a member or the candidate; nothing
+   * happens when they do not (yet).
+   * @returns whether the candidate is a member now
+   * @example `await comrade.admit('portland', 'bob')`
+   */
+  async admit(name: string, who: string): Promise<boolean> {
+    const host = this.#collectiveHost();
+    const view = await col.admitIfMet(host, await col.keysFor(host, name), normaliseName(who));
+    return view.state.members.has(normaliseName(who));
+  }
+
+  /**
+   * The members, the constitution in force and the pending proposals of a collective, from its whole log.
+   * @returns `{ members, constitution, proposals, length, rejected }`
+   * @throws ProtocolError NOT_MEMBER (no keys for it)
+   * @example `const { members } = await comrade.members('portland')`
+   */
+  async members(name: string): Promise<{ members: string[]; constitution: Constitution | undefined; proposals: ProposalView[]; length: number; rejected: number }> {
+    const host = this.#collectiveHost();
+    const view = await col.readCollective(host, await col.keysFor(host, name));
+    return { members: [...view.state.members].sort(), constitution: view.state.constitution, proposals: col.proposalsOf(view.state), length: view.length, rejected: view.rejected.length };
+  }
+
+  /**
+   * Proposes a new constitution (COL-13); it comes into force when yes votes reach the `amend` quorum of
+   * the one in force (COL-14).
+   * @returns the proposal's id (the `seq` of its event), to vote on
+   * @throws ProtocolError NOT_MEMBER, QUOTA_EXCEEDED, MALFORMED
+   * @example `const id = await comrade.propose('portland', { admit: rule(500), amend: rule(500) })`
+   */
+  async propose(name: string, constitution: Constitution): Promise<number> {
+    const host = this.#collectiveHost();
+    return (await col.act(host, await col.keysFor(host, name), () => ({ kind: 'propose', constitution }))).seq!;
+  }
+
+  /**
+   * Votes on a pending proposal (COL-14).
+   * @returns whether the proposal's constitution is in force now
+   * @throws ProtocolError NOT_MEMBER, NOT_FOUND (no such pending proposal), DUPLICATE (voted already)
+   * @example `await comrade.vote('portland', 7, true)`
+   */
+  async vote(name: string, proposal: number, yes: boolean): Promise<{ passed: boolean }> {
+    const host = this.#collectiveHost();
+    const keys = await col.keysFor(host, name);
+    const before = await col.readCollective(host, keys);
+    const proposed = before.state.proposals.get(proposal)?.constitution;
+    const { view } = await col.act(host, keys, () => ({ kind: 'vote', proposal, yes }));
+    const now = view.state.constitution;
+    const same = proposed !== undefined && now !== undefined && bytesEqual(encode(constitutionToMap(now)), encode(constitutionToMap(proposed)));
+    return { passed: same && !view.state.proposals.has(proposal) };
+  }
+
+  /**
+   * Leaves a collective, or withdraws a pending request (COL-16). The keys stay in this home (the log
+   * stays readable; asking again needs no new invitation).
+   * @returns nothing
+   * @throws ProtocolError NOT_MEMBER
+   * @example `await comrade.leave('portland')`
+   */
+  async leave(name: string): Promise<void> {
+    const host = this.#collectiveHost();
+    await col.act(host, await col.keysFor(host, name), () => ({ kind: 'leave' }));
+  }
+
+  /**
+   * The collectives this home holds keys for, each folded from its log.
+   * @returns `[{ name, status, members, requests, proposals }]`: `status` is `member`, `candidate` (asked,
+   *   pending), or `outside` (invited, left or expelled)
+   * @example `for (const c of await comrade.collectives()) console.log(c.name, c.status)`
+   */
+  async collectives(): Promise<Array<{ name: string; status: 'member' | 'candidate' | 'outside'; members: number; requests: number; proposals: number }>> {
+    const host = this.#collectiveHost();
+    const out = [];
+    for (const { keys } of await host.keyring.list(this.operatorKey)) {
+      const { state } = await col.readCollective(host, keys);
+      const status = state.members.has(host.me.name) ? 'member' : state.requests.has(host.me.name) ? 'candidate' : 'outside';
+      out.push({ name: keys.name, status, members: state.members.size, requests: state.requests.size, proposals: state.proposals.size } as const);
+    }
+    return out;
+  }
+
+  /** What the collective code needs of this Comrade (CL-1: every log op on a fresh connection). */
+  #collectiveHost(): col.CollectiveHost {
+    const me = this.#requireUnlocked();
+    return {
+      me,
+      operatorKey: this.operatorKey,
+      keyring: this.#keyring!,
+      now: () => this.#now(),
+      oneShot: (use) => this.#oneShot(use),
+      authorKeys: (names) => this.#authorKeys(names),
+      registryKey: async (name) => (await this.#registryStatement(name)).key,
+      register: async (name, pair) => {
+        await this.#registerKey(name, pair);
+      },
+      send: async (to, text) => {
+        await this.send(to, text);
+      },
+      letters: async (fetch) => {
+        if (fetch) await this.inbox({ keepUnseen: true });
+        return this.#mail!.list();
+      },
+    };
   }
 
   /**
@@ -653,6 +834,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#home?.wipe();
     this.#home = undefined;
     this.#statements?.wipe();
+    this.#keyring?.wipe();
     this.#statements = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
@@ -662,9 +844,11 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#me?.wipe();
     this.#mail?.wipe();
     this.#statements?.wipe();
+    this.#keyring?.wipe();
     this.#me = me;
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
     this.#statements = new OwnStatements(this.#paths, me.keys.privateKey);
+    this.#keyring = new CollectiveKeyring(this.#paths, me.keys.privateKey);
   }
 
   /**

@@ -1,0 +1,282 @@
+/**
+ * Collectives for one comrade (COL-*): found one (its name registered with the collective's own key,
+ * COL-25), invite a comrade (the keys in a sealed letter, COL-26), ask to join, vouch (admitting the
+ * candidate when the vouch completes the quorum), propose and vote on amendments, leave. Every call reads
+ * the whole log from the Operator on a fresh connection that is not logged in (COL-20), opens each entry
+ * (COL-24) and folds it with `foldLog`, every event checked against the registry's key of its author
+ * (COL-7): nothing is taken from the Operator but the entries' order. An act is checked against the
+ * folded state before it is sent — a refused act is a typed error and appends nothing — and sent with
+ * compare-and-append at the end of the log read; when the log grew meanwhile, it is read again, the act
+ * decided again and signed again on the new head (COL-19).
+ * @module
+ */
+import { ComradError, ProtocolError, type KeyPair, type PublicKey } from '@comrad/core';
+import {
+  applyEvent,
+  decodeCollectiveKeys,
+  decodeEvent,
+  emptyCollective,
+  encodeCollectiveKeys,
+  foldLog,
+  newCollectiveKeys,
+  nextEvent,
+  openEntry,
+  quorum,
+  sealEntry,
+  signAppend,
+  signEvent,
+  type CollectiveKeys,
+  type CollectiveState,
+  type Constitution,
+  type EventBody,
+  type Rejection,
+} from '@comrad/core/collective';
+import { checkRegistrableName, normaliseName } from '@comrad/core/envelope';
+import type { Keymaker } from '@comrad/core/keymaker';
+import type { CollectiveKeyring } from '../store/collective-keyring.js';
+import type { StoredLetter } from '../store/mail-store.js';
+import type { OperatorConnection } from '../transport/connection.js';
+
+/** COL-26: the line of an invitation letter that carries the keys. */
+export const INVITE_PREFIX = 'comrad-invite:';
+/** COL-19: how many times an act is rebuilt on a newer head before giving up (RATE_LIMITED). */
+const MAX_ATTEMPTS = 8;
+
+/** What the collective code needs from the Comrade: its identity, keys, registry and connections. */
+export interface CollectiveHost {
+  readonly me: Keymaker;
+  readonly operatorKey: PublicKey;
+  readonly keyring: CollectiveKeyring;
+  now(): number;
+  /** A fresh connection that is never logged in (CL-1), closed after `use`. */
+  oneShot<T>(use: (conn: OperatorConnection) => Promise<T>): Promise<T>;
+  /** The registry's keys of event authors, verified and pinned (a failure is that author's error). */
+  authorKeys(names: string[]): Promise<Map<string, PublicKey | Error>>;
+  /** The registry's key for a name, verified (REG-4), not pinned as a contact. */
+  registryKey(name: string): Promise<PublicKey>;
+  /** Registers `name` with `pair` (REG-3, REG-6). */
+  register(name: string, pair: KeyPair): Promise<void>;
+  /** Sends a letter (SEAL-*). */
+  send(to: string, text: string): Promise<void>;
+  /** The letters stored in this home, after fetching the waiting ones when `fetch`. */
+  letters(fetch: boolean): Promise<StoredLetter[]>;
+}
+
+/** A collective as its log folds now. */
+export interface CollectiveView {
+  readonly name: string;
+  readonly state: CollectiveState;
+  /** Entries in the log (the position the next append fills). */
+  readonly length: number;
+  /** Entries the fold refused, by position, with their codes (COL-8). */
+  readonly rejected: readonly Rejection[];
+}
+
+/** A pending request, as `requests` shows it. */
+export interface RequestView {
+  readonly name: string;
+  readonly note?: string;
+  readonly vouches: string[];
+  /** Vouches the constitution in force asks for now (COL-5, COL-12). */
+  readonly needed: number;
+}
+
+/** A pending proposal, as `members` shows it. */
+export interface ProposalView {
+  /** Its id: the `seq` of its `propose` event (COL-13). */
+  readonly id: number;
+  readonly by: string;
+  readonly constitution: Constitution;
+  readonly yes: string[];
+  readonly no: string[];
+  /** Yes votes needed under the constitution in force (COL-14). */
+  readonly needed: number;
+}
+
+/** Reads and folds a collective's log with `keys` (COL-7, COL-8, COL-24). */
+export async function readCollective(host: CollectiveHost, keys: CollectiveKeys): Promise<CollectiveView> {
+  const entries = await host.oneShot(async (conn) => {
+    const out: Uint8Array[] = [];
+    for (;;) {
+      const page = await conn.request('colRead', { col: keys.name, from: out.length });
+      out.push(...page.entries);
+      if (out.length >= page.length) return out;
+      if (page.entries.length === 0) throw new ProtocolError('MALFORMED', 'the Operator stopped short of the log it announced');
+    }
+  });
+  // An entry that does not open stands as bytes the fold refuses, so positions and indexes agree.
+  const events = entries.map((e) => {
+    try {
+      return openEntry(keys, e);
+    } catch (err) {
+      if (err instanceof ProtocolError) return new Uint8Array(0);
+      throw err;
+    }
+  });
+  const authors = new Set<string>();
+  for (const signed of events) {
+    try {
+      authors.add(decodeEvent(signed).event.by);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+    }
+  }
+  const found = await host.authorKeys([...authors]);
+  const keysOf = (name: string) => {
+    const k = found.get(name);
+    return k instanceof Error ? undefined : k;
+  };
+  const { state, rejected } = foldLog(keys.name, events, keysOf);
+  return { name: keys.name, state, length: entries.length, rejected };
+}
+
+/**
+ * Decides an act on the log as it is, checks it against the fold and appends it at the end of what was
+ * read; on OUT_OF_ORDER reads again and decides again (COL-19).
+ * @param decide - the event to append given the folded state, or undefined when there is nothing to do
+ * @returns the state after the act (or as read, when there was nothing to do) and the act's seq
+ */
+export async function act(host: CollectiveHost, keys: CollectiveKeys, decide: (view: CollectiveView) => EventBody | undefined): Promise<{ view: CollectiveView; seq?: number }> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const view = await readCollective(host, keys);
+    const body = decide(view);
+    if (!body) return { view };
+    const event = nextEvent(view.state, host.me.name, Math.floor(host.now() / 1000), body);
+    const signed = signEvent(event, host.me.keys.privateKey);
+    // COL-8: what the fold would refuse is refused here, typed, and nothing is appended.
+    const checked = applyEvent(view.state, signed, (n) => (n === host.me.name ? host.me.publicKey : undefined));
+    if (!checked.ok) throw checked.error;
+    const entry = sealEntry(keys, signed);
+    try {
+      await host.oneShot((conn) => conn.request('colAppend', { col: keys.name, pos: view.length, entry, sig: signAppend(keys, view.length, entry) }));
+    } catch (err) {
+      if (ComradError.is(err) && err.code === 'OUT_OF_ORDER') continue; // COL-19: someone appended first
+      throw err;
+    }
+    return { view: { ...view, state: checked.state, length: view.length + 1 }, seq: event.seq };
+  }
+  throw new ProtocolError('RATE_LIMITED', 'the log kept growing while we appended: try again');
+}
+
+/** The keys this home holds for `name`. @throws ProtocolError NOT_MEMBER when it holds none */
+export async function keysFor(host: CollectiveHost, name: string): Promise<CollectiveKeys> {
+  const kept = await host.keyring.get(host.operatorKey, normaliseName(name));
+  if (!kept) throw new ProtocolError('NOT_MEMBER', `this home holds no keys for @${normaliseName(name)}: ask a member to invite you`);
+  return kept.keys;
+}
+
+/**
+ * COL-25: founds a collective: fresh keys, kept before the name is registered (a crash leaves keys, not
+ * a name without keys), the name registered with the collective's key, then the `found` event at position 0.
+ * @throws ProtocolError INVALID_NAME, NAME_TAKEN (a comrade or another collective has it)
+ */
+export async function found(host: CollectiveHost, name: string, constitution: Constitution): Promise<CollectiveView> {
+  const normalised = checkRegistrableName(normaliseName(name));
+  const keys = newCollectiveKeys(normalised);
+  // The constitution is checked before anything is registered: a bad one costs no name.
+  const empty = emptyCollective(normalised);
+  const probe = signEvent(nextEvent(empty, host.me.name, 0, { kind: 'found', constitution }), host.me.keys.privateKey);
+  const checked = applyEvent(empty, probe, () => host.me.publicKey);
+  if (!checked.ok) throw checked.error;
+  await host.keyring.put(host.operatorKey, { keys, from: host.me.name });
+  try {
+    await host.register(normalised, keys.identity);
+  } catch (err) {
+    await host.keyring.delete(host.operatorKey, normalised);
+    throw err;
+  }
+  return (await act(host, keys, (v) => (v.state.constitution ? undefined : { kind: 'found', constitution }))).view;
+}
+
+/**
+ * COL-26: invites `who`: a letter with the collective's keys. Only a member invites.
+ * @throws ProtocolError NOT_MEMBER
+ */
+export async function invite(host: CollectiveHost, name: string, who: string): Promise<void> {
+  const keys = await keysFor(host, name);
+  const view = await readCollective(host, keys);
+  if (!view.state.members.has(host.me.name)) throw new ProtocolError('NOT_MEMBER', `only a member of @${keys.name} invites`);
+  const code = Buffer.from(encodeCollectiveKeys(keys)).toString('base64url');
+  await host.send(normaliseName(who), `@${host.me.name} invites you to the collective @${keys.name}. To ask to join: comrad collective request ${keys.name}\n${INVITE_PREFIX}${code}`);
+}
+
+/**
+ * COL-10, COL-26: asks to join: with the keys this home holds, or else from the newest invitation letter
+ * for `name` whose keys are the registry's for that name.
+ * @throws ProtocolError NOT_FOUND (no invitation), DUPLICATE (a member, or already asked), QUOTA_EXCEEDED
+ */
+export async function request(host: CollectiveHost, name: string, note?: string): Promise<CollectiveView> {
+  const normalised = normaliseName(name);
+  let kept = await host.keyring.get(host.operatorKey, normalised);
+  if (!kept) {
+    kept = (await invitation(host, normalised, false)) ?? (await invitation(host, normalised, true));
+    if (!kept) throw new ProtocolError('NOT_FOUND', `no invitation to @${normalised} in this home: ask a member to invite you`);
+    await host.keyring.put(host.operatorKey, kept);
+  }
+  const body: EventBody = note ? { kind: 'request', note } : { kind: 'request' };
+  return (await act(host, kept.keys, () => body)).view;
+}
+
+async function invitation(host: CollectiveHost, name: string, fetch: boolean): Promise<{ keys: CollectiveKeys; from: string } | undefined> {
+  const letters = (await host.letters(fetch)).slice().reverse();
+  let registered: PublicKey | undefined;
+  for (const l of letters) {
+    const line = l.text.split('\n').find((x) => x.startsWith(INVITE_PREFIX));
+    if (!line) continue;
+    let keys: CollectiveKeys;
+    try {
+      keys = decodeCollectiveKeys(new Uint8Array(Buffer.from(line.slice(INVITE_PREFIX.length), 'base64url')));
+    } catch (err) {
+      if (err instanceof ProtocolError) continue;
+      throw err;
+    }
+    if (keys.name !== name) continue;
+    // COL-25: keys are the collective's only if the registry holds their public half under its name.
+    registered ??= await host.registryKey(name);
+    if (registered.equals(keys.identity.publicKey)) return { keys, from: l.from };
+  }
+  return undefined;
+}
+
+/**
+ * COL-11, COL-12: vouches for `who`, and admits them when this vouch completes the quorum of the
+ * constitution in force (the admission is its own event, by the same member).
+ * @returns whether `who` is a member now
+ * @throws ProtocolError NOT_MEMBER, NOT_FOUND (no such request), DUPLICATE
+ */
+export async function vouch(host: CollectiveHost, name: string, who: string): Promise<{ admitted: boolean; view: CollectiveView }> {
+  const keys = await keysFor(host, name);
+  const candidate = normaliseName(who);
+  await act(host, keys, () => ({ kind: 'vouch', who: candidate }));
+  const view = await admitIfMet(host, keys, candidate);
+  return { admitted: view.state.members.has(candidate), view };
+}
+
+/**
+ * COL-12: admits `who` if their vouches meet the quorum now (by a member or the candidate), else nothing.
+ * @returns the state after
+ */
+export async function admitIfMet(host: CollectiveHost, keys: CollectiveKeys, who: string): Promise<CollectiveView> {
+  return (await act(host, keys, (v) => (neededFor(v.state, who) === 0 ? { kind: 'admit', who } : undefined))).view;
+}
+
+/** Vouches `who` still lacks (0 when the quorum is met), or undefined without a pending request. */
+function neededFor(state: CollectiveState, who: string): number | undefined {
+  const r = state.requests.get(who);
+  if (!r || !state.constitution) return undefined;
+  return Math.max(0, quorum(state.constitution.admit, state.members.size) - r.vouches.size);
+}
+
+/** The pending requests, with their vouches and the quorum they need (COL-5). */
+export function requestsOf(state: CollectiveState): RequestView[] {
+  const needed = state.constitution ? quorum(state.constitution.admit, state.members.size) : 0;
+  return [...state.requests]
+    .map(([name, r]) => ({ name, ...(r.note ? { note: r.note } : {}), vouches: [...r.vouches].sort(), needed }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** The pending proposals with their votes and the yes votes they need (COL-14). */
+export function proposalsOf(state: CollectiveState): ProposalView[] {
+  const needed = state.constitution ? quorum(state.constitution.amend, state.members.size) : 0;
+  return [...state.proposals.values()].map((p) => ({ id: p.seq, by: p.by, constitution: p.constitution, yes: [...p.yes].sort(), no: [...p.no].sort(), needed }));
+}

@@ -1,0 +1,114 @@
+/**
+ * Collectives through the Comrade API against a real Operator (COL-*): founded with the name registered
+ * under the collective's key (COL-25), an invitation (COL-26), a request, vouches admitting the newcomer
+ * when the quorum is met (COL-11, COL-12), an amendment by vote (COL-13, COL-14), concurrent acts rebuilt
+ * on the new head (COL-19), refusals typed with nothing appended (COL-8), and a log the Operator cannot
+ * read (COL-20, COL-24).
+ */
+import { describe, expect, it } from 'vitest';
+import { ComradError } from '@comrad/core';
+import type { Quorum } from '@comrad/core/collective';
+import { Comrade } from '../src/comrade/comrade.js';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { testScope } from '@comrad/test-kit/client-node/scope';
+
+const PASS = 'correct horse battery staple';
+const scope = testScope();
+const rule = (permille: number): Quorum => ({ permille, min: 1, cap: 100 });
+
+async function registered(op: { url: string }, name: string): Promise<Comrade> {
+  const c = await Comrade.connect({ home: (await tempHome()).dir, operator: { name: 'test', url: op.url } });
+  scope.defer(() => c.close());
+  await c.register(name, PASS);
+  return c;
+}
+
+const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (ComradError.is(e) ? e.code : String(e)));
+
+describe('Comrade collectives (COL-*)', () => {
+  it('COL-25 COL-26 COL-12 COL-14 founded, invited, vouched in by the quorum, amended by vote', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    // A quorum of 60 %: with 1 member one vouch, with 2 members two.
+    const view = await alice.found('@Portland', { admit: rule(600), amend: rule(500) });
+    expect([...view.state.members]).toEqual(['alice']);
+    // COL-25: the name is taken in the registry, for comrades too.
+    expect(await codeOf((await Comrade.connect({ home: (await tempHome()).dir, operator: { name: 'test', url: op.url } })).register('portland', PASS))).toBe('NAME_TAKEN');
+
+    // COL-26: without an invitation, no request.
+    expect(await codeOf(bob.request('portland'))).toBe('NOT_FOUND');
+    await alice.invite('portland', 'bob');
+    await bob.request('portland', 'from the tenants union');
+    expect(await alice.requests('portland')).toEqual([{ name: 'bob', note: 'from the tenants union', vouches: [], needed: 1 }]);
+    expect(await alice.vouch('portland', 'bob')).toMatchObject({ admitted: true });
+    expect((await bob.members('portland')).members).toEqual(['alice', 'bob']);
+
+    // Two members now: carol needs two vouches; the first does not admit her.
+    await bob.invite('portland', 'carol');
+    await carol.request('portland');
+    expect((await alice.vouch('portland', 'carol')).admitted).toBe(false);
+    expect(await bob.requests('portland')).toEqual([{ name: 'carol', vouches: ['alice'], needed: 2 }]);
+    expect((await bob.vouch('portland', 'carol')).admitted).toBe(true);
+
+    // An amendment: admission now needs every member; amend needs 2 of 3 yes votes.
+    const id = await carol.propose('portland', { admit: rule(1000), amend: rule(500) });
+    expect((await alice.members('portland')).proposals).toMatchObject([{ id, by: 'carol', yes: [], needed: 2 }]);
+    expect(await alice.vote('portland', id, true)).toEqual({ passed: false });
+    expect(await bob.vote('portland', id, true)).toEqual({ passed: true });
+    const after = await carol.members('portland');
+    expect(after.constitution?.admit.permille).toBe(1000);
+    expect(after.proposals).toEqual([]);
+    expect(after.rejected).toBe(0);
+    expect(await carol.collectives()).toEqual([{ name: 'portland', status: 'member', members: 3, requests: 0, proposals: 0 }]);
+  });
+
+  it('COL-8 COL-11 a vouch by a non-member and a vote on an unknown proposal are refused, typed, with nothing appended', async () => {
+    const op = await scope.operator();
+    const [alice, bob, dave] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'dave')];
+    await alice.found('portland', { admit: rule(300), amend: rule(500) });
+    await alice.invite('portland', 'bob');
+    await alice.invite('portland', 'dave');
+    await bob.request('portland');
+    await dave.request('portland'); // dave holds the keys, and is no member
+    const before = await alice.members('portland');
+    expect(await codeOf(dave.vouch('portland', 'bob'))).toBe('NOT_MEMBER');
+    expect(await codeOf(alice.vote('portland', 99, true))).toBe('NOT_FOUND');
+    expect(await codeOf(alice.vouch('portland', 'nobody'))).toBe('NOT_FOUND');
+    const outsider = await registered(op, 'erin');
+    expect(await codeOf(outsider.vouch('portland', 'bob'))).toBe('NOT_MEMBER');
+    expect(await alice.members('portland')).toEqual(before);
+    expect((await op.store.readEntries('portland', 0, 100)).length).toBe(before.length);
+  });
+
+  it('COL-19 two members acting at once: the one built on a stale head is rebuilt and both land', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol, dave] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol'), await registered(op, 'dave')];
+    await alice.found('portland', { admit: rule(1000), amend: rule(500) });
+    await alice.invite('portland', 'bob');
+    await bob.request('portland');
+    await alice.vouch('portland', 'bob');
+    for (const c of [carol, dave]) {
+      await alice.invite('portland', c.identity!.name);
+      await c.request('portland');
+    }
+    // Both vouch at once for different candidates: both vouches end up in the log.
+    await Promise.all([alice.vouch('portland', 'carol'), bob.vouch('portland', 'dave')]);
+    const requests = await alice.requests('portland');
+    expect(requests.map((r) => [r.name, r.vouches])).toEqual([['carol', ['alice']], ['dave', ['bob']]]);
+    expect((await alice.members('portland')).rejected).toBe(0);
+  });
+
+  it('COL-20 COL-24 the Operator holds the log as padded sealed entries: no name, no text in the clear', async () => {
+    const op = await scope.operator();
+    const [alice, bob] = [await registered(op, 'alice'), await registered(op, 'bob')];
+    await alice.found('portland', { admit: rule(300), amend: rule(500) });
+    await alice.invite('portland', 'bob');
+    await bob.request('portland', 'from the tenants union');
+    const { entries } = await op.store.readEntries('portland', 0, 100);
+    expect(entries).toHaveLength(2);
+    expect(new Set(entries.map((e) => e.length)).size).toBe(1); // one bucket
+    for (const e of entries) {
+      for (const clear of ['alice', 'bob', 'tenants', 'request', 'found']) expect(Buffer.from(e).includes(Buffer.from(clear))).toBe(false);
+    }
+  });
+});
