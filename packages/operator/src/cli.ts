@@ -6,6 +6,7 @@
  * comrad-op [--data ./data] [--port 7077] [--host 127.0.0.1] [--store lmdb|redis|memory] [--redis URL]
  *           [--redis-allow-data-loss] [--storage-bytes N]
  *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE] [--tor-binary PATH]
+ *           [--metrics HOST:PORT [--metrics-allow-remote]]
  * comrad-op key --data DIR [--json]
  * ```
  * @module
@@ -20,6 +21,7 @@ import { backendName, ready } from '@comrad/core';
 import { loadOrCreateKeys, readPublicInfo, type OperatorPublicInfo } from './keys.js';
 import { resolveLimits, type ServerLimits } from './limits.js';
 import { createLogger, safeError } from './log.js';
+import { OperatorMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import { startOperator } from './server.js';
 import { openStore, type StoreOptions } from './store/index.js';
 import { findTorBinary } from '@comrad/core/node';
@@ -45,6 +47,8 @@ interface ServeOptions {
   torConfig?: string;
   torBinary?: string;
   torTimeout?: string;
+  metrics?: string;
+  metricsAllowRemote?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -81,6 +85,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--tor-config <file>', 'extra torrc lines for the onion service (e.g. a private test network)')
     .option('--tor-binary <path>', 'the tor executable (default: tor on PATH, /usr/sbin/tor, /usr/bin/tor)')
     .option('--tor-timeout <seconds>', 'how long tor may take to bootstrap and publish the onion service (default 120)')
+    .option('--metrics <host:port>', 'serve Prometheus metrics at /metrics and a health check at /healthz, e.g. 127.0.0.1:9464 (port 0 = any free port)')
+    .option('--metrics-allow-remote', 'let --metrics listen on an address that is not loopback (the metrics show when requests happen: traffic timing)')
     .addHelpText('after', '\nExit codes: 0 ok (also after SIGTERM/SIGINT), 1 error, 2 usage, 3 tor could not bootstrap in time.')
     .action((o: ServeOptions) => serve(o));
   program
@@ -113,12 +119,14 @@ async function serve(o: ServeOptions): Promise<void> {
   const limits = parseLimits(o.limit, o.storageBytes);
   const torTimeoutMs = o.torTimeout === undefined ? undefined : parseInteger(o.torTimeout, 'tor-timeout', 1, 3600) * 1000;
   const storeOpts = storeOptions(o, dataDir);
+  const metricsAt = o.metrics === undefined ? undefined : parseMetricsAddress(o.metrics, o.metricsAllowRemote === true);
   // TOR-5: a missing tor or an unreadable --tor-config is said before anything is created.
   if (onion) findTorBinary(o.torBinary);
   const extraTorrc = onion && o.torConfig ? await readTorConfig(o.torConfig) : undefined;
   // CLI-8: a busy port is said before the keys are created, so a failed first start leaves no data
   // directory with fresh keys behind.
   if (port !== 0) await assertPortFree(o.onionOnly ? '127.0.0.1' : o.host, port);
+  if (metricsAt && metricsAt.port !== 0) await assertPortFree(metricsAt.host, metricsAt.port);
   const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) });
   await ready();
 
@@ -131,10 +139,14 @@ async function serve(o: ServeOptions): Promise<void> {
   });
   if (loaded.created) log.info({ event: 'keys-created', passphrase: loaded.passphraseSource });
 
-  const store = await openStore(storeOpts);
+  const opened = await openStore(storeOpts);
+  // LOG-2: with --metrics every store call is timed; the store is the same either way.
+  const metrics = metricsAt ? new OperatorMetrics() : undefined;
+  const store = metrics ? metrics.timeStore(opened) : opened;
   let onionService: OnionService | undefined;
   const op = await startOperator({
     store,
+    ...(metrics ? { metrics } : {}),
     keys: loaded.keys,
     host: o.onionOnly ? '127.0.0.1' : o.host,
     port,
@@ -146,10 +158,26 @@ async function serve(o: ServeOptions): Promise<void> {
     throw err;
   });
 
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && metricsAt) {
+    metrics.watch(op);
+    metricsServer = await startMetricsServer({
+      metrics,
+      ...metricsAt,
+      listening: () => stopping === undefined,
+      probeStore: () => opened.storedBytes(),
+    }).catch(async (err: unknown) => {
+      await op.close();
+      await store.close();
+      throw err;
+    });
+  }
+
   let stopping: Promise<void> | undefined;
   const stop = (signal: string) =>
     (stopping ??= (async () => {
       log.info({ event: 'stopping', signal });
+      await metricsServer?.close();
       await op.close();
       await onionService?.stop();
       await store.close();
@@ -186,7 +214,7 @@ async function serve(o: ServeOptions): Promise<void> {
     });
     onionUrl = `ws://${onionService.onionAddress}`;
   }
-  printStart(o.json, o.onionOnly && onionUrl ? onionUrl : op.url, loaded.publicInfo, onionUrl);
+  printStart(o.json, o.onionOnly && onionUrl ? onionUrl : op.url, loaded.publicInfo, onionUrl, metricsServer?.url);
 }
 
 async function keyCommand(o: { data: string; json?: boolean }): Promise<void> {
@@ -204,9 +232,17 @@ async function keyCommand(o: { data: string; json?: boolean }): Promise<void> {
   }
 }
 
-function printStart(json: boolean | undefined, url: string, info: OperatorPublicInfo, onionUrl: string | undefined): void {
+function printStart(json: boolean | undefined, url: string, info: OperatorPublicInfo, onionUrl: string | undefined, metricsUrl: string | undefined): void {
   if (json) {
-    const line = { event: 'listening', url, operatorKey: info.operatorKey.toHex(), fingerprint: info.fingerprint, crypto: backendName(), ...(onionUrl ? { onionUrl } : {}) };
+    const line = {
+      event: 'listening',
+      url,
+      operatorKey: info.operatorKey.toHex(),
+      fingerprint: info.fingerprint,
+      crypto: backendName(),
+      ...(onionUrl ? { onionUrl } : {}),
+      ...(metricsUrl ? { metricsUrl } : {}),
+    };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return;
   }
@@ -214,7 +250,8 @@ function printStart(json: boolean | undefined, url: string, info: OperatorPublic
     `Comrad Operator listening on ${url}\n` +
       (onionUrl && onionUrl !== url ? `onion service      ${onionUrl}\n` : '') +
       `operator key       ${info.operatorKey.toHex()}\nfingerprint        ${info.fingerprint}\n` +
-      `crypto backend     ${backendName()}\n`,
+      `crypto backend     ${backendName()}\n` +
+      (metricsUrl ? `metrics            ${metricsUrl}/metrics\n` : ''),
   );
 }
 
@@ -267,6 +304,22 @@ async function assertPortFree(host: string, port: number): Promise<void> {
     );
     probe.listen({ host, port, exclusive: true }, () => probe.close(() => done()));
   });
+}
+
+/**
+ * `--metrics HOST:PORT` (`[::1]:PORT` for IPv6). LOG-3: loopback only unless `allowRemote`: the metrics
+ * carry no name, but their counters and histograms show when requests happen and how long they take, and
+ * timing is what ties a sender to a recipient for someone who also watches the network.
+ */
+function parseMetricsAddress(value: string, allowRemote: boolean): { host: string; port: number } {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$/.exec(value);
+  if (!m) fail(`--metrics takes HOST:PORT (e.g. 127.0.0.1:9464), not ${value}`);
+  const host = m[1] ?? m[2]!;
+  const port = parseInteger(m[3]!, 'metrics port', 0, 65535);
+  if (!allowRemote && !isLoopback(host)) {
+    fail(`--metrics ${value} is not a loopback address; metrics show when requests happen (traffic timing), so they stay on loopback unless --metrics-allow-remote is given`);
+  }
+  return { host, port };
 }
 
 function isLoopback(host: string): boolean {

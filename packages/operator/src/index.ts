@@ -54,6 +54,16 @@ export {
   type LogPage,
   type AppendEntryResult,
 } from './store/index.js';
+export {
+  OperatorMetrics,
+  startMetricsServer,
+  HEALTH_TIMEOUT_MS,
+  type MetricsSink,
+  type RefusalReason,
+  type WatchedOperator,
+  type MetricsServer,
+  type MetricsServerOptions,
+} from './metrics.js';
 export { startOnionService, type OnionService, type OnionServiceOptions } from './tor/onion-service.js';
 export { Policy, mailKey, postKey, type PolicyOptions } from './policy/index.js';
 export { randomPart } from './policy/ids.js';

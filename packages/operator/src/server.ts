@@ -8,11 +8,12 @@
  */
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { ComradError, KeyPair, ProtocolError, type ErrorCode } from '@comrad/core';
-import { CHANNEL_OVERHEAD_BYTES, encodeErr, encodeMailPush, makeGreeting, readClientHello, type Channel, type InfoResult } from '@comrad/core/wire';
+import { CHANNEL_OVERHEAD_BYTES, encodeErr, encodeMailPush, makeGreeting, readClientHello, type Channel, type InfoResult, type Op } from '@comrad/core/wire';
 import type { Clock, HandlerContext, OperatorKeys } from './handlers.js';
 import { MemoryBudget, type BudgetHolder } from './budget.js';
 import { announcedLimits, resolveLimits, type ServerLimits } from './limits.js';
 import { safeError, silentLogger, type Logger } from './log.js';
+import type { MetricsSink, RefusalReason } from './metrics.js';
 import { RequestPipeline, type PipelineConnection, type Reservation } from './pipeline.js';
 import { Policy } from './policy/index.js';
 import { TokenBucket } from './rate.js';
@@ -39,6 +40,8 @@ export interface StartOperatorOptions {
   sweepIntervalMs?: number;
   /** How often idle connections are pinged; a peer that misses one ping is dropped. Default 30 s, 0 = never. */
   heartbeatMs?: number;
+  /** LOG-2: where requests, refusals and pushes are counted (e.g. {@link OperatorMetrics}); default: nowhere. */
+  metrics?: MetricsSink;
 }
 
 /** A running Operator. */
@@ -51,6 +54,8 @@ export interface RunningOperator {
   readonly info: InfoResult;
   /** Open connections right now. */
   connections(): number;
+  /** Connections logged in right now. */
+  loggedIn(): number;
   /** LIMIT-6: bytes held for connections now, the most held at once since start, and the budget. */
   memory(): { held: number; peak: number; budget: number };
   /** Runs the expiry sweep now (MB-5, FEED-4); returns how many items went. */
@@ -112,7 +117,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   /** Logged-in connections by name, for "you have mail" pushes (MB-6). Memory only, never logged. */
   const byName = new Map<string, Set<Connection>>();
   const inflight = new Set<Promise<void>>();
-  const stats = new Stats();
+  const stats = new Stats(options.metrics);
   const budget = new MemoryBudget(limits.memoryBudgetBytes, limits.maxBufferedBytes);
   let closing = false;
 
@@ -194,11 +199,11 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
 
   /** Runs one received frame through the pipeline and sends its answer, sealed (AUTH-9). */
   async function dispatch(conn: Connection, data: Uint8Array, isBinary: boolean): Promise<void> {
+    const start = performance.now();
     const result = await pipeline.process(conn, data, isBinary);
     if (result.kind === 'broken') return breakChannel(conn);
     if (result.kind === 'none') return;
-    if (result.outcome === 'ok') stats.ok(result.op!);
-    else stats.refused(result.outcome);
+    stats.answered(result.op, result.outcome, (performance.now() - start) / 1000);
     // LOG-1: the op (a known name only) and the code, nothing else.
     log.debug({ event: 'request', op: result.op, outcome: result.outcome });
     send(conn, result.frame, result.reservation);
@@ -375,7 +380,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     if (!set) return;
     const frame = encodeMailPush();
     for (const conn of set) send(conn, frame);
-    stats.pushes += set.size;
+    stats.pushed(set.size);
   });
 
   async function sweep(): Promise<{ mail: number; posts: number }> {
@@ -425,6 +430,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     port,
     info,
     connections: () => connections.size,
+    loggedIn: () => connections.size - unauthenticated.size,
     memory: () => ({ held: budget.used, peak: budget.peak, budget: budget.total }),
     sweep,
     close: () => (closed ??= close()),
@@ -450,18 +456,33 @@ function toBytes(data: RawData): Uint8Array {
   return new Uint8Array(data instanceof ArrayBuffer ? data.slice(0) : data);
 }
 
-/** Counts per op and per refusal code between two log lines: numbers only (LOG-1). */
+/**
+ * Counts per op and per refusal code between two log lines: numbers only (LOG-1); each also goes to the
+ * metrics, when there are any (LOG-2).
+ */
 class Stats {
   #ok: Record<string, number> = {};
   #refused: Record<string, number> = {};
   pushes = 0;
 
-  ok(op: string): void {
-    this.#ok[op] = (this.#ok[op] ?? 0) + 1;
+  constructor(private readonly metrics: MetricsSink | undefined) {}
+
+  /** A request answered, `ok` or with its error code, after `seconds`. */
+  answered(op: Op | undefined, outcome: 'ok' | ErrorCode, seconds: number): void {
+    if (outcome === 'ok') this.#ok[op!] = (this.#ok[op!] ?? 0) + 1;
+    else this.#refused[outcome] = (this.#refused[outcome] ?? 0) + 1;
+    this.metrics?.request(op, outcome, seconds);
   }
 
-  refused(code: ErrorCode | 'SLOW_READER' | 'MEMORY_BUDGET' | 'TOO_MANY_CONNECTIONS' | 'HANDSHAKE_TIMEOUT' | 'GREETING_RATE' | 'CLOSING'): void {
+  /** The server refused or dropped a connection or request itself (not a request's typed answer). */
+  refused(code: RefusalReason): void {
     this.#refused[code] = (this.#refused[code] ?? 0) + 1;
+    this.metrics?.refused(code);
+  }
+
+  pushed(count: number): void {
+    this.pushes += count;
+    this.metrics?.pushed(count);
   }
 
   take(): { ok: Record<string, number>; refused: Record<string, number>; pushes: number } {

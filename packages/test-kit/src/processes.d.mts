@@ -15,7 +15,7 @@ export function spawnOperator(
   o?: { env?: Record<string, string>; timeoutMs?: number; defaultPow?: boolean },
 ): {
   child: ChildProcess;
-  started: Promise<{ event: string; url: string; operatorKey: string; fingerprint: string; crypto: string; onionUrl?: string }>;
+  started: Promise<{ event: string; url: string; operatorKey: string; fingerprint: string; crypto: string; onionUrl?: string; metricsUrl?: string }>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr: () => string;
 };
