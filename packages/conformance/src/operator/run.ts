@@ -10,7 +10,7 @@ import { Report } from '../report.js';
 import { loadVectorFiles } from '../vectors/files.js';
 import { runModel } from './model-run.js';
 import { Target } from './target.js';
-import { builtInChecks, helloVectorChecks, operatorVectorChecks, runWireChecks } from './wire-checks.js';
+import { builtInChecks, helloVectorChecks, operatorValidRequestChecks, operatorVectorChecks, runWireChecks } from './wire-checks.js';
 
 /** Options of {@link runOperator}. */
 export interface RunOperatorOptions {
@@ -49,7 +49,7 @@ export async function runOperator(o: RunOperatorOptions): Promise<Report> {
   report.pass(['AUTH-1', 'AUTH-7', 'OP-2'], 'connect, check the signed greeting, and read info');
 
   const files = loadVectorFiles(o.vectorDir);
-  await runWireChecks(target, [...helloVectorChecks(files), ...operatorVectorChecks(files), ...builtInChecks()], report, o.progress);
+  await runWireChecks(target, [...helloVectorChecks(files), ...operatorValidRequestChecks(files), ...operatorVectorChecks(files), ...builtInChecks()], report, o.progress);
 
   const runs = o.runs ?? 10;
   if (runs > 0) {

@@ -447,6 +447,44 @@ export function operatorVectorChecks(files: readonly VectorFile[]): WireCheck[] 
     }));
 }
 
+/** Ops whose valid request vectors are safe to send to any Operator: they read, or fail, but write nothing. */
+const READING_OPS: ReadonlySet<string> = new Set(['info', 'lookup', 'auth', 'fetch', 'ack', 'worldKey', 'feed', 'delete', 'colRead']);
+/** Codes that say a request did not decode (OP-2, ENC-*): a valid request vector never gets one. */
+const DECODE_CODES: ReadonlySet<string> = new Set(['MALFORMED', 'TOO_LARGE', 'TRAILING_BYTES', 'INVALID_NAME', 'INVALID_KEY', 'UNKNOWN_OP', 'UNSUPPORTED_VERSION']);
+
+/**
+ * The valid request frames of `operator.json` for ops that write nothing, sent as they are: the Operator
+ * must decode each (OP-1, OP-2, OP-7: whatever it then answers — a lookup NOT_FOUND, an auth over another
+ * challenge AUTH_FAILED — is no decoding error) and answer under the request's id. Requests that would
+ * write (register, send, post, appends) are not sent: they would leave the vectors' names and letters on
+ * an Operator others use.
+ */
+export function operatorValidRequestChecks(files: readonly VectorFile[]): WireCheck[] {
+  const file = files.find((f) => f.file === 'operator.json');
+  if (!file) return [];
+  return file.valid
+    // A `before` cursor is an id this Operator minted (OP-5); one of another Operator's shape may be
+    // refused as MALFORMED (06-storage, Ids), so requests that carry one are left out.
+    .filter((v) => v['kind'] === 'request' && READING_OPS.has(String(v['op'])) && (v['frame'] as { before?: unknown }).before === undefined)
+    .map((v) => ({
+      name: `operator.json valid: ${v.name} (decoded, answered under its id)`,
+      rules: v.rules,
+      async run(ctx: WireContext) {
+        const op = String(v['op']);
+        const id = Number((v['frame'] as { id?: unknown }).id);
+        const c = isOp(op) && !PUBLIC_OPS.has(op) ? await ctx.session() : await ctx.target.connect();
+        try {
+          const frame = await c.rawExchange(fromHex(hexOf(v['hex'])), id);
+          const got = codeOfFrame(frame);
+          must(v.rules, !DECODE_CODES.has(got), `a valid ${op} request is decoded`, got);
+          agreeOn(['OP-3'], 'the answer names the request', id, frame.type === 'mail' ? undefined : frame.id);
+        } finally {
+          await c.close();
+        }
+      },
+    }));
+}
+
 /**
  * Runs every check that applies, each followed by a fresh connection that must be served (OP-6).
  * @returns nothing; results go to `report`
