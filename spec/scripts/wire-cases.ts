@@ -6,7 +6,7 @@
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, encode, fromHex, KeyPair, PrivateKey, PublicKey, SymmetricKey, toHex, utf8, decode } from '@comrad/core';
+import { concatBytes, encode, fromHex, KeyPair, PrivateKey, PublicKey, sign, SymmetricKey, toHex, utf8, decode } from '@comrad/core';
 import { MAX_ENTRY_BYTES, signAppend, type CollectiveKeys } from '@comrad/core/collective';
 import { encodeLetter, normaliseName, RESERVED_NAMES, signStatement, type Letter } from '@comrad/core/envelope';
 import {
@@ -253,6 +253,13 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badSigned('a register proof made for another Operator', ['REG-3'], 'BAD_SIGNATURE', 'register', { ctx: 'comrad/register/v1', name: 'alice', key: alice.publicKey.bytes(), operator: opKey.bytes() }, makeRegisterProof(alice.privateKey, 'alice', alice.publicKey, otherOp), alice.publicKey);
     badSigned('a register proof for another name', ['REG-3'], 'BAD_SIGNATURE', 'register', { ctx: 'comrad/register/v1', name: 'alice', key: alice.publicKey.bytes(), operator: opKey.bytes() }, makeRegisterProof(alice.privateKey, 'alicia', alice.publicKey, opKey), alice.publicKey);
     badSigned('a statement signed by another key', ['REG-4'], 'BAD_SIGNATURE', 'statement', { ctx: 'comrad/lookup/v1', name: 'alice', key: alice.publicKey.bytes(), at: AT_MS }, signStatement(other.privateKey, 'alice', alice.publicKey, AT_MS), opKey);
+    // REG-4, ENC-2: validly signed by the Operator, but not in the one encoding: refused as MALFORMED.
+    const statementMessage = { ctx: 'comrad/lookup/v1', name: 'alice', key: alice.publicKey.bytes(), at: AT_MS };
+    const nonCanonical = (name: string, bytes: Uint8Array) =>
+      invalid.push({ kind: 'signed', name, rules: ['REG-4', 'ENC-2'], error: 'MALFORMED', what: 'statement', message: toTagged(statementMessage), messageHex: hex(bytes), signed: hex(sign(operator.privateKey, bytes)), signerKey: hex(opKey.bytes()) });
+    const statementParts = Object.entries(statementMessage).map(([k, v]): [string, Uint8Array] => [k, encode(v)]);
+    nonCanonical('a statement with its fields in another order (name first)', rawMap([statementParts[1]!, statementParts[0]!, statementParts[2]!, statementParts[3]!]));
+    nonCanonical('a statement whose name is a str 8 (d9 05 …), not a fixstr', rawMap([statementParts[0]!, ['name', fromHex('d905616c696365')], statementParts[2]!, statementParts[3]!]));
     badSigned('an auth proof over another challenge', ['AUTH-2', 'AUTH-5'], 'AUTH_FAILED', 'auth', { ctx: 'comrad/auth/v1', challenge, operator: opKey.bytes(), name: 'alice', at: AT_MS }, makeAuthProof(alice.privateKey, { challenge: new Uint8Array(32), operatorKey: opKey, name: 'alice', at: AT_MS }), alice.publicKey);
     badSigned('an auth proof for another Operator', ['AUTH-2', 'AUTH-5'], 'AUTH_FAILED', 'auth', { ctx: 'comrad/auth/v1', challenge, operator: opKey.bytes(), name: 'alice', at: AT_MS }, makeAuthProof(alice.privateKey, { challenge, operatorKey: otherOp, name: 'alice', at: AT_MS }), alice.publicKey);
     badSigned('an auth proof signed by another key', ['AUTH-2', 'AUTH-5'], 'AUTH_FAILED', 'auth', { ctx: 'comrad/auth/v1', challenge, operator: opKey.bytes(), name: 'alice', at: AT_MS }, makeAuthProof(bob.privateKey, { challenge, operatorKey: opKey, name: 'alice', at: AT_MS }), alice.publicKey);

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { ECDH } from 'node:crypto';
+import { makeContainer } from '../src/crypto/_container.js';
 import { ready, KeyPair, PublicKey, bytesEqual, concatBytes, encode, utf8, toHex, sign, ProtocolError } from '@comrad/core';
 import {
   bucketFor,
@@ -20,7 +22,7 @@ import {
 import { Keymaker } from '@comrad/core/keymaker';
 import { MAX_IMAGE_BYTES, MAX_PADDED_CONTENT_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_STATEMENT_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
 import { flip, image, sealedContent, sealRaw, testOperator } from '@comrad/test-kit/core/envelope';
-import { codeOf } from '@comrad/test-kit/core/garbage';
+import { codeOf, msgpackMap } from '@comrad/test-kit/core/garbage';
 
 let alice: Keymaker, bob: Keymaker, carol: Keymaker, mallory: Keymaker;
 let letter: Letter;
@@ -55,6 +57,33 @@ describe('signed letters (SIG-*)', () => {
 
   it('SIG-2 a valid signature over bytes that are not a letter is refused with the letter code', async () => {
     expect(await codeOf(() => openSigned(sign(alice.keys.privateKey, encode({ hello: 'world' })), alice.publicKey))).toBe('MALFORMED');
+  });
+});
+
+describe('registry statements (REG-4)', () => {
+  it('REG-4 ENC-2 a statement is verified, read, then re-encoded: one not in the one encoding is MALFORMED, though validly signed', async () => {
+    const op = operator.keys;
+    const at = 1_764_000_000_000;
+    const parts = (over: Partial<Record<'ctx' | 'name' | 'key' | 'at', Uint8Array>> = {}): [string, Uint8Array][] => [
+      ['ctx', over.ctx ?? encode('comrad/lookup/v1')],
+      ['name', over.name ?? encode('alice')],
+      ['key', over.key ?? encode(alice.publicKey.bytes())],
+      ['at', over.at ?? encode(at)],
+    ];
+    const signed = (entries: [string, Uint8Array][]) => sign(op.privateKey, msgpackMap(entries));
+    // The canonical one, made by hand, is what signStatement makes, and it verifies.
+    expect(toHex(signed(parts()).subarray(12, 12 + msgpackMap(parts()).length))).toBe(toHex(msgpackMap(parts())));
+    expect(verifyStatement(signed(parts()), op.publicKey, 'alice').at).toBe(at);
+    const [ctx, name, key, atPart] = parts();
+    const uncompressed = KeyPair.generate();
+    const cases: Array<[string, Uint8Array]> = [
+      ['fields in another order', signed([name!, ctx!, key!, atPart!])],
+      ['the name as str 8 (d9 05) instead of a fixstr', signed(parts({ name: Uint8Array.of(0xd9, 5, ...utf8('alice')) }))],
+      ['at 7 as uint 64', signed(parts({ at: Uint8Array.of(0xcf, 0, 0, 0, 0, 0, 0, 0, 7) }))],
+      ['the key as bin 16', signed(parts({ key: concatBytes(Uint8Array.of(0xc5, 0, 45), alice.publicKey.bytes()) }))],
+      ['the key in its 77-byte form (KEY-1: only the 45-byte form is sent)', signed(parts({ key: encode(uncompressed77(uncompressed.publicKey)) }))],
+    ];
+    for (const [what, statement] of cases) expect(await codeOf(() => verifyStatement(statement, op.publicKey)), what).toBe('MALFORMED');
   });
 });
 
@@ -229,3 +258,9 @@ describe('SEAL-4 every padding byte is checked (a mutant that starts the scan on
     }
   });
 });
+
+/** The 77-byte (uncompressed) container of a public key, from OpenSSL. */
+function uncompressed77(key: PublicKey): Uint8Array {
+  const point = ECDH.convertKey(key.bytes().subarray(12), 'prime256v1', undefined, undefined, 'uncompressed') as Buffer;
+  return makeContainer('UEC2', new Uint8Array(point));
+}

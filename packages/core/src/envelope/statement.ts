@@ -10,6 +10,7 @@ import { Fields } from '../codec/fields.js';
 import { sign, verify } from '../crypto/operations.js';
 import { PublicKey, type PrivateKey } from '../crypto/keys.js';
 import { MAX_STATEMENT_BYTES } from '../limits.js';
+import { bytesEqual } from '../bytes.js';
 import { checkName, readNameField } from './name.js';
 
 /** REG-4: the context string inside every statement, so no other Operator signature passes for one. */
@@ -51,7 +52,8 @@ export function signStatement(operatorKey: PrivateKey, name: string, key: Public
  * @param expected - the name (or `{name?, key?}`) it must be about
  * @returns the verified statement
  * @throws ProtocolError TOO_LARGE, BAD_SIGNATURE (not signed by this Operator, or about another name or
- *   key), MALFORMED, INVALID_NAME, INVALID_KEY (only from an Operator that signs nonsense)
+ *   key), MALFORMED (also when not in canonical form, ENC-2), INVALID_NAME, INVALID_KEY (only from an
+ *   Operator that signs nonsense)
  * @example `const { key } = verifyStatement(res.statement, pinnedOperatorKey, 'bob')`
  */
 export function verifyStatement(
@@ -70,6 +72,12 @@ export function verifyStatement(
     key: PublicKey.from(f.bytes('key', KEY_BOUNDS)),
     at: f.int('at', { min: 0, max: MAX_AT }),
   };
+  // REG-4, ENC-2: one statement has one encoding, checked last, as for letters: the bytes signed must be
+  // exactly what signStatement writes for what was read (field order, shortest forms, the 45-byte key),
+  // so no two readers can take one signed statement for two different ones.
+  if (!bytesEqual(encode({ ctx: STATEMENT_CONTEXT, name: out.name, key: out.key.bytes(), at: out.at }), message)) {
+    throw new ProtocolError('MALFORMED', 'the statement is not in canonical form');
+  }
   const want = typeof expected === 'string' ? { name: expected } : (expected ?? {});
   // A validly signed statement about someone else is as useless as a forged one: one code for both.
   if ((want.name !== undefined && want.name !== out.name) || (want.key !== undefined && !want.key.equals(out.key))) {
