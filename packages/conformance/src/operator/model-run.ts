@@ -53,8 +53,8 @@ export interface World {
   readonly posts: Map<number, PostRecord>;
   /** Epoch → its key (hex) as first handed out, across runs: FEED-1 says it never changes, for any reader. */
   readonly epochKeys: Map<number, string>;
-  /** Every rule id a command checked without finding a violation. */
-  readonly checked: Set<string>;
+  /** Every rule id a command checked without finding a violation, with how many commands did. */
+  readonly checked: Map<string, number>;
 }
 
 type Cmd = fc.AsyncCommand<ModelBox, World>;
@@ -127,7 +127,7 @@ async function checked(w: World, rules: readonly string[], body: () => Promise<v
     if (err instanceof NoAnswer) throw new RuleViolation(['OP-6', ...rules], 'the Operator answers every request on an open connection', 'an answer', err.message);
     throw err;
   }
-  for (const r of rules) w.checked.add(r);
+  for (const r of rules) w.checked.set(r, (w.checked.get(r) ?? 0) + 1);
 }
 
 /** REG-1, REG-2, REG-4, REG-5 (REG-6 when work is asked): register a run name with a pool key. */
@@ -513,8 +513,8 @@ export interface RunModelOptions {
 
 /** What the model-based part found. */
 export interface ModelOutcome {
-  /** Rules some command checked and found kept. */
-  readonly checked: ReadonlySet<string>;
+  /** Rules some command checked and found kept, with how many commands did. */
+  readonly checked: ReadonlyMap<string, number>;
   /** The first violation, with the sequence that shows it, if any. */
   readonly failure?: { readonly rules: readonly string[]; readonly what: string; readonly expected: unknown; readonly got: unknown; readonly detail: string };
   readonly seed: number;
@@ -531,7 +531,7 @@ export async function runModel(target: Target, o: RunModelOptions): Promise<Mode
   // STORE-2's budget is the Operator's own and shared with everyone: the kit cannot see it, so a refusal
   // for it would show up as a disagreement (and says the Operator is full).
   const limits: ModelLimits = { mailboxItems: info.mailboxItems, mailboxBytes: info.mailboxBytes, mailTtlMs: info.mailTtlMs, maxPostDays: info.maxPostDays, postsPerHour: info.postsPerHour, fetchItems: info.fetchItems, feedItems: info.feedItems, storageBytes: Number.MAX_SAFE_INTEGER };
-  const checkedRules = new Set<string>();
+  const checkedRules = new Map<string, number>();
   const epochKeys = new Map<number, string>();
   const seed = o.seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
   let n = 0;

@@ -6,7 +6,7 @@
  * the Operator must keep serving), then the model-based runs.
  * @module
  */
-import { Report } from '../report.js';
+import { Report, compareIds } from '../report.js';
 import { loadVectorFiles } from '../vectors/files.js';
 import { runModel } from './model-run.js';
 import { Target } from './target.js';
@@ -56,7 +56,10 @@ export async function runOperator(o: RunOperatorOptions): Promise<Report> {
     const m = await runModel(target, { runs, steps: o.steps ?? 30, ...(o.seed === undefined ? {} : { seed: o.seed }), progress: o.progress });
     report.notes.push(`model: ${m.runs} run(s) of up to ${o.steps ?? 30} commands, seed ${m.seed}`);
     const failed = new Set(m.failure?.rules ?? []);
-    for (const rule of [...m.checked].filter((r) => !failed.has(r)).sort()) report.pass([rule], `model: every command that checked ${rule} agreed with the model`);
+    for (const [rule, n] of [...m.checked].filter(([r]) => !failed.has(r)).sort(([a], [b]) => compareIds(a, b))) {
+      // One check per command, so the report's count is how often the rule was put to the test.
+      for (let i = 0; i < n; i++) report.pass([rule], `model: a command checking ${rule} agreed with the model`);
+    }
     if (m.failure) report.fail(m.failure.rules, `model: ${m.failure.what}`, m.failure.expected, m.failure.got, m.failure.detail);
   }
   return report;
