@@ -4,9 +4,9 @@
  * again (LET-8), and letters stored before MAIL-5 count as seen.
  */
 import { describe, expect, it } from 'vitest';
-import { readdir, rename } from 'node:fs/promises';
+import { readdir, rename, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KeyPair } from '@comrad/core';
+import { ComradError, KeyPair } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { ensureHome } from '../src/home/home.js';
 import { MailStore, type StoredLetter } from '../src/store/mail-store.js';
@@ -65,5 +65,21 @@ describe('unseen letters (MAIL-5)', () => {
     expect(await s.unseen()).toEqual([]);
     expect(await s.isSeen(letter('01'))).toBe(true);
     expect(await s.put(letter('01'))).toBe(false);
+  });
+});
+
+describe('stored letter files are bounded (MAIL-4)', () => {
+  it('MAIL-4 a stored letter file over 1 MiB is refused as TOO_LARGE before it is read, even a sparse one of 3 GiB', async () => {
+    const { paths, store: s } = await store();
+    expect(await s.put(letter('01'))).toBe(true);
+    const [name] = await readdir(paths.mail);
+    // A sparse file: 3 GiB long, no disk used. Reading it whole would fail (above Node's 2 GiB buffer
+    // limit) with a RangeError, or take the memory; bounded first, it is a typed refusal at once.
+    await truncate(join(paths.mail, name!), 3 * 2 ** 30);
+    const err = await s.list().catch((e: unknown) => e);
+    expect(ComradError.is(err, 'TOO_LARGE'), String(err)).toBe(true);
+    // 1 MiB + 1 byte: refused; the limit is exact.
+    await writeFile(join(paths.mail, name!), new Uint8Array(1024 * 1024 + 1));
+    expect(ComradError.is(await s.list().catch((e: unknown) => e), 'TOO_LARGE')).toBe(true);
   });
 });

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { WebSocket } from 'ws';
+import { withClientHello } from '@comrad/core/wire';
+import { startTestOperator } from '@comrad/test-kit/operator/fixtures';
 import { ComradError, KeyPair } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { OperatorConnection } from '../src/transport/connection.js';
@@ -204,3 +208,36 @@ async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   if (!cond()) throw new Error('condition not reached');
 }
+
+describe('transport: no compression (TR-5)', () => {
+  it('TR-5 the client offers no WebSocket compression, and the Operator accepts none when a client offers it', async () => {
+    await startCrypto();
+    // The client side: what its upgrade request asks for, seen by a bare HTTP server.
+    let headers: IncomingHttpHeaders | undefined;
+    const http = createServer();
+    http.on('upgrade', (req, socket) => {
+      headers = req.headers;
+      socket.destroy();
+    });
+    await new Promise<void>((done) => http.listen(0, '127.0.0.1', done));
+    scope.defer(() => new Promise<void>((done) => http.close(() => done())));
+    const port = (http.address() as { port: number }).port;
+    await OperatorConnection.open({ url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 2_000 }).catch(() => undefined);
+    expect(headers?.upgrade).toBe('websocket');
+    expect(headers?.['sec-websocket-extensions']).toBeUndefined();
+    // The Operator side: a client that offers permessage-deflate gets no extension in the answer.
+    const op = await startTestOperator();
+    scope.defer(() => op.close());
+    const ws = new WebSocket(withClientHello(new URL(op.url), KeyPair.generate().publicKey), { perMessageDeflate: true });
+    let answered: IncomingHttpHeaders | undefined;
+    ws.once('upgrade', (res) => (answered = res.headers));
+    await new Promise((done, fail) => {
+      ws.once('open', done);
+      ws.once('error', fail);
+    });
+    scope.defer(() => ws.close());
+    expect(answered).toBeDefined();
+    expect(answered?.['sec-websocket-extensions']).toBeUndefined();
+    expect(ws.extensions).toBe('');
+  });
+});

@@ -5,9 +5,8 @@
  * one, never half of each. The plain reader remains for migrating homes made before sealing (HOME-7).
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { ProtocolError, cellOpen, cellSeal, utf8, type SymmetricKey } from '@comrad/core';
-import { atomicWrite } from '@comrad/core/node';
+import { atomicWrite, readFileBounded } from '@comrad/core/node';
 
 /** The largest JSON file of the home we read (contacts of a very social comrade fit easily). */
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
@@ -91,15 +90,13 @@ export async function writeJsonFile(path: string, value: unknown): Promise<void>
 }
 
 async function readBounded(path: string): Promise<Uint8Array | undefined> {
-  let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    // Bounded before a byte is read (MAIL-4's rule for every file of the home).
+    return await readFileBounded(path, MAX_JSON_BYTES);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  if (bytes.length > MAX_JSON_BYTES) throw new ProtocolError('TOO_LARGE', `${path} is larger than ${MAX_JSON_BYTES} bytes`);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 function parse(bytes: Uint8Array, path: string): unknown {

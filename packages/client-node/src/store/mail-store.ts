@@ -9,11 +9,11 @@
  */
 import { createHmac, hkdfSync } from 'node:crypto';
 import { renameSync } from 'node:fs';
-import { access, readdir, readFile } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
-import { atomicWrite } from '@comrad/core/node';
+import { atomicWrite, readFileBounded } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
 
 /** A verified letter as kept on disk. */
@@ -169,9 +169,9 @@ export class MailStore {
     const names = (await readdir(dir)).filter((n) => exts.some((ext) => n.endsWith(ext)));
     const out: T[] = [];
     for (const n of names) {
-      const bytes = await readFile(join(dir, n));
-      if (bytes.length > MAX_STORED_BYTES) throw new ProtocolError('TOO_LARGE', `${n} is too large to be a stored letter`);
-      out.push(read(decode(cellOpen(this.#liveKey(), new Uint8Array(bytes), context), MAX_STORED_BYTES)));
+      // MAIL-4: bounded before a byte is read: a huge file planted in the home costs nothing.
+      const bytes = await readFileBounded(join(dir, n), MAX_STORED_BYTES);
+      out.push(read(decode(cellOpen(this.#liveKey(), bytes, context), MAX_STORED_BYTES)));
     }
     return out;
   }

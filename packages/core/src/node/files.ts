@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ProtocolError } from '../errors.js';
 
 /** Options of {@link atomicWrite}. */
 export interface AtomicWriteOptions {
@@ -94,5 +95,34 @@ export async function privateDir(dir: string): Promise<void> {
     } catch (err) {
       throw new Error(`cannot set mode 0700 on ${dir}: ${(err as Error).message}`, { cause: err });
     }
+  }
+}
+
+/**
+ * Reads a file only if it holds at most `maxBytes` (MAIL-4): its size is looked at on the open file before
+ * a byte is read, so a huge or sparse file planted in the home costs nothing, and a file that grows while
+ * it is read is refused too.
+ * @param path - the file
+ * @param maxBytes - the most it may hold
+ * @returns its bytes
+ * @throws ProtocolError TOO_LARGE; the file system's error (ENOENT, …) as is
+ */
+export async function readFileBounded(path: string, maxBytes: number): Promise<Uint8Array> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    if (size > maxBytes) throw new ProtocolError('TOO_LARGE', `${basename(path)} is larger than ${maxBytes} bytes`);
+    // One byte more than announced shows a file that grew since.
+    const buf = new Uint8Array(size + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > size) throw new ProtocolError('TOO_LARGE', `${basename(path)} grew while it was read`);
+    }
+    return buf.subarray(0, n);
+  } finally {
+    await fh.close();
   }
 }

@@ -16,4 +16,4 @@ export {
   type TorProcessOptions,
   type TorProgressListener,
 } from './tor-process.js';
-export { atomicWrite, tempPathFor, privateDir, type AtomicWriteOptions } from './files.js';
+export { atomicWrite, tempPathFor, privateDir, readFileBounded, type AtomicWriteOptions } from './files.js';
