@@ -1,4 +1,7 @@
+import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { alias } from './vitest.config.js';
 
 // The tests Stryker runs against each mutant (`npm run test:mutation`, see stryker.config.mjs): per
@@ -7,17 +10,31 @@ import { alias } from './vitest.config.js';
 // mutant only another folder's tests would kill counts as surviving here: the score says how well a
 // folder's own tests guard it. `related` in stryker.config.mjs narrows the files further to those that
 // import the mutated sources, and `perTest` coverage to the tests that reach each mutant.
+const STORE_TESTS = ['store', 'guard', 'records', 'lmdb', 'redis'].map((t) => `packages/operator/test/store/${t}.test.ts`);
+/**
+ * Per folder, in the order they run: quick, focused files first, so a mutant is usually killed (and the
+ * run stops, bail) before the slow property tests start. Only surviving mutants pay for every file.
+ */
 const TESTS: Record<string, string[]> = {
-  crypto: ['packages/core/test/crypto*.test.ts', 'packages/core/test/keystore.test.ts', 'spec/test/vectors.test.ts'],
-  envelope: ['packages/core/test/envelope-*.test.ts', 'packages/core/test/garbage.test.ts', 'spec/test/vectors.test.ts'],
-  codec: ['packages/core/test/encoding.test.ts', 'packages/core/test/wire*.test.ts', 'spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'],
-  store: ['packages/operator/test/store/**/*.test.ts'],
-  policy: ['packages/operator/test/policy*.test.ts', 'packages/operator/test/store/**/*.test.ts'],
+  crypto: ['crypto-framing', 'crypto', 'crypto-node', 'crypto-differential'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts'),
+  envelope: ['envelope-name', 'envelope-post', 'envelope-letter', 'envelope-sealed'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'packages/core/test/garbage.test.ts'),
+  codec: ['encoding', 'wire-greeting', 'wire'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'),
+  store: STORE_TESTS,
+  policy: ['packages/operator/test/policy.test.ts', ...STORE_TESTS],
 };
 
 // COMRAD_MUTATE (set for `npm run test:mutation` runs scoped by folder) reaches the runner processes.
 const chosen = (process.env.COMRAD_MUTATE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const include = [...new Set((chosen.length > 0 ? chosen : Object.keys(TESTS)).flatMap((name) => TESTS[name] ?? []))];
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/** Runs test files in the order of `include` (vitest's default runs the slowest first). */
+class InIncludeOrder extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => include.indexOf(relative(root, f.moduleId).split(sep).join('/'));
+    return [...files].sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   resolve: { alias },
@@ -26,6 +43,7 @@ export default defineConfig({
     // Tests that assert a time ratio skip it here (timingIsMeaningful in the test kit).
     env: { COMRAD_MUTATION: '1' },
     setupFiles: ['scripts/stryker-vitest-setup.ts'],
+    sequence: { sequencer: InIncludeOrder },
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
