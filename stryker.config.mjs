@@ -39,7 +39,7 @@ export default {
   // The machine is shared (2 cores, several engineers); the npm script also runs under `nice -n 10`.
   // `-- --concurrency 2` when it is quiet.
   concurrency: 1,
-  timeoutMS: 20_000,
+  timeoutMS: 10_000,
   dryRunTimeoutMinutes: 30,
   timeoutFactor: 2,
   // Reruns only the mutants whose code or covering tests changed since the last run of this scope.
@@ -51,6 +51,6 @@ export default {
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
-  ignorePatterns: ['dist', 'coverage', 'docs/api', 'data', '.tornet', '.tmp', 'reports', '*.log'],
+  ignorePatterns: ['.stryker-tmp*', 'dist', 'coverage', 'docs/api', 'data', '.tornet', '.tmp', 'reports', '*.log'],
   thresholds: { high: 90, low: 75, break: null },
 };
