@@ -3,8 +3,10 @@
  * rules, pages, expiry and deletion.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { SymmetricKey, decryptFrom, toHex } from '@comrad/core';
-import { createLetter, sealPost } from '@comrad/core/envelope';
+import { SymmetricKey, concatBytes, decryptFrom, randomBytes, sign, toHex } from '@comrad/core';
+import { createLetter, encodeLetter, openPost, pad, sealPost } from '@comrad/core/envelope';
+import { postRaw } from '@comrad/test-kit/core/envelope';
+import { codeOf } from '@comrad/test-kit/core/garbage';
 import { epochOf } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 import type { TestClient } from '@comrad/test-kit/operator/client';
@@ -137,5 +139,29 @@ describe('FEED-* the world feed', () => {
     expect(strip(noSuch)).toEqual(strip(notYours));
     expect((await b.request('feed', {})).posts.map((p) => p.id)).toEqual([id]);
     expect(await a.request('delete', { postId: id })).toEqual({});
+  });
+  it('POST-4 the Operator reads a post only to its epoch: it stores and serves bytes it cannot open, and a post it makes under the epoch key does not pass as the author', async () => {
+    t = await startTestOperator();
+    const { client: a, me: alice } = await t.login('alice');
+    const { client: b } = await t.login('bob');
+    const { epoch, key } = await epochKey(t, a, alice);
+    // Steps (1)–(3) only: the version byte and the epoch, then 300 random bytes that are no cell at all.
+    const header = Uint8Array.of(1, epoch >>> 24, (epoch >>> 16) & 0xff, (epoch >>> 8) & 0xff, epoch & 0xff);
+    const opaque = concatBytes(header, randomBytes(300));
+    await a.request('post', { post: opaque, expiresInDays: 1 });
+    const [served] = (await b.request('feed', {})).posts;
+    expect(served?.author).toBe('alice');
+    expect(toHex(served!.post)).toBe(toHex(opaque));
+    const byAlice = { name: 'alice', key: alice.publicKey };
+    // Readers open it (steps 4–10) and refuse it; the Operator never did.
+    expect(await codeOf(() => openPost(served!.post, () => key, byAlice))).toBe('DECRYPT_FAILED');
+    // The Operator holds the epoch key and can make a cell that opens, but not alice's signature inside it.
+    const letter = createLetter({ kind: 'post', from: 'alice', body: { text: 'forged by the Operator' } });
+    const forged = postRaw(pad(sign(t.keys.world.privateKey, encodeLetter(letter))), key, epoch);
+    expect(await codeOf(() => openPost(forged, () => key, byAlice))).toBe('WRONG_AUTHOR');
+    // And a genuine post of alice's, filed under her name, opens for bob.
+    await postAs(t, a, alice, 'genuine');
+    const genuine = (await b.request('feed', {})).posts.find((p) => toHex(p.post) !== toHex(opaque))!;
+    expect((await openPost(genuine.post, () => key, byAlice)).letter.body.text).toBe('genuine');
   });
 });
