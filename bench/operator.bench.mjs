@@ -1,11 +1,8 @@
 // The Operator under load, on loopback, over real WebSockets, with the real client transport
 // (@comrad/client-node's OperatorConnection). Imports the BUILT packages (`npm run build` first).
 //
-// - mail: requests per second of send + fetch + ack, CLIENTS clients at once (each sends a letter to
-//   itself on an anonymous connection, fetches on its logged-in one, acks what it fetched), against an
-//   in-process Operator on the memory store (the baseline), LMDB (temp directory) and Redis (a real
-//   redis-server from @comrad/test-kit/redis-server). Memory of this process before and after the load (MB): the
-//   Operator shares the process with the clients, so these figures include both.
+// - mail (send + fetch + ack per store) moved to scale.bench.mjs: there the clients run in processes of
+//   their own, against the real comrad-op process, as a ratio to a bare ws echo server.
 // - crypto: signed `lookup` answers per second and handshakes per second (connect + hello + `auth`), the
 //   Operator in a CHILD process started on the chosen backend (`ready({ backend })`, reported back by
 //   `backendName()`), the clients in this process on the default backend for both rows, so only the
@@ -21,9 +18,6 @@
 //   COMRAD_BENCH_MS: length of each measured phase (default 2000 ms)
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { backendName, decryptFrom, encryptFor, fromHex, KeyPair, PublicKey, randomBytes, ready, sign, SymmetricKey } from '@comrad/core';
@@ -31,15 +25,12 @@ import { createLetter, sealPost } from '@comrad/core/envelope';
 import { epochOf, makeAuthProof, makeRegisterProof, verifyLookup } from '@comrad/core/wire';
 import { openStore, operatorKeys, startOperator } from '@comrad/operator';
 import { OperatorConnection } from '@comrad/client-node';
-import { startRedisServer } from '@comrad/test-kit/redis-server';
 
 /** Length of each measured phase (ms); a short warm-up precedes each. */
 const PHASE_MS = Number(process.env.COMRAD_BENCH_MS ?? 2000);
 const WARMUP_MS = Math.min(1000, PHASE_MS / 2);
 /** Clients at once. */
 const CLIENTS = 50;
-/** A typical short sealed letter after padding. */
-const LETTER_BYTES = 1024;
 /** Posts per feed page, and posts in the feed. */
 const FEED_PAGE = 20;
 const FEED_AUTHORS = 10;
@@ -68,61 +59,11 @@ export async function run({ json = false } = {}) {
   await ready();
   const rows = [];
   const add = (op, store, backend, value, unit) => rows.push({ suite: 'operator', op, store, backend, value: value === null ? null : round(value), unit });
-  await mailPhase(add);
   await cryptoPhase(add);
   await feedPhase(add);
   if (json) for (const row of rows) console.log(JSON.stringify(row));
   else printTable(rows);
   return rows;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Mail: send + fetch + ack per store.
-
-async function mailPhase(add) {
-  const backend = backendName();
-  const redis = await startRedisServer();
-  const dir = await mkdtemp(join(tmpdir(), 'comrad-bench-op-lmdb-'));
-  try {
-    const stores = [
-      ['memory', { kind: 'memory' }],
-      ['lmdb', { kind: 'lmdb', path: dir }],
-      ['redis', { kind: 'redis', url: redis.url, prefix: 'bench-op:' }],
-    ];
-    for (const [name, options] of stores) {
-      const store = await openStore(options);
-      const op = await startOperator({ store, keys: freshKeys(), port: 0, limits: LIMITS, sweepIntervalMs: 0, heartbeatMs: 0 });
-      try {
-        const people = await registerMany(op, CLIENTS, `mail_${name}`);
-        const clients = await Promise.all(people.map(async (me) => ({ me, anon: await connect(op), inbox: await login(op, me) })));
-        const letter = randomBytes(LETTER_BYTES);
-        const loop = async ({ me, anon, inbox }) => {
-          await anon.request('send', { to: me.name, letter });
-          const { items } = await inbox.request('fetch', { limit: 50 });
-          if (items.length === 0) throw new Error('a sent letter was not fetched');
-          const { deleted } = await inbox.request('ack', { ids: items.map((i) => i.id) });
-          if (deleted !== items.length) throw new Error(`acked ${items.length}, deleted ${deleted}`);
-          return 3;
-        };
-        await drive(clients, loop, WARMUP_MS);
-        const before = process.memoryUsage();
-        const { count, ms } = await drive(clients, loop, PHASE_MS);
-        const after = process.memoryUsage();
-        add('send+fetch+ack', name, backend, (count * 1000) / ms, 'req/s');
-        add('rss-before', name, backend, before.rss / 2 ** 20, 'MB');
-        add('rss-after', name, backend, after.rss / 2 ** 20, 'MB');
-        add('heap-before', name, backend, before.heapUsed / 2 ** 20, 'MB');
-        add('heap-after', name, backend, after.heapUsed / 2 ** 20, 'MB');
-        await Promise.all(clients.flatMap((c) => [c.anon, c.inbox]).map((c) => c.closed()));
-      } finally {
-        await op.close();
-        await store.close();
-      }
-    }
-  } finally {
-    await redis.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -388,20 +329,6 @@ function printTable(rows) {
     for (const l of lines) console.log(l.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
     console.log('');
   };
-
-  console.log(`operator: mail — send + fetch + ack, ${CLIENTS} clients, ${LETTER_BYTES}-byte letters, ${PHASE_MS} ms per store (memory = baseline; RSS and heap of the one process holding Operator and clients)`);
-  table(
-    ['store', 'req/s', '× memory', 'RSS before MB', 'RSS after MB', 'heap before MB', 'heap after MB'],
-    ['memory', 'lmdb', 'redis'].map((s) => [
-      s,
-      fmt(get('send+fetch+ack', s)),
-      ratio(get('send+fetch+ack', s), get('send+fetch+ack', 'memory')),
-      fmt(get('rss-before', s), 1),
-      fmt(get('rss-after', s), 1),
-      fmt(get('heap-before', s), 1),
-      fmt(get('heap-after', s), 1),
-    ]),
-  );
 
   console.log(`operator: crypto — Operator in a child process on each backend, ${CLIENTS} clients, memory store`);
   table(

@@ -135,16 +135,19 @@ export class OperatorMetrics implements MetricsSink {
     this.#watched = op;
   }
 
+  /** Counts one answered request and observes its latency (`comrad_requests_total`, `comrad_request_duration_seconds`). */
   request(op: Op | undefined, outcome: 'ok' | ErrorCode, seconds: number): void {
     const name = op ?? 'unknown';
     this.#requests.inc({ op: name, outcome });
     this.#latency.observe({ op: name }, seconds);
   }
 
+  /** Counts one refusal by the server (`comrad_refused_total`). */
   refused(reason: RefusalReason): void {
     this.#refused.inc({ reason });
   }
 
+  /** Counts "you have mail" pushes (`comrad_mail_pushes_total`). */
   pushed(count: number): void {
     this.#pushes.inc(count);
   }

@@ -480,6 +480,7 @@ class Stats {
     this.metrics?.refused(code);
   }
 
+  /** "You have mail" pushes sent. */
   pushed(count: number): void {
     this.pushes += count;
     this.metrics?.pushed(count);
