@@ -120,7 +120,7 @@ export class Report {
       }
     }
     const s = this.summary(allowSkips);
-    out.push(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} of ${s.rules} rule ids passed, ${s.failed} failed, ${s.skipped} skipped (${s.checks} checks)`);
+    out.push(`${s.ok ? 'PASS' : 'FAIL'}: ${s.passed} of ${s.rules} rule ids passed, ${s.failed} failed, ${s.skipped} skipped (${s.checks} check${s.checks === 1 ? '' : 's'})`);
     return `${out.join('\n')}\n`;
   }
 

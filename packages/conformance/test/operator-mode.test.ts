@@ -12,7 +12,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { openStore, startOperator, type RunningOperator, type Store } from '@comrad/operator';
+import type { ProtocolError } from '@comrad/core';
+import { LIMIT_KEYS, decodeRequest, encodeErr, encodeOk, makeGreeting, readClientHello, type Channel, type InfoResult, type OperatorLimits } from '@comrad/core/wire';
+import { DEFAULT_LIMITS, openStore, startOperator, type RunningOperator, type Store } from '@comrad/operator';
 import { requireBuild, spawnOperator } from '@comrad/test-kit/processes';
 import { freshKeys, readyCrypto } from '@comrad/test-kit/operator/fixtures';
 import { useRedisServer } from '@comrad/test-kit/operator/redis';
@@ -130,6 +132,44 @@ describe('comrad-conformance operator against broken Operators', () => {
     expect(r.code).toBe(1);
   });
 
+  it('AUTH-1 CONF-2 an Operator whose key changes after the first greeting fails AUTH-1 (trust on first use)', { timeout: 30_000 }, async () => {
+    // A tiny but real Operator: it greets properly (signed, sealed channel) and answers info, but signs
+    // every greeting after the first with another key.
+    const first = freshKeys();
+    const other = freshKeys();
+    const limits = Object.fromEntries(LIMIT_KEYS.map((k) => [k, DEFAULT_LIMITS[k]])) as unknown as OperatorLimits;
+    const info = (k: typeof first): InfoResult => ({ v: 1, operatorKey: k.operator.publicKey, worldKey: k.world.publicKey, limits, pow: { register: 0, send: 0 } });
+    let greeted = 0;
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    wss.on('connection', (ws, req) => {
+      const keys = greeted++ === 0 ? first : other;
+      let channel: Channel;
+      try {
+        const g = makeGreeting(keys.operator, keys.world.publicKey, readClientHello(req.url ?? '/'));
+        channel = g.channel;
+        ws.send(g.frame);
+      } catch (err) {
+        ws.send(encodeErr(undefined, (err as ProtocolError).code, 'bad hello'));
+        ws.close(1002);
+        return;
+      }
+      ws.on('message', (data: Buffer) => {
+        const req = decodeRequest(channel.open(new Uint8Array(data)));
+        ws.send(channel.seal(req.op === 'info' ? encodeOk(req.id, 'info', info(keys)) : encodeErr(req.id, 'UNKNOWN_OP', 'no')));
+      });
+    });
+    await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
+    try {
+      const r = await kit(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, RUNS);
+      expect(rules(r.lines, 'fail')).toContain('AUTH-1');
+      const auth1 = r.lines.find((l) => l.rule === 'AUTH-1')!;
+      expect(auth1.cases!.some((c) => /KEY_CHANGED/.test(String(c.got)))).toBe(true);
+      expect(r.code).toBe(1);
+    } finally {
+      await new Promise((resolve) => wss.close(resolve));
+    }
+  });
+
   it('AUTH-1 a WebSocket server that does not greet fails AUTH-1, and nothing else is asked of it', { timeout: 30_000 }, async () => {
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     wss.on('connection', (ws) => ws.send('hello, I am an Operator'));
@@ -140,6 +180,15 @@ describe('comrad-conformance operator against broken Operators', () => {
       expect(rules(r.lines, 'fail')).toEqual(['OP-2', 'AUTH-1', 'AUTH-7'].sort());
       expect(rules(r.lines, 'pass')).toEqual([]);
       expect(r.code).toBe(1);
+      // The same report for a person: one line per rule, the failing case under it, the verdict last.
+      const text = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [CONFORMANCE_BIN, 'operator', `ws://127.0.0.1:${port}`, ...RUNS], { stdio: ['ignore', 'pipe', 'ignore'] });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.once('close', () => resolve(out));
+      });
+      expect(text).toMatch(/^FAIL AUTH-1 \(1 check\)\n {5}connect, check the signed greeting, and read info\n {7}expected a greeting and info, got /m);
+      expect(text.trim().split('\n').at(-1)).toBe('FAIL: 0 of 3 rule ids passed, 3 failed, 0 skipped (1 check)');
     } finally {
       await new Promise((resolve) => wss.close(resolve));
     }

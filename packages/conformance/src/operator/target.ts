@@ -74,9 +74,20 @@ export class Target {
     }
   }
 
-  /** A new connection, its greeting checked against the pinned key. */
-  connect(path?: string): Promise<Connection> {
-    return Connection.open(this.url, this.operatorKey, this.pace, path);
+  /**
+   * A new connection, its greeting checked against the pinned key.
+   * @throws RuleViolation of AUTH-1/AUTH-7 when the greeting is signed by another key than the first
+   *   one's, or not for this connection
+   */
+  async connect(path?: string): Promise<Connection> {
+    try {
+      return await Connection.open(this.url, this.operatorKey, this.pace, path);
+    } catch (err) {
+      if (err instanceof ProtocolError && ['KEY_CHANGED', 'BAD_SIGNATURE', 'DECRYPT_FAILED'].includes(err.code)) {
+        throw new RuleViolation(['AUTH-1', 'AUTH-7'], 'every greeting is signed by the key of the first one, for this connection', 'a greeting that checks out', `${err.code}: ${err.message}`);
+      }
+      throw err;
+    }
   }
 
   /**
