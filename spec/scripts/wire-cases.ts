@@ -114,7 +114,7 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const authSig = makeAuthProof(alice.privateKey, { challenge, operatorKey: opKey, name: 'alice', at: AT_MS });
     const registerProof = makeRegisterProof(alice.privateKey, 'alice', alice.publicKey, opKey);
     const statement = signStatement(operator.privateKey, 'alice', alice.publicKey, AT_MS);
-    const ITEM = '0mierqx8g0000a1b2c3d4e5f6';
+    const ITEM = '00midc1z400000a1b2c3d4e5f6';
     request('info', ['OP-1', 'OP-7'], 1, 'info', {});
     const registerFrame = request('register with a proof of work', ['OP-1', 'OP-7', 'REG-1', 'REG-6'], 2, 'register', { name: 'alice', key: alice.publicKey, proof: registerProof, pow: nonce8 });
     request('register without proof of work', ['REG-1'], 3, 'register', { name: 'alice', key: alice.publicKey, proof: registerProof });
@@ -130,7 +130,7 @@ export async function buildWireVectors(): Promise<WireVectors> {
     request('send, pow of 32 bytes', ['MB-9'], 13, 'send', { to: 'bob', letter: sealedLetter, pow: new Uint8Array(32).fill(0xff) });
     request('fetch', ['MB-2'], 14, 'fetch', {});
     const fetchLimit = request('fetch with a limit', ['MB-2'], 15, 'fetch', { limit: 100 });
-    request('ack', ['MB-3', 'OP-5'], 16, 'ack', { ids: [ITEM, '0mierqx8g0001ffeeddccbbaa'] });
+    request('ack', ['MB-3', 'OP-5'], 16, 'ack', { ids: [ITEM, '00midc1z400001ffeeddccbbaa'] });
     request('worldKey, the current epoch', ['FEED-2'], 17, 'worldKey', {});
     const worldKeyFrame = request('worldKey, the largest epoch (uint32)', ['FEED-2'], 18, 'worldKey', { epoch: 0xffffffff });
     const postFrame = request('post', ['FEED-3', 'FEED-4'], 19, 'post', { post, expiresInDays: 30 });
