@@ -40,6 +40,8 @@ const IDLE_PROCS = 2;
 /** Connections per name while idle (LIMIT-4 allows 8 by default; the bench raises it, names are set-up). */
 const IDLE_PER_NAME = 50;
 const STARTS = 2;
+/** The passphrase spawnOperator gives comrad-op (test-kit's processes.mjs). */
+const OPERATOR_PASSPHRASE = 'operator test passphrase';
 /** Per-connection limits out of the way, so the server is what is measured. */
 const LIMIT_ARGS = Object.entries({
   requestsPerSecond: 1_000_000,
@@ -182,6 +184,12 @@ async function startPhase(add, dir) {
   const data = join(dir, 'start');
   // The first start creates the keys (two keystores, a key derivation each): a one-time cost, not measured.
   await (await startOp(data, ['--store', 'memory'])).stop();
+  // KEYS-1: what unlocking the two keystores costs (a passphrase derivation each), timed inside a process.
+  const unlock = `const { ready } = await import(${JSON.stringify(import.meta.resolve('@comrad/core'))});
+    const { loadOrCreateKeys } = await import(${JSON.stringify(import.meta.resolve('@comrad/operator'))});
+    await ready(); const t = performance.now(); await loadOrCreateKeys({ dataDir: ${JSON.stringify(data)} }); console.log(performance.now() - t);`;
+  const env = { ...process.env, COMRAD_OPERATOR_PASSPHRASE: OPERATOR_PASSPHRASE };
+  add('start', 'unlock keys', best(() => Number(execFileSync(process.execPath, ['--input-type=module', '-e', unlock], { env, encoding: 'utf8' }))), 'ms');
   for (const store of ['memory', 'lmdb']) {
     const times = [];
     for (let i = 0; i < STARTS; i++) {
@@ -293,10 +301,10 @@ function printTable(rows) {
     ['connections', 'logins/s', 'RSS before MB', 'RSS after MB', 'KB / connection', 'RSS at 10,000 MB (extrapolated)'],
     [[fmt(get('idle-connections', 'memory')), fmt(get('idle-logins/s', 'memory')), fmt(get('idle-rss-before', 'memory'), 1), fmt(get('idle-rss-after', 'memory'), 1), fmt(get('idle-rss/connection', 'memory'), 1), fmt(get('idle-rss@10000', 'memory'), 1)]],
   );
-  console.log(`scale: start — spawn to listening, keys already on disk, no Tor, best of ${STARTS} (goal < 1000 ms); import = node importing @comrad/operator and exiting`);
+  console.log(`scale: start — spawn to listening, keys already on disk, no Tor, best of ${STARTS} (goal < 1000 ms); import = node importing @comrad/operator and exiting; unlock keys = loadOrCreateKeys on the existing keys, timed in-process (two PBKDF2 derivations, KEYS-1)`);
   table(
     ['start', 'ms', '× node -e 0'],
-    ['node -e 0', 'import', 'memory', 'lmdb'].map((s) => [s, fmt(get('start', s)), s === 'node -e 0' ? '' : `${(get('start', s) / get('start', 'node -e 0')).toFixed(1)}×`]),
+    ['node -e 0', 'import', 'unlock keys', 'memory', 'lmdb'].map((s) => [s, fmt(get('start', s)), s === 'node -e 0' || s === 'unlock keys' ? '' : `${(get('start', s) / get('start', 'node -e 0')).toFixed(1)}×`]),
   );
 }
 
