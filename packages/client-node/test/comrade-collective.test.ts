@@ -25,7 +25,7 @@ async function registered(op: { url: string }, name: string): Promise<Comrade> {
 
 const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (ComradError.is(e) ? e.code : String(e)));
 
-describe('Comrade collectives (COL-*)', () => {
+describe('Comrade collectives (COL-*, COL-27)', () => {
   it('COL-25 COL-26 COL-12 COL-14 founded, invited, vouched in by the quorum, amended by vote', async () => {
     const op = await scope.operator();
     const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];

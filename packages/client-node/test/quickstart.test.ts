@@ -59,7 +59,7 @@ afterAll(async () => {
 });
 
 describe('README.md quickstart', () => {
-  it('QS-1 every command in the quickstart runs, in order, and prints what the quickstart says', { timeout: 120_000 }, async () => {
+  it('QS-1 every command in the quickstart runs, in order, and prints what the quickstart says', { timeout: 300_000 }, async () => {
     requireBuild();
     const steps = parseQuickstart(quickstartSection(await readFile(README, 'utf8')));
     expect(steps.length).toBeGreaterThan(10);
@@ -89,8 +89,8 @@ describe('README.md quickstart', () => {
         const args = rest.map((w) => w.replace('ws://127.0.0.1:7077', op!.url));
         const placeholder = args.findIndex((a) => a.startsWith('<'));
         if (placeholder >= 0) {
-          // `<the post id from the feed>`: what a person would copy from the previous output.
-          const id = /post (\S+?)\)?$/m.exec(lastOutput)?.[1];
+          // `<the post id from the feed>`, `<the proposal number>`: what a person would copy from the previous output.
+          const id = step.command.includes('<the proposal') ? /proposal (\d+)/.exec(lastOutput)?.[1] : /post (\S+?)\)?$/m.exec(lastOutput)?.[1];
           expect(id, `an id for ${step.command}`).toBeDefined();
           const end = args.findIndex((a, i) => i >= placeholder && a.endsWith('>'));
           args.splice(placeholder, end - placeholder + 1, id!);

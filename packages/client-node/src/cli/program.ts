@@ -15,6 +15,7 @@ import { changePassphrase, init, operatorAdd, operatorList, operatorRemove, oper
 import { contacts, register, whoami, whois } from './commands/identity.js';
 import { inbox, send } from './commands/mail.js';
 import { deletePost, feed, post } from './commands/world.js';
+import * as collective from './commands/collective.js';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<void>;
 
@@ -152,6 +153,30 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--interval <seconds>', 'with --follow, how often to check the feed (default 30)')
     .action(run(feed as Action));
   program.command('delete <post>').description('delete one of your posts').action(run(deletePost as Action));
+
+  // Collectives (COL-*): every command reads, verifies and folds the collective's whole log.
+  const share = (what: string) => `share of the members who must ${what}, from 0 to 1 (e.g. 0.3 or 30%)`;
+  const constitutionOptions = (c: Command, defaults: boolean) =>
+    c
+      .option('--quorum <share>', `${share('vouch to admit a candidate')}${defaults ? ' (default 0.3)' : ''}`)
+      .option('--amend <share>', `${share('vote yes to amend the constitution')}${defaults ? ' (default 0.5)' : ''}`)
+      .option('--expel <share>', `${share('vote to expel a member')}, or none${defaults ? ' (default: none, no expulsions)' : ''}`)
+      .option('--cap <n>', `never ask more than N vouches to admit${defaults ? ' (default 10)' : ''}`);
+  const group = program.command('collective').description('self-governing collectives: found, invite, ask, vouch, amend, leave');
+  constitutionOptions(group.command('found <name>').description('found a collective: its name is registered, you are its first member'), true).action(run(collective.found as Action));
+  group.command('invite <name> <comrade>').description("invite a comrade: a letter with the collective's keys, so they can ask to join").action(run(collective.invite as Action));
+  group.command('request <name> [note]').description('ask to join a collective you were invited to; NOTE is a word to its members').action(run(collective.request as Action));
+  group.command('requests <name>').description('the pending requests, with their vouches and how many they need').action(run(collective.requests as Action));
+  group.command('vouch <name> <candidate>').description('vouch for a candidate; the vouch that completes the quorum admits them').action(run(collective.vouch as Action));
+  group.command('members <name>').description('the members, the constitution in force and the pending proposals').action(run(collective.members as Action));
+  constitutionOptions(group.command('propose <name>').description('propose to amend the constitution in force (what the options change)'), false).action(run(collective.propose as Action));
+  group
+    .command('vote <name> <proposal>')
+    .description('vote on a pending proposal; it passes when the yes votes reach the amend quorum')
+    .addArgument(new Argument('<answer>', 'yes or no').choices(['yes', 'no']))
+    .action(run(collective.vote as Action));
+  group.command('leave <name>').description('leave a collective (or withdraw your request)').action(run(collective.leave as Action));
+  program.command('collectives').description('the collectives you founded, joined, asked to join or were invited to').action(run(collective.collectives));
   // CLI-17: generated from this very table, after every command is in it.
   program
     .command('completion')

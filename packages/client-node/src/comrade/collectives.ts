@@ -4,7 +4,7 @@
  * candidate when the vouch completes the quorum), propose and vote on amendments, leave. Every call reads
  * the whole log from the Operator on a fresh connection that is not logged in (COL-20), opens each entry
  * (COL-24) and folds it with `foldLog`, every event checked against the registry's key of its author
- * (COL-7): nothing is taken from the Operator but the entries' order. An act is checked against the
+ * (COL-7, COL-27): nothing is taken from the Operator but the entries' order. An act is checked against the
  * folded state before it is sent — a refused act is a typed error and appends nothing — and sent with
  * compare-and-append at the end of the log read; when the log grew meanwhile, it is read again, the act
  * decided again and signed again on the new head (COL-19).
@@ -93,17 +93,27 @@ export interface ProposalView {
   readonly needed: number;
 }
 
-/** Reads and folds a collective's log with `keys` (COL-7, COL-8, COL-24). */
+/** Reads and folds a collective's log with `keys` (COL-7, COL-8, COL-24), on a connection of its own. */
 export async function readCollective(host: CollectiveHost, keys: CollectiveKeys): Promise<CollectiveView> {
-  const entries = await host.oneShot(async (conn) => {
-    const out: Uint8Array[] = [];
-    for (;;) {
-      const page = await conn.request('colRead', { col: keys.name, from: out.length });
-      out.push(...page.entries);
-      if (out.length >= page.length) return out;
-      if (page.entries.length === 0) throw new ProtocolError('MALFORMED', 'the Operator stopped short of the log it announced');
-    }
-  });
+  return host.oneShot(async (conn) => foldEntries(host, keys, await readLog(conn, keys.name)));
+}
+
+/** Every entry of a log, page after page (COL-23). */
+async function readLog(conn: OperatorConnection, name: string): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for (;;) {
+    const page = await conn.request('colRead', { col: name, from: out.length });
+    out.push(...page.entries);
+    if (out.length >= page.length) return out;
+    if (page.entries.length === 0) throw new ProtocolError('MALFORMED', 'the Operator stopped short of the log it announced');
+  }
+}
+
+/**
+ * Opens and folds entries. Authors not pinned yet are looked up on a connection of their own (CL-1),
+ * never on the one that reads the log.
+ */
+async function foldEntries(host: CollectiveHost, keys: CollectiveKeys, entries: readonly Uint8Array[]): Promise<CollectiveView> {
   // An entry that does not open stands as bytes the fold refuses, so positions and indexes agree.
   const events = entries.map((e) => {
     try {
@@ -132,30 +142,32 @@ export async function readCollective(host: CollectiveHost, keys: CollectiveKeys)
 
 /**
  * Decides an act on the log as it is, checks it against the fold and appends it at the end of what was
- * read; on OUT_OF_ORDER reads again and decides again (COL-19).
+ * read, on the connection that read it; on OUT_OF_ORDER reads the log again and decides again (COL-19).
  * @param decide - the event to append given the folded state, or undefined when there is nothing to do
  * @returns the state after the act (or as read, when there was nothing to do) and the act's seq
  */
 export async function act(host: CollectiveHost, keys: CollectiveKeys, decide: (view: CollectiveView) => EventBody | undefined): Promise<{ view: CollectiveView; seq?: number }> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const view = await readCollective(host, keys);
-    const body = decide(view);
-    if (!body) return { view };
-    const event = nextEvent(view.state, host.me.name, Math.floor(host.now() / 1000), body);
-    const signed = signEvent(event, host.me.keys.privateKey);
-    // COL-8: what the fold would refuse is refused here, typed, and nothing is appended.
-    const checked = applyEvent(view.state, signed, (n) => (n === host.me.name ? host.me.publicKey : undefined));
-    if (!checked.ok) throw checked.error;
-    const entry = sealEntry(keys, signed);
-    try {
-      await host.oneShot((conn) => conn.request('colAppend', { col: keys.name, pos: view.length, entry, sig: signAppend(keys, view.length, entry) }));
-    } catch (err) {
-      if (ComradError.is(err) && err.code === 'OUT_OF_ORDER') continue; // COL-19: someone appended first
-      throw err;
+  return host.oneShot(async (conn) => {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const view = await foldEntries(host, keys, await readLog(conn, keys.name));
+      const body = decide(view);
+      if (!body) return { view };
+      const event = nextEvent(view.state, host.me.name, Math.floor(host.now() / 1000), body);
+      const signed = signEvent(event, host.me.keys.privateKey);
+      // COL-8: what the fold would refuse is refused here, typed, and nothing is appended.
+      const checked = applyEvent(view.state, signed, (n) => (n === host.me.name ? host.me.publicKey : undefined));
+      if (!checked.ok) throw checked.error;
+      const entry = sealEntry(keys, signed);
+      try {
+        await conn.request('colAppend', { col: keys.name, pos: view.length, entry, sig: signAppend(keys, view.length, entry) });
+      } catch (err) {
+        if (ComradError.is(err) && err.code === 'OUT_OF_ORDER') continue; // COL-19: someone appended first
+        throw err;
+      }
+      return { view: { ...view, state: checked.state, length: view.length + 1 }, seq: event.seq };
     }
-    return { view: { ...view, state: checked.state, length: view.length + 1 }, seq: event.seq };
-  }
-  throw new ProtocolError('RATE_LIMITED', 'the log kept growing while we appended: try again');
+    throw new ProtocolError('RATE_LIMITED', 'the log kept growing while we appended: try again');
+  });
 }
 
 /** The keys this home holds for `name`. @throws ProtocolError NOT_MEMBER when it holds none */

@@ -468,9 +468,11 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   async vote(name: string, proposal: number, yes: boolean): Promise<{ passed: boolean }> {
     const host = this.#collectiveHost();
     const keys = await col.keysFor(host, name);
-    const before = await col.readCollective(host, keys);
-    const proposed = before.state.proposals.get(proposal)?.constitution;
-    const { view } = await col.act(host, keys, () => ({ kind: 'vote', proposal, yes }));
+    let proposed: Constitution | undefined;
+    const { view } = await col.act(host, keys, (v) => {
+      proposed = v.state.proposals.get(proposal)?.constitution;
+      return { kind: 'vote', proposal, yes };
+    });
     const now = view.state.constitution;
     const same = proposed !== undefined && now !== undefined && bytesEqual(encode(constitutionToMap(now)), encode(constitutionToMap(proposed)));
     return { passed: same && !view.state.proposals.has(proposal) };
