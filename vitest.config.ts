@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { configDefaults, defineConfig } from 'vitest/config';
 
@@ -26,7 +27,7 @@ export const alias = [
 //   (packages/test-kit/src/unit-guard.ts makes both throw).
 // - integration: tests that start processes (comrad-op, comrad, redis-server, node, npm) or open sockets
 //   (an Operator in-process on a port counts). The built dist is rebuilt first if stale (globalSetup).
-// - tor: the private Tor network (test/tornet), one file at a time.
+// - tor: the private Tor network (test/tornet), one file at a time, after the others.
 // A new test that starts a process or listens goes into `integration` below; the guard says so if forgotten.
 const integration = [
   'packages/client-node/test/cli*.test.ts',
@@ -44,9 +45,15 @@ const tor = ['test/tornet/**/*.test.ts', 'packages/*/test/**/*.tor.test.ts'];
 // Rebuilds packages/*/dist when a source changed, so `npx vitest run` never runs processes on a stale build.
 const buildFirst = src('./scripts/build-if-stale.global-setup.mjs');
 
+// How many test files run at once. Vitest's default is one less than the CPUs: ONE on a 2-core machine,
+// so every file waited for the one before, though an integration file spends much of its time waiting on
+// the processes it started. One per CPU; COMRAD_TEST_WORKERS=N overrides (1: one file at a time).
+const workers = Number(process.env['COMRAD_TEST_WORKERS']) || availableParallelism();
+
 export default defineConfig({
   resolve: { alias },
   test: {
+    maxWorkers: workers,
     projects: [
       {
         resolve: { alias },
@@ -65,8 +72,9 @@ export default defineConfig({
           name: 'integration',
           include: integration,
           globalSetup: [buildFirst],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // Room for files running side by side on a busy machine: a test that hangs still fails.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
       {
