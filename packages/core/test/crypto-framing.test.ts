@@ -6,7 +6,24 @@
  * flips elsewhere leave these edges untested.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cellOpen, cellSeal, concatBytes, decryptFrom, encryptFor, KeyPair, PrivateKey, PublicKey, ready, sign, SymmetricKey, utf8, verify } from '@comrad/core';
+import {
+  cellOpen,
+  cellSeal,
+  concatBytes,
+  decryptFrom,
+  encryptFor,
+  KeyPair,
+  passphraseCellIterations,
+  passphraseOpen,
+  passphraseSeal,
+  PrivateKey,
+  PublicKey,
+  ready,
+  sign,
+  SymmetricKey,
+  utf8,
+  verify,
+} from '@comrad/core';
 import {
   CELL_ALG,
   CELL_TOKEN,
@@ -196,6 +213,31 @@ describe('CRY-17 a passphrase cell, step by step, before any key derivation', ()
     expect(checkPassphraseCell(passphraseFrame(4, { iterations: 1 }))).toBe(1);
     expect(checkPassphraseCell(passphraseFrame(4, { iterations: 1_000_000 }))).toBe(1_000_000);
     expect(checkPassphraseCell(passphraseFrame(4, { iterations: 0x0002_0304 }))).toBe(0x0002_0304);
+  });
+});
+
+describe('CRY-9 CRY-17 the passphrase functions check their inputs before any key derivation', () => {
+  it('CRY-17 passphraseCellIterations reads the count of a well-framed cell and refuses what is not one', async () => {
+    expect(passphraseCellIterations(passphraseFrame(4, { iterations: 314_110 }))).toBe(314_110);
+    expect(await codeOf(() => passphraseCellIterations(passphraseFrame(4, { iterations: 0 })))).toBe('TOO_LARGE');
+    expect(() => passphraseCellIterations([1, 2, 3] as unknown as Uint8Array)).toThrow(TypeError);
+  });
+
+  it('CRY-9 an empty passphrase, an empty message or an empty cell is refused at once', async () => {
+    await expect(passphraseSeal('', utf8('x'))).rejects.toThrow(TypeError);
+    await expect(passphraseSeal(42 as unknown as string, utf8('x'))).rejects.toThrow(TypeError);
+    await expect(passphraseSeal('pw', new Uint8Array(0))).rejects.toMatchObject({ code: 'MALFORMED' });
+    await expect(passphraseOpen('', passphraseFrame(4))).rejects.toThrow(TypeError);
+    await expect(passphraseOpen(42 as unknown as string, passphraseFrame(4))).rejects.toThrow(TypeError);
+    await expect(passphraseOpen('pw', new Uint8Array(0))).rejects.toThrow(TypeError);
+    await expect(passphraseOpen('pw', 'cell' as unknown as Uint8Array)).rejects.toThrow(TypeError);
+  });
+
+  it('CRY-17 passphraseOpen refuses a hostile count with TOO_LARGE and a damaged frame with its code, deriving nothing', async () => {
+    // Either would take hours of PBKDF2 if the bound came after the derivation; the test timeout says it did not.
+    await expect(passphraseOpen('pw', passphraseFrame(4, { iterations: 0xffffffff }))).rejects.toMatchObject({ code: 'TOO_LARGE' });
+    await expect(passphraseOpen('pw', passphraseFrame(4, { declared: 5 }))).rejects.toMatchObject({ code: 'TRUNCATED' });
+    await expect(passphraseOpen('pw', passphraseFrame(4, { kdf: 0 }))).rejects.toMatchObject({ code: 'DECRYPT_FAILED' });
   });
 });
 
