@@ -64,6 +64,8 @@ beforeAll(async () => {
     delete: { params: { postId: 'p1' }, result: {} },
     colAppend: { params: { col: 'portland', pos: 3, entry: new Uint8Array(600).fill(5), sig: new Uint8Array(100).fill(6) }, result: {} },
     colRead: { params: { col: 'portland', from: 2, limit: 10 }, result: { entries: [Uint8Array.of(1), new Uint8Array(4608)], length: 9 } },
+    profileSet: { params: { profile: new Uint8Array(700).fill(4) }, result: { expiresAt: 1_750_000_000_000 } },
+    profileGet: { params: { name: 'alice' }, result: { profile: new Uint8Array(700).fill(4), expiresAt: 1_750_000_000_000 } },
   };
 });
 
@@ -72,7 +74,7 @@ const plain = (v: unknown): unknown =>
   v && typeof v === 'object' && 'fingerprint' in v ? (v as PublicKey).toHex() : v instanceof Uint8Array ? [...v] : Array.isArray(v) ? v.map(plain) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
 
 describe('OP-1 OP-2 every op round-trips', () => {
-  it.each([...(['info', 'register', 'lookup', 'auth', 'send', 'fetch', 'ack', 'worldKey', 'post', 'feed', 'delete', 'colAppend', 'colRead'] as const)])('%s: request and result', (name) => {
+  it.each([...(['info', 'register', 'lookup', 'auth', 'send', 'fetch', 'ack', 'worldKey', 'post', 'feed', 'delete', 'colAppend', 'colRead', 'profileSet', 'profileGet'] as const)])('%s: request and result', (name) => {
     const s = samples[name];
     const req = decodeRequest(encodeRequest(42, name, s.params as never));
     expect(req.id).toBe(42);

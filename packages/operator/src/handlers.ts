@@ -7,7 +7,7 @@
  */
 import { ProtocolError, PublicKey, type KeyPair, type SymmetricKey } from '@comrad/core';
 import { checkAppend } from '@comrad/core/collective';
-import { OPERATOR_NAME, WORLD_NAME, checkRegistrableName, postEpoch } from '@comrad/core/envelope';
+import { OPERATOR_NAME, WORLD_NAME, checkRegistrableName, postEpoch, profileHeader } from '@comrad/core/envelope';
 import {
   AUTH_MAX_SKEW_MS,
   PAGE_BYTES,
@@ -114,7 +114,20 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       const page = await ctx.policy.readEntries(req.params.col, req.params.from, req.params.limit);
       return { entries: fitPage(page.entries, (e) => e.length), length: page.length };
     }
+    case 'profileSet':
+      return profileSet(ctx, session, req.params);
+    case 'profileGet': {
+      const held = await ctx.policy.getProfile(req.params.name, ctx.clock.now());
+      return { profile: held.sealed, expiresAt: held.expiresAt };
+    }
   }
+}
+
+async function profileSet(ctx: HandlerContext, s: Session, p: ParamsOf<'profileSet'>): Promise<Result<'profileSet'>> {
+  // PROF-10: the Operator reads only the clear header; the profile is filed under the session's own name,
+  // so only its author can put it (readers also check the signature and the name inside, PROF-9).
+  const header = profileHeader(p.profile);
+  return ctx.policy.putProfile(s.name!, p.profile, header, ctx.clock.now());
 }
 
 /**

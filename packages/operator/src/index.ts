@@ -53,6 +53,8 @@ export {
   type LogQuota,
   type LogPage,
   type AppendEntryResult,
+  type StoredProfile,
+  type PutProfileResult,
 } from './store/index.js';
 export {
   OperatorMetrics,

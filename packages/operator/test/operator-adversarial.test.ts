@@ -38,6 +38,8 @@ beforeAll(async () => {
     delete: { postId: '0000000000000000000000000a' },
     colAppend: { col: 'alice', pos: 0, entry: randomBytes(600), sig: randomBytes(72) },
     colRead: { col: 'alice', from: 0, limit: 5 },
+    profileSet: { profile: Uint8Array.of(1, 1, 0, 0, 0, 0, 0, 0, 0, 0, ...randomBytes(80)) },
+    profileGet: { name: 'alice' },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

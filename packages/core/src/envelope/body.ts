@@ -55,11 +55,26 @@ export function readTextBody(value: unknown): TextBody {
     if (text.length === 0) throw new ProtocolError('MALFORMED', 'letter.body has neither text nor image');
     return { text };
   }
-  const img = Fields.of(f.raw('image'), 'letter.body.image', IMAGE_FIELDS);
+  return { text, image: readImage(f.raw('image'), 'letter.body.image', MAX_IMAGE_BYTES) };
+}
+
+/**
+ * Reads and checks an image map `{mime, data}` (LET-10; a profile photo, PROF-4): a known type, 1 to
+ * `maxBytes` bytes that start with that type's signature.
+ * @throws ProtocolError MALFORMED, TOO_LARGE
+ * @internal
+ */
+export function readImage(value: unknown, what: string, maxBytes: number): Image {
+  const img = Fields.of(value, what, IMAGE_FIELDS);
   const mime = img.oneOf('mime', IMAGE_MIMES);
-  const data = img.bytes('data', { min: 1, max: MAX_IMAGE_BYTES });
-  if (!SIGNATURES[mime](data)) throw new ProtocolError('MALFORMED', `letter.body.image.data is not ${mime}`);
-  return { text, image: { mime, data: data.slice() } };
+  const data = img.bytes('data', { min: 1, max: maxBytes });
+  if (!SIGNATURES[mime](data)) throw new ProtocolError('MALFORMED', `${what}.data is not ${mime}`);
+  return { mime, data: data.slice() };
+}
+
+/** True when `text` is well-formed Unicode (no lone surrogate), so it has one UTF-8 encoding (ENC-2). @internal */
+export function wellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `@comrad/core/envelope` — the layered message formats: names, letters (plaintext), signed letters,
- * sealed letters (sealed sender, padded) and world posts.
+ * sealed letters (sealed sender, padded), world posts and profiles.
  *
  * @example
  * ```ts
@@ -70,3 +70,30 @@ export {
   type OpenedPost,
   type PostAuthor,
 } from './post.js';
+export {
+  PROFILE_VERSION,
+  PROFILE_VISIBILITIES,
+  MAX_DISPLAY_CHARS,
+  MAX_BIO_CHARS,
+  MAX_PROFILE_PHOTO_BYTES,
+  MAX_PROFILE_PHOTO_SIDE,
+  PROFILE_TTL_DAYS,
+  PROFILE_TTL_SECONDS,
+  MAX_PROFILE_AT,
+  MAX_PROFILE_BYTES,
+  MAX_SIGNED_PROFILE_BYTES,
+  PROFILE_HEADER_BYTES,
+  MAX_SEALED_PROFILE_BYTES,
+  createProfile,
+  encodeProfile,
+  decodeProfile,
+  sealProfile,
+  profileHeader,
+  openProfile,
+  type Profile,
+  type ProfileInit,
+  type ProfileHeader,
+  type ProfileVisibility,
+  type OpenedProfile,
+  type ProfileAuthor,
+} from './profile.js';

@@ -95,3 +95,4 @@ export {
 export { MAX_POW_BITS, POW_NONCE_BYTES, registerPowInput, sendPowInput, leadingZeroBits, checkPow, solvePow } from './pow.js';
 export * from './limits.js';
 export { WIRE_MAX_LOG_ITEMS, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';
+export { type ProfileSetParams, type ProfileSetResult, type ProfileGetParams, type ProfileGetResult } from './profile.js';

@@ -18,6 +18,7 @@ import {
   type FetchResult,
   type SendParams,
 } from './mail.js';
+import { profileGetCodec, profileSetCodec, type ProfileGetParams, type ProfileGetResult, type ProfileSetParams, type ProfileSetResult } from './profile.js';
 import { lookupCodec, registerCodec, type LookupParams, type RegisterParams, type StatementResult } from './registry.js';
 import {
   deleteCodec,
@@ -48,6 +49,8 @@ export interface OpTypes {
   delete: { params: DeleteParams; result: EmptyResult };
   colAppend: { params: ColAppendParams; result: EmptyResult };
   colRead: { params: ColReadParams; result: ColReadResult };
+  profileSet: { params: ProfileSetParams; result: ProfileSetResult };
+  profileGet: { params: ProfileGetParams; result: ProfileGetResult };
 }
 
 /** The name of an op. */
@@ -81,6 +84,8 @@ export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
   delete: deleteCodec,
   colAppend: colAppendCodec,
   colRead: colReadCodec,
+  profileSet: profileSetCodec,
+  profileGet: profileGetCodec,
 };
 
 /** Every op, in spec order. */

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { ProtocolError } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import type { ServerLimits } from '../limits.js';
-import type { LogPage, MailItem, MailQuota, PostQuota, Store, StoredPost } from '../store/types.js';
+import { PROFILE_TTL_DAYS, type ProfileHeader } from '@comrad/core/envelope';
+import type { LogPage, MailItem, MailQuota, PostQuota, Store, StoredPost, StoredProfile } from '../store/types.js';
 import { randomPart } from './ids.js';
 
 /** One hour (ms): the window FEED-5 counts posts in. */
@@ -216,12 +217,60 @@ export class Policy {
   }
 
   /**
-   * MB-5, FEED-4: deletes what has expired by `now`; FEED-2: epoch keys are kept as long as a post sealed
-   * under them can live.
+   * PROF-10: how long the Operator keeps a profile it receives at `now` unless a newer one replaces it:
+   * the profile's own lifetime (PROF-5), and never longer than the world key of its epoch is kept
+   * (`maxPostDays`, FEED-2), or readers could not open it.
+   */
+  profileExpiry(now: number): number {
+    return now + Math.min(PROFILE_TTL_DAYS, this.limits.maxPostDays) * DAY_MS;
+  }
+
+  /**
+   * PROF-10: keeps `author`'s sealed profile as their only one if it is newer than the one held: sealed
+   * under the current or previous epoch (as FEED-3), signed no more than a day from the Operator's clock,
+   * within the store's budget (STORE-2); the comparison and the write are one atomic step. The same bytes
+   * again answer as stored (a retry). Who may put (the session's own name) is the handler's check.
+   * @returns when it expires (ms)
+   * @throws ProtocolError TOO_LARGE, EXPIRED (old epoch or an `at` a day behind), MALFORMED (future epoch,
+   *   or an `at` a day ahead), OUT_OF_ORDER (a profile as new or newer is held), STORAGE_FULL
+   */
+  async putProfile(author: string, sealed: Uint8Array, header: ProfileHeader, now: number): Promise<{ expiresAt: number }> {
+    if (sealed.length > this.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a profile is at most ${this.limits.sealedLetterBytes} bytes`);
+    const current = epochOf(now);
+    if (header.epoch < current - 1) throw new ProtocolError('EXPIRED', 'the profile is sealed under an old epoch key');
+    if (header.epoch > current) throw new ProtocolError('MALFORMED', 'the profile is sealed under a future epoch key');
+    // PROF-10: a clock far off would either lock its owner out of refreshing (ahead) or put up a profile
+    // readers drop at once (behind); a day of skew either way is allowed.
+    const seconds = Math.floor(now / 1000);
+    if (header.at > seconds + 86_400) throw new ProtocolError('MALFORMED', "the profile's time is more than a day ahead of the Operator's clock");
+    if (header.at < seconds - 86_400) throw new ProtocolError('EXPIRED', "the profile's time is more than a day behind the Operator's clock");
+    const profile: StoredProfile = { sealed, at: header.at, receivedAt: now, expiresAt: this.profileExpiry(now) };
+    const put = await this.store.putProfileIfNewer(author, profile, now, this.limits.storageBytes);
+    if (put === 'stale') throw new ProtocolError('OUT_OF_ORDER', 'a profile signed at the same time or later is held: sign a new one');
+    if (put === 'storage-full') throw storageFull();
+    if (put === 'held') return { expiresAt: (await this.store.getProfile(author, now))?.expiresAt ?? profile.expiresAt };
+    return { expiresAt: profile.expiresAt };
+  }
+
+  /**
+   * PROF-11: the latest unexpired profile of `name`.
+   * @throws ProtocolError NOT_FOUND ("no such name" and "no profile" are one answer)
+   */
+  async getProfile(name: string, now: number): Promise<StoredProfile> {
+    const held = await this.store.getProfile(name, now);
+    if (!held) throw new ProtocolError('NOT_FOUND', 'no profile');
+    return held;
+  }
+
+  /**
+   * MB-5, FEED-4, PROF-10: deletes what has expired by `now`; FEED-2: epoch keys are kept as long as a post
+   * sealed under them can live.
    * @returns how many letters and posts went
    */
-  sweep(now: number): Promise<{ mail: number; posts: number }> {
-    return this.store.expire(now, epochOf(now) - this.limits.maxPostDays - 1);
+  async sweep(now: number): Promise<{ mail: number; posts: number }> {
+    const removed = await this.store.expire(now, epochOf(now) - this.limits.maxPostDays - 1);
+    await this.store.expireProfiles(now);
+    return removed;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -152,6 +152,28 @@ class GuardedStore implements Store {
       checkCount(limit, 'limit');
       return this.inner.readEntries(log, position, limit);
     });
+  }
+
+  putProfileIfNewer(name: string, profile: StoredProfile, now: number, storageBytes?: number): Promise<PutProfileResult> {
+    return this.run(() => {
+      checkName(name, 'name');
+      if (typeof profile !== 'object' || profile === null) throw new TypeError('profile must be an object');
+      checkBytes(profile.sealed, 'sealed');
+      checkEpoch(profile.at, 'at');
+      checkTime(profile.receivedAt, 'receivedAt');
+      checkTime(profile.expiresAt, 'expiresAt');
+      checkTime(now, 'now');
+      const { sealed, at, receivedAt, expiresAt } = profile;
+      return this.inner.putProfileIfNewer(name, { sealed, at, receivedAt, expiresAt }, now, storageBudget(storageBytes).storageBytes);
+    });
+  }
+
+  getProfile(name: string, now: number): Promise<StoredProfile | undefined> {
+    return this.run(() => (checkName(name, 'name'), checkTime(now, 'now'), this.inner.getProfile(name, now)));
+  }
+
+  expireProfiles(now: number): Promise<number> {
+    return this.run(() => (checkTime(now, 'now'), this.inner.expireProfiles(now)));
   }
 
   storedBytes(): Promise<number> {

@@ -240,3 +240,55 @@ redis.call('INCRBY', KEYS[2], #ARGV[2])
 return 'ok'
 `,
 };
+
+/**
+ * PROF-10: puts a profile if the one held (a hash { s: sealed, a: at, r: receivedAt, x: expiresAt }) is
+ * absent, expired or older; the bytes it replaces are freed in the same step (STORE-2). The same bytes
+ * again answer 'held' and write nothing, so a re-sent script is a no-op (STORE-3). KEYS: the profile's
+ * hash, the profile expiry zset, sb. ARGV: sealed, at, expiresAt, now, store bound ('' = none), receivedAt,
+ * name. Returns 'ok', 'held', 'stale' or 'storage-full'.
+ */
+export const PUT_PROFILE: LuaScript = {
+  keys: 3,
+  lua: `
+local current = redis.call('HGET', KEYS[1], 's')
+local live = current and tonumber(redis.call('HGET', KEYS[1], 'x')) > tonumber(ARGV[4])
+if live and current == ARGV[1] then return 'held' end
+if live and tonumber(redis.call('HGET', KEYS[1], 'a')) >= tonumber(ARGV[2]) then return 'stale' end
+local freed = 0
+if current then freed = #current end
+local total = tonumber(redis.call('GET', KEYS[3]) or '0')
+if ARGV[5] ~= '' and total - freed + #ARGV[1] > tonumber(ARGV[5]) then return 'storage-full' end
+redis.call('HSET', KEYS[1], 's', ARGV[1], 'a', ARGV[2], 'r', ARGV[6], 'x', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[7])
+local delta = #ARGV[1] - freed
+if total + delta <= 0 then redis.call('DEL', KEYS[3]) elseif delta ~= 0 then redis.call('INCRBY', KEYS[3], delta) end
+return 'ok'
+`,
+};
+
+/**
+ * PROF-10: deletes up to a batch of profiles whose expiry is due. KEYS: the profile expiry zset, sb.
+ * ARGV: now, batch size, prefix. Returns { due entries seen, profiles deleted }.
+ */
+export const EXPIRE_PROFILES: LuaScript = {
+  keys: 2,
+  lua: `${RELEASE}
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+local gone = 0
+for _, name in ipairs(due) do
+  local key = ARGV[3] .. 'pf:' .. name
+  local x = redis.call('HGET', key, 'x')
+  redis.call('ZREM', KEYS[1], name)
+  if x and tonumber(x) <= tonumber(ARGV[1]) then
+    local len = redis.call('HSTRLEN', key, 's')
+    redis.call('DEL', key)
+    release(KEYS[2], len)
+    gone = gone + 1
+  elseif x then
+    redis.call('ZADD', KEYS[1], x, name)
+  end
+end
+return { #due, gone }
+`,
+};

@@ -14,6 +14,7 @@
  * - `phash` key → id          `pkey` id → key            (dedupe keys of posts: FEED-9)
  * - `total` 'bytes' → sealed bytes held                (STORE-2: the store's bound)
  * - `clog` [log, position] → entry                     `clen` log → number of entries      (COL-19, COL-22)
+ * - `prof` name → profile record                      `prexp` [expiresAt, name] → ∅       (PROF-10)
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
  * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
@@ -28,8 +29,8 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import { MAIL_HEADER_BYTES, decodeMail, decodePost, encodeMail, encodePost, overBound } from './_records.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import { MAIL_HEADER_BYTES, PROFILE_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, overBound } from './_records.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -87,6 +88,8 @@ class LmdbStore implements Store {
   private readonly total: Database<number, string>;
   private readonly clog: Database<Uint8Array, Key[]>;
   private readonly clen: Database<number, string>;
+  private readonly prof: Database<Uint8Array, string>;
+  private readonly prexp: Database<Uint8Array, Key[]>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -107,6 +110,8 @@ class LmdbStore implements Store {
     this.total = root.openDB({ name: 'total', encoding: 'msgpack' });
     this.clog = binary('clog');
     this.clen = root.openDB({ name: 'clen', encoding: 'msgpack' });
+    this.prof = root.openDB({ name: 'prof', encoding: 'binary' });
+    this.prexp = binary('prexp');
   }
 
   /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
@@ -117,6 +122,7 @@ class LmdbStore implements Store {
       for (const { value } of this.mail.getRange()) held += value.length - MAIL_HEADER_BYTES;
       for (const { key, value } of this.posts.getRange()) held += decodePost(key, value).sealed.length;
       for (const { value } of this.clog.getRange()) held += value.length;
+      for (const { value } of this.prof.getRange()) held += value.length - PROFILE_HEADER_BYTES;
       this.setHeld(held);
     });
   }
@@ -273,6 +279,51 @@ class LmdbStore implements Store {
     return { entries, length };
   }
 
+  async putProfileIfNewer(name: string, profile: StoredProfile, now: number, storageBytes?: number): Promise<PutProfileResult> {
+    const record = encodeProfile(profile);
+    return this.write((): PutProfileResult => {
+      const value = this.prof.get(name);
+      const current = value ? decodeProfile(value) : undefined;
+      const live = current && current.expiresAt > now ? current : undefined;
+      if (live && bytesEqual(live.sealed, profile.sealed)) return 'held';
+      if (live && live.at >= profile.at) return 'stale';
+      // STORE-2: the profile replaced is freed in the same transaction.
+      const freed = current?.sealed.length ?? 0;
+      const total = this.held();
+      if (overBound(total - freed, profile.sealed.length, storageBytes)) return 'storage-full';
+      if (current) this.prexp.remove([current.expiresAt, name]);
+      this.prof.put(name, record);
+      this.prexp.put([profile.expiresAt, name], NOTHING);
+      this.setHeld(total - freed + profile.sealed.length);
+      return 'ok';
+    });
+  }
+
+  async getProfile(name: string, now: number): Promise<StoredProfile | undefined> {
+    const value = this.prof.get(name);
+    const p = value && decodeProfile(value);
+    return p && p.expiresAt > now ? p : undefined;
+  }
+
+  async expireProfiles(now: number): Promise<number> {
+    let gone = 0;
+    for (let batch = this.due(this.prexp, now); batch.length > 0; batch = this.due(this.prexp, now)) {
+      gone += await this.write(() =>
+        batch.reduce((n, key) => {
+          const name = key[1] as string;
+          this.prexp.remove(key); // an index entry without its profile is dropped too, or the sweep would never end
+          const value = this.prof.get(name);
+          // A newer profile put meanwhile has its own index entry and a later expiry: it stays.
+          if (!value || decodeProfile(value).expiresAt > now) return n;
+          this.prof.remove(name);
+          this.setHeld(this.held() - (value.length - PROFILE_HEADER_BYTES));
+          return n + 1;
+        }, 0),
+      );
+    }
+    return gone;
+  }
+
   async storedBytes(): Promise<number> {
     return this.held();
   }
@@ -344,6 +395,8 @@ class LmdbStore implements Store {
       ['total', this.total],
       ['clog', this.clog],
       ['clen', this.clen],
+      ['prof', this.prof],
+      ['prexp', this.prexp],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

@@ -9,7 +9,7 @@ import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import { overBound } from './_records.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /**
  * Opens an empty in-memory store.
@@ -53,7 +53,9 @@ class MemoryStore implements Store {
   private readonly postKeys = new Map<string, string>();
   /** Collective logs: name → entries in log order (COL-19). */
   private readonly logs = new Map<string, Uint8Array[]>();
-  /** Sealed bytes of the letters, posts and log entries held. */
+  /** Profiles: name → the latest one held (PROF-10). */
+  private readonly profiles = new Map<string, StoredProfile>();
+  /** Sealed bytes of the letters, posts, log entries and profiles held. */
   private held = 0;
   private readonly listeners = new MailListeners();
 
@@ -167,6 +169,35 @@ class MemoryStore implements Store {
     return { entries: entries.slice(position, position + limit).map((e) => e.slice()), length: entries.length };
   }
 
+  async putProfileIfNewer(name: string, profile: StoredProfile, now: number, storageBytes?: number): Promise<PutProfileResult> {
+    const current = this.profiles.get(name);
+    const live = current && current.expiresAt > now ? current : undefined;
+    if (live && bytesEqual(live.sealed, profile.sealed)) return 'held';
+    if (live && live.at >= profile.at) return 'stale';
+    // STORE-2: the profile replaced is freed in the same step, so a refresh of the same size always fits.
+    const freed = current?.sealed.length ?? 0;
+    if (overBound(this.held - freed, profile.sealed.length, storageBytes)) return 'storage-full';
+    this.profiles.set(name, { ...profile, sealed: profile.sealed.slice() });
+    this.held += profile.sealed.length - freed;
+    return 'ok';
+  }
+
+  async getProfile(name: string, now: number): Promise<StoredProfile | undefined> {
+    const p = this.profiles.get(name);
+    return p && p.expiresAt > now ? { ...p, sealed: p.sealed.slice() } : undefined;
+  }
+
+  async expireProfiles(now: number): Promise<number> {
+    let gone = 0;
+    for (const [name, p] of [...this.profiles]) {
+      if (p.expiresAt > now) continue;
+      this.profiles.delete(name);
+      this.held -= p.sealed.length;
+      gone++;
+    }
+    return gone;
+  }
+
   async storedBytes(): Promise<number> {
     return this.held;
   }
@@ -211,6 +242,7 @@ class MemoryStore implements Store {
     if (this.lastPost !== undefined) out.push(['last/post', this.lastPost]);
     for (const [epoch, value] of this.world) out.push([`world/${epoch}`, value.slice()]);
     for (const [log, entries] of this.logs) entries.forEach((e, i) => out.push([`log/${log}/${i}`, e.slice()]));
+    for (const [name, p] of this.profiles) out.push([`profile/${name}/${p.at}/${p.receivedAt}/${p.expiresAt}`, p.sealed.slice()]);
     return out;
   }
 

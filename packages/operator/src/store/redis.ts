@@ -13,6 +13,7 @@
  * - `P mh:<to>` hash key → id and id → key (dedupe keys, MB-11)  `P ph` the same for posts (FEED-9)
  * - `P sb` string: sealed bytes held by the store (STORE-2)
  * - `P cl:<log>` hash position → entry; its HLEN is the log's length (COL-19, COL-22)
+ * - `P pf:<name>` hash { s: sealed profile, a: at, r: receivedAt, x: expiresAt }   `P pfx` zset names by expiresAt (PROF-10)
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
@@ -33,7 +34,7 @@ import { MailListeners } from './_listeners.js';
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost } from './types.js';
+import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -244,6 +245,22 @@ class RedisStore implements Store {
     const fields = Array.from({ length: end - position }, (_, i) => String(position + i));
     const values = await this.redis.hmgetBuffer(key, ...fields);
     return { entries: values.map((v) => new Uint8Array(v!)), length };
+  }
+
+  async putProfileIfNewer(name: string, profile: StoredProfile, now: number, storageBytes?: number): Promise<PutProfileResult> {
+    const args = [bytes(profile.sealed), String(profile.at), String(profile.expiresAt), String(now), storageBytes ?? '', String(profile.receivedAt), name];
+    return (await this.eval(scripts.PUT_PROFILE, [this.key('pf:', name), this.key('pfx'), this.key('sb')], args)) as PutProfileResult;
+  }
+
+  async getProfile(name: string, now: number): Promise<StoredProfile | undefined> {
+    const [sealed, at, receivedAt, expiresAt] = await this.redis.hmgetBuffer(this.key('pf:', name), 's', 'a', 'r', 'x');
+    if (!sealed || !at || !receivedAt || !expiresAt) return undefined;
+    const p = { sealed: new Uint8Array(sealed), at: Number(at.toString()), receivedAt: Number(receivedAt.toString()), expiresAt: Number(expiresAt.toString()) };
+    return p.expiresAt > now ? p : undefined;
+  }
+
+  async expireProfiles(now: number): Promise<number> {
+    return this.sweep(scripts.EXPIRE_PROFILES, [this.key('pfx'), this.key('sb')], now);
   }
 
   async storedBytes(): Promise<number> {

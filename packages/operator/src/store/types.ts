@@ -128,6 +128,26 @@ export interface LogPage {
   readonly length: number;
 }
 
+/** A profile held for a name (PROF-10): the latest the author put, sealed, opaque to the store. */
+export interface StoredProfile {
+  /** The sealed profile, exactly as received. */
+  readonly sealed: Uint8Array;
+  /** The author's signed time from the profile's clear header (seconds): what "newer" compares. */
+  readonly at: number;
+  /** When the Operator received it (ms). */
+  readonly receivedAt: number;
+  /** When it is deleted unless replaced (ms). */
+  readonly expiresAt: number;
+}
+
+/**
+ * What a put-if-newer answers (PROF-10): `ok` — stored, replacing an older one (or none); `held` — these
+ * very bytes are the profile held already, nothing written (a retry); `stale` — the profile held is as new
+ * or newer (its `at` ≥ the new `at`, other bytes); `storage-full` — the store's bound. Nothing is stored
+ * unless `ok`.
+ */
+export type PutProfileResult = 'ok' | 'held' | 'stale' | 'storage-full';
+
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
   /** Which backend this is. */
@@ -191,7 +211,19 @@ export interface Store {
   /** Up to `limit` entries of `log` from `position` on, and the log's length (0 for a log never written). */
   readEntries(log: string, position: number, limit: number): Promise<LogPage>;
 
-  /** Sealed bytes of the letters, posts and log entries held (what `storageBytes` bounds). */
+  // Profiles: one per name, the newest by the author's `at` (PROF-10).
+  /**
+   * Puts `profile` as `name`'s profile if no unexpired profile (`expiresAt` > `now`) is held for it, or the
+   * one held has a smaller `at`; the comparison, the store's bound (counting the bytes it replaces as
+   * freed) and the write are one atomic step. The same bytes as the profile held answer `held`.
+   */
+  putProfileIfNewer(name: string, profile: StoredProfile, now: number, storageBytes?: number): Promise<PutProfileResult>;
+  /** `name`'s profile, if one is held with `expiresAt` > `now`. */
+  getProfile(name: string, now: number): Promise<StoredProfile | undefined>;
+  /** Deletes every profile whose `expiresAt` ≤ `now`; returns how many went. */
+  expireProfiles(now: number): Promise<number>;
+
+  /** Sealed bytes of the letters, posts, log entries and profiles held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;
 
   /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */
