@@ -30,6 +30,8 @@ export {
   type FeedPage,
   type RejectedPost,
   type InboxOptions,
+  type ProfileInput,
+  type ProfileView,
 } from './comrade/comrade.js';
 export { type InboxReport, type HeldLetter } from './comrade/inbox.js';
 export { INVITE_PREFIX, type CollectiveView, type RequestView, type ProposalView } from './comrade/collectives.js';
@@ -37,7 +39,7 @@ export { UsageError, type UsageErrorCode } from './errors.js';
 export { defaultHome, ensureHome, homePaths, type HomePaths } from './home/home.js';
 export { SealedHome, type HomeState } from './home/sealed-home.js';
 export { deriveHomeKey, type HomeKeyPurpose } from './home/home-key.js';
-export { prepareImage, MAX_IMAGE_INPUT_BYTES, type PreparedImage } from './images/prepare-image.js';
+export { prepareImage, MAX_IMAGE_INPUT_BYTES, type PreparedImage, type ImageBounds } from './images/prepare-image.js';
 export { ContactBook, type Contact, type PinResult } from './store/contacts.js';
 export { OperatorBook, DEFAULT_OPERATOR, type OperatorEntry } from './store/operators.js';
 export { MailStore, type StoredLetter, type RejectedLetter, type RejectReason } from './store/mail-store.js';

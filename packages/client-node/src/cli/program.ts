@@ -5,8 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Argument, Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { MAX_TEXT_CHARS } from '@comrad/core';
+import { MAX_BIO_CHARS, MAX_DISPLAY_CHARS, PROFILE_TTL_DAYS, PROFILE_VISIBILITIES } from '@comrad/core/envelope';
 import { UsageError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
@@ -16,6 +17,7 @@ import { contacts, register, whoami, whois } from './commands/identity.js';
 import { inbox, send } from './commands/mail.js';
 import { deletePost, feed, post } from './commands/world.js';
 import * as collective from './commands/collective.js';
+import { profileSet, profileShow } from './commands/profile.js';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<void>;
 
@@ -177,6 +179,21 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .action(run(collective.vote as Action));
   group.command('leave <name>').description('leave a collective (or withdraw your request)').action(run(collective.leave as Action));
   program.command('collectives').description('the collectives you founded, joined, asked to join or were invited to').action(run(collective.collectives));
+
+  const profile = program
+    .command('profile')
+    .description(`a comrade's profile, verified against their key (read \`@set\` as \`comrad profile @set\`)`)
+    .argument('<name>', 'whose profile')
+    .option('--save-photo <dir>', 'write the photo into DIR')
+    .action(run(profileShow as Action));
+  profile
+    .command('set')
+    .description(`sign and publish your profile; kept ${PROFILE_TTL_DAYS} days unless you set it again (then the newest replaces it)`)
+    .requiredOption('--name <display>', `the name to show, at most ${MAX_DISPLAY_CHARS} characters on one line`)
+    .option('--bio <text>', `a short text, at most ${MAX_BIO_CHARS} characters`)
+    .option('--photo <file>', 'a photo (re-encoded, all metadata removed, at most 512 pixels a side)')
+    .addOption(new Option('--visibility <who>', 'who may read it: world (any registered comrade); trusted waits for trusted circles').choices(PROFILE_VISIBILITIES).default('world'))
+    .action(run(profileSet as Action));
   // CLI-17: generated from this very table, after every command is in it.
   program
     .command('completion')

@@ -6,9 +6,11 @@
  * Connections (CL-1, CL-2): the Comrade never mixes what names you with what names your correspondents.
  * - a *public* session, never authenticated, opened by {@link Comrade.connect}: `info` only;
  * - a *private* session, authenticated, opened only when an op needs it (`inbox`, `post`, `feed`,
- *   `deletePost`, or `login`): `fetch`, `ack`, `worldKey`, `post`, `feed`, `delete`, the `mail` pushes;
+ *   `deletePost`, `setProfile`, `profile`, or `login`): `fetch`, `ack`, `worldKey`, `post`, `feed`,
+ *   `delete`, `profileSet`, the `mail` pushes;
  * - a fresh connection for each `register`, each `send` (with the recipient's lookup when not pinned),
- *   each `lookup` and each feed page's unknown authors, closed right after; through Tor each gets a
+ *   each `lookup`, each feed page's unknown authors and each profile read (`profileGet`, with the author's
+ *   lookup when not pinned), closed right after; through Tor each gets a
  *   circuit of its own.
  * Sending needs no login: with `passphrase` given to {@link Comrade.connect}, the keystore is unlocked
  * before anything touches the network, and a process that only sends never authenticates. Each letter
@@ -24,7 +26,25 @@
 import { EventEmitter } from 'node:events';
 import { ComradError, ProtocolError, SymmetricKey, bytesEqual, decryptFrom, encode, toHex, type KeyPair, type PublicKey } from '@comrad/core';
 import { constitutionToMap, type Constitution } from '@comrad/core/collective';
-import { checkRegistrableName, createLetter, normaliseName, openPost, sealLetter, sealPost, verifyStatement, type TextBody } from '@comrad/core/envelope';
+import {
+  MAX_PROFILE_PHOTO_BYTES,
+  MAX_PROFILE_PHOTO_SIDE,
+  PROFILE_TTL_SECONDS,
+  checkRegistrableName,
+  createLetter,
+  createProfile,
+  normaliseName,
+  openPost,
+  openProfile,
+  profileHeader,
+  sealLetter,
+  sealPost,
+  sealProfile,
+  verifyStatement,
+  type Image,
+  type ProfileVisibility,
+  type TextBody,
+} from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import {
   epochOf,
@@ -144,6 +164,33 @@ export interface FeedPage {
   readonly rejected: RejectedPost[];
   /** Pass as `before` for the next page. */
   readonly next?: string;
+}
+
+/** What {@link Comrade.setProfile} takes (PROF-3, PROF-4). */
+export interface ProfileInput {
+  /** What to be called: 1–64 characters on one line. */
+  readonly display: string;
+  /** A short text, at most 280 characters (default empty). */
+  readonly bio?: string;
+  /** A photo: file bytes (re-encoded here, metadata stripped, ≤ 512 px and 64 KiB: PROF-13) or already prepared. */
+  readonly photo?: Uint8Array | PreparedImage;
+  /** `world` (default): any registered comrade reads it. `trusted` waits for trusted circles (PROF-12). */
+  readonly visibility?: ProfileVisibility;
+}
+
+/** A verified profile (PROF-8, PROF-9). */
+export interface ProfileView {
+  readonly name: string;
+  readonly display: string;
+  readonly bio: string;
+  readonly photo?: { readonly mime: string; readonly data: Uint8Array };
+  readonly visibility: ProfileVisibility;
+  /** When its author signed it (seconds). */
+  readonly at: number;
+  /** When it stops being valid unless refreshed (seconds, PROF-5). */
+  readonly validUntil: number;
+  /** When the Operator deletes it unless replaced (ms since the Unix epoch). */
+  readonly expiresAt: number;
 }
 
 /** Events of a {@link Comrade}. */
@@ -806,6 +853,84 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Publishes our profile (PROF-6, PROF-10): signed by us, sealed under today's world key, kept by the
+   * Operator as our only profile until it expires (PROF-5) or we set a newer one. A photo is re-encoded
+   * first, metadata stripped and bounded in bytes and pixels (PROF-13). Everything is checked before any
+   * request, so a bio too long is refused with nothing sent.
+   * @param input - display name, bio, photo, visibility
+   * @returns the profile as signed, and when the Operator deletes it unless refreshed (ms)
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError TOO_LARGE, MALFORMED (a field breaks PROF-3/PROF-4),
+   *   UNSUPPORTED_KIND (visibility `trusted`, PROF-12), STORAGE_FULL…
+   * @example
+   * ```ts
+   * await comrade.setProfile({ display: 'Alice', bio: 'Tenant organiser.', photo: await readFile('me.jpg') });
+   * ```
+   */
+  async setProfile(input: ProfileInput): Promise<{ profile: ProfileView; expiresAt: number }> {
+    const me = this.#requireUnlocked();
+    let photo: Image | undefined;
+    if (input.photo) {
+      const prepared = input.photo instanceof Uint8Array ? await prepareImage(input.photo, { maxBytes: MAX_PROFILE_PHOTO_BYTES, maxSide: MAX_PROFILE_PHOTO_SIDE }) : input.photo;
+      photo = { mime: prepared.mime, data: prepared.data };
+    }
+    const init = { name: me.name, display: input.display, bio: input.bio ?? '', ...(photo ? { photo } : {}), visibility: input.visibility ?? 'world' };
+    // PROF-2, PROF-3, PROF-12: every field checked (and `trusted` refused) before anything is sent.
+    let profile = createProfile({ ...init, at: Math.floor(this.#now() / 1000) });
+    // PROF-12: `trusted` is refused by the sealing itself; try it before any request so nothing is sent.
+    if (profile.vis !== 'world') sealProfile(profile, me.keys, SymmetricKey.generate(), 0);
+    const session = await this.#privateSession();
+    const put = async () => {
+      const epoch = epochOf(this.#now());
+      return session.request('profileSet', { profile: sealProfile(profile, me.keys, await this.#epochKey(epoch), epoch) });
+    };
+    let result;
+    try {
+      result = await put();
+    } catch (err) {
+      if (!ComradError.is(err, 'OUT_OF_ORDER')) throw err;
+      // PROF-10: a profile signed in this same second (or by a clock running ahead) is held; sign one a
+      // second after it, once.
+      const held = await session.request('profileGet', { name: me.name });
+      profile = createProfile({ ...init, at: profileHeader(held.profile).at + 1 });
+      result = await put();
+    }
+    return { profile: viewOf(profile, result.expiresAt), expiresAt: result.expiresAt };
+  }
+
+  /**
+   * Reads a comrade's profile (PROF-8, PROF-9): the latest the Operator holds, opened with the world key
+   * of its epoch and verified against the key pinned for `name` (or looked up and pinned on a fresh
+   * anonymous connection, CT-1) before a byte of it is decoded; an expired one is refused (PROF-5).
+   * @param name - as typed
+   * @returns the verified profile
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError NOT_FOUND (no such comrade, or no profile), WRONG_AUTHOR
+   *   (not signed by their key), KEY_CHANGED, EXPIRED…
+   * @example
+   * ```ts
+   * const p = await comrade.profile('bob');
+   * console.log(p.display, p.bio);
+   * ```
+   */
+  async profile(name: string): Promise<ProfileView> {
+    this.#requireUnlocked();
+    const who = normaliseName(name);
+    // PROF-11, CL-1: asked on a fresh anonymous connection with the author's lookup when not pinned, so
+    // the Operator cannot tie whose profile is read to the reader's name.
+    const { held, key } = await this.#oneShot(async (conn) => {
+      const held = await conn.request('profileGet', { name: who });
+      const pinned = this.#contacts.get(this.operatorKey, who);
+      if (pinned) return { held, key: pinned.key };
+      const { statement } = await conn.request('lookup', { name: who });
+      const key = verifyLookup(statement, this.operatorKey, who).key;
+      this.#pin(who, key, statement);
+      return { held, key };
+    });
+    if (this.#contacts.dirty) await this.#contacts.save();
+    const opened = await openProfile(held.profile, (epoch) => this.#epochKey(epoch), { name: who, key }, Math.floor(this.#now() / 1000));
+    return viewOf(opened.profile, held.expiresAt);
+  }
+
+  /**
    * Deletes one of our posts before it expires.
    * @param id - the id {@link Comrade.post} returned (or a feed entry's `id`)
    * @returns once the Operator deleted it
@@ -1045,6 +1170,10 @@ function connectionOptions(opts: ComradeOptions, url: string): ConnectionOptions
     ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
     ...(opts.insecure ? { insecure: true } : {}),
   };
+}
+
+function viewOf(p: ReturnType<typeof createProfile>, expiresAt: number): ProfileView {
+  return { name: p.name, display: p.display, bio: p.bio, ...(p.photo ? { photo: p.photo } : {}), visibility: p.vis, at: p.at, validUntil: p.at + PROFILE_TTL_SECONDS, expiresAt };
 }
 
 async function toBody(content: Content): Promise<TextBody> {

@@ -35,6 +35,14 @@ const QUALITIES = [80, 55] as const;
 /** Most re-encodings tried before giving up (each shrink is proportional, so few are needed). */
 const MAX_ATTEMPTS = 8;
 
+/** Bounds tighter than a letter's, for a profile photo (PROF-13). */
+export interface ImageBounds {
+  /** Most bytes after re-encoding; default (and at most) {@link MAX_IMAGE_BYTES}. */
+  readonly maxBytes?: number;
+  /** Most pixels on the longer side; default (and at most) {@link MAX_IMAGE_PIXELS_SIDE}. */
+  readonly maxSide?: number;
+}
+
 /** Below this longer side an image is no longer worth sending: refuse instead. */
 const MIN_SIDE = 160;
 
@@ -43,6 +51,7 @@ const MIN_SIDE = 160;
  * block (EXIF, GPS, XMP, IPTC, ICC, comments), downscales to at most {@link MAX_IMAGE_PIXELS_SIDE} on the
  * longer side, and lowers quality, then size, until the bytes fit in {@link MAX_IMAGE_BYTES}.
  * @param input - the file as read from disk (any format sharp reads: JPEG, PNG, WebP, GIF, TIFF, AVIF…)
+ * @param bounds - tighter bounds than a letter's (a profile photo: PROF-13)
  * @returns the re-encoded image
  * @throws ProtocolError TOO_LARGE (input too big, or cannot be made to fit), MALFORMED (not an image)
  * @example
@@ -51,7 +60,9 @@ const MIN_SIDE = 160;
  * await comrade.send('bob', { text: 'look', image });
  * ```
  */
-export async function prepareImage(input: Uint8Array): Promise<PreparedImage> {
+export async function prepareImage(input: Uint8Array, bounds: ImageBounds = {}): Promise<PreparedImage> {
+  const maxBytes = Math.min(bounds.maxBytes ?? MAX_IMAGE_BYTES, MAX_IMAGE_BYTES);
+  const maxSide = Math.min(bounds.maxSide ?? MAX_IMAGE_PIXELS_SIDE, MAX_IMAGE_PIXELS_SIDE);
   if (!(input instanceof Uint8Array) || input.length === 0) throw new ProtocolError('MALFORMED', 'the image file is empty');
   if (input.length > MAX_IMAGE_INPUT_BYTES) {
     throw new ProtocolError('TOO_LARGE', `the image file is larger than ${MAX_IMAGE_INPUT_BYTES / (1024 * 1024)} MiB`);
@@ -65,12 +76,12 @@ export async function prepareImage(input: Uint8Array): Promise<PreparedImage> {
   if (!meta.width || !meta.height) throw new ProtocolError('MALFORMED', 'the image has no size');
   const mime = meta.hasAlpha ? 'image/webp' : 'image/jpeg';
   const longSide = Math.max(meta.width, meta.height);
-  let side = Math.min(longSide, MAX_IMAGE_PIXELS_SIDE);
+  let side = Math.min(longSide, maxSide);
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let size = 0;
     for (const quality of QUALITIES) {
       const out = await encode(input, side, mime, quality);
-      if (out.data.length <= MAX_IMAGE_BYTES) {
+      if (out.data.length <= maxBytes) {
         const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
         return { mime, data, width: out.info.width, height: out.info.height };
       }
@@ -78,10 +89,10 @@ export async function prepareImage(input: Uint8Array): Promise<PreparedImage> {
     }
     // Bytes grow roughly with the pixel count, so shrink the side by the square root of the overshoot,
     // with a margin, and never by less than 10 % (or the loop would crawl).
-    side = Math.floor(side * Math.min(0.9, Math.sqrt(MAX_IMAGE_BYTES / size) * 0.9));
+    side = Math.floor(side * Math.min(0.9, Math.sqrt(maxBytes / size) * 0.9));
     if (side < MIN_SIDE) break;
   }
-  throw new ProtocolError('TOO_LARGE', `the image cannot be made to fit in ${MAX_IMAGE_BYTES / 1024} KiB`);
+  throw new ProtocolError('TOO_LARGE', `the image cannot be made to fit in ${maxBytes / 1024} KiB`);
 }
 
 async function encode(input: Uint8Array, side: number, mime: PreparedImage['mime'], quality: number) {

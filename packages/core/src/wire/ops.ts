@@ -92,7 +92,9 @@ export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
 export const OPS = Object.keys(CODECS) as readonly Op[];
 
 /** OP-4: the ops allowed before `auth`; every other op answers UNAUTHENTICATED until then. */
-export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead']);
+// PROF-11: `profileGet` too, so a reader can ask for a profile on a connection that does not name them
+// (as a `lookup`); what it hands out is sealed under a world key only registered comrades get.
+export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet']);
 
 /** True when `op` is a known op name. */
 export function isOp(op: unknown): op is Op {

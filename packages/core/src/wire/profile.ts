@@ -1,8 +1,9 @@
 /**
  * Profiles on the wire (PROF-10, PROF-11): `profileSet` hands the Operator the author's sealed profile,
- * kept only if it is newer than the one held; `profileGet` asks for the latest profile of a name. Both on
- * a logged-in connection: only the author puts (the session's name is the profile's), any registered
- * comrade reads (a profile is world-readable anyway).
+ * kept only if it is newer than the one held, on the author's logged-in connection (the session's name is
+ * the profile's); `profileGet` asks for the latest profile of a name, on any connection, logged in or not:
+ * readers ask on a connection that does not name them (as for `lookup`, CL-1), and only registered
+ * comrades hold the world key that opens what it answers.
  * @module
  */
 import type { Fields } from '../codec/index.js';

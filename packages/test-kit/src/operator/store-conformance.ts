@@ -21,6 +21,7 @@ import { feedConformance } from './store-conformance/feed.js';
 import { mailConformance } from './store-conformance/mail.js';
 import { modelConformance } from './store-conformance/model.js';
 import { privacyConformance } from './store-conformance/privacy.js';
+import { profileConformance } from './store-conformance/profiles.js';
 import { registryConformance } from './store-conformance/registry.js';
 import type { StoreUnderTest } from './store-conformance/fixtures.js';
 
@@ -53,5 +54,6 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     privacyConformance(sut);
     modelConformance(sut);
     collectiveConformance(sut);
+    profileConformance(sut);
   });
 }

@@ -11,6 +11,7 @@ import type { Context } from '../context.js';
 import { withLocalHome } from '../local.js';
 import { unixSeconds } from '../output.js';
 import { notRegistered } from './mail.js';
+import { whoisProfile } from './profile.js';
 
 /**
  * `comrad register NAME [--weak-passphrase]`: a new identity, registered and sealed in the home. A home
@@ -88,7 +89,9 @@ export async function whois(ctx: Context, name: string, opts: { qr?: boolean; ac
     ctx.out.line(contact.status === 'new' ? `pinned now: compare this fingerprint with them in person or on another channel (\`comrad whois ${contact.name} --qr\`)` : ctx.out.good('matches the pinned key'));
     showChanges(ctx, contact);
     if (opts.qr && !ctx.out.json) qrcode.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => qr.split('\n').forEach((row) => ctx.out.line(row)));
-    ctx.out.result({ ...describeContact(contact), status: contact.status });
+    // PROF-8: the profile, verified against the key just checked; none is said plainly.
+    const profile = await whoisProfile(ctx, c, contact.name);
+    ctx.out.result({ ...describeContact(contact), status: contact.status, profile });
   });
 }
 

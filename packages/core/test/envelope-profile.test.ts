@@ -1,0 +1,110 @@
+/**
+ * Profiles (spec/12-profiles.md, PROF-*): the round trip, the bounds at their edges, `trusted` refused,
+ * every check of the opening order, and totality over garbage and over mutations of a sealed profile.
+ * The invalid inputs one by one are `spec/vectors/profiles.json` (checked by spec/test/profile-vectors.test.ts).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ComradError, ready, SymmetricKey } from '@comrad/core';
+import {
+  MAX_BIO_CHARS,
+  MAX_DISPLAY_CHARS,
+  MAX_PROFILE_PHOTO_BYTES,
+  MAX_SEALED_PROFILE_BYTES,
+  PROFILE_HEADER_BYTES,
+  PROFILE_TTL_SECONDS,
+  createProfile,
+  decodeProfile,
+  encodeProfile,
+  openProfile,
+  profileHeader,
+  sealProfile,
+  type Profile,
+} from '@comrad/core/envelope';
+import { Keymaker } from '@comrad/core/keymaker';
+import { checkTotal, codeOf } from '@comrad/test-kit/core/garbage';
+
+let alice: Keymaker, mallory: Keymaker;
+const at = 1_764_000_000;
+const epoch = Math.floor(at / 86_400);
+const keys = new Map<number, SymmetricKey>();
+const keyFor = (e: number) => {
+  const k = keys.get(e);
+  if (!k) throw new ComradError('EXPIRED', 'no key for this epoch');
+  return k;
+};
+const JPEG = Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 1, 2, 3);
+
+beforeAll(async () => {
+  await ready({ backend: 'wasm' });
+  alice = Keymaker.generate('alice');
+  mallory = Keymaker.generate('mallory');
+  keys.set(epoch, SymmetricKey.generate());
+});
+
+const profile = (over: Partial<Profile> = {}): Profile => ({ ...createProfile({ name: '@Alice', display: 'Alice', bio: 'Tenant organiser.', at }), ...over });
+const openAsAlice = (sealed: Uint8Array, now = at + 60) => openProfile(sealed, keyFor, { name: 'alice', key: alice.publicKey }, now);
+
+describe('profiles (PROF-*)', () => {
+  it('PROF-1 PROF-6 PROF-7 PROF-8 a world profile round-trips: signed, sealed, its header in clear, opened and verified', async () => {
+    const p = profile({ photo: { mime: 'image/jpeg', data: JPEG } });
+    expect(p.name).toBe('alice');
+    expect(p.vis).toBe('world');
+    expect(decodeProfile(encodeProfile(p))).toEqual(p);
+    const sealed = sealProfile(p, alice.keys, keys.get(epoch)!, epoch);
+    expect(profileHeader(sealed)).toEqual({ visibility: 'world', epoch, at });
+    // SEAL-3 padding: the sealed size tells only the bucket.
+    expect(sealed.length).toBe(PROFILE_HEADER_BYTES + 44 + 512);
+    const opened = await openAsAlice(sealed);
+    expect(opened.profile).toEqual(p);
+    expect(opened.expiresAt).toBe(at + PROFILE_TTL_SECONDS);
+    expect(opened.authorKey.equals(alice.publicKey)).toBe(true);
+  });
+
+  it('PROF-3 PROF-4 the bounds: at the edge accepted, one past refused with TOO_LARGE; the largest profile fits its sealed bound', async () => {
+    const photo = { mime: 'image/jpeg' as const, data: new Uint8Array(MAX_PROFILE_PHOTO_BYTES).fill(7) };
+    photo.data.set(JPEG.subarray(0, 3));
+    const largest = profile({ display: '😀'.repeat(MAX_DISPLAY_CHARS), bio: '😀'.repeat(MAX_BIO_CHARS), photo });
+    const sealed = sealProfile(largest, alice.keys, keys.get(epoch)!, epoch);
+    expect(sealed.length).toBeLessThanOrEqual(MAX_SEALED_PROFILE_BYTES);
+    expect((await openAsAlice(sealed)).profile).toEqual(largest);
+    expect(await codeOf(() => createProfile({ name: 'alice', display: 'A', bio: 'b'.repeat(MAX_BIO_CHARS + 1) }))).toBe('TOO_LARGE');
+    expect(await codeOf(() => createProfile({ name: 'alice', display: 'd'.repeat(MAX_DISPLAY_CHARS + 1) }))).toBe('TOO_LARGE');
+    expect(await codeOf(() => createProfile({ name: 'alice', display: 'A', photo: { mime: 'image/jpeg', data: new Uint8Array(MAX_PROFILE_PHOTO_BYTES + 1).fill(0xff) } }))).toBe('TOO_LARGE');
+    expect(await codeOf(() => createProfile({ name: 'alice', display: 'two\nlines' }))).toBe('MALFORMED');
+    expect(await codeOf(() => createProfile({ name: 'alice', display: 'A', bio: 'lines\nand\ttabs are fine' }))).toBe('ok');
+  });
+
+  it('PROF-12 visibility trusted is refused with UNSUPPORTED_KIND when sealing, before anything is signed', async () => {
+    const p = profile({ vis: 'trusted' });
+    expect(await codeOf(() => sealProfile(p, alice.keys, keys.get(epoch)!, epoch))).toBe('UNSUPPORTED_KIND');
+  });
+
+  it('PROF-5 PROF-9 expired, another author, another key: each refused with its code', async () => {
+    const sealed = sealProfile(profile(), alice.keys, keys.get(epoch)!, epoch);
+    expect(await codeOf(() => openAsAlice(sealed, at + PROFILE_TTL_SECONDS - 1))).toBe('ok');
+    expect(await codeOf(() => openAsAlice(sealed, at + PROFILE_TTL_SECONDS))).toBe('EXPIRED');
+    expect(await codeOf(() => openProfile(sealed, keyFor, { name: 'alice', key: mallory.publicKey }, at))).toBe('WRONG_AUTHOR');
+    expect(await codeOf(() => openProfile(sealed, keyFor, { name: 'mallory', key: alice.publicKey }, at))).toBe('WRONG_AUTHOR');
+    const forged = sealProfile(profile(), mallory.keys, keys.get(epoch)!, epoch);
+    expect(await codeOf(() => openAsAlice(forged))).toBe('WRONG_AUTHOR');
+  });
+
+  it('PROF-8 totality: garbage and mutations of a sealed profile give a value or a ProtocolError, never a crash', async () => {
+    const encoded = encodeProfile(profile({ photo: { mime: 'image/jpeg', data: JPEG } }));
+    const decodeSeen = await checkTotal((b) => decodeProfile(b), [encoded]);
+    expect(decodeSeen.size).toBeGreaterThan(2);
+    const sealed = sealProfile(profile(), alice.keys, keys.get(epoch)!, epoch);
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: sealed.length - 1 }), fc.integer({ min: 1, max: 255 }), async (i, mask) => {
+        const m = sealed.slice();
+        m[i]! ^= mask;
+        const code = await codeOf(() => openAsAlice(m));
+        // Any changed byte is caught: no mutation opens as alice's profile.
+        expect(code).not.toBe('ok');
+        expect(['DECRYPT_FAILED', 'UNSUPPORTED_VERSION', 'UNSUPPORTED_KIND', 'MALFORMED', 'EXPIRED', 'TRUNCATED', 'TRAILING_BYTES']).toContain(code);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
