@@ -67,6 +67,8 @@ describe('offline (processes)', () => {
       ['feed'],
       ['feed', '--follow'],
       ['whois', 'alice'],
+      ['profile', 'alice'],
+      ['profile', 'set', '--name', 'Alice'],
       ['operator', 'list'],
       ['send', 'alice', 'hello'],
       ['post', 'hello'],

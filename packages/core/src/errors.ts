@@ -13,7 +13,7 @@ export const ERROR_CODES = [
   'MALFORMED', // not valid msgpack, wrong structure, or a field of the wrong type
   'TOO_LARGE', // exceeds a size limit (bytes, characters, items)
   'UNSUPPORTED_VERSION', // a version this implementation does not speak
-  'UNSUPPORTED_KIND', // a letter kind this implementation does not (yet) speak (LET-4)
+  'UNSUPPORTED_KIND', // a letter kind this implementation does not (yet) speak (LET-4); a profile visibility reserved for later (PROF-12)
   'TRAILING_BYTES', // bytes left after a complete structure
   'INVALID_NAME', // a comrade name that breaks the name rule (NAME-*)
   // keys and crypto (KEY-*, SIG-*, SEAL-*)
@@ -42,7 +42,7 @@ export const ERROR_CODES = [
   'EXPIRED',
   'INTERNAL',
   // collectives (COL-*)
-  'OUT_OF_ORDER', // a collective event whose seq or prev does not continue the log: replayed, reordered, or built on a stale head (COL-6)
+  'OUT_OF_ORDER', // a collective event whose seq or prev does not continue the log: replayed, reordered, or built on a stale head (COL-6); a profile not newer than the one held (PROF-10)
   'WRONG_COLLECTIVE', // a collective event that names another collective (COL-7)
   'NOT_MEMBER', // an act that needs a member (or the candidate concerned) by someone who is not (COL-10..COL-17)
   'DUPLICATE', // something the same comrade already did: a second request, vouch, vote or expulsion vote (COL-10..COL-17)

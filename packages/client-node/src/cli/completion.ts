@@ -25,6 +25,8 @@ interface CommandSpec {
   description: string;
   /** Its own options (the globals are listed once, on the root). */
   options: OptionSpec[];
+  /** Options of the commands between the root and it (`profile`'s for `profile set`): its help lists them too. */
+  inherited: OptionSpec[];
   commands: CommandSpec[];
   /** Its positional arguments, in order. */
   args: { name: string; required: boolean; choices?: readonly string[] }[];
@@ -41,12 +43,15 @@ const HELP: OptionSpec = { names: ['-h', '--help'], description: 'display help f
  * @param cmd - the root `comrad` command, fully configured
  * @returns the tree of commands with their options and arguments
  */
-export function describeCommands(cmd: Command, path: string[] = []): CommandSpec {
+export function describeCommands(cmd: Command, path: string[] = [], inherited: OptionSpec[] = []): CommandSpec {
+  const own = cmd.options.filter((o) => !o.hidden).map(optionSpec);
   return {
     path,
     description: cmd.description(),
-    options: [...cmd.options.filter((o) => !o.hidden).map(optionSpec), HELP],
-    commands: cmd.commands.map((c) => describeCommands(c, [...path, c.name()])),
+    options: [...own, HELP],
+    inherited,
+    // The root's options are the globals, listed once; a middle command's pass on to its subcommands.
+    commands: cmd.commands.map((c) => describeCommands(c, [...path, c.name()], path.length === 0 ? [] : [...inherited, ...own])),
     args: cmd.registeredArguments.map((a) => ({ name: a.name(), required: a.required, ...(a.argChoices ? { choices: a.argChoices } : {}) })),
   };
 }
@@ -100,7 +105,7 @@ export function bashCompletion(program: Command): string {
   // Which words extend the command path, e.g. "operator" then "add".
   const steps = all.filter((c) => c.path.length > 0).map((c) => `"${c.path.slice(0, -1).join(' ')}:${c.path[c.path.length - 1]}"`);
   const branches = all.map((c) => {
-    const options = [...new Set([...c.options.flatMap((o) => o.names), ...(c.path.length > 0 ? globals : [])])].join(' ');
+    const options = [...new Set([...c.options.flatMap((o) => o.names), ...c.inherited.flatMap((o) => o.names), ...(c.path.length > 0 ? globals : [])])].join(' ');
     const positional = c.commands.length > 0 ? c.commands.map((s) => s.path[s.path.length - 1]!).join(' ') : (c.args.find((a) => a.choices)?.choices ?? []).join(' ');
     // A command without positional arguments offers its (long) options at once; otherwise they follow a dash.
     const dashless = c.commands.length === 0 && c.args.length === 0 ? options.split(' ').filter((o) => o.startsWith('--')).join(' ') : positional;
@@ -150,7 +155,7 @@ export function zshCompletion(program: Command): string {
   const fn = (c: CommandSpec) => ['_comrad', ...c.path].join('_').replace(/-/g, '_');
   const functions = walk(root).map((c) => {
     // The root's own options are the globals and its --help.
-    const own = (c.path.length === 0 ? c.options.filter((o) => !globals.includes(o)) : c.options).map(zshOption);
+    const own = (c.path.length === 0 ? c.options.filter((o) => !globals.includes(o)) : [...c.options, ...c.inherited]).map(zshOption);
     const args = c.args.map((a, i) => zshQuote(`${i + 1}:${a.required ? '' : ':'}${zshEscape(a.name)}:${a.choices ? `(${a.choices.join(' ')})` : ' '}`));
     if (c.commands.length === 0) return `${fn(c)}() {\n  _arguments -s "\${_comrad_globals[@]}" ${[...own, ...args].join(' ')}\n}`;
     const subs = c.commands.map((s) => `    ${zshQuote(`${s.path[s.path.length - 1]}:${s.description}`)}`);
