@@ -54,6 +54,9 @@ const TIMED = [
   'expire',
   'appendEntry',
   'readEntries',
+  'putProfileIfNewer',
+  'getProfile',
+  'expireProfiles',
   'storedBytes',
 ] as const satisfies readonly (keyof Store)[];
 
