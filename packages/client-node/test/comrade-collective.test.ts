@@ -6,6 +6,8 @@
  * read (COL-20, COL-24).
  */
 import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ComradError } from '@comrad/core';
 import type { Quorum } from '@comrad/core/collective';
 import { Comrade } from '../src/comrade/comrade.js';
@@ -110,5 +112,8 @@ describe('Comrade collectives (COL-*, COL-27)', () => {
     for (const e of entries) {
       for (const clear of ['alice', 'bob', 'tenants', 'request', 'found']) expect(Buffer.from(e).includes(Buffer.from(clear))).toBe(false);
     }
+    // The keys are kept sealed at rest: the home names no collective in the clear.
+    const kept = await readFile(join(bob.paths.root, 'collectives.cell'));
+    expect(kept.includes(Buffer.from('portland'))).toBe(false);
   });
 });

@@ -4,6 +4,7 @@
  * @module
  */
 import { quorum, type Constitution, type Quorum } from '@comrad/core/collective';
+import { normaliseName } from '@comrad/core/envelope';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 
@@ -35,8 +36,8 @@ export async function found(ctx: Context, name: string, opts: ConstitutionOption
 export async function invite(ctx: Context, name: string, who: string): Promise<void> {
   await ctx.withComrade(true, async (c) => {
     await c.invite(name, who);
-    ctx.out.line(`Invited @${who.replace(/^@/, '')} to @${name.replace(/^@/, '')}: they can ask to join with \`comrad collective request ${name.replace(/^@/, '')}\``);
-    ctx.out.result({ name: name.replace(/^@/, ''), invited: who.replace(/^@/, '') });
+    ctx.out.line(`Invited @${normaliseName(who)} to @${normaliseName(name)}: they can ask to join with \`comrad collective request ${normaliseName(name)}\``);
+    ctx.out.result({ name: normaliseName(name), invited: normaliseName(who) });
   });
 }
 
@@ -66,7 +67,7 @@ export async function requests(ctx: Context, name: string): Promise<void> {
 export async function vouch(ctx: Context, name: string, who: string): Promise<void> {
   await ctx.withComrade(true, async (c) => {
     const { admitted, view } = await c.vouch(name, who);
-    const candidate = who.replace(/^@/, '').toLowerCase();
+    const candidate = normaliseName(who);
     const left = view.state.requests.get(candidate);
     if (admitted) ctx.out.line(`Vouched for @${candidate}: the quorum is met, @${candidate} is now a member of @${view.name}.`);
     else ctx.out.line(`Vouched for @${candidate}` + (left && view.state.constitution ? `: ${left.vouches.size}/${quorum(view.state.constitution.admit, view.state.members.size)} vouches.` : '.'));
@@ -96,8 +97,8 @@ export async function propose(ctx: Context, name: string, opts: ConstitutionOpti
     const constitution = shape(current, opts);
     const id = await c.propose(name, constitution);
     ctx.out.line(`Proposed (proposal ${id}): ${describe(constitution)}`);
-    ctx.out.hint(`members vote with: comrad collective vote ${name.replace(/^@/, '')} ${id} yes`);
-    ctx.out.result({ name: name.replace(/^@/, ''), proposal: id, constitution });
+    ctx.out.hint(`members vote with: comrad collective vote ${normaliseName(name)} ${id} yes`);
+    ctx.out.result({ name: normaliseName(name), proposal: id, constitution });
   });
 }
 
@@ -108,7 +109,7 @@ export async function vote(ctx: Context, name: string, proposal: string, answer:
   await ctx.withComrade(true, async (c) => {
     const { passed } = await c.vote(name, id, answer === 'yes');
     ctx.out.line(`Voted ${answer} on proposal ${id}${passed ? ': it passed, the new constitution is in force.' : '.'}`);
-    ctx.out.result({ name: name.replace(/^@/, ''), proposal: id, yes: answer === 'yes', passed });
+    ctx.out.result({ name: normaliseName(name), proposal: id, yes: answer === 'yes', passed });
   });
 }
 
@@ -116,8 +117,8 @@ export async function vote(ctx: Context, name: string, proposal: string, answer:
 export async function leave(ctx: Context, name: string): Promise<void> {
   await ctx.withComrade(true, async (c) => {
     await c.leave(name);
-    ctx.out.line(`You left @${name.replace(/^@/, '')}.`);
-    ctx.out.result({ name: name.replace(/^@/, ''), left: true });
+    ctx.out.line(`You left @${normaliseName(name)}.`);
+    ctx.out.result({ name: normaliseName(name), left: true });
   });
 }
 
