@@ -87,28 +87,17 @@ export class ComradError extends Error {
 /** An error about bytes or values that came from outside: the network, a file, a peer. */
 export class ProtocolError extends ComradError {
   override readonly name: string = 'ProtocolError';
-
-  /**
-   * @param code - the stable code
-   * @param message - one line for people, cut to {@link MAX_MESSAGE_CHARS} code points (ERR-2, OP-3):
-   *   outside input decides what goes wrong, so it must not decide how long the message is
-   */
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, cut(oneLine(message), MAX_MESSAGE_CHARS), options);
-  }
 }
 
-/** ERR-2, OP-3: the longest message a ProtocolError (and an error frame) carries, in code points. */
+/**
+ * ERR-2, OP-3: the longest message an error frame carries, in code points; core's decoders stay under it
+ * whatever their input (a client's own explanations, such as KEY_CHANGED's, may be longer).
+ */
 export const MAX_MESSAGE_CHARS = 200;
 
 /** Line breaks and other control characters become spaces (ERR-2: a message is one line). */
 function oneLine(message: string): string {
   return String(message).replace(/[\p{Cc}\u2028\u2029]+/gu, ' ');
-}
-
-function cut(message: string, max: number): string {
-  if (message.length <= max) return message;
-  return [...message].slice(0, max).join('');
 }
 
 /** True when `code` is one of the closed list of codes (used when decoding error frames). */

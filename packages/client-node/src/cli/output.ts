@@ -53,8 +53,11 @@ export function terminalSafe(text: string, multiline = false): string {
   });
 }
 
-/** ERR-2: the longest error message the CLI prints, in code points (a longer one ends in `…`). */
-const MAX_ERROR_CHARS = 200;
+/**
+ * ERR-2: the longest error message the CLI prints, in code points (a longer one ends in `…`): room for
+ * the longest explanation it gives (KEY_CHANGED, CT-2), not for whatever a user or peer typed.
+ */
+const MAX_ERROR_CHARS = 1000;
 
 function bounded(message: string): string {
   const chars = [...message];
