@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ComradError } from '@comrad/core';
 import type { Quorum } from '@comrad/core/collective';
+import { openStore } from '@comrad/operator';
 import { Comrade } from '../src/comrade/comrade.js';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { testScope } from '@comrad/test-kit/client-node/scope';
@@ -82,8 +83,27 @@ describe('Comrade collectives (COL-*, COL-27)', () => {
     expect((await op.store.readEntries('portland', 0, 100)).length).toBe(before.length);
   });
 
-  it('COL-19 two members acting at once: the one built on a stale head is rebuilt and both land', async () => {
-    const op = await scope.operator();
+  it('COL-19 two members acting at once on one head: one append is stale, rebuilt on the new head, and both land', async () => {
+    // The real memory store, with appendEntry held while `hold` is set: both appends are then built on the
+    // same head before either is stored, so exactly one is refused as stale and must be rebuilt.
+    const inner = await openStore({ kind: 'memory' });
+    const outcomes: string[] = [];
+    let hold: { entered: number; both: () => void; gate: Promise<void> } | undefined;
+    const store = new Proxy(inner, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop) as unknown;
+        if (typeof v !== 'function') return v;
+        if (prop !== 'appendEntry') return v.bind(target);
+        return async (...args: unknown[]) => {
+          if (hold && ++hold.entered === 2) hold.both();
+          if (hold) await hold.gate;
+          const r = (await (v as (...a: unknown[]) => Promise<string>).apply(target, args)) as string;
+          outcomes.push(r);
+          return r;
+        };
+      },
+    });
+    const op = await scope.operator({ store });
     const [alice, bob, carol, dave] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol'), await registered(op, 'dave')];
     await alice.found('portland', { admit: rule(1000), amend: rule(500) });
     await alice.invite('portland', 'bob');
@@ -93,8 +113,14 @@ describe('Comrade collectives (COL-*, COL-27)', () => {
       await alice.invite('portland', c.identity!.name);
       await c.request('portland');
     }
-    // Both vouch at once for different candidates: both vouches end up in the log.
-    await Promise.all([alice.vouch('portland', 'carol'), bob.vouch('portland', 'dave')]);
+    let release!: () => void;
+    hold = { entered: 0, both: () => release(), gate: new Promise<void>((r) => (release = r)) };
+    outcomes.length = 0;
+    const acts = Promise.all([alice.vouch('portland', 'carol'), bob.vouch('portland', 'dave')]);
+    await hold.gate;
+    hold = undefined;
+    await acts;
+    expect(outcomes.filter((o) => o === 'stale')).toHaveLength(1);
     const requests = await alice.requests('portland');
     expect(requests.map((r) => [r.name, r.vouches])).toEqual([['carol', ['alice']], ['dave', ['bob']]]);
     expect((await alice.members('portland')).rejected).toBe(0);
