@@ -126,6 +126,7 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
 async function profileSet(ctx: HandlerContext, s: Session, p: ParamsOf<'profileSet'>): Promise<Result<'profileSet'>> {
   // PROF-10: the Operator reads only the clear header; the profile is filed under the session's own name,
   // so only its author can put it (readers also check the signature and the name inside, PROF-9).
+  ctx.policy.checkProfileSize(p.profile.length);
   const header = profileHeader(p.profile);
   return ctx.policy.putProfile(s.name!, p.profile, header, ctx.clock.now());
 }

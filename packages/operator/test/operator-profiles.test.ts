@@ -87,6 +87,21 @@ describe('PROF-10 PROF-11 profiles on the Operator', () => {
     expect(await t.store.storedBytes()).toBe(bytes - first.length + newer.length);
   });
 
+  it('PROF-10 LIMIT-2 the size is checked before the header: an oversized profile with a bad version is TOO_LARGE, and nothing is stored', async () => {
+    t = await startTestOperator({ limits: { sealedLetterBytes: 4096 } });
+    const { client: a, me: alice } = await t.login('alice');
+    const data = new Uint8Array(6000).fill(0x55);
+    data.set([0xff, 0xd8, 0xff]);
+    const big = await sealed(t, a, alice, { photo: { mime: 'image/jpeg', data } });
+    expect(big.length).toBeGreaterThan(4096);
+    const bad = big.slice();
+    bad[0] = 9;
+    await refusedWith(a.request('profileSet', { profile: bad }), 'TOO_LARGE');
+    await refusedWith(a.request('profileSet', { profile: big }), 'TOO_LARGE');
+    await refusedWith(a.request('profileSet', { profile: bad.subarray(0, 4000) }), 'UNSUPPORTED_VERSION');
+    expect(await t.store.storedBytes()).toBe(0);
+  });
+
   it('PROF-10 a profile not refreshed is gone after its lifetime, and the sweep deletes it', async () => {
     t = await startTestOperator();
     const { client: a, me: alice } = await t.login('alice');

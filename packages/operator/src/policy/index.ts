@@ -226,6 +226,14 @@ export class Policy {
   }
 
   /**
+   * PROF-10 step 1, LIMIT-2: a profile is at most `sealedLetterBytes`, checked before its header is read.
+   * @throws ProtocolError TOO_LARGE
+   */
+  checkProfileSize(bytes: number): void {
+    if (bytes > this.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a profile is at most ${this.limits.sealedLetterBytes} bytes`);
+  }
+
+  /**
    * PROF-10: keeps `author`'s sealed profile as their only one if it is newer than the one held: sealed
    * under the current or previous epoch (as FEED-3), signed no more than a day from the Operator's clock,
    * within the store's budget (STORE-2); the comparison and the write are one atomic step. The same bytes
@@ -235,7 +243,7 @@ export class Policy {
    *   or an `at` a day ahead), OUT_OF_ORDER (a profile as new or newer is held), STORAGE_FULL
    */
   async putProfile(author: string, sealed: Uint8Array, header: ProfileHeader, now: number): Promise<{ expiresAt: number }> {
-    if (sealed.length > this.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a profile is at most ${this.limits.sealedLetterBytes} bytes`);
+    this.checkProfileSize(sealed.length);
     const current = epochOf(now);
     if (header.epoch < current - 1) throw new ProtocolError('EXPIRED', 'the profile is sealed under an old epoch key');
     if (header.epoch > current) throw new ProtocolError('MALFORMED', 'the profile is sealed under a future epoch key');

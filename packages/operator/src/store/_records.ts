@@ -100,20 +100,20 @@ export function decodePost(id: string, bytes: Uint8Array): StoredPost {
 }
 
 /** Profile record: version, at (u32), receivedAt (f64), expiresAt (f64), then the sealed profile (PROF-10). */
-export const PROFILE_HEADER_BYTES = 21;
+export const PROFILE_RECORD_HEADER_BYTES = 21;
 
 /**
  * Encodes one profile (its name is the record's key).
  * @returns the record bytes
  */
 export function encodeProfile(p: StoredProfile): Uint8Array {
-  const out = new Uint8Array(PROFILE_HEADER_BYTES + p.sealed.length);
+  const out = new Uint8Array(PROFILE_RECORD_HEADER_BYTES + p.sealed.length);
   const view = new DataView(out.buffer);
   out[0] = VERSION;
   view.setUint32(1, p.at);
   view.setFloat64(5, p.receivedAt);
   view.setFloat64(13, p.expiresAt);
-  out.set(p.sealed, PROFILE_HEADER_BYTES);
+  out.set(p.sealed, PROFILE_RECORD_HEADER_BYTES);
   return out;
 }
 
@@ -122,9 +122,9 @@ export function encodeProfile(p: StoredProfile): Uint8Array {
  * @throws ProtocolError MALFORMED when the record is damaged
  */
 export function decodeProfile(bytes: Uint8Array): StoredProfile {
-  if (bytes.length <= PROFILE_HEADER_BYTES || bytes[0] !== VERSION) throw corrupt('profile');
+  if (bytes.length <= PROFILE_RECORD_HEADER_BYTES || bytes[0] !== VERSION) throw corrupt('profile');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { at: view.getUint32(1), receivedAt: view.getFloat64(5), expiresAt: view.getFloat64(13), sealed: copy(bytes.subarray(PROFILE_HEADER_BYTES)) };
+  return { at: view.getUint32(1), receivedAt: view.getFloat64(5), expiresAt: view.getFloat64(13), sealed: copy(bytes.subarray(PROFILE_RECORD_HEADER_BYTES)) };
 }
 
 /**

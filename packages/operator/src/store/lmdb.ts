@@ -29,7 +29,7 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import { MAIL_HEADER_BYTES, PROFILE_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, overBound } from './_records.js';
+import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, overBound } from './_records.js';
 import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
@@ -122,7 +122,7 @@ class LmdbStore implements Store {
       for (const { value } of this.mail.getRange()) held += value.length - MAIL_HEADER_BYTES;
       for (const { key, value } of this.posts.getRange()) held += decodePost(key, value).sealed.length;
       for (const { value } of this.clog.getRange()) held += value.length;
-      for (const { value } of this.prof.getRange()) held += value.length - PROFILE_HEADER_BYTES;
+      for (const { value } of this.prof.getRange()) held += value.length - PROFILE_RECORD_HEADER_BYTES;
       this.setHeld(held);
     });
   }
@@ -316,7 +316,7 @@ class LmdbStore implements Store {
           // A newer profile put meanwhile has its own index entry and a later expiry: it stays.
           if (!value || decodeProfile(value).expiresAt > now) return n;
           this.prof.remove(name);
-          this.setHeld(this.held() - (value.length - PROFILE_HEADER_BYTES));
+          this.setHeld(this.held() - (value.length - PROFILE_RECORD_HEADER_BYTES));
           return n + 1;
         }, 0),
       );
