@@ -47,7 +47,7 @@ describe('comrad profile (PROF-*), two people and one Operator (processes)', () 
     }
   });
 
-  it('PROF-6 PROF-8 PROF-13 alice sets a profile with a tagged photo; bob reads it, saves the photo, and its metadata is gone', async () => {
+  it('PROF-6 PROF-8 PROF-13 CLI-4 alice sets a profile with a tagged photo; bob reads it, saves the photo, and its metadata is gone', async () => {
     const photo = join(root.dir, 'me.jpg');
     await writeFile(photo, await taggedJpeg({ width: 1600, height: 1200, noise: true }));
     const set = await alice('--json', 'profile', 'set', '--name', 'Alice ✊', '--bio', 'Tenant organiser.\nAsk me about the rent strike.', '--photo', photo, '--visibility', 'world');
@@ -59,7 +59,9 @@ describe('comrad profile (PROF-*), two people and one Operator (processes)', () 
     const shown = ok(await bob('profile', 'alice', '--save-photo', dir));
     expect(shown).toContain('Alice ✊');
     expect(shown).toContain('@alice');
-    expect(shown).toContain('Ask me about the rent strike.');
+    // CLI-4: the bio is a body, indented: its second line cannot pass for a line of the CLI's own.
+    expect(shown).toMatch(/^\s+Ask me about the rent strike\.$/m);
+    expect(shown.split('\n').some((line) => line.startsWith('Ask me'))).toBe(false);
     const [file] = await readdir(dir);
     expect(file).toBe('profile-alice.jpg');
     const saved = await readFile(join(dir, file!));
