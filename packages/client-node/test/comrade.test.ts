@@ -275,3 +275,25 @@ describe('Comrade: the world feed (FEED-*)', () => {
 async function waitFor(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
 }
+
+describe('Comrade: profiles (PROF-*)', () => {
+  it('PROF-10 PROF-13 a second profile set in the same second is signed one second after the held one, and readers see the newest', async () => {
+    const op = await operator();
+    const frozen = Date.now();
+    const { dir } = await tempHome();
+    const alice = await Comrade.connect({ home: dir, operator: { name: 'test', url: op.url }, now: () => frozen });
+    scope.defer(() => alice.close());
+    await alice.register('alice', PASS);
+    const bob = await registered(op, 'bob');
+    const first = await alice.setProfile({ display: 'Alice', bio: 'first' });
+    const second = await alice.setProfile({ display: 'Alice', bio: 'second' });
+    expect(first.profile.at).toBe(Math.floor(frozen / 1000));
+    expect(second.profile.at).toBe(first.profile.at + 1);
+    expect(await bob.profile('@Alice')).toMatchObject({ name: 'alice', bio: 'second', at: second.profile.at, visibility: 'world' });
+    // PROF-3, PROF-12: refused before anything is sent; the profile held stays.
+    expect(ComradError.is(await alice.setProfile({ display: 'Alice', bio: 'x'.repeat(281) }).catch((e: unknown) => e), 'TOO_LARGE')).toBe(true);
+    expect(ComradError.is(await alice.setProfile({ display: 'Alice', visibility: 'trusted' }).catch((e: unknown) => e), 'UNSUPPORTED_KIND')).toBe(true);
+    expect((await bob.profile('alice')).bio).toBe('second');
+    expect(ComradError.is(await alice.profile('bob').catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
+  });
+});
