@@ -39,6 +39,7 @@ import {
   SM_SIGNED,
 } from '../src/crypto/_framing.js';
 import { checkContainer, makeContainer, TAG_PRIVATE, TAG_PUBLIC } from '../src/crypto/_container.js';
+import { crc32c } from '../src/crypto/_crc32c.js';
 import { codeOf } from '@comrad/test-kit/core/garbage';
 
 const le32 = (n: number) => {
@@ -274,6 +275,43 @@ describe('KEY-1 KEY-2 key containers', () => {
     expect(await codeOf(() => checkContainer(made, TAG_PRIVATE, [45, 44]))).toBe('INVALID_KEY');
     expect(await codeOf(() => checkContainer(made.subarray(0, 44), TAG_PUBLIC, [45, 77]))).toBe('INVALID_KEY');
     expect(await codeOf(() => checkContainer('UEC2' as unknown as Uint8Array, TAG_PUBLIC, [4]))).toBe('INVALID_KEY');
+  });
+
+  it('KEY-1 KEY-2 each container check on its own: bytes, an allowed length, the size field (checksum redone)', async () => {
+    const made = alice.publicKey.bytes();
+    // The right bytes in a plain array are still not bytes.
+    expect(await codeOf(() => checkContainer(Array.from(made) as unknown as Uint8Array, TAG_PUBLIC, [45, 77]))).toBe('INVALID_KEY');
+    // A consistent container (size field and checksum right) of a length the caller does not allow.
+    const short = makeContainer(TAG_PUBLIC, made.subarray(12, 44));
+    expect(short.length).toBe(44);
+    expect(await codeOf(() => checkContainer(short, TAG_PUBLIC, [45, 77]))).toBe('INVALID_KEY');
+    expect(await codeOf(() => checkContainer(short, TAG_PUBLIC, [44]))).toBe('ok');
+    // A size field that lies, with the checksum recomputed over it as a forger would.
+    const lying = made.slice();
+    new DataView(lying.buffer).setUint32(4, 77, false);
+    lying.fill(0, 8, 12);
+    new DataView(lying.buffer).setUint32(8, crc32c(lying), true);
+    expect(await codeOf(() => checkContainer(lying, TAG_PUBLIC, [45, 77]))).toBe('INVALID_KEY');
+  });
+
+  it('KEY-1 KEY-2 KEY-3 keys are made only through from() and generate(), and own their bytes', () => {
+    const pub = alice.publicKey.bytes();
+    const priv = alice.privateKey.bytes();
+    // The constructors are public to TypeScript's eye only: without the module's token they refuse.
+    for (const Key of [PublicKey, PrivateKey, SymmetricKey] as unknown as (new (token: symbol, bytes: Uint8Array) => unknown)[]) {
+      expect(() => new Key(Symbol('comrad.key'), pub), Key.name).toThrow(TypeError);
+    }
+    // from() copies its input; bytes() hands out a copy: neither lets a caller change a key afterwards.
+    const input = priv.slice();
+    const key = PrivateKey.from(input);
+    input.fill(0);
+    expect(key.bytes()).toEqual(priv);
+    key.bytes().fill(0);
+    expect(key.bytes()).toEqual(priv);
+    const sym = SymmetricKey.generate();
+    const symBytes = sym.bytes();
+    sym.bytes().fill(0);
+    expect(sym.bytes()).toEqual(symBytes);
   });
 
   it('KEY-1 a compressed point must start with 02 or 03, an uncompressed one with 04', async () => {
