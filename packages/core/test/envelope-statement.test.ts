@@ -64,6 +64,8 @@ describe('REG-4 registry statements', () => {
 
   it('REG-4 another Operator signature is no statement: a wrong ctx, a missing or unknown field is MALFORMED', async () => {
     expect(await codeOf(() => verifyStatement(signed({ ctx: 'comrad/lookup/v2' }), operator.publicKey))).toBe('MALFORMED');
+    // The field bound (32 characters) is checked before the value is compared.
+    expect(await codeOf(() => verifyStatement(signed({ ctx: 'c'.repeat(33) }), operator.publicKey))).toBe('TOO_LARGE');
     expect(await codeOf(() => verifyStatement(signed({ extra: 1 }), operator.publicKey))).toBe('MALFORMED');
     expect(await codeOf(() => verifyStatement(sign(operator.privateKey, encode({ ctx: STATEMENT_CONTEXT, name: 'alice', at: 1 })), operator.publicKey))).toBe('MALFORMED');
     expect(await codeOf(() => verifyStatement(signed({}), operator.publicKey))).toBe('ok');
