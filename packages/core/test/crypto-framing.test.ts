@@ -40,6 +40,7 @@ import {
 } from '../src/crypto/_framing.js';
 import { checkContainer, makeContainer, TAG_PRIVATE, TAG_PUBLIC } from '../src/crypto/_container.js';
 import { crc32c } from '../src/crypto/_crc32c.js';
+import { keyFormsOf } from '@comrad/test-kit/core/themis-keys';
 import { codeOf } from '@comrad/test-kit/core/garbage';
 
 const le32 = (n: number) => {
@@ -191,6 +192,9 @@ describe('CRY-17 a passphrase cell, step by step, before any key derivation', ()
   it('CRY-17 (1) shorter than 71 bytes is TRUNCATED; 71 bytes with n = 1 passes and says its iterations', async () => {
     expect(PASSPHRASE_CELL_TOKEN).toBe(70);
     expect(await codeOf(() => checkPassphraseCell(passphraseFrame(1).subarray(0, 70)))).toBe('TRUNCATED');
+    // 70 bytes declaring n = 0: the length decides (step 1) before the empty message would (step 3).
+    expect(await codeOf(() => checkPassphraseCell(passphraseFrame(0)))).toBe('TRUNCATED');
+    expect(await codeOf(() => checkPassphraseCell(new Uint8Array(10)))).toBe('TRUNCATED');
     expect(checkPassphraseCell(passphraseFrame(1))).toBe(314_110);
   });
 
@@ -309,7 +313,7 @@ describe('KEY-1 KEY-2 key containers', () => {
     key.bytes().fill(0);
     expect(key.bytes()).toEqual(priv);
     const sym = SymmetricKey.generate();
-    const symBytes = sym.bytes();
+    const symBytes = sym.bytes().slice();
     sym.bytes().fill(0);
     expect(sym.bytes()).toEqual(symBytes);
   });
@@ -324,6 +328,14 @@ describe('KEY-1 KEY-2 key containers', () => {
     const uncompressed = new Uint8Array(65);
     uncompressed[0] = 0x02;
     expect(await codeOf(() => PublicKey.from(makeContainer(TAG_PUBLIC, uncompressed)))).toBe('INVALID_KEY');
+    // A real point in 65 bytes under any other prefix (SEC 1's hybrid 06/07 included) is no key either.
+    const real = keyFormsOf(alice.privateKey.bytes().subarray(13)).public77;
+    expect(PublicKey.from(real).equals(alice.publicKey)).toBe(true);
+    for (const prefix of [0x02, 0x03, 0x06, 0x07]) {
+      const body = real.slice(12);
+      body[0] = prefix;
+      expect(await codeOf(() => PublicKey.from(makeContainer(TAG_PUBLIC, body))), `prefix ${prefix}`).toBe('INVALID_KEY');
+    }
   });
 
   it('KEY-2 a 45-byte private key with a non-zero first scalar byte is INVALID_KEY; a 44-byte one is the same key', async () => {

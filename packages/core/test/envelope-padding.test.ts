@@ -41,6 +41,8 @@ describe('SEAL-4 unpadding, step by step', () => {
     expect(last).toBe(286_720);
     expect(await codeOf(() => unpad(padded(last, MAX_PADDED_CONTENT_BYTES + 1)))).toBe('TOO_LARGE');
     expect(await codeOf(() => unpad(padded(last, last - 4)))).toBe('TOO_LARGE');
+    // One past what the last bucket holds is step (2), BAD_PADDING, though also above LIM-9.
+    expect(await codeOf(() => unpad(padded(last, last - 3)))).toBe('BAD_PADDING');
     const largest = new Uint8Array(MAX_PADDED_CONTENT_BYTES).fill(7);
     expect(unpad(pad(largest))).toEqual(largest);
   });
