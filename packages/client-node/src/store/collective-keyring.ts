@@ -5,13 +5,13 @@
  * @module
  */
 import { hkdfSync } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
+import { ProtocolError, SymmetricKey, cellSeal, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
 import { decodeCollectiveKeys, encodeCollectiveKeys, type CollectiveKeys } from '@comrad/core/collective';
 import { Fields } from '@comrad/core/codec';
 import { atomicWrite } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
+import { readSealedCellMap } from './sealed-cell.js';
 
 const CONTEXT = utf8('comrad/local/collectives/v1');
 /** Keys are about 200 bytes: a few thousand collectives fit; a larger file is not ours. */
@@ -84,18 +84,8 @@ export class CollectiveKeyring {
   }
 
   async #read(): Promise<Map<string, KeptCollective>> {
-    let size: number;
-    try {
-      size = (await stat(this.#path)).size;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw err;
-    }
-    if (size > MAX_FILE_BYTES) throw new ProtocolError('TOO_LARGE', 'collectives.cell is too large');
-    const f = Fields.of(decode(cellOpen(this.#key, new Uint8Array(await readFile(this.#path)), CONTEXT), MAX_FILE_BYTES), 'collectives file', ['v', 'collectives']);
-    if (f.int('v') !== 1) throw new ProtocolError('UNSUPPORTED_VERSION', 'collectives.cell has another version');
-    const raw = f.raw('collectives');
-    if (typeof raw !== 'object' || raw === null) throw new ProtocolError('MALFORMED', 'collectives.cell is damaged');
+    const raw = await readSealedCellMap(this.#path, this.#key, CONTEXT, MAX_FILE_BYTES, 'collectives', 'collectives');
+    if (raw === undefined) return new Map();
     const out = new Map<string, KeptCollective>();
     for (const [k, v] of Object.entries(raw)) {
       const e = Fields.of(v, 'kept collective', ['keys', 'from']);

@@ -5,13 +5,13 @@
  * @module
  */
 import { hkdfSync } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
+import { ProtocolError, SymmetricKey, cellSeal, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
 import { STATEMENT_BYTES } from '@comrad/core/envelope';
 import { atomicWrite } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
+import { readSealedCellMap } from './sealed-cell.js';
 
 const CONTEXT = utf8('comrad/local/statements/v1');
 /** A handful of Operators' statements fit many times over; a larger file is not ours (bounded before reading). */
@@ -66,18 +66,8 @@ export class OwnStatements {
   }
 
   async #read(): Promise<Map<string, Uint8Array>> {
-    let size: number;
-    try {
-      size = (await stat(this.#path)).size;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-      throw err;
-    }
-    if (size > MAX_FILE_BYTES) throw new ProtocolError('TOO_LARGE', 'statements.cell is too large');
-    const f = Fields.of(decode(cellOpen(this.#key, new Uint8Array(await readFile(this.#path)), CONTEXT), MAX_FILE_BYTES), 'statements file', ['v', 'statements']);
-    if (f.int('v') !== 1) throw new ProtocolError('UNSUPPORTED_VERSION', 'statements.cell has another version');
-    const raw = f.raw('statements');
-    if (typeof raw !== 'object' || raw === null) throw new ProtocolError('MALFORMED', 'statements.cell is damaged');
+    const raw = await readSealedCellMap(this.#path, this.#key, CONTEXT, MAX_FILE_BYTES, 'statements', 'statements');
+    if (raw === undefined) return new Map();
     const entries = Fields.of(raw, 'statements', Object.keys(raw as object));
     const out = new Map<string, Uint8Array>();
     for (const op of Object.keys(raw as object).slice(0, MAX_OPERATORS)) out.set(op, entries.bytes(op, STATEMENT_BYTES));
