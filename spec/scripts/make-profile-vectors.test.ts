@@ -24,21 +24,14 @@ import {
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 
+import { flip } from '@comrad/test-kit/core/envelope';
+import { rawMap } from './vector-format.js';
+
 const GENERATOR = 'MAKE_VECTORS=1 npx vitest run spec/scripts/make-profile-vectors.test.ts';
 const hex = toHex;
 /** A 1×1 PNG (as in letters.json). */
 const PNG = fromHex('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a0e8c9b10000000049454e44ae426082');
 
-function flip(b: Uint8Array, i: number, mask = 0x01): Uint8Array {
-  const c = b.slice();
-  c[i]! ^= mask;
-  return c;
-}
-
-/** A msgpack map from encoded parts, in order (for non-canonical and out-of-range vectors). */
-function rawMap(entries: [string, Uint8Array][]): Uint8Array {
-  return concatBytes(Uint8Array.of(0x80 | entries.length), ...entries.flatMap(([k, v]) => [encode(k), v]));
-}
 
 function parts(p: Profile): [string, Uint8Array][] {
   return [

@@ -16,7 +16,8 @@ import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost,
 import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { makeContainer } from '@comrad/core/src/crypto/_container.js';
 import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '@comrad/core';
-import { letterToJson, type VectorBytes } from './vector-format.js';
+import { flip } from '@comrad/test-kit/core/envelope';
+import { letterToJson, rawMap, type VectorBytes } from './vector-format.js';
 
 const GENERATOR = 'MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts';
 const out = (name: string) => fileURLToPath(new URL(`../vectors/${name}`, import.meta.url));
@@ -27,16 +28,6 @@ async function write(name: string, spec: string, description: string, valid: unk
   await writeFile(out(name), `${JSON.stringify(doc, null, 2)}\n`);
 }
 
-function flip(b: Uint8Array, i: number, mask = 0x01): Uint8Array {
-  const c = b.slice();
-  c[i]! ^= mask;
-  return c;
-}
-
-/** msgpack map from encoded parts, in order, repeats allowed (for non-canonical vectors). */
-function rawMap(entries: [string, Uint8Array][]): Uint8Array {
-  return concatBytes(Uint8Array.of(0x80 | entries.length), ...entries.flatMap(([k, v]) => [encode(k), v]));
-}
 
 function letterParts(l: Letter): [string, Uint8Array][] {
   return [

@@ -3,7 +3,7 @@
  * test that checks them, so both read and write one format.
  * @module
  */
-import { fromHex, toHex } from '@comrad/core';
+import { concatBytes, encode, fromHex, toHex } from '@comrad/core';
 import type { Image, Letter } from '@comrad/core/envelope';
 
 /** Bytes in a vector: lowercase hex, or for large inputs `hex` followed by zero bytes up to `zeroFillTo`. */
@@ -85,4 +85,9 @@ export function fromTagged(j: Tagged): unknown {
     return Object.fromEntries(Object.entries(j).map(([k, x]) => [k, fromTagged(x)]));
   }
   return j;
+}
+
+/** A msgpack map from encoded parts, in order, repeats allowed: for non-canonical and hostile vectors. */
+export function rawMap(entries: [string, Uint8Array][]): Uint8Array {
+  return concatBytes(Uint8Array.of(0x80 | entries.length), ...entries.flatMap(([k, v]) => [encode(k), v]));
 }

@@ -33,7 +33,7 @@ import { makeContainer } from '@comrad/core/src/crypto/_container.js';
 import { announcedLimits, resolveLimits } from '@comrad/operator/src/limits.js';
 import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
 import { keyPairOfScalar, Recorder, withScriptedCrypto, type Draw } from './_scripted-crypto.js';
-import { toTagged, type Tagged, type VectorBytes } from './vector-format.js';
+import { rawMap, toTagged, type Tagged, type VectorBytes } from './vector-format.js';
 
 const hex = toHex;
 /** A fixed time in ms (2025-11-24T16:00:00Z): above 2^32, so it takes the uint64 form (ENC-9). */
@@ -48,10 +48,6 @@ interface KeyPairJson {
 }
 const keyPairJson = (k: KeyPair): KeyPairJson => ({ privateKey: hex(k.privateKey.bytes()), publicKey: hex(k.publicKey.bytes()) });
 
-/** msgpack map from encoded parts, in order (for non-canonical and hostile frames). */
-function rawMap(entries: [string, Uint8Array][]): Uint8Array {
-  return concatBytes(Uint8Array.of(0x80 | entries.length), ...entries.flatMap(([k, v]) => [encode(k), v]));
-}
 function float64(n: number): Uint8Array {
   const b = new Uint8Array(9);
   b[0] = 0xcb;
