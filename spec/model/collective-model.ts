@@ -35,6 +35,9 @@ interface Accepted {
   proposal?: number;
   yes?: boolean;
   constitution?: Constitution;
+  /** A `key` event's epoch and the members its copies were sealed to (COL-28). */
+  epoch?: number;
+  keys?: string[];
   id: string;
   /** A vote that put its proposal in force (COL-14). */
   passed?: boolean;
@@ -54,6 +57,7 @@ const FIELD_ORDER: Record<string, string[]> = {
   vote: ['proposal', 'yes'],
   leave: [],
   expel: ['who'],
+  key: ['epoch', 'keys'],
 };
 const HEAD = ['v', 'ctx', 'col', 'seq', 'prev', 'by', 'at', 'kind'];
 
@@ -163,6 +167,21 @@ function readMessage(msg: Uint8Array): Read | undefined {
     e.proposal = m.proposal as number;
     e.yes = m.yes;
   }
+  if (kind === 'key') {
+    // COL-28: an epoch opened at or before this event; 1..14 [name, sealed] pairs, names strictly increasing.
+    if (!u32(m.epoch) || m.epoch === 0 || (m.epoch as number) > seq) return undefined;
+    const list = m.keys;
+    if (!Array.isArray(list) || list.length < 1 || list.length > 14) return undefined;
+    const names: string[] = [];
+    for (const pair of list) {
+      if (!Array.isArray(pair) || pair.length !== 2 || !isName(pair[0]) || !(pair[1] instanceof Uint8Array)) return undefined;
+      if (pair[1].length < 32 || pair[1].length > 128) return undefined;
+      if (names.length > 0 && !(names[names.length - 1]! < pair[0])) return undefined;
+      names.push(pair[0]);
+    }
+    e.epoch = m.epoch as number;
+    e.keys = names;
+  }
   return e;
 }
 
@@ -260,6 +279,8 @@ function ruleOf(h: Accepted[], e: Read): Accepted | string {
   if (e.proposal !== undefined) a.proposal = e.proposal;
   if (e.yes !== undefined) a.yes = e.yes;
   if (e.constitution !== undefined) a.constitution = e.constitution;
+  if (e.epoch !== undefined) a.epoch = e.epoch;
+  if (e.keys !== undefined) a.keys = e.keys;
   if (e.kind === 'found') return a;
   const c = constitution(h)!;
   const n = members(h).length;
@@ -306,8 +327,58 @@ function ruleOf(h: Accepted[], e: Read): Accepted | string {
       a.expelled = v.length + 1 >= modelQuorum(c.expel, n - 1);
       return a;
     }
+    case 'key': {
+      // COL-29
+      if (!member) return 'NOT_MEMBER';
+      const opens = e.epoch === e.seq;
+      const current = currentEpoch(h);
+      if (!opens && (current === 0 || e.epoch !== current)) return 'OUT_OF_ORDER';
+      const held = holders(h);
+      if (!opens && !held.includes(e.by)) return 'FORBIDDEN';
+      const due = owed(h);
+      for (const who of e.keys!) {
+        if (!isMember(h, who)) return 'NOT_MEMBER';
+        if (opens) continue;
+        if (held.includes(who)) return 'DUPLICATE';
+        if (!due.includes(who)) return 'FORBIDDEN';
+      }
+      return a;
+    }
   }
   return 'UNDECODABLE';
+}
+
+// ---- The message key (COL-29), from the history alone
+
+/** The current epoch: the seq (= index) of the last `key` event that opened one, or 0. */
+function currentEpoch(h: Accepted[]): number {
+  const i = lastIndex(h, (e) => e.kind === 'key' && e.epoch === e.seq);
+  return i < 0 ? 0 : i;
+}
+
+/** Who got the current epoch's key, at which index: the opener and each copy's member. */
+function copies(h: Accepted[]): Array<[string, number]> {
+  const ep = currentEpoch(h);
+  if (ep === 0) return [];
+  return h.flatMap((e, i) => (e.kind === 'key' && e.epoch === ep ? [...(e.seq === ep ? [[e.by, i] as [string, number]] : []), ...e.keys!.map((w) => [w, i] as [string, number])] : []));
+}
+
+/** Holders now: got the key and have been a member without a break since. */
+function holders(h: Accepted[]): string[] {
+  return unique(copies(h).filter(([x, i]) => isMember(h, x) && joined(h, x) < i).map(([x]) => x)).sort();
+}
+
+/** Owed: members since before the epoch opened who hold no copy. */
+function owed(h: Accepted[]): string[] {
+  const ep = currentEpoch(h);
+  if (ep === 0) return [];
+  const held = holders(h);
+  return members(h).filter((x) => joined(h, x) < ep && !held.includes(x));
+}
+
+/** Whether someone who got the current key left or was expelled after getting it. */
+function exposed(h: Accepted[]): boolean {
+  return copies(h).some(([x, i]) => departed(h, x) > i);
 }
 
 function requesters(h: Accepted[]): string[] {
@@ -332,6 +403,7 @@ function view(name: string, h: Accepted[]) {
       }),
     proposals: pendingProposals(h).map((i) => ({ id: i, by: h[i]!.by, constitution: h[i]!.constitution!, yes: votes(h, i, true).sort(), no: votes(h, i, false).sort() })),
     expulsions: ms.map((t) => ({ who: t, votes: expelVotes(h, t).sort() })).filter((x) => x.votes.length > 0),
+    key: { epoch: currentEpoch(h), holders: holders(h), owed: owed(h), exposed: exposed(h) },
   };
 }
 

@@ -5,19 +5,23 @@
  * compares, and checks every case.
  *
  * The valid vectors are one story, each event applied to the state the ones before it left: a founding,
- * two admissions, an amendment passed by vote, a request, an expulsion and a departure. The invalid ones
+ * two admissions, an amendment passed by vote, a request, an expulsion and a departure, then the message
+ * key: an epoch opened, an admission, and the next epoch opened and continued (COL-28..COL-31). The invalid ones
  * are either undecodable bytes (`after: null`) or well-formed events the fold refuses at a point of that
  * story (`after: k`, the state after valid event k).
  * @module
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { concatBytes, encode, PrivateKey, PublicKey, toHex, utf8 } from '@comrad/core';
+import { concatBytes, encode, pad, PrivateKey, PublicKey, toHex, utf8 } from '@comrad/core';
+import { _testing } from '@comrad/core/src/crypto/_node-backend.js';
 import {
   applyEvent,
   emptyCollective,
+  encodeCollectivePost,
   encodeEvent,
   nextEvent,
   stateToJson,
+  type CollectivePost,
   type CollectiveEvent,
   type CollectiveState,
   type CollectiveStateJson,
@@ -99,6 +103,12 @@ export function buildCollectiveVectors() {
     ['bob votes to expel carol: 2 of 2, carol is out and her vouch for dave lapses', ['COL-17', 'COL-18'], 'bob', { kind: 'expel', who: 'carol' }],
     ['bob leaves', ['COL-16'], 'bob', { kind: 'leave' }],
     ['dave withdraws his request', ['COL-16'], 'dave', { kind: 'leave' }],
+    ['alice, alone, opens the first epoch of the message key with her own copy', ['COL-28', 'COL-29', 'COL-30', 'COL-31'], 'alice', keyEvent(16, 'alice', ['alice'])],
+    ['dave asks again', ['COL-10'], 'dave', { kind: 'request' }],
+    ['alice vouches for dave', ['COL-11'], 'alice', { kind: 'vouch', who: 'dave' }],
+    ['alice admits dave: 1 vouch of 1 (the floor of 2 is capped by the 1 member); a rotation is due', ['COL-5', 'COL-12', 'COL-29', 'COL-31'], 'alice', { kind: 'admit', who: 'dave' }],
+    ['alice opens epoch 20 with her own copy only: dave is owed one', ['COL-28', 'COL-29', 'COL-31'], 'alice', keyEvent(20, 'alice', ['alice'])],
+    ['alice continues epoch 20 with a copy for dave: nobody is owed, no rotation is due', ['COL-28', 'COL-29', 'COL-30'], 'alice', keyEvent(20, 'alice', ['dave'])],
   ];
   for (const [name, rules, by, body] of story) {
     const event = nextEvent(state, by, at++, body);
@@ -137,6 +147,11 @@ export function buildCollectiveVectors() {
   refused('an expulsion vote against a non-member', ['COL-17'], 11, 'alice', { kind: 'expel', who: 'dave' }, 'NOT_FOUND');
   refused('a second expulsion vote by the same member', ['COL-17'], 12, 'alice', { kind: 'expel', who: 'carol' }, 'DUPLICATE');
   refused('a leave by someone neither member nor candidate', ['COL-16'], 4, 'dave', { kind: 'leave' }, 'NOT_MEMBER');
+  refused('a key event by an expelled member', ['COL-29'], 15, 'carol', keyEvent(16, 'carol', ['alice']), 'NOT_MEMBER');
+  refused('an epoch opened with a copy for a non-member', ['COL-29'], 21, 'alice', keyEvent(22, 'alice', ['alice', 'bob']), 'NOT_MEMBER');
+  refused('a key event continuing an epoch that is no longer current', ['COL-29'], 21, 'alice', keyEvent(16, 'alice', ['dave']), 'OUT_OF_ORDER');
+  refused('a continuation by a member who does not hold the key', ['COL-29'], 20, 'dave', keyEvent(20, 'dave', ['dave']), 'FORBIDDEN');
+  refused('a second copy of the current key for the same member', ['COL-29'], 21, 'alice', keyEvent(20, 'alice', ['dave']), 'DUPLICATE');
 
   // Undecodable bytes (COL-7 steps 1–3), all signed by alice so the signature is never the reason.
   const base = { v: 1, ctx: 'comrad/collective', col: COLLECTIVE, seq: 3, prev: new Uint8Array(32).fill(7), by: 'alice', at: AT, kind: 'vouch', who: 'bob' } as Record<string, unknown>;
@@ -176,21 +191,113 @@ export function buildCollectiveVectors() {
   bad('a quorum floor of 0', ['COL-4'], 'MALFORMED', signRaw('alice', msg({ kind: 'propose', who: undefined, constitution: c({ admit: rule(0, 0, 1) }) })));
   bad('a cap below the floor', ['COL-4'], 'MALFORMED', signRaw('alice', msg({ kind: 'propose', who: undefined, constitution: c({ admit: rule(0, 3, 2) }) })));
   bad('expel as nil', ['COL-4'], 'MALFORMED', signRaw('alice', msg({ kind: 'propose', who: undefined, constitution: c({ expel: null }) })));
+  const copy = (who: string) => [who, new Uint8Array(84).fill(who.length)];
+  bad('a key event without copies', ['COL-28'], 'MALFORMED', signRaw('alice', msg({ kind: 'key', who: undefined, epoch: 1, keys: [] })));
+  bad('a key event of 15 copies', ['COL-28'], 'TOO_LARGE', signRaw('alice', msg({ kind: 'key', who: undefined, epoch: 1, keys: Array.from({ length: 15 }, (_, i) => copy(`member${10 + i}`)) })));
+  bad('a key event for an epoch after its own seq', ['COL-28'], 'MALFORMED', signRaw('alice', msg({ kind: 'key', who: undefined, epoch: 4, keys: [copy('bob')] })));
+  bad('key copies out of name order', ['COL-28'], 'MALFORMED', signRaw('alice', msg({ kind: 'key', who: undefined, epoch: 1, keys: [copy('carol'), copy('bob')] })));
+  bad('a key copy of 129 bytes', ['COL-28'], 'TOO_LARGE', signRaw('alice', msg({ kind: 'key', who: undefined, epoch: 1, keys: [['bob', new Uint8Array(129)]] })));
   bad('seq and col swapped (not canonical)', ['COL-2'], 'MALFORMED', signRaw('alice', (() => {
     const { v, ctx, col, seq, ...rest } = base;
     return encode({ v, ctx, seq, col, ...rest });
   })()));
 
+  const messages = buildMessages(states, keys);
+
   return {
     spec: '11-collectives.md (COL-*)',
     description:
-      'Collective log events. `cast` gives each comrade\'s P-256 scalar and Themis public key (the registry). `valid` is one log: apply each `signed` in order to the state the ones before it left, starting from the empty state of "portland"; each must decode to `event` (bytes as {bin: hex}), with canonical `message` and id `id` = SHA-256(message), and leave `state`. `invalid`: with `after` null, decoding `signed` fails with `error`; with `after` = k, applying `signed` to the state after valid event k fails with `error` and changes nothing. Signatures are RFC 6979, so the file is the same on every run.',
+      'Collective log events. `cast` gives each comrade\'s P-256 scalar and Themis public key (the registry). `valid` is one log: apply each `signed` in order to the state the ones before it left, starting from the empty state of "portland"; each must decode to `event` (bytes as {bin: hex}), with canonical `message` and id `id` = SHA-256(message), and leave `state`. `invalid`: with `after` null, decoding `signed` fails with `error`; with `after` = k, applying `signed` to the state after valid event k fails with `error` and changes nothing. `messages` (COL-32, COL-33): after the whole story, `reader` opens his copies of the message keys from the key events; each valid `message` then opens to `post` (signed as `signed`) under the epoch key `key`, and each invalid one fails with `error`. Signatures are RFC 6979 and IVs fixed, so the file is the same on every run.',
     generator: GENERATOR,
     collective: COLLECTIVE,
     cast: Object.fromEntries([...keys].map(([n, k]) => [n, { scalar: k.scalar, publicKey: hex(k.publicKey.bytes()) }])),
     valid,
     invalid,
+    messages,
   };
+
+  /**
+   * A `key` event's body with deterministic copies: the key of an epoch is SHA-256 of
+   * "comrad/collective/vector/epoch/" and its number, and each copy's IV is 12 bytes of the epoch.
+   */
+  function keyEvent(epoch: number, by: string, whos: string[]): EventBody {
+    const author = keysOf(by).privateKey;
+    const copies = whos.map((who) => ({ who, sealed: _testing.encryptWithIv(author, keysOf(who).publicKey, epochKeyOf(epoch), new Uint8Array(12).fill(epoch)) }));
+    return { kind: 'key', epoch, keys: copies };
+  }
+}
+
+/** COL-30: the message key of an epoch in the vectors (fixed, so the file is the same on every run). */
+function epochKeyOf(epoch: number): Uint8Array {
+  return sha256(utf8(`comrad/collective/vector/epoch/${epoch}`));
+}
+
+/** A valid message vector: what dave reads with the key of the epoch. */
+export interface ValidMessageVector {
+  name: string;
+  rules: string[];
+  /** The message as the channel holds it (COL-32). */
+  message: string;
+  epoch: number;
+  /** The epoch's key, as dave opens it from his copy (COL-30). */
+  key: string;
+  post: unknown;
+  /** The signed post inside (COL-32). */
+  signed: string;
+}
+
+/** An invalid message vector: dave, after the whole story, opens `message` and gets `error` (COL-33). */
+export interface InvalidMessageVector {
+  name: string;
+  rules: string[];
+  message: string;
+  error: string;
+}
+
+/**
+ * COL-32, COL-33: alice's messages to portland under epoch 20, which dave reads after the story, and bytes
+ * that fail each step of COL-33. Cells are sealed with a fixed IV and posts signed with RFC 6979.
+ */
+function buildMessages(_states: CollectiveState[], keys: ReadonlyMap<string, { privateKey: PrivateKey }>) {
+  const alice = keys.get('alice')!.privateKey;
+  const post = (over: Partial<CollectivePost> = {}): CollectivePost => ({
+    col: COLLECTIVE,
+    epoch: 20,
+    by: 'alice',
+    at: AT + 30,
+    id: new Uint8Array(16).fill(0x20),
+    body: { text: 'General assembly on Thursday, 7pm, at the union hall ✊' },
+    ...over,
+  });
+  const seal = (signed: Uint8Array, epoch = 20, col = COLLECTIVE, header = epoch) => {
+    const h = new Uint8Array(5);
+    h[0] = 1;
+    new DataView(h.buffer).setUint32(1, header, false);
+    return concatBytes(h, _testing.cellSealWithIv(epochKeyOf(epoch), pad(signed), encode({ ctx: 'comrad/collective/message', col, epoch }), new Uint8Array(12).fill(0x33)));
+  };
+  const signedPost = signDeterministic(alice, encodeCollectivePost(post()));
+  const good = seal(signedPost);
+  const valid: ValidMessageVector[] = [
+    { name: 'alice to portland under epoch 20', rules: ['COL-32', 'COL-33'], message: hex(good), epoch: 20, key: hex(epochKeyOf(20)), post: JSON.parse(JSON.stringify(post(), (_k, v: unknown) => (v instanceof Uint8Array ? { bin: hex(v) } : v))), signed: hex(signedPost) },
+  ];
+  const invalid: InvalidMessageVector[] = [];
+  const bad = (name: string, rules: string[], error: string, bytes: Uint8Array) => invalid.push({ name, rules, message: hex(bytes), error });
+  const flipped = good.slice();
+  flipped[flipped.length - 1]! ^= 1;
+  bad('empty', ['COL-33'], 'TRUNCATED', new Uint8Array(0));
+  bad('version 2', ['COL-32', 'COL-33'], 'UNSUPPORTED_VERSION', concatBytes(Uint8Array.of(2), good.subarray(1)));
+  bad('shorter than its header', ['COL-33'], 'TRUNCATED', good.subarray(0, 4));
+  bad('sealed under epoch 16, before dave joined: he holds no key of it', ['COL-33', 'COL-35'], 'NOT_FOUND', seal(signDeterministic(alice, encodeCollectivePost(post({ epoch: 16 }))), 16));
+  bad('a cell changed in its last byte', ['COL-33'], 'DECRYPT_FAILED', flipped);
+  bad("another collective's message moved into this channel", ['COL-32', 'COL-33'], 'DECRYPT_FAILED', seal(signDeterministic(alice, encodeCollectivePost(post({ col: 'seattle' }))), 20, 'seattle'));
+  bad('not a signed message inside', ['COL-33'], 'BAD_SIGNATURE', seal(new Uint8Array(40)));
+  bad('a post of version 2', ['COL-32', 'COL-33'], 'UNSUPPORTED_VERSION', seal(signDeterministic(alice, encode({ v: 2 }))));
+  bad('a post naming another collective', ['COL-33'], 'WRONG_COLLECTIVE', seal(signDeterministic(alice, encodeCollectivePost(post({ col: 'seattle' })))));
+  bad('a post naming another epoch than its header', ['COL-33'], 'MALFORMED', seal(signDeterministic(alice, encodeCollectivePost(post({ epoch: 19 })))));
+  bad('a post by a name no registry knows', ['COL-33'], 'NOT_FOUND', seal(signDeterministic(alice, encodeCollectivePost(post({ by: 'mallory' })))));
+  bad("alice's post signed with dave's key", ['COL-33'], 'BAD_SIGNATURE', seal(signDeterministic(keys.get('dave')!.privateKey, encodeCollectivePost(post()))));
+  bad('a post by bob, who never held the key of epoch 20', ['COL-33'], 'NOT_MEMBER', seal(signDeterministic(keys.get('bob')!.privateKey, encodeCollectivePost(post({ by: 'bob' })))));
+  return { reader: 'dave', valid, invalid };
 }
 
 function eventJson(e: CollectiveEvent): unknown {

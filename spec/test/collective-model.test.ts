@@ -21,7 +21,7 @@ beforeAll(async () => {
 const damageArb = fc.array(fc.record({ pick: fc.nat(), at: fc.nat(), byte: fc.nat(), xor: fc.integer({ min: 1, max: 255 }), cut: fc.boolean() }), { maxLength: 4 });
 
 describe('collective fold against the model (COL-7, COL-8)', () => {
-  it('COL-8 COL-9 COL-10 COL-11 COL-12 COL-13 COL-14 COL-16 COL-17 COL-18 the fold and the model agree on every verdict and on the state', () => {
+  it('COL-8 COL-9 COL-10 COL-11 COL-12 COL-13 COL-14 COL-16 COL-17 COL-18 COL-28 COL-29 the fold and the model agree on every verdict and on the state', () => {
     const seen = new Map<string, number>();
     fc.assert(
       fc.property(stepsArb, damageArb, (run, damage) => {
@@ -39,6 +39,7 @@ describe('collective fold against the model (COL-7, COL-8)', () => {
           const got = codes.get(i) ?? 'ok';
           const want = model.verdicts[i]!;
           seen.set(want, (seen.get(want) ?? 0) + 1);
+          if (kindOf(bytes) === 'key') seen.set(`key ${want}`, (seen.get(`key ${want}`) ?? 0) + 1);
           if (want === 'UNDECODABLE') expect(() => decodeEvent(bytes), `event ${i}`).toThrow();
           else expect(got, `event ${i}`).toBe(want);
         });
@@ -47,8 +48,17 @@ describe('collective fold against the model (COL-7, COL-8)', () => {
       { numRuns: 80 },
     );
     // The random logs reach every rule, not only the first refusal.
-    for (const v of ['ok', 'NOT_MEMBER', 'NOT_FOUND', 'DUPLICATE', 'QUORUM_NOT_MET', 'OUT_OF_ORDER', 'BAD_SIGNATURE', 'WRONG_COLLECTIVE', 'UNDECODABLE']) {
+    // COL-29 too: key events opened, continued, and refused for each of their own reasons.
+    for (const v of ['ok', 'NOT_MEMBER', 'NOT_FOUND', 'DUPLICATE', 'QUORUM_NOT_MET', 'OUT_OF_ORDER', 'BAD_SIGNATURE', 'WRONG_COLLECTIVE', 'UNDECODABLE', 'key ok', 'key NOT_MEMBER', 'key OUT_OF_ORDER']) {
       expect(seen.get(v) ?? 0, v).toBeGreaterThan(0);
     }
   });
 });
+
+function kindOf(bytes: Uint8Array): string | undefined {
+  try {
+    return decodeEvent(bytes).event.kind;
+  } catch {
+    return undefined;
+  }
+}

@@ -6,10 +6,20 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fromHex, PublicKey, ready, toHex } from '@comrad/core';
-import { applyEvent, decodeEvent, emptyCollective, MAX_EVENT_BYTES, MAX_EVENT_MESSAGE_BYTES, stateToJson, type CollectiveState } from '@comrad/core/collective';
+import { fromHex, PrivateKey, PublicKey, ready, toHex } from '@comrad/core';
+import {
+  applyEvent,
+  decodeEvent,
+  emptyCollective,
+  epochKeys,
+  MAX_EVENT_BYTES,
+  MAX_EVENT_MESSAGE_BYTES,
+  openMessage,
+  stateToJson,
+  type CollectiveState,
+} from '@comrad/core/collective';
 import { codeOf } from '@comrad/test-kit/core/garbage';
-import { buildCollectiveVectors, type InvalidCollectiveVector, type ValidCollectiveVector } from '../scripts/collective-cases.js';
+import { buildCollectiveVectors, type InvalidCollectiveVector, type InvalidMessageVector, type ValidCollectiveVector, type ValidMessageVector } from '../scripts/collective-cases.js';
 import { keyPairOfScalar } from '../scripts/_scripted-crypto.js';
 import { modelFold } from '../model/collective-model.js';
 
@@ -18,6 +28,7 @@ const file = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/collectiv
   cast: Record<string, { scalar: string; publicKey: string }>;
   valid: ValidCollectiveVector[];
   invalid: InvalidCollectiveVector[];
+  messages: { reader: string; valid: ValidMessageVector[]; invalid: InvalidMessageVector[] };
 };
 const registry = new Map(Object.entries(file.cast).map(([n, k]) => [n, PublicKey.from(fromHex(k.publicKey))] as const));
 const keysOf = (n: string) => registry.get(n);
@@ -49,6 +60,25 @@ describe.each(['node', 'wasm'] as const)('collectives.json on the %s backend (CO
       const r = applyEvent(at, fromHex(v.signed), keysOf);
       expect(r.ok ? 'ok' : r.error.code, v.name).toBe(v.error);
     }
+  });
+});
+
+describe.each(['node', 'wasm'] as const)('collectives.json messages on the %s backend (COL-30, COL-32, COL-33)', (backend) => {
+  it('COL-30 COL-32 COL-33 the reader opens his key copies from the log, each valid message to its post, each invalid one to its code', async () => {
+    await ready({ backend });
+    const m = file.messages;
+    const reader = { name: m.reader, privateKey: PrivateKey.from(keyPairOfScalar(fromHex(file.cast[m.reader]!.scalar)).privateKey) };
+    const epochs = epochKeys(file.valid.map((v) => decodeEvent(fromHex(v.signed)).event), reader, keysOf);
+    for (const v of m.valid) {
+      expect(toHex(epochs.get(v.epoch)!.key!.bytes()), v.name).toBe(v.key);
+      const opened = openMessage(fromHex(v.message), file.collective, epochs, keysOf);
+      expect(bin(opened.post), v.name).toEqual(v.post);
+      expect(toHex(opened.signed), v.name).toBe(v.signed);
+    }
+    for (const v of m.invalid) expect(await codeOf(() => openMessage(fromHex(v.message), file.collective, epochs, keysOf)), v.name).toBe(v.error);
+    // Every step of COL-33 that can fail has a vector.
+    const codes = new Set(m.invalid.map((v) => v.error));
+    for (const c of ['TRUNCATED', 'UNSUPPORTED_VERSION', 'NOT_FOUND', 'DECRYPT_FAILED', 'BAD_SIGNATURE', 'WRONG_COLLECTIVE', 'MALFORMED', 'NOT_MEMBER']) expect(codes.has(c), c).toBe(true);
   });
 });
 

@@ -35,10 +35,23 @@ const bodyArb: fc.Arbitrary<EventBody> = fc.oneof(
   fc.record({ kind: fc.constant('vote' as const), proposal: fc.integer({ min: 1, max: 0xffff_ffff }), yes: fc.boolean() }),
   fc.constant({ kind: 'leave' as const }),
 );
+/** COL-28: a `key` event's own fields; its epoch is drawn as a share of its seq (never after it). */
+const keyBodyArb = fc.record({
+  share: fc.double({ min: 0, max: 1, noNaN: true }),
+  keys: fc.uniqueArray(fc.record({ who: nameArb, sealed: fc.uint8Array({ minLength: 32, maxLength: 128 }) }), { selector: (k) => k.who, minLength: 1, maxLength: 8 }),
+});
 const eventArb: fc.Arbitrary<CollectiveEvent> = fc.oneof(
   fc
     .record({ col: nameArb, by: nameArb, at: fc.integer({ min: 0, max: 0xffff_ffff }), seq: fc.integer({ min: 1, max: 0xffff_ffff }), prev: fc.uint8Array({ minLength: 32, maxLength: 32 }), body: bodyArb })
     .map(({ body, ...head }) => ({ ...head, ...body }) as CollectiveEvent),
+  fc
+    .record({ col: nameArb, by: nameArb, at: fc.integer({ min: 0, max: 0xffff_ffff }), seq: fc.integer({ min: 1, max: 0xffff_ffff }), prev: fc.uint8Array({ minLength: 32, maxLength: 32 }), body: keyBodyArb })
+    .map(({ body, ...head }) => ({
+      ...head,
+      kind: 'key' as const,
+      epoch: Math.max(1, Math.floor(body.share * head.seq)),
+      keys: [...body.keys].sort((a, b) => (a.who < b.who ? -1 : a.who > b.who ? 1 : 0)),
+    })),
   fc.record({ col: nameArb, by: nameArb, at: fc.integer({ min: 0, max: 0xffff_ffff }), constitution: constitutionArb }).map((x) => ({ ...x, seq: 0, prev: GENESIS_PREV, kind: 'found' as const })),
 );
 
@@ -50,6 +63,11 @@ function message(over: Record<string, unknown>): Uint8Array {
     else map[k] = v;
   }
   return encodeAny(map);
+}
+
+/** `n` key copies ([name, 84 bytes]) for names in increasing order. */
+function copies(n: number): [string, Uint8Array][] {
+  return Array.from({ length: n }, (_, i) => [`member${String(i).padStart(2, '0')}`, new Uint8Array(84).fill(i)]);
 }
 
 function signBytes(msg: Uint8Array): Uint8Array {
@@ -118,6 +136,17 @@ describe('collective events: encoding (COL-1..COL-3, COL-6)', () => {
     ['COL-4 a cap above the most members', 'MALFORMED', () => signBytes(message({ kind: 'propose', who: undefined, constitution: { admit: rule(0, 1, 100_001), amend: rule(0) } }))],
     ['COL-4 no amendment rule', 'MALFORMED', () => signBytes(message({ kind: 'propose', who: undefined, constitution: { admit: rule(0) } }))],
     ['COL-4 ENC-2 expel as nil', 'MALFORMED', () => signBytes(message({ kind: 'propose', who: undefined, constitution: { admit: rule(0), amend: rule(0), expel: null } }))],
+    ['COL-28 a key event without copies', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: [] }))],
+    ['COL-28 a key event with 15 copies', 'TOO_LARGE', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: copies(15) }))],
+    ['COL-28 a key event for an epoch after itself', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 4, keys: copies(1) }))],
+    ['COL-28 a key event for epoch 0', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 0, keys: copies(1) }))],
+    ['COL-28 ENC-2 key copies out of name order', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: copies(2).reverse() }))],
+    ['COL-28 a member named twice', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: [...copies(1), ...copies(1)] }))],
+    ['COL-28 a copy that is not a pair', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: [['bob']] }))],
+    ['COL-28 NAME-1 a copy for a name in capitals', 'INVALID_NAME', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: [['Bob', new Uint8Array(84)]] }))],
+    ['COL-28 a copy of 31 bytes', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: [['bob', new Uint8Array(31)]] }))],
+    ['COL-28 a copy of 129 bytes', 'TOO_LARGE', () => signBytes(message({ kind: 'key', who: undefined, epoch: 1, keys: [['bob', new Uint8Array(129)]] }))],
+    ['COL-28 a key event without its epoch', 'MALFORMED', () => signBytes(message({ kind: 'key', who: undefined, keys: copies(1) }))],
     ['COL-2 ENC-2 fields out of order', 'MALFORMED', () => signBytes(reordered())],
     ['COL-2 ENC-2 an integer in a longer form than needed', 'MALFORMED', () => signBytes(longSeq())],
   ];
@@ -152,7 +181,7 @@ describe('collective events: encoding (COL-1..COL-3, COL-6)', () => {
   });
 
   it('COL-3 every kind is covered by the encoder and the decoder', () => {
-    expect([...EVENT_KINDS]).toEqual(['found', 'request', 'vouch', 'admit', 'propose', 'vote', 'leave', 'expel']);
+    expect([...EVENT_KINDS]).toEqual(['found', 'request', 'vouch', 'admit', 'propose', 'vote', 'leave', 'expel', 'key']);
   });
 });
 

@@ -13,7 +13,7 @@ import { Fields } from '../codec/fields.js';
 import { checkSigned } from '../crypto/_framing.js';
 import { sign, verify } from '../crypto/operations.js';
 import type { PrivateKey, PublicKey } from '../crypto/keys.js';
-import { readNameField } from '../envelope/name.js';
+import { checkName, readNameField } from '../envelope/name.js';
 import { constitutionToMap, readConstitution, type Constitution } from './constitution.js';
 
 /** COL-2: the version this implementation speaks. */
@@ -38,8 +38,15 @@ export const MAX_EVENT_AT = 0xffff_ffff;
 /** COL-6: the `prev` of the founding event: there is no event before it. */
 export const GENESIS_PREV: Uint8Array = new Uint8Array(EVENT_ID_BYTES);
 
-/** The kinds of event, in COL-3 order. */
-export const EVENT_KINDS = ['found', 'request', 'vouch', 'admit', 'propose', 'vote', 'leave', 'expel'] as const;
+/** COL-28: the most key copies one `key` event carries: 14 fit within COL-1 even with 32-character names. */
+export const MAX_KEY_COPIES = 14;
+/** COL-28: the bounds of one sealed key copy (a 32-byte key sealed with `encryptFor` is 84 bytes). */
+export const MIN_KEY_COPY_BYTES = 32;
+/** COL-28: see {@link MIN_KEY_COPY_BYTES}. */
+export const MAX_KEY_COPY_BYTES = 128;
+
+/** The kinds of event, in COL-3 order (`key`, COL-28, last). */
+export const EVENT_KINDS = ['found', 'request', 'vouch', 'admit', 'propose', 'vote', 'leave', 'expel', 'key'] as const;
 /** One kind of event. */
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -60,7 +67,20 @@ export type EventBody =
   /** A member leaves, or a candidate withdraws its request (COL-16). */
   | { readonly kind: 'leave' }
   /** A member votes to expel another, where the constitution allows it (COL-17). */
-  | { readonly kind: 'expel'; readonly who: string };
+  | { readonly kind: 'expel'; readonly who: string }
+  /**
+   * A member hands out the message key of an epoch, sealed to each member named (COL-28, COL-29): `epoch`
+   * is this event's own `seq` to open a new epoch, or the current epoch's to hand its key to more members.
+   */
+  | { readonly kind: 'key'; readonly epoch: number; readonly keys: readonly KeyCopy[] };
+
+/** One member's copy of an epoch's message key (COL-28): the key sealed to `who`'s registry key by the author. */
+export interface KeyCopy {
+  /** The member the copy is for (NAME-1). */
+  readonly who: string;
+  /** `encryptFor(author's private key, who's public key, key bytes)` (COL-30). */
+  readonly sealed: Uint8Array;
+}
 
 /** The fields every event carries (COL-2). */
 export interface EventHead {
@@ -101,6 +121,7 @@ const KIND_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   vote: ['proposal', 'yes'],
   leave: [],
   expel: ['who'],
+  key: ['epoch', 'keys'],
 };
 const ALLOWED: Readonly<Record<EventKind, ReadonlySet<string>>> = Object.fromEntries(
   EVENT_KINDS.map((k) => [k, new Set([...HEAD_FIELDS, ...KIND_FIELDS[k]])]),
@@ -209,7 +230,31 @@ function readEvent(value: unknown): CollectiveEvent {
       return { ...head, kind: 'vote', proposal: f.int('proposal', { min: 1, max: MAX_SEQ }), yes: f.bool('yes') };
     case 'leave':
       return { ...head, kind: 'leave' };
+    case 'key':
+      return { ...head, kind: 'key', ...readKeyFields(f, seq) };
   }
+}
+
+/** COL-28: `epoch` (1..seq: an epoch opened at or before this event) and the copies, strictly by name. */
+function readKeyFields(f: Fields, seq: number): { epoch: number; keys: KeyCopy[] } {
+  const epoch = f.int('epoch', { min: 1, max: MAX_SEQ });
+  if (epoch > seq) throw new ProtocolError('MALFORMED', 'event.epoch names an event after this one');
+  const list = f.list('keys', MAX_KEY_COPIES);
+  if (list.length === 0) throw new ProtocolError('MALFORMED', 'event.keys is empty');
+  const keys: KeyCopy[] = [];
+  for (const item of list) {
+    if (!Array.isArray(item) || item.length !== 2) throw new ProtocolError('MALFORMED', 'event.keys holds [name, sealed] pairs');
+    if (typeof item[0] !== 'string') throw new ProtocolError('MALFORMED', 'event.keys names must be strings');
+    const who = checkName(item[0]);
+    const sealed = item[1];
+    if (!(sealed instanceof Uint8Array) || sealed.length < MIN_KEY_COPY_BYTES) throw new ProtocolError('MALFORMED', 'event.keys copies must be sealed keys');
+    if (sealed.length > MAX_KEY_COPY_BYTES) throw new ProtocolError('TOO_LARGE', `a key copy is at most ${MAX_KEY_COPY_BYTES} bytes`);
+    // One order, one encoding (ENC-2), and nobody twice: names strictly increase by code unit.
+    const last = keys[keys.length - 1];
+    if (last !== undefined && !(last.who < who)) throw new ProtocolError('MALFORMED', 'event.keys must be in strictly increasing name order');
+    keys.push({ who, sealed: sealed.slice() });
+  }
+  return { epoch, keys };
 }
 
 /** The canonical map of an event: fields in COL-2/COL-3 order. Values are checked by readEvent. */
@@ -234,6 +279,10 @@ function eventToMap(e: CollectiveEvent): Record<string, unknown> {
       map.yes = e.yes;
       break;
     case 'leave':
+      break;
+    case 'key':
+      map.epoch = e.epoch;
+      map.keys = Array.isArray(e.keys) ? e.keys.map((k) => [k?.who, k?.sealed]) : e.keys;
       break;
   }
   return map;

@@ -61,6 +61,14 @@ export interface CollectiveState {
   readonly proposals: ReadonlyMap<number, Proposal>;
   /** Pending expulsion votes: member named → members who voted to expel them (never empty). */
   readonly expulsions: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The message key's current epoch: the `seq` of the `key` event that opened it, 0 before any (COL-29). */
+  readonly epoch: number;
+  /** Members who hold the current epoch's key: its opener and every member a copy was sealed to (COL-29). */
+  readonly holders: ReadonlySet<string>;
+  /** Members at the epoch's opening who have no copy yet: the only ones a later `key` event may add (COL-29). */
+  readonly owed: ReadonlySet<string>;
+  /** Whether someone who held the current key has left or been expelled since (COL-29, COL-18). */
+  readonly exposed: boolean;
 }
 
 /** The registry as the fold sees it: a comrade's public key by name, or undefined for an unknown name. */
@@ -87,7 +95,30 @@ const EMPTY_EXPULSIONS: ReadonlyMap<string, ReadonlySet<string>> = new Map();
  * @example `const s0 = emptyCollective('portland')`
  */
 export function emptyCollective(name: string): CollectiveState {
-  return { name, seq: 0, head: GENESIS_PREV, constitution: undefined, members: EMPTY_SET, requests: EMPTY_REQUESTS, proposals: EMPTY_PROPOSALS, expulsions: EMPTY_EXPULSIONS };
+  return {
+    name,
+    seq: 0,
+    head: GENESIS_PREV,
+    constitution: undefined,
+    members: EMPTY_SET,
+    requests: EMPTY_REQUESTS,
+    proposals: EMPTY_PROPOSALS,
+    expulsions: EMPTY_EXPULSIONS,
+    epoch: 0,
+    holders: EMPTY_SET,
+    owed: EMPTY_SET,
+    exposed: false,
+  };
+}
+
+/**
+ * COL-31: whether the message key must be rotated before anything more is sealed under it: no epoch yet,
+ * a holder of the current key has left or was expelled, or a member holds no copy (admitted since the
+ * epoch opened, or still owed one).
+ * @example `if (rotationDue(view.state)) await rotate()`
+ */
+export function rotationDue(s: CollectiveState): boolean {
+  return s.epoch === 0 || s.exposed || s.holders.size < s.members.size;
 }
 
 /**
@@ -251,6 +282,30 @@ function rule(s: CollectiveState, e: CollectiveEvent): Parts {
       if (next.size >= quorum(rule, s.members.size - 1)) return depart(s, e.who);
       return { ...s, expulsions: withEntry(s.expulsions, e.who, next) };
     }
+    case 'key': {
+      // COL-29
+      member(s, e.by);
+      const opens = e.epoch === e.seq;
+      if (!opens && (s.epoch === 0 || e.epoch !== s.epoch)) throw refuse('OUT_OF_ORDER', 'the key event continues an epoch that is not the current one');
+      // Only a holder knows the key it continues to hand out.
+      if (!opens && !s.holders.has(e.by)) throw refuse('FORBIDDEN', 'only a holder of the epoch key hands it on');
+      for (const { who } of e.keys) {
+        if (!s.members.has(who)) throw refuse('NOT_MEMBER', 'a key copy for someone who is not a member');
+        if (opens) continue;
+        if (s.holders.has(who)) throw refuse('DUPLICATE', 'this member holds the key of the epoch already');
+        // A member admitted after the epoch opened waits for the next key: the one in force may seal
+        // messages from before they joined.
+        if (!s.owed.has(who)) throw refuse('FORBIDDEN', 'this member joined after the epoch opened');
+      }
+      const given = e.keys.map((k) => k.who);
+      if (opens) {
+        const holders = new Set([e.by, ...given]);
+        return { ...s, epoch: e.seq, holders, owed: new Set([...s.members].filter((m) => !holders.has(m))), exposed: false };
+      }
+      let owed = s.owed;
+      for (const who of given) owed = withoutItem(owed, who);
+      return { ...s, holders: new Set([...s.holders, ...given]), owed };
+    }
   }
 }
 
@@ -277,7 +332,9 @@ function depart(s: CollectiveState, who: string): Parts {
     const left = withoutItem(voters, who);
     expulsions = left.size === 0 ? withoutEntry(expulsions, t) : withEntry(expulsions, t, left);
   }
-  return { ...s, members: withoutItem(s.members, who), requests, proposals, expulsions };
+  // COL-29: a departing holder takes the key with them; whatever is sealed under it from now on, they read.
+  const exposed = s.exposed || s.holders.has(who);
+  return { ...s, members: withoutItem(s.members, who), requests, proposals, expulsions, holders: withoutItem(s.holders, who), owed: withoutItem(s.owed, who), exposed };
 }
 
 function withItem<T>(set: ReadonlySet<T>, item: T): ReadonlySet<T> {
@@ -317,6 +374,8 @@ export interface CollectiveStateJson {
   requests: { candidate: string; seq: number; note?: string; vouches: string[] }[];
   proposals: { id: number; by: string; constitution: Constitution; yes: string[]; no: string[] }[];
   expulsions: { who: string; votes: string[] }[];
+  /** The message key (COL-29): its epoch, who holds it, who is owed a copy, whether a holder left. */
+  key: { epoch: number; holders: string[]; owed: string[]; exposed: boolean };
 }
 
 /**
@@ -338,6 +397,7 @@ export function stateToJson(s: CollectiveState): CollectiveStateJson {
       .sort((a, b) => a.seq - b.seq)
       .map((p) => ({ id: p.seq, by: p.by, constitution: constitutionJson(p.constitution), yes: sorted(p.yes), no: sorted(p.no) })),
     expulsions: [...s.expulsions].sort(([a], [b]) => byCodeUnit(a, b)).map(([who, votes]) => ({ who, votes: sorted(votes) })),
+    key: { epoch: s.epoch, holders: sorted(s.holders), owed: sorted(s.owed), exposed: s.exposed },
   };
 }
 

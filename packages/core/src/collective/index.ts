@@ -1,7 +1,8 @@
 /**
  * `@comrad/core/collective` — self-governing collectives (COL-*): the signed events of a collective's
  * append-only log, their strict codec, and the pure fold every member runs over the whole log to learn
- * the members, the constitution in force, and the pending requests and proposals.
+ * the members, the constitution in force, and the pending requests and proposals; and messages to its
+ * members, sealed under a message key the log hands out and rotates on every membership change.
  *
  * @example
  * ```ts
@@ -29,6 +30,9 @@ export {
   MAX_EVENT_AT,
   GENESIS_PREV,
   EVENT_KINDS,
+  MAX_KEY_COPIES,
+  MIN_KEY_COPY_BYTES,
+  MAX_KEY_COPY_BYTES,
   encodeEvent,
   signEvent,
   decodeEvent,
@@ -39,6 +43,7 @@ export {
   type EventHead,
   type CollectiveEvent,
   type DecodedEvent,
+  type KeyCopy,
 } from './event.js';
 export {
   MAX_PENDING_REQUESTS,
@@ -48,6 +53,7 @@ export {
   applyEvent,
   foldLog,
   stateToJson,
+  rotationDue,
   type PendingRequest,
   type Proposal,
   type CollectiveState,
@@ -71,3 +77,28 @@ export {
   checkAppend,
   type CollectiveKeys,
 } from './entry.js';
+export {
+  MESSAGE_VERSION,
+  MESSAGE_HEADER_BYTES,
+  POST_CONTEXT,
+  MESSAGE_CONTEXT,
+  CHANNEL_CONTEXT,
+  MAX_MESSAGE_BYTES,
+  MAX_POST_BYTES,
+  POST_ID_BYTES,
+  sealKeyCopy,
+  openKeyCopy,
+  nextKeyEvent,
+  epochKeys,
+  acceptedEvents,
+  channelId,
+  createCollectivePost,
+  encodeCollectivePost,
+  decodeCollectivePost,
+  sealMessage,
+  messageEpoch,
+  openMessage,
+  type CollectivePost,
+  type OpenedMessage,
+  type EpochKeys,
+} from './message.js';

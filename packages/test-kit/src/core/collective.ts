@@ -4,11 +4,12 @@
  * @module
  */
 import fc from 'fast-check';
-import { KeyPair, PublicKey } from '@comrad/core';
+import { KeyPair, PublicKey, SymmetricKey } from '@comrad/core';
 import {
   applyEvent,
   emptyCollective,
   nextEvent,
+  sealKeyCopy,
   signEvent,
   type CollectiveState,
   type Constitution,
@@ -113,7 +114,7 @@ export const constitutionArb: fc.Arbitrary<Constitution> = fc
  * attacks (a forged signature, a stranger, a replay, an event built on a stale head, another collective).
  */
 export type Step =
-  | { t: 'act'; plausible: boolean; by: number; kind: EventBody['kind']; who: number; proposal: number; yes: boolean; constitution: Constitution; note: boolean }
+  | { t: 'act'; plausible: boolean; by: number; kind: EventBody['kind']; who: number; proposal: number; yes: boolean; constitution: Constitution; note: boolean; share: number }
   | { t: 'forge'; by: number; signer: number; who: number }
   | { t: 'stranger' }
   | { t: 'replay'; pick: number }
@@ -127,12 +128,14 @@ const actArb: fc.Arbitrary<Step> = fc.record({
   plausible: fc.integer({ min: 0, max: 9 }).map((n) => n > 0),
   by: idx,
   // Weighted towards the acts that make logs grow: requests, vouches and admissions.
-  kind: fc.constantFrom<EventBody['kind']>(...(['request', 'request', 'request', 'vouch', 'vouch', 'vouch', 'vouch', 'vouch', 'admit', 'admit', 'admit', 'propose', 'vote', 'vote', 'vote', 'leave', 'expel', 'expel'] as const)),
+  kind: fc.constantFrom<EventBody['kind']>(...(['request', 'request', 'request', 'vouch', 'vouch', 'vouch', 'vouch', 'vouch', 'admit', 'admit', 'admit', 'propose', 'vote', 'vote', 'vote', 'leave', 'expel', 'expel', 'key', 'key', 'key', 'key'] as const)),
   who: idx,
   proposal: fc.nat({ max: 8 }),
   yes: fc.boolean(),
   constitution: constitutionArb,
   note: fc.boolean(),
+  // For a `key` event: a bit mask over the names, which copies it carries (COL-28).
+  share: fc.nat({ max: 255 }),
 });
 
 /** A random log's steps, founded first by a random founder under a random constitution. */
@@ -168,7 +171,7 @@ export function buildLog(cast: Cast, run: { founder: number; constitution: Const
         const asks = s.plausible && (s.kind === 'vouch' || s.kind === 'admit') && log.state.requests.size === 0;
         const act = asks ? { ...s, kind: 'request' as const } : s;
         const { by, who } = pick(act, log.state);
-        log.act(by, bodyOf(act, who, log.state));
+        log.act(by, bodyOf(act, who, log.state, by, cast));
         break;
       }
       case 'forge':
@@ -213,6 +216,12 @@ function pick(s: Extract<Step, { t: 'act' }>, state: CollectiveState): { by: str
     }
     case 'expel':
       return { by: from(members, s.by, raw.by), who: from(members, s.who, raw.who) };
+    case 'key': {
+      // Continuing an epoch is for a holder while someone is owed the key; else a member opens one.
+      const holders = [...state.holders].sort();
+      // Now and then a member who does not hold the key tries to hand it on (FORBIDDEN).
+      return { by: state.owed.size > 0 && s.share % 2 === 0 && !(s.share & 128) ? from(holders, s.by, raw.by) : from(members, s.by, raw.by), who: raw.who };
+    }
     case 'leave':
       // The last member leaving ends every story: a candidate withdraws instead.
       return { by: members.length > 1 ? from(members, s.by, raw.by) : from(candidates, s.by, raw.by), who: raw.who };
@@ -221,7 +230,7 @@ function pick(s: Extract<Step, { t: 'act' }>, state: CollectiveState): { by: str
   }
 }
 
-function bodyOf(s: Extract<Step, { t: 'act' }>, who: string, state: CollectiveState): EventBody {
+function bodyOf(s: Extract<Step, { t: 'act' }>, who: string, state: CollectiveState, by: string, cast: Cast): EventBody {
   switch (s.kind) {
     case 'found':
     case 'propose':
@@ -239,5 +248,24 @@ function bodyOf(s: Extract<Step, { t: 'act' }>, who: string, state: CollectiveSt
     }
     case 'leave':
       return { kind: 'leave' };
+    case 'key':
+      return keyBody(s, state, by, cast);
   }
+}
+
+/**
+ * A `key` event (COL-28) with real sealed copies: a plausible one opens an epoch for the author and the
+ * members `share` picks, or continues the current one for owed members; else the copies go to anyone.
+ */
+function keyBody(s: Extract<Step, { t: 'act' }>, state: CollectiveState, by: string, cast: Cast): EventBody {
+  const continuing = (state.owed.size > 0 && s.share % 2 === 0) || (!s.plausible && s.share % 3 === 0 && state.epoch > 0);
+  // Now and then a continuation names every member, holders and latecomers too (DUPLICATE, FORBIDDEN).
+  const pool = !s.plausible ? [...NAMES] : continuing && !(s.share & 64) ? [...state.owed] : [...state.members];
+  const chosen = pool.filter((_, i) => (s.share >> (i % 8)) & 1);
+  const names = [...new Set(chosen.length > 0 ? chosen : pool.slice(0, 1).concat(continuing ? [] : [by]))].sort();
+  const key = SymmetricKey.generate();
+  const author = cast.keys.get(by) ?? cast.keys.get('alice')!;
+  const keys = names.map((who) => ({ who, sealed: sealKeyCopy(author.privateKey, (cast.keys.get(who) ?? author).publicKey, key) }));
+  const epoch = continuing ? state.epoch : state.seq;
+  return { kind: 'key', epoch: Math.max(1, epoch), keys };
 }
