@@ -6,12 +6,13 @@
  * comrad-op [--data ./data] [--port 7077] [--host 127.0.0.1] [--store lmdb|redis|memory] [--redis URL]
  *           [--redis-allow-data-loss] [--storage-bytes N]
  *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE] [--tor-binary PATH]
- *           [--metrics HOST:PORT [--metrics-allow-remote]]
+ *           [--metrics HOST:PORT [--metrics-allow-remote]] [--workers N]
  * comrad-op key --data DIR [--json]
  * ```
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -19,13 +20,14 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { backendName, ready } from '@comrad/core';
 import { loadOrCreateKeys, readPublicInfo, type OperatorPublicInfo } from './keys.js';
-import { resolveLimits, type ServerLimits } from './limits.js';
+import { resolveLimits, workerShare, type ServerLimits } from './limits.js';
 import { createLogger, safeError } from './log.js';
 import { OperatorMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
 import { startOperator } from './server.js';
 import { openStore, type StoreOptions } from './store/index.js';
 import { findTorBinary } from '@comrad/core/node';
 import { startOnionService, TorError, type OnionService } from './tor/onion-service.js';
+import { PrimaryLink, isWorker, startWorkers, type Workers } from './workers.js';
 
 interface ServeOptions {
   data: string;
@@ -49,6 +51,7 @@ interface ServeOptions {
   torTimeout?: string;
   metrics?: string;
   metricsAllowRemote?: boolean;
+  workers?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -87,6 +90,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--tor-timeout <seconds>', 'how long tor may take to bootstrap and publish the onion service (default 120)')
     .option('--metrics <host:port>', 'serve Prometheus metrics at /metrics and a health check at /healthz, e.g. 127.0.0.1:9464 (port 0 = any free port)')
     .option('--metrics-allow-remote', 'let --metrics listen on an address that is not loopback (the metrics show when requests happen: traffic timing)')
+    .option('--workers <n>', 'Operator processes sharing the port and the store (default: one per core; 1 for --store memory)')
     .addHelpText('after', '\nExit codes: 0 ok (also after SIGTERM/SIGINT), 1 error, 2 usage, 3 tor could not bootstrap in time.')
     .action((o: ServeOptions) => serve(o));
   program
@@ -106,7 +110,10 @@ async function main(argv: string[]): Promise<void> {
 }
 
 async function serve(o: ServeOptions): Promise<void> {
+  // OP-8: a worker forked by the primary runs this same command line; it takes its keys from the primary.
+  if (isWorker()) return serveWorker(o);
   const dataDir = resolve(o.data);
+  const workers = workerCount(o);
   const port = parseInteger(o.port, 'port', 0, 65535);
   const onion = Boolean(o.onion || o.onionOnly);
   // --onion-only: nothing but tor may reach the Operator, so it listens on loopback only.
@@ -129,15 +136,9 @@ async function serve(o: ServeOptions): Promise<void> {
   if (metricsAt && metricsAt.port !== 0) await assertPortFree(metricsAt.host, metricsAt.port);
   const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) });
   await ready();
+  if (workers > 1) return servePrimary(o, { dataDir, port, workers, limits, log, metricsAt, onion, extraTorrc, torTimeoutMs });
 
-  const loaded = await loadOrCreateKeys({
-    dataDir,
-    ...(o.passphraseFile ? { passphraseFile: o.passphraseFile } : {}),
-    // KEYS-4: said loudly, once, on the first start.
-    onGeneratedPassphrase: () =>
-      log.warn({ event: 'generated-passphrase' }, 'no passphrase given: one was generated into the data directory; the Operator keys are only as safe as that directory'),
-  });
-  if (loaded.created) log.info({ event: 'keys-created', passphrase: loaded.passphraseSource });
+  const loaded = await loadKeys(o, dataDir, log);
 
   const opened = await openStore(storeOpts);
   // LOG-2: with --metrics every store call is timed; the store is the same either way.
@@ -159,12 +160,19 @@ async function serve(o: ServeOptions): Promise<void> {
   });
 
   let metricsServer: MetricsServer | undefined;
+  const { stopping } = stopOnSignals(log, async () => {
+    await metricsServer?.close();
+    await op.close();
+    await onionService?.stop();
+    await store.close();
+  });
+
   if (metrics && metricsAt) {
     metrics.watch(op);
     metricsServer = await startMetricsServer({
       metrics,
       ...metricsAt,
-      listening: () => stopping === undefined,
+      listening: () => !stopping(),
       probeStore: () => opened.storedBytes(),
     }).catch(async (err: unknown) => {
       await op.close();
@@ -172,25 +180,6 @@ async function serve(o: ServeOptions): Promise<void> {
       throw err;
     });
   }
-
-  let stopping: Promise<void> | undefined;
-  const stop = (signal: string) =>
-    (stopping ??= (async () => {
-      log.info({ event: 'stopping', signal });
-      await metricsServer?.close();
-      await op.close();
-      await onionService?.stop();
-      await store.close();
-      log.info({ event: 'stopped' });
-      await new Promise<void>((done) => log.flush(() => done()));
-      process.exit(0);
-    })().catch((err: unknown) => {
-      log.error({ event: 'stop-error', err: safeError(err) });
-      log.flush();
-      process.exit(1);
-    }));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
 
   let onionUrl: string | undefined;
   if (onion) {
@@ -215,6 +204,182 @@ async function serve(o: ServeOptions): Promise<void> {
     onionUrl = `ws://${onionService.onionAddress}`;
   }
   printStart(o.json, o.onionOnly && onionUrl ? onionUrl : op.url, loaded.publicInfo, onionUrl, metricsServer?.url);
+}
+
+/**
+ * KEYS-1 at start: unlocks (or on the first start creates) the keys, saying loudly when the passphrase
+ * had to be generated (KEYS-4).
+ */
+async function loadKeys(o: ServeOptions, dataDir: string, log: ReturnType<typeof createLogger>) {
+  const loaded = await loadOrCreateKeys({
+    dataDir,
+    ...(o.passphraseFile ? { passphraseFile: o.passphraseFile } : {}),
+    // KEYS-4: said loudly, once, on the first start.
+    onGeneratedPassphrase: () =>
+      log.warn({ event: 'generated-passphrase' }, 'no passphrase given: one was generated into the data directory; the Operator keys are only as safe as that directory'),
+  });
+  if (loaded.created) log.info({ event: 'keys-created', passphrase: loaded.passphraseSource });
+  return loaded;
+}
+
+/**
+ * OP-8: `--workers N` (N > 1). The primary unlocks the keys once, forks the workers, relays between
+ * them (workers.ts), serves the summed metrics and the onion service, and prints the start line once
+ * every worker listens. It opens no store and answers no client itself.
+ */
+async function servePrimary(
+  o: ServeOptions,
+  c: {
+    dataDir: string;
+    port: number;
+    workers: number;
+    limits: Partial<ServerLimits>;
+    log: ReturnType<typeof createLogger>;
+    metricsAt: { host: string; port: number } | undefined;
+    onion: boolean;
+    extraTorrc: string | undefined;
+    torTimeoutMs: number | undefined;
+  },
+): Promise<void> {
+  const { log } = c;
+  const loaded = await loadKeys(o, c.dataDir, log);
+  let workers: Workers | undefined;
+  let metricsServer: MetricsServer | undefined;
+  let onionService: OnionService | undefined;
+  let failing = false;
+  const { stopping, stop } = stopOnSignals(log, async () => {
+    await metricsServer?.close();
+    const clean = (await workers?.stop()) ?? true;
+    await onionService?.stop();
+    return clean && !failing ? 0 : 1;
+  });
+  workers = await startWorkers({
+    count: c.workers,
+    keys: loaded.keys,
+    maxConnectionsPerName: resolveLimits(c.limits).maxConnectionsPerName,
+    onWorkerExit: (worker, code, signal) => log.error({ event: 'worker-exit', worker, code, signal }),
+    onGiveUp: () => {
+      failing = true;
+      log.error({ event: 'workers-failing' });
+      void stop('workers-failing');
+    },
+  });
+  const w = workers;
+  const host = o.onionOnly ? '127.0.0.1' : o.host;
+  if (c.metricsAt) {
+    metricsServer = await startMetricsServer({
+      metrics: { registry: { contentType: w.contentType, metrics: () => w.scrape() } },
+      ...c.metricsAt,
+      listening: () => !stopping() && w.allUp(),
+      probeStore: () => w.probe(),
+    }).catch(async (err: unknown) => {
+      await w.stop();
+      throw err;
+    });
+  }
+  let onionUrl: string | undefined;
+  if (c.onion) {
+    onionService = await startOnionService({
+      dataDir: join(c.dataDir, 'tor'),
+      targetPort: w.port,
+      ...(c.extraTorrc ? { extraTorrc: c.extraTorrc } : {}),
+      ...(o.torBinary ? { torBinary: o.torBinary } : {}),
+      ...(c.torTimeoutMs ? { timeoutMs: c.torTimeoutMs } : {}),
+      onProgress: (percent, summary) => {
+        log.info({ event: 'tor-bootstrap', percent });
+        process.stderr.write(`comrad-op: tor bootstrapped ${percent}%: ${summary}\n`);
+      },
+    }).catch(async (err: unknown) => {
+      if (err instanceof TorError) log.error({ event: 'tor-failed', code: err.code, tor: err.logTail.slice(-15) });
+      await w.stop();
+      throw err;
+    });
+    onionUrl = `ws://${onionService.onionAddress}`;
+  }
+  const url = `ws://${host.includes(':') ? `[${host}]` : host}:${w.port}`;
+  log.info({ event: 'workers-listening', workers: c.workers });
+  printStart(o.json, o.onionOnly && onionUrl ? onionUrl : url, loaded.publicInfo, onionUrl, metricsServer?.url);
+}
+
+/**
+ * OP-8: one worker. Its store is its own connection to the shared one (LMDB environment or Redis),
+ * with "you have mail" relayed through the primary where the store does not carry it (STORE-4); the
+ * process-wide limits are its share (LIMIT-9); worker 0 alone runs the expiry sweep (OP-8).
+ */
+async function serveWorker(o: ServeOptions): Promise<void> {
+  const link = new PrimaryLink();
+  await ready();
+  const start = await link.started();
+  const log = createLogger({ level: o.logLevel, ...(o.log ? { destination: o.log } : {}) }).child({ worker: start.index });
+  const limits = workerShare(resolveLimits(parseLimits(o.limit, o.storageBytes)), start.count);
+  const opened = await openStore(storeOptions(o, resolve(o.data)));
+  const shared = link.shareMail(opened);
+  const metrics = o.metrics === undefined ? undefined : new OperatorMetrics();
+  const store = metrics ? metrics.timeStore(shared) : shared;
+  const sweepMs = parseInteger(o.sweepSeconds, 'sweep-seconds', 0, 86_400) * 1000;
+  const op = await startOperator({
+    store,
+    ...(metrics ? { metrics } : {}),
+    keys: start.keys,
+    host: o.onionOnly ? '127.0.0.1' : o.host,
+    port: parseInteger(o.port, 'port', 0, 65535),
+    limits,
+    logger: log,
+    nameSlots: link.nameSlots,
+    sweepIntervalMs: start.index === 0 ? sweepMs : 0,
+  }).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  metrics?.watch(op);
+  link.serve(metrics ? () => metrics.registry.getMetricsAsJSON() : undefined, () => opened.storedBytes());
+  stopOnSignals(log, async () => {
+    await op.close();
+    await store.close();
+  });
+  link.listening(op.port);
+}
+
+/**
+ * On SIGINT or SIGTERM, once: runs `steps`, flushes the log and exits with the code `steps` returns (0 when
+ * none; 1 when a step throws).
+ * @returns `stopping()`, true once a stop began, and `stop(reason)` to begin one without a signal
+ */
+function stopOnSignals(log: ReturnType<typeof createLogger>, steps: () => Promise<number | void>): { stopping: () => boolean; stop: (reason: string) => Promise<void> } {
+  let running: Promise<void> | undefined;
+  const stop = (reason: string) =>
+    (running ??= (async () => {
+      log.info({ event: 'stopping', signal: reason });
+      const code = (await steps()) ?? 0;
+      log.info({ event: 'stopped' });
+      await new Promise<void>((done) => log.flush(() => done()));
+      process.exit(code);
+    })().catch((err: unknown) => {
+      log.error({ event: 'stop-error', err: safeError(err) });
+      log.flush();
+      process.exit(1);
+    }));
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return { stopping: () => running !== undefined, stop };
+}
+
+/**
+ * OP-8: `--workers`, default one per core; the memory store lives in one process, so it runs one
+ * (and refuses more: its data would split between processes that cannot see each other's).
+ */
+function workerCount(o: ServeOptions): number {
+  if (o.workers === undefined) return o.store === 'memory' ? 1 : availableParallelism();
+  const n = parseInteger(o.workers, 'workers', 1, 256);
+  if (n > 1 && o.store === 'memory') fail('--store memory keeps its data inside one process: it runs with --workers 1 only (use lmdb or redis for more)');
+  if (n > 1) {
+    try {
+      workerShare(resolveLimits(parseLimits(o.limit, o.storageBytes)), n);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
+  return n;
 }
 
 async function keyCommand(o: { data: string; json?: boolean }): Promise<void> {

@@ -122,3 +122,26 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
 export function announcedLimits(l: ServerLimits): OperatorLimits {
   return Object.fromEntries(LIMIT_KEYS.map((k) => [k, l[k]])) as unknown as OperatorLimits;
 }
+
+/**
+ * LIMIT-9: one worker's share of the limits when `workers` processes serve one port: each process-wide
+ * total (connections, connections not logged in, greetings per second, the memory budget) is divided, so
+ * the workers together never pass it; per-connection, per-mailbox and per-author limits stay as they are
+ * (the store and each connection enforce them), and `maxConnectionsPerName` is counted by the primary.
+ * @throws RangeError when a total is too small to share (fewer than 2 connections per worker)
+ */
+export function workerShare(l: ServerLimits, workers: number): ServerLimits {
+  if (workers === 1) return l;
+  const share = (n: number) => Math.max(1, Math.floor(n / workers));
+  const maxConnections = Math.floor(l.maxConnections / workers);
+  if (maxConnections < 2) throw new RangeError(`limit maxConnections must be at least ${2 * workers} for ${workers} workers`);
+  const memoryBudgetBytes = share(l.memoryBudgetBytes);
+  return {
+    ...l,
+    maxConnections,
+    maxUnauthenticated: Math.min(share(l.maxUnauthenticated), maxConnections - 1),
+    greetingsPerSecond: share(l.greetingsPerSecond),
+    memoryBudgetBytes,
+    maxBufferedBytes: Math.min(l.maxBufferedBytes, memoryBudgetBytes),
+  };
+}

@@ -124,6 +124,8 @@ export class OperatorMetrics implements MetricsSink {
       name: 'comrad_stored_bytes',
       help: 'STORE-2: sealed bytes of letters, posts and log entries held',
       registers,
+      // LOG-4: every worker reads the same shared store; summed over workers it would count it N times.
+      aggregator: 'max',
       async collect() {
         // A store that does not answer leaves the gauge as it was; /healthz says so.
         if (self.#store) this.set(await self.#store.storedBytes().catch(() => NaN));
@@ -219,8 +221,8 @@ export class OperatorMetrics implements MetricsSink {
 
 /** Options of {@link startMetricsServer}. */
 export interface MetricsServerOptions {
-  /** The metrics to serve at `/metrics`. */
-  metrics: OperatorMetrics;
+  /** The metrics to serve at `/metrics`: an {@link OperatorMetrics}, or the workers' summed (LOG-4). */
+  metrics: { readonly registry: { metrics(): Promise<string>; readonly contentType: string } };
   /** Interface to listen on (loopback unless the operator chose otherwise, LOG-3). */
   host: string;
   /** Port; 0 picks a free one. */

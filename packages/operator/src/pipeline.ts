@@ -45,7 +45,7 @@ export interface PipelineHost<C extends PipelineConnection = PipelineConnection>
   /** LIMIT-4: throws RATE_LIMITED while the logged-in connections' room is full. */
   checkLoggedInRoom(): void;
   /** LIMIT-4: indexes a connection that has just logged in; throws RATE_LIMITED (and undoes the login) when its name has no room. */
-  attach(conn: C): void;
+  attach(conn: C): void | Promise<void>;
   /** LIMIT-7: the connection answered a request, so it keeps its slot. */
   handshakeDone(conn: C): void;
 }
@@ -123,7 +123,7 @@ export class RequestPipeline<C extends PipelineConnection = PipelineConnection> 
       if (req.op === 'auth') this.host.checkLoggedInRoom();
       const pageItems = req.op === 'fetch' || req.op === 'feed' ? this.host.reservePage(conn, reservation, req.op, req.params.limit) : undefined;
       const result = await handle(this.ctx, conn.session, req, pageItems);
-      if (req.op === 'auth') this.host.attach(conn);
+      if (req.op === 'auth') await this.host.attach(conn);
       this.host.handshakeDone(conn);
       return { kind: 'answer', frame: encodeOk(req.id, req.op, result), op: req.op, outcome: 'ok', reservation };
     } catch (err) {

@@ -42,6 +42,19 @@ export interface StartOperatorOptions {
   heartbeatMs?: number;
   /** LOG-2: where requests, refusals and pushes are counted (e.g. {@link OperatorMetrics}); default: nowhere. */
   metrics?: MetricsSink;
+  /**
+   * LIMIT-9: where each name's logged-in connections are counted when several processes serve one port
+   * (`comrad-op --workers`), so `maxConnectionsPerName` holds over all of them; default: this process only.
+   */
+  nameSlots?: NameSlots;
+}
+
+/** LIMIT-4 over several processes: a count of each name's logged-in connections kept outside this process. */
+export interface NameSlots {
+  /** Takes one of `name`'s slots; false when it holds `maxConnectionsPerName` already. */
+  take(name: string): Promise<boolean>;
+  /** Gives back a slot {@link NameSlots.take} gave. */
+  give(name: string): void;
 }
 
 /** A running Operator. */
@@ -91,7 +104,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
   const limits = resolveLimits(options.limits);
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? silentLogger();
-  const { store, keys } = options;
+  const { store, keys, nameSlots } = options;
   const info: InfoResult = {
     v: 1,
     operatorKey: keys.operator.publicKey,
@@ -252,21 +265,26 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     }
   }
 
-  function attach(conn: Connection): void {
+  async function attach(conn: Connection): Promise<void> {
     // A connection that closed while its auth was in flight is gone already: never index it.
     if (!connections.has(conn)) return;
     const name = conn.session.name!;
-    let set = byName.get(name);
     // LIMIT-4, checked again now that the login is done (others may have logged in meanwhile): one name,
     // or all of them, cannot take more than their room. The connection stays, not logged in.
+    const tooMany = () => new ProtocolError('RATE_LIMITED', `at most ${limits.maxConnectionsPerName} connections per name`);
     try {
       checkLoggedInRoom();
-      if ((set?.size ?? 0) >= limits.maxConnectionsPerName) throw new ProtocolError('RATE_LIMITED', `at most ${limits.maxConnectionsPerName} connections per name`);
+      if ((byName.get(name)?.size ?? 0) >= limits.maxConnectionsPerName) throw tooMany();
+      // LIMIT-9: and over every process serving this port.
+      if (nameSlots && !(await nameSlots.take(name))) throw tooMany();
     } catch (err) {
       conn.session.name = undefined;
       conn.session.key = undefined;
       throw err;
     }
+    // Closed while the slot was asked for: give it back rather than index a dead connection.
+    if (!connections.has(conn)) return nameSlots?.give(name);
+    let set = byName.get(name);
     if (!set) byName.set(name, (set = new Set()));
     set.add(conn);
     unauthenticated.delete(conn);
@@ -286,7 +304,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     const name = conn.session.name;
     if (name === undefined) return;
     const set = byName.get(name);
-    set?.delete(conn);
+    if (set?.delete(conn)) nameSlots?.give(name);
     if (set?.size === 0) byName.delete(name);
   }
 

@@ -22,6 +22,9 @@ export function requireBuild() {
  * Spawns `comrad-op ARGS` (the caller passes `--json`, so its first stdout line is the `listening` event).
  * Registration costs no proof of work here (`--limit registerPowBits=0` before ARGS), so that tests may
  * register many names fast; `defaultPow: true` keeps the Operator's default (REG-6), as a person runs it.
+ * One process (`--workers 1`) unless ARGS say `--workers`: a test's checks on the process (its children,
+ * its RSS, kill -9 of its pid) are then about the Operator itself, and a test starts one process, not one per core
+ * (OP-8's workers have their own tests).
  * @param {string[]} args - Arguments after the bin.
  * @param {{ env?: Record<string, string>, timeoutMs?: number, defaultPow?: boolean }} [o] - Extra environment
  *   (the passphrase defaults to a test one), the start-up deadline (default 20 s), and whether to keep the
@@ -31,7 +34,8 @@ export function requireBuild() {
  *   or the deadline passes; stopping the process is the caller's.
  */
 export function spawnOperator(args, { env = {}, timeoutMs = 20_000, defaultPow = false } = {}) {
-  const child = spawn(process.execPath, [OPERATOR_BIN, ...(defaultPow ? [] : ['--limit', 'registerPowBits=0']), ...args], {
+  const workers = args.includes('--workers') ? [] : ['--workers', '1'];
+  const child = spawn(process.execPath, [OPERATOR_BIN, ...workers, ...(defaultPow ? [] : ['--limit', 'registerPowBits=0']), ...args], {
     env: { ...process.env, COMRAD_OPERATOR_PASSPHRASE: 'operator test passphrase', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

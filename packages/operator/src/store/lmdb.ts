@@ -1,6 +1,7 @@
 /**
- * The default store: LMDB, embedded, in a directory the Operator chooses. One Operator process per
- * directory (`onMail` does not cross processes).
+ * The default store: LMDB, embedded, in a directory the Operator chooses. Several processes may open one
+ * directory (`comrad-op --workers`, STORE-4): LMDB locks across processes; `onMail` tells only this
+ * process, and the workers' primary relays it to the others.
  *
  * Layout (named databases; keys are lmdb ordered-binary arrays, so every listing is a range scan):
  * - `name`  name → [public key, registeredAt]         `key` public key → name            (REG-2)
