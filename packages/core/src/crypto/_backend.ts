@@ -1,13 +1,14 @@
 /**
- * The seam between Comrad's crypto API and the code that produces Themis bytes. Two backends implement
- * it and must emit and accept the same bytes: `wasm` (wasm-themis, the reference) and `node` (Themis
- * framing over node:crypto). Nothing above the crypto layer sees this interface.
+ * The seam between Comrad's crypto API and the code that produces Themis bytes. Three backends implement
+ * it and must emit and accept the same bytes: `wasm` (wasm-themis, the reference), `node` (Themis framing
+ * over node:crypto) and `webcrypto` (Themis framing over `crypto.subtle`, asynchronous). Nothing above the
+ * crypto layer sees this interface.
  * @internal
  */
 import type { PrivateKey, PublicKey } from './keys.js';
 
 /** Names of the crypto backends. */
-export type BackendName = 'node' | 'wasm';
+export type BackendName = 'node' | 'wasm' | 'webcrypto';
 
 /**
  * One implementation of the Themis operations Comrad uses. Inputs have already been checked by the
@@ -35,4 +36,46 @@ export interface CryptoBackend {
    * may accept here; the operation using the key then fails with the operation's code.
    */
   checkPublicKey?(publicKey: PublicKey): void;
+}
+
+/**
+ * The same operations, asynchronous (CRY-18). Every backend has this form: the `webcrypto` backend
+ * natively (Web Crypto has no synchronous call), the others through {@link asyncOf}, which calls the
+ * synchronous operation and adds nothing but the promise.
+ */
+export interface AsyncCryptoBackend {
+  readonly name: BackendName;
+  generateKeyPair(): Promise<{ privateKey: Uint8Array; publicKey: Uint8Array }>;
+  sign(privateKey: PrivateKey, message: Uint8Array): Promise<Uint8Array>;
+  verify(publicKey: PublicKey, signed: Uint8Array): Promise<Uint8Array>;
+  encrypt(privateKey: PrivateKey, publicKey: PublicKey, message: Uint8Array): Promise<Uint8Array>;
+  decrypt(privateKey: PrivateKey, publicKey: PublicKey, wrapped: Uint8Array): Promise<Uint8Array>;
+  cellSeal(key: Uint8Array, message: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
+  cellOpen(key: Uint8Array, sealed: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
+  /** Passphrase Secure Cell (CRY-9) by this backend; absent: wasm-themis computes it (CRY-13). */
+  passphraseSeal?(passphrase: string, message: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
+  passphraseOpen?(passphrase: string, sealed: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
+}
+
+/** The asynchronous form of a synchronous backend: each call runs the synchronous operation at once. */
+export function asyncOf(b: CryptoBackend): AsyncCryptoBackend {
+  // Plain functions, not `async` ones: a thrown error becomes a rejection through Promise.reject, and the
+  // synchronous path costs one resolved promise, nothing more.
+  const run = <T>(fn: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+  return {
+    name: b.name,
+    generateKeyPair: () => run(() => b.generateKeyPair()),
+    sign: (k, m) => run(() => b.sign(k, m)),
+    verify: (k, s) => run(() => b.verify(k, s)),
+    encrypt: (a, p, m) => run(() => b.encrypt(a, p, m)),
+    decrypt: (a, p, w) => run(() => b.decrypt(a, p, w)),
+    cellSeal: (k, m, c) => run(() => b.cellSeal(k, m, c)),
+    cellOpen: (k, s, c) => run(() => b.cellOpen(k, s, c)),
+  };
 }

@@ -66,3 +66,40 @@ function jacobi(a: bigint, n: bigint): number {
   }
   return n === 1n ? t : 0;
 }
+
+/** (p + 1) / 4: p ≡ 3 (mod 4), so a square root of a square a is a^((p+1)/4) mod p. */
+const SQRT_EXPONENT = (P + 1n) / 4n;
+
+/**
+ * The uncompressed form (`04 || x || y`, 65 bytes) of a compressed point (`02`/`03 || x`, 33 bytes), or
+ * undefined when no point of P-256 has this x. Web Crypto imports only uncompressed points; this is the
+ * one curve computation core does itself (CRY-18), on public values only.
+ */
+export function decompress(point: Uint8Array): Uint8Array | undefined {
+  if (point.length !== 33 || (point[0] !== 0x02 && point[0] !== 0x03)) return undefined;
+  const x = toBigInt(point.subarray(1));
+  if (x >= P) return undefined;
+  const rhs = curve(x);
+  let y = modPow(rhs, SQRT_EXPONENT);
+  if ((y * y) % P !== rhs) return undefined;
+  if (Number(y & 1n) !== (point[0] & 1)) y = (P - y) % P;
+  const out = new Uint8Array(65);
+  out[0] = 0x04;
+  out.set(point.subarray(1), 1);
+  let v = y;
+  for (let i = 64; i >= 33; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+function modPow(base: bigint, exponent: bigint): bigint {
+  let result = 1n;
+  let b = base % P;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
+}

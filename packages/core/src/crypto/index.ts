@@ -1,6 +1,6 @@
 /**
  * `@comrad/core/crypto` — the only layer that touches Themis. Keys are typed; every operation produces
- * and accepts Themis bytes, from wasm-themis or from node:crypto (the same bytes either way).
+ * and accepts Themis bytes, from wasm-themis, node:crypto or Web Crypto (the same bytes every way).
  * @packageDocumentation
  */
 export { ready, backendName, type ReadyOptions, type BackendName } from './backend.js';
@@ -16,6 +16,12 @@ export {
   passphraseOpen,
   passphraseCellIterations,
   MAX_PASSPHRASE_ITERATIONS,
+  signAsync,
+  verifyAsync,
+  encryptForAsync,
+  decryptFromAsync,
+  cellSealAsync,
+  cellOpenAsync,
 } from './operations.js';
 export { fingerprintOf } from './fingerprint.js';
 export { randomBytes } from './random.js';

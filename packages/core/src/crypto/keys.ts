@@ -15,7 +15,7 @@ import {
   TAG_PRIVATE,
   TAG_PUBLIC,
 } from './_container.js';
-import { activeBackend } from './backend.js';
+import { activeAsyncBackend, activeBackend } from './backend.js';
 import { checkPoint } from './_point.js';
 import { fingerprintOf } from './fingerprint.js';
 import { randomBytes } from './random.js';
@@ -156,6 +156,16 @@ export class KeyPair {
    */
   static generate(): KeyPair {
     const { privateKey, publicKey } = activeBackend().generateKeyPair();
+    return new KeyPair(PrivateKey.from(privateKey), PublicKey.from(publicKey));
+  }
+
+  /**
+   * A fresh random key pair from the active backend, asynchronously: the form that works on every
+   * backend, `webcrypto` included (CRY-18).
+   * @example `const alice = await KeyPair.generateAsync()`
+   */
+  static async generateAsync(): Promise<KeyPair> {
+    const { privateKey, publicKey } = await activeAsyncBackend().generateKeyPair();
     return new KeyPair(PrivateKey.from(privateKey), PublicKey.from(publicKey));
   }
 }

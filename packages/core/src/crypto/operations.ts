@@ -2,7 +2,7 @@
  * The Themis operations Comrad uses, over typed keys, on the active backend.
  * @module
  */
-import { activeBackend } from './backend.js';
+import { activeAsyncBackend, activeBackend } from './backend.js';
 import { checkCell, checkEncrypted, checkNonEmpty, checkPassphraseCell, checkSigned } from './_framing.js';
 import type { PrivateKey, PublicKey, SymmetricKey } from './keys.js';
 import { passphraseCell } from './_wasm-backend.js';
@@ -89,6 +89,9 @@ export { MAX_PASSPHRASE_ITERATIONS } from './_framing.js';
 export async function passphraseSeal(passphrase: string, message: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
   checkNonEmpty(message, 'message');
+  // CRY-13: on the webcrypto backend, Web Crypto's PBKDF2 (no wasm in a browser bundle); else wasm-themis.
+  const own = activeAsyncBackend(false)?.passphraseSeal;
+  if (own) return own(passphrase, message, context);
   return (await passphraseCell()).seal(passphrase, message, context);
 }
 
@@ -102,5 +105,60 @@ export async function passphraseOpen(passphrase: string, sealed: Uint8Array, con
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');
   if (!(sealed instanceof Uint8Array) || sealed.length === 0) throw new TypeError('sealed must be non-empty bytes');
   checkPassphraseCell(sealed);
+  const own = activeAsyncBackend(false)?.passphraseOpen;
+  if (own) return own(passphrase, sealed, context);
   return (await passphraseCell()).open(passphrase, sealed, context);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The asynchronous forms (CRY-18): the same checks, the same bytes, the same codes, on every backend.
+// Under `webcrypto` they are the only ones that work; under `node` and `wasm` each runs the synchronous
+// operation and returns it resolved.
+
+/**
+ * {@link sign}, asynchronously: the one form that works on every backend, `webcrypto` included.
+ * @example `const signed = await signAsync(alice.privateKey, utf8('hello'))`
+ */
+export async function signAsync(privateKey: PrivateKey, message: Uint8Array): Promise<Uint8Array> {
+  checkNonEmpty(message, 'message');
+  return activeAsyncBackend().sign(privateKey, message);
+}
+
+/**
+ * {@link verify}, asynchronously.
+ * @throws ProtocolError BAD_SIGNATURE, TRUNCATED, TRAILING_BYTES, INVALID_KEY
+ */
+export async function verifyAsync(publicKey: PublicKey, signed: Uint8Array): Promise<Uint8Array> {
+  checkSigned(signed);
+  return activeAsyncBackend().verify(publicKey, signed);
+}
+
+/** {@link encryptFor}, asynchronously. */
+export async function encryptForAsync(sender: PrivateKey, recipient: PublicKey, message: Uint8Array): Promise<Uint8Array> {
+  checkNonEmpty(message, 'message');
+  return activeAsyncBackend().encrypt(sender, recipient, message);
+}
+
+/**
+ * {@link decryptFrom}, asynchronously.
+ * @throws ProtocolError DECRYPT_FAILED, TRUNCATED, TRAILING_BYTES
+ */
+export async function decryptFromAsync(recipient: PrivateKey, sender: PublicKey, wrapped: Uint8Array): Promise<Uint8Array> {
+  checkEncrypted(wrapped);
+  return activeAsyncBackend().decrypt(recipient, sender, wrapped);
+}
+
+/** {@link cellSeal}, asynchronously. */
+export async function cellSealAsync(key: SymmetricKey, message: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
+  checkNonEmpty(message, 'message');
+  return activeAsyncBackend().cellSeal(key.raw, message, context);
+}
+
+/**
+ * {@link cellOpen}, asynchronously.
+ * @throws ProtocolError DECRYPT_FAILED, TRUNCATED, TRAILING_BYTES
+ */
+export async function cellOpenAsync(key: SymmetricKey, sealed: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
+  checkCell(sealed);
+  return activeAsyncBackend().cellOpen(key.raw, sealed, context);
 }
