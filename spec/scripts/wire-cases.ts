@@ -139,6 +139,13 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const colAppendFrame = request('colAppend', ['COL-19', 'COL-23'], 23, 'colAppend', { col: 'portland', pos: 3, entry, sig: appendSig });
     request('colRead, first page', ['COL-23'], 24, 'colRead', { col: 'portland', from: 0 });
     const colReadFrame = request('colRead with a limit', ['COL-23'], 25, 'colRead', { col: 'portland', from: 64, limit: 64 });
+    // CHAN-6: a channel post's capability and a channel id are 32 opaque bytes; the post is a sealed channel post.
+    const chanCap = new Uint8Array(32).fill(0xca);
+    const chanId = new Uint8Array(32).fill(0xc1);
+    const chanPostBytes = concatBytes(Uint8Array.of(1), new Uint8Array(80).fill(0x7c));
+    const chanPostFrame = request('chanPost with a proof of work', ['CHAN-6', 'CHAN-7'], 26, 'chanPost', { cap: chanCap, post: chanPostBytes, expiresInDays: 7, pow: nonce8 });
+    request('chanFeed, first page', ['CHAN-8'], 27, 'chanFeed', { chan: chanId });
+    const chanFeedFrame = request('chanFeed, a later page', ['CHAN-8'], 28, 'chanFeed', { chan: chanId, before: ITEM, limit: 20 });
     request('the largest request id, 2^32 - 1 (uint32)', ['OP-1'], 2 ** 32 - 1, 'info', {});
     request('request id 0', ['OP-1'], 0, 'info', {});
 
@@ -182,6 +189,14 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('colAppend: position 2^32', ['COL-19', 'COL-23'], 'MALFORMED', hex(withField(colAppendFrame, 'pos', encode(2 ** 32))));
     badRequest('colAppend: a collective name not normalised', ['COL-23', 'NAME-1'], 'INVALID_NAME', hex(withField(colAppendFrame, 'col', encode('Portland'))));
     badRequest('colRead: limit 257', ['COL-23'], 'MALFORMED', hex(withField(colReadFrame, 'limit', encode(257))));
+    badRequest('chanPost: a capability of 31 bytes', ['CHAN-1', 'CHAN-6'], 'MALFORMED', hex(withField(chanPostFrame, 'cap', encode(new Uint8Array(31)))));
+    badRequest('chanPost: a capability of 33 bytes', ['CHAN-1', 'CHAN-6'], 'TOO_LARGE', hex(withField(chanPostFrame, 'cap', encode(new Uint8Array(33)))));
+    badRequest('chanPost: an empty post', ['CHAN-6', 'ENC-7'], 'MALFORMED', hex(withField(chanPostFrame, 'post', encode(new Uint8Array(0)))));
+    badRequest('chanPost: expiresInDays 0', ['CHAN-7'], 'MALFORMED', hex(withField(chanPostFrame, 'expiresInDays', encode(0))));
+    badRequest('chanPost: expiresInDays 367', ['CHAN-7'], 'MALFORMED', hex(withField(chanPostFrame, 'expiresInDays', encode(367))));
+    badRequest('chanPost: pow of 33 bytes', ['CHAN-7', 'ENC-7'], 'TOO_LARGE', hex(withField(chanPostFrame, 'pow', encode(new Uint8Array(33)))));
+    badRequest('chanFeed: a channel id as a string', ['CHAN-1', 'ENC-5'], 'MALFORMED', hex(withField(chanFeedFrame, 'chan', encode(toHex(chanId)))));
+    badRequest('chanFeed: limit 101', ['CHAN-8'], 'MALFORMED', hex(withField(chanFeedFrame, 'limit', encode(101))));
     badRequest('ack: 1001 ids', ['MB-3'], 'TOO_LARGE', hex(encodeRequest(1, 'ack', { ids: Array.from({ length: 1001 }, (_, i) => `id${i}`) })));
     badRequest('ack: an id with a space', ['MB-3', 'OP-5'], 'MALFORMED', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a b'])]])));
     badRequest('ack: an id of 65 characters', ['MB-3', 'OP-5'], 'TOO_LARGE', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a'.repeat(65)])]])));
@@ -207,6 +222,9 @@ export async function buildWireVectors(): Promise<WireVectors> {
     response('colAppend', ['COL-19', 'COL-23'], 'colAppend', 23, {});
     response('colRead', ['COL-23'], 'colRead', 24, { entries: [entry, new Uint8Array(512).fill(0x5e)], length: 4 });
     response('colRead, a log never written', ['COL-23'], 'colRead', 25, { entries: [], length: 0 });
+    response('chanPost', ['CHAN-7'], 'chanPost', 26, { id: ITEM, expiresAt: AT_MS + 7 * 86_400_000 });
+    response('chanFeed, with a next page', ['CHAN-8', 'CHAN-9'], 'chanFeed', 27, { posts: [{ id: ITEM, post: chanPostBytes, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000 }], next: ITEM });
+    response('chanFeed, a channel never written', ['CHAN-8'], 'chanFeed', 28, { posts: [] });
     const err = encodeErr(6, 'AUTH_FAILED', 'authentication failed');
     valid.push({ kind: 'response', name: 'an error answer', rules: ['OP-3', 'AUTH-5'], frame: toTagged(decode(err)), hex: hex(err) });
     const errNoId = encodeErr(undefined, 'MALFORMED', 'a request must be a map');
@@ -225,6 +243,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badResponse('info.limits.fetchItems above the wire bound', ['OP-2', 'MB-2'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, limits: { ...(infoValue.ok.limits as object), fetchItems: 101 } } }));
     badResponse('colRead: an entry of 4609 bytes', ['COL-23', 'COL-24'], 'TOO_LARGE', 'colRead', encode({ id: 24, ok: { entries: [new Uint8Array(MAX_ENTRY_BYTES + 1)], length: 1 } }));
     badResponse('colRead: an entry that is not bytes', ['COL-23'], 'MALFORMED', 'colRead', encode({ id: 24, ok: { entries: ['x'], length: 1 } }));
+    badResponse('chanFeed: a post with an author (CHAN-9: the Operator names none)', ['CHAN-8', 'CHAN-9', 'ENC-6'], 'MALFORMED', 'chanFeed', encode({ id: 27, ok: { posts: [{ id: ITEM, author: 'alice', post: chanPostBytes, postedAt: 1, expiresAt: 2 }] } }));
+    badResponse('chanFeed: 101 posts', ['CHAN-8'], 'TOO_LARGE', 'chanFeed', encode({ id: 27, ok: { posts: Array.from({ length: 101 }, () => ({ id: ITEM, post: chanPostBytes, postedAt: 1, expiresAt: 2 })) } }));
     badResponse('a feed post whose author is not a name', ['FEED-6', 'NAME-1'], 'INVALID_NAME', 'feed', encode({ id: 1, ok: { posts: [{ id: ITEM, author: 'Alice', epoch: 1, post, postedAt: 1, expiresAt: 2 }] } }));
 
     // ---- info (LIMIT-*): the reference Operator's defaults, as `info` announces them

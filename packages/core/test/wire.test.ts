@@ -66,6 +66,11 @@ beforeAll(async () => {
     colRead: { params: { col: 'portland', from: 2, limit: 10 }, result: { entries: [Uint8Array.of(1), new Uint8Array(4608)], length: 9 } },
     profileSet: { params: { profile: new Uint8Array(700).fill(4) }, result: { expiresAt: 1_750_000_000_000 } },
     profileGet: { params: { name: 'alice' }, result: { profile: new Uint8Array(700).fill(4), expiresAt: 1_750_000_000_000 } },
+    chanPost: { params: { cap: new Uint8Array(32).fill(2), post: new Uint8Array(500).fill(8), expiresInDays: 7, pow: Uint8Array.of(3) }, result: { id: 'c1', expiresAt: 1_750_000_000_000 } },
+    chanFeed: {
+      params: { chan: new Uint8Array(32).fill(1), before: 'c9', limit: 20 },
+      result: { posts: [{ id: 'c1', post: new Uint8Array(500).fill(8), postedAt: 1, expiresAt: 2 }], next: 'c1' },
+    },
   };
 });
 

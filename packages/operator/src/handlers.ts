@@ -5,13 +5,14 @@
  * limits per connection and pushes. Every refusal is a thrown `ProtocolError` with a code from the closed list.
  * @module
  */
-import { ProtocolError, PublicKey, type KeyPair, type SymmetricKey } from '@comrad/core';
+import { ProtocolError, PublicKey, toHex, type KeyPair, type SymmetricKey } from '@comrad/core';
 import { checkAppend } from '@comrad/core/collective';
-import { OPERATOR_NAME, WORLD_NAME, checkRegistrableName, postEpoch, profileHeader } from '@comrad/core/envelope';
+import { OPERATOR_NAME, WORLD_NAME, channelIdOf, checkRegistrableName, postEpoch, profileHeader } from '@comrad/core/envelope';
 import {
   AUTH_MAX_SKEW_MS,
   PAGE_BYTES,
   checkAuthProof,
+  chanPowInput,
   checkPow,
   checkRegisterProof,
   registerPowInput,
@@ -76,7 +77,7 @@ const authFailed = () => new ProtocolError('AUTH_FAILED', 'authentication failed
 
 /**
  * Runs one decoded request for `session`.
- * @param pageItems - LIMIT-6: at most this many items for `fetch` and `feed` (the memory the server set aside)
+ * @param pageItems - LIMIT-6: at most this many items for `fetch`, `feed` and `chanFeed` (the memory the server set aside)
  * @returns the op's result
  * @throws ProtocolError with the op's refusal code
  */
@@ -120,7 +121,29 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       const held = await ctx.policy.getProfile(req.params.name, ctx.clock.now());
       return { profile: held.sealed, expiresAt: held.expiresAt };
     }
+    case 'chanPost':
+      return chanPost(ctx, session, req.params);
+    case 'chanFeed':
+      return chanFeed(ctx, session, req.params, pageItems);
   }
+}
+
+async function chanPost(ctx: HandlerContext, s: Session, p: ParamsOf<'chanPost'>): Promise<Result<'chanPost'>> {
+  // CHAN-6: no login, so the Operator cannot tie a channel to a comrade (as MB-7 for letters).
+  notLoggedIn(s, 'post to a channel');
+  ctx.policy.checkChanPost(p.post.length, p.expiresInDays);
+  // CHAN-7: the same work a letter costs (MB-9), bound to this post and this channel.
+  spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => chanPowInput(challenge, p.cap, p.post, nonce), 'a channel post');
+  // CHAN-1: only holders of the channel key know the capability; the Operator keeps only its hash.
+  return ctx.policy.chanPost(toHex(channelIdOf(p.cap)), p.post, p.expiresInDays, ctx.clock.now());
+}
+
+async function chanFeed(ctx: HandlerContext, s: Session, p: ParamsOf<'chanFeed'>, pageItems: number): Promise<Result<'chanFeed'>> {
+  notLoggedIn(s, 'read a channel');
+  const { found, limit } = await ctx.policy.chanFeed(toHex(p.chan), ctx.clock.now(), p.limit, p.before, pageItems);
+  const page = fitPage(found.slice(0, limit), (x) => x.sealed.length);
+  const posts = page.map((x) => ({ id: x.id, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt }));
+  return page.length < found.length && page.length > 0 ? { posts, next: page[page.length - 1]!.id } : { posts };
 }
 
 async function profileSet(ctx: HandlerContext, s: Session, p: ParamsOf<'profileSet'>): Promise<Result<'profileSet'>> {

@@ -55,6 +55,10 @@ export {
   type AppendEntryResult,
   type StoredProfile,
   type PutProfileResult,
+  type StoredChanPost,
+  type NewChanPost,
+  type ChanQuota,
+  type PutChanPostResult,
 } from './store/index.js';
 export {
   OperatorMetrics,
@@ -67,5 +71,5 @@ export {
   type MetricsServerOptions,
 } from './metrics.js';
 export { startOnionService, type OnionService, type OnionServiceOptions } from './tor/onion-service.js';
-export { Policy, mailKey, postKey, type PolicyOptions } from './policy/index.js';
+export { Policy, mailKey, postKey, chanPostKey, type PolicyOptions } from './policy/index.js';
 export { randomPart } from './policy/ids.js';

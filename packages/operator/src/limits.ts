@@ -36,6 +36,10 @@ export interface ServerLimits extends OperatorLimits {
   readonly logEntries: number;
   /** COL-23: most entries in one `colRead` answer. */
   readonly logItems: number;
+  /** CHAN-7: posts one channel holds (unexpired, or not yet swept); more → `QUOTA_EXCEEDED`. */
+  readonly chanPosts: number;
+  /** CHAN-7: posts one channel takes per hour, whoever posts; more → `RATE_LIMITED`. */
+  readonly chanPostsPerHour: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -74,6 +78,10 @@ export const DEFAULT_LIMITS: ServerLimits = {
   logEntries: 1_000_000,
   // COL-23: 64 entries of at most 4.5 KiB: under 300 KiB per answer.
   logItems: 64,
+  // CHAN-7: a circle or a collective's channel holds a month of a busy group's posts; the hourly bound
+  // keeps one key holder (or a leaked key) from filling it in minutes.
+  chanPosts: 2000,
+  chanPostsPerHour: 120,
 };
 
 /** Upper bounds of each limit: what a client accepts, narrowed to the protocol's own bounds where there is one. */
@@ -95,6 +103,8 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   powMaxAgeMs: 86_400_000,
   logEntries: MAX_POSITION,
   logItems: WIRE_MAX_LOG_ITEMS,
+  chanPosts: 1_000_000,
+  chanPostsPerHour: 1_000_000,
 };
 
 /**

@@ -57,6 +57,9 @@ const TIMED = [
   'putProfileIfNewer',
   'getProfile',
   'expireProfiles',
+  'appendChanPost',
+  'listChanPosts',
+  'expireChanPosts',
   'storedBytes',
 ] as const satisfies readonly (keyof Store)[];
 

@@ -41,7 +41,7 @@ export interface PipelineHost<C extends PipelineConnection = PipelineConnection>
    * @returns how many items the page may read
    * @throws ProtocolError RATE_LIMITED when there is no room for one
    */
-  reservePage(conn: C, reservation: Reservation, op: 'fetch' | 'feed', asked: number | undefined): number;
+  reservePage(conn: C, reservation: Reservation, op: 'fetch' | 'feed' | 'chanFeed', asked: number | undefined): number;
   /** LIMIT-4: throws RATE_LIMITED while the logged-in connections' room is full. */
   checkLoggedInRoom(): void;
   /** LIMIT-4: indexes a connection that has just logged in; throws RATE_LIMITED (and undoes the login) when its name has no room. */
@@ -121,7 +121,7 @@ export class RequestPipeline<C extends PipelineConnection = PipelineConnection> 
       // 6. The parameters, then the op's own steps.
       const req = decodeRequestParams(env);
       if (req.op === 'auth') this.host.checkLoggedInRoom();
-      const pageItems = req.op === 'fetch' || req.op === 'feed' ? this.host.reservePage(conn, reservation, req.op, req.params.limit) : undefined;
+      const pageItems = req.op === 'fetch' || req.op === 'feed' || req.op === 'chanFeed' ? this.host.reservePage(conn, reservation, req.op, req.params.limit) : undefined;
       const result = await handle(this.ctx, conn.session, req, pageItems);
       if (req.op === 'auth') await this.host.attach(conn);
       this.host.handshakeDone(conn);

@@ -242,10 +242,10 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
    * none, the request is refused.
    * @returns how many items the page may read
    */
-  function reservePage(conn: Connection, reservation: Reservation, op: 'fetch' | 'feed', asked: number | undefined): number {
+  function reservePage(conn: Connection, reservation: Reservation, op: 'fetch' | 'feed' | 'chanFeed', asked: number | undefined): number {
     const most = Math.min(asked ?? Infinity, op === 'fetch' ? limits.fetchItems : limits.feedItems);
-    // `feed` reads one item more than it answers, to know whether a next page exists.
-    const extra = op === 'feed' ? 1 : 0;
+    // `feed` and `chanFeed` read one item more than they answer, to know whether a next page exists.
+    const extra = op === 'fetch' ? 0 : 1;
     const fits = Math.floor((budget.room(conn) - PAGE_FRAMING_BYTES) / limits.sealedLetterBytes) - extra;
     const items = Math.min(most, fits);
     if (items < 1) {

@@ -40,6 +40,8 @@ beforeAll(async () => {
     colRead: { col: 'alice', from: 0, limit: 5 },
     profileSet: { profile: Uint8Array.of(1, 1, 0, 0, 0, 0, 0, 0, 0, 0, ...randomBytes(80)) },
     profileGet: { name: 'alice' },
+    chanPost: { cap: randomBytes(32), post: randomBytes(300), expiresInDays: 2 },
+    chanFeed: { chan: randomBytes(32), limit: 5, before: 'zzzzzzzzzzzzzzzzzzzzzzzzzz' },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

@@ -42,6 +42,7 @@ import {
   sealProfile,
   verifyStatement,
   type Image,
+  type Letter,
   type ProfileVisibility,
   type TextBody,
 } from '@comrad/core/envelope';
@@ -69,6 +70,7 @@ import { OwnStatements } from '../store/own-statement.js';
 import { CollectiveKeyring } from '../store/collective-keyring.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
+import * as chan from './channels.js';
 import * as col from './collectives.js';
 import type { CollectiveView, ProposalView, RequestView } from './collectives.js';
 import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
@@ -795,10 +797,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    */
   async post(text: string, opts: PostOptions = {}): Promise<{ id: string; expiresAt: number }> {
     const me = this.#requireUnlocked();
-    const days = opts.expiresInDays ?? Math.min(DEFAULT_POST_DAYS, this.#info.limits.maxPostDays);
-    if (!Number.isInteger(days) || days < 1 || days > this.#info.limits.maxPostDays) {
-      throw new UsageError('BAD_ARGUMENT', `a post lives 1 to ${this.#info.limits.maxPostDays} days on this Operator`);
-    }
+    const days = this.#postDays(opts.expiresInDays);
     const body = await toBody(opts.image ? { text, image: opts.image } : text);
     const now = this.#now();
     const epoch = epochOf(now);
@@ -939,6 +938,84 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   async deletePost(id: string): Promise<void> {
     this.#requireUnlocked();
     await (await this.#privateSession()).request('delete', { postId: id });
+  }
+
+  /**
+   * Posts to a channel (CHAN-4, CHAN-7): a letter of kind `post` signed by us, sealed with our registry
+   * statement under the channel key, filed under the key's opaque channel id on a fresh connection that
+   * never logs in (CHAN-6), with the proof of work the Operator asks of a letter. Trusted circles and
+   * collectives post through this; anyone holding the key reads it with {@link Comrade.channelFeed}.
+   * @param key - the channel key (a circle key, a collective key)
+   * @param content - text, or `{ text, image }` (an image is re-encoded without metadata, IMG-1)
+   * @param opts - `expiresInDays`: 1 to the Operator's `maxPostDays` (default 7)
+   * @returns the post's id in the channel and when the Operator deletes it (ms)
+   * @throws UsageError NOT_LOGGED_IN (locked), BAD_ARGUMENT; ProtocolError TOO_LARGE, QUOTA_EXCEEDED,
+   *   RATE_LIMITED, STORAGE_FULL, POW_REQUIRED…
+   * @example
+   * ```ts
+   * const key = SymmetricKey.generate();            // shared with the channel's members out of band or by letter
+   * await comrade.channelPost(key, 'Meeting at 6.');
+   * const { posts } = await comrade.channelFeed(key); // posts[0].author === comrade.name
+   * ```
+   */
+  async channelPost(key: SymmetricKey, content: Content, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number }> {
+    const me = this.#requireUnlocked();
+    const days = this.#postDays(opts.expiresInDays);
+    const letter = createLetter({ kind: 'post', from: me.name, body: await toBody(content), at: Math.floor(this.#now() / 1000) });
+    return chan.postLetter(this.#channelHost(), key, letter, days);
+  }
+
+  /**
+   * Posts a letter we made (any specified kind, `from` us) to a channel, as {@link Comrade.channelPost}
+   * does for text: for kinds other parts define (events, collective messages).
+   * @param key - the channel key
+   * @param letter - a letter from us (`createLetter({ kind, from: comrade.name, … })`)
+   * @param opts - `expiresInDays` as for {@link Comrade.channelPost}
+   * @returns the post's id in the channel and when the Operator deletes it (ms)
+   * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT (a letter from someone else); ProtocolError as channelPost
+   */
+  async channelPostLetter(key: SymmetricKey, letter: Letter, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number }> {
+    const me = this.#requireUnlocked();
+    if (letter?.from !== me.name) throw new UsageError('BAD_ARGUMENT', 'a channel post is a letter from us');
+    return chan.postLetter(this.#channelHost(), key, letter, this.#postDays(opts.expiresInDays));
+  }
+
+  /**
+   * Reads a page of a channel, newest first (CHAN-8), on a fresh connection that never logs in (CHAN-6):
+   * each post opened with the key and verified (CHAN-5: the author's statement inside against the pinned
+   * Operator key, then the signature). Posts that fail — not sealed under this key, forged, or by a
+   * contact whose pinned key differs (KEY_CHANGED) — are listed in `rejected`, never in `posts`.
+   * @param key - the channel key
+   * @param opts - `before` (the previous page's `next`) and `limit`
+   * @returns `{ posts, rejected, next? }` ({@link chan.ChannelEntry}: `{ id, author, kind, text, image?, at,
+   *   postedAt, expiresAt, letter }`)
+   * @throws UsageError NOT_LOGGED_IN (locked); ProtocolError TIMEOUT…
+   */
+  async channelFeed(key: SymmetricKey, opts: { before?: string; limit?: number } = {}): Promise<chan.ChannelPage> {
+    this.#requireUnlocked();
+    return chan.readChannel(this.#channelHost(), key, opts);
+  }
+
+  /** FEED-4, CHAN-7: a post's lifetime in days, 1 to the Operator's maximum (default 7). */
+  #postDays(asked: number | undefined): number {
+    const days = asked ?? Math.min(DEFAULT_POST_DAYS, this.#info.limits.maxPostDays);
+    if (!Number.isInteger(days) || days < 1 || days > this.#info.limits.maxPostDays) {
+      throw new UsageError('BAD_ARGUMENT', `a post lives 1 to ${this.#info.limits.maxPostDays} days on this Operator`);
+    }
+    return days;
+  }
+
+  /** What the channel code needs of this Comrade (CHAN-6: every channel op on a fresh connection). */
+  #channelHost(): chan.ChannelHost {
+    const me = this.#requireUnlocked();
+    return {
+      me,
+      operatorKey: this.operatorKey,
+      statement: () => this.#ownStatement(me),
+      oneShot: (use) => this.#oneShot(use),
+      powBits: (conn) => this.#powBits(conn, 'send'),
+      pinned: (name) => this.#contacts.get(this.operatorKey, name)?.key,
+    };
   }
 
   /**

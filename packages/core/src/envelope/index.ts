@@ -97,3 +97,13 @@ export {
   type OpenedProfile,
   type ProfileAuthor,
 } from './profile.js';
+export {
+  CHANNEL_ID_BYTES,
+  CHANNEL_POST_VERSION,
+  MAX_CHANNEL_POST_BYTES,
+  channelIdOf,
+  deriveChannel,
+  sealChannelPost,
+  openChannelPost,
+  type ChannelAddress,
+} from './channel.js';

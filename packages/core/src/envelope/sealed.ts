@@ -68,11 +68,7 @@ export interface OpenedSealedLetter extends OpenedLetter {
 export function sealLetter(letter: Letter, author: KeyPair, recipientKey: PublicKey, statement: Uint8Array): Uint8Array {
   if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
   if (!(recipientKey instanceof PublicKey)) throw new TypeError('recipientKey must be a PublicKey');
-  if (!(statement instanceof Uint8Array) || statement.length < STATEMENT_BYTES.min) throw new TypeError('statement must be the bytes of a registry statement');
-  if (statement.length > STATEMENT_BYTES.max) throw new ProtocolError('TOO_LARGE', `a statement exceeds ${STATEMENT_BYTES.max} bytes`);
-  const length = new Uint8Array(STATEMENT_LENGTH_BYTES);
-  new DataView(length.buffer).setUint16(0, statement.length, false);
-  const padded = pad(concatBytes(length, statement, signLetter(letter, author.privateKey)));
+  const padded = packContent(letter, author, statement);
   // SEAL-2: a fresh key pair per letter, so two letters from one author share nothing, and the
   // encryption involves no key that names the author.
   const ephemeral = KeyPair.generate();
@@ -112,6 +108,37 @@ export async function openSealedLetter(
   if (!(operatorKey instanceof PublicKey)) throw new TypeError('operatorKey must be a PublicKey');
   checkHeader(bytes, 'sealed letter', SEALED_VERSION, SEALED_HEADER_BYTES, MAX_SEALED_LETTER_BYTES);
   const content = unpad(decryptWithEphemeral(bytes, recipient.keys));
+  const { statement, signed, stated, letter } = openContent(content, operatorKey, onSender);
+  // SEAL-5 step 11: also stops a genuine letter re-sealed by its first recipient to someone else.
+  if (letter.to !== recipient.name) throw new ProtocolError('WRONG_RECIPIENT', 'the letter is addressed to someone else');
+  return { letter, authorKey: stated.key, signed: signed.slice(), statement: statement.slice(), statementAt: stated.at };
+}
+
+/**
+ * SEAL-2 (and CHAN-4, which seals the same content under a channel key): signs `letter` and pads
+ * `u16be(s) || statement || signed letter`. The caller zeroes the result after sealing it.
+ * @internal
+ */
+export function packContent(letter: Letter, author: KeyPair, statement: Uint8Array): Uint8Array {
+  if (!(statement instanceof Uint8Array) || statement.length < STATEMENT_BYTES.min) throw new TypeError('statement must be the bytes of a registry statement');
+  if (statement.length > STATEMENT_BYTES.max) throw new ProtocolError('TOO_LARGE', `a statement exceeds ${STATEMENT_BYTES.max} bytes`);
+  const length = new Uint8Array(STATEMENT_LENGTH_BYTES);
+  new DataView(length.buffer).setUint16(0, statement.length, false);
+  return pad(concatBytes(length, statement, signLetter(letter, author.privateKey)));
+}
+
+/**
+ * SEAL-5 steps 6–10 (and CHAN-5, the same steps inside a channel post) over unpadded content: the
+ * statement, verified with the pinned Operator key, then the signature under the stated key, then the
+ * letter, which must be from the stated name.
+ * @internal
+ * @throws ProtocolError TRUNCATED, MALFORMED, WRONG_AUTHOR, BAD_SIGNATURE, the letter's codes
+ */
+export function openContent(
+  content: Uint8Array,
+  operatorKey: PublicKey,
+  onSender?: (stated: RegistryStatement) => void,
+): { statement: Uint8Array; signed: Uint8Array; stated: RegistryStatement; letter: Letter } {
   const { statement, signed } = splitContent(content);
   // SEAL-5 step 7: the Operator vouches for the sender's key; a statement it did not sign (or any
   // damage to one) is a letter whose sender cannot be verified: a forgery, as far as the recipient knows.
@@ -129,9 +156,7 @@ export async function openSealedLetter(
   const letter = openSignedBy(signed, stated.key);
   // SEAL-5 step 10: signed by a registered key, but the letter must be from that key's name.
   if (letter.from !== stated.name) throw new ProtocolError('WRONG_AUTHOR', 'the letter names another sender than its statement');
-  // SEAL-5 step 11: also stops a genuine letter re-sealed by its first recipient to someone else.
-  if (letter.to !== recipient.name) throw new ProtocolError('WRONG_RECIPIENT', 'the letter is addressed to someone else');
-  return { letter, authorKey: stated.key, signed: signed.slice(), statement: statement.slice(), statementAt: stated.at };
+  return { statement, signed, stated, letter };
 }
 
 /** SEAL-5 step 6: `u16be(s) || statement (s bytes) || signed letter`. */

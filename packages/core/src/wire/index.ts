@@ -92,7 +92,8 @@ export {
   type FeedResult,
   type DeleteParams,
 } from './world.js';
-export { MAX_POW_BITS, POW_NONCE_BYTES, registerPowInput, sendPowInput, leadingZeroBits, checkPow, solvePow } from './pow.js';
+export { MAX_POW_BITS, POW_NONCE_BYTES, registerPowInput, sendPowInput, chanPowInput, leadingZeroBits, checkPow, solvePow } from './pow.js';
 export * from './limits.js';
 export { WIRE_MAX_LOG_ITEMS, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';
 export { type ProfileSetParams, type ProfileSetResult, type ProfileGetParams, type ProfileGetResult } from './profile.js';
+export { WIRE_MAX_CHAN_ITEMS, type ChanPostParams, type ChanPostResult, type ChanFeedParams, type ChanFeedPost, type ChanFeedResult } from './chan.js';

@@ -5,6 +5,7 @@
  */
 import type { Fields } from '../codec/index.js';
 import { authCodec, type AuthParams, type AuthResult } from './auth.js';
+import { chanFeedCodec, chanPostCodec, type ChanFeedParams, type ChanFeedResult, type ChanPostParams, type ChanPostResult } from './chan.js';
 import { colAppendCodec, colReadCodec, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';
 import { infoCodec, type InfoResult } from './info.js';
 import {
@@ -51,6 +52,8 @@ export interface OpTypes {
   colRead: { params: ColReadParams; result: ColReadResult };
   profileSet: { params: ProfileSetParams; result: ProfileSetResult };
   profileGet: { params: ProfileGetParams; result: ProfileGetResult };
+  chanPost: { params: ChanPostParams; result: ChanPostResult };
+  chanFeed: { params: ChanFeedParams; result: ChanFeedResult };
 }
 
 /** The name of an op. */
@@ -86,6 +89,8 @@ export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
   colRead: colReadCodec,
   profileSet: profileSetCodec,
   profileGet: profileGetCodec,
+  chanPost: chanPostCodec,
+  chanFeed: chanFeedCodec,
 };
 
 /** Every op, in spec order. */
@@ -94,7 +99,8 @@ export const OPS = Object.keys(CODECS) as readonly Op[];
 /** OP-4: the ops allowed before `auth`; every other op answers UNAUTHENTICATED until then. */
 // PROF-11: `profileGet` too, so a reader can ask for a profile on a connection that does not name them
 // (as a `lookup`); what it hands out is sealed under a world key only registered comrades get.
-export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet']);
+// CHAN-6: `chanPost` and `chanFeed` too: only there (a logged-in connection is refused them).
+export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet', 'chanPost', 'chanFeed']);
 
 /** True when `op` is a known op name. */
 export function isOp(op: unknown): op is Op {

@@ -44,6 +44,15 @@ export function sendPowInput(challenge: Uint8Array, to: string, letter: Uint8Arr
   return encode({ ctx: 'comrad/pow/send/v2', challenge, to, letter: sha256(letter), nonce });
 }
 
+/**
+ * The bytes hashed for a channel post's proof of work (CHAN-7): bound to the connection's challenge
+ * (POW-1), the channel's posting capability and the SHA-256 of the sealed post, as for a letter (MB-9).
+ * @param challenge - the `challenge` of the greeting of the connection that will carry the request
+ */
+export function chanPowInput(challenge: Uint8Array, cap: Uint8Array, post: Uint8Array, nonce: Uint8Array): Uint8Array {
+  return encode({ ctx: 'comrad/pow/chan/v1', challenge, cap, post: sha256(post), nonce });
+}
+
 /** The number of leading zero bits of `digest`. */
 export function leadingZeroBits(digest: Uint8Array): number {
   let n = 0;

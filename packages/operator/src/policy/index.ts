@@ -13,7 +13,7 @@ import { ProtocolError } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import type { ServerLimits } from '../limits.js';
 import { PROFILE_TTL_DAYS, type ProfileHeader } from '@comrad/core/envelope';
-import type { LogPage, MailItem, MailQuota, PostQuota, Store, StoredPost, StoredProfile } from '../store/types.js';
+import type { ChanQuota, LogPage, MailItem, MailQuota, PostQuota, Store, StoredChanPost, StoredPost, StoredProfile } from '../store/types.js';
 import { randomPart } from './ids.js';
 
 /** One hour (ms): the window FEED-5 counts posts in. */
@@ -45,6 +45,17 @@ export function postKey(author: string, sealed: Uint8Array): string {
   const name = enc.encode(author);
   const length = new Uint8Array([name.length >> 8, name.length & 0xff]);
   return createHash('sha256').update(length).update(name).update(sealed).digest('hex');
+}
+
+/**
+ * CHAN-7, STORE-3: the dedupe key of a channel post in its channel: SHA-256 of the sealed bytes, hex (as
+ * a letter's in its mailbox, MB-11): the same bytes posted twice to one channel — a retry whose answer
+ * was lost — are one post.
+ * @param sealed - the sealed post
+ * @returns 64 hex digits
+ */
+export function chanPostKey(sealed: Uint8Array): string {
+  return mailKey(sealed);
 }
 
 /** STORE-2: the store is full; nothing was stored. */
@@ -271,6 +282,51 @@ export class Policy {
   }
 
   /**
+   * CHAN-7 step 1, LIMIT-2: a channel post is at most `sealedLetterBytes` and lives 1..`maxPostDays` days,
+   * checked before any work (the proof of work, the hash of the capability).
+   * @throws ProtocolError TOO_LARGE, MALFORMED
+   */
+  checkChanPost(bytes: number, expiresInDays: number): void {
+    if (bytes > this.limits.sealedLetterBytes) throw new ProtocolError('TOO_LARGE', `a channel post is at most ${this.limits.sealedLetterBytes} bytes`);
+    if (expiresInDays > this.limits.maxPostDays) throw new ProtocolError('MALFORMED', `a post lives at most ${this.limits.maxPostDays} days`);
+  }
+
+  /**
+   * CHAN-7: files a sealed post under the channel `chan` (hex of its id), kept `expiresInDays` (as FEED-4),
+   * at most `chanPosts` held and `chanPostsPerHour` posted in the last hour per channel, within the
+   * store's budget (STORE-2), all checked atomically with the append; the same bytes again in the same
+   * channel answer as they were stored (STORE-3).
+   * @returns the post's id and when it expires
+   * @throws ProtocolError QUOTA_EXCEEDED, RATE_LIMITED, STORAGE_FULL
+   */
+  async chanPost(chan: string, sealed: Uint8Array, expiresInDays: number, now: number): Promise<{ id: string; expiresAt: number }> {
+    const expiresAt = now + expiresInDays * DAY_MS;
+    const quota: ChanQuota = { maxPosts: this.limits.chanPosts, maxRecent: this.limits.chanPostsPerHour, since: now - HOUR_MS, storageBytes: this.limits.storageBytes };
+    const put = await this.store.appendChanPost(chan, { sealed, postedAt: now, expiresAt, key: chanPostKey(sealed), nonce: this.#random() }, quota);
+    if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', `a channel holds at most ${this.limits.chanPosts} posts`);
+    if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `a channel takes at most ${this.limits.chanPostsPerHour} posts per hour`);
+    if (put === 'storage-full') throw storageFull();
+    if (!put.held) return { id: put.id, expiresAt };
+    // A retry: the post held answers with its own expiry (it may be anywhere in the channel).
+    for (let before: string | undefined; ; ) {
+      const page = await this.store.listChanPosts(chan, now, 100, before);
+      const held = page.find((p) => p.id === put.id);
+      if (held || page.length < 100) return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
+      before = page[page.length - 1]!.id;
+    }
+  }
+
+  /**
+   * CHAN-8: up to the asked number of unexpired posts of `chan` (at most `feedItems` and `pageItems`),
+   * newest first, older than `before`, and one more when there is one, so the caller knows whether a next
+   * page exists.
+   */
+  async chanFeed(chan: string, now: number, asked: number | undefined, before: string | undefined, pageItems = Infinity): Promise<{ found: StoredChanPost[]; limit: number }> {
+    const limit = Math.min(asked ?? this.limits.feedItems, this.limits.feedItems, pageItems);
+    return { found: await this.store.listChanPosts(chan, now, limit + 1, before), limit };
+  }
+
+  /**
    * MB-5, FEED-4, PROF-10: deletes what has expired by `now`; FEED-2: epoch keys are kept as long as a post
    * sealed under them can live.
    * @returns how many letters and posts went
@@ -278,6 +334,7 @@ export class Policy {
   async sweep(now: number): Promise<{ mail: number; posts: number }> {
     const removed = await this.store.expire(now, epochOf(now) - this.limits.maxPostDays - 1);
     await this.store.expireProfiles(now);
+    await this.store.expireChanPosts(now);
     return removed;
   }
 }

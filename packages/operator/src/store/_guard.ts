@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -176,6 +176,38 @@ class GuardedStore implements Store {
     return this.run(() => (checkTime(now, 'now'), this.inner.expireProfiles(now)));
   }
 
+  appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+    return this.run(() => {
+      checkChannel(chan);
+      if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object');
+      checkBytes(post.sealed, 'sealed');
+      checkTime(post.postedAt, 'postedAt');
+      checkTime(post.expiresAt, 'expiresAt');
+      checkAppended(post.key, post.nonce);
+      if (typeof quota !== 'object' || quota === null) throw new TypeError('quota must be { maxPosts, maxRecent, since, storageBytes? }');
+      checkCount(quota.maxPosts, 'quota.maxPosts');
+      checkCount(quota.maxRecent, 'quota.maxRecent');
+      checkTime(quota.since, 'quota.since');
+      const { sealed, postedAt, expiresAt, key, nonce } = post;
+      const limits = { maxPosts: quota.maxPosts, maxRecent: quota.maxRecent, since: quota.since, ...storageBudget(quota.storageBytes) };
+      return this.inner.appendChanPost(chan, { sealed, postedAt, expiresAt, key, nonce }, limits);
+    });
+  }
+
+  listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]> {
+    return this.run(async () => {
+      checkChannel(chan);
+      checkTime(now, 'now');
+      checkCount(limit, 'limit');
+      if (before !== undefined && !isStoreId(before)) throw new ProtocolError('MALFORMED', 'before is not a post id');
+      return limit === 0 ? [] : this.inner.listChanPosts(chan, now, limit, before);
+    });
+  }
+
+  expireChanPosts(now: number): Promise<number> {
+    return this.run(() => (checkTime(now, 'now'), this.inner.expireChanPosts(now)));
+  }
+
   storedBytes(): Promise<number> {
     return this.run(() => this.inner.storedBytes());
   }
@@ -244,6 +276,11 @@ function checkName(v: unknown, field: string): void {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_NAME_CHARS) {
     throw new TypeError(`${field} must be a string of 1 to ${MAX_NAME_CHARS} characters`);
   }
+}
+
+/** CHAN-1: a channel id as the policy names it to the store: 64 lowercase hex digits. */
+function checkChannel(v: unknown): void {
+  if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v)) throw new TypeError('chan must be 64 lowercase hex digits');
 }
 
 function checkBytes(v: unknown, field: string, max = Number.MAX_SAFE_INTEGER): void {

@@ -292,3 +292,62 @@ end
 return { #due, gone }
 `,
 };
+
+/**
+ * CHAN-7: appends a channel post unless one with the same dedupe key is held in the channel (its id is
+ * answered: a re-sent script is a no-op, STORE-3), the channel holds `max posts`, or `max recent` since
+ * `since`, or the store's bound would be passed (STORE-2). KEYS: ci:<chan> (ids, score 0), cd:<chan> (id →
+ * record), ct:<chan> (ids by postedAt), cx (`<id><chan>` by expiresAt), ch:<chan> (dedupe), sb. ARGV:
+ * posting time (integer ms), random id part, record, postedAt, expiresAt, dedupe key, max posts, max
+ * recent, since, store bound ('' = none), sealed length, chan. Returns the id ('=' and the id when held),
+ * 'full', 'rate-limited' or 'storage-full'.
+ */
+export const PUT_CHAN_POST: LuaScript = {
+  keys: 6,
+  lua: `${NEXT_ID_LUA}
+local held = redis.call('HGET', KEYS[5], ARGV[6])
+if held then return '=' .. held end
+if redis.call('ZCARD', KEYS[1]) + 1 > tonumber(ARGV[7]) then return 'full' end
+if redis.call('ZCOUNT', KEYS[3], ARGV[9], '+inf') + 1 > tonumber(ARGV[8]) then return 'rate-limited' end
+local len = tonumber(ARGV[11])
+local total = tonumber(redis.call('GET', KEYS[6]) or '0')
+if ARGV[10] ~= '' and total + len > tonumber(ARGV[10]) then return 'storage-full' end
+local id = next_id(tonumber(ARGV[1]), ARGV[2], greatest_in(KEYS[1]))
+redis.call('HSET', KEYS[2], id, ARGV[3])
+redis.call('ZADD', KEYS[1], 0, id)
+redis.call('ZADD', KEYS[3], ARGV[4], id)
+redis.call('ZADD', KEYS[4], ARGV[5], id .. ARGV[12])
+redis.call('HSET', KEYS[5], ARGV[6], id, id, ARGV[6])
+redis.call('INCRBY', KEYS[6], len)
+return id
+`,
+};
+
+/**
+ * CHAN-7: deletes up to one batch of channel posts whose expiry is ≤ now; the channel's keys are derived
+ * from the expiry entry (id then channel). KEYS: cx, sb. ARGV: now, batch size, prefix. Returns { entries
+ * seen, posts deleted }.
+ */
+export const EXPIRE_CHAN_POSTS: LuaScript = {
+  keys: 2,
+  lua: `${RELEASE}${FORGET_DIGEST}
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+local gone = 0
+for _, entry in ipairs(due) do
+  local id = string.sub(entry, 1, ${ID_LENGTH})
+  local chan = string.sub(entry, ${ID_LENGTH + 1})
+  local p = ARGV[3]
+  local len = redis.call('HSTRLEN', p .. 'cd:' .. chan, id)
+  if len > 0 then
+    redis.call('HDEL', p .. 'cd:' .. chan, id)
+    redis.call('ZREM', p .. 'ci:' .. chan, id)
+    redis.call('ZREM', p .. 'ct:' .. chan, id)
+    forget_digest(p .. 'ch:' .. chan, id)
+    release(KEYS[2], len - ${MAIL_HEADER_BYTES})
+    gone = gone + 1
+  end
+  redis.call('ZREM', KEYS[1], entry)
+end
+return { #due, gone }
+`,
+};

@@ -16,6 +16,9 @@
  * - `total` 'bytes' → sealed bytes held                (STORE-2: the store's bound)
  * - `clog` [log, position] → entry                     `clen` log → number of entries      (COL-19, COL-22)
  * - `prof` name → profile record                      `prexp` [expiresAt, name] → ∅       (PROF-10)
+ * - `chan` [chan, id] → record (as mail: postedAt, expiresAt, sealed)   `cexp` [expiresAt, chan, id] → ∅  (CHAN-7)
+ * - `ctime` [chan, postedAt, id] → ∅                   (a channel's recent posts are a range count, CHAN-7)
+ * - `chash` [chan, key] → id   `ckey` [chan, id] → key  (dedupe keys of channel posts, CHAN-7)
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
  * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
@@ -31,7 +34,7 @@ import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, overBound } from './_records.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -60,7 +63,7 @@ export async function openLmdbStore(path: string): Promise<Store> {
   await mkdir(path, { recursive: true, mode: 0o700 });
   // noMemInit: false — LMDB zeroes fresh pages, so bytes of deleted records are not copied into new ones.
   // STORE-1: noSync stays off (lmdb's default): every write method awaits the fsync of its commit.
-  const root = open({ path, maxDbs: 24, noMemInit: false, compression: false, noSync: false });
+  const root = open({ path, maxDbs: 32, noMemInit: false, compression: false, noSync: false });
   const store = new LmdbStore(root);
   await store.countHeld();
   await store.indexKeys();
@@ -91,6 +94,11 @@ class LmdbStore implements Store {
   private readonly clen: Database<number, string>;
   private readonly prof: Database<Uint8Array, string>;
   private readonly prexp: Database<Uint8Array, Key[]>;
+  private readonly chan: Database<Uint8Array, Key[]>;
+  private readonly cexp: Database<Uint8Array, Key[]>;
+  private readonly ctime: Database<Uint8Array, Key[]>;
+  private readonly chash: Database<string, Key[]>;
+  private readonly ckey: Database<string, Key[]>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -113,6 +121,11 @@ class LmdbStore implements Store {
     this.clen = root.openDB({ name: 'clen', encoding: 'msgpack' });
     this.prof = root.openDB({ name: 'prof', encoding: 'binary' });
     this.prexp = binary('prexp');
+    this.chan = binary('chan');
+    this.cexp = binary('cexp');
+    this.ctime = binary('ctime');
+    this.chash = root.openDB({ name: 'chash', encoding: 'string' });
+    this.ckey = root.openDB({ name: 'ckey', encoding: 'string' });
   }
 
   /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
@@ -124,6 +137,7 @@ class LmdbStore implements Store {
       for (const { key, value } of this.posts.getRange()) held += decodePost(key, value).sealed.length;
       for (const { value } of this.clog.getRange()) held += value.length;
       for (const { value } of this.prof.getRange()) held += value.length - PROFILE_RECORD_HEADER_BYTES;
+      for (const { value } of this.chan.getRange()) held += value.length - MAIL_HEADER_BYTES;
       this.setHeld(held);
     });
   }
@@ -325,6 +339,63 @@ class LmdbStore implements Store {
     return gone;
   }
 
+  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+    const record = encodeMail(post.postedAt, post.expiresAt, post.sealed);
+    const { key, nonce } = post;
+    return this.write((): PutChanPostResult => {
+      const held = this.chash.get([chan, key]);
+      if (held !== undefined) return { id: held, held: true };
+      if (this.chan.getKeysCount({ start: [chan], end: [chan, AFTER_IDS] }) + 1 > quota.maxPosts) return 'full';
+      if (this.ctime.getCount({ start: [chan, quota.since], end: [chan, MAX_ID_TIME + 1] }) + 1 > quota.maxRecent) return 'rate-limited';
+      const total = this.held();
+      if (overBound(total, post.sealed.length, quota.storageBytes)) return 'storage-full';
+      const id = nextId(post.postedAt, this.greatest(this.chan.getKeys({ start: [chan, AFTER_IDS], end: [chan], reverse: true, limit: 1 })), nonce);
+      this.chan.put([chan, id], record);
+      this.cexp.put([post.expiresAt, chan, id], NOTHING);
+      this.ctime.put([chan, post.postedAt, id], NOTHING);
+      this.chash.put([chan, key], id);
+      this.ckey.put([chan, id], key);
+      this.setHeld(total + post.sealed.length);
+      return { id };
+    });
+  }
+
+  async listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]> {
+    const out: StoredChanPost[] = [];
+    const start = before === undefined ? [chan, AFTER_IDS] : [chan, before];
+    for (const { key, value } of this.chan.getRange({ start, end: [chan], reverse: true, exclusiveStart: before !== undefined })) {
+      const { receivedAt, expiresAt, sealed } = decodeMail(value);
+      if (expiresAt <= now) continue; // CHAN-7: never handed out, even before the sweep deletes it
+      out.push({ id: key[1] as string, sealed, postedAt: receivedAt, expiresAt });
+      if (out.length === limit) break;
+    }
+    return out;
+  }
+
+  async expireChanPosts(now: number): Promise<number> {
+    let gone = 0;
+    for (let batch = this.due(this.cexp, now); batch.length > 0; batch = this.due(this.cexp, now)) {
+      gone += await this.write(() =>
+        batch.reduce((n, key) => {
+          this.cexp.remove(key); // an index entry without its post is dropped too, or the sweep would never end
+          const chan = key[1] as string;
+          const id = key[2] as string;
+          const value = this.chan.get([chan, id]);
+          if (!value) return n;
+          const { receivedAt, sealed } = decodeMail(value);
+          this.chan.remove([chan, id]);
+          this.ctime.remove([chan, receivedAt, id]);
+          const digest = this.ckey.get([chan, id]);
+          this.ckey.remove([chan, id]);
+          if (digest !== undefined && this.chash.get([chan, digest]) === id) this.chash.remove([chan, digest]);
+          this.setHeld(this.held() - sealed.length);
+          return n + 1;
+        }, 0),
+      );
+    }
+    return gone;
+  }
+
   async storedBytes(): Promise<number> {
     return this.held();
   }
@@ -398,6 +469,11 @@ class LmdbStore implements Store {
       ['clen', this.clen],
       ['prof', this.prof],
       ['prexp', this.prexp],
+      ['chan', this.chan],
+      ['cexp', this.cexp],
+      ['ctime', this.ctime],
+      ['chash', this.chash],
+      ['ckey', this.ckey],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

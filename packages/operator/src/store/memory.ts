@@ -9,7 +9,7 @@ import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import { overBound } from './_records.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
 
 /**
  * Opens an empty in-memory store.
@@ -36,6 +36,17 @@ interface Mailbox {
   last: string | undefined;
 }
 
+interface Channel {
+  /** Insertion order is id order: each new id is greater than every id present (`nextId`). */
+  readonly posts: Map<string, StoredChanPost>;
+  /** Dedupe key → id of each post held. */
+  readonly digests: Map<string, string>;
+  /** Id → dedupe key. */
+  readonly keyOf: Map<string, string>;
+  /** The last id minted here. */
+  last: string | undefined;
+}
+
 class MemoryStore implements Store {
   readonly kind = 'memory' as const;
   private readonly names = new Map<string, { key: Uint8Array; at: number }>();
@@ -55,7 +66,9 @@ class MemoryStore implements Store {
   private readonly logs = new Map<string, Uint8Array[]>();
   /** Profiles: name → the latest one held (PROF-10). */
   private readonly profiles = new Map<string, StoredProfile>();
-  /** Sealed bytes of the letters, posts, log entries and profiles held. */
+  /** Channels: id → its posts (CHAN-8). */
+  private readonly channels = new Map<string, Channel>();
+  /** Sealed bytes of the letters, posts, log entries, profiles and channel posts held. */
   private held = 0;
   private readonly listeners = new MailListeners();
 
@@ -198,6 +211,53 @@ class MemoryStore implements Store {
     return gone;
   }
 
+  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+    const { key, nonce, ...fields } = post;
+    const channel = this.channels.get(chan) ?? { posts: new Map<string, StoredChanPost>(), digests: new Map<string, string>(), keyOf: new Map<string, string>(), last: undefined };
+    const held = channel.digests.get(key);
+    if (held !== undefined) return { id: held, held: true };
+    if (channel.posts.size + 1 > quota.maxPosts) return 'full';
+    let recent = 0;
+    for (const p of channel.posts.values()) if (p.postedAt >= quota.since) recent++;
+    if (recent + 1 > quota.maxRecent) return 'rate-limited';
+    if (overBound(this.held, post.sealed.length, quota.storageBytes)) return 'storage-full';
+    const id = (channel.last = nextId(post.postedAt, channel.last, nonce));
+    channel.posts.set(id, { ...fields, id, sealed: post.sealed.slice() });
+    channel.digests.set(key, id);
+    channel.keyOf.set(id, key);
+    this.channels.set(chan, channel);
+    this.held += post.sealed.length;
+    return { id };
+  }
+
+  async listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]> {
+    const posts = [...(this.channels.get(chan)?.posts.values() ?? [])];
+    const out: StoredChanPost[] = [];
+    for (let i = posts.length - 1; i >= 0 && out.length < limit; i--) {
+      const p = posts[i]!;
+      if ((before === undefined || p.id < before) && p.expiresAt > now) out.push({ ...p, sealed: p.sealed.slice() });
+    }
+    return out;
+  }
+
+  async expireChanPosts(now: number): Promise<number> {
+    let gone = 0;
+    for (const [chan, channel] of this.channels) {
+      for (const p of [...channel.posts.values()]) {
+        if (p.expiresAt > now) continue;
+        channel.posts.delete(p.id);
+        const key = channel.keyOf.get(p.id)!;
+        channel.keyOf.delete(p.id);
+        if (channel.digests.get(key) === p.id) channel.digests.delete(key);
+        this.held -= p.sealed.length;
+        gone++;
+      }
+      // An emptied channel leaves no trace that it ever existed.
+      if (channel.posts.size === 0) this.channels.delete(chan);
+    }
+    return gone;
+  }
+
   async storedBytes(): Promise<number> {
     return this.held;
   }
@@ -243,6 +303,9 @@ class MemoryStore implements Store {
     for (const [epoch, value] of this.world) out.push([`world/${epoch}`, value.slice()]);
     for (const [log, entries] of this.logs) entries.forEach((e, i) => out.push([`log/${log}/${i}`, e.slice()]));
     for (const [name, p] of this.profiles) out.push([`profile/${name}/${p.at}/${p.receivedAt}/${p.expiresAt}`, p.sealed.slice()]);
+    for (const [chan, channel] of this.channels) {
+      for (const p of channel.posts.values()) out.push([`chan/${chan}/${p.id}/${p.postedAt}/${p.expiresAt}`, p.sealed.slice()]);
+    }
     return out;
   }
 

@@ -14,6 +14,8 @@
  * - `P sb` string: sealed bytes held by the store (STORE-2)
  * - `P cl:<log>` hash position → entry; its HLEN is the log's length (COL-19, COL-22)
  * - `P pf:<name>` hash { s: sealed profile, a: at, r: receivedAt, x: expiresAt }   `P pfx` zset names by expiresAt (PROF-10)
+ * - `P ci:<chan>` zset of post ids (score 0)   `P cd:<chan>` hash id → record (as mail)   `P ct:<chan>` zset ids by postedAt
+ * - `P cx` zset `<id><chan>` by expiresAt      `P ch:<chan>` hash key → id and id → key   (CHAN-7, CHAN-8)
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
@@ -34,7 +36,7 @@ import { MailListeners } from './_listeners.js';
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -261,6 +263,46 @@ class RedisStore implements Store {
 
   async expireProfiles(now: number): Promise<number> {
     return this.sweep(scripts.EXPIRE_PROFILES, [this.key('pfx'), this.key('sb')], now);
+  }
+
+  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+    const keys = [this.key('ci:', chan), this.key('cd:', chan), this.key('ct:', chan), this.key('cx'), this.key('ch:', chan), this.key('sb')];
+    const args = [
+      Math.floor(post.postedAt),
+      post.nonce,
+      bytes(encodeMail(post.postedAt, post.expiresAt, post.sealed)),
+      String(post.postedAt),
+      String(post.expiresAt),
+      post.key,
+      quota.maxPosts,
+      quota.maxRecent,
+      String(quota.since),
+      quota.storageBytes ?? '',
+      post.sealed.length,
+      chan,
+    ];
+    const answer = (await this.eval(scripts.PUT_CHAN_POST, keys, args)) as string;
+    return answer === 'full' || answer === 'rate-limited' || answer === 'storage-full' ? answer : stored(answer);
+  }
+
+  async listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]> {
+    const cd = this.key('cd:', chan);
+    const out: StoredChanPost[] = [];
+    await this.page(this.key('ci:', chan), before === undefined ? '+' : `(${before}`, '-', limit, true, async (ids) => {
+      const values = await this.redis.hmgetBuffer(cd, ...ids);
+      ids.forEach((id, i) => {
+        const value = values[i];
+        if (!value || out.length === limit) return; // expired and swept meanwhile
+        const { receivedAt, expiresAt, sealed } = decodeMail(value);
+        if (expiresAt > now) out.push({ id, sealed, postedAt: receivedAt, expiresAt }); // CHAN-7
+      });
+      return out.length < limit;
+    });
+    return out;
+  }
+
+  async expireChanPosts(now: number): Promise<number> {
+    return this.sweep(scripts.EXPIRE_CHAN_POSTS, [this.key('cx'), this.key('sb')], now);
   }
 
   async storedBytes(): Promise<number> {

@@ -148,6 +148,40 @@ export interface StoredProfile {
  */
 export type PutProfileResult = 'ok' | 'held' | 'stale' | 'storage-full';
 
+/** A post in a channel (CHAN-8): sealed under a key the store never sees, with no author (CHAN-9). */
+export interface StoredChanPost {
+  /** Store-assigned id, unique within the channel; ids sort in posting order. */
+  readonly id: string;
+  /** The sealed post, exactly as received. */
+  readonly sealed: Uint8Array;
+  /** When the Operator received it (ms). */
+  readonly postedAt: number;
+  /** When it is deleted (ms). */
+  readonly expiresAt: number;
+}
+
+/** A new channel post, as the policy hands it to the store. */
+export type NewChanPost = Omit<StoredChanPost, 'id'> & Appended;
+
+/** Bounds of a channel after a post, and of the whole store, checked atomically with the append (CHAN-7). */
+export interface ChanQuota {
+  /** Posts the channel may hold, the new one included (expired ones not yet swept count too). */
+  readonly maxPosts: number;
+  /** Posts with `postedAt` ≥ `since` the channel may hold, the new one included. */
+  readonly maxRecent: number;
+  /** Start of the counted window (ms). */
+  readonly since: number;
+  /** As in {@link MailQuota}. */
+  readonly storageBytes?: number;
+}
+
+/**
+ * What a channel post append answers: the id (of the new post, or of the one with the same key already
+ * held in the channel), or which bound refused it, with nothing stored — `full`: the channel's count;
+ * `rate-limited`: its recent count; `storage-full`: the store's.
+ */
+export type PutChanPostResult = Stored | 'full' | 'rate-limited' | 'storage-full';
+
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
   /** Which backend this is. */
@@ -223,7 +257,19 @@ export interface Store {
   /** Deletes every profile whose `expiresAt` ≤ `now`; returns how many went. */
   expireProfiles(now: number): Promise<number>;
 
-  /** Sealed bytes of the letters, posts, log entries and profiles held (what `storageBytes` bounds). */
+  // Channels: opaque ids (64 hex digits, CHAN-1), each a feed of sealed posts that expire (CHAN-7, CHAN-8).
+  /**
+   * Appends a post to `chan` unless a post with the same key is held there (its id is answered) or a bound
+   * of `quota` would be passed; the key check, the bounds, the id (after the greatest id in the channel)
+   * and the write are one atomic step.
+   */
+  appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult>;
+  /** Up to `limit` posts of `chan` with `expiresAt` > `now`, newest first, strictly older than the id `before` when given. */
+  listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]>;
+  /** Deletes every channel post whose `expiresAt` ≤ `now`; returns how many went. */
+  expireChanPosts(now: number): Promise<number>;
+
+  /** Sealed bytes of the letters, posts, log entries, profiles and channel posts held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;
 
   /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */

@@ -16,6 +16,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import { atomicityConformance } from './store-conformance/atomicity.js';
 import { boundsConformance } from './store-conformance/bounds.js';
+import { channelConformance } from './store-conformance/channels.js';
 import { collectiveConformance } from './store-conformance/collective.js';
 import { feedConformance } from './store-conformance/feed.js';
 import { mailConformance } from './store-conformance/mail.js';
@@ -55,5 +56,6 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     modelConformance(sut);
     collectiveConformance(sut);
     profileConformance(sut);
+    channelConformance(sut);
   });
 }
