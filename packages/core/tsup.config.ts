@@ -9,6 +9,7 @@ export default defineConfig({
     'keymaker/index': 'src/keymaker/index.ts',
     'wire/index': 'src/wire/index.ts',
     'collective/index': 'src/collective/index.ts',
+    'pins/index': 'src/pins/index.ts',
     'node/index': 'src/node/index.ts',
     'crypto/_no-node-backend': 'src/crypto/_no-node-backend.ts',
     'crypto/_node-backend': 'src/crypto/_node-backend.ts',

@@ -71,6 +71,12 @@ beforeAll(async () => {
       params: { chan: new Uint8Array(32).fill(1), before: 'c9', limit: 20 },
       result: { posts: [{ id: 'c1', post: new Uint8Array(500).fill(8), postedAt: 1, expiresAt: 2 }], next: 'c1' },
     },
+    pinPut: { params: { cell: 'u33dc0c', kind: 'police', note: 'two vans', ttl: 7200, token: new Uint8Array(100).fill(2) }, result: { id: 'ab12', expiresAt: 1_750_000_000_000 } },
+    pinVote: { params: { pin: 'ab12', vote: 'deny', nullifier: new Uint8Array(32).fill(8) }, result: { expiresAt: 1_750_000_000_000, confirms: 3, denies: 1 } },
+    pins: {
+      params: { cells: ['u33dc', 'u33db'], limit: 50 },
+      result: { pins: [{ id: 'ab12', cell: 'u33dc0c', kind: 'medical', createdAt: 1, expiresAt: 2, confirms: 0, denies: 4 }] },
+    },
   };
 });
 
@@ -79,7 +85,7 @@ const plain = (v: unknown): unknown =>
   v && typeof v === 'object' && 'fingerprint' in v ? (v as PublicKey).toHex() : v instanceof Uint8Array ? [...v] : Array.isArray(v) ? v.map(plain) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)])) : v;
 
 describe('OP-1 OP-2 every op round-trips', () => {
-  it.each([...(['info', 'register', 'lookup', 'auth', 'send', 'fetch', 'ack', 'worldKey', 'post', 'feed', 'delete', 'colAppend', 'colRead', 'profileSet', 'profileGet'] as const)])('%s: request and result', (name) => {
+  it.each([...(['info', 'register', 'lookup', 'auth', 'send', 'fetch', 'ack', 'worldKey', 'post', 'feed', 'delete', 'colAppend', 'colRead', 'profileSet', 'profileGet', 'pinPut', 'pinVote', 'pins'] as const)])('%s: request and result', (name) => {
     const s = samples[name];
     const req = decodeRequest(encodeRequest(42, name, s.params as never));
     expect(req.id).toBe(42);

@@ -23,6 +23,7 @@ import {
   type Result,
   type WireRequest,
 } from '@comrad/core/wire';
+import type { PinKind } from '@comrad/core/pins';
 import type { ServerLimits } from './limits.js';
 import type { Policy } from './policy/index.js';
 import type { Store } from './store/types.js';
@@ -125,6 +126,21 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       return chanPost(ctx, session, req.params);
     case 'chanFeed':
       return chanFeed(ctx, session, req.params, pageItems);
+    case 'pinPut': {
+      // PIN-7: a pin never travels on a logged-in connection, so the Operator cannot tie it to a comrade.
+      notLoggedIn(session, 'leave a pin');
+      const { token: _token, ...pin } = req.params;
+      return ctx.policy.putPin(pin, ctx.clock.now());
+    }
+    case 'pinVote':
+      notLoggedIn(session, 'vote on a pin');
+      return ctx.policy.votePin(req.params.pin, req.params.vote, req.params.nullifier, ctx.clock.now());
+    case 'pins': {
+      // PIN-7, PIN-8: nor does a question about a place.
+      notLoggedIn(session, 'ask for pins');
+      const pins = await ctx.policy.listPins(req.params.cells, req.params.limit, ctx.clock.now());
+      return { pins: pins.map(({ note, ...p }) => ({ ...p, kind: p.kind as PinKind, ...(note ? { note } : {}) })) };
+    }
   }
 }
 

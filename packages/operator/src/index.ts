@@ -59,6 +59,10 @@ export {
   type NewChanPost,
   type ChanQuota,
   type PutChanPostResult,
+  type StoredPin,
+  type PutPinResult,
+  type PinVoteRule,
+  type VotePinResult,
 } from './store/index.js';
 export {
   OperatorMetrics,

@@ -4,7 +4,8 @@
  * @module
  */
 import { MAX_POSITION } from '@comrad/core/collective';
-import { LIMIT_KEYS, LIMIT_MAX, MAX_POW_BITS, MAX_REQUEST_FRAME_BYTES, MAX_SEALED_BYTES, WIRE_MAX_LOG_ITEMS, type OperatorLimits } from '@comrad/core/wire';
+import { LIMIT_KEYS, LIMIT_MAX, MAX_POW_BITS, MAX_REQUEST_FRAME_BYTES, MAX_SEALED_BYTES, WIRE_MAX_LOG_ITEMS, WIRE_MAX_PIN_ITEMS, type OperatorLimits } from '@comrad/core/wire';
+import { MAX_PIN_TTL_SECONDS, MIN_PIN_TTL_SECONDS } from '@comrad/core/pins';
 
 /** Every limit the server enforces: the announced ones (`info.limits`) and the server-only ones. */
 export interface ServerLimits extends OperatorLimits {
@@ -40,6 +41,16 @@ export interface ServerLimits extends OperatorLimits {
   readonly chanPosts: number;
   /** CHAN-7: posts one channel takes per hour, whoever posts; more → `RATE_LIMITED`. */
   readonly chanPostsPerHour: number;
+  /** PIN-4: the longest a new pin lives (ms); a longer `ttl` is cut to this. */
+  readonly maxPinTtlMs: number;
+  /** PIN-6: what one confirm adds to a pin's life, and one deny takes away (ms). */
+  readonly pinVoteMs: number;
+  /** PIN-6: no pin lives past its creation plus this (ms), however often confirmed. */
+  readonly pinMaxLifeMs: number;
+  /** PIN-5: pins the whole store holds; more → `QUOTA_EXCEEDED`. */
+  readonly maxPins: number;
+  /** PIN-8: most pins in one `pins` answer. */
+  readonly pinItems: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -82,6 +93,13 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // keeps one key holder (or a leaked key) from filling it in minutes.
   chanPosts: 2000,
   chanPostsPerHour: 120,
+  // PIN-4, PIN-6: a pin lives 2 hours unless asked otherwise, at most 6; each confirm adds half an hour,
+  // each deny takes half an hour away, and nothing lives past 12 hours: a danger is news, not a record.
+  maxPinTtlMs: 6 * 3_600_000,
+  pinVoteMs: 1_800_000,
+  pinMaxLifeMs: 12 * 3_600_000,
+  maxPins: 100_000,
+  pinItems: 200,
 };
 
 /** Upper bounds of each limit: what a client accepts, narrowed to the protocol's own bounds where there is one. */
@@ -105,6 +123,11 @@ const MAX: { readonly [K in keyof ServerLimits]: number } = {
   logItems: WIRE_MAX_LOG_ITEMS,
   chanPosts: 1_000_000,
   chanPostsPerHour: 1_000_000,
+  maxPinTtlMs: MAX_PIN_TTL_SECONDS * 1000,
+  pinVoteMs: DAY_MS,
+  pinMaxLifeMs: 7 * DAY_MS,
+  maxPins: 100_000_000,
+  pinItems: WIRE_MAX_PIN_ITEMS,
 };
 
 /**
@@ -125,6 +148,8 @@ export function resolveLimits(overrides: Partial<ServerLimits> = {}): ServerLimi
   // LIMIT-4: logged-in connections always keep at least one slot of their own.
   if (out.maxUnauthenticated >= out.maxConnections) throw new RangeError('limit maxUnauthenticated must be below maxConnections');
   if (out.maxBufferedBytes > out.memoryBudgetBytes) throw new RangeError('limit maxBufferedBytes must be at most memoryBudgetBytes');
+  if (out.pinMaxLifeMs < out.maxPinTtlMs) throw new RangeError('limit pinMaxLifeMs must be at least maxPinTtlMs');
+  if (out.maxPinTtlMs < MIN_PIN_TTL_SECONDS * 1000) throw new RangeError(`limit maxPinTtlMs must be at least ${MIN_PIN_TTL_SECONDS * 1000}`);
   return out;
 }
 

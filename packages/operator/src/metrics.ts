@@ -60,6 +60,10 @@ const TIMED = [
   'appendChanPost',
   'listChanPosts',
   'expireChanPosts',
+  'putPin',
+  'listPins',
+  'votePin',
+  'expirePins',
   'storedBytes',
 ] as const satisfies readonly (keyof Store)[];
 

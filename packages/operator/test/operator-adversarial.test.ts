@@ -42,6 +42,9 @@ beforeAll(async () => {
     profileGet: { name: 'alice' },
     chanPost: { cap: randomBytes(32), post: randomBytes(300), expiresInDays: 2 },
     chanFeed: { chan: randomBytes(32), limit: 5, before: 'zzzzzzzzzzzzzzzzzzzzzzzzzz' },
+    pinPut: { cell: 'u33dc0c', kind: 'police', note: 'vans', ttl: 600 },
+    pinVote: { pin: '0123456789abcdef0123456789abcdef', vote: 'confirm', nullifier: randomBytes(32) },
+    pins: { cells: ['u33dc', 'u33db'], limit: 5 },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

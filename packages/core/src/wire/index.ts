@@ -97,3 +97,14 @@ export * from './limits.js';
 export { WIRE_MAX_LOG_ITEMS, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';
 export { type ProfileSetParams, type ProfileSetResult, type ProfileGetParams, type ProfileGetResult } from './profile.js';
 export { WIRE_MAX_CHAN_ITEMS, type ChanPostParams, type ChanPostResult, type ChanFeedParams, type ChanFeedPost, type ChanFeedResult } from './chan.js';
+export {
+  WIRE_MAX_PIN_CELLS,
+  WIRE_MAX_PIN_ITEMS,
+  type PinPutParams,
+  type PinPutResult,
+  type PinVoteParams,
+  type PinVoteResult,
+  type PinsParams,
+  type PinsResult,
+  type WirePin,
+} from './pins.js';

@@ -20,6 +20,7 @@ import {
   type SendParams,
 } from './mail.js';
 import { profileGetCodec, profileSetCodec, type ProfileGetParams, type ProfileGetResult, type ProfileSetParams, type ProfileSetResult } from './profile.js';
+import { pinPutCodec, pinVoteCodec, pinsCodec, type PinPutParams, type PinPutResult, type PinVoteParams, type PinVoteResult, type PinsParams, type PinsResult } from './pins.js';
 import { lookupCodec, registerCodec, type LookupParams, type RegisterParams, type StatementResult } from './registry.js';
 import {
   deleteCodec,
@@ -54,6 +55,9 @@ export interface OpTypes {
   profileGet: { params: ProfileGetParams; result: ProfileGetResult };
   chanPost: { params: ChanPostParams; result: ChanPostResult };
   chanFeed: { params: ChanFeedParams; result: ChanFeedResult };
+  pinPut: { params: PinPutParams; result: PinPutResult };
+  pinVote: { params: PinVoteParams; result: PinVoteResult };
+  pins: { params: PinsParams; result: PinsResult };
 }
 
 /** The name of an op. */
@@ -91,6 +95,9 @@ export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
   profileGet: profileGetCodec,
   chanPost: chanPostCodec,
   chanFeed: chanFeedCodec,
+  pinPut: pinPutCodec,
+  pinVote: pinVoteCodec,
+  pins: pinsCodec,
 };
 
 /** Every op, in spec order. */
@@ -100,7 +107,8 @@ export const OPS = Object.keys(CODECS) as readonly Op[];
 // PROF-11: `profileGet` too, so a reader can ask for a profile on a connection that does not name them
 // (as a `lookup`); what it hands out is sealed under a world key only registered comrades get.
 // CHAN-6: `chanPost` and `chanFeed` too: only there (a logged-in connection is refused them).
-export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet', 'chanPost', 'chanFeed']);
+// PIN-7: the pin ops too: they run only on connections that are not logged in.
+export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet', 'chanPost', 'chanFeed', 'pinPut', 'pinVote', 'pins']);
 
 /** True when `op` is a known op name. */
 export function isOp(op: unknown): op is Op {

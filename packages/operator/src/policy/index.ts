@@ -8,12 +8,12 @@
  * (`spec/model/operator-model.ts`) states the same rules independently, as the oracle this is tested against.
  * @module
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ProtocolError } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import type { ServerLimits } from '../limits.js';
 import { PROFILE_TTL_DAYS, type ProfileHeader } from '@comrad/core/envelope';
-import type { ChanQuota, LogPage, MailItem, MailQuota, PostQuota, Store, StoredChanPost, StoredPost, StoredProfile } from '../store/types.js';
+import type { ChanQuota, LogPage, MailItem, MailQuota, PostQuota, Store, StoredChanPost, StoredPin, StoredPost, StoredProfile } from '../store/types.js';
 import { randomPart } from './ids.js';
 
 /** One hour (ms): the window FEED-5 counts posts in. */
@@ -327,6 +327,47 @@ export class Policy {
   }
 
   /**
+   * PIN-4, PIN-5: keeps a pin: no author (the handler runs it only on a connection that is not logged in,
+   * PIN-7), a random id that says nothing about time or order, a lifetime of the asked `ttl` (seconds) cut
+   * to `maxPinTtlMs`, within the store's bound on pins, checked atomically with the put.
+   * @returns the pin's id and when it expires (ms)
+   * @throws ProtocolError QUOTA_EXCEEDED (the store holds `maxPins`), INTERNAL (an id drawn twice)
+   */
+  async putPin(p: { cell: string; kind: string; note?: string; ttl: number }, now: number): Promise<{ id: string; expiresAt: number }> {
+    const expiresAt = now + Math.min(p.ttl * 1000, this.limits.maxPinTtlMs);
+    const id = this.#pinId();
+    const put = await this.store.putPin({ id, cell: p.cell, kind: p.kind, note: p.note ?? '', createdAt: now, expiresAt, confirms: 0, denies: 0 }, this.limits.maxPins);
+    if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', 'the Operator holds as many pins as it allows: try again later');
+    if (put === 'held') throw new ProtocolError('INTERNAL', 'a pin id was drawn twice');
+    return { id, expiresAt };
+  }
+
+  /**
+   * PIN-6: a confirm or a deny on a live pin, once per nullifier: a confirm adds `pinVoteMs` to its life
+   * (never past `createdAt + pinMaxLifeMs`), a deny takes `pinVoteMs` away (a pin whose end falls due is gone).
+   * @returns the pin's expiry and counts after the vote
+   * @throws ProtocolError NOT_FOUND (no such pin), EXPIRED (its time is up), DUPLICATE (this nullifier voted on it)
+   */
+  async votePin(id: string, vote: 'confirm' | 'deny', nullifier: Uint8Array, now: number): Promise<{ expiresAt: number; confirms: number; denies: number }> {
+    const rule = { confirmMs: this.limits.pinVoteMs, denyMs: this.limits.pinVoteMs, maxLifeMs: this.limits.pinMaxLifeMs };
+    const result = await this.store.votePin(id, Buffer.from(nullifier).toString('hex'), vote, now, rule);
+    if (result === 'not-found') throw new ProtocolError('NOT_FOUND', 'no such pin');
+    if (result === 'expired') throw new ProtocolError('EXPIRED', 'the pin has expired');
+    if (result === 'duplicate') throw new ProtocolError('DUPLICATE', 'you have voted on this pin already');
+    return result;
+  }
+
+  /** PIN-8: the live pins in the cells asked about: at most the asked number, `pinItems` and the wire's bound. */
+  listPins(cells: readonly string[], asked: number | undefined, now: number): Promise<StoredPin[]> {
+    return this.store.listPins(cells, now, Math.min(asked ?? this.limits.pinItems, this.limits.pinItems));
+  }
+
+  /** PIN-5: 128 random bits as 32 hex digits. */
+  #pinId(): string {
+    return randomBytes(16).toString('hex');
+  }
+
+  /**
    * MB-5, FEED-4, PROF-10: deletes what has expired by `now`; FEED-2: epoch keys are kept as long as a post
    * sealed under them can live.
    * @returns how many letters and posts went
@@ -335,6 +376,7 @@ export class Policy {
     const removed = await this.store.expire(now, epochOf(now) - this.limits.maxPostDays - 1);
     await this.store.expireProfiles(now);
     await this.store.expireChanPosts(now);
+    await this.store.expirePins(now);
     return removed;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -208,6 +208,52 @@ class GuardedStore implements Store {
     return this.run(() => (checkTime(now, 'now'), this.inner.expireChanPosts(now)));
   }
 
+  putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
+    return this.run(() => {
+      if (typeof pin !== 'object' || pin === null) throw new TypeError('pin must be an object');
+      checkPinId(pin.id, 'id');
+      checkCell(pin.cell, 'cell', 7, 7);
+      if (typeof pin.kind !== 'string' || !/^[a-z]{1,16}$/.test(pin.kind)) throw new TypeError('kind must be 1 to 16 lowercase letters');
+      if (typeof pin.note !== 'string' || pin.note.length > MAX_NOTE_UNITS) throw new TypeError(`note must be a string of at most ${MAX_NOTE_UNITS} UTF-16 units`);
+      checkTime(pin.createdAt, 'createdAt');
+      checkTime(pin.expiresAt, 'expiresAt');
+      checkCount(pin.confirms, 'confirms');
+      checkCount(pin.denies, 'denies');
+      checkCount(maxPins, 'maxPins');
+      const { id, cell, kind, note, createdAt, expiresAt, confirms, denies } = pin;
+      return this.inner.putPin({ id, cell, kind, note, createdAt, expiresAt, confirms, denies }, maxPins);
+    });
+  }
+
+  listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
+    return this.run(async () => {
+      if (!Array.isArray(prefixes) || prefixes.length > 64) throw new TypeError('prefixes must be an array of at most 64 cells');
+      prefixes.forEach((p, i) => checkCell(p, `prefixes[${i}]`, 1, 7));
+      checkTime(now, 'now');
+      checkCount(limit, 'limit');
+      return limit === 0 || prefixes.length === 0 ? [] : this.inner.listPins([...new Set(prefixes)], now, limit);
+    });
+  }
+
+  votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+    return this.run(async () => {
+      if (typeof nullifier !== 'string' || !/^[0-9a-f]{64}$/.test(nullifier)) throw new TypeError('nullifier must be 64 lowercase hex digits');
+      if (vote !== 'confirm' && vote !== 'deny') throw new TypeError("vote must be 'confirm' or 'deny'");
+      checkTime(now, 'now');
+      if (typeof rule !== 'object' || rule === null) throw new TypeError('rule must be { confirmMs, denyMs, maxLifeMs }');
+      checkCount(rule.confirmMs, 'rule.confirmMs');
+      checkCount(rule.denyMs, 'rule.denyMs');
+      checkCount(rule.maxLifeMs, 'rule.maxLifeMs');
+      // Ids come from clients: one this store could not hold is simply not found.
+      if (!isPinId(id)) return 'not-found';
+      return this.inner.votePin(id, nullifier, vote, now, { confirmMs: rule.confirmMs, denyMs: rule.denyMs, maxLifeMs: rule.maxLifeMs });
+    });
+  }
+
+  expirePins(now: number): Promise<number> {
+    return this.run(() => (checkTime(now, 'now'), this.inner.expirePins(now)));
+  }
+
   storedBytes(): Promise<number> {
     return this.run(() => this.inner.storedBytes());
   }
@@ -266,6 +312,24 @@ class GuardedStore implements Store {
     p.then(done, done);
     return p;
   }
+}
+
+/** PIN-5: a pin's id is 32 lowercase hex digits (the policy's 128 random bits). */
+const PIN_ID = /^[0-9a-f]{32}$/;
+/** A pin note is at most 140 code points (PIN-3): at most 280 UTF-16 units. */
+const MAX_NOTE_UNITS = 280;
+const CELL = /^[0-9b-hjkmnp-z]+$/;
+
+function isPinId(v: unknown): v is string {
+  return typeof v === 'string' && PIN_ID.test(v);
+}
+
+function checkPinId(v: unknown, field: string): void {
+  if (!isPinId(v)) throw new TypeError(`${field} must be 32 lowercase hex digits`);
+}
+
+function checkCell(v: unknown, field: string, min: number, max: number): void {
+  if (typeof v !== 'string' || v.length < min || v.length > max || !CELL.test(v)) throw new TypeError(`${field} must be a geohash of ${min} to ${max} characters`);
 }
 
 function closedError(): ComradError {

@@ -6,7 +6,7 @@
  * @internal
  */
 import { ProtocolError } from '@comrad/core';
-import type { StoredPost, StoredProfile } from './types.js';
+import type { PinVoteRule, StoredPin, StoredPost, StoredProfile } from './types.js';
 
 const VERSION = 1;
 
@@ -125,6 +125,34 @@ export function decodeProfile(bytes: Uint8Array): StoredProfile {
   if (bytes.length <= PROFILE_RECORD_HEADER_BYTES || bytes[0] !== VERSION) throw corrupt('profile');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { at: view.getUint32(1), receivedAt: view.getFloat64(5), expiresAt: view.getFloat64(13), sealed: copy(bytes.subarray(PROFILE_RECORD_HEADER_BYTES)) };
+}
+
+/**
+ * PIN-6: a pin after one vote: its count goes up; a confirm adds `confirmMs` but never past
+ * `createdAt + maxLifeMs`, a deny takes `denyMs` away. Memory and LMDB use this; the Redis script
+ * (`VOTE_PIN`) does the same sums in Lua.
+ */
+export function movePin(pin: StoredPin, vote: 'confirm' | 'deny', rule: PinVoteRule): StoredPin {
+  if (vote === 'confirm') {
+    const expiresAt = Math.max(pin.expiresAt, Math.min(pin.expiresAt + rule.confirmMs, pin.createdAt + rule.maxLifeMs));
+    return { ...pin, confirms: pin.confirms + 1, expiresAt };
+  }
+  return { ...pin, denies: pin.denies + 1, expiresAt: Math.max(0, pin.expiresAt - rule.denyMs) };
+}
+
+/** A pin record (LMDB): its fields but the id, which is the record's key, as a msgpack array. */
+export type PinRecord = [cell: string, kind: string, note: string, createdAt: number, expiresAt: number, confirms: number, denies: number];
+
+/** The record of a pin. */
+export function pinRecord(p: StoredPin): PinRecord {
+  return [p.cell, p.kind, p.note, p.createdAt, p.expiresAt, p.confirms, p.denies];
+}
+
+/** The pin a record holds. @throws ProtocolError MALFORMED when the record is damaged */
+export function pinOf(id: string, r: unknown): StoredPin {
+  if (!Array.isArray(r) || r.length !== 7) throw corrupt('pin');
+  const [cell, kind, note, createdAt, expiresAt, confirms, denies] = r as PinRecord;
+  return { id, cell, kind, note, createdAt, expiresAt, confirms, denies };
 }
 
 /**

@@ -351,3 +351,77 @@ end
 return { #due, gone }
 `,
 };
+
+/**
+ * PIN-5: puts a pin (a hash { c: cell, k: kind, n: note, t: createdAt, x: expiresAt, y: confirms, d:
+ * denies }) unless its id is held — a re-sent script is then a no-op (STORE-3) — or the store holds the
+ * most pins it may. KEYS: the pin's hash, the cell index (zset by lex `<cell><id>`), the expiry zset.
+ * ARGV: id, cell, kind, note, createdAt, expiresAt, max pins. Returns 'ok', 'held' or 'full'.
+ */
+export const PUT_PIN: LuaScript = {
+  keys: 3,
+  lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 'held' end
+if redis.call('ZCARD', KEYS[3]) + 1 > tonumber(ARGV[7]) then return 'full' end
+redis.call('HSET', KEYS[1], 'c', ARGV[2], 'k', ARGV[3], 'n', ARGV[4], 't', ARGV[5], 'x', ARGV[6], 'y', 0, 'd', 0)
+redis.call('ZADD', KEYS[2], 0, ARGV[2] .. ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+return 'ok'
+`,
+};
+
+/**
+ * PIN-6: a vote on a live pin, once per nullifier: the count goes up and the expiry moves (a confirm adds
+ * confirmMs but never past createdAt + maxLifeMs, a deny takes denyMs away), the expiry index with it.
+ * KEYS: the pin's hash, its nullifier set, the expiry zset. ARGV: now, nullifier, 'confirm' or 'deny',
+ * confirmMs, denyMs, maxLifeMs, id. Returns { expiresAt, confirms, denies }, or 'not-found', 'expired',
+ * 'duplicate' with nothing written.
+ */
+export const VOTE_PIN: LuaScript = {
+  keys: 3,
+  lua: `
+local x = redis.call('HGET', KEYS[1], 'x')
+if not x then return 'not-found' end
+x = tonumber(x)
+if x <= tonumber(ARGV[1]) then return 'expired' end
+if redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 1 then return 'duplicate' end
+redis.call('SADD', KEYS[2], ARGV[2])
+local nx
+if ARGV[3] == 'confirm' then
+  local cap = tonumber(redis.call('HGET', KEYS[1], 't')) + tonumber(ARGV[6])
+  nx = math.max(x, math.min(x + tonumber(ARGV[4]), cap))
+  redis.call('HINCRBY', KEYS[1], 'y', 1)
+else
+  nx = math.max(0, x - tonumber(ARGV[5]))
+  redis.call('HINCRBY', KEYS[1], 'd', 1)
+end
+redis.call('HSET', KEYS[1], 'x', string.format('%d', nx))
+redis.call('ZADD', KEYS[3], nx, ARGV[7])
+local y = tonumber(redis.call('HGET', KEYS[1], 'y'))
+local d = tonumber(redis.call('HGET', KEYS[1], 'd'))
+return { string.format('%d', nx), y, d }
+`,
+};
+
+/**
+ * PIN-5: deletes up to a batch of pins whose expiry is due, with their nullifiers and cell entries.
+ * KEYS: the expiry zset, the cell index. ARGV: now, batch size, prefix. Returns { due entries seen, pins deleted }.
+ */
+export const EXPIRE_PINS: LuaScript = {
+  keys: 2,
+  lua: `
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+local gone = 0
+for _, id in ipairs(due) do
+  local key = ARGV[3] .. 'pn:' .. id
+  local cell = redis.call('HGET', key, 'c')
+  redis.call('ZREM', KEYS[1], id)
+  if cell then
+    redis.call('DEL', key, ARGV[3] .. 'pnv:' .. id)
+    redis.call('ZREM', KEYS[2], cell .. id)
+    gone = gone + 1
+  end
+end
+return { #due, gone }
+`,
+};

@@ -8,7 +8,7 @@ import { openMemoryStore } from './memory.js';
 import { openRedisStore } from './redis.js';
 import type { Store } from './types.js';
 
-export type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, PutProfileResult, StoredChanPost, NewChanPost, ChanQuota, PutChanPostResult } from './types.js';
+export type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, PutProfileResult, StoredChanPost, NewChanPost, ChanQuota, PutChanPostResult, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions } from './redis.js';
 
 /** Which backend to open, and where its data lives. */

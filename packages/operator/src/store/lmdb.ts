@@ -19,6 +19,9 @@
  * - `chan` [chan, id] → record (as mail: postedAt, expiresAt, sealed)   `cexp` [expiresAt, chan, id] → ∅  (CHAN-7)
  * - `ctime` [chan, postedAt, id] → ∅                   (a channel's recent posts are a range count, CHAN-7)
  * - `chash` [chan, key] → id   `ckey` [chan, id] → key  (dedupe keys of channel posts, CHAN-7)
+ * - `pin`  id → pin record (msgpack array)             `pincell` [cell, id] → ∅            (PIN-5, PIN-8)
+ * - `pinexp` [expiresAt, id] → ∅                        `pinvote` [id, nullifier] → ∅        (PIN-6)
+ * - `total` 'pins' → pins held                          (PIN-5: the store's bound on pins)
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
  * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
@@ -33,8 +36,8 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, overBound } from './_records.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, movePin, overBound, pinOf, pinRecord, type PinRecord } from './_records.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -45,6 +48,8 @@ const NOTHING = new Uint8Array(0);
 const LAST_POST = 'post';
 /** The key, in `total`, of the sealed bytes held (STORE-2). */
 const HELD = 'bytes';
+/** The key, in `total`, of the number of pins held (PIN-5). */
+const PINS = 'pins';
 
 /**
  * Opens (creating if needed) the LMDB store in directory `path`.
@@ -63,7 +68,7 @@ export async function openLmdbStore(path: string): Promise<Store> {
   await mkdir(path, { recursive: true, mode: 0o700 });
   // noMemInit: false — LMDB zeroes fresh pages, so bytes of deleted records are not copied into new ones.
   // STORE-1: noSync stays off (lmdb's default): every write method awaits the fsync of its commit.
-  const root = open({ path, maxDbs: 32, noMemInit: false, compression: false, noSync: false });
+  const root = open({ path, maxDbs: 48, noMemInit: false, compression: false, noSync: false });
   const store = new LmdbStore(root);
   await store.countHeld();
   await store.indexKeys();
@@ -99,6 +104,10 @@ class LmdbStore implements Store {
   private readonly ctime: Database<Uint8Array, Key[]>;
   private readonly chash: Database<string, Key[]>;
   private readonly ckey: Database<string, Key[]>;
+  private readonly pin: Database<PinRecord, string>;
+  private readonly pincell: Database<Uint8Array, Key[]>;
+  private readonly pinexp: Database<Uint8Array, Key[]>;
+  private readonly pinvote: Database<Uint8Array, Key[]>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -126,6 +135,10 @@ class LmdbStore implements Store {
     this.ctime = binary('ctime');
     this.chash = root.openDB({ name: 'chash', encoding: 'string' });
     this.ckey = root.openDB({ name: 'ckey', encoding: 'string' });
+    this.pin = root.openDB({ name: 'pin', encoding: 'msgpack' });
+    this.pincell = binary('pincell');
+    this.pinexp = binary('pinexp');
+    this.pinvote = binary('pinvote');
   }
 
   /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
@@ -396,6 +409,71 @@ class LmdbStore implements Store {
     return gone;
   }
 
+  async putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
+    return this.write((): PutPinResult => {
+      if (this.pin.doesExist(pin.id)) return 'held';
+      const held = this.total.get(PINS) ?? 0;
+      if (held + 1 > maxPins) return 'full';
+      this.pin.put(pin.id, pinRecord(pin));
+      this.pincell.put([pin.cell, pin.id], NOTHING);
+      this.pinexp.put([pin.expiresAt, pin.id], NOTHING);
+      this.total.put(PINS, held + 1);
+      return 'ok';
+    });
+  }
+
+  async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
+    const found = new Map<string, StoredPin>();
+    for (const prefix of prefixes) {
+      for (const key of this.pincell.getKeys({ start: [prefix], end: [`${prefix}${AFTER_IDS}`] })) {
+        const id = key[1] as string;
+        const value = this.pin.get(id);
+        if (!value || found.has(id)) continue;
+        const pin = pinOf(id, value);
+        if (pin.expiresAt > now) found.set(id, pin);
+      }
+    }
+    return [...found.values()].sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit);
+  }
+
+  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+    return this.write((): VotePinResult => {
+      const value = this.pin.get(id);
+      if (!value) return 'not-found';
+      const pin = pinOf(id, value);
+      if (pin.expiresAt <= now) return 'expired';
+      if (this.pinvote.doesExist([id, nullifier])) return 'duplicate';
+      const next = movePin(pin, vote, rule);
+      this.pinvote.put([id, nullifier], NOTHING);
+      this.pin.put(id, pinRecord(next));
+      this.pinexp.remove([pin.expiresAt, id]);
+      this.pinexp.put([next.expiresAt, id], NOTHING);
+      return { expiresAt: next.expiresAt, confirms: next.confirms, denies: next.denies };
+    });
+  }
+
+  async expirePins(now: number): Promise<number> {
+    let gone = 0;
+    for (let batch = this.due(this.pinexp, now); batch.length > 0; batch = this.due(this.pinexp, now)) {
+      gone += await this.write(() =>
+        batch.reduce((n, key) => {
+          const id = key[1] as string;
+          this.pinexp.remove(key); // an index entry without its pin is dropped too, or the sweep would never end
+          const value = this.pin.get(id);
+          if (!value) return n;
+          const pin = pinOf(id, value);
+          if (pin.expiresAt > now) return n; // moved by a vote meanwhile: its own entry is later
+          this.pin.remove(id);
+          this.pincell.remove([pin.cell, id]);
+          for (const vote of [...this.pinvote.getKeys({ start: [id], end: [id, AFTER_IDS] })]) this.pinvote.remove(vote);
+          this.total.put(PINS, Math.max(0, (this.total.get(PINS) ?? 1) - 1));
+          return n + 1;
+        }, 0),
+      );
+    }
+    return gone;
+  }
+
   async storedBytes(): Promise<number> {
     return this.held();
   }
@@ -474,6 +552,10 @@ class LmdbStore implements Store {
       ['ctime', this.ctime],
       ['chash', this.chash],
       ['ckey', this.ckey],
+      ['pin', this.pin],
+      ['pincell', this.pincell],
+      ['pinexp', this.pinexp],
+      ['pinvote', this.pinvote],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

@@ -8,8 +8,8 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import { overBound } from './_records.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import { movePin, overBound } from './_records.js';
 
 /**
  * Opens an empty in-memory store.
@@ -69,6 +69,10 @@ class MemoryStore implements Store {
   /** Channels: id → its posts (CHAN-8). */
   private readonly channels = new Map<string, Channel>();
   /** Sealed bytes of the letters, posts, log entries, profiles and channel posts held. */
+  /** Pins by id, and the nullifiers that voted on each (PIN-5, PIN-6). */
+  private readonly pins = new Map<string, StoredPin>();
+  private readonly pinVotes = new Map<string, Set<string>>();
+  /** Sealed bytes of the letters, posts, log entries and profiles held. */
   private held = 0;
   private readonly listeners = new MailListeners();
 
@@ -258,6 +262,42 @@ class MemoryStore implements Store {
     return gone;
   }
 
+  async putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
+    if (this.pins.has(pin.id)) return 'held';
+    if (this.pins.size + 1 > maxPins) return 'full';
+    this.pins.set(pin.id, { ...pin });
+    this.pinVotes.set(pin.id, new Set());
+    return 'ok';
+  }
+
+  async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
+    const out = [...this.pins.values()].filter((p) => p.expiresAt > now && prefixes.some((x) => p.cell.startsWith(x)));
+    return out.sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit).map((p) => ({ ...p }));
+  }
+
+  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+    const pin = this.pins.get(id);
+    if (!pin) return 'not-found';
+    if (pin.expiresAt <= now) return 'expired';
+    const voted = this.pinVotes.get(id)!;
+    if (voted.has(nullifier)) return 'duplicate';
+    voted.add(nullifier);
+    const next = movePin(pin, vote, rule);
+    this.pins.set(id, next);
+    return { expiresAt: next.expiresAt, confirms: next.confirms, denies: next.denies };
+  }
+
+  async expirePins(now: number): Promise<number> {
+    let gone = 0;
+    for (const pin of [...this.pins.values()]) {
+      if (pin.expiresAt > now) continue;
+      this.pins.delete(pin.id);
+      this.pinVotes.delete(pin.id);
+      gone++;
+    }
+    return gone;
+  }
+
   async storedBytes(): Promise<number> {
     return this.held;
   }
@@ -306,6 +346,8 @@ class MemoryStore implements Store {
     for (const [chan, channel] of this.channels) {
       for (const p of channel.posts.values()) out.push([`chan/${chan}/${p.id}/${p.postedAt}/${p.expiresAt}`, p.sealed.slice()]);
     }
+    for (const p of this.pins.values()) out.push([`pin/${p.id}/${p.cell}/${p.kind}/${p.createdAt}/${p.expiresAt}/${p.confirms}/${p.denies}`, p.note]);
+    for (const [id, voted] of this.pinVotes) for (const n of voted) out.push([`pinvote/${id}/${n}`, '']);
     return out;
   }
 

@@ -16,6 +16,8 @@
  * - `P pf:<name>` hash { s: sealed profile, a: at, r: receivedAt, x: expiresAt }   `P pfx` zset names by expiresAt (PROF-10)
  * - `P ci:<chan>` zset of post ids (score 0)   `P cd:<chan>` hash id → record (as mail)   `P ct:<chan>` zset ids by postedAt
  * - `P cx` zset `<id><chan>` by expiresAt      `P ch:<chan>` hash key → id and id → key   (CHAN-7, CHAN-8)
+ * - `P pn:<id>` hash { c: cell, k: kind, n: note, t: createdAt, x: expiresAt, y: confirms, d: denies }   `P pnv:<id>` set of nullifiers (PIN-5, PIN-6)
+ * - `P pnc` zset `<cell><id>` (score 0, a prefix scan is a BYLEX range)   `P pnx` zset ids by expiresAt; its ZCARD is the pins held
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
@@ -36,7 +38,7 @@ import { MailListeners } from './_listeners.js';
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile } from './types.js';
+import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
 /** The default key prefix. */
 export const DEFAULT_REDIS_PREFIX = 'comrad:';
@@ -44,6 +46,8 @@ export const DEFAULT_REDIS_PREFIX = 'comrad:';
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** Ids per ack script call, so one huge ack never blocks Redis for long. */
 const ACK_BATCH = 500;
+/** A pin's cell is 7 geohash characters (PIN-2): the cell index's members are the cell, then the id. */
+const PIN_CELL_CHARS = 7;
 /** Entries per expiry script call. */
 const EXPIRY_BATCH = 500;
 
@@ -305,6 +309,42 @@ class RedisStore implements Store {
     return this.sweep(scripts.EXPIRE_CHAN_POSTS, [this.key('cx'), this.key('sb')], now);
   }
 
+  async putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
+    const args = [pin.id, pin.cell, pin.kind, pin.note, String(pin.createdAt), String(pin.expiresAt), maxPins];
+    return (await this.eval(scripts.PUT_PIN, [this.key('pn:', pin.id), this.key('pnc'), this.key('pnx')], args)) as PutPinResult;
+  }
+
+  async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
+    const found = new Map<string, StoredPin>();
+    for (const prefix of prefixes) {
+      await this.page(this.key('pnc'), `[${prefix}`, `(${prefix}~`, limit, false, async (members) => {
+        const pipeline = this.redis.pipeline();
+        const ids = members.map((m) => m.slice(PIN_CELL_CHARS));
+        for (const id of ids) pipeline.hgetall(this.key('pn:', id));
+        const replies = (await pipeline.exec()) ?? [];
+        ids.forEach((id, i) => {
+          const h = replies[i]?.[1] as Record<string, string> | undefined;
+          if (!h || h['x'] === undefined || found.has(id)) return; // expired and swept meanwhile
+          const pin = { id, cell: h['c']!, kind: h['k']!, note: h['n'] ?? '', createdAt: Number(h['t']), expiresAt: Number(h['x']), confirms: Number(h['y']), denies: Number(h['d']) };
+          if (pin.expiresAt > now) found.set(id, pin);
+        });
+        return true;
+      });
+    }
+    return [...found.values()].sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit);
+  }
+
+  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+    const args = [String(now), nullifier, vote, String(rule.confirmMs), String(rule.denyMs), String(rule.maxLifeMs), id];
+    const answer = (await this.eval(scripts.VOTE_PIN, [this.key('pn:', id), this.key('pnv:', id), this.key('pnx')], args)) as string | [string, number, number];
+    if (typeof answer === 'string') return answer as VotePinResult;
+    return { expiresAt: Number(answer[0]), confirms: Number(answer[1]), denies: Number(answer[2]) };
+  }
+
+  async expirePins(now: number): Promise<number> {
+    return this.sweep(scripts.EXPIRE_PINS, [this.key('pnx'), this.key('pnc')], now);
+  }
+
   async storedBytes(): Promise<number> {
     return Math.max(0, Number((await this.redis.get(this.key('sb'))) ?? 0));
   }
@@ -360,6 +400,8 @@ class RedisStore implements Store {
     } else if (type === 'zset') {
       const flat = await this.redis.zrange(key, 0, -1, 'WITHSCORES');
       for (let i = 0; i < flat.length; i += 2) out.push([`${name}#${flat[i]}`, flat[i + 1]!]);
+    } else if (type === 'set') {
+      for (const member of await this.redis.smembers(key)) out.push([`${name}#${member}`, '']);
     } else if (type !== 'none') {
       out.push([name, `(${type})`]); // this store writes no other type; show it rather than hide it
     }

@@ -182,6 +182,43 @@ export interface ChanQuota {
  */
 export type PutChanPostResult = Stored | 'full' | 'rate-limited' | 'storage-full';
 
+/** A danger pin as stored (PIN-5): where, what, until when, and its vote counts; never who. */
+export interface StoredPin {
+  /** The policy's id for it (random: it says nothing about time or order). */
+  readonly id: string;
+  /** Its geohash cell (PIN-2), 7 characters. */
+  readonly cell: string;
+  /** Its kind (PIN-1). */
+  readonly kind: string;
+  /** Its note; the empty string when it has none. */
+  readonly note: string;
+  /** When the Operator received it (ms). */
+  readonly createdAt: number;
+  /** When it goes (ms); votes move it (PIN-6). */
+  readonly expiresAt: number;
+  readonly confirms: number;
+  readonly denies: number;
+}
+
+/** What a pin put answers: `ok` stored; `held` a pin with this id is held (a retry, nothing written); `full` the store holds `maxPins`. */
+export type PutPinResult = 'ok' | 'held' | 'full';
+
+/** PIN-6: how a vote moves a pin's expiry, as the policy chooses it. */
+export interface PinVoteRule {
+  /** A confirm adds this (ms). */
+  readonly confirmMs: number;
+  /** A deny takes this away (ms). */
+  readonly denyMs: number;
+  /** A pin never lives past its `createdAt` plus this (ms). */
+  readonly maxLifeMs: number;
+}
+
+/**
+ * What a vote answers: the pin after it, or — nothing changed — `not-found` (no such pin held),
+ * `expired` (held, but its `expiresAt` ≤ now), `duplicate` (this nullifier voted on this pin already).
+ */
+export type VotePinResult = { readonly expiresAt: number; readonly confirms: number; readonly denies: number } | 'not-found' | 'expired' | 'duplicate';
+
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
   /** Which backend this is. */
@@ -270,6 +307,24 @@ export interface Store {
   expireChanPosts(now: number): Promise<number>;
 
   /** Sealed bytes of the letters, posts, log entries, profiles and channel posts held (what `storageBytes` bounds). */
+  // Danger pins (PIN-5, PIN-6): no author; each pin's vote nullifiers go with it.
+  /**
+   * Puts a pin unless a pin with its id is held (`held`, nothing written) or the store holds `maxPins`
+   * pins, expired ones not yet swept included (`full`); the check and the write are one atomic step.
+   */
+  putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult>;
+  /** Up to `limit` pins with `expiresAt` > `now` whose cell starts with one of `prefixes`, each once, by cell. */
+  listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]>;
+  /**
+   * Records a vote on a live pin unless `nullifier` voted on it already: the count goes up by one and the
+   * expiry moves by `rule` (a confirm adds `confirmMs`, capped at `createdAt + maxLifeMs`; a deny takes
+   * `denyMs` away); the checks and the write are one atomic step.
+   */
+  votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult>;
+  /** Deletes every pin (and its nullifiers) whose `expiresAt` ≤ `now`; returns how many went. */
+  expirePins(now: number): Promise<number>;
+
+  /** Sealed bytes of the letters, posts, log entries and profiles held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;
 
   /** Everything stored, as raw key/value pairs — for privacy tests only (what would a seized disk show?). */

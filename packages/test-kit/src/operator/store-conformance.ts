@@ -21,6 +21,7 @@ import { collectiveConformance } from './store-conformance/collective.js';
 import { feedConformance } from './store-conformance/feed.js';
 import { mailConformance } from './store-conformance/mail.js';
 import { modelConformance } from './store-conformance/model.js';
+import { pinConformance } from './store-conformance/pins.js';
 import { privacyConformance } from './store-conformance/privacy.js';
 import { profileConformance } from './store-conformance/profiles.js';
 import { registryConformance } from './store-conformance/registry.js';
@@ -57,5 +58,6 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     collectiveConformance(sut);
     profileConformance(sut);
     channelConformance(sut);
+    pinConformance(sut);
   });
 }
