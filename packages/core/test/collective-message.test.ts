@@ -10,7 +10,7 @@ import {
   MAX_KEY_COPIES,
   MESSAGE_HEADER_BYTES,
   acceptedEvents,
-  channelId,
+  channelKey,
   createCollectivePost,
   decodeCollectivePost,
   encodeCollectivePost,
@@ -164,12 +164,14 @@ describe('the key event in the fold (COL-28, COL-29, COL-31)', () => {
     expect(() => openKeyCopy(bob!.privateKey, carol!.publicKey, copy)).toThrow(expect.objectContaining({ code: 'DECRYPT_FAILED' }));
   });
 
-  it('COL-34 the channel id is keyed by the log key: the same for every member, another for another key', () => {
+  it('COL-34 the channel key is keyed by the log key and the name: the same for every member, another for another key', () => {
     const a = newCollectiveKeys('portland');
     const b = newCollectiveKeys('portland');
-    expect(channelId(a).length).toBe(32);
-    expect(toHex(channelId({ ...a }))).toBe(toHex(channelId(a)));
-    expect(toHex(channelId(b))).not.toBe(toHex(channelId(a)));
+    expect(channelKey(a).bytes().length).toBe(32);
+    expect(toHex(channelKey({ ...a }).bytes())).toBe(toHex(channelKey(a).bytes()));
+    expect(toHex(channelKey(b).bytes())).not.toBe(toHex(channelKey(a).bytes()));
+    expect(toHex(channelKey({ ...a, name: 'seattle' }).bytes())).not.toBe(toHex(channelKey(a).bytes()));
+    expect(toHex(channelKey(a).bytes())).not.toBe(toHex(a.logKey.bytes()));
   });
 });
 

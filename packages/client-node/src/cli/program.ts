@@ -177,6 +177,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .description('vote on a pending proposal; it passes when the yes votes reach the amend quorum')
     .addArgument(new Argument('<answer>', 'yes or no').choices(['yes', 'no']))
     .action(run(collective.vote as Action));
+  group.command('expel <name> <member>').description('vote to expel a member, where the constitution allows it; the vote that reaches the quorum expels').action(run(collective.expel as Action));
   group.command('leave <name>').description('leave a collective (or withdraw your request)').action(run(collective.leave as Action));
   program.command('collectives').description('the collectives you founded, joined, asked to join or were invited to').action(run(collective.collectives));
 

@@ -10,23 +10,30 @@
  * decided again and signed again on the new head (COL-19).
  * @module
  */
-import { ComradError, ProtocolError, type KeyPair, type PublicKey } from '@comrad/core';
+import { ComradError, ProtocolError, SymmetricKey, type KeyPair, type PublicKey } from '@comrad/core';
 import {
+  acceptedEvents,
   applyEvent,
   decodeCollectiveKeys,
   decodeEvent,
   emptyCollective,
   encodeCollectiveKeys,
+  epochKeys,
   foldLog,
   newCollectiveKeys,
   nextEvent,
+  nextKeyEvent,
   openEntry,
   quorum,
+  rotationDue,
   sealEntry,
   signAppend,
   signEvent,
+  type CollectiveEvent,
   type CollectiveKeys,
   type CollectiveState,
+  type EpochKeys,
+  type KeysOf,
   type Constitution,
   type EventBody,
   type Rejection,
@@ -70,6 +77,10 @@ export interface CollectiveView {
   readonly length: number;
   /** Entries the fold refused, by position, with their codes (COL-8). */
   readonly rejected: readonly Rejection[];
+  /** The events the fold accepted, in order (where the message keys are, COL-29). */
+  readonly events: readonly CollectiveEvent[];
+  /** The registry's keys of the log's authors, as the fold used them. */
+  readonly keysOf: KeysOf;
 }
 
 /** A pending request, as `requests` shows it. */
@@ -137,7 +148,7 @@ async function foldEntries(host: CollectiveHost, keys: CollectiveKeys, entries: 
     return k instanceof Error ? undefined : k;
   };
   const { state, rejected } = foldLog(keys.name, events, keysOf);
-  return { name: keys.name, state, length: entries.length, rejected };
+  return { name: keys.name, state, length: entries.length, rejected, events: acceptedEvents(events, rejected), keysOf };
 }
 
 /**
@@ -164,7 +175,7 @@ export async function act(host: CollectiveHost, keys: CollectiveKeys, decide: (v
         if (ComradError.is(err) && err.code === 'OUT_OF_ORDER') continue; // COL-19: someone appended first
         throw err;
       }
-      return { view: { ...view, state: checked.state, length: view.length + 1 }, seq: event.seq };
+      return { view: { ...view, state: checked.state, length: view.length + 1, events: [...view.events, checked.event] }, seq: event.seq };
     }
     throw new ProtocolError('RATE_LIMITED', 'the log kept growing while we appended: try again');
   });
@@ -197,7 +208,9 @@ export async function found(host: CollectiveHost, name: string, constitution: Co
     await host.keyring.delete(host.operatorKey, normalised);
     throw err;
   }
-  return (await act(host, keys, (v) => (v.state.constitution ? undefined : { kind: 'found', constitution }))).view;
+  await act(host, keys, (v) => (v.state.constitution ? undefined : { kind: 'found', constitution }));
+  // COL-31: the founder opens the first epoch of the message key.
+  return rotate(host, keys);
 }
 
 /**
@@ -265,11 +278,64 @@ export async function vouch(host: CollectiveHost, name: string, who: string): Pr
 }
 
 /**
+ * COL-17, COL-31: votes to expel `who`; when this vote removes them, rotates the message key at once, so
+ * nothing posted from now on is sealed under a key they hold.
+ * @returns whether `who` is out now
+ * @throws ProtocolError FORBIDDEN (the constitution allows no expulsion, or `who` is us), NOT_MEMBER,
+ *   NOT_FOUND (not a member), DUPLICATE (voted already)
+ */
+export async function expel(host: CollectiveHost, name: string, who: string): Promise<{ expelled: boolean; view: CollectiveView }> {
+  const keys = await keysFor(host, name);
+  const target = normaliseName(who);
+  const { view } = await act(host, keys, () => ({ kind: 'expel', who: target }));
+  const expelled = !view.state.members.has(target);
+  return { expelled, view: expelled ? await rotate(host, keys) : view };
+}
+
+/**
+ * COL-31: rotates the message key when a rotation is due and we are a member: a fresh key, an opening
+ * `key` event with our own copy and the first members by name, then continuations until nobody is owed.
+ * When someone else rotates meanwhile (our append is refused, the log read again), we stop if no rotation
+ * is due any more.
+ * @returns the collective after the rotation (or as read, when none was due)
+ */
+export async function rotate(host: CollectiveHost, keys: CollectiveKeys): Promise<CollectiveView> {
+  const me = { name: host.me.name, keys: host.me.keys };
+  const key = SymmetricKey.generate();
+  let opened: number | undefined;
+  try {
+    for (;;) {
+      const { view, seq } = await act(host, keys, (v) => {
+        if (!v.state.members.has(me.name)) return undefined;
+        if (opened === undefined) return rotationDue(v.state) ? nextKeyEvent(v.state, me, key, v.keysOf, false) : undefined;
+        // Someone opened a newer epoch meanwhile: ours is over; theirs answers for the rotation.
+        if (v.state.epoch !== opened) return undefined;
+        return nextKeyEvent(v.state, me, key, v.keysOf, true);
+      });
+      if (seq === undefined) return view;
+      opened ??= seq;
+    }
+  } finally {
+    key.wipe();
+  }
+}
+
+/**
+ * COL-30: what this member knows of the message key's epochs: holders, and the key of each epoch a copy
+ * was sealed to us in.
+ */
+export function epochsOf(host: CollectiveHost, view: CollectiveView): Map<number, EpochKeys> {
+  return epochKeys(view.events, { name: host.me.name, privateKey: host.me.keys.privateKey }, view.keysOf);
+}
+
+/**
  * COL-12: admits `who` if their vouches meet the quorum now (by a member or the candidate), else nothing.
  * @returns the state after
  */
 export async function admitIfMet(host: CollectiveHost, keys: CollectiveKeys, who: string): Promise<CollectiveView> {
-  return (await act(host, keys, (v) => (neededFor(v.state, who) === 0 ? { kind: 'admit', who } : undefined))).view;
+  const { view, seq } = await act(host, keys, (v) => (neededFor(v.state, who) === 0 ? { kind: 'admit', who } : undefined));
+  // COL-31: the member who appends the admission rotates the message key right after.
+  return seq === undefined ? view : rotate(host, keys);
 }
 
 /** Vouches `who` still lacks (0 when the quorum is met), or undefined without a pending request. */

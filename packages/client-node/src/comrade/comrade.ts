@@ -540,6 +540,20 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Votes to expel a member (COL-17), where the constitution in force allows it; when this vote reaches
+   * the `expel` quorum, the member is out and we rotate the collective's message key at once (COL-31), so
+   * they cannot read anything posted from now on (COL-35).
+   * @returns `{ expelled }`: whether the member is out now
+   * @throws ProtocolError FORBIDDEN (no expulsion in the constitution, or ourselves), NOT_MEMBER (we are
+   *   not a member), NOT_FOUND (they are not a member), DUPLICATE (voted already)
+   * @example `const { expelled } = await comrade.expel('portland', 'mallory')`
+   */
+  async expel(name: string, who: string): Promise<{ expelled: boolean }> {
+    const { expelled } = await col.expel(this.#collectiveHost(), name, who);
+    return { expelled };
+  }
+
+  /**
    * The collectives this home holds keys for, each folded from its log.
    * @returns `[{ name, status, members, requests, proposals }]`: `status` is `member`, `candidate` (asked,
    *   pending), or `outside` (invited, left or expelled)

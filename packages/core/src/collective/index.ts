@@ -91,7 +91,7 @@ export {
   nextKeyEvent,
   epochKeys,
   acceptedEvents,
-  channelId,
+  channelKey,
   createCollectivePost,
   encodeCollectivePost,
   decodeCollectivePost,

@@ -173,15 +173,19 @@ export function acceptedEvents(events: readonly Uint8Array[], rejected: Iterable
 }
 
 /**
- * COL-34: the channel a collective's messages are kept in at the Operator: HMAC-SHA256 under the log key
- * of the collective's name. Opaque to anyone without the log key; the same for every member.
+ * COL-34: the channel key of a collective: HMAC-SHA256 under the log key of `{ctx, col}`. The channel's
+ * address at the Operator (its id and posting capability) is derived from it as from any channel key
+ * (13-circles, CHAN-1): the same for every member, unlinkable to the collective's name without the log key.
+ * It only addresses the channel; what is posted there is sealed under the epoch's message key (COL-32).
  */
-export function channelId(keys: CollectiveKeys): Uint8Array {
+export function channelKey(keys: CollectiveKeys): SymmetricKey {
   const secret = keys.logKey.bytes();
+  const derived = hmac(sha256, secret, encode({ ctx: CHANNEL_CONTEXT, col: keys.name }));
   try {
-    return hmac(sha256, secret, encode({ ctx: CHANNEL_CONTEXT, col: keys.name }));
+    return SymmetricKey.from(derived);
   } finally {
     secret.fill(0);
+    derived.fill(0);
   }
 }
 

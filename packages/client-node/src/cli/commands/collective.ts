@@ -113,6 +113,16 @@ export async function vote(ctx: Context, name: string, proposal: string, answer:
   });
 }
 
+/** `comrad collective expel NAME MEMBER`: a vote to expel; the vote that reaches the quorum expels (COL-17). */
+export async function expel(ctx: Context, name: string, who: string): Promise<void> {
+  await ctx.withComrade(true, async (c) => {
+    const { expelled } = await c.expel(name, who);
+    const target = normaliseName(who);
+    ctx.out.line(expelled ? `@${target} is expelled from @${normaliseName(name)}: the message key is rotated, they read nothing posted from now on.` : `Voted to expel @${target}; more votes are needed.`);
+    ctx.out.result({ name: normaliseName(name), who: target, expelled });
+  });
+}
+
 /** `comrad collective leave NAME`: leaves, or withdraws a pending request (COL-16). */
 export async function leave(ctx: Context, name: string): Promise<void> {
   await ctx.withComrade(true, async (c) => {
