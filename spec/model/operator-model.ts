@@ -1,5 +1,7 @@
 /**
- * The executable model of the Operator (spec/05-operator.md and spec/06-storage.md: REG, MB, FEED, LIMIT): a pure
+ * The executable model of the Operator (spec/05-operator.md and spec/06-storage.md: REG, MB, FEED, LIMIT;
+ * the collective logs of spec/11-collectives.md, COL-22/COL-23; the profiles of spec/12-profiles.md,
+ * PROF-10/PROF-11): a pure
  * state machine, `(state, command) → {state, answer}`, written from the spec text and nothing else. The
  * model-based tests (`spec/test/operator-model.test.ts`) run random command sequences against this model
  * and the real Operator (real WebSocket, every store) and require the same answers.
@@ -23,8 +25,21 @@ export interface ModelLimits {
   readonly postsPerHour: number;
   readonly fetchItems: number;
   readonly feedItems: number;
-  /** STORE-2: sealed bytes of every letter and post held, all mailboxes and the feed together. */
+  /** STORE-2: sealed bytes of everything held: letters, posts, log entries and profiles together. */
   readonly storageBytes: number;
+  /** COL-22: the most entries one collective log holds. */
+  readonly logEntries: number;
+  /** COL-23: the most entries one `colRead` answers. */
+  readonly logItems: number;
+}
+
+/** A profile held for a name (PROF-10). */
+export interface ModelProfile {
+  /** The sealed profile, hex. */
+  readonly profile: string;
+  /** The header's signed time (seconds). */
+  readonly at: number;
+  readonly expiresAt: number;
 }
 
 /** A letter held in a mailbox. */
@@ -60,16 +75,33 @@ export interface ModelState {
   readonly posts: readonly ModelPost[];
   /** The next item number; shared by letters and posts, so every `seq` names one item. */
   readonly nextSeq: number;
+  /** COL-22: each collective log's entries (hex), in position order; never expire. */
+  readonly logs: ReadonlyMap<string, readonly string[]>;
+  /** PROF-10: the one profile held per name, expired ones included until the sweep. */
+  readonly profiles: ReadonlyMap<string, ModelProfile>;
 }
 
 /** Codes the model can answer. */
-export type ModelCode = 'NAME_TAKEN' | 'KEY_TAKEN' | 'NOT_FOUND' | 'QUOTA_EXCEEDED' | 'STORAGE_FULL' | 'RATE_LIMITED' | 'MALFORMED' | 'EXPIRED' | 'FORBIDDEN';
+export type ModelCode =
+  | 'NAME_TAKEN'
+  | 'KEY_TAKEN'
+  | 'NOT_FOUND'
+  | 'QUOTA_EXCEEDED'
+  | 'STORAGE_FULL'
+  | 'RATE_LIMITED'
+  | 'MALFORMED'
+  | 'EXPIRED'
+  | 'FORBIDDEN'
+  | 'BAD_SIGNATURE'
+  | 'OUT_OF_ORDER';
 
-/** STORE-2: the sealed bytes held, letters and posts, expired ones included until the sweep. */
+/** STORE-2: the bytes held — letters, posts, log entries, profiles — expired ones included until the sweep. */
 export function storedBytes(s: ModelState): number {
   let n = 0;
   for (const box of s.mailboxes.values()) for (const m of box) n += m.bytes;
   for (const p of s.posts) n += p.post.length / 2;
+  for (const log of s.logs.values()) for (const e of log) n += e.length / 2;
+  for (const p of s.profiles.values()) n += p.profile.length / 2;
   return n;
 }
 
@@ -108,7 +140,7 @@ export function epochAt(ms: number): number {
 
 /** The state of a fresh Operator at time `now`. */
 export function initialState(now: number): ModelState {
-  return { now, registry: new Map(), mailboxes: new Map(), posts: [], nextSeq: 0 };
+  return { now, registry: new Map(), mailboxes: new Map(), posts: [], nextSeq: 0, logs: new Map(), profiles: new Map() };
 }
 
 /**
@@ -258,5 +290,84 @@ export function sweep(s: ModelState): { state: ModelState; removed: { mail: numb
     if (live.length > 0) mailboxes.set(who, live);
   }
   const posts = s.posts.filter((p) => p.expiresAt > s.now);
-  return { state: { ...s, mailboxes, posts }, removed: { mail, posts: s.posts.length - posts.length } };
+  // PROF-10: expired profiles go with the same sweep (the answer counts letters and posts only).
+  const profiles = new Map([...s.profiles].filter(([, p]) => p.expiresAt > s.now));
+  return { state: { ...s, mailboxes, posts, profiles }, removed: { mail, posts: s.posts.length - posts.length } };
+}
+
+/** What `colAppend` carries, as the model sees it. */
+export interface ModelAppend {
+  readonly col: string;
+  readonly pos: number;
+  /** The entry, hex. */
+  readonly entry: string;
+  /** The key (hex) whose private half signed the append, or undefined for a signature that verifies under none. */
+  readonly signedBy: string | undefined;
+  /** True when sent on a logged-in connection (COL-20). */
+  readonly loggedIn?: boolean;
+}
+
+/**
+ * COL-20, COL-22, COL-23: an append on a connection that is not logged in, to a registered name, signed
+ * with that name's key; then compare-and-append: the very bytes already at `pos` succeed and store
+ * nothing; any other position than the log's length is OUT_OF_ORDER; then the log's bound and the store's.
+ */
+export function colAppend(s: ModelState, limits: ModelLimits, a: ModelAppend): ModelStep {
+  if (a.loggedIn) return unchanged(s, 'FORBIDDEN');
+  const key = s.registry.get(a.col);
+  if (key === undefined) return unchanged(s, 'NOT_FOUND');
+  if (a.signedBy !== key) return unchanged(s, 'BAD_SIGNATURE');
+  const log = s.logs.get(a.col) ?? [];
+  if (a.pos < log.length && log[a.pos] === a.entry) return { state: s, answer: ok(undefined) };
+  if (a.pos !== log.length) return unchanged(s, 'OUT_OF_ORDER');
+  if (log.length + 1 > limits.logEntries) return unchanged(s, 'QUOTA_EXCEEDED');
+  if (storedBytes(s) + a.entry.length / 2 > limits.storageBytes) return unchanged(s, 'STORAGE_FULL');
+  return { state: { ...s, logs: new Map(s.logs).set(a.col, [...log, a.entry]) }, answer: ok(undefined) };
+}
+
+/** COL-23: up to `min(limit, logItems)` entries from `from` on, and the log's length (0 for a log never written). */
+export function colRead(s: ModelState, limits: ModelLimits, col: string, from: number, limit?: number, loggedIn = false): ModelAnswer<{ entries: string[]; length: number }> {
+  if (loggedIn) return refuse('FORBIDDEN');
+  const log = s.logs.get(col) ?? [];
+  return ok({ entries: log.slice(from, from + Math.min(limit ?? limits.logItems, limits.logItems)), length: log.length });
+}
+
+/** What `profileSet` carries: the sealed profile and the two header fields the Operator reads. */
+export interface ModelProfileSet {
+  readonly author: string;
+  readonly profile: string;
+  readonly epoch: number;
+  /** The header's signed time, seconds. */
+  readonly at: number;
+}
+
+/** PROF-10: days a profile is kept after it is received, as the reference Operator bounds it. */
+const PROFILE_DAYS = 30;
+
+/**
+ * PROF-10: the epoch is the current one or the one before; the signed time within a day of the clock;
+ * then the very bytes held answer as stored; a profile not newer than the one held is OUT_OF_ORDER; the
+ * one held is replaced within the store's budget (its bytes freed in the same step). Answers `expiresAt`.
+ */
+export function profileSet(s: ModelState, limits: ModelLimits, p: ModelProfileSet): ModelStep<number> {
+  const current = epochAt(s.now);
+  if (p.epoch < current - 1) return unchanged(s, 'EXPIRED');
+  if (p.epoch > current) return unchanged(s, 'MALFORMED');
+  const seconds = Math.floor(s.now / 1000);
+  if (p.at > seconds + 86_400) return unchanged(s, 'MALFORMED');
+  if (p.at < seconds - 86_400) return unchanged(s, 'EXPIRED');
+  const held = s.profiles.get(p.author);
+  const live = held && held.expiresAt > s.now ? held : undefined;
+  if (live && live.profile === p.profile) return { state: s, answer: ok(live.expiresAt) };
+  if (live && live.at >= p.at) return unchanged(s, 'OUT_OF_ORDER');
+  const freed = held ? held.profile.length / 2 : 0;
+  if (storedBytes(s) - freed + p.profile.length / 2 > limits.storageBytes) return unchanged(s, 'STORAGE_FULL');
+  const expiresAt = s.now + Math.min(PROFILE_DAYS, limits.maxPostDays) * DAY;
+  return { state: { ...s, profiles: new Map(s.profiles).set(p.author, { profile: p.profile, at: p.at, expiresAt }) }, answer: ok(expiresAt) };
+}
+
+/** PROF-11: the unexpired profile held for `name`, or NOT_FOUND ("no such name" and "no profile" alike). */
+export function profileGet(s: ModelState, name: string): ModelAnswer<ModelProfile> {
+  const p = s.profiles.get(name);
+  return p && p.expiresAt > s.now ? ok(p) : refuse('NOT_FOUND');
 }

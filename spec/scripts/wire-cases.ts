@@ -8,7 +8,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, encode, fromHex, KeyPair, PrivateKey, PublicKey, sign, SymmetricKey, toHex, utf8, decode } from '@comrad/core';
 import { MAX_ENTRY_BYTES, signAppend, type CollectiveKeys } from '@comrad/core/collective';
-import { encodeLetter, normaliseName, RESERVED_NAMES, signStatement, type Letter } from '@comrad/core/envelope';
+import { encodeLetter, MAX_SEALED_PROFILE_BYTES, normaliseName, RESERVED_NAMES, signStatement, type Letter } from '@comrad/core/envelope';
 import {
   channelContext,
   encodeErr,
@@ -148,6 +148,10 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const chanFeedFrame = request('chanFeed, a later page', ['CHAN-8'], 28, 'chanFeed', { chan: chanId, before: ITEM, limit: 20 });
     request('the largest request id, 2^32 - 1 (uint32)', ['OP-1'], 2 ** 32 - 1, 'info', {});
     request('request id 0', ['OP-1'], 0, 'info', {});
+    // PROF-10, PROF-11: a sealed profile is opaque here but for its clear header (version, tag, epoch, at).
+    const sealedProfile = concatBytes(fromHex('01014fc169248100'), new Uint8Array(2).fill(0), new Uint8Array(60).fill(0x9f));
+    const profileSetFrame = request('profileSet', ['PROF-10'], 40, 'profileSet', { profile: sealedProfile });
+    const profileGetFrame = request('profileGet', ['PROF-11'], 41, 'profileGet', { name: 'alice' });
 
     const badRequest = (name: string, rules: string[], error: string, bytes: VectorBytes) => invalid.push({ kind: 'request', name, rules, error, hex: bytes });
     badRequest('not a map', ['OP-1'], 'MALFORMED', hex(encode([1, 'info'])));
@@ -197,6 +201,10 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('chanPost: pow of 33 bytes', ['CHAN-7', 'ENC-7'], 'TOO_LARGE', hex(withField(chanPostFrame, 'pow', encode(new Uint8Array(33)))));
     badRequest('chanFeed: a channel id as a string', ['CHAN-1', 'ENC-5'], 'MALFORMED', hex(withField(chanFeedFrame, 'chan', encode(toHex(chanId)))));
     badRequest('chanFeed: limit 101', ['CHAN-8'], 'MALFORMED', hex(withField(chanFeedFrame, 'limit', encode(101))));
+    badRequest('profileSet: an empty profile', ['PROF-10', 'ENC-7'], 'MALFORMED', hex(withField(profileSetFrame, 'profile', encode(new Uint8Array(0)))));
+    badRequest('profileSet: a profile one byte above its bound', ['PROF-10'], 'TOO_LARGE', hex(withField(profileSetFrame, 'profile', encode(new Uint8Array(MAX_SEALED_PROFILE_BYTES + 1)))));
+    badRequest('profileGet: a name not normalised', ['PROF-11', 'NAME-1'], 'INVALID_NAME', hex(withField(profileGetFrame, 'name', encode('Alice'))));
+    badRequest('profileGet: a name that is not a string', ['PROF-11', 'ENC-5'], 'MALFORMED', hex(withField(profileGetFrame, 'name', encode(7))));
     badRequest('ack: 1001 ids', ['MB-3'], 'TOO_LARGE', hex(encodeRequest(1, 'ack', { ids: Array.from({ length: 1001 }, (_, i) => `id${i}`) })));
     badRequest('ack: an id with a space', ['MB-3', 'OP-5'], 'MALFORMED', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a b'])]])));
     badRequest('ack: an id of 65 characters', ['MB-3', 'OP-5'], 'TOO_LARGE', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a'.repeat(65)])]])));
@@ -225,6 +233,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     response('chanPost', ['CHAN-7'], 'chanPost', 26, { id: ITEM, expiresAt: AT_MS + 7 * 86_400_000 });
     response('chanFeed, with a next page', ['CHAN-8', 'CHAN-9'], 'chanFeed', 27, { posts: [{ id: ITEM, post: chanPostBytes, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000 }], next: ITEM });
     response('chanFeed, a channel never written', ['CHAN-8'], 'chanFeed', 28, { posts: [] });
+    response('profileSet', ['PROF-10'], 'profileSet', 40, { expiresAt: AT_MS + 30 * 86_400_000 });
+    response('profileGet', ['PROF-11'], 'profileGet', 41, { profile: sealedProfile, expiresAt: AT_MS + 30 * 86_400_000 });
     const err = encodeErr(6, 'AUTH_FAILED', 'authentication failed');
     valid.push({ kind: 'response', name: 'an error answer', rules: ['OP-3', 'AUTH-5'], frame: toTagged(decode(err)), hex: hex(err) });
     const errNoId = encodeErr(undefined, 'MALFORMED', 'a request must be a map');
@@ -245,6 +255,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badResponse('colRead: an entry that is not bytes', ['COL-23'], 'MALFORMED', 'colRead', encode({ id: 24, ok: { entries: ['x'], length: 1 } }));
     badResponse('chanFeed: a post with an author (CHAN-9: the Operator names none)', ['CHAN-8', 'CHAN-9', 'ENC-6'], 'MALFORMED', 'chanFeed', encode({ id: 27, ok: { posts: [{ id: ITEM, author: 'alice', post: chanPostBytes, postedAt: 1, expiresAt: 2 }] } }));
     badResponse('chanFeed: 101 posts', ['CHAN-8'], 'TOO_LARGE', 'chanFeed', encode({ id: 27, ok: { posts: Array.from({ length: 101 }, () => ({ id: ITEM, post: chanPostBytes, postedAt: 1, expiresAt: 2 })) } }));
+    badResponse('profileGet: a profile one byte above its bound', ['PROF-11'], 'TOO_LARGE', 'profileGet', encode({ id: 41, ok: { profile: new Uint8Array(MAX_SEALED_PROFILE_BYTES + 1), expiresAt: 1 } }));
+    badResponse('profileGet: no expiresAt', ['PROF-11'], 'MALFORMED', 'profileGet', encode({ id: 41, ok: { profile: sealedProfile } }));
     badResponse('a feed post whose author is not a name', ['FEED-6', 'NAME-1'], 'INVALID_NAME', 'feed', encode({ id: 1, ok: { posts: [{ id: ITEM, author: 'Alice', epoch: 1, post, postedAt: 1, expiresAt: 2 }] } }));
 
     // ---- info (LIMIT-*): the reference Operator's defaults, as `info` announces them

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { ProtocolError, SymmetricKey, decryptFrom, toHex, type KeyPair } from '@comrad/core';
-import { createLetter, sealPost } from '@comrad/core/envelope';
+import { createLetter, createProfile, sealPost, sealProfile } from '@comrad/core/envelope';
+import { signAppend } from '@comrad/core/collective';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof, verifyLookup } from '@comrad/core/wire';
 import type { TestClient } from '@comrad/test-kit/operator/client';
@@ -27,6 +28,9 @@ export const LIMITS: ModelLimits = {
   // STORE-2: two sealed posts (a 512-byte bucket, about 620 bytes each) and some letters; a third post or
   // a few more letters reach it.
   storageBytes: 1500,
+  // COL-22, COL-23: a log fills after three entries, and a read pages after two.
+  logEntries: 3,
+  logItems: 2,
 };
 
 /** The names the runs use: few, so names, keys and mailboxes collide often. */
@@ -343,6 +347,97 @@ export class Sweep implements Cmd {
   toString = () => 'sweep()';
 }
 
+/**
+ * COL-20, COL-22, COL-23: an append to the log of a registered name, signed with a pool key (the name's
+ * own, or another: BAD_SIGNATURE), at the log's end or off it (OUT_OF_ORDER), or the very entry already at
+ * a position again (a retry: success, nothing stored); now and then on a logged-in connection (FORBIDDEN).
+ */
+export class ColAppend implements Cmd {
+  constructor(
+    readonly col: number,
+    readonly signer: number | undefined,
+    readonly offset: number,
+    readonly entry: Uint8Array,
+    readonly again: boolean,
+    readonly via: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => this.via === undefined || registered(m, this.via);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const col = PEOPLE[this.col]!;
+    const log = m.s.logs.get(col) ?? [];
+    const pos = Math.max(0, log.length + this.offset);
+    const entry = this.again && pos < log.length ? Buffer.from(log[pos]!, 'hex') : this.entry;
+    // The name's own key by default (the signer the registry holds), or a given pool key.
+    const kp = this.signer === undefined ? (m.s.registry.has(col) ? keyOf(w, m, col) : w.keys[0]!) : w.keys[this.signer]!;
+    const sig = signAppend({ name: col, identity: kp, logKey: SymmetricKey.generate() }, pos, entry);
+    const step = model.colAppend(m.s, LIMITS, { col, pos, entry: toHex(entry), signedBy: kp.publicKey.toHex(), loggedIn: this.via !== undefined });
+    const conn = this.via === undefined ? w.anon : await session(w, m, PEOPLE[this.via]!);
+    await agree(conn.request('colAppend', { col, pos, entry, sig }), step.answer);
+    m.s = step.state;
+  }
+  toString = () =>
+    `colAppend(${PEOPLE[this.col]}, ${this.signer === undefined ? "its own key" : `key#${this.signer}`}, end${this.offset >= 0 ? '+' : ''}${this.offset}, ${this.again ? 'the entry held there' : `${this.entry.length} B`}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
+}
+
+/** COL-23: a page of a log from a position, and its length; refused on a logged-in connection (COL-20). */
+export class ColRead implements Cmd {
+  constructor(
+    readonly col: number,
+    readonly from: number,
+    readonly limit: number | undefined,
+    readonly via: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => this.via === undefined || registered(m, this.via);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const col = PEOPLE[this.col]!;
+    const expected = model.colRead(m.s, LIMITS, col, this.from, this.limit, this.via !== undefined);
+    const conn = this.via === undefined ? w.anon : await session(w, m, PEOPLE[this.via]!);
+    const both = await agree(conn.request('colRead', { col, from: this.from, ...(this.limit === undefined ? {} : { limit: this.limit }) }), expected);
+    if (both) expect({ entries: both.real.entries.map((e) => toHex(e)), length: both.real.length }).toEqual(both.model);
+  }
+  toString = () => `colRead(${PEOPLE[this.col]}, from ${this.from}${this.limit === undefined ? '' : `, limit ${this.limit}`}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
+}
+
+/**
+ * PROF-10: a profile sealed under the real world key of an epoch (current, previous, older, next) with a
+ * signed time now, a day and more ahead or behind; a second in the same second is OUT_OF_ORDER.
+ */
+export class ProfileSet implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly display: string,
+    readonly offset: number,
+    readonly skew: number,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.who);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const kp = keyOf(w, m, name);
+    const c = await session(w, m, name);
+    const epoch = epochAt(m.s.now) + this.offset;
+    const key = SymmetricKey.from(Buffer.from(await epochKey(w, c, kp, epoch), 'hex'));
+    const at = Math.floor(m.s.now / 1000) + this.skew;
+    const sealed = sealProfile(createProfile({ name, display: this.display, at }), kp, key, epoch);
+    const step = model.profileSet(m.s, LIMITS, { author: name, profile: toHex(sealed), epoch, at });
+    const both = await agree(c.request('profileSet', { profile: sealed }), step.answer);
+    if (both) expect(both.real.expiresAt).toBe(both.model);
+    m.s = step.state;
+  }
+  toString = () => `profileSet(${PEOPLE[this.who]}, ${JSON.stringify(this.display)}, epoch ${this.offset >= 0 ? '+' : ''}${this.offset}, at ${this.skew >= 0 ? '+' : ''}${this.skew} s)`;
+}
+
+/** PROF-11: the latest unexpired profile of a name, as put, on a connection that is not logged in. */
+export class ProfileGet implements Cmd {
+  constructor(readonly who: number) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    const name = PEOPLE[this.who]!;
+    const both = await agree(w.anon.request('profileGet', { name }), model.profileGet(m.s, name));
+    if (both) expect([toHex(both.real.profile), both.real.expiresAt]).toEqual([both.model.profile, both.model.expiresAt]);
+  }
+  toString = () => `profileGet(${PEOPLE[this.who]})`;
+}
+
 /** Mostly alice, so one mailbox fills and one author reaches the posting rate (MB-4, FEED-5). */
 const person = fc.constantFrom(0, 0, 0, 0, 1, 2);
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 3 });
@@ -363,6 +458,23 @@ const post = fc
   .tuple(person, fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom(1, 1, 1, 2, LIMITS.maxPostDays + 1), fc.constantFrom(0, 0, 0, 0, 0, 0, -1, -2, 1))
   .map(([p, text, days, offset]): Cmd => new Post(p, text, days, offset));
 
+const colAppend = fc
+  .record({
+    col: person,
+    signer: maybe(fc.nat(KEY_POOL - 1)),
+    offset: fc.constantFrom(0, 0, 0, 0, -1, 1),
+    entry: fc.tuple(fc.integer({ min: 1, max: 200 }), fc.nat(3)).map(([n, b]) => new Uint8Array(n).fill(b)),
+    again: fc.boolean(),
+    via: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }),
+  })
+  .map((r): Cmd => new ColAppend(r.col, r.signer, r.offset, r.entry, r.again, r.via));
+const colRead = fc
+  .tuple(person, fc.nat(3), maybe(fc.integer({ min: 1, max: 3 })), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }))
+  .map(([p, from, limit, via]): Cmd => new ColRead(p, from, limit, via));
+const profileSet = fc
+  .tuple(person, fc.constantFrom('Alice', 'Bob B.', 'Carol ✊'), fc.constantFrom(0, 0, 0, -1, -2, 1), fc.constantFrom(0, 0, 0, 1, -90_000, 90_000))
+  .map(([p, display, offset, skew]): Cmd => new ProfileSet(p, display, offset, skew));
+
 /**
  * Every command, weighted so that 25 steps reach the edges: sends and posts often (MB-4 quotas, FEED-5
  * rate), the rest now and then.
@@ -379,6 +491,10 @@ export const commandArbitrary: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(person, maybe(fc.nat(8))).map(([p, pick]): Cmd => new Delete(p, pick)) },
   { weight: 2, arbitrary: fc.constantFrom(30_000, HOUR, 2 * HOUR, 7 * HOUR, DAY, 2 * DAY + HOUR).map((ms): Cmd => new Advance(ms)) },
   { weight: 1, arbitrary: fc.constant<Cmd>(new Sweep()) },
+  { weight: 3, arbitrary: colAppend },
+  { weight: 1, arbitrary: colRead },
+  { weight: 2, arbitrary: profileSet },
+  { weight: 1, arbitrary: person.map((p): Cmd => new ProfileGet(p)) },
 );
 
 /** A run's opening: alice, and maybe bob and carol, register with their own keys (more registrations follow at random). */

@@ -1,6 +1,7 @@
 /**
  * Model-based tests of the Operator (spec/05-operator.md and spec/06-storage.md, REG/MB/FEED/LIMIT): random sequences of
- * register, lookup, send, fetch, ack, worldKey, post, feed, delete, clock jumps and sweeps run against the
+ * register, lookup, send, fetch, ack, worldKey, post, feed, delete, colAppend, colRead, profileSet,
+ * profileGet, clock jumps and sweeps run against the
  * executable model (`spec/model/operator-model.ts`) and a real in-process Operator over a real WebSocket,
  * on every store (memory, LMDB in a temp directory, Redis on a real redis-server), with one clock shared
  * by both. Limits are small (3 letters or 100 bytes per mailbox, 2 posts per hour, 6-hour mail, 2-day
@@ -12,16 +13,20 @@ import { beforeAll, describe, it } from 'vitest';
 import { KeyPair } from '@comrad/core';
 import { ManualClock, openTestStore, readyCrypto, startTestOperator, type StoreKind } from '@comrad/test-kit/operator/fixtures';
 import { useRedisServer } from '@comrad/test-kit/operator/redis';
-import { HOUR, initialState } from '../model/operator-model.js';
+import { DAY, HOUR, initialState } from '../model/operator-model.js';
 import {
   Ack,
   Advance,
+  ColAppend,
+  ColRead,
   Delete,
   Feed,
   Fetch,
   KEY_POOL,
   LIMITS,
   Post,
+  ProfileGet,
+  ProfileSet,
   Register,
   Send,
   Sweep,
@@ -63,7 +68,7 @@ async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBo
 }
 
 describe.each(STORES)('the Operator on the %s store agrees with the model', (kind) => {
-  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5: random sequences', async () => {
+  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5 COL-20 COL-22 COL-23 PROF-10 PROF-11: random sequences', async () => {
     await fc.assert(
       fc.asyncProperty(openingArbitrary, fc.commands([commandArbitrary], { maxCommands: MAX_COMMANDS, size: 'max' }), (opening, cmds) =>
         runOn(kind, [...opening, ...cmds]),
@@ -115,6 +120,48 @@ describe.each(STORES)('the Operator on the %s store agrees with the model', (kin
       new Advance(HOUR),
       new Post(0, 'a4', 1, 0),
       new Feed(1, undefined, undefined),
+    ]);
+  });
+
+  it('COL-20 COL-22 COL-23 compare-and-append: at the end only, a retry of the same bytes stores nothing, a full log and a foreign key refused; reads page', async () => {
+    const entry = (n: number, b: number) => new Uint8Array(n).fill(b);
+    await runOn(kind, [
+      new Register(0, 0),
+      new ColAppend(1, undefined, 0, entry(10, 1), false, undefined), // bob is not registered: NOT_FOUND
+      new ColAppend(0, 1, 0, entry(10, 1), false, undefined), // signed with another key: BAD_SIGNATURE
+      new ColAppend(0, undefined, 0, entry(10, 1), false, 0), // on alice's session: FORBIDDEN
+      new ColAppend(0, undefined, 1, entry(10, 1), false, undefined), // beyond the end: OUT_OF_ORDER
+      new ColAppend(0, undefined, 0, entry(10, 1), false, undefined),
+      new ColAppend(0, undefined, -1, entry(10, 1), true, undefined), // the same bytes again: ok, nothing stored
+      new ColAppend(0, undefined, -1, entry(10, 2), false, undefined), // other bytes at a taken position: OUT_OF_ORDER
+      new ColAppend(0, undefined, 0, entry(20, 2), false, undefined),
+      new ColAppend(0, undefined, 0, entry(30, 3), false, undefined),
+      new ColAppend(0, undefined, 0, entry(40, 0), false, undefined), // a fourth: QUOTA_EXCEEDED (logEntries 3)
+      new ColRead(0, 0, undefined, undefined), // two of three (logItems 2)
+      new ColRead(0, 2, 3, undefined),
+      new ColRead(1, 0, undefined, undefined), // a log never written: length 0
+      new ColRead(0, 0, undefined, 0), // on a session: FORBIDDEN
+    ]);
+  });
+
+  it('PROF-10 PROF-11 the latest profile only: a second in the same second is OUT_OF_ORDER, epochs and times bounded, expired after maxPostDays', async () => {
+    await runOn(kind, [
+      new Register(0, 0),
+      new ProfileGet(0), // none yet: NOT_FOUND
+      new ProfileSet(0, 'Alice', 0, 0),
+      new ProfileGet(0),
+      new ProfileSet(0, 'Alice A.', 0, 0), // the same second, other bytes: OUT_OF_ORDER
+      new ProfileSet(0, 'Alice A.', 0, 1),
+      new ProfileSet(0, 'Alice B.', -2, 2), // an epoch too old: EXPIRED
+      new ProfileSet(0, 'Alice B.', 1, 2), // a future epoch: MALFORMED
+      new ProfileSet(0, 'Alice B.', 0, 90_000), // more than a day ahead: MALFORMED
+      new ProfileSet(0, 'Alice B.', 0, -90_000), // more than a day behind: EXPIRED
+      new ProfileGet(0),
+      new Advance(2 * DAY + HOUR),
+      new ProfileGet(0), // expired: NOT_FOUND
+      new Sweep(),
+      new ProfileSet(0, 'Alice C.', 0, 0),
+      new ProfileGet(0),
     ]);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The spec's model-based test over the wire: random command sequences (register, lookup, send, fetch, ack,
- * worldKey, post, feed, delete, and bad input) applied to the spec's executable model
+ * worldKey, post, feed, delete, colAppend, colRead, profileSet, profileGet, and bad input) applied to the spec's executable model
  * (`spec/model/operator-model.ts`, the oracle) and to the Operator under test, which must give the same
  * answers. Unlike the spec's own in-process test, the kit cannot move the Operator's clock, read its store
  * or start it empty: time is the real time (nothing is made to expire), the limits are those `info`
@@ -10,7 +10,8 @@
  */
 import fc from 'fast-check';
 import { SymmetricKey, decryptFrom, encode, fromHex, randomBytes, toHex, type KeyPair } from '@comrad/core';
-import { createLetter, sealPost } from '@comrad/core/envelope';
+import { createLetter, createProfile, sealPost, sealProfile } from '@comrad/core/envelope';
+import { signAppend } from '@comrad/core/collective';
 import { verifyLookup, type FeedResult } from '@comrad/core/wire';
 import * as model from '@comrad/spec/model';
 import { DAY, HOUR, epochAt, type ModelAnswer, type ModelLimits, type ModelState } from '@comrad/spec/model';
@@ -55,6 +56,8 @@ export interface World {
   readonly epochKeys: Map<number, string>;
   /** Every rule id a command checked without finding a violation, with how many commands did. */
   readonly checked: Map<string, number>;
+  /** Name → the `expiresAt` the Operator gave its profile (PROF-10), which `profileGet` must repeat. */
+  readonly profileExpiry: Map<string, number>;
 }
 
 type Cmd = fc.AsyncCommand<ModelBox, World>;
@@ -429,6 +432,127 @@ export class Delete implements Cmd {
   toString = () => `delete(name#${this.who}, ${this.pick === undefined ? 'a never-issued id' : `pick ${this.pick}`})`;
 }
 
+/**
+ * COL-20, COL-22, COL-23: an append to the log of a run name, signed with a pool key (the name's own, or
+ * another: BAD_SIGNATURE), at the log's end or off it (OUT_OF_ORDER), or the very entry already at a
+ * position again (success, nothing stored); now and then on a logged-in connection (FORBIDDEN).
+ */
+export class ColAppend implements Cmd {
+  constructor(
+    readonly col: number,
+    readonly signer: number | undefined,
+    readonly offset: number,
+    readonly entry: Uint8Array,
+    readonly again: boolean,
+    readonly via: number | undefined,
+  ) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    tick(m);
+    const col = w.names[this.col]!;
+    const viaName = this.via === undefined ? undefined : w.names[this.via];
+    const loggedIn = viaName !== undefined && m.s.registry.has(viaName);
+    const log = m.s.logs.get(col) ?? [];
+    const pos = Math.max(0, log.length + this.offset);
+    const entry = this.again && pos < log.length ? fromHex(log[pos]!) : this.entry;
+    const kp = this.signer === undefined ? (m.s.registry.has(col) ? keyOf(w, m, col) : w.keys[0]!) : w.keys[this.signer]!;
+    const sig = signAppend({ name: col, identity: kp, logKey: SymmetricKey.generate() }, pos, entry);
+    const step = model.colAppend(m.s, w.limits, { col, pos, entry: toHex(entry), signedBy: kp.publicKey.toHex(), loggedIn });
+    const rules = step.answer.ok ? ['COL-22'] : step.answer.code === 'FORBIDDEN' ? ['COL-20'] : step.answer.code === 'OUT_OF_ORDER' ? ['COL-19', 'COL-22'] : ['COL-23'];
+    await checked(w, rules, async () => {
+      const conn = loggedIn ? await session(w, m, viaName!) : w.anon;
+      await agree(rules, `colAppend(${col}, pos ${pos}, ${entry.length} B)`, conn.request('colAppend', { col, pos, entry, sig }), step.answer);
+      m.s = step.state;
+    });
+  }
+  toString = () =>
+    `colAppend(name#${this.col}, ${this.signer === undefined ? 'its own key' : `key#${this.signer}`}, end${this.offset >= 0 ? '+' : ''}${this.offset}, ${this.again ? 'the entry held there' : `${this.entry.length} B`}${this.via === undefined ? '' : `, on name#${this.via}'s session`})`;
+}
+
+/**
+ * COL-23: a page of a log from a position and its length; the page may be cut short (LIMIT-5, and the
+ * Operator's own `logItems`), so the kit requires a prefix of what the model holds, never empty while
+ * entries remain. On a logged-in connection: FORBIDDEN (COL-20).
+ */
+export class ColRead implements Cmd {
+  constructor(
+    readonly col: number,
+    readonly from: number,
+    readonly limit: number | undefined,
+    readonly via: number | undefined,
+  ) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    tick(m);
+    const col = w.names[this.col]!;
+    const viaName = this.via === undefined ? undefined : w.names[this.via];
+    const loggedIn = viaName !== undefined && m.s.registry.has(viaName);
+    const expected = model.colRead(m.s, w.limits, col, this.from, this.limit, loggedIn);
+    await checked(w, loggedIn ? ['COL-20'] : ['COL-23'], async () => {
+      const conn = loggedIn ? await session(w, m, viaName!) : w.anon;
+      const both = await agree(['COL-23'], `colRead(${col}, from ${this.from})`, conn.request('colRead', { col, from: this.from, ...(this.limit === undefined ? {} : { limit: this.limit }) }), expected);
+      if (!both) return;
+      agreeOn(['COL-23'], `colRead(${col}): the log's length`, both.model.length, both.real.length);
+      const got = both.real.entries.map((e) => toHex(e));
+      const want = both.model.entries;
+      must(['COL-23'], got.length <= want.length && (want.length === 0 || got.length > 0), `a page of 1..${want.length} entries`, got.length);
+      agreeOn(['COL-22', 'COL-23'], `colRead(${col}, from ${this.from}): the entries as appended, in order`, want.slice(0, got.length), got);
+    });
+  }
+  toString = () => `colRead(name#${this.col}, from ${this.from}${this.limit === undefined ? '' : `, limit ${this.limit}`}${this.via === undefined ? '' : `, on name#${this.via}'s session`})`;
+}
+
+/**
+ * PROF-10: a profile sealed under the real world key of an epoch (current, previous, older, next) with a
+ * signed time now, or more than a day ahead or behind; one not newer than the one held is OUT_OF_ORDER.
+ */
+export class ProfileSet implements Cmd {
+  constructor(
+    readonly who: number,
+    readonly display: string,
+    readonly offset: number,
+    readonly skew: number,
+  ) {}
+  check = (m: Readonly<ModelBox>) => m.s.registry.size > 0 && !nearEpochEdge();
+  async run(m: ModelBox, w: World): Promise<void> {
+    tick(m);
+    const name = w.names[this.who]!;
+    if (!m.s.registry.has(name)) return;
+    const kp = keyOf(w, m, name);
+    await checked(w, ['PROF-10'], async () => {
+      const c = await session(w, m, name);
+      const epoch = epochAt(m.s.now) + this.offset;
+      const key = SymmetricKey.from(fromHex(await epochKey(w, c, kp, epoch)));
+      tick(m);
+      const at = Math.floor(m.s.now / 1000) + this.skew;
+      const sealed = sealProfile(createProfile({ name, display: this.display, at }), kp, key, epoch);
+      const step = model.profileSet(m.s, w.limits, { author: name, profile: toHex(sealed), epoch, at });
+      const both = await agree(['PROF-10'], `profileSet(${name}, epoch ${this.offset >= 0 ? '+' : ''}${this.offset}, at ${this.skew >= 0 ? '+' : ''}${this.skew} s)`, c.request('profileSet', { profile: sealed }), step.answer);
+      if (both) {
+        must(['PROF-10'], Math.abs(both.real.expiresAt - both.model) <= CLOCK_SLACK_MS, `expiresAt = now + min(30, maxPostDays) days`, both.real.expiresAt);
+        if (step.state !== m.s) w.profileExpiry.set(name, both.real.expiresAt);
+      }
+      m.s = step.state;
+    });
+  }
+  toString = () => `profileSet(name#${this.who}, ${JSON.stringify(this.display)}, epoch ${this.offset >= 0 ? '+' : ''}${this.offset}, at ${this.skew >= 0 ? '+' : ''}${this.skew} s)`;
+}
+
+/** PROF-11: the latest unexpired profile of a name, as put, on a connection that is not logged in. */
+export class ProfileGet implements Cmd {
+  constructor(readonly who: number) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    tick(m);
+    const name = w.names[this.who]!;
+    await checked(w, ['PROF-11'], async () => {
+      const both = await agree(['PROF-11'], `profileGet(${name})`, w.anon.request('profileGet', { name }), model.profileGet(m.s, name));
+      if (both) agreeOn(['PROF-10', 'PROF-11'], `profileGet(${name}): the latest profile as put, with its expiry`, [both.model.profile, w.profileExpiry.get(name)], [toHex(both.real.profile), both.real.expiresAt]);
+    });
+  }
+  toString = () => `profileGet(name#${this.who})`;
+}
+
 /** Bad requests, each with the code the spec gives it; none may change anything (checked by what follows). */
 const BAD_INPUTS = {
   /** OP-2: an op no Operator knows. */
@@ -497,6 +621,32 @@ export function commandArbitrary(): fc.Arbitrary<Cmd> {
     { weight: 2, arbitrary: fc.tuple(person, maybe(fc.integer({ min: 1, max: 5 })), maybe(fc.nat(8))).map(([p, l, b]): Cmd => new Feed(p, l, b)) },
     { weight: 1, arbitrary: fc.tuple(person, maybe(fc.nat(8))).map(([p, pick]): Cmd => new Delete(p, pick)) },
     { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...(Object.keys(BAD_INPUTS) as (keyof typeof BAD_INPUTS)[])), person).map(([k, p]): Cmd => new BadInput(k, p)) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({
+          col: person,
+          signer: maybe(fc.nat(KEY_POOL - 1)),
+          offset: fc.constantFrom(0, 0, 0, 0, -1, 1),
+          entry: fc.tuple(fc.integer({ min: 1, max: 200 }), fc.nat(3)).map(([n, b]) => new Uint8Array(n).fill(b)),
+          again: fc.boolean(),
+          via: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }),
+        })
+        .map((r): Cmd => new ColAppend(r.col, r.signer, r.offset, r.entry, r.again, r.via)),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(person, fc.nat(3), maybe(fc.integer({ min: 1, max: 3 })), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }))
+        .map(([p, from, limit, via]): Cmd => new ColRead(p, from, limit, via)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(person, fc.constantFrom('Alice', 'Bob B.', 'Carol ✊'), fc.constantFrom(0, 0, 0, -1, -2, 1), fc.constantFrom(0, 0, 0, 1, -90_000, 90_000))
+        .map(([p, display, offset, skew]): Cmd => new ProfileSet(p, display, offset, skew)),
+    },
+    { weight: 1, arbitrary: person.map((p): Cmd => new ProfileGet(p)) },
   );
 }
 
@@ -530,7 +680,9 @@ export async function runModel(target: Target, o: RunModelOptions): Promise<Mode
   const info = target.info.limits;
   // STORE-2's budget is the Operator's own and shared with everyone: the kit cannot see it, so a refusal
   // for it would show up as a disagreement (and says the Operator is full).
-  const limits: ModelLimits = { mailboxItems: info.mailboxItems, mailboxBytes: info.mailboxBytes, mailTtlMs: info.mailTtlMs, maxPostDays: info.maxPostDays, postsPerHour: info.postsPerHour, fetchItems: info.fetchItems, feedItems: info.feedItems, storageBytes: Number.MAX_SAFE_INTEGER };
+  const limits: ModelLimits = { mailboxItems: info.mailboxItems, mailboxBytes: info.mailboxBytes, mailTtlMs: info.mailTtlMs, maxPostDays: info.maxPostDays, postsPerHour: info.postsPerHour, fetchItems: info.fetchItems, feedItems: info.feedItems, storageBytes: Number.MAX_SAFE_INTEGER, logEntries: Number.MAX_SAFE_INTEGER, logItems: Number.MAX_SAFE_INTEGER };
+  // COL-22, COL-23: `info` does not announce the log bounds; a run's few entries stay far below any
+  // sensible `logEntries`, and a page cut short by `logItems` is accepted as a prefix (ColRead).
   const checkedRules = new Map<string, number>();
   const epochKeys = new Map<number, string>();
   const seed = o.seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
@@ -543,7 +695,7 @@ export async function runModel(target: Target, o: RunModelOptions): Promise<Mode
     // LIMIT-7: a connection answered ok keeps its slot while the run is long.
     await anon.request('info', {});
     const names = Array.from({ length: PEOPLE }, (_, i) => freshName(String.fromCharCode(97 + i)));
-    const world: World = { target, limits, anon, names, keys: freshKeys(KEY_POOL), sessions: new Map(), mailIds: new Map(), posts: new Map(), epochKeys, checked: checkedRules };
+    const world: World = { target, limits, anon, names, keys: freshKeys(KEY_POOL), sessions: new Map(), mailIds: new Map(), posts: new Map(), epochKeys, checked: checkedRules, profileExpiry: new Map() };
     last = { world, names };
     try {
       await fc.asyncModelRun(() => ({ model: { s: model.initialState(Date.now()) }, real: world }), [...opening, ...cmds]);
