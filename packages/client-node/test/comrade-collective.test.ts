@@ -133,10 +133,11 @@ describe('Comrade collectives (COL-*, COL-27)', () => {
     await alice.invite('portland', 'bob');
     await bob.request('portland', 'from the tenants union');
     const { entries } = await op.store.readEntries('portland', 0, 100);
-    expect(entries).toHaveLength(2);
+    // The founding, the founder's first message key (COL-31), bob's request.
+    expect(entries).toHaveLength(3);
     expect(new Set(entries.map((e) => e.length)).size).toBe(1); // one bucket
     for (const e of entries) {
-      for (const clear of ['alice', 'bob', 'tenants', 'request', 'found']) expect(Buffer.from(e).includes(Buffer.from(clear))).toBe(false);
+      for (const clear of ['alice', 'bob', 'tenants', 'request', 'found', 'key']) expect(Buffer.from(e).includes(Buffer.from(clear))).toBe(false);
     }
     // The keys are kept sealed at rest: the home names no collective in the clear.
     const kept = await readFile(join(bob.paths.root, 'collectives.cell'));
