@@ -141,7 +141,7 @@ export async function runScenario(url: string, clock: StepClock, note: (n: ConnN
   // 2: bob fetches, opens and acknowledges (MB-2, MB-3).
   const { items } = await bob.request('fetch', {});
   const opened = await openSealedLetter(items[0]!.letter, { name: 'bob', keys: keys.bob }, operatorKey);
-  if (opened.letter.body.text !== letter.body.text) throw new Error('bob read another letter');
+  if (opened.letter.kind !== 'dm' || opened.letter.body.text !== letter.body.text) throw new Error('bob read another letter');
   step();
   await bob.request('ack', { ids: items.map((i) => i.id) });
   step();

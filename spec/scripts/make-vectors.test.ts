@@ -12,7 +12,7 @@ import { ECDH } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ready, cellSeal, concatBytes, encode, encryptFor, fromHex, KeyPair, passphraseSeal, sign, SymmetricKey, toHex, utf8, PublicKey } from '@comrad/core';
-import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type Letter } from '@comrad/core/envelope';
+import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type Letter, type TextLetter } from '@comrad/core/envelope';
 import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { makeContainer } from '@comrad/core/src/crypto/_container.js';
 import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '@comrad/core';
@@ -29,7 +29,7 @@ async function write(name: string, spec: string, description: string, valid: unk
 }
 
 
-function letterParts(l: Letter): [string, Uint8Array][] {
+function letterParts(l: TextLetter): [string, Uint8Array][] {
   return [
     ['v', encode(l.v)],
     ['kind', encode(l.kind)],
@@ -41,7 +41,7 @@ function letterParts(l: Letter): [string, Uint8Array][] {
   ];
 }
 
-const withPart = (l: Letter, key: string, value: Uint8Array | undefined, extra: [string, Uint8Array][] = []) =>
+const withPart = (l: TextLetter, key: string, value: Uint8Array | undefined, extra: [string, Uint8Array][] = []) =>
   rawMap([...letterParts(l).flatMap(([k, v]): [string, Uint8Array][] => (k !== key ? [[k, v]] : value ? [[k, value]] : [])), ...extra]);
 
 function float64(n: number): Uint8Array {

@@ -4,12 +4,15 @@
  * @module
  */
 import { concatBytes, encode, fromHex, toHex } from '@comrad/core';
-import type { Image, Letter } from '@comrad/core/envelope';
+import type { EventBody, Image, Letter } from '@comrad/core/envelope';
 
 /** Bytes in a vector: lowercase hex, or for large inputs `hex` followed by zero bytes up to `zeroFillTo`. */
 export type VectorBytes = string | { hex: string; zeroFillTo: number };
 
-/** A letter in a vector: the letter's fields, with `id` and `body.image.data` as hex. */
+/**
+ * A letter in a vector: the letter's fields, with `id` and `body.image.data` as hex; the body of an
+ * `event`, `invite` or `rsvp` (14-events) has its byte fields (`eid`, `collective`) in hex too.
+ */
 export interface LetterJson {
   v: number;
   kind: string;
@@ -17,7 +20,17 @@ export interface LetterJson {
   to: string;
   at: number;
   id: string;
-  body: { text: string; image?: { mime: string; data: string } };
+  body: { text: string; image?: { mime: string; data: string } } | EventBodyJson | { event: EventBodyJson } | { collective: string } | { eid: string; answer: string };
+}
+
+/** An event body in a vector: `eid` in hex. */
+export interface EventBodyJson {
+  eid: string;
+  title: string;
+  start: number;
+  end: number;
+  where: string;
+  note: string;
 }
 
 /** One vector file. */
@@ -49,17 +62,48 @@ export function bytesOf(b: VectorBytes): Uint8Array {
 
 /** A letter as JSON. */
 export function letterToJson(l: Letter): LetterJson {
-  const body: LetterJson['body'] = { text: l.body.text };
-  if (l.body.image) body.image = { mime: l.body.image.mime, data: toHex(l.body.image.data) };
-  return { v: l.v, kind: l.kind, from: l.from, to: l.to, at: l.at, id: toHex(l.id), body };
+  const head = { v: l.v, kind: l.kind, from: l.from, to: l.to, at: l.at, id: toHex(l.id) };
+  switch (l.kind) {
+    case 'event':
+      return { ...head, body: eventToJson(l.body) };
+    case 'invite':
+      return { ...head, body: 'event' in l.body ? { event: eventToJson(l.body.event) } : { collective: toHex(l.body.collective) } };
+    case 'rsvp':
+      return { ...head, body: { eid: toHex(l.body.eid), answer: l.body.answer } };
+    default: {
+      const body: { text: string; image?: { mime: string; data: string } } = { text: l.body.text };
+      if (l.body.image) body.image = { mime: l.body.image.mime, data: toHex(l.body.image.data) };
+      return { ...head, body };
+    }
+  }
 }
 
 /** A letter from JSON. */
 export function letterFromJson(j: LetterJson): Letter {
-  const body = j.body.image
-    ? { text: j.body.text, image: { mime: j.body.image.mime as Image['mime'], data: fromHex(j.body.image.data) } }
-    : { text: j.body.text };
-  return { v: j.v as 1, kind: j.kind as Letter['kind'], from: j.from, to: j.to, at: j.at, id: fromHex(j.id), body };
+  const head = { v: j.v as 1, from: j.from, to: j.to, at: j.at, id: fromHex(j.id) };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the kind says which body it is
+  const b = j.body as any;
+  switch (j.kind) {
+    case 'event':
+      return { ...head, kind: 'event', body: eventFromJson(b) };
+    case 'invite':
+      return { ...head, kind: 'invite', body: 'event' in b ? { event: eventFromJson(b.event) } : { collective: fromHex(b.collective) } };
+    case 'rsvp':
+      return { ...head, kind: 'rsvp', body: { eid: fromHex(b.eid), answer: b.answer } };
+    default: {
+      const t = j.body as { text: string; image?: { mime: string; data: string } };
+      const body = t.image ? { text: t.text, image: { mime: t.image.mime as Image['mime'], data: fromHex(t.image.data) } } : { text: t.text };
+      return { ...head, kind: j.kind as 'dm' | 'post', body };
+    }
+  }
+}
+
+function eventToJson(e: EventBody): EventBodyJson {
+  return { eid: toHex(e.eid), title: e.title, start: e.start, end: e.end, where: e.where, note: e.note };
+}
+
+function eventFromJson(e: EventBodyJson): EventBody {
+  return { eid: fromHex(e.eid), title: e.title, start: e.start, end: e.end, where: e.where, note: e.note };
 }
 
 /**

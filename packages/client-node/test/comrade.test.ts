@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ComradError, KeyPair, bytesEqual } from '@comrad/core';
-import { createLetter, openSigned, sealLetter } from '@comrad/core/envelope';
+import { createLetter, openSigned, sealLetter, type TextLetter } from '@comrad/core/envelope';
 import { signLookup, verifyLookup } from '@comrad/core/wire';
 import { Comrade } from '../src/comrade/comrade.js';
 import { OperatorConnection } from '../src/transport/connection.js';
@@ -224,7 +224,7 @@ describe('Comrade: the sender travels inside the letter (SEAL-1, SEAL-6, CL-2, C
     expect(report.held).toHaveLength(1);
     expect(report.held[0]).toMatchObject({ claimedFrom: 'bob', code: 'KEY_CHANGED' });
     expect(bytesEqual(report.held[0]!.statement, lying)).toBe(true);
-    expect(openSigned(report.held[0]!.signed, other.publicKey).letter.body.text).toBe('trust me');
+    expect((openSigned(report.held[0]!.signed, other.publicKey).letter as TextLetter).body.text).toBe('trust me');
   });
 
   it('CL-3 a home without its own statement fetches it once on the logged-in connection, then sends', async () => {

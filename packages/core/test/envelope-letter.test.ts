@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ready, encode, toHex, fromHex, concatBytes } from '@comrad/core';
 import { encodeAny } from '@comrad/test-kit/core/garbage';
-import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, type Letter } from '@comrad/core/envelope';
+import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, SPECIFIED_KINDS, type Letter, type TextLetter } from '@comrad/core/envelope';
 import { MAX_IMAGE_BYTES, MAX_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
 import { image, letterArb } from '@comrad/test-kit/core/envelope';
 import { codeOf, msgpackMap } from '@comrad/test-kit/core/garbage';
 
-const base: Letter = {
+const base: TextLetter = {
   v: 1,
   kind: 'dm',
   from: 'alice',
@@ -84,7 +84,7 @@ describe('letters (LET-*)', () => {
   });
 
   it('LET-3 LET-4 reserved and unknown kinds are UNSUPPORTED_KIND; a kind that is no kind name is MALFORMED', async () => {
-    for (const kind of LETTER_KINDS.filter((k) => k !== 'dm' && k !== 'post')) {
+    for (const kind of LETTER_KINDS.filter((k) => !(SPECIFIED_KINDS as readonly string[]).includes(k))) {
       expect(await codeOf(() => decodeLetter(withFields({ kind, body: 'anything' })))).toBe('UNSUPPORTED_KIND');
     }
     expect(await codeOf(() => decodeLetter(withFields({ kind: 'poll' })))).toBe('UNSUPPORTED_KIND');
@@ -125,13 +125,13 @@ describe('letters (LET-*)', () => {
 
   it('LET-9 text: at most MAX_TEXT_CHARS code points, well-formed, and a body is never empty', async () => {
     const astral = '😀'.repeat(MAX_TEXT_CHARS);
-    expect(decodeLetter(encodeLetter({ ...base, body: { text: astral } })).body.text).toBe(astral);
+    expect((decodeLetter(encodeLetter({ ...base, body: { text: astral } })) as TextLetter).body.text).toBe(astral);
     expect(await codeOf(() => encodeLetter({ ...base, body: { text: astral + 'x' } }))).toBe('TOO_LARGE');
     expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'a'.repeat(MAX_TEXT_CHARS + 1) } })))).toBe('TOO_LARGE');
     expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'broken \ud800 surrogate' } }))).toBe('MALFORMED');
     expect(await codeOf(() => decodeLetter(withFields({ body: { text: '' } })))).toBe('MALFORMED');
     expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'x', more: 1 } })))).toBe('MALFORMED');
-    expect(decodeLetter(encodeLetter({ ...base, body: { text: '', image: image('image/png') } })).body.text).toBe('');
+    expect((decodeLetter(encodeLetter({ ...base, body: { text: '', image: image('image/png') } })) as TextLetter).body.text).toBe('');
   });
 
   it('LET-9 ENC-2 text that is not valid UTF-8 on the wire is MALFORMED', async () => {
@@ -148,7 +148,7 @@ describe('letters (LET-*)', () => {
       expect(decodeLetter(encodeLetter(letter))).toEqual(letter);
     }
     const max = { ...base, body: { text: 'x', image: image('image/jpeg', MAX_IMAGE_BYTES) } };
-    expect(decodeLetter(encodeLetter(max)).body.image?.data.length).toBe(MAX_IMAGE_BYTES);
+    expect((decodeLetter(encodeLetter(max)) as TextLetter).body.image?.data.length).toBe(MAX_IMAGE_BYTES);
     expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: image('image/jpeg', MAX_IMAGE_BYTES + 1) } }))).toBe('TOO_LARGE');
     expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/png', data: image('image/jpeg').data } } }))).toBe('MALFORMED');
     expect(await codeOf(() => encodeLetter({ ...base, body: { text: 'x', image: { mime: 'image/gif' as 'image/png', data: new Uint8Array(9) } } }))).toBe('MALFORMED');

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready, concatBytes, encode, sign, SymmetricKey, ComradError } from '@comrad/core';
-import { createLetter, openPost, pad, postEpoch, POST_HEADER_BYTES, sealPost, signLetter, type Letter, type PostAuthor } from '@comrad/core/envelope';
+import { createLetter, openPost, pad, postEpoch, POST_HEADER_BYTES, sealPost, signLetter, type TextLetter, type PostAuthor } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { MAX_SEALED_LETTER_BYTES } from '../src/limits.js';
 import { flip, postRaw } from '@comrad/test-kit/core/envelope';
@@ -8,7 +8,7 @@ import { codeOf } from '@comrad/test-kit/core/garbage';
 
 let alice: Keymaker, mallory: Keymaker;
 let byAlice: PostAuthor;
-let post: Letter;
+let post: TextLetter;
 const epoch = 20_417;
 const keys = new Map<number, SymmetricKey>();
 const epochKeyFor = (e: number): SymmetricKey => {

@@ -1,6 +1,6 @@
 /**
- * `@comrad/core/envelope` — the layered message formats: names, letters (plaintext), signed letters,
- * sealed letters (sealed sender, padded), world posts and profiles.
+ * `@comrad/core/envelope` — the layered message formats: names, letters (plaintext; texts, events,
+ * invitations, answers), signed letters, sealed letters (sealed sender, padded), world posts and profiles.
  *
  * @example
  * ```ts
@@ -40,10 +40,31 @@ export {
   encodeLetter,
   decodeLetter,
   type Letter,
+  type LetterHead,
+  type LetterContent,
+  type TextLetter,
+  type EventLetter,
+  type InviteLetter,
+  type RsvpLetter,
   type LetterInit,
+  type LetterOf,
   type LetterKind,
   type SpecifiedKind,
 } from './letter.js';
+export {
+  EVENT_ID_BYTES,
+  MAX_EVENT_TITLE_CHARS,
+  MAX_EVENT_WHERE_CHARS,
+  MAX_EVENT_NOTE_CHARS,
+  MAX_EVENT_SECONDS,
+  MAX_EVENT_TIME,
+  RSVP_ANSWERS,
+  MAX_INVITE_KEYS_BYTES,
+  type RsvpAnswer,
+  type EventBody,
+  type InviteBody,
+  type RsvpBody,
+} from './event.js';
 export { signLetter, openSigned, type SignedLetter } from './signed.js';
 export { PADDING_BUCKETS, PAD_PREFIX, bucketFor, pad, unpad } from './padding.js';
 export { type OpenedLetter } from './_opening.js';
@@ -66,8 +87,10 @@ export {
   sealPost,
   postEpoch,
   openPost,
+  openWorldLetter,
   type EpochKeyFor,
   type OpenedPost,
+  type OpenedWorldLetter,
   type PostAuthor,
 } from './post.js';
 export {

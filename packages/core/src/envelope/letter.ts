@@ -10,6 +10,17 @@ import { randomBytes } from '../crypto/random.js';
 import { MAX_LETTER_BYTES } from '../limits.js';
 import { normaliseName, readNameField, WORLD_NAME } from './name.js';
 import { readTextBody, textBodyToMap, type TextBody } from './body.js';
+import {
+  eventBodyToMap,
+  inviteBodyToMap,
+  readEventBody,
+  readInviteBody,
+  readRsvpBody,
+  rsvpBodyToMap,
+  type EventBody,
+  type InviteBody,
+  type RsvpBody,
+} from './event.js';
 
 /** LET-2: the letter format version this implementation writes and reads. */
 export const LETTER_VERSION = 1;
@@ -20,8 +31,11 @@ export const LETTER_VERSION = 1;
  */
 export const LETTER_KINDS = ['dm', 'post', 'vote', 'vouch', 'event', 'invite', 'rsvp', 'pin', 'circle-key'] as const;
 
-/** LET-4: the kinds whose body is specified (a {@link TextBody}). */
-export const SPECIFIED_KINDS = ['dm', 'post'] as const;
+/**
+ * LET-4: the kinds whose body is specified: `dm` and `post` carry a {@link TextBody}; `event`, `invite`
+ * and `rsvp` the bodies of 14-events (EVT-1).
+ */
+export const SPECIFIED_KINDS = ['dm', 'post', 'event', 'invite', 'rsvp'] as const;
 
 /** A kind name from {@link LETTER_KINDS}. */
 export type LetterKind = (typeof LETTER_KINDS)[number];
@@ -35,37 +49,73 @@ export const MAX_LETTER_AT = 0xffff_ffff;
 /** LET-8: bytes of a letter id. */
 export const LETTER_ID_BYTES = 16;
 
-/** A plaintext letter (LET-1). Immutable by convention; every field is checked on encode and decode. */
-export interface Letter {
+/** The fields every letter has (LET-1), whatever its kind. */
+export interface LetterHead {
   /** Format version, always {@link LETTER_VERSION} (LET-2). */
   readonly v: 1;
-  /** What the letter is (LET-4): `dm` to one comrade, `post` to the world. */
-  readonly kind: SpecifiedKind;
   /** The author's name, normalised (LET-5); the recipient verifies it against the registry (SEAL-6). */
   readonly from: string;
-  /** The recipient's name, normalised (LET-5); `comrades` for a post (LET-6). */
+  /** The recipient's name, normalised (LET-5); `comrades` for a post or an event (LET-6, EVT-7). */
   readonly to: string;
   /** When the author wrote it: whole seconds since 1970-01-01T00:00:00Z (LET-7). */
   readonly at: number;
   /** 16 random bytes naming this letter; with `from` it identifies the letter (LET-8). */
   readonly id: Uint8Array;
-  /** The content (LET-9, LET-10). */
+}
+
+/** A `dm` (to one comrade) or a `post` (to the world): text and an optional image (LET-9, LET-10). */
+export interface TextLetter extends LetterHead {
+  readonly kind: 'dm' | 'post';
   readonly body: TextBody;
 }
 
+/** An `event` letter: an event, addressed to `comrades` (EVT-1, EVT-7). */
+export interface EventLetter extends LetterHead {
+  readonly kind: 'event';
+  readonly body: EventBody;
+}
+
+/** An `invite` letter to one comrade: an event, or a collective's keys (EVT-5). */
+export interface InviteLetter extends LetterHead {
+  readonly kind: 'invite';
+  readonly body: InviteBody;
+}
+
+/** An `rsvp` letter to an event's host (EVT-6). */
+export interface RsvpLetter extends LetterHead {
+  readonly kind: 'rsvp';
+  readonly body: RsvpBody;
+}
+
+/** A plaintext letter (LET-1) of a specified kind. Immutable by convention; every field is checked on encode and decode. */
+export type Letter = TextLetter | EventLetter | InviteLetter | RsvpLetter;
+
+/** The fields of a letter that {@link createLetter} does not fill in: the kind and its body. */
+export type LetterContent =
+  | { readonly kind: 'dm' | 'post'; readonly body: TextBody }
+  | { readonly kind: 'event'; readonly body: EventBody }
+  | { readonly kind: 'invite'; readonly body: InviteBody }
+  | { readonly kind: 'rsvp'; readonly body: RsvpBody };
+
 /** What {@link createLetter} needs; it fills in the rest. */
-export interface LetterInit {
-  readonly kind: SpecifiedKind;
+export type LetterInit = LetterContent & {
   /** The author's name, as typed (normalised here, NAME-2). */
   readonly from: string;
-  /** The recipient's name, as typed; omit for a post (it goes to `comrades`). */
+  /** The recipient's name, as typed; omit for a post or an event (they go to `comrades`). */
   readonly to?: string;
-  readonly body: TextBody;
   /** Seconds since the epoch; defaults to now. */
   readonly at?: number;
   /** Defaults to 16 fresh random bytes. */
   readonly id?: Uint8Array;
-}
+};
+
+/** The letter type of a kind: `createLetter({ kind: 'dm', … })` is a {@link TextLetter}. */
+export type LetterOf<K extends SpecifiedKind> = K extends 'dm' | 'post' ? TextLetter : K extends 'event' ? EventLetter : K extends 'invite' ? InviteLetter : RsvpLetter;
+
+/** LET-6, EVT-7: the kinds addressed to `comrades` rather than to one comrade. */
+const TO_WORLD: ReadonlySet<string> = new Set(['post', 'event']);
+/** EVT-7: the kinds addressed to one comrade, never to `comrades`. */
+const TO_ONE: ReadonlySet<string> = new Set(['invite', 'rsvp']);
 
 const LETTER_FIELDS = ['v', 'kind', 'from', 'to', 'at', 'id', 'body'] as const;
 const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -79,16 +129,16 @@ const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
  * const letter = createLetter({ kind: 'dm', from: 'alice', to: '@Bob', body: { text: 'hello' } });
  * ```
  */
-export function createLetter(init: LetterInit): Letter {
-  const letter: Letter = {
+export function createLetter<K extends SpecifiedKind>(init: LetterInit & { readonly kind: K }): LetterOf<K> {
+  const letter = {
     v: LETTER_VERSION,
     kind: init.kind,
     from: normaliseName(init.from),
-    to: init.kind === 'post' && init.to === undefined ? WORLD_NAME : normaliseName(init.to ?? ''),
+    to: TO_WORLD.has(init.kind) && init.to === undefined ? WORLD_NAME : normaliseName(init.to ?? ''),
     at: init.at ?? Math.floor(Date.now() / 1000),
     id: init.id ?? randomBytes(LETTER_ID_BYTES),
     body: init.body,
-  };
+  } as LetterOf<K>;
   encodeLetter(letter);
   return letter;
 }
@@ -138,11 +188,24 @@ function readLetter(value: unknown): Letter {
   }
   const from = readNameField(f, 'from');
   const to = readNameField(f, 'to');
-  if (kind === 'post' && to !== WORLD_NAME) throw new ProtocolError('MALFORMED', `a post is addressed to ${WORLD_NAME}`);
+  // LET-6, EVT-7: a post and an event go to the world (or a channel); an invitation and an answer to
+  // one comrade, never to the world.
+  if (TO_WORLD.has(kind) && to !== WORLD_NAME) throw new ProtocolError('MALFORMED', `a ${kind} is addressed to ${WORLD_NAME}`);
+  if (TO_ONE.has(kind) && to === WORLD_NAME) throw new ProtocolError('MALFORMED', `a ${kind} is addressed to one comrade`);
   const at = f.int('at', { min: 0, max: MAX_LETTER_AT });
   const id = f.bytes('id', { min: LETTER_ID_BYTES, max: LETTER_ID_BYTES }).slice();
-  const body = readTextBody(f.raw('body'));
-  return { v: LETTER_VERSION, kind: kind as SpecifiedKind, from, to, at, id, body };
+  const head = { v: LETTER_VERSION, from, to, at, id } as const;
+  const raw = f.raw('body');
+  switch (kind as SpecifiedKind) {
+    case 'event':
+      return { ...head, kind: 'event', body: readEventBody(raw) };
+    case 'invite':
+      return { ...head, kind: 'invite', body: readInviteBody(raw) };
+    case 'rsvp':
+      return { ...head, kind: 'rsvp', body: readRsvpBody(raw) };
+    default:
+      return { ...head, kind: kind as 'dm' | 'post', body: readTextBody(raw) };
+  }
 }
 
 /** The canonical map of a letter: fields in LET-1 order. Values are not checked here. */
@@ -155,6 +218,23 @@ function letterToMap(letter: Letter): Record<string, unknown> {
     to: letter.to,
     at: letter.at,
     id: letter.id,
-    body: textBodyToMap(letter.body),
+    body: bodyToMap(letter),
   };
+}
+
+/** The canonical map of a letter's body, by its kind; an unknown kind's body is passed on for the reader to refuse. */
+function bodyToMap(letter: Letter): unknown {
+  switch (letter.kind) {
+    case 'event':
+      return eventBodyToMap(letter.body);
+    case 'invite':
+      return inviteBodyToMap(letter.body);
+    case 'rsvp':
+      return rsvpBodyToMap(letter.body);
+    case 'dm':
+    case 'post':
+      return textBodyToMap(letter.body);
+    default:
+      return (letter as { body: unknown }).body;
+  }
 }

@@ -9,7 +9,7 @@ import { concatBytes, utf8 } from '../bytes.js';
 import { cellOpen, cellSeal } from '../crypto/operations.js';
 import { KeyPair, PublicKey, SymmetricKey } from '../crypto/keys.js';
 import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
-import type { Letter } from './letter.js';
+import type { EventLetter, Letter, TextLetter } from './letter.js';
 import { pad, unpad } from './padding.js';
 import { openSignedBy, signLetter } from './signed.js';
 import { checkHeader, type OpenedLetter } from './_opening.js';
@@ -41,6 +41,13 @@ export interface PostAuthor {
 
 /** An opened world post: the verified letter and the epoch it was sealed under. */
 export interface OpenedPost extends OpenedLetter {
+  readonly letter: TextLetter;
+  readonly epoch: number;
+}
+
+/** An opened world post or world event (EVT-7): the verified letter and the epoch it was sealed under. */
+export interface OpenedWorldLetter extends OpenedLetter {
+  readonly letter: TextLetter | EventLetter;
   readonly epoch: number;
 }
 
@@ -53,8 +60,8 @@ export function postContext(epoch: number): Uint8Array {
 }
 
 /**
- * Signs a post letter and seals it under the world key of `epoch` (POST-2).
- * @param letter - a letter of kind `post` (addressed to `comrades`)
+ * Signs a post letter (or an event, EVT-7) and seals it under the world key of `epoch` (POST-2).
+ * @param letter - a letter of kind `post` or `event` (addressed to `comrades`)
  * @param author - the key pair of `letter.from`
  * @param epochKey - the world key of `epoch`
  * @param epoch - the epoch number, 0 to 2³²−1
@@ -63,7 +70,7 @@ export function postContext(epoch: number): Uint8Array {
  * @example `const sealed = sealPost(createLetter({ kind: 'post', from: 'alice', body: { text: 'hi' } }), alice.keys, key, 20417)`
  */
 export function sealPost(letter: Letter, author: KeyPair, epochKey: SymmetricKey, epoch: number): Uint8Array {
-  if (letter?.kind !== 'post') throw new TypeError('sealPost needs a letter of kind "post"');
+  if (letter?.kind !== 'post' && letter?.kind !== 'event') throw new TypeError('sealPost needs a letter of kind "post" or "event"');
   if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
   if (!(epochKey instanceof SymmetricKey)) throw new TypeError('epochKey must be a SymmetricKey');
   checkEpoch(epoch);
@@ -100,6 +107,22 @@ export function postEpoch(bytes: Uint8Array): number {
  * @example `const { letter } = await openPost(entry.post, (e) => epochKeys.get(e)!, { name: entry.author, key: aliceKey })`
  */
 export async function openPost(bytes: Uint8Array, epochKeyFor: EpochKeyFor, author: PostAuthor): Promise<OpenedPost> {
+  const opened = await openWorldLetter(bytes, epochKeyFor, author);
+  // POST-3 step 9: a reader of posts takes only a post letter.
+  if (opened.letter.kind !== 'post') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post');
+  return opened as OpenedPost;
+}
+
+/**
+ * Opens what the world feed holds — a post, or an event posted to the world (EVT-7) — in the order of
+ * POST-3, whose step 9 takes a letter of kind `post` or `event` here.
+ * @param bytes - the sealed post
+ * @param epochKeyFor - the world key of an epoch
+ * @param author - the name the feed files the post under, and the reader's key for that name
+ * @throws ProtocolError the codes of {@link openPost}; MALFORMED for a letter of another kind
+ * @example `const { letter } = await openWorldLetter(entry.post, (e) => epochKeys.get(e)!, { name: entry.author, key: aliceKey })`
+ */
+export async function openWorldLetter(bytes: Uint8Array, epochKeyFor: EpochKeyFor, author: PostAuthor): Promise<OpenedWorldLetter> {
   if (typeof epochKeyFor !== 'function') throw new TypeError('epochKeyFor must be a function');
   if (typeof author?.name !== 'string' || !(author.key instanceof PublicKey)) throw new TypeError('author must be { name, key: PublicKey }');
   const epoch = postEpoch(bytes);
@@ -109,8 +132,8 @@ export async function openPost(bytes: Uint8Array, epochKeyFor: EpochKeyFor, auth
   // POST-3 steps 7–8: every holder of the epoch key can make a cell that opens; only the author's
   // signature, checked before anything inside is decoded, makes it a post by that author.
   const letter = openSignedBy(signed, author.key);
-  // POST-3 step 9: only a post letter goes in the feed (LET-6 makes it addressed to `comrades`).
-  if (letter.kind !== 'post') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post');
+  // POST-3 step 9, EVT-7: only a post or an event goes in the feed (LET-6, EVT-7: addressed to `comrades`).
+  if (letter.kind !== 'post' && letter.kind !== 'event') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post or event');
   // POST-3 step 10 (FEED-7): the signed letter names the author the post is filed under.
   if (letter.from !== author.name) throw new ProtocolError('WRONG_AUTHOR', 'the post is filed under another author than it names');
   return { letter, authorKey: author.key, signed: signed.slice(), epoch };
