@@ -4,14 +4,13 @@
  * sealed at rest under a key derived from the identity key (like the mail, MAIL-1): it names us.
  * @module
  */
-import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellSeal, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
 import { STATEMENT_BYTES } from '@comrad/core/envelope';
 import { atomicWrite } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
-import { readSealedCellMap } from './sealed-cell.js';
+import { homeFileKey, readSealedCellMap } from './sealed-cell.js';
 
 const CONTEXT = utf8('comrad/local/statements/v1');
 /** A handful of Operators' statements fit many times over; a larger file is not ours (bounded before reading). */
@@ -29,14 +28,7 @@ export class OwnStatements {
    */
   constructor(paths: HomePaths, identityKey: PrivateKey) {
     this.#path = OwnStatements.pathIn(paths);
-    const secret = identityKey.bytes();
-    const derived = new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('statements'), 32));
-    try {
-      this.#key = SymmetricKey.from(derived);
-    } finally {
-      secret.fill(0);
-      derived.fill(0);
-    }
+    this.#key = homeFileKey(identityKey, 'statements');
   }
 
   /** Where the file lives in a home (`statements.cell`). */

@@ -3,7 +3,8 @@
  * open file (MAIL-4, `readFileBounded`), opened with its file key, decoded, its version checked.
  * @internal
  */
-import { ProtocolError, cellOpen, decode, type SymmetricKey } from '@comrad/core';
+import { hkdfSync } from 'node:crypto';
+import { ProtocolError, SymmetricKey, cellOpen, decode, utf8, type PrivateKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
 import { readFileBounded } from '@comrad/core/node';
 
@@ -31,4 +32,19 @@ export async function readSealedCellMap(
   const raw = f.raw(field);
   if (typeof raw !== 'object' || raw === null) throw new ProtocolError('MALFORMED', `${label}.cell is damaged`);
   return raw;
+}
+
+/**
+ * The key of one sealed file of the home: HKDF-SHA-256 of the identity private key with the file's label
+ * (as MAIL-1), so the file opens only with the unlocked keystore and no second secret is kept.
+ */
+export function homeFileKey(identityKey: PrivateKey, label: string): SymmetricKey {
+  const secret = identityKey.bytes();
+  const derived = new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8(label), 32));
+  try {
+    return SymmetricKey.from(derived);
+  } finally {
+    secret.fill(0);
+    derived.fill(0);
+  }
 }
