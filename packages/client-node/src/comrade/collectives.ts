@@ -38,14 +38,12 @@ import {
   type EventBody,
   type Rejection,
 } from '@comrad/core/collective';
-import { checkRegistrableName, normaliseName } from '@comrad/core/envelope';
+import { checkRegistrableName, decodeLetter, normaliseName, type LetterContent } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import type { CollectiveKeyring } from '../store/collective-keyring.js';
 import type { StoredLetter } from '../store/mail-store.js';
 import type { OperatorConnection } from '../transport/connection.js';
 
-/** COL-26: the line of an invitation letter that carries the keys. */
-export const INVITE_PREFIX = 'comrad-invite:';
 /** COL-19: how many times an act is rebuilt on a newer head before giving up (RATE_LIMITED). */
 const MAX_ATTEMPTS = 8;
 
@@ -65,6 +63,8 @@ export interface CollectiveHost {
   register(name: string, pair: KeyPair): Promise<void>;
   /** Sends a letter (SEAL-*). */
   send(to: string, text: string): Promise<void>;
+  /** Sends a letter of any kind (SEAL-*): an invitation is an `invite` letter (COL-26, EVT-5). */
+  sendLetter(to: string, content: LetterContent): Promise<void>;
   /** The letters stored in this home, after fetching the waiting ones when `fetch`. */
   letters(fetch: boolean): Promise<StoredLetter[]>;
 }
@@ -214,15 +214,14 @@ export async function found(host: CollectiveHost, name: string, constitution: Co
 }
 
 /**
- * COL-26: invites `who`: a letter with the collective's keys. Only a member invites.
+ * COL-26: invites `who`: an `invite` letter with the collective's keys (EVT-5). Only a member invites.
  * @throws ProtocolError NOT_MEMBER
  */
 export async function invite(host: CollectiveHost, name: string, who: string): Promise<void> {
   const keys = await keysFor(host, name);
   const view = await readCollective(host, keys);
   if (!view.state.members.has(host.me.name)) throw new ProtocolError('NOT_MEMBER', `only a member of @${keys.name} invites`);
-  const code = Buffer.from(encodeCollectiveKeys(keys)).toString('base64url');
-  await host.send(normaliseName(who), `@${host.me.name} invites you to the collective @${keys.name}. To ask to join: comrad collective request ${keys.name}\n${INVITE_PREFIX}${code}`);
+  await host.sendLetter(normaliseName(who), { kind: 'invite', body: { collective: encodeCollectiveKeys(keys) } });
 }
 
 /**
@@ -246,11 +245,12 @@ async function invitation(host: CollectiveHost, name: string, fetch: boolean): P
   const letters = (await host.letters(fetch)).slice().reverse();
   let registered: PublicKey | undefined;
   for (const l of letters) {
-    const line = l.text.split('\n').find((x) => x.startsWith(INVITE_PREFIX));
-    if (!line) continue;
+    if (l.kind !== 'invite' || !l.letter) continue;
     let keys: CollectiveKeys;
     try {
-      keys = decodeCollectiveKeys(new Uint8Array(Buffer.from(line.slice(INVITE_PREFIX.length), 'base64url')));
+      const letter = decodeLetter(l.letter);
+      if (letter.kind !== 'invite' || !('collective' in letter.body)) continue;
+      keys = decodeCollectiveKeys(letter.body.collective);
     } catch (err) {
       if (err instanceof ProtocolError) continue;
       throw err;
