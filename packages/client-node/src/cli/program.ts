@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { MAX_TEXT_CHARS } from '@comrad/core';
-import { MAX_BIO_CHARS, MAX_DISPLAY_CHARS, PROFILE_TTL_DAYS, PROFILE_VISIBILITIES } from '@comrad/core/envelope';
+import { MAX_BIO_CHARS, MAX_DISPLAY_CHARS, MAX_EVENT_TITLE_CHARS, MAX_EVENT_WHERE_CHARS, PROFILE_TTL_DAYS, PROFILE_VISIBILITIES, RSVP_ANSWERS } from '@comrad/core/envelope';
 import { UsageError } from '../errors.js';
 import { Context, type GlobalOptions } from './context.js';
 import { EXIT, Output } from './output.js';
@@ -18,6 +18,7 @@ import { inbox, send } from './commands/mail.js';
 import { deletePost, feed, post } from './commands/world.js';
 import * as collective from './commands/collective.js';
 import { profileSet, profileShow } from './commands/profile.js';
+import * as event from './commands/event.js';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<void>;
 
@@ -180,6 +181,26 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
   group.command('expel <name> <member>').description('vote to expel a member, where the constitution allows it; the vote that reaches the quorum expels').action(run(collective.expel as Action));
   group.command('leave <name>').description('leave a collective (or withdraw your request)').action(run(collective.leave as Action));
   program.command('collectives').description('the collectives you founded, joined, asked to join or were invited to').action(run(collective.collectives));
+
+  // Events (EVT-*): invitations and answers are sealed letters; an event is forgotten when it ends.
+  const events = program.command('event').description('host an event, invite comrades, answer an invitation');
+  events
+    .command('create')
+    .description('host an event: by invitation only (then: comrad event invite), or posted to the world with --to world')
+    .requiredOption('--title <title>', `what it is, at most ${MAX_EVENT_TITLE_CHARS} characters on one line`)
+    .requiredOption('--when <start[/end]>', 'when: 2026-12-01T18:00Z/20:00 (UTC unless a zone is given), or +1d/+2h (from now, then how long); two hours when no end')
+    .requiredOption('--where <place>', `where, at most ${MAX_EVENT_WHERE_CHARS} characters on one line`)
+    .option('--note <text>', 'a note for those who come, at most 1000 characters')
+    .option('--to <audience...>', 'world: post it to the world feed (default: only those you invite see it)')
+    .option('--expires <when>', 'with --to world: take it off the feed before it ends (a time, or +DURATION from now)')
+    .action(run(event.create as Action));
+  events.command('invite <id> <names...>').description('invite comrades to an event you host: a sealed letter to each').action(run(event.invite as Action));
+  events
+    .command('rsvp <id>')
+    .description('answer an event you were invited to or saw: a sealed letter to its host')
+    .addArgument(new Argument('<answer>', 'yes, no or maybe').choices(RSVP_ANSWERS))
+    .action(run(event.rsvp as Action));
+  program.command('events').description('events to come: those you host with every answer, those you are invited to, those in the world feed').action(run(event.events));
 
   const profile = program
     .command('profile')

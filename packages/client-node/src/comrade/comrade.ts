@@ -34,16 +34,19 @@ import {
   createLetter,
   createProfile,
   normaliseName,
-  openPost,
   openProfile,
+  openWorldLetter,
   profileHeader,
   sealLetter,
   sealPost,
   sealProfile,
   verifyStatement,
+  type EventLetter,
   type Image,
   type Letter,
+  type LetterContent,
   type ProfileVisibility,
+  type RsvpAnswer,
   type TextBody,
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
@@ -68,12 +71,15 @@ import { MailStore, type RejectedLetter, type StoredLetter } from '../store/mail
 import { OperatorBook, type OperatorEntry } from '../store/operators.js';
 import { OwnStatements } from '../store/own-statement.js';
 import { CollectiveKeyring } from '../store/collective-keyring.js';
+import { EventBook } from '../store/event-book.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
 import * as chan from './channels.js';
 import * as col from './collectives.js';
 import type { CollectiveView, ProposalView, RequestView } from './collectives.js';
 import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
+import * as ev from './events.js';
+import type { EventInput, EventView } from './events.js';
 
 /** Options of {@link Comrade.inbox} (MAIL-5). */
 export type InboxOptions = Pick<ReceiveContext, 'onLetter' | 'keepUnseen'>;
@@ -163,6 +169,8 @@ export interface RejectedPost {
 /** A page of the world feed. */
 export interface FeedPage {
   readonly posts: FeedEntry[];
+  /** The events posted to the world on this page (EVT-7), verified like posts; `events()` lists them. */
+  readonly events?: EventLetter[];
   readonly rejected: RejectedPost[];
   /** Pass as `before` for the next page. */
   readonly next?: string;
@@ -212,6 +220,9 @@ export interface ComradeEvents {
 /** Default post lifetime (FEED-4). */
 export const DEFAULT_POST_DAYS = 7;
 
+/** How many pages of the world feed `events()` reads for events posted to the world (EVT-7). */
+const WORLD_EVENT_PAGES = 5;
+
 /**
  * One comrade's session with one Operator: the API the `comrad` CLI is built on. Open one with
  * {@link Comrade.connect}; give it the home's passphrase to act as the identity in it.
@@ -249,6 +260,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   #mail: MailStore | undefined;
   #statements: OwnStatements | undefined;
   #keyring: CollectiveKeyring | undefined;
+  #events: EventBook | undefined;
   readonly #epochKeys = new Map<number, SymmetricKey>();
 
   private constructor(opts: ComradeOptions, paths: HomePaths, pub: Session, info: InfoResult, entry: OperatorEntry, contacts: ContactBook) {
@@ -570,6 +582,99 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     return out;
   }
 
+  /**
+   * Hosts an event (EVT-*): to the world feed (`to: 'world'`), or kept for invitations (the default).
+   * Checked whole first: nothing is sent or kept for a title too long or an event that has ended.
+   * @param input - title, start and end (seconds), where, note, audience, expiry in the feed
+   * @returns the event ({@link EventView}), its `id` for {@link Comrade.inviteToEvent}
+   * @throws ProtocolError TOO_LARGE, MALFORMED (EVT-3, EVT-4), EXPIRED; UsageError BAD_ARGUMENT
+   * @example
+   * ```ts
+   * const start = Math.floor(Date.now() / 1000) + 86_400;
+   * const e = await comrade.createEvent({ title: 'Tenants assembly', start, end: start + 7200, where: 'Library hall' });
+   * await comrade.inviteToEvent(e.id, ['bob', 'carol']);
+   * ```
+   */
+  async createEvent(input: EventInput): Promise<EventView> {
+    return ev.createEvent(this.#eventHost(), input);
+  }
+
+  /**
+   * Invites comrades to an event this home hosts: a sealed `invite` letter to each (EVT-5).
+   * @param id - the event id, or a prefix of at least 8 hex digits
+   * @param names - the comrades to invite
+   * @returns `{ id, invited }`: the full id and the names invited
+   * @throws ProtocolError NOT_FOUND (not an event hosted here), INVALID_NAME, the send's codes
+   * @example `await comrade.inviteToEvent('3f2a9c01', ['bob'])`
+   */
+  async inviteToEvent(id: string, names: readonly string[]): Promise<{ id: string; invited: string[] }> {
+    return ev.invite(this.#eventHost(), id, names);
+  }
+
+  /**
+   * Answers an event known here (invited, or seen in the world feed): a sealed `rsvp` letter to its host
+   * (EVT-6).
+   * @param id - the event id, or a prefix of at least 8 hex digits
+   * @param answer - `yes`, `no` or `maybe`
+   * @returns `{ id, host, answer }`
+   * @throws ProtocolError NOT_FOUND (no such event known here: nothing is sent), EXPIRED; UsageError BAD_ARGUMENT
+   * @example `await comrade.rsvp('3f2a9c01', 'yes')`
+   */
+  async rsvp(id: string, answer: RsvpAnswer): Promise<{ id: string; host: string; answer: RsvpAnswer }> {
+    return ev.rsvp(this.#eventHost(), id, answer);
+  }
+
+  /**
+   * The events that have not ended: those hosted here with every comrade's latest answer, those we are
+   * invited to, those in the world feed (EVT-8: ended ones are dropped). Fetches waiting letters first.
+   * @returns hosted first, then the others, by start ({@link EventView})
+   * @example `for (const e of await comrade.events()) console.log(e.title, e.role, e.rsvps)`
+   */
+  async events(): Promise<EventView[]> {
+    return ev.listEvents(this.#eventHost());
+  }
+
+  /** What the event code needs of this Comrade. */
+  #eventHost(): ev.EventHost {
+    const me = this.#requireUnlocked();
+    return {
+      me,
+      operatorKey: this.operatorKey,
+      book: this.#events!,
+      maxPostDays: this.#info.limits.maxPostDays,
+      now: () => this.#now(),
+      sendLetter: async (to, content, ttlMs) => {
+        await this.#sendLetter(to, content, ttlMs);
+      },
+      postWorld: async (letter, expiresInDays) => {
+        const epoch = epochOf(this.#now());
+        const sealed = sealPost(letter, me.keys, await this.#epochKey(epoch), epoch);
+        return (await this.#privateSession()).request('post', { post: sealed, expiresInDays });
+      },
+      worldEvents: async () => {
+        const out: EventLetter[] = [];
+        let before: string | undefined;
+        // The feed is newest first and an event is posted at most maxPostDays before it ends: a few pages
+        // reach back far enough on a small Operator; a larger one would want an events index.
+        for (let page = 0; page < WORLD_EVENT_PAGES; page++) {
+          const p = await this.feed(before !== undefined ? { before } : {});
+          out.push(...(p.events ?? []));
+          if (p.next === undefined) break;
+          before = p.next;
+        }
+        return out;
+      },
+      letters: (fetch) => this.#storedLetters(fetch),
+      dropLetter: (l) => this.#mail!.remove(l),
+    };
+  }
+
+  /** The letters stored in the home, after fetching the waiting ones (left unseen for `inbox`) when `fetch`. */
+  async #storedLetters(fetch: boolean): Promise<StoredLetter[]> {
+    if (fetch) await this.inbox({ keepUnseen: true });
+    return this.#mail!.list();
+  }
+
   /** What the collective code needs of this Comrade (CL-1: every log op on a fresh connection). */
   #collectiveHost(): col.CollectiveHost {
     const me = this.#requireUnlocked();
@@ -587,10 +692,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       send: async (to, text) => {
         await this.send(to, text);
       },
-      letters: async (fetch) => {
-        if (fetch) await this.inbox({ keepUnseen: true });
-        return this.#mail!.list();
+      sendLetter: async (to, content) => {
+        await this.#sendLetter(to, content);
       },
+      letters: (fetch) => this.#storedLetters(fetch),
     };
   }
 
@@ -696,11 +801,19 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * ```
    */
   async send(name: string, content: Content): Promise<{ id: string }> {
+    this.#requireUnlocked();
+    return this.#sendLetter(name, { kind: 'dm', body: await toBody(content) });
+  }
+
+  /**
+   * Signs, seals and sends a letter of any kind to one comrade (MB-1, SEAL-2) on a fresh anonymous
+   * connection (CL-1); `ttlMs` asks the Operator to delete it then if not fetched (MB-5).
+   */
+  async #sendLetter(name: string, content: LetterContent, ttlMs?: number): Promise<{ id: string }> {
     const me = this.#requireUnlocked();
     const to = normaliseName(name);
-    const body = await toBody(content);
     const statement = await this.#ownStatement(me);
-    const letter = createLetter({ kind: 'dm', from: me.name, to, body, at: Math.floor(this.#now() / 1000) });
+    const letter = createLetter({ ...content, from: me.name, to, at: Math.floor(this.#now() / 1000) });
     const sealedFor = async (conn: OperatorConnection): Promise<void> => {
       // A pinned contact needs no lookup; an unknown one is looked up on this same anonymous connection,
       // which names the recipient anyway, so no logged-in connection ever asks about the people we write to.
@@ -715,7 +828,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       const sealed = sealLetter(letter, me.keys, key, statement);
       const bits = await this.#powBits(conn, 'send');
       const pow = bits > 0 ? solvePow((n) => sendPowInput(conn.hello.challenge, to, sealed, n), bits) : undefined;
-      await conn.request('send', { to, letter: sealed, ...(pow ? { pow } : {}) });
+      await conn.request('send', { to, letter: sealed, ...(ttlMs !== undefined ? { ttl: ttlMs } : {}), ...(pow ? { pow } : {}) });
     };
     await this.#oneShot(sealedFor);
     return { id: toHex(letter.id) };
@@ -843,14 +956,19 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const page = await (await this.#privateSession()).request('feed', opts);
     const keys = await this.#authorKeys([...new Set(page.posts.map((p) => p.author))]);
     const posts: FeedEntry[] = [];
+    const events: EventLetter[] = [];
     const rejected: RejectedPost[] = [];
     for (const p of page.posts) {
       try {
         const key = keys.get(p.author);
         if (key instanceof Error) throw key;
-        const opened = await openPost(p.post, (epoch) => this.#epochKey(epoch), { name: p.author, key: key! });
+        const opened = await openWorldLetter(p.post, (epoch) => this.#epochKey(epoch), { name: p.author, key: key! });
         // FEED-7: the Operator files a post under an epoch too; the header must say the same.
         if (opened.epoch !== p.epoch) throw new ProtocolError('WRONG_AUTHOR', 'the post is filed under another epoch');
+        if (opened.letter.kind === 'event') {
+          events.push(opened.letter); // EVT-7: an event in the feed is listed by events(), not as a post
+          continue;
+        }
         const { text, image } = opened.letter.body;
         posts.push({ id: p.id, author: p.author, text, ...(image ? { image } : {}), at: opened.letter.at, postedAt: p.postedAt, expiresAt: p.expiresAt });
       } catch (err) {
@@ -862,7 +980,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     // gives for its author; asking the registry tells which, and the latter refuses the feed (KEY_CHANGED).
     const suspects = new Set(rejected.filter((r) => r.code === 'WRONG_AUTHOR' && this.#contacts.get(this.operatorKey, r.author)).map((r) => r.author));
     for (const author of suspects) await this.lookup(author);
-    return page.next !== undefined ? { posts, rejected, next: page.next } : { posts, rejected };
+    return { posts, ...(events.length > 0 ? { events } : {}), rejected, ...(page.next !== undefined ? { next: page.next } : {}) };
   }
 
   /**
@@ -1053,6 +1171,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#home = undefined;
     this.#statements?.wipe();
     this.#keyring?.wipe();
+    this.#events?.wipe();
     this.#statements = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
@@ -1063,10 +1182,12 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#mail?.wipe();
     this.#statements?.wipe();
     this.#keyring?.wipe();
+    this.#events?.wipe();
     this.#me = me;
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
     this.#statements = new OwnStatements(this.#paths, me.keys.privateKey);
     this.#keyring = new CollectiveKeyring(this.#paths, me.keys.privateKey);
+    this.#events = new EventBook(this.#paths, me.keys.privateKey);
   }
 
   /**

@@ -3,12 +3,13 @@
  * that a crash at any point loses nothing and a re-delivery is stored once.
  * @module
  */
-import { ComradError, toHex, type PublicKey } from '@comrad/core';
-import { openSealedLetter } from '@comrad/core/envelope';
+import { ComradError, ProtocolError, toHex, type PublicKey } from '@comrad/core';
+import { encodeLetter, openSealedLetter } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import type { MailEntry } from '@comrad/core/wire';
 import type { MailStore, RejectReason, StoredLetter } from '../store/mail-store.js';
 import type { Session } from '../transport/session.js';
+import { describeLetter } from './events.js';
 
 /** What one `inbox()` call received. */
 export interface InboxReport {
@@ -126,17 +127,19 @@ async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxRep
     const { letter } = opened;
     evidence = { statement: opened.statement, signed: opened.signed };
     await ctx.pinSender(letter.from, opened.authorKey, opened.statement);
-    const stored: StoredLetter = {
-      id: toHex(letter.id),
-      from: letter.from,
-      to: letter.to,
-      at: letter.at,
-      receivedAt: ctx.now(),
-      text: letter.body.text,
-      ...(letter.body.image ? { image: letter.body.image } : {}),
-      authorFingerprint: opened.authorKey.fingerprint(),
-      signed: opened.signed,
-    };
+    const head = { id: toHex(letter.id), from: letter.from, to: letter.to, at: letter.at, receivedAt: ctx.now() };
+    const proof = { authorFingerprint: opened.authorKey.fingerprint(), signed: opened.signed };
+    let stored: StoredLetter;
+    if (letter.kind === 'invite' || letter.kind === 'rsvp') {
+      // EVT-8: an invitation to an event that has ended is acknowledged and dropped, never shown.
+      if (letter.kind === 'invite' && 'event' in letter.body && letter.body.event.end * 1000 <= ctx.now()) return 'duplicate';
+      stored = { ...head, kind: letter.kind, text: describeLetter(letter), letter: encodeLetter(letter), ...proof };
+    } else if (letter.kind === 'dm') {
+      stored = { ...head, text: letter.body.text, ...(letter.body.image ? { image: letter.body.image } : {}), ...proof };
+    } else {
+      // SEAL-5 step 11 already refuses a post or an event sealed to one comrade (addressed to comrades).
+      throw new ProtocolError('MALFORMED', `a ${letter.kind} does not come as a letter`);
+    }
     // A duplicate is never shown from here: if still unseen, it was shown from the store at the start.
     if (!(await ctx.store.put(stored))) {
       report.duplicates++;

@@ -7,14 +7,15 @@
  * (MAIL-3).
  * @module
  */
-import { createHmac, hkdfSync } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { renameSync } from 'node:fs';
-import { access, readdir } from 'node:fs/promises';
+import { access, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellOpen, cellSeal, decode, encode, utf8, type PrivateKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
 import { atomicWrite, readFileBounded } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
+import { homeFileKey } from './sealed-cell.js';
 
 /** A verified letter as kept on disk. */
 export interface StoredLetter {
@@ -27,7 +28,15 @@ export interface StoredLetter {
   readonly at: number;
   /** When this client stored it (ms). */
   readonly receivedAt: number;
+  /**
+   * The letter's kind when it is not a `dm`: `invite` or `rsvp` (EVT-5, EVT-6); `text` then says in words
+   * what it is, and `letter` holds it whole.
+   */
+  readonly kind?: 'invite' | 'rsvp';
+  /** The text of a `dm`; for another kind, what it is in words. */
   readonly text: string;
+  /** The canonical letter (LET-1) when `kind` is set, for `decodeLetter`. */
+  readonly letter?: Uint8Array;
   readonly image?: { readonly mime: string; readonly data: Uint8Array };
   /** The fingerprint of the key the signature was verified with. */
   readonly authorFingerprint: string;
@@ -93,14 +102,7 @@ export class MailStore {
    * @param privateKey - the identity's private key
    */
   static keyFor(privateKey: PrivateKey): SymmetricKey {
-    const secret = privateKey.bytes();
-    const derived = new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('mail'), 32));
-    try {
-      return SymmetricKey.from(derived);
-    } finally {
-      secret.fill(0);
-      derived.fill(0);
-    }
+    return homeFileKey(privateKey, 'mail');
   }
 
   /**
@@ -114,6 +116,15 @@ export class MailStore {
     if ((await exists(`${base}${SEEN}`)) || (await exists(`${base}${UNSEEN}`))) return false;
     await atomicWrite(`${base}${UNSEEN}`, cellSeal(this.#liveKey(), encode(toMap(letter)), MAIL_CONTEXT));
     return true;
+  }
+
+  /**
+   * Deletes a stored letter, seen or not (EVT-8: an invitation or an answer about an event that has
+   * ended is dropped). Not stored: nothing to do.
+   */
+  async remove(letter: Pick<StoredLetter, 'from' | 'id'>): Promise<void> {
+    const base = this.#letterBase(letter);
+    for (const ext of [SEEN, UNSEEN]) await rm(`${base}${ext}`, { force: true });
   }
 
   /** The stored letters the user has not seen yet, oldest first (MAIL-5). @throws ProtocolError for a damaged file */
@@ -208,7 +219,7 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-const FIELDS = ['id', 'from', 'to', 'at', 'receivedAt', 'text', 'image', 'authorFingerprint', 'signed'] as const;
+const FIELDS = ['id', 'from', 'to', 'at', 'receivedAt', 'kind', 'text', 'letter', 'image', 'authorFingerprint', 'signed'] as const;
 
 function toMap(l: StoredLetter): Record<string, unknown> {
   return {
@@ -217,7 +228,9 @@ function toMap(l: StoredLetter): Record<string, unknown> {
     to: l.to,
     at: l.at,
     receivedAt: l.receivedAt,
+    ...(l.kind ? { kind: l.kind } : {}),
     text: l.text,
+    ...(l.letter ? { letter: l.letter } : {}),
     ...(l.image ? { image: { mime: l.image.mime, data: l.image.data } } : {}),
     authorFingerprint: l.authorFingerprint,
     signed: l.signed,
@@ -227,13 +240,17 @@ function toMap(l: StoredLetter): Record<string, unknown> {
 function fromMap(v: unknown): StoredLetter {
   const f = Fields.of(v, 'stored letter', FIELDS);
   const image = f.has('image') ? Fields.of(f.raw('image'), 'stored image', ['mime', 'data']) : undefined;
+  const kind = f.has('kind') ? f.oneOf('kind', ['invite', 'rsvp'] as const) : undefined;
+  const letter = f.optBytes('letter', { max: MAX_STORED_BYTES });
   return {
     id: f.str('id', { max: 64 }),
     from: f.str('from', { max: 32 }),
     to: f.str('to', { max: 32 }),
     at: f.int('at'),
     receivedAt: f.int('receivedAt'),
+    ...(kind ? { kind } : {}),
     text: f.str('text', { max: 4000 }),
+    ...(letter ? { letter: letter.slice() } : {}),
     ...(image ? { image: { mime: image.str('mime', { max: 32 }), data: image.bytes('data', { max: MAX_STORED_BYTES }) } } : {}),
     authorFingerprint: f.str('authorFingerprint', { max: 64 }),
     signed: f.bytes('signed', { max: MAX_STORED_BYTES }),

@@ -1,0 +1,298 @@
+/**
+ * Events for one comrade (EVT-*): host one (announced to the world feed, or only to those invited),
+ * invite comrades with sealed `invite` letters, answer with a sealed `rsvp` letter to the host, and list
+ * the events one hosts (with the answers), is invited to, or can see. Invitations and answers are letters
+ * like any other (sealed sender, SEAL-*): the Operator learns neither who invites nor who answers. An
+ * event is dropped once it has ended (EVT-8): the Operator's copies expire then, and so does this
+ * client's record of it.
+ * @module
+ */
+import { ProtocolError, fromHex, randomBytes, toHex, type PublicKey } from '@comrad/core';
+import {
+  EVENT_ID_BYTES,
+  createLetter,
+  decodeLetter,
+  normaliseName,
+  type EventBody,
+  type EventLetter,
+  type InviteLetter,
+  type LetterContent,
+  type RsvpAnswer,
+  type RsvpLetter,
+} from '@comrad/core/envelope';
+import { decodeCollectiveKeys } from '@comrad/core/collective';
+import type { Keymaker } from '@comrad/core/keymaker';
+import { UsageError } from '../errors.js';
+import type { EventBook } from '../store/event-book.js';
+import type { StoredLetter } from '../store/mail-store.js';
+
+/** Shortest id prefix `event invite` and `event rsvp` take (4 bytes in hex). */
+export const MIN_ID_PREFIX = 8;
+const DAY_MS = 86_400_000;
+/** MB-5: the shortest `ttl` a letter may ask for (ms). */
+const MIN_TTL_MS = 60_000;
+/** MB-5: the longest `ttl` (366 days, ms). */
+const MAX_TTL_MS = 366 * DAY_MS;
+
+/** What the event code needs from the Comrade. */
+export interface EventHost {
+  readonly me: Keymaker;
+  readonly operatorKey: PublicKey;
+  readonly book: EventBook;
+  /** The Operator's `maxPostDays` (FEED-4). */
+  readonly maxPostDays: number;
+  /** The clock, ms. */
+  now(): number;
+  /** Seals `content` to `to` and sends it (SEAL-*), to be deleted by the Operator after `ttlMs` (MB-5). */
+  sendLetter(to: string, content: LetterContent, ttlMs: number): Promise<void>;
+  /** Posts an event letter to the world feed (FEED-3, EVT-7). */
+  postWorld(letter: EventLetter, expiresInDays: number): Promise<{ id: string; expiresAt: number }>;
+  /** The event letters of the world feed, verified (POST-3, EVT-7). */
+  worldEvents(): Promise<EventLetter[]>;
+  /** The letters stored in this home, after fetching the waiting ones when `fetch`. */
+  letters(fetch: boolean): Promise<StoredLetter[]>;
+  /** Deletes a stored letter (an invitation to an event that has ended, EVT-8). */
+  dropLetter(letter: StoredLetter): Promise<void>;
+}
+
+/** An event to host. */
+export interface EventInput {
+  readonly title: string;
+  /** Seconds since the epoch. */
+  readonly start: number;
+  /** Seconds since the epoch, after `start` (EVT-4). */
+  readonly end: number;
+  readonly where: string;
+  readonly note?: string;
+  /** `world`: posted to the world feed; `invited` (default): only those `event invite` names see it. */
+  readonly to?: 'world' | 'invited';
+  /** When the world feed drops it (seconds), at most `end` (default `end`, EVT-8). */
+  readonly expires?: number;
+}
+
+/** One answer to a hosted event. */
+export interface RsvpView {
+  readonly name: string;
+  readonly answer: RsvpAnswer;
+  /** When they answered (the letter's signed `at`, seconds). */
+  readonly at: number;
+}
+
+/** An event as `events` lists it. */
+export interface EventView {
+  /** The event id (EVT-2), 32 hex digits; `event invite` and `event rsvp` take it or a prefix of it. */
+  readonly id: string;
+  readonly host: string;
+  readonly title: string;
+  /** Seconds since the epoch. */
+  readonly start: number;
+  readonly end: number;
+  readonly where: string;
+  readonly note: string;
+  /** `host`: ours; `invited`: an invitation reached us; `seen`: in the world feed. */
+  readonly role: 'host' | 'invited' | 'seen';
+  /** Ours only: where it was announced. */
+  readonly to?: 'world' | 'invited';
+  /** Ours only: who was invited. */
+  readonly invited?: readonly string[];
+  /** Ours only: the latest answer of each comrade who answered (EVT-6). */
+  readonly rsvps?: readonly RsvpView[];
+  /** Not ours: the answer we gave, if any. */
+  readonly answer?: RsvpAnswer;
+}
+
+/**
+ * Hosts an event: checked whole before anything is sent or kept (a title too long is TOO_LARGE, an event
+ * that has ended EXPIRED); posted to the world feed with `to: 'world'`, else kept for invitations.
+ * @returns the event as listed
+ * @throws ProtocolError TOO_LARGE, MALFORMED (EVT-3, EVT-4), EXPIRED (ended already); UsageError
+ *   BAD_ARGUMENT (an expiry after the end, or beyond the Operator's longest post)
+ */
+export async function createEvent(host: EventHost, input: EventInput): Promise<EventView> {
+  const nowS = Math.floor(host.now() / 1000);
+  const body: EventBody = {
+    eid: randomBytes(EVENT_ID_BYTES),
+    title: input.title,
+    start: input.start,
+    end: input.end,
+    where: input.where,
+    note: input.note ?? '',
+  };
+  const letter = createLetter({ kind: 'event', from: host.me.name, body, at: nowS });
+  // EVT-8: an event is dropped at its end; one that has ended is not created.
+  if (letter.body.end <= nowS) throw new ProtocolError('EXPIRED', 'the event has ended already: give a time to come');
+  const to = input.to ?? 'invited';
+  const id = toHex(letter.body.eid);
+  if (to === 'world') {
+    const expires = input.expires ?? letter.body.end;
+    if (expires > letter.body.end) throw new UsageError('BAD_ARGUMENT', 'an event is deleted when it ends: --expires cannot be later than its end');
+    if (expires <= nowS) throw new UsageError('BAD_ARGUMENT', '--expires must be in the future');
+    // FEED-4 counts whole days: the Operator's copy lives to the first day boundary after `expires`
+    // at the latest, and every reader drops the event at its end (EVT-8).
+    const days = Math.max(1, Math.ceil(((expires - nowS) * 1000) / DAY_MS));
+    if (days > host.maxPostDays) throw new UsageError('BAD_ARGUMENT', `this Operator keeps posts ${host.maxPostDays} days at most: announce the event closer to its date`);
+    await host.postWorld(letter, days);
+  }
+  await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [] });
+  return view(letter, 'host', { to, invited: [], rsvps: [] });
+}
+
+/**
+ * Invites comrades to an event this home hosts: one sealed `invite` letter each (EVT-5), deleted by the
+ * Operator at the event's end if not fetched by then.
+ * @param id - the event id or a prefix of it (at least {@link MIN_ID_PREFIX} hex digits)
+ * @returns the names invited now, normalised
+ * @throws ProtocolError NOT_FOUND (no such event hosted here), EXPIRED (it has ended), INVALID_NAME, the
+ *   send's codes
+ */
+export async function invite(host: EventHost, id: string, names: readonly string[]): Promise<{ id: string; invited: string[] }> {
+  const nowS = Math.floor(host.now() / 1000);
+  const { hosted } = await host.book.read(host.operatorKey, nowS);
+  const eid = resolve(id, [...hosted.keys()], 'you host no event');
+  const event = hosted.get(eid)!;
+  const who = names.map((n) => normaliseName(n));
+  const ttl = ttlUntil(event.letter.body.end, host.now());
+  const done: string[] = [];
+  try {
+    for (const name of who) {
+      await host.sendLetter(name, { kind: 'invite', body: { event: event.letter.body } }, ttl);
+      done.push(name);
+    }
+  } finally {
+    if (done.length > 0) await host.book.putHosted(host.operatorKey, eid, { ...event, invited: [...new Set([...event.invited, ...done])] });
+  }
+  return { id: eid, invited: done };
+}
+
+/**
+ * Answers an event: a sealed `rsvp` letter to its host (EVT-6). Only an event this home knows of (invited,
+ * or seen in the world feed) can be answered; nothing is sent otherwise.
+ * @param id - the event id or a prefix of it
+ * @throws ProtocolError NOT_FOUND (no such event known here), EXPIRED (it has ended); UsageError
+ *   BAD_ARGUMENT (our own event, or a prefix that fits several)
+ */
+export async function rsvp(host: EventHost, id: string, answer: RsvpAnswer): Promise<{ id: string; host: string; answer: RsvpAnswer }> {
+  const known = await listEvents(host);
+  const others = known.filter((e) => e.role !== 'host');
+  const eid = resolve(id, others.map((e) => e.id), known.some((e) => e.role === 'host' && e.id.startsWith(id.toLowerCase())) ? 'that is your own event; you know of no other' : 'you know of no event');
+  const event = others.find((e) => e.id === eid)!;
+  const content: LetterContent = { kind: 'rsvp', body: { eid: fromHex(eid), answer } };
+  await host.sendLetter(event.host, content, ttlUntil(event.end, host.now()));
+  await host.book.putAnswer(host.operatorKey, eid, { answer, end: event.end });
+  return { id: eid, host: event.host, answer };
+}
+
+/**
+ * Every event this home knows of and that has not ended (EVT-8): those it hosts, with the latest answer
+ * of each comrade who answered; those it was invited to; those in the world feed. Fetches waiting letters
+ * first (left unseen for `inbox`). Invitations to events that have ended are deleted from the home.
+ * @returns hosted first, then the others, each by start time
+ */
+export async function listEvents(host: EventHost): Promise<EventView[]> {
+  const nowS = Math.floor(host.now() / 1000);
+  const letters = await host.letters(true);
+  const { hosted, answers } = await host.book.read(host.operatorKey, nowS);
+  const rsvps = new Map<string, Map<string, RsvpView>>();
+  const invited = new Map<string, EventView>();
+  for (const stored of letters) {
+    if (stored.kind === undefined || !stored.letter) continue;
+    let letter: InviteLetter | RsvpLetter;
+    try {
+      const decoded = decodeLetter(stored.letter);
+      if (decoded.kind !== 'invite' && decoded.kind !== 'rsvp') continue;
+      letter = decoded;
+    } catch (err) {
+      if (err instanceof ProtocolError) continue;
+      throw err;
+    }
+    if (letter.kind === 'rsvp') {
+      const eid = toHex(letter.body.eid);
+      if (!hosted.has(eid)) continue;
+      const byName = rsvps.get(eid) ?? new Map<string, RsvpView>();
+      const held = byName.get(letter.from);
+      // EVT-6: a comrade's latest answer counts (by its signed time; the same second: the one read last).
+      if (!held || held.at <= letter.at) byName.set(letter.from, { name: letter.from, answer: letter.body.answer, at: letter.at });
+      rsvps.set(eid, byName);
+      continue;
+    }
+    if (!('event' in letter.body)) continue;
+    const event = letter.body.event;
+    if (event.end <= nowS) {
+      await host.dropLetter(stored); // EVT-8
+      continue;
+    }
+    const eid = toHex(event.eid);
+    if (hosted.has(eid)) continue;
+    const answer = answers.get(eid)?.answer;
+    invited.set(eid, view({ from: letter.from, body: event }, 'invited', answer ? { answer } : {}));
+  }
+  const seen = new Map<string, EventView>();
+  for (const letter of await host.worldEvents()) {
+    const eid = toHex(letter.body.eid);
+    if (letter.body.end <= nowS || hosted.has(eid) || invited.has(eid) || seen.has(eid)) continue;
+    const answer = answers.get(eid)?.answer;
+    seen.set(eid, view(letter, 'seen', answer ? { answer } : {}));
+  }
+  const mine = [...hosted].map(([eid, h]) =>
+    view(h.letter, 'host', { to: h.to, invited: h.invited, rsvps: [...(rsvps.get(eid)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)) }),
+  );
+  const byStart = (a: EventView, b: EventView) => a.start - b.start || (a.id < b.id ? -1 : 1);
+  return [...mine.sort(byStart), ...[...invited.values(), ...seen.values()].sort(byStart)];
+}
+
+/**
+ * What an `invite` or `rsvp` letter says, in words, for the inbox (EVT-5, EVT-6).
+ * @internal
+ */
+export function describeLetter(letter: InviteLetter | RsvpLetter): string {
+  if (letter.kind === 'rsvp') {
+    return `answers ${letter.body.answer} to your event ${toHex(letter.body.eid).slice(0, MIN_ID_PREFIX)} (see: comrad events)`;
+  }
+  if ('collective' in letter.body) {
+    let name: string;
+    try {
+      name = decodeCollectiveKeys(letter.body.collective).name;
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      return `@${letter.from} sent an invitation to a collective that does not open (${err.code})`;
+    }
+    return `@${letter.from} invites you to the collective @${name}. To ask to join: comrad collective request ${name}`;
+  }
+  const e = letter.body.event;
+  const id = toHex(e.eid).slice(0, MIN_ID_PREFIX);
+  return `@${letter.from} invites you to "${e.title}", ${formatWhen(e.start, e.end)}, at ${e.where}.${e.note ? `\n${e.note}` : ''}\nTo answer: comrad event rsvp ${id} yes|no|maybe`;
+}
+
+/**
+ * `2026-12-01 18:00–20:00 UTC`, or with both dates when it spans days.
+ * @param start - seconds
+ * @param end - seconds
+ */
+export function formatWhen(start: number, end: number): string {
+  const iso = (s: number) => new Date(s * 1000).toISOString().slice(0, 16).replace('T', ' ');
+  const a = iso(start);
+  const b = iso(end);
+  return a.slice(0, 10) === b.slice(0, 10) ? `${a}–${b.slice(11)} UTC` : `${a} – ${b} UTC`;
+}
+
+function view(letter: Pick<EventLetter, 'from' | 'body'>, role: EventView['role'], extra: Partial<EventView>): EventView {
+  const e = letter.body;
+  return { id: toHex(e.eid), host: letter.from, title: e.title, start: e.start, end: e.end, where: e.where, note: e.note, role, ...extra };
+}
+
+/** The one id among `ids` that `given` is, or starts with. */
+function resolve(given: string, ids: readonly string[], none: string): string {
+  const id = String(given).trim().toLowerCase();
+  if (!/^[0-9a-f]+$/.test(id) || id.length > EVENT_ID_BYTES * 2) throw new UsageError('BAD_ARGUMENT', `an event id is hex digits, as comrad events shows it`);
+  const hits = ids.filter((x) => x.startsWith(id));
+  if (hits.length === 0 || (hits.length === 1 && id.length < MIN_ID_PREFIX && hits[0] !== id)) {
+    throw new ProtocolError('NOT_FOUND', `${none} ${id}${id.length < MIN_ID_PREFIX ? ` (give at least ${MIN_ID_PREFIX} digits)` : ''}: see comrad events`);
+  }
+  if (hits.length > 1) throw new UsageError('BAD_ARGUMENT', `${id} fits ${hits.length} events: give more digits`);
+  return hits[0]!;
+}
+
+/** MB-5: a letter about an event is deleted by the Operator when the event ends, if not fetched before. */
+function ttlUntil(endS: number, nowMs: number): number {
+  return Math.min(MAX_TTL_MS, Math.max(MIN_TTL_MS, endS * 1000 - nowMs));
+}

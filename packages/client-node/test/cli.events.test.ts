@@ -1,0 +1,122 @@
+/**
+ * Events end to end, as people would run them (14-events, EVT-*, CLI-*): a `comrad-op` process on LMDB and
+ * four `comrad` homes. Alice hosts an event by invitation and invites Bob and Carol; Bob reads the
+ * invitation in his inbox and answers; Alice sees his answer and who has not answered; an event posted to
+ * the world is seen and answered by Dave, never invited; an event in the past, a title too long and an
+ * answer to an unknown event are refused with their codes and change nothing. Every command of the
+ * README's Events section runs here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+
+let root: { dir: string; remove(): Promise<void> };
+let op: OperatorProcess;
+type Run = (...args: string[]) => Promise<CliResult>;
+const people: Record<string, Run> = {};
+const person = (name: string): Run => (...args) => people[name]!(...args);
+const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(person) as [Run, Run, Run, Run];
+const json = async (run: Run, ...args: string[]) => JSON.parse(ok(await run('--json', ...args))) as Record<string, unknown>;
+/** The README's date, moved to tomorrow so the test runs on any day: same form, `YYYY-MM-DDTHH:MMZ/HH:MM`. */
+const tomorrow = `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)}T18:00Z/20:00`;
+let id = '';
+
+beforeAll(async () => {
+  requireBuild();
+  root = await tempHome('comrad-events-');
+  op = await startOperatorProcess(join(root.dir, 'operator'));
+  for (const name of ['alice', 'bob', 'carol', 'dave']) {
+    const run: Run = (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for the test` });
+    people[name] = run;
+    ok(await run('operator', 'add', op.url, '--key', op.fingerprint));
+    ok(await run('register', name));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await op?.stop();
+  await root?.remove();
+});
+
+describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
+  it('EVT-9 the README\'s Events section shows the commands this file runs', async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const start = readme.indexOf('\n## Events');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    for (const command of [
+      'event create --title "Tenants assembly" --when 2026-12-01T18:00Z/20:00 --where "Library hall"',
+      'event invite 3f2a9c01 bob carol',
+      'comrad --home ./bob inbox',
+      'event rsvp 3f2a9c01 yes',
+      'comrad --home ./alice events',
+      'event create --title "March for housing" --when +2d/+3h --where "City hall steps" --to world',
+      'comrad --home ./dave events',
+      '[EXPIRED]',
+      '[TOO_LARGE]',
+      '[NOT_FOUND]',
+    ]) {
+      expect(section).toContain(command);
+    }
+  });
+
+  it('EVT-5 EVT-6 an event by invitation: invited, answered, and the host sees who answered what', async () => {
+    const created = ok(await alice('event', 'create', '--title', 'Tenants assembly', '--when', tomorrow, '--where', 'Library hall'));
+    const m = /^Event ([0-9a-f]{8}) created: "Tenants assembly", \d{4}-\d{2}-\d{2} 18:00–20:00 UTC, at Library hall, for those you invite$/m.exec(created);
+    expect(m, created).not.toBeNull();
+    id = m![1]!;
+    expect(ok(await alice('event', 'invite', id, 'bob', 'carol'))).toContain(`Invited @bob, @carol to event ${id}.`);
+
+    const inbox = ok(await bob('inbox'));
+    expect(inbox).toContain('@alice');
+    expect(inbox).toContain('invites you to "Tenants assembly"');
+    expect(inbox).toContain(`To answer: comrad event rsvp ${id} yes|no|maybe`);
+    expect(ok(await bob('event', 'rsvp', id, 'yes'))).toContain(`Answered yes to @alice's event ${id}.`);
+
+    const listed = ok(await alice('events'));
+    expect(listed).toContain(`${id}  "Tenants assembly" by @alice`);
+    expect(listed).toContain('1 answer');
+    expect(listed).toMatch(/@bob: yes/);
+    expect(listed).toContain('not answered: @carol');
+    const mine = (await json(alice, 'events')).events as Array<Record<string, unknown>>;
+    expect(mine).toEqual([expect.objectContaining({ role: 'host', title: 'Tenants assembly', invited: ['bob', 'carol'], rsvps: [expect.objectContaining({ name: 'bob', answer: 'yes' })] })]);
+    expect(((await json(bob, 'events')).events as unknown[])[0]).toMatchObject({ role: 'invited', host: 'alice', answer: 'yes' });
+  });
+
+  it('EVT-7 an event posted to the world: dave, never invited, sees it and answers', async () => {
+    const created = ok(await alice('event', 'create', '--title', 'March for housing', '--when', '+2d/+3h', '--where', 'City hall steps', '--to', 'world'));
+    expect(created).toMatch(/created: "March for housing", .*, posted to the world$/m);
+    const seen = ok(await dave('events'));
+    expect(seen).toContain('"March for housing" by @alice');
+    expect(seen).toContain('in the world feed; answer: comrad event rsvp');
+    const world = ((await json(dave, 'events')).events as Array<{ id: string; role: string }>)[0]!;
+    expect(world.role).toBe('seen');
+    ok(await dave('event', 'rsvp', world.id, 'maybe'));
+    const hosted = (await json(alice, 'events')).events as Array<{ title: string; rsvps: unknown[] }>;
+    expect(hosted.find((e) => e.title === 'March for housing')!.rsvps).toEqual([expect.objectContaining({ name: 'dave', answer: 'maybe' })]);
+    // The feed shows posts; the event is listed by `events`, not shown as a post or as a failure.
+    expect(ok(await dave('feed'))).toContain('The feed is empty.');
+  });
+
+  it('EVT-9 an event in the past, a title too long, an answer to an unknown event: typed errors, nothing changed', async () => {
+    const before = JSON.stringify(await json(alice, 'events'));
+    const past = await alice('event', 'create', '--title', 'Last year', '--when', '2020-01-01T18:00Z/20:00', '--where', 'Park', '--to', 'world');
+    expect(past.code).toBe(1);
+    expect(past.stderr).toMatch(/^comrad: error: .* \[EXPIRED\]$/m);
+    const long = await alice('event', 'create', '--title', 't'.repeat(121), '--when', tomorrow, '--where', 'Park');
+    expect(long.code).toBe(1);
+    expect(long.stderr).toMatch(/^comrad: error: .*120.* \[TOO_LARGE\]$/m);
+    expect(JSON.stringify(await json(alice, 'events'))).toBe(before);
+    const unknown = await carol('event', 'rsvp', 'deadbeef', 'yes');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('[NOT_FOUND]');
+    // Carol was invited; dave was not: his answer to the invitation-only event is refused and not sent.
+    const notInvited = await dave('event', 'rsvp', id, 'yes');
+    expect(notInvited.stderr).toContain('[NOT_FOUND]');
+    expect((await alice('event', 'rsvp', id, 'perhaps')).code).toBe(2);
+    expect((await alice('event', 'create', '--title', 'x', '--when', 'tomorrow', '--where', 'y')).code).toBe(2);
+    expect(JSON.stringify(await json(alice, 'events'))).toBe(before);
+  });
+});
