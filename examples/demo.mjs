@@ -79,6 +79,18 @@ try {
   say('carol', `the feed has ${after.posts.length} post${after.posts.length === 1 ? '' : 's'}`);
   for (const p of after.posts) say('carol', `@${p.author}: "${p.text}"`);
 
+  step('An event: Alice hosts it, invites Bob with a sealed letter, Bob answers, Alice sees the answer');
+  const start = Math.floor(Date.now() / 1000) + 86_400;
+  const assembly = await alice.createEvent({ title: 'Tenants assembly', start, end: start + 7200, where: 'Library hall' });
+  say('alice', `hosts "${assembly.title}" (event ${assembly.id.slice(0, 8)}), by invitation only`);
+  await alice.inviteToEvent(assembly.id, ['bob']);
+  say('alice', 'invited @bob');
+  const invitation = (await bob.events()).find((e) => e.role === 'invited');
+  say('bob', `invited by @${invitation.host} to "${invitation.title}" at ${invitation.where}`);
+  await bob.rsvp(invitation.id, 'yes');
+  say('bob', `answered yes (a sealed letter to @${invitation.host})`);
+  for (const r of (await alice.events())[0].rsvps) say('alice', `@${r.name} answered ${r.answer}`);
+
   step('Done');
   say('demo', 'all steps succeeded');
 } finally {

@@ -36,6 +36,8 @@ describe('examples/demo.mjs', () => {
     expect(out).toContain('inbox again: 0 new letters');
     expect(out).toContain('[bob]       @alice: "Solidarity with the strikers at the port!"');
     expect(out).toContain('[carol]     the feed has 1 post');
+    expect(out).toContain('[bob]       invited by @alice to "Tenants assembly" at Library hall');
+    expect(out).toContain('[alice]     @bob answered yes');
     expect(out).toContain('all steps succeeded');
   });
 
