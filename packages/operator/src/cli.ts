@@ -22,7 +22,7 @@ import { backendName, ready } from '@comrad/core';
 import { loadOrCreateKeys, readPublicInfo, type OperatorPublicInfo } from './keys.js';
 import { resolveLimits, workerShare, type ServerLimits } from './limits.js';
 import { createLogger, safeError } from './log.js';
-import { OperatorMetrics, startMetricsServer, type MetricsServer } from './metrics.js';
+import type { MetricsServer, OperatorMetrics } from './metrics.js';
 import { startOperator } from './server.js';
 import { openStore, type StoreOptions } from './store/index.js';
 import { findTorBinary } from '@comrad/core/node';
@@ -142,7 +142,9 @@ async function serve(o: ServeOptions): Promise<void> {
 
   const opened = await openStore(storeOpts);
   // LOG-2: with --metrics every store call is timed; the store is the same either way.
-  const metrics = metricsAt ? new OperatorMetrics() : undefined;
+  // prom-client is loaded only for --metrics (it is a noticeable part of a start without).
+  const metricsModule = metricsAt ? await import('./metrics.js') : undefined;
+  const metrics = metricsModule ? new metricsModule.OperatorMetrics() : undefined;
   const store = metrics ? metrics.timeStore(opened) : opened;
   let onionService: OnionService | undefined;
   const op = await startOperator({
@@ -167,9 +169,9 @@ async function serve(o: ServeOptions): Promise<void> {
     await store.close();
   });
 
-  if (metrics && metricsAt) {
+  if (metrics && metricsModule && metricsAt) {
     metrics.watch(op);
-    metricsServer = await startMetricsServer({
+    metricsServer = await metricsModule.startMetricsServer({
       metrics,
       ...metricsAt,
       listening: () => !stopping(),
@@ -267,6 +269,7 @@ async function servePrimary(
   const w = workers;
   const host = o.onionOnly ? '127.0.0.1' : o.host;
   if (c.metricsAt) {
+    const { startMetricsServer } = await import('./metrics.js');
     metricsServer = await startMetricsServer({
       metrics: { registry: { contentType: w.contentType, metrics: () => w.scrape() } },
       ...c.metricsAt,
@@ -314,7 +317,7 @@ async function serveWorker(o: ServeOptions): Promise<void> {
   const limits = workerShare(resolveLimits(parseLimits(o.limit, o.storageBytes)), start.count);
   const opened = await openStore(storeOptions(o, resolve(o.data)));
   const shared = link.shareMail(opened);
-  const metrics = o.metrics === undefined ? undefined : new OperatorMetrics();
+  const metrics: OperatorMetrics | undefined = o.metrics === undefined ? undefined : new (await import('./metrics.js')).OperatorMetrics();
   const store = metrics ? metrics.timeStore(shared) : shared;
   const sweepMs = parseInteger(o.sweepSeconds, 'sweep-seconds', 0, 86_400) * 1000;
   const op = await startOperator({

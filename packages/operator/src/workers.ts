@@ -12,7 +12,6 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { KeyPair, PrivateKey, PublicKey } from '@comrad/core';
-import { AggregatorRegistry } from 'prom-client';
 import type { OperatorKeys } from './handlers.js';
 import { operatorKeys } from './keys.js';
 import { MailListeners } from './store/_listeners.js';
@@ -331,8 +330,10 @@ export async function startWorkers(o: StartWorkersOptions): Promise<Workers> {
   return {
     port: port!,
     allUp: () => !stopping && workers.every((w) => w !== undefined && !w.isDead()),
-    contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE,
+    // The Prometheus text format's content type (prom-client's PROMETHEUS_CONTENT_TYPE), without loading it here.
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
     async scrape() {
+      const { AggregatorRegistry } = await import('prom-client');
       const live = workers.filter((w): w is Worker => w !== undefined && w.isConnected());
       const answers = await Promise.all(live.map((w) => ask(w, (id) => ({ t: 'scrape', id }))));
       return AggregatorRegistry.aggregate(answers.filter((a): a is object[] => Array.isArray(a))).metrics();

@@ -36,6 +36,13 @@ export interface CryptoBackend {
    * may accept here; the operation using the key then fails with the operation's code.
    */
   checkPublicKey?(publicKey: PublicKey): void;
+  /**
+   * Secure Cell, seal mode, passphrase (CRY-9, CRY-13); absent: wasm-themis computes it. Asynchronous, so
+   * the slow key derivation may run off the event loop.
+   */
+  passphraseSeal?(passphrase: string, message: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
+  /** Opens a passphrase cell whose framing was checked (CRY-17); throws DECRYPT_FAILED. */
+  passphraseOpen?(passphrase: string, sealed: Uint8Array, context: Uint8Array): Promise<Uint8Array>;
 }
 
 /**
@@ -77,5 +84,7 @@ export function asyncOf(b: CryptoBackend): AsyncCryptoBackend {
     decrypt: (a, p, w) => run(() => b.decrypt(a, p, w)),
     cellSeal: (k, m, c) => run(() => b.cellSeal(k, m, c)),
     cellOpen: (k, s, c) => run(() => b.cellOpen(k, s, c)),
+    // CRY-13: a synchronous backend's own passphrase cells (node: OpenSSL's PBKDF2) are asynchronous already.
+    ...(b.passphraseSeal && b.passphraseOpen ? { passphraseSeal: b.passphraseSeal, passphraseOpen: b.passphraseOpen } : {}),
   };
 }

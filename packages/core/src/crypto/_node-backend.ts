@@ -9,11 +9,11 @@
  * (`_framing.ts`, CRY-5..CRY-8) is applied above both backends.
  * @internal
  */
-import { createCipheriv, createDecipheriv, createHmac, randomFillSync, sign as ecdsaSign, verify as ecdsaVerify } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, pbkdf2, randomFillSync, sign as ecdsaSign, verify as ecdsaVerify } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { ProtocolError, type ErrorCode } from '../errors.js';
 import type { CryptoBackend } from './_backend.js';
-import { CELL_ALG, CELL_TOKEN, SM_ENCRYPTED, SM_SIGNED } from './_framing.js';
+import { CELL_ALG, CELL_TOKEN, PASSPHRASE_CELL_ALG, PASSPHRASE_CELL_TOKEN, SM_ENCRYPTED, SM_SIGNED } from './_framing.js';
 import { generateKeyPair, publicPoint, sharedSecret, signerOf, verifierOf } from './_node-keys.js';
 import type { PrivateKey, PublicKey } from './keys.js';
 
@@ -63,6 +63,8 @@ const backend: CryptoBackend = {
   cellSeal: (key, message, context) => guard('INTERNAL', () => sealCell(key, message, context, randomIv())),
   cellOpen: (key, sealed, context) => guard('DECRYPT_FAILED', () => openCell(key, sealed, context)),
   checkPublicKey: (key) => guard('INVALID_KEY', () => void publicPoint(key)),
+  passphraseSeal: (passphrase, message, context) => guardAsync('INTERNAL', () => sealPassphrase(passphrase, message, context, randomFillSync(new Uint8Array(SALT)), randomIv())),
+  passphraseOpen: (passphrase, sealed, context) => guardAsync('DECRYPT_FAILED', () => openPassphrase(passphrase, sealed, context)),
 };
 
 /**
@@ -79,7 +81,72 @@ export const _testing = {
     const fixed = fixedIv(iv);
     return guard('INVALID_KEY', () => encryptMessage(own, peer, message, fixed));
   },
+  passphraseSealWith(passphrase: string, message: Uint8Array, context: Uint8Array, salt: Uint8Array, iv: Uint8Array, iterations: number): Promise<Uint8Array> {
+    const fixed = fixedIv(iv);
+    if (!(salt instanceof Uint8Array) || salt.length !== SALT) throw new TypeError(`salt must be ${SALT} bytes`);
+    return guardAsync('INTERNAL', () => sealPassphrase(passphrase, message, context, salt, fixed, iterations));
+  },
 };
+
+/** Passphrase cells (CRY-9): the salt Themis draws, and the PBKDF2 iterations it writes. */
+const SALT = 16;
+const THEMIS_ITERATIONS = 314_110;
+
+/**
+ * PBKDF2-HMAC-SHA256 of the UTF-8 passphrase (CRY-9) on libuv's thread pool, so two derivations (the
+ * Operator's two keystores) run on two cores at once and the event loop stays free.
+ */
+function deriveFromPassphrase(passphrase: string, salt: Uint8Array, iterations: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => pbkdf2(Buffer.from(passphrase, 'utf8'), salt, iterations, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(key))));
+}
+
+/** Secure Cell, seal mode, passphrase (CRY-9): the 70-byte token (with iterations and salt), then the ciphertext. */
+async function sealPassphrase(passphrase: string, message: Uint8Array, context: Uint8Array, salt: Uint8Array, iv: Uint8Array, iterations = THEMIS_ITERATIONS): Promise<Uint8Array> {
+  if (passphrase.length === 0 || message.length === 0) throw new Error('empty passphrase or message');
+  const master = await deriveFromPassphrase(passphrase, salt, iterations);
+  try {
+    const { ciphertext, tag } = gcmSeal(master, message, context, iv);
+    const out = output(PASSPHRASE_CELL_TOKEN + message.length);
+    const view = viewOf(out);
+    view.setUint32(0, PASSPHRASE_CELL_ALG, true);
+    view.setUint32(4, IV, true);
+    view.setUint32(8, TAG, true);
+    view.setUint32(12, message.length, true);
+    view.setUint32(16, 4 + 2 + SALT, true);
+    out.set(iv, 20);
+    out.set(tag, 20 + IV);
+    view.setUint32(48, iterations, true);
+    view.setUint16(52, SALT, true);
+    out.set(salt, 54);
+    out.set(ciphertext, PASSPHRASE_CELL_TOKEN);
+    return out;
+  } finally {
+    master.fill(0);
+  }
+}
+
+/**
+ * Opens a passphrase cell whose framing and iteration count `checkPassphraseCell` has already checked
+ * (CRY-17): the layout is then exactly CRY-9's.
+ */
+async function openPassphrase(passphrase: string, sealed: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
+  if (passphrase.length === 0) throw new Error('empty passphrase');
+  const view = viewOf(sealed);
+  const n = view.getUint32(12, true);
+  const master = await deriveFromPassphrase(passphrase, sealed.subarray(54, 54 + SALT), view.getUint32(48, true));
+  try {
+    const key = messageKey(master, n, context, 32);
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(20, 20 + IV));
+    key.fill(0);
+    decipher.setAuthTag(sealed.subarray(20 + IV, 20 + IV + TAG));
+    if (context.length > 0) decipher.setAAD(context);
+    const plaintext = decipher.update(sealed.subarray(PASSPHRASE_CELL_TOKEN, PASSPHRASE_CELL_TOKEN + n));
+    decipher.final(); // throws when the tag does not authenticate
+    return owned(plaintext);
+  } finally {
+    master.fill(0);
+  }
+}
 
 /** Secure Message, sign mode (CRY-2): header, the message, then the DER ECDSA signature of it. */
 function signMessage(key: PrivateKey, message: Uint8Array): Uint8Array {
@@ -140,20 +207,26 @@ function sealCell(key: Uint8Array, message: Uint8Array, context: Uint8Array, iv:
   return out;
 }
 
-function sealInto(out: Uint8Array, at: number, master: Uint8Array, message: Uint8Array, context: Uint8Array, iv: Uint8Array): void {
+/** CRY-3's AES-256-GCM under the Soter KDF's message key, the context as additional data (also CRY-9's). */
+function gcmSeal(master: Uint8Array, message: Uint8Array, context: Uint8Array, iv: Uint8Array): { ciphertext: Buffer; tag: Buffer } {
   const key = messageKey(master, message.length, context, 32);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   key.fill(0);
   if (context.length > 0) cipher.setAAD(context);
   const ciphertext = cipher.update(message);
   cipher.final();
+  return { ciphertext, tag: cipher.getAuthTag() };
+}
+
+function sealInto(out: Uint8Array, at: number, master: Uint8Array, message: Uint8Array, context: Uint8Array, iv: Uint8Array): void {
+  const { ciphertext, tag } = gcmSeal(master, message, context, iv);
   const view = new DataView(out.buffer, out.byteOffset + at, CELL_TOKEN);
   view.setUint32(0, CELL_ALG, true);
   view.setUint32(4, IV, true);
   view.setUint32(8, TAG, true);
   view.setUint32(12, message.length, true);
   out.set(iv, at + 16);
-  out.set(cipher.getAuthTag(), at + 16 + IV);
+  out.set(tag, at + 16 + IV);
   out.set(ciphertext, at + CELL_TOKEN);
 }
 
@@ -225,6 +298,17 @@ function output(length: number): Uint8Array {
 
 function viewOf(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** {@link guard} for the asynchronous operations. */
+async function guardAsync<T>(code: ErrorCode, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    return guard(code, () => {
+      throw err;
+    });
+  }
 }
 
 /** Any failure below becomes the operation's code, exactly as the wasm backend reports it (CRY-11). */

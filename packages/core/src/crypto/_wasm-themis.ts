@@ -29,7 +29,7 @@ export function loadWasmThemis(): Promise<WasmThemis> {
 
 /**
  * True once wasm-themis has been asked to load in this process (and the load has not failed). On the
- * `node` backend this stays false unless a passphrase cell is used (CRY-13).
+ * `node` backend it stays false (CRY-13: even passphrase cells are computed with node:crypto there).
  * @internal
  */
 export function isWasmLoaded(): boolean {

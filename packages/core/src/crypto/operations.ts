@@ -83,8 +83,8 @@ export function passphraseCellIterations(sealed: Uint8Array): number {
 export { MAX_PASSPHRASE_ITERATIONS } from './_framing.js';
 
 /**
- * Seals `message` in a Secure Cell under a passphrase (Themis derives the key with PBKDF2). Always done by
- * wasm-themis, loaded on first use (CRY-9): it is used only for the local keystore.
+ * Seals `message` in a Secure Cell under a passphrase (the key derived with PBKDF2, CRY-9): by OpenSSL on the
+ * node backend, else by wasm-themis, loaded on first use (CRY-13). Used only for local keystores.
  */
 export async function passphraseSeal(passphrase: string, message: Uint8Array, context: Uint8Array = EMPTY): Promise<Uint8Array> {
   if (typeof passphrase !== 'string' || passphrase.length === 0) throw new TypeError('passphrase must be a non-empty string');

@@ -3,13 +3,11 @@
  * one Operator process); `redis` lets several Operator processes share one store; `memory` is for tests.
  * @module
  */
-import { openLmdbStore } from './lmdb.js';
-import { openMemoryStore } from './memory.js';
-import { openRedisStore } from './redis.js';
 import type { Store } from './types.js';
 
 export type { AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, PutProfileResult, StoredChanPost, NewChanPost, ChanQuota, PutChanPostResult, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
-export { DEFAULT_REDIS_PREFIX, type RedisStoreOptions } from './redis.js';
+export type { RedisStoreOptions } from './redis.js';
+export { DEFAULT_REDIS_PREFIX } from './_redis-keys.js';
 
 /** Which backend to open, and where its data lives. */
 export type StoreOptions =
@@ -35,12 +33,14 @@ export type StoreOptions =
  */
 export async function openStore(options: StoreOptions): Promise<Store> {
   switch (options?.kind) {
+    // Each backend is loaded when it is opened: lmdb's native module and ioredis cost a start that uses
+    // the other one about a tenth of a second of CPU for nothing.
     case 'memory':
-      return openMemoryStore();
+      return (await import('./memory.js')).openMemoryStore();
     case 'lmdb':
-      return openLmdbStore(options.path);
+      return (await import('./lmdb.js')).openLmdbStore(options.path);
     case 'redis':
-      return openRedisStore(options.url, options.prefix, { allowDataLoss: options.allowDataLoss === true });
+      return (await import('./redis.js')).openRedisStore(options.url, options.prefix, { allowDataLoss: options.allowDataLoss === true });
     default:
       throw new TypeError("options.kind must be 'memory', 'lmdb' or 'redis'");
   }

@@ -35,15 +35,13 @@ import { Redis } from 'ioredis';
 import { ComradError, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MailListeners } from './_listeners.js';
+import { DEFAULT_REDIS_PREFIX, PREFIX_PATTERN } from './_redis-keys.js';
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
 import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
-/** The default key prefix. */
-export const DEFAULT_REDIS_PREFIX = 'comrad:';
-/** A prefix is plain characters only, so `SCAN MATCH <prefix>*` matches exactly this store's keys. */
-const PREFIX_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+export { DEFAULT_REDIS_PREFIX } from './_redis-keys.js';
 /** Ids per ack script call, so one huge ack never blocks Redis for long. */
 const ACK_BATCH = 500;
 /** A pin's cell is 7 geohash characters (PIN-2): the cell index's members are the cell, then the id. */
