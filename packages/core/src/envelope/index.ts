@@ -65,15 +65,16 @@ export {
   type InviteBody,
   type RsvpBody,
 } from './event.js';
-export { signLetter, openSigned, type SignedLetter } from './signed.js';
+export { signLetter, signLetterAsync, openSigned, openSignedAsync, type SignedLetter } from './signed.js';
 export { PADDING_BUCKETS, PAD_PREFIX, bucketFor, pad, unpad } from './padding.js';
 export { type OpenedLetter } from './_opening.js';
-export { STATEMENT_CONTEXT, STATEMENT_BYTES, signStatement, verifyStatement, type RegistryStatement } from './statement.js';
+export { STATEMENT_CONTEXT, STATEMENT_BYTES, signStatement, verifyStatement, verifyStatementAsync, type RegistryStatement } from './statement.js';
 export {
   SEALED_VERSION,
   EPHEMERAL_KEY_BYTES,
   SEALED_HEADER_BYTES,
   sealLetter,
+  sealLetterAsync,
   openSealedLetter,
   type Recipient,
   type OpenedSealedLetter,
@@ -85,6 +86,7 @@ export {
   MAX_EPOCH,
   postContext,
   sealPost,
+  sealPostAsync,
   postEpoch,
   openPost,
   openWorldLetter,

@@ -6,12 +6,12 @@
  */
 import { ProtocolError } from '../errors.js';
 import { concatBytes, utf8 } from '../bytes.js';
-import { cellOpen, cellSeal } from '../crypto/operations.js';
+import { cellOpenAsync, cellSeal, cellSealAsync } from '../crypto/operations.js';
 import { KeyPair, PublicKey, SymmetricKey } from '../crypto/keys.js';
 import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
 import type { EventLetter, Letter, TextLetter } from './letter.js';
 import { pad, unpad } from './padding.js';
-import { openSignedBy, signLetter } from './signed.js';
+import { openSignedByAsync, signLetter, signLetterAsync } from './signed.js';
 import { checkHeader, type OpenedLetter } from './_opening.js';
 
 /** POST-1: the version byte that starts every sealed post. */
@@ -70,19 +70,42 @@ export function postContext(epoch: number): Uint8Array {
  * @example `const sealed = sealPost(createLetter({ kind: 'post', from: 'alice', body: { text: 'hi' } }), alice.keys, key, 20417)`
  */
 export function sealPost(letter: Letter, author: KeyPair, epochKey: SymmetricKey, epoch: number): Uint8Array {
+  checkPostInput(letter, author, epochKey, epoch);
+  const padded = pad(signLetter(letter, author.privateKey));
+  try {
+    return concatBytes(postHeader(epoch), cellSeal(epochKey, padded, postContext(epoch)));
+  } finally {
+    padded.fill(0);
+  }
+}
+
+/**
+ * {@link sealPost}, asynchronously, on every crypto backend (CRY-18): the same bytes.
+ * @example `const sealed = await sealPostAsync(letter, alice.keys, key, epoch)`
+ */
+export async function sealPostAsync(letter: Letter, author: KeyPair, epochKey: SymmetricKey, epoch: number): Promise<Uint8Array> {
+  checkPostInput(letter, author, epochKey, epoch);
+  const padded = pad(await signLetterAsync(letter, author.privateKey));
+  try {
+    return concatBytes(postHeader(epoch), await cellSealAsync(epochKey, padded, postContext(epoch)));
+  } finally {
+    padded.fill(0);
+  }
+}
+
+function checkPostInput(letter: Letter, author: KeyPair, epochKey: SymmetricKey, epoch: number): void {
   if (letter?.kind !== 'post' && letter?.kind !== 'event') throw new TypeError('sealPost needs a letter of kind "post" or "event"');
   if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
   if (!(epochKey instanceof SymmetricKey)) throw new TypeError('epochKey must be a SymmetricKey');
   checkEpoch(epoch);
-  const padded = pad(signLetter(letter, author.privateKey));
+}
+
+/** POST-2: `0x01 || u32be(epoch)`. */
+function postHeader(epoch: number): Uint8Array {
   const header = new Uint8Array(POST_HEADER_BYTES);
   header[0] = POST_VERSION;
   new DataView(header.buffer).setUint32(1, epoch, false);
-  try {
-    return concatBytes(header, cellSeal(epochKey, padded, postContext(epoch)));
-  } finally {
-    padded.fill(0);
-  }
+  return header;
 }
 
 /**
@@ -128,10 +151,11 @@ export async function openWorldLetter(bytes: Uint8Array, epochKeyFor: EpochKeyFo
   const epoch = postEpoch(bytes);
   const key = await epochKeyFor(epoch);
   if (!(key instanceof SymmetricKey)) throw new TypeError('epochKeyFor must return a SymmetricKey');
-  const signed = unpad(cellOpen(key, bytes.subarray(POST_HEADER_BYTES), postContext(epoch)));
+  // Asynchronous steps (CRY-18), so a post opens on every crypto backend, webcrypto included.
+  const signed = unpad(await cellOpenAsync(key, bytes.subarray(POST_HEADER_BYTES), postContext(epoch)));
   // POST-3 steps 7–8: every holder of the epoch key can make a cell that opens; only the author's
   // signature, checked before anything inside is decoded, makes it a post by that author.
-  const letter = openSignedBy(signed, author.key);
+  const letter = await openSignedByAsync(signed, author.key);
   // POST-3 step 9, EVT-7: only a post or an event goes in the feed (LET-6, EVT-7: addressed to `comrades`).
   if (letter.kind !== 'post' && letter.kind !== 'event') throw new ProtocolError('MALFORMED', 'a world post must hold a letter of kind post or event');
   // POST-3 step 10 (FEED-7): the signed letter names the author the post is filed under.

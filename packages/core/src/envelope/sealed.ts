@@ -7,13 +7,13 @@
  */
 import { ProtocolError } from '../errors.js';
 import { concatBytes } from '../bytes.js';
-import { decryptFrom, encryptFor } from '../crypto/operations.js';
+import { decryptFromAsync, encryptFor, encryptForAsync } from '../crypto/operations.js';
 import { KeyPair, PublicKey } from '../crypto/keys.js';
 import { MAX_SEALED_LETTER_BYTES } from '../limits.js';
 import type { Letter } from './letter.js';
 import { pad, unpad } from './padding.js';
-import { openSignedBy, signLetter } from './signed.js';
-import { STATEMENT_BYTES, verifyStatement, type RegistryStatement } from './statement.js';
+import { openSignedBy, openSignedByAsync, signLetter, signLetterAsync } from './signed.js';
+import { STATEMENT_BYTES, verifyStatement, verifyStatementAsync, type RegistryStatement } from './statement.js';
 import { checkHeader, type OpenedLetter } from './_opening.js';
 
 /**
@@ -81,6 +81,24 @@ export function sealLetter(letter: Letter, author: KeyPair, recipientKey: Public
 }
 
 /**
+ * {@link sealLetter}, asynchronously, on every crypto backend (CRY-18): the same bytes.
+ * @example `const sealed = await sealLetterAsync(letter, alice.keys, bobKey, aliceStatement)`
+ */
+export async function sealLetterAsync(letter: Letter, author: KeyPair, recipientKey: PublicKey, statement: Uint8Array): Promise<Uint8Array> {
+  if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
+  if (!(recipientKey instanceof PublicKey)) throw new TypeError('recipientKey must be a PublicKey');
+  checkStatementBytes(statement);
+  const padded = padContent(statement, await signLetterAsync(letter, author.privateKey));
+  const ephemeral = await KeyPair.generateAsync(); // SEAL-2
+  try {
+    return concatBytes(Uint8Array.of(SEALED_VERSION), ephemeral.publicKey.raw, await encryptForAsync(ephemeral.privateKey, recipientKey, padded));
+  } finally {
+    ephemeral.privateKey.wipe();
+    padded.fill(0);
+  }
+}
+
+/**
  * Opens a sealed letter addressed to `recipient` (SEAL-5, in that order): the sender is verified with
  * the statement the letter carries, checked against the pinned Operator key, so opening asks the
  * Operator nothing; every signature is checked before the bytes it covers are decoded. Comparing the
@@ -107,8 +125,9 @@ export async function openSealedLetter(
   }
   if (!(operatorKey instanceof PublicKey)) throw new TypeError('operatorKey must be a PublicKey');
   checkHeader(bytes, 'sealed letter', SEALED_VERSION, SEALED_HEADER_BYTES, MAX_SEALED_LETTER_BYTES);
-  const content = unpad(decryptWithEphemeral(bytes, recipient.keys));
-  const { statement, signed, stated, letter } = openContent(content, operatorKey, onSender);
+  // Asynchronous steps (CRY-18), so a sealed letter opens on every crypto backend, webcrypto included.
+  const content = unpad(await decryptWithEphemeral(bytes, recipient.keys));
+  const { statement, signed, stated, letter } = await openContentAsync(content, operatorKey, onSender);
   // SEAL-5 step 11: also stops a genuine letter re-sealed by its first recipient to someone else.
   if (letter.to !== recipient.name) throw new ProtocolError('WRONG_RECIPIENT', 'the letter is addressed to someone else');
   return { letter, authorKey: stated.key, signed: signed.slice(), statement: statement.slice(), statementAt: stated.at };
@@ -120,11 +139,20 @@ export async function openSealedLetter(
  * @internal
  */
 export function packContent(letter: Letter, author: KeyPair, statement: Uint8Array): Uint8Array {
+  checkStatementBytes(statement);
+  return padContent(statement, signLetter(letter, author.privateKey));
+}
+
+function checkStatementBytes(statement: Uint8Array): void {
   if (!(statement instanceof Uint8Array) || statement.length < STATEMENT_BYTES.min) throw new TypeError('statement must be the bytes of a registry statement');
   if (statement.length > STATEMENT_BYTES.max) throw new ProtocolError('TOO_LARGE', `a statement exceeds ${STATEMENT_BYTES.max} bytes`);
+}
+
+/** SEAL-1: `pad(u16be(s) || statement || signed letter)`. */
+function padContent(statement: Uint8Array, signed: Uint8Array): Uint8Array {
   const length = new Uint8Array(STATEMENT_LENGTH_BYTES);
   new DataView(length.buffer).setUint16(0, statement.length, false);
-  return pad(concatBytes(length, statement, signLetter(letter, author.privateKey)));
+  return pad(concatBytes(length, statement, signed));
 }
 
 /**
@@ -146,10 +174,7 @@ export function openContent(
   try {
     stated = verifyStatement(statement, operatorKey);
   } catch (err) {
-    if (ProtocolError.is(err, 'BAD_SIGNATURE') || ProtocolError.is(err, 'TRUNCATED') || ProtocolError.is(err, 'TRAILING_BYTES')) {
-      throw new ProtocolError('WRONG_AUTHOR', "the sender's registry statement is not signed by this Operator", { cause: err });
-    }
-    throw err;
+    throw unvouched(err);
   }
   onSender?.(stated);
   // SEAL-5 steps 8–9: the signature under the stated key, then (only then) the letter.
@@ -157,6 +182,36 @@ export function openContent(
   // SEAL-5 step 10: signed by a registered key, but the letter must be from that key's name.
   if (letter.from !== stated.name) throw new ProtocolError('WRONG_AUTHOR', 'the letter names another sender than its statement');
   return { statement, signed, stated, letter };
+}
+
+/**
+ * {@link openContent}, asynchronously (CRY-18): the same steps in the same order.
+ * @internal
+ */
+export async function openContentAsync(
+  content: Uint8Array,
+  operatorKey: PublicKey,
+  onSender?: (stated: RegistryStatement) => void,
+): Promise<{ statement: Uint8Array; signed: Uint8Array; stated: RegistryStatement; letter: Letter }> {
+  const { statement, signed } = splitContent(content);
+  let stated: RegistryStatement;
+  try {
+    stated = await verifyStatementAsync(statement, operatorKey);
+  } catch (err) {
+    throw unvouched(err);
+  }
+  onSender?.(stated);
+  const letter = await openSignedByAsync(signed, stated.key);
+  if (letter.from !== stated.name) throw new ProtocolError('WRONG_AUTHOR', 'the letter names another sender than its statement');
+  return { statement, signed, stated, letter };
+}
+
+/** SEAL-5 step 7: a statement that does not verify leaves a sender nobody vouched for: a forgery. */
+function unvouched(err: unknown): unknown {
+  if (ProtocolError.is(err, 'BAD_SIGNATURE') || ProtocolError.is(err, 'TRUNCATED') || ProtocolError.is(err, 'TRAILING_BYTES')) {
+    return new ProtocolError('WRONG_AUTHOR', "the sender's registry statement is not signed by this Operator", { cause: err });
+  }
+  return err;
 }
 
 /** SEAL-5 step 6: `u16be(s) || statement (s bytes) || signed letter`. */
@@ -169,10 +224,10 @@ function splitContent(content: Uint8Array): { statement: Uint8Array; signed: Uin
 }
 
 /** SEAL-5 steps 3–4: the ephemeral key, then Secure Message decryption. */
-function decryptWithEphemeral(bytes: Uint8Array, keys: KeyPair): Uint8Array {
+async function decryptWithEphemeral(bytes: Uint8Array, keys: KeyPair): Promise<Uint8Array> {
   try {
     const ephemeral = PublicKey.from(bytes.subarray(1, SEALED_HEADER_BYTES));
-    return decryptFrom(keys.privateKey, ephemeral, bytes.subarray(SEALED_HEADER_BYTES));
+    return await decryptFromAsync(keys.privateKey, ephemeral, bytes.subarray(SEALED_HEADER_BYTES));
   } catch (err) {
     // SEAL-5 step 3: a damaged ephemeral key is a sealed letter that does not open. One code whether the
     // container, the checksum or (depending on the backend, at parse or at use) the point is wrong.

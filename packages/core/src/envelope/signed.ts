@@ -4,7 +4,7 @@
  */
 import { ProtocolError } from '../errors.js';
 import { checkSigned } from '../crypto/_framing.js';
-import { sign, verify } from '../crypto/operations.js';
+import { sign, signAsync, verify, verifyAsync } from '../crypto/operations.js';
 import { PublicKey, type PrivateKey } from '../crypto/keys.js';
 import { MAX_SIGNED_LETTER_BYTES } from '../limits.js';
 import { decodeLetter, encodeLetter, type Letter } from './letter.js';
@@ -29,6 +29,14 @@ export function signLetter(letter: Letter, authorKey: PrivateKey): Uint8Array {
 }
 
 /**
+ * {@link signLetter}, asynchronously, on every crypto backend (CRY-18).
+ * @example `const signed = await signLetterAsync(letter, alice.keys.privateKey)`
+ */
+export async function signLetterAsync(letter: Letter, authorKey: PrivateKey): Promise<Uint8Array> {
+  return signAsync(authorKey, encodeLetter(letter));
+}
+
+/**
  * Opens a signed letter whose author's key the caller already has (SIG-2): size, signature, then the letter.
  * @param bytes - the signed letter
  * @param authorKey - the key the caller holds for the expected author (from the registry or a pin)
@@ -41,6 +49,17 @@ export function openSigned(bytes: Uint8Array, authorKey: PublicKey): SignedLette
   checkSignedSize(bytes);
   // The key is known up front, so the signature is checked before the letter is parsed (crypto before payload).
   const letter = decodeLetter(verify(authorKey, bytes));
+  return { letter, author: letter.from };
+}
+
+/**
+ * {@link openSigned}, asynchronously, on every crypto backend (CRY-18).
+ * @throws ProtocolError as {@link openSigned}
+ */
+export async function openSignedAsync(bytes: Uint8Array, authorKey: PublicKey): Promise<SignedLetter> {
+  if (!(authorKey instanceof PublicKey)) throw new TypeError('authorKey must be a PublicKey');
+  checkSignedSize(bytes);
+  const letter = decodeLetter(await verifyAsync(authorKey, bytes));
   return { letter, author: letter.from };
 }
 
@@ -61,13 +80,34 @@ export function openSignedBy(bytes: Uint8Array, authorKey: PublicKey): Letter {
   try {
     message = verify(authorKey, bytes);
   } catch (err) {
-    if (ProtocolError.is(err, 'BAD_SIGNATURE')) {
-      throw new ProtocolError('WRONG_AUTHOR', 'the letter is not signed by the key registered for its author', { cause: err });
-    }
-    throw err;
+    throw asForgery(err);
   }
   // SIG-3 step 4, after the signature: unsigned bytes never reach the decoder (issue 10 §1).
   return decodeLetter(message);
+}
+
+/**
+ * {@link openSignedBy}, asynchronously (CRY-18): the same steps in the same order.
+ * @internal
+ */
+export async function openSignedByAsync(bytes: Uint8Array, authorKey: PublicKey): Promise<Letter> {
+  checkSignedSize(bytes);
+  checkSigned(bytes);
+  let message: Uint8Array;
+  try {
+    message = await verifyAsync(authorKey, bytes);
+  } catch (err) {
+    throw asForgery(err);
+  }
+  return decodeLetter(message);
+}
+
+/** SIG-3 step 3: a signature that does not verify under the author's key is a forgery. */
+function asForgery(err: unknown): unknown {
+  if (ProtocolError.is(err, 'BAD_SIGNATURE')) {
+    return new ProtocolError('WRONG_AUTHOR', 'the letter is not signed by the key registered for its author', { cause: err });
+  }
+  return err;
 }
 
 function checkSignedSize(bytes: Uint8Array): void {

@@ -7,7 +7,7 @@
 import { ProtocolError } from '../errors.js';
 import { decode, encode } from '../codec/msgpack.js';
 import { Fields } from '../codec/fields.js';
-import { sign, verify } from '../crypto/operations.js';
+import { sign, verify, verifyAsync } from '../crypto/operations.js';
 import { PublicKey, type PrivateKey } from '../crypto/keys.js';
 import { MAX_STATEMENT_BYTES } from '../limits.js';
 import { bytesEqual } from '../bytes.js';
@@ -61,10 +61,32 @@ export function verifyStatement(
   operatorKey: PublicKey,
   expected?: string | { readonly name?: string; readonly key?: PublicKey },
 ): RegistryStatement {
+  checkStatementInput(statement, operatorKey);
+  return readStatement(verify(operatorKey, statement), expected);
+}
+
+/**
+ * {@link verifyStatement}, asynchronously: the same checks in the same order, on every crypto backend
+ * (`webcrypto` included, CRY-18).
+ * @throws ProtocolError as {@link verifyStatement}
+ */
+export async function verifyStatementAsync(
+  statement: Uint8Array,
+  operatorKey: PublicKey,
+  expected?: string | { readonly name?: string; readonly key?: PublicKey },
+): Promise<RegistryStatement> {
+  checkStatementInput(statement, operatorKey);
+  return readStatement(await verifyAsync(operatorKey, statement), expected);
+}
+
+function checkStatementInput(statement: Uint8Array, operatorKey: PublicKey): void {
   if (!(statement instanceof Uint8Array)) throw new ProtocolError('MALFORMED', 'a statement must be bytes');
   if (!(operatorKey instanceof PublicKey)) throw new TypeError('operatorKey must be a PublicKey');
   if (statement.length > STATEMENT_BYTES.max) throw new ProtocolError('TOO_LARGE', `a statement exceeds ${STATEMENT_BYTES.max} bytes`);
-  const message = verify(operatorKey, statement);
+}
+
+/** REG-4 after the signature: the content, its canonical form, and whom it is about. */
+function readStatement(message: Uint8Array, expected: string | { readonly name?: string; readonly key?: PublicKey } | undefined): RegistryStatement {
   const f = Fields.of(decode(message, STATEMENT_BYTES.max), 'statement', ['ctx', 'name', 'key', 'at']);
   if (f.str('ctx', { max: 32 }) !== STATEMENT_CONTEXT) throw new ProtocolError('MALFORMED', 'not a registry statement');
   const out: RegistryStatement = {

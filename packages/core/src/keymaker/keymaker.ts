@@ -31,6 +31,16 @@ export class Keymaker {
     return new Keymaker(name, KeyPair.generate());
   }
 
+  /**
+   * {@link Keymaker.generate}, asynchronously, on every crypto backend (CRY-18).
+   * @throws ProtocolError INVALID_NAME
+   * @example `const alice = await Keymaker.generateAsync('alice')`
+   */
+  static async generateAsync(name: string): Promise<Keymaker> {
+    checkName(name);
+    return new Keymaker(name, await KeyPair.generateAsync());
+  }
+
   /** The public half of the identity key. */
   get publicKey(): PublicKey {
     return this.keys.publicKey;

@@ -8,7 +8,7 @@ import { bytesEqual, utf8 } from '../bytes.js';
 import { decode, encode } from '../codec/msgpack.js';
 import { Fields } from '../codec/fields.js';
 import { KeyPair, PrivateKey, PublicKey } from '../crypto/keys.js';
-import { sign, verify } from '../crypto/operations.js';
+import { sign, signAsync, verify, verifyAsync } from '../crypto/operations.js';
 import { checkName, NAME_MAX } from '../envelope/name.js';
 import { Keymaker } from './keymaker.js';
 import { openContainer, sealContainer } from './_passphrase-container.js';
@@ -55,7 +55,14 @@ export async function encodeKeystore(keymaker: Keymaker, passphrase: string): Pr
 export async function decodeKeystore(bytes: Uint8Array, passphrase: string): Promise<Keymaker> {
   const content = await openContainer(FORMAT, bytes, passphrase);
   try {
-    return readContent(content);
+    // Asynchronous, so a keystore opens on every crypto backend, webcrypto included (CRY-18).
+    const { name, priv, pub } = parseContent(content);
+    try {
+      await verifyAsync(pub, await signAsync(priv, PROBE));
+    } catch (err) {
+      throw asCorrupt(err);
+    }
+    return new Keymaker(name, new KeyPair(priv, pub));
   } finally {
     content.fill(0);
   }
@@ -87,6 +94,18 @@ export function decodeKeymakerContent(content: Uint8Array): Keymaker {
 
 /** KS-3 step 7: the content is authentic, so anything wrong in it is a corrupt (or foreign-made) keystore. */
 function readContent(content: Uint8Array): Keymaker {
+  const { name, priv, pub } = parseContent(content);
+  try {
+    // KS-2: the two halves must belong together, or this identity would sign with a key nobody can check.
+    verify(pub, sign(priv, PROBE));
+  } catch (err) {
+    throw asCorrupt(err);
+  }
+  return new Keymaker(name, new KeyPair(priv, pub));
+}
+
+/** KS-3 step 7 up to the probe: the fields, their forms, the canonical encoding. */
+function parseContent(content: Uint8Array): { name: string; priv: PrivateKey; pub: PublicKey } {
   try {
     const f = Fields.of(decode(content, MAX_CONTENT_BYTES), 'keystore', CONTENT_FIELDS);
     const name = f.str('name', { max: NAME_MAX });
@@ -94,14 +113,16 @@ function readContent(content: Uint8Array): Keymaker {
     const priv = PrivateKey.from(f.bytes('priv', { max: 45 }));
     const pub = PublicKey.from(f.bytes('pub', { max: 77 }));
     if (!bytesEqual(encode({ name, priv: priv.raw, pub: pub.raw }), content)) throw corrupt('keystore content is not canonical');
-    // KS-2: the two halves must belong together, or this identity would sign with a key nobody can check.
-    verify(pub, sign(priv, PROBE));
-    return new Keymaker(name, new KeyPair(priv, pub));
+    return { name, priv, pub };
   } catch (err) {
-    if (ProtocolError.is(err, 'CORRUPT_KEYSTORE')) throw err;
-    if (ProtocolError.is(err)) throw corrupt(`keystore content is invalid (${err.code})`);
-    throw err;
+    throw asCorrupt(err);
   }
+}
+
+function asCorrupt(err: unknown): unknown {
+  if (ProtocolError.is(err, 'CORRUPT_KEYSTORE')) return err;
+  if (ProtocolError.is(err)) return corrupt(`keystore content is invalid (${err.code})`);
+  return err;
 }
 
 function corrupt(message: string): ProtocolError {

@@ -6,7 +6,7 @@
  */
 import { bytesEqual } from '../bytes.js';
 import { encode, type Fields } from '../codec/index.js';
-import { sign, verify, type PrivateKey, type PublicKey } from '../crypto/index.js';
+import { sign, signAsync, verify, type PrivateKey, type PublicKey } from '../crypto/index.js';
 import { ComradError } from '../errors.js';
 import { SIGNED_BOUNDS, TIME_BOUNDS, mapOf, readName } from './_bounds.js';
 
@@ -53,6 +53,14 @@ function authMessage(c: AuthClaim): Uint8Array {
  */
 export function makeAuthProof(privateKey: PrivateKey, claim: AuthClaim): Uint8Array {
   return sign(privateKey, authMessage(claim));
+}
+
+/**
+ * {@link makeAuthProof}, asynchronously, on every crypto backend (CRY-18).
+ * @returns the `sig` field of `auth`
+ */
+export async function makeAuthProofAsync(privateKey: PrivateKey, claim: AuthClaim): Promise<Uint8Array> {
+  return signAsync(privateKey, authMessage(claim));
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { concatBytes, utf8 } from '../bytes.js';
-import { cellOpen, cellSeal, type SymmetricKey } from '../crypto/index.js';
+import { cellOpen, cellOpenAsync, cellSeal, cellSealAsync, type SymmetricKey } from '../crypto/index.js';
 import { ComradError, ProtocolError } from '../errors.js';
 
 /** Which end of the connection this channel is. */
@@ -72,6 +72,32 @@ export class Channel {
   seal(frame: Uint8Array): Uint8Array {
     if (this.#broken) throw brokenError();
     return cellSeal(this.#key, frame, channelContext(this.#out, this.#sent++));
+  }
+
+  /**
+   * {@link Channel.seal}, asynchronously, on every crypto backend (CRY-18). The frame's number is taken
+   * at the call, so frames are numbered in the order of the calls whatever order the promises settle in.
+   * @throws ProtocolError DECRYPT_FAILED when the channel is broken
+   */
+  sealAsync(frame: Uint8Array): Promise<Uint8Array> {
+    if (this.#broken) return Promise.reject(brokenError());
+    return cellSealAsync(this.#key, frame, channelContext(this.#out, this.#sent++));
+  }
+
+  /**
+   * {@link Channel.open}, asynchronously (CRY-18). The frame's number is taken at the call: call it in
+   * the order the frames arrived. A failure breaks the channel, as for {@link Channel.open}.
+   * @throws ProtocolError DECRYPT_FAILED (every failure)
+   */
+  async openAsync(bytes: Uint8Array): Promise<Uint8Array> {
+    if (this.#broken) throw brokenError();
+    try {
+      return await cellOpenAsync(this.#key, bytes, channelContext(this.#in, this.#received++));
+    } catch (err) {
+      if (!(err instanceof ComradError)) throw err;
+      this.#broken = true;
+      throw brokenError();
+    }
   }
 
   /**

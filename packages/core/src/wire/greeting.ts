@@ -7,7 +7,7 @@
  */
 import { bytesEqual, fromHex, toHex } from '../bytes.js';
 import { Fields, decode, encode } from '../codec/index.js';
-import { KeyPair, PublicKey, SymmetricKey, decryptFrom, encryptFor, randomBytes, sign, verify } from '../crypto/index.js';
+import { KeyPair, PublicKey, SymmetricKey, decryptFrom, decryptFromAsync, encryptFor, randomBytes, sign, verify, verifyAsync } from '../crypto/index.js';
 import { ComradError, ProtocolError } from '../errors.js';
 import { KEY_BOUNDS, SIGNED_BOUNDS, readKey } from './_bounds.js';
 import { CHALLENGE_BYTES } from './auth.js';
@@ -177,21 +177,54 @@ export function acceptGreeting(greeting: Greeting, operatorKey: PublicKey, clien
   try {
     signed = verify(operatorKey, greeting.sig);
   } catch (err) {
-    if (!(err instanceof ComradError)) throw err;
-    throw forged();
+    throw asForged(err);
   }
   if (!bytesEqual(signed, helloMessage(greeting, client.publicKey))) throw forged();
   let session: SymmetricKey;
   try {
     session = SymmetricKey.from(decryptFrom(client.privateKey, greeting.ephemeral, greeting.wrappedKey));
   } catch (err) {
-    if (!(err instanceof ComradError)) throw err;
-    throw new ProtocolError('DECRYPT_FAILED', 'the session key in the greeting does not open');
+    throw asUnwrapFailure(err);
   }
+  return accepted(greeting, session);
+}
+
+/**
+ * {@link acceptGreeting}, asynchronously, on every crypto backend (CRY-18): the same steps in the same
+ * order, the same codes.
+ * @throws ProtocolError as {@link acceptGreeting}
+ */
+export async function acceptGreetingAsync(greeting: Greeting, operatorKey: PublicKey, client: KeyPair): Promise<{ hello: Hello; channel: Channel }> {
+  if (!greeting.operatorKey.equals(operatorKey)) throw new ProtocolError('KEY_CHANGED', 'the Operator greeted with another key than the pinned one');
+  let signed: Uint8Array;
+  try {
+    signed = await verifyAsync(operatorKey, greeting.sig);
+  } catch (err) {
+    throw asForged(err);
+  }
+  if (!bytesEqual(signed, helloMessage(greeting, client.publicKey))) throw forged();
+  let session: SymmetricKey;
+  try {
+    session = SymmetricKey.from(await decryptFromAsync(client.privateKey, greeting.ephemeral, greeting.wrappedKey));
+  } catch (err) {
+    throw asUnwrapFailure(err);
+  }
+  return accepted(greeting, session);
+}
+
+function accepted(greeting: Greeting, session: SymmetricKey): { hello: Hello; channel: Channel } {
   return {
     hello: { operatorKey: greeting.operatorKey, challenge: greeting.challenge, worldKey: greeting.worldKey },
     channel: new Channel(session, 'client'),
   };
+}
+
+function asForged(err: unknown): unknown {
+  return err instanceof ComradError ? forged() : err;
+}
+
+function asUnwrapFailure(err: unknown): unknown {
+  return err instanceof ComradError ? new ProtocolError('DECRYPT_FAILED', 'the session key in the greeting does not open') : err;
 }
 
 function forged(): ProtocolError {

@@ -45,6 +45,7 @@ export {
   makeGreeting,
   decodeGreeting,
   acceptGreeting,
+  acceptGreetingAsync,
   type Greeting,
   type Hello,
   type MadeGreeting,
@@ -54,9 +55,11 @@ export { OPS, PUBLIC_OPS, isOp, type Op, type OpTypes, type Params, type Result 
 export { LIMIT_KEYS, LIMIT_MAX, type InfoResult, type OperatorLimits } from './info.js';
 export {
   makeRegisterProof,
+  makeRegisterProofAsync,
   checkRegisterProof,
   signLookup,
   verifyLookup,
+  verifyLookupAsync,
   type RegisterParams,
   type LookupParams,
   type StatementResult,
@@ -66,6 +69,7 @@ export {
   CHALLENGE_BYTES,
   AUTH_MAX_SKEW_MS,
   makeAuthProof,
+  makeAuthProofAsync,
   checkAuthProof,
   type AuthParams,
   type AuthResult,

@@ -6,9 +6,9 @@
 import { ProtocolError } from '../errors.js';
 import { bytesEqual } from '../bytes.js';
 import { encode, type Fields } from '../codec/index.js';
-import { sign, verify, type PrivateKey, type PublicKey } from '../crypto/index.js';
+import { sign, signAsync, verify, type PrivateKey, type PublicKey } from '../crypto/index.js';
 import { checkName } from '../envelope/name.js';
-import { signStatement, verifyStatement, type RegistryStatement } from '../envelope/statement.js';
+import { signStatement, verifyStatement, verifyStatementAsync, type RegistryStatement } from '../envelope/statement.js';
 import { NONCE_BOUNDS, SIGNED_BOUNDS, mapOf, must, readKey, readName } from './_bounds.js';
 
 /** Parameters of `register` (REG-1..REG-6). */
@@ -56,6 +56,14 @@ export function makeRegisterProof(privateKey: PrivateKey, name: string, key: Pub
 }
 
 /**
+ * {@link makeRegisterProof}, asynchronously, on every crypto backend (CRY-18).
+ * @returns the `proof` field of `register`
+ */
+export async function makeRegisterProofAsync(privateKey: PrivateKey, name: string, key: PublicKey, operatorKey: PublicKey): Promise<Uint8Array> {
+  return signAsync(privateKey, registerMessage(checkName(name), key, operatorKey));
+}
+
+/**
  * Checks a registration proof (REG-3).
  * @throws ProtocolError BAD_SIGNATURE (wrong key, wrong name, other Operator, tampered), TRUNCATED, TRAILING_BYTES
  */
@@ -92,6 +100,18 @@ export function verifyLookup(
   expected?: string | { readonly name?: string; readonly key?: PublicKey },
 ): LookupStatement {
   return verifyStatement(statement, operatorKey, expected);
+}
+
+/**
+ * {@link verifyLookup}, asynchronously, on every crypto backend (CRY-18).
+ * @throws ProtocolError as {@link verifyLookup}
+ */
+export async function verifyLookupAsync(
+  statement: Uint8Array,
+  operatorKey: PublicKey,
+  expected?: string | { readonly name?: string; readonly key?: PublicKey },
+): Promise<LookupStatement> {
+  return verifyStatementAsync(statement, operatorKey, expected);
 }
 
 /** @internal */
