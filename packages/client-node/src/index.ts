@@ -35,7 +35,7 @@ export {
 } from './comrade/comrade.js';
 export { type InboxReport, type HeldLetter } from './comrade/inbox.js';
 export { type ChannelEntry, type ChannelPage, type RejectedChannelPost } from './comrade/channels.js';
-export { type CollectiveView, type RequestView, type ProposalView } from './comrade/collectives.js';
+export { type CollectiveView, type RequestView, type ProposalView, type CollectiveMessage, type CollectiveFeedPage } from './comrade/collectives.js';
 export { UsageError, type UsageErrorCode } from './errors.js';
 export { defaultHome, ensureHome, homePaths, type HomePaths } from './home/home.js';
 export { SealedHome, type HomeState } from './home/sealed-home.js';

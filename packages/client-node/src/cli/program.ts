@@ -165,7 +165,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
       .option('--amend <share>', `${share('vote yes to amend the constitution')}${defaults ? ' (default 0.5)' : ''}`)
       .option('--expel <share>', `${share('vote to expel a member')}, or none${defaults ? ' (default: none, no expulsions)' : ''}`)
       .option('--cap <n>', `never ask more than N vouches to admit${defaults ? ' (default 10)' : ''}`);
-  const group = program.command('collective').description('self-governing collectives: found, invite, ask, vouch, amend, leave');
+  const group = program.command('collective').description('self-governing collectives: found, invite, ask, vouch, amend, post, read, expel, leave');
   constitutionOptions(group.command('found <name>').description('found a collective: its name is registered, you are its first member'), true).action(run(collective.found as Action));
   group.command('invite <name> <comrade>').description("invite a comrade: a letter with the collective's keys, so they can ask to join").action(run(collective.invite as Action));
   group.command('request <name> [note]').description('ask to join a collective you were invited to; NOTE is a word to its members').action(run(collective.request as Action));
@@ -178,6 +178,20 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .description('vote on a pending proposal; it passes when the yes votes reach the amend quorum')
     .addArgument(new Argument('<answer>', 'yes or no').choices(['yes', 'no']))
     .action(run(collective.vote as Action));
+  group
+    .command('post <name> [text]')
+    .description(`post a message to a collective you are a member of: sealed once, readable by its members of this moment only. TEXT is at most ${MAX_TEXT_CHARS} characters; - reads it from standard input`)
+    .option('--file <file>', 'read the text of the message from FILE')
+    .option('--image <file>', 'attach an image (re-encoded, all metadata removed)')
+    .option('--expires <days>', 'lifetime, e.g. 7d (default 7 days)')
+    .action(run(collective.post as Action));
+  group
+    .command('feed <name>')
+    .description("read a collective's messages, newest first (every one verified)")
+    .option('--limit <n>', 'how many messages')
+    .option('--before <message>', 'older than this message (paging)')
+    .option('--save-images <dir>', 'write images of the messages shown into DIR')
+    .action(run(collective.feed as Action));
   group.command('expel <name> <member>').description('vote to expel a member, where the constitution allows it; the vote that reaches the quorum expels').action(run(collective.expel as Action));
   group.command('leave <name>').description('leave a collective (or withdraw your request)').action(run(collective.leave as Action));
   program.command('collectives').description('the collectives you founded, joined, asked to join or were invited to').action(run(collective.collectives));

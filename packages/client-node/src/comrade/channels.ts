@@ -67,7 +67,15 @@ export interface ChannelPage {
  */
 export async function postLetter(host: ChannelHost, key: SymmetricKey, letter: Letter, expiresInDays: number): Promise<{ id: string; expiresAt: number }> {
   const sealed = sealChannelPost(letter, host.me.keys, await host.statement(), key);
-  const { cap } = deriveChannel(key);
+  return fileSealed(host, deriveChannel(key).cap, sealed, expiresInDays);
+}
+
+/**
+ * CHAN-7: files bytes already sealed (a channel post, or a collective message, COL-34) under the channel
+ * whose capability is `cap`, on a fresh connection that never logs in, with the proof of work asked.
+ * @returns the post's id in the channel and when the Operator deletes it (ms)
+ */
+export async function fileSealed(host: Pick<ChannelHost, 'oneShot' | 'powBits'>, cap: Uint8Array, sealed: Uint8Array, expiresInDays: number): Promise<{ id: string; expiresAt: number }> {
   return host.oneShot(async (conn) => {
     const bits = await host.powBits(conn);
     const pow = bits > 0 ? solvePow((n) => chanPowInput(conn.hello.challenge, cap, sealed, n), bits) : undefined;

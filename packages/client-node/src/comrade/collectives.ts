@@ -14,6 +14,8 @@ import { ComradError, ProtocolError, SymmetricKey, type KeyPair, type PublicKey 
 import {
   acceptedEvents,
   applyEvent,
+  channelKey,
+  createCollectivePost,
   decodeCollectiveKeys,
   decodeEvent,
   emptyCollective,
@@ -24,9 +26,11 @@ import {
   nextEvent,
   nextKeyEvent,
   openEntry,
+  openMessage,
   quorum,
   rotationDue,
   sealEntry,
+  sealMessage,
   signAppend,
   signEvent,
   type CollectiveEvent,
@@ -38,11 +42,12 @@ import {
   type EventBody,
   type Rejection,
 } from '@comrad/core/collective';
-import { checkRegistrableName, decodeLetter, normaliseName, type LetterContent } from '@comrad/core/envelope';
+import { checkRegistrableName, decodeLetter, deriveChannel, normaliseName, type Image, type LetterContent, type TextBody } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import type { CollectiveKeyring } from '../store/collective-keyring.js';
 import type { StoredLetter } from '../store/mail-store.js';
 import type { OperatorConnection } from '../transport/connection.js';
+import { fileSealed } from './channels.js';
 
 /** COL-19: how many times an act is rebuilt on a newer head before giving up (RATE_LIMITED). */
 const MAX_ATTEMPTS = 8;
@@ -67,6 +72,39 @@ export interface CollectiveHost {
   sendLetter(to: string, content: LetterContent): Promise<void>;
   /** The letters stored in this home, after fetching the waiting ones when `fetch`. */
   letters(fetch: boolean): Promise<StoredLetter[]>;
+  /** The proof-of-work bits the Operator asks of a `send`, which a channel post costs too (CHAN-7). */
+  powBits(conn: OperatorConnection): Promise<number>;
+}
+
+/** A message of a collective's feed, opened and verified (COL-33). */
+export interface CollectiveMessage {
+  /** The Operator's id for it in the collective's channel (pass as `before` to page on). */
+  readonly id: string;
+  /** Its author, who held the key of its epoch (COL-33 step 9). */
+  readonly author: string;
+  readonly text: string;
+  readonly image?: Image;
+  /** When the author wrote it (seconds, their claim). */
+  readonly at: number;
+  /** When the Operator stored it, and when it deletes it (ms). */
+  readonly postedAt: number;
+  readonly expiresAt: number;
+  /** The epoch of the message key it was sealed under (COL-29). */
+  readonly epoch: number;
+  /** True when its author is no longer a member (COL-33: shown marked). */
+  readonly former: boolean;
+}
+
+/** A page of a collective's feed. */
+export interface CollectiveFeedPage {
+  readonly messages: CollectiveMessage[];
+  /**
+   * Messages that did not open, by id and code: `NOT_FOUND` for one sealed under a key this member never
+   * held (posted before they joined or after they left, COL-35), others for damage or forgery.
+   */
+  readonly unreadable: { readonly id: string; readonly code: string }[];
+  /** Pass as `before` for the next page. */
+  readonly next?: string;
 }
 
 /** A collective as its log folds now. */
@@ -357,4 +395,51 @@ export function requestsOf(state: CollectiveState): RequestView[] {
 export function proposalsOf(state: CollectiveState): ProposalView[] {
   const needed = state.constitution ? quorum(state.constitution.amend, state.members.size) : 0;
   return [...state.proposals.values()].map((p) => ({ id: p.seq, by: p.by, constitution: p.constitution, yes: [...p.yes].sort(), no: [...p.no].sort(), needed }));
+}
+
+/**
+ * COL-31, COL-32, COL-34: posts a message to a collective we are a member of: rotates the message key
+ * first when a rotation is due (someone left, or a rotation stopped midway), seals the post once under
+ * the key of the current epoch, and files it in the collective's channel on a fresh connection that never
+ * logs in, with the proof of work a letter costs.
+ * @throws ProtocolError NOT_MEMBER; whatever `chanPost` answers (QUOTA_EXCEEDED, RATE_LIMITED…)
+ */
+export async function post(host: CollectiveHost, name: string, body: TextBody, expiresInDays: number): Promise<{ id: string; expiresAt: number; epoch: number }> {
+  const keys = await keysFor(host, name);
+  let view = await readCollective(host, keys);
+  if (!view.state.members.has(host.me.name)) throw new ProtocolError('NOT_MEMBER', `only a member posts to @${keys.name}`);
+  // COL-31: never seal under a key someone who left holds, nor one a member lacks.
+  if (rotationDue(view.state)) view = await rotate(host, keys);
+  const epoch = view.state.epoch;
+  const key = epochsOf(host, view).get(epoch)?.key;
+  if (rotationDue(view.state) || key === undefined) throw new ProtocolError('RATE_LIMITED', 'the message key could not be rotated just now: try again');
+  const sealed = sealMessage(createCollectivePost({ col: keys.name, epoch, by: host.me.name, body, at: Math.floor(host.now() / 1000) }), host.me.keys, key);
+  const filed = await fileSealed(host, deriveChannel(channelKey(keys)).cap, sealed, expiresInDays);
+  return { ...filed, epoch };
+}
+
+/**
+ * COL-33, COL-34: a page of a collective's messages, newest first: the log read and folded for the keys
+ * of the epochs we held (COL-30), the channel read on a connection of its own (CL-1), each message
+ * opened and verified. What does not open is listed apart, never shown.
+ */
+export async function feed(host: CollectiveHost, name: string, opts: { before?: string; limit?: number } = {}): Promise<CollectiveFeedPage> {
+  const keys = await keysFor(host, name);
+  const view = await readCollective(host, keys);
+  const epochs = epochsOf(host, view);
+  const { id: chan } = deriveChannel(channelKey(keys));
+  const page = await host.oneShot((conn) => conn.request('chanFeed', { chan, ...opts }));
+  const messages: CollectiveMessage[] = [];
+  const unreadable: { id: string; code: string }[] = [];
+  for (const p of page.posts) {
+    try {
+      const { post } = openMessage(p.post, keys.name, epochs, view.keysOf);
+      const { text, image } = post.body;
+      messages.push({ id: p.id, author: post.by, text, ...(image ? { image } : {}), at: post.at, postedAt: p.postedAt, expiresAt: p.expiresAt, epoch: post.epoch, former: !view.state.members.has(post.by) });
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      unreadable.push({ id: p.id, code: err.code });
+    }
+  }
+  return page.next !== undefined ? { messages, unreadable, next: page.next } : { messages, unreadable };
 }

@@ -566,6 +566,36 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Posts a message to a collective we are a member of (COL-31..COL-34): sealed once under the
+   * collective's current message key, which is rotated first if someone left since it was made, and
+   * filed in the collective's channel on a fresh connection that never logs in. Only the members of this
+   * moment can read it.
+   * @param name - the collective
+   * @param content - text, or `{ text, image }` (an image is re-encoded without metadata, IMG-1)
+   * @param opts - `expiresInDays`: 1 to the Operator's `maxPostDays` (default 7)
+   * @returns the message's id in the channel, when the Operator deletes it (ms), and the key's epoch
+   * @throws ProtocolError NOT_MEMBER; UsageError BAD_ARGUMENT; whatever `chanPost` answers
+   * @example `await comrade.collectivePost('portland', 'General assembly on Thursday, 7pm.')`
+   */
+  async collectivePost(name: string, content: Content, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number; epoch: number }> {
+    const days = this.#postDays(opts.expiresInDays);
+    return col.post(this.#collectiveHost(), name, await toBody(content), days);
+  }
+
+  /**
+   * A page of a collective's messages, newest first (COL-33): each opened with the message key of its
+   * epoch, as the log hands it to us, and verified against its author's registry key. Messages sealed
+   * while we were not a member are in `unreadable` with `NOT_FOUND`: we never held their key.
+   * @param opts - `before` (the previous page's `next`) and `limit`
+   * @returns `{ messages, unreadable, next? }`
+   * @throws ProtocolError NOT_MEMBER (no keys for it)
+   * @example `for (const m of (await comrade.collectiveFeed('portland')).messages) console.log(m.author, m.text)`
+   */
+  async collectiveFeed(name: string, opts: { before?: string; limit?: number } = {}): Promise<col.CollectiveFeedPage> {
+    return col.feed(this.#collectiveHost(), name, opts);
+  }
+
+  /**
    * The collectives this home holds keys for, each folded from its log.
    * @returns `[{ name, status, members, requests, proposals }]`: `status` is `member`, `candidate` (asked,
    *   pending), or `outside` (invited, left or expelled)
@@ -696,6 +726,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         await this.#sendLetter(to, content);
       },
       letters: (fetch) => this.#storedLetters(fetch),
+      powBits: (conn) => this.#powBits(conn, 'send'),
     };
   }
 

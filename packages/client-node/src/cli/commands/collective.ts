@@ -7,6 +7,9 @@ import { quorum, type Constitution, type Quorum } from '@comrad/core/collective'
 import { normaliseName } from '@comrad/core/envelope';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
+import { unixSeconds } from '../output.js';
+import { readText } from '../text.js';
+import { imageJson, readImageFile, saveImage, utcMinute } from './mail.js';
 
 /** The options that shape a constitution (`found`, `propose`). */
 export interface ConstitutionOptions {
@@ -121,6 +124,51 @@ export async function expel(ctx: Context, name: string, who: string): Promise<vo
     ctx.out.line(expelled ? `@${target} is expelled from @${normaliseName(name)}: the message key is rotated, they read nothing posted from now on.` : `Voted to expel @${target}; more votes are needed.`);
     ctx.out.result({ name: normaliseName(name), who: target, expelled });
   });
+}
+
+/**
+ * `comrad collective post NAME TEXT [--image FILE] [--expires 7d]`: one message sealed under the
+ * collective's current key, readable by its members of this moment only (COL-31..COL-35).
+ */
+export async function post(ctx: Context, name: string, textArg: string | undefined, opts: { image?: string; expires?: string; file?: string }): Promise<void> {
+  const text = await readText('post', { ...(textArg !== undefined ? { text: textArg } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}), image: opts.image !== undefined });
+  const image = opts.image ? await readImageFile(opts.image) : undefined;
+  const expiresInDays = opts.expires !== undefined ? days(opts.expires) : undefined;
+  await ctx.withComrade(true, async (c) => {
+    const res = await c.collectivePost(name, image ? { text, image } : text, expiresInDays ? { expiresInDays } : {});
+    ctx.out.line(`Posted to @${normaliseName(name)} `, ctx.out.dim(`(message ${res.id})`), `: its members read it; expires ${new Date(res.expiresAt).toISOString().slice(0, 10)}`);
+    ctx.out.result({ name: normaliseName(name), id: res.id, epoch: res.epoch, expiresAt: unixSeconds(res.expiresAt) });
+  });
+}
+
+/** `comrad collective feed NAME [--limit N] [--before ID] [--save-images DIR]`: the messages, newest first, each verified. */
+export async function feed(ctx: Context, name: string, opts: { limit?: string; before?: string; saveImages?: string }): Promise<void> {
+  const limit = opts.limit !== undefined ? count(opts.limit, '--limit') : undefined;
+  await ctx.withComrade(true, async (c) => {
+    const page = await c.collectiveFeed(name, { ...(limit ? { limit } : {}), ...(opts.before ? { before: opts.before } : {}) });
+    const shut = page.unreadable.filter((u) => u.code === 'NOT_FOUND').length;
+    // COL-35: sealed under a key we never held: posted while we were not a member. Not an error.
+    if (shut > 0) ctx.out.line(ctx.out.dim(`${shut} message${shut === 1 ? '' : 's'} sealed while you were not a member (you hold no key to them)`));
+    for (const u of page.unreadable) if (u.code !== 'NOT_FOUND') ctx.out.warn(`message ${u.id} refused: ${u.code} (not shown)`);
+    if (page.messages.length === 0) ctx.out.line(`No messages to read in @${normaliseName(name)}.`);
+    const out = [];
+    for (const m of page.messages) {
+      const path = m.image && opts.saveImages ? await saveImage(opts.saveImages, m) : undefined;
+      const image = m.image ? [[`[image ${m.image.mime}, ${(m.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
+      // What is shown is what was signed: the author's own time, and a mark on a former member's words.
+      ctx.out.block([ctx.out.bold(`@${m.author}`), m.former ? ' (no longer a member)' : '', ` · ${utcMinute(m.at)} UTC `, ctx.out.dim(`message ${m.id}`)], m.text, image);
+      out.push({ id: m.id, author: m.author, former: m.former, text: m.text, at: m.at, epoch: m.epoch, postedAt: unixSeconds(m.postedAt), expiresAt: unixSeconds(m.expiresAt), ...(m.image ? { image: imageJson(m.image, path) } : {}) });
+    }
+    if (page.next) ctx.out.line(ctx.out.dim(`more: comrad collective feed ${normaliseName(name)} --before ${page.next}`));
+    ctx.out.result({ name: normaliseName(name), messages: out, unreadable: page.unreadable, ...(page.next ? { next: page.next } : {}) });
+  });
+}
+
+/** `7d`, `7` → 7 (days). */
+function days(v: string): number {
+  const m = /^(\d{1,3})d?$/.exec(v.trim());
+  if (!m) throw new UsageError('BAD_ARGUMENT', '--expires takes a number of days, e.g. 7d');
+  return count(m[1]!, '--expires');
 }
 
 /** `comrad collective leave NAME`: leaves, or withdraws a pending request (COL-16). */
