@@ -7,6 +7,8 @@
 //   FEED-3: signed, padded, Secure Cell), plus, on every membership change, the new key sealed to each
 //   member (the construction of a world epoch key, FEED-2: `encryptFor`), so a departed member cannot read
 //   what comes after. Its cost per message is the post; the rotation is paid per membership change.
+// - as built (COL-28..COL-32): the message as `comrad collective post` seals it (`sealMessage`), and the
+//   rotation as it is appended: ⌈N/14⌉ signed `key` events, each sealed into a log entry (COL-24).
 //
 // The baseline, measured in the same run: one sealed letter to one member. Ratios are time ÷ baseline.
 //
@@ -16,6 +18,7 @@
 import { pathToFileURL } from 'node:url';
 import { KeyPair, SymmetricKey, encryptFor, ready } from '@comrad/core';
 import { createLetter, sealLetter, sealPost, signStatement } from '@comrad/core/envelope';
+import { createCollectivePost, emptyCollective, newCollectiveKeys, nextEvent, nextKeyEvent, sealEntry, sealMessage, signEvent } from '@comrad/core/collective';
 
 const SIZES = [10, 100, 1000];
 const TEXT = 'General assembly on Thursday at 7pm, the union hall on Burnside. Bring a neighbour. ✊'.repeat(2);
@@ -56,9 +59,28 @@ export async function run({ json = false } = {}) {
     for (let i = 0; i < n; i++) bytes += encryptFor(author.privateKey, members[i], key).length;
     return bytes;
   };
+  // As built: the message, and the rotation's key events sealed into log entries, for N members named m0….
+  const names = Array.from({ length: Math.max(...SIZES) }, (_, i) => `member${String(i).padStart(4, '0')}`);
+  const keyOf = new Map(names.map((n, i) => [n, members[i]]));
+  const colKeys = newCollectiveKeys('portland');
+  const me = { name: names[0], keys: author };
+  const builtPost = () => sealMessage(createCollectivePost({ col: 'portland', epoch: 7, by: 'member0000', body: { text: TEXT }, at: 1_764_000_000 }), author, SymmetricKey.generate()).length;
+  const builtRotate = (n) => {
+    const key = SymmetricKey.generate();
+    let state = { ...emptyCollective('portland'), seq: 7, members: new Set(names.slice(0, n)), holders: new Set(), owed: new Set(), epoch: 0 };
+    let bytes = 0;
+    for (let body = nextKeyEvent(state, me, key, (x) => keyOf.get(x), false); body; body = nextKeyEvent(state, me, key, (x) => keyOf.get(x), true)) {
+      bytes += sealEntry(colKeys, signEvent(nextEvent(state, me.name, 1_764_000_000, body), author.privateKey)).length;
+      // What the fold does with it (COL-29), enough to ask for the next chunk.
+      const given = body.keys.map((k) => k.who);
+      const holders = new Set([...state.holders, ...given, me.name]);
+      state = { ...state, seq: state.seq + 1, epoch: body.epoch, holders, owed: new Set([...state.members].filter((m) => !holders.has(m))) };
+    }
+    return bytes;
+  };
   // Warm up every path first (JIT, the backend's first ECDH), so the baseline is not the cold start.
   // The baseline seals to keys used nowhere else, as each member's key is used once per message.
-  letters(20, Array.from({ length: 20 }, () => KeyPair.generate().publicKey)), post(), rotate(20);
+  letters(20, Array.from({ length: 20 }, () => KeyPair.generate().publicKey)), post(), rotate(20), builtPost(), builtRotate(20);
   const base = best(() => letters(1, [KeyPair.generate().publicKey]));
   const rows = [];
   const row = (design, step, n, m) => rows.push({ suite: 'collective-message', design, step, members: n, ms: r2(m.ms), bytes: m.bytes, ratio: r2(m.ms / base.ms), backend });
@@ -67,6 +89,8 @@ export async function run({ json = false } = {}) {
     row('letters', 'post: a sealed letter to each member', n, best(() => letters(n)));
     row('key', 'post: one post under the collective key', n, best(post));
     row('key', 'rotate: the new key sealed to each member (per membership change)', n, best(() => rotate(n)));
+    row('built', 'post: sealMessage, as `comrad collective post` (COL-32)', n, best(builtPost));
+    row('built', 'rotate: the key events as log entries (COL-28, COL-24)', n, best(() => builtRotate(n)));
   }
   if (json) for (const r of rows) console.log(JSON.stringify(r));
   else {

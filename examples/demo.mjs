@@ -91,6 +91,41 @@ try {
   say('bob', `answered yes (a sealed letter to @${invitation.host})`);
   for (const r of (await alice.events())[0].rsvps) say('alice', `@${r.name} answered ${r.answer}`);
 
+  step('A collective: Alice founds @portland; a newcomer asks and is vouched in by the quorum');
+  const share = (permille, cap = 100) => ({ permille, min: 1, cap });
+  await alice.found('portland', { admit: share(600, 10), amend: share(500) });
+  say('alice', 'founded @portland: 60% of members vouch to admit, half vote yes to amend');
+  await alice.invite('portland', 'bob');
+  await bob.request('portland', 'from the tenants union');
+  say('bob', 'asked to join @portland (with the keys of Alice\'s invitation)');
+  say('alice', `vouched for @bob: ${(await alice.vouch('portland', 'bob')).admitted ? 'admitted' : 'not yet admitted'}`);
+  await bob.invite('portland', 'carol');
+  await carol.request('portland');
+  const needed = (await alice.requests('portland'))[0].needed;
+  say('carol', `asked to join; ${needed} vouches of the 2 members admit her`);
+  say('alice', `vouched for @carol: ${(await alice.vouch('portland', 'carol')).admitted ? 'admitted' : `1/${needed}, not yet admitted`}`);
+  say('bob', `vouched for @carol: ${(await bob.vouch('portland', 'carol')).admitted ? 'the quorum is met, @carol is a member' : 'not yet admitted'}`);
+
+  step('The constitution is amended by vote');
+  const proposal = await carol.propose('portland', { admit: share(300, 10), amend: share(500) });
+  say('carol', `proposed that 30% of members admit (proposal ${proposal})`);
+  say('alice', `voted yes: ${(await alice.vote('portland', proposal, true)).passed ? 'passed' : 'not passed yet (2 of 3 needed)'}`);
+  say('bob', `voted yes: ${(await bob.vote('portland', proposal, true)).passed ? 'passed, the new constitution is in force' : 'not passed yet'}`);
+  const members = await carol.members('portland');
+  say('carol', `${members.members.length} members (${members.members.map((m) => `@${m}`).join(', ')}), admission now ${members.constitution.admit.permille / 10}%`);
+
+  step('Collective messages: sealed once, read by the members; a member who left reads nothing after');
+  await alice.collectivePost('portland', 'General assembly on Thursday, 7pm.');
+  say('alice', 'posted to @portland');
+  for (const m of (await carol.collectiveFeed('portland')).messages) say('carol', `@${m.author}: "${m.text}"`);
+  await carol.leave('portland');
+  say('carol', 'left @portland');
+  await alice.collectivePost('portland', 'The route of the march, members only.');
+  say('alice', 'posted to @portland (a new key first: Carol held the old one)');
+  for (const m of (await bob.collectiveFeed('portland')).messages) say('bob', `@${m.author}: "${m.text}"`);
+  const hers = await carol.collectiveFeed('portland');
+  say('carol', `reads ${hers.messages.length} message (from before she left); ${hers.unreadable.length} sealed after she left, under a key she never got`);
+
   step('Done');
   say('demo', 'all steps succeeded');
 } finally {

@@ -38,6 +38,14 @@ describe('examples/demo.mjs', () => {
     expect(out).toContain('[carol]     the feed has 1 post');
     expect(out).toContain('[bob]       invited by @alice to "Tenants assembly" at Library hall');
     expect(out).toContain('[alice]     @bob answered yes');
+    expect(out).toContain('[alice]     vouched for @bob: admitted');
+    expect(out).toContain('[bob]       vouched for @carol: the quorum is met, @carol is a member');
+    expect(out).toContain('[bob]       voted yes: passed, the new constitution is in force');
+    expect(out).toContain('[carol]     3 members (@alice, @bob, @carol), admission now 30%');
+    expect(out).toContain('[carol]     @alice: "General assembly on Thursday, 7pm."');
+    expect(out).toContain('[bob]       @alice: "The route of the march, members only."');
+    expect(out).toContain('[carol]     reads 1 message (from before she left); 1 sealed after she left, under a key she never got');
+    expect(out).not.toMatch(/\[carol\] .*The route of the march/);
     expect(out).toContain('all steps succeeded');
   });
 
