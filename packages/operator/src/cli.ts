@@ -4,7 +4,7 @@
  *
  * ```sh
  * comrad-op [--data ./data] [--port 7077] [--host 127.0.0.1] [--store lmdb|redis|memory] [--redis URL]
- *           [--redis-allow-data-loss] [--storage-bytes N]
+ *           [--redis-cluster] [--redis-allow-data-loss] [--storage-bytes N]
  *           [--passphrase-file F] [--json] [--log FILE] [--onion | --onion-only] [--tor-config FILE] [--tor-binary PATH]
  *           [--metrics HOST:PORT [--metrics-allow-remote]] [--workers N]
  * comrad-op key --data DIR [--json]
@@ -37,6 +37,7 @@ interface ServeOptions {
   redis?: string;
   redisPrefix?: string;
   redisAllowDataLoss?: boolean;
+  redisCluster?: boolean;
   storageBytes?: string;
   passphraseFile?: string;
   json?: boolean;
@@ -76,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
       '--redis-allow-data-loss',
       'run on a Redis that can lose acknowledged writes (no AOF, or appendfsync other than always): registrations and letters may vanish',
     )
+    .option('--redis-cluster', '--redis names one node of a Redis Cluster (every Operator on the cluster finds the rest from it)')
     .option('--storage-bytes <n>', 'most bytes of letters and posts the store holds; more are refused with STORAGE_FULL (default 8 GiB)')
     .option('--passphrase-file <file>', 'file whose first line is the key passphrase (else $COMRAD_OPERATOR_PASSPHRASE)')
     .option('--json', 'print the start line as one JSON object')
@@ -431,7 +433,7 @@ function storeOptions(o: ServeOptions, dataDir: string): StoreOptions {
       return { kind: 'memory' };
     case 'redis':
       if (!o.redis) fail('--store redis needs --redis URL');
-      return { kind: 'redis', url: o.redis, ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}), allowDataLoss: o.redisAllowDataLoss === true };
+      return { kind: 'redis', url: o.redis, ...(o.redisPrefix ? { prefix: o.redisPrefix } : {}), allowDataLoss: o.redisAllowDataLoss === true, cluster: o.redisCluster === true };
     default:
       return fail(`--store must be lmdb, redis or memory, not ${o.store}`);
   }

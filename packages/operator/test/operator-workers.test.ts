@@ -3,9 +3,11 @@
  * one store; a comrade's connections land on different workers (found from /proc: which worker process
  * holds the server side of each socket), and "you have mail" reaches every one of them — LMDB through the
  * primary, Redis through pub/sub; a name's connections are counted over both workers; the metrics are
- * summed; the memory store refuses more than one worker.
+ * summed; the memory store refuses more than one worker. And two Operator "machines" (processes on
+ * separate ports, the same keys) on one three-master Redis Cluster (STORE-5): a letter sent through one is
+ * pushed to and fetched by its recipient on the other.
  */
-import { readFile, readdir, readlink, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, readlink, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +15,7 @@ import { PublicKey, fromHex, randomBytes, toHex } from '@comrad/core';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof } from '@comrad/core/wire';
 import { requireBuild, spawnOperator } from '@comrad/test-kit/processes';
-import { startRedisServer, type RedisServer } from '@comrad/test-kit/operator/redis';
+import { startRedisCluster, startRedisServer, type RedisServer } from '@comrad/test-kit/operator/redis';
 import { TestClient } from '@comrad/test-kit/operator/client';
 import { readyCrypto } from '@comrad/test-kit/operator/fixtures';
 
@@ -156,4 +158,47 @@ describe('comrad-op --workers 2', () => {
     expect((await op.exited).code).toBe(2);
     await expect(readdir(join(dir, 'memory'))).rejects.toThrow(/ENOENT/);
   }, 30_000);
+});
+
+describe('two comrad-op on one Redis Cluster', () => {
+  it('STORE-5 a letter sent through one Operator is pushed to and fetched through the other', async () => {
+    const cluster = await startRedisCluster();
+    const ops: Array<ReturnType<typeof spawnOperator>> = [];
+    const clients: TestClient[] = [];
+    try {
+      const [one, two] = [join(dir, 'cluster-one'), join(dir, 'cluster-two')];
+      const args = (data: string) => ['--data', data, '--port', '0', '--json', '--store', 'redis', '--redis', cluster.url, '--redis-cluster', '--redis-prefix', 'comrad:'];
+      ops.push(spawnOperator(args(one)));
+      const first = (await ops[0]!.started) as Started;
+      // One Operator on two machines: the second gets the first one's keys (README, "Redis Cluster").
+      await mkdir(two, { recursive: true, mode: 0o700 });
+      for (const f of ['operator.keystore', 'world.keystore', 'operator.json']) await copyFile(join(one, f), join(two, f));
+      ops.push(spawnOperator(args(two)));
+      const second = (await ops[1]!.started) as Started;
+      expect(second.operatorKey).toBe(first.operatorKey);
+      expect(second.url).not.toBe(first.url);
+      const opKey = PublicKey.from(fromHex(first.operatorKey));
+      const connect = async (url: string) => {
+        const c = await TestClient.connect(url, opKey);
+        clients.push(c);
+        return c;
+      };
+      const sender = await connect(first.url);
+      const bob = await register(sender, `bob_${toHex(randomBytes(3))}`, opKey);
+      const bobOnTwo = await connect(second.url);
+      await bobOnTwo.auth(bob, Date.now());
+      const letter = randomBytes(500);
+      const pushed = bobOnTwo.nextMailPush();
+      await sender.request('send', { to: bob.name, letter });
+      await pushed;
+      const { items } = await bobOnTwo.request('fetch', {});
+      expect(items.map((i) => toHex(i.letter))).toEqual([toHex(letter)]);
+      expect(await bobOnTwo.request('ack', { ids: [items[0]!.id] })).toEqual({ deleted: 1 });
+    } finally {
+      await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+      for (const op of ops) op.child.kill('SIGTERM');
+      for (const op of ops) expect((await op.exited).code).toBe(0);
+      await cluster.stop();
+    }
+  }, 90_000);
 });

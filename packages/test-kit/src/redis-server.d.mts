@@ -28,3 +28,18 @@ export function redisServerBinary(dirs?: readonly string[]): string;
  * and waits until it answers PING. With `dir`, it runs on that existing directory and leaves it in place.
  */
 export function startRedisServer(o?: { args?: readonly string[]; dir?: string }): Promise<RedisServer>;
+
+/** A running throwaway Redis Cluster (see `startRedisCluster`). */
+export interface RedisCluster {
+  /** The first node's `redis://127.0.0.1:<port>`: a cluster client finds the others from it. */
+  readonly url: string;
+  readonly nodes: ReadonlyArray<{ readonly url: string; readonly port: number }>;
+  /** Stops every node and removes their directories. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a local Redis Cluster of `masters` masters (default 3, no replicas) on free ports, with the durable
+ * persistence, and waits for `cluster_state:ok` on every node.
+ */
+export function startRedisCluster(o?: { masters?: number }): Promise<RedisCluster>;

@@ -9,7 +9,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10_000;
@@ -138,5 +138,49 @@ function answersPing(port) {
       reply += chunk;
       if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
     });
+  });
+}
+
+/**
+ * Starts a local Redis Cluster of `masters` masters (no replicas), each a {@link startRedisServer} with
+ * cluster mode on and the durable persistence, joined by `redis-cli --cluster create`; resolves once every
+ * node says `cluster_state:ok`. For the Redis store's cluster tests (STORE-5) and benches.
+ * @param {{ masters?: number }} [o] - how many masters (default 3, the fewest `redis-cli --cluster create` accepts)
+ * @returns {Promise<{ url: string, nodes: Array<{ url: string, port: number }>, stop: () => Promise<void> }>}
+ *   `url` is the first node's: a cluster client finds the others from it
+ * @throws Error when a node does not start or the cluster does not come up (with redis-cli's output)
+ */
+export async function startRedisCluster({ masters = 3 } = {}) {
+  const args = [...DURABLE_REDIS_ARGS, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000'];
+  const nodes = [];
+  const stop = () => Promise.all(nodes.map((n) => n.stop())).then(() => undefined);
+  try {
+    // One at a time: a node's cluster bus is its port + 10000, and a start that finds it taken is retried.
+    for (let i = 0; i < masters; i++) nodes.push(await startRedisServer({ args }));
+    const cli = join(dirname(redisServerBinary()), 'redis-cli');
+    await run(cli, ['--cluster', 'create', ...nodes.map((n) => `${HOST}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes']);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (const n of nodes) {
+      while (!(await run(cli, ['-h', HOST, '-p', String(n.port), 'cluster', 'info'])).includes('cluster_state:ok')) {
+        if (Date.now() > deadline) throw new Error(`the Redis Cluster did not reach cluster_state:ok within ${READY_TIMEOUT_MS} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: nodes[0].url, nodes: nodes.map((n) => ({ url: n.url, port: n.port })), stop };
+}
+
+/** Runs a command to its end; resolves with its stdout, rejects with its output when it fails. */
+function run(file, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${file} ${args.join(' ')} exited with ${code}:\n${out.slice(-2000)}`))));
   });
 }

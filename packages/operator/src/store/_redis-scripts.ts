@@ -133,7 +133,7 @@ return gone
 
 /**
  * MB-5: deletes up to one batch of letters whose expiry is ≤ now. The mailbox keys are derived here from the
- * expiry entry (id then recipient), which is why the Redis store needs one Redis, not a Redis Cluster.
+ * expiry entry (id then recipient) and the tagged prefix, so they are in the script's hash slot (STORE-5).
  * KEYS: mx, sb. ARGV: now, batch size, key prefix. Returns { entries seen, letters deleted }.
  */
 export const EXPIRE_MAIL: LuaScript = {

@@ -13,12 +13,13 @@ export { DEFAULT_REDIS_PREFIX } from './_redis-keys.js';
 export type StoreOptions =
   | { readonly kind: 'memory' }
   | { readonly kind: 'lmdb'; readonly path: string }
-  | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string; readonly allowDataLoss?: boolean };
+  | { readonly kind: 'redis'; readonly url: string; readonly prefix?: string; readonly allowDataLoss?: boolean; readonly cluster?: boolean };
 
 /**
  * Opens a store.
  * @param options - `memory`; `lmdb` with its data directory; or `redis` with a URL, an optional key prefix
- *   (default `comrad:`) and `allowDataLoss` to accept a Redis without durable persistence (STORE-1)
+ *   (default `comrad:`), `allowDataLoss` to accept a Redis without durable persistence (STORE-1) and
+ *   `cluster` when the URL is a node of a Redis Cluster (STORE-5)
  * @returns the open store; call `close()` when done
  * @throws ComradError INTERNAL when Redis cannot be reached or can lose acknowledged writes (STORE-1); Error when the LMDB directory cannot be opened;
  *   TypeError on malformed options
@@ -40,7 +41,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     case 'lmdb':
       return (await import('./lmdb.js')).openLmdbStore(options.path);
     case 'redis':
-      return (await import('./redis.js')).openRedisStore(options.url, options.prefix, { allowDataLoss: options.allowDataLoss === true });
+      return (await import('./redis.js')).openRedisStore(options.url, options.prefix, { allowDataLoss: options.allowDataLoss === true, cluster: options.cluster === true });
     default:
       throw new TypeError("options.kind must be 'memory', 'lmdb' or 'redis'");
   }

@@ -1,8 +1,9 @@
 /**
- * The Redis store: several Operator processes share one Redis (not a Redis Cluster: the expiry scripts
- * derive mailbox keys from index entries). Every key starts with a configurable prefix.
+ * The Redis store: several Operator processes share one Redis or one Redis Cluster. Every key starts with
+ * `{P}`, the configurable prefix P as a hash tag (STORE-5), so all of a store's keys are in one hash slot
+ * of a cluster and each script touches that slot only.
  *
- * Layout (P = prefix):
+ * Layout (P = `{prefix}`):
  * - `P n:<name>` hash { k: public key, t: registeredAt }   `P k:<key hex>` string name      (REG-2)
  * - `P mi:<to>` zset of ids (score 0, so ordered by id)    `P md:<to>` hash id → mail record
  * - `P mb:<to>` string: bytes in the mailbox (MB-4)        `P mx` zset `<id><to>` by expiresAt (MB-5)
@@ -31,11 +32,11 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { ComradError, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MailListeners } from './_listeners.js';
-import { DEFAULT_REDIS_PREFIX, PREFIX_PATTERN } from './_redis-keys.js';
+import { DEFAULT_REDIS_PREFIX, PREFIX_PATTERN, UNTAGGED_OWNED_KINDS, UNTAGGED_SINGLE_KINDS, taggedPrefix } from './_redis-keys.js';
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
@@ -57,7 +58,15 @@ export interface RedisStoreOptions {
    * then vanish when Redis or its machine stops; a lost name can be registered again by someone else.
    */
   readonly allowDataLoss?: boolean;
+  /**
+   * STORE-5: `url` is one node of a Redis Cluster; the client finds the others from it. Every master's
+   * persistence is checked (STORE-1).
+   */
+  readonly cluster?: boolean;
 }
+
+/** A connection to one Redis or to a Redis Cluster: the same commands either way. */
+type Client = Redis | Cluster;
 
 /**
  * Connects to Redis at `url` and opens the store under `prefix`.
@@ -80,8 +89,9 @@ export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS
   // ioredis re-sends commands whose replies a dropped connection lost (its default); the put scripts are
   // idempotent for that reason (STORE-3).
   const connection = { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 };
-  const redis = new Redis(url, connection);
-  const sub = new Redis(url, connection);
+  const client = (): Client => (options.cluster ? clusterClient(url, connection) : new Redis(url, connection));
+  const redis = client();
+  const sub = client();
   // Connection errors reach callers as rejected commands (ioredis reconnects meanwhile); without these
   // listeners ioredis would also print each one to stderr.
   for (const connection of [redis, sub]) connection.on('error', () => {});
@@ -105,7 +115,27 @@ export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS
   }
   const store = new RedisStore(redis, sub, prefix);
   await store.subscribe();
+  if (!options.cluster) await store.tagUntaggedKeys();
   return guardStore(store);
+}
+
+/**
+ * A cluster client seeded with the node at `url` (its password and user, if any, go to every node).
+ * Reads and writes go to the masters: a replica may lag behind an answered write.
+ */
+function clusterClient(url: string, connection: { lazyConnect: boolean; enableAutoPipelining: boolean; maxRetriesPerRequest: number }): Cluster {
+  const u = new URL(url);
+  const auth = { ...(u.username ? { username: decodeURIComponent(u.username) } : {}), ...(u.password ? { password: decodeURIComponent(u.password) } : {}) };
+  return new Cluster([{ host: u.hostname, port: Number(u.port || 6379) }], {
+    lazyConnect: connection.lazyConnect,
+    enableAutoPipelining: connection.enableAutoPipelining,
+    redisOptions: { ...auth, maxRetriesPerRequest: connection.maxRetriesPerRequest },
+  });
+}
+
+/** The masters of a cluster, or the one server. */
+function masters(redis: Client): Redis[] {
+  return redis instanceof Cluster ? redis.nodes('master') : [redis];
 }
 
 class RedisStore implements Store {
@@ -113,12 +143,37 @@ class RedisStore implements Store {
   private readonly listeners = new MailListeners();
   private readonly channel: string;
 
+  /** STORE-5: `{prefix}`, what every key starts with. */
+  private readonly prefix: string;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly sub: Redis,
-    private readonly prefix: string,
+    private readonly redis: Client,
+    private readonly sub: Client,
+    private readonly bare: string,
   ) {
-    this.channel = `${prefix}mail`;
+    this.prefix = taggedPrefix(bare);
+    // A channel is not a key (no slot): PUBLISH reaches every node of a cluster.
+    this.channel = `${bare}mail`;
+  }
+
+  /**
+   * STORE-5: a store written before its keys were tagged (`P kind…`, one Redis) gets them renamed to
+   * `{P}kind…` at open, so its registrations, mail and posts stay. Each RENAME is atomic; two processes
+   * opening at once rename each key once (the loser finds it gone). Only the kinds this store wrote then
+   * are moved, never another store's keys that merely start with the same characters.
+   */
+  async tagUntaggedKeys(): Promise<void> {
+    const old = this.bare;
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${old}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const rest = key.slice(old.length);
+        const ours = (UNTAGGED_SINGLE_KINDS as readonly string[]).includes(rest) || UNTAGGED_OWNED_KINDS.some((k) => rest.startsWith(k) && rest.length > k.length);
+        if (ours) await this.redis.renamenx(key, this.prefix + rest).catch(() => undefined);
+      }
+    } while (cursor !== '0');
   }
 
   /** Subscribes before the store is handed out, so no mail stored after `openRedisStore` resolves is missed. */
@@ -374,11 +429,14 @@ class RedisStore implements Store {
   async dump(): Promise<Array<[key: string, value: Uint8Array | string]>> {
     const out: Array<[string, Uint8Array | string]> = [];
     let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.prefix}*`, 'COUNT', 200);
-      cursor = next;
-      for (const key of keys) await this.dumpKey(key, key.slice(this.prefix.length), out);
-    } while (cursor !== '0');
+    // On a cluster the store's keys are on the master of its slot; SCAN walks one node, so ask each.
+    for (const node of masters(this.redis)) {
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${this.prefix.replace(/[[\]*?\\]/g, '\\$&')}*`, 'COUNT', 200);
+        cursor = next;
+        for (const key of keys) await this.dumpKey(key, key.slice(this.prefix.length), out);
+      } while (cursor !== '0');
+    }
     return out;
   }
 
@@ -456,7 +514,15 @@ class RedisStore implements Store {
  * else may then take. A kill of redis-server alone loses nothing with `everysec`; the Operator promises
  * more, as LMDB does: a write is answered once it is on disk.
  */
-async function persistenceRisk(redis: Redis): Promise<string | undefined> {
+async function persistenceRisk(client: Client): Promise<string | undefined> {
+  for (const node of masters(client)) {
+    const risk = await nodeRisk(node);
+    if (risk) return client instanceof Cluster ? `a master of the cluster: ${risk}` : risk;
+  }
+  return undefined;
+}
+
+async function nodeRisk(redis: Redis): Promise<string | undefined> {
   let appendonly: string | undefined;
   let appendfsync: string | undefined;
   try {

@@ -42,6 +42,55 @@ describe('redis store', () => {
     expect((await b.dump()).some(([k]) => k.includes(x))).toBe(false);
   });
 
+  it('STORE-5 every key of a store carries its prefix as a hash tag, so a cluster keeps the store in one slot', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}:`;
+    const store = await open(prefix);
+    const [bob, carol] = [randomName(), randomName()];
+    await store.putPairIfAbsent(bob, bytes(45), T0);
+    await store.appendMail(carol, mail(bytes(10), T0, T0 + DAY), ROOMY);
+    await store.appendPost(post({ author: bob, sealed: bytes(20), epoch: 1, postedAt: T0, expiresAt: T0 + DAY }));
+    const raw = new Redis(redis.url);
+    try {
+      const keys = (await raw.keys(`*${prefix}*`)).sort();
+      expect(keys.length).toBeGreaterThan(8);
+      for (const key of keys) expect(key.startsWith(`{${prefix}}`)).toBe(true);
+    } finally {
+      raw.disconnect();
+    }
+  });
+
+  it('STORE-5 a store written before the tags (`P n:…`) opens with its keys tagged: registrations, mail and posts stay; another store whose prefix starts the same is untouched', async () => {
+    const prefix = `t${randomBytes(6).toString('hex')}:`;
+    const before = await open(prefix);
+    const [bob, carol] = [randomName(), randomName()];
+    const key = bytes(45);
+    await before.putPairIfAbsent(bob, key, T0);
+    const letter = bytes(30);
+    const { id } = (await before.appendMail(carol, mail(letter, T0, T0 + DAY), ROOMY)) as { id: string };
+    await before.appendPost(post({ author: bob, sealed: bytes(20), epoch: 1, postedAt: T0, expiresAt: T0 + DAY }));
+    await before.close();
+    opened.splice(opened.indexOf(before), 1);
+    const raw = new Redis(redis.url);
+    try {
+      // The layout before STORE-5: the same keys without the braces.
+      for (const k of await raw.keys(`{${prefix}}*`)) await raw.rename(k, prefix + k.slice(prefix.length + 2));
+      const neighbour = `${prefix}x:n:${bob}`; // a key of the store with prefix `${prefix}x:`
+      await raw.set(neighbour, 'theirs');
+      const after = await open(prefix);
+      expect(await after.keyOf(bob)).toEqual(key);
+      expect(await after.nameOf(key)).toBe(bob);
+      expect((await after.listMail(carol, T0, 10)).map((m) => [m.id, m.sealed])).toEqual([[id, letter]]);
+      expect(await after.listPosts(T0, 10)).toHaveLength(1);
+      expect(await after.putPairIfAbsent(bob, bytes(45), T0)).toBe('name-taken');
+      expect(await raw.get(neighbour)).toBe('theirs');
+      expect(await raw.keys(`${prefix}[^x]*`)).toEqual([]);
+      expect(await after.deleteMail(carol, [id])).toBe(1);
+      expect(await after.storedBytes()).toBe(20); // the counter moved with its keys (STORE-2)
+    } finally {
+      raw.disconnect();
+    }
+  });
+
   it('an unreachable Redis is ComradError INTERNAL, without the URL (it may hold a password) in the message', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {

@@ -1,14 +1,14 @@
 /**
  * Runs the store conformance suite against every backend: memory, LMDB in a temp directory, and Redis
- * on a real redis-server started for this file (two instances on one prefix stand for two Operator
- * processes).
+ * on a real redis-server and on a real three-master Redis Cluster, both started for this file (two
+ * instances on one prefix stand for two Operator processes).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Store } from '../../src/store/index.js';
-import { useRedisServer } from '@comrad/test-kit/operator/redis';
+import { useRedisCluster, useRedisServer } from '@comrad/test-kit/operator/redis';
 import { storeConformance } from '@comrad/test-kit/operator/store-conformance';
 
 storeConformance('memory', async () => {
@@ -37,11 +37,13 @@ storeConformance('lmdb', async () => {
 });
 
 const redis = useRedisServer();
-storeConformance('redis', async () => {
-  const prefix = `t${randomBytes(6).toString('hex')}:`; // one redis-server, one prefix per test
+const cluster = useRedisCluster();
+/** One Redis, or a three-master Redis Cluster (STORE-5): one prefix per test, so one hash slot per test. */
+const redisStores = (url: () => string, isCluster: boolean) => async () => {
+  const prefix = `t${randomBytes(6).toString('hex')}:`;
   const opened: Store[] = [];
   const open = async () => {
-    const store = await openStore({ kind: 'redis', url: redis.url, prefix });
+    const store = await openStore({ kind: 'redis', url: url(), prefix, cluster: isCluster });
     opened.push(store);
     return store;
   };
@@ -58,4 +60,6 @@ storeConformance('redis', async () => {
       await Promise.all(opened.map((s) => s.close()));
     },
   };
-});
+};
+storeConformance('redis', redisStores(() => redis.url, false));
+storeConformance('redis-cluster', redisStores(() => cluster.url, true));

@@ -10,26 +10,40 @@
  * ```
  */
 import { afterAll, beforeAll } from 'vitest';
-import { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer } from '../redis-server.mjs';
+import { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer } from '../redis-server.mjs';
 
-export { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisServer, type RedisServer };
+export { DURABLE_REDIS_ARGS, VOLATILE_REDIS_ARGS, redisServerBinary, startRedisCluster, startRedisServer, type RedisCluster, type RedisServer };
 
 /**
  * Starts one redis-server before the tests of the current file (or `describe`) and stops it after them.
  * @returns an object whose `url` is valid inside tests and hooks (not at collection time)
  */
 export function useRedisServer(): { readonly url: string } {
-  let server: RedisServer | undefined;
+  return useStarted(() => startRedisServer(), 'the redis-server');
+}
+
+/**
+ * Starts a local three-master Redis Cluster before the tests of the current file (or `describe`) and stops
+ * it after them (STORE-5).
+ * @returns an object whose `url` (one node; a cluster client finds the rest) is valid inside tests and hooks
+ */
+export function useRedisCluster(): { readonly url: string } {
+  return useStarted(() => startRedisCluster(), 'the Redis Cluster');
+}
+
+/** Runs `start` before the current file's (or describe's) tests and stops what it started after them. */
+function useStarted(start: () => Promise<RedisServer | RedisCluster>, what: string): { readonly url: string } {
+  let running: RedisServer | RedisCluster | undefined;
   beforeAll(async () => {
-    server = await startRedisServer();
-  });
+    running = await start();
+  }, 60_000);
   afterAll(async () => {
-    await server?.stop();
+    await running?.stop();
   });
   return {
     get url(): string {
-      if (!server) throw new Error('the redis-server is not running (use .url inside tests or hooks)');
-      return server.url;
+      if (!running) throw new Error(`${what} is not running (use .url inside tests or hooks)`);
+      return running.url;
     },
   };
 }
