@@ -17,7 +17,7 @@ export const alias = [
   { find: /^@comrad\/client-node$/, replacement: src('./packages/client-node/src/index.ts') },
   // The private test kit (packages/test-kit): its plain-JS helpers (.mjs, importable by benches without a
   // build) and its TypeScript helpers, without a build and without an install step in a fresh worktree.
-  { find: /^@comrad\/test-kit\/(processes|adversarial-msgpack|redis-server|tornet|comrad-on-tor)$/, replacement: src('./packages/test-kit/src/$1.mjs') },
+  { find: /^@comrad\/test-kit\/(processes|adversarial-msgpack|redis-server|tornet|comrad-on-tor|chromium)$/, replacement: src('./packages/test-kit/src/$1.mjs') },
   { find: /^@comrad\/test-kit\/(.*)$/, replacement: src('./packages/test-kit/src/$1.ts') },
   { find: /^#node-backend$/, replacement: src('./packages/core/src/crypto/_node-backend.ts') },
 ];

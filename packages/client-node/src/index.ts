@@ -34,6 +34,8 @@ export {
   type ProfileView,
 } from './comrade/comrade.js';
 export { type InboxReport, type HeldLetter } from './comrade/inbox.js';
+export { placePins, formatAge, type PinView } from './comrade/pins.js';
+export { PIN_COLOURS, MAP_MARGIN_PX, pinMapSvg, pinMapHtml, pinMapPng, projectToMap, type PinMapInput } from './map/pin-map.js';
 export { type ChannelEntry, type ChannelPage, type RejectedChannelPost } from './comrade/channels.js';
 export { type CollectiveView, type RequestView, type ProposalView, type CollectiveMessage, type CollectiveFeedPage } from './comrade/collectives.js';
 export { UsageError, type UsageErrorCode } from './errors.js';

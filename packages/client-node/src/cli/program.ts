@@ -19,6 +19,8 @@ import { deletePost, feed, post } from './commands/world.js';
 import * as collective from './commands/collective.js';
 import { profileSet, profileShow } from './commands/profile.js';
 import * as event from './commands/event.js';
+import * as pinCmd from './commands/pins.js';
+import { DEFAULT_PIN_TTL_SECONDS, MAX_PIN_NOTE_CHARS, PIN_KINDS } from '@comrad/core/pins';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<void>;
 
@@ -230,6 +232,26 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--photo <file>', 'a photo (re-encoded, all metadata removed, at most 512 pixels a side)')
     .addOption(new Option('--visibility <who>', 'who may read it: world (any registered comrade); trusted waits for trusted circles').choices(PROFILE_VISIBILITIES).default('world'))
     .action(run(profileSet as Action));
+  // Danger pins (PIN-*): never logged in; the exact point stays here (a ~150 m cell is sent).
+  const pinGroup = program
+    .command('pin')
+    .description('leave a danger pin on the map, anonymously (no author is stored; the point is sent as a ~150 m cell)')
+    .option('--lat <degrees>', 'latitude, -90 to 90 (e.g. --lat=-23.55 for the south)')
+    .option('--lon <degrees>', 'longitude, -180 to 180 (e.g. --lon=-46.63 for the west)')
+    .addOption(new Option('--kind <kind>', 'what is there').choices(PIN_KINDS))
+    .option('--note <text>', `a short note, at most ${MAX_PIN_NOTE_CHARS} characters on one line (public: anyone reads it)`)
+    .option('--ttl <duration>', `how long it lives, e.g. 30m, 2h (default ${DEFAULT_PIN_TTL_SECONDS / 3600}h; the Operator may cut it)`)
+    .action(run(pinCmd.pin as Action));
+  pinGroup.command('confirm <id>').description('confirm a pin (anonymous, once per pin): it lives longer').action(run(pinCmd.vote('confirm') as Action));
+  pinGroup.command('deny <id>').description('deny a pin (anonymous, once per pin): it goes sooner').action(run(pinCmd.vote('deny') as Action));
+  program
+    .command('pins')
+    .description('the live pins around a point, nearest first, with distance, bearing and age (asks for ~5 km cells, never your point)')
+    .option('--near <lat,lon>', 'where you are, in degrees, e.g. --near 52.52,13.405 (--near=-23.55,-46.63)')
+    .option('--radius <km>', 'how far to look, in km, up to 100 (default 2)')
+    .option('--limit <n>', 'at most this many pins')
+    .option('--map <file>', 'also draw them: FILE.html (a self-contained page) or FILE.png; nothing is fetched')
+    .action(run(pinCmd.pins as Action));
   // CLI-17: generated from this very table, after every command is in it.
   program
     .command('completion')

@@ -51,6 +51,18 @@ import {
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import {
+  DEFAULT_PIN_TTL_SECONDS,
+  MAX_PIN_TTL_SECONDS,
+  MIN_PIN_TTL_SECONDS,
+  checkPinKind,
+  checkPinNote,
+  coverCells,
+  pinCell,
+  pinNullifier,
+  pinNullifierSecret,
+  type PinVote,
+} from '@comrad/core/pins';
+import {
   epochOf,
   makeAuthProof,
   makeRegisterProof,
@@ -80,6 +92,7 @@ import type { CollectiveView, ProposalView, RequestView } from './collectives.js
 import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
 import * as ev from './events.js';
 import type { EventInput, EventView } from './events.js';
+import { placePins, type PinView } from './pins.js';
 
 /** Options of {@link Comrade.inbox} (MAIL-5). */
 export type InboxOptions = Pick<ReceiveContext, 'onLetter' | 'keepUnseen'>;
@@ -1090,6 +1103,68 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     if (this.#contacts.dirty) await this.#contacts.save();
     const opened = await openProfile(held.profile, (epoch) => this.#epochKey(epoch), { name: who, key }, Math.floor(this.#now() / 1000));
     return viewOf(opened.profile, held.expiresAt);
+  }
+
+  /**
+   * Leaves a danger pin (PIN-2..PIN-5): the point is coarsened here to its geohash cell of about 150 m and
+   * never leaves this device; the pin goes on a connection of its own that never logs in (PIN-7), and
+   * names no author. The Operator cuts the lifetime to its maximum (PIN-4).
+   * @param input - where (`lat`, `lon` in degrees), what (`kind`, PIN-1), an optional one-line `note` (at
+   *   most 140 characters, PIN-3) and the lifetime asked for in seconds (`ttl`, 60..86 400, default 2 h)
+   * @returns the pin's `id` (to confirm or deny), its `cell` and when it goes (`expiresAt`, ms)
+   * @throws ProtocolError MALFORMED (a coordinate out of range, a ttl out of bounds, a bad character in the
+   *   note), UNSUPPORTED_KIND, TOO_LARGE (a long note) — all before anything is sent —, QUOTA_EXCEEDED
+   * @example
+   * ```ts
+   * const { id } = await comrade.pin({ lat: 52.5219, lon: 13.4132, kind: 'police', note: 'two vans' });
+   * ```
+   */
+  async pin(input: { lat: number; lon: number; kind: string; note?: string; ttl?: number }): Promise<{ id: string; cell: string; expiresAt: number }> {
+    const cell = pinCell(input.lat, input.lon);
+    const kind = checkPinKind(input.kind);
+    const note = input.note !== undefined && input.note !== '' ? checkPinNote(input.note) : undefined;
+    const ttl = input.ttl ?? DEFAULT_PIN_TTL_SECONDS;
+    if (!Number.isInteger(ttl) || ttl < MIN_PIN_TTL_SECONDS || ttl > MAX_PIN_TTL_SECONDS) {
+      throw new ProtocolError('MALFORMED', `a pin lives ${MIN_PIN_TTL_SECONDS} s to ${MAX_PIN_TTL_SECONDS / 3600} h`);
+    }
+    const put = await this.#oneShot((conn) => conn.request('pinPut', { cell, kind, ...(note !== undefined ? { note } : {}), ttl }));
+    return { id: put.id, cell, expiresAt: put.expiresAt };
+  }
+
+  /**
+   * The live pins within `radiusKm` of a point, nearest first, each with its distance, bearing, compass
+   * point and age (PIN-9). The question names the 3 × 3 block of cells of at least 4.9 km around the point
+   * (PIN-8), on a connection of its own that never logs in (PIN-7): the Operator learns the middle cell,
+   * not the point, and not who asks.
+   * @param near - the reader's point (degrees), the radius (km, at most 100), and at most how many pins to fetch
+   * @returns the pins ({@link PinView}), nearest first
+   * @throws ProtocolError MALFORMED (a point out of range, a radius not in (0, 100])
+   * @example `for (const p of await comrade.pins({ lat: 52.52, lon: 13.40, radiusKm: 2 })) console.log(p.kind, p.distanceKm, p.compass)`
+   */
+  async pins(near: { lat: number; lon: number; radiusKm: number; limit?: number }): Promise<PinView[]> {
+    const { cells } = coverCells(near, near.radiusKm);
+    const { pins } = await this.#oneShot((conn) => conn.request('pins', { cells, ...(near.limit !== undefined ? { limit: near.limit } : {}) }));
+    return placePins(pins, near, near.radiusKm, this.#now());
+  }
+
+  /**
+   * Confirms or denies a pin anonymously (PIN-6), once: the vote carries this comrade's nullifier for this
+   * pin, derived from the identity's key and unlinkable to it, on a connection of its own that never logs
+   * in. A confirm lengthens the pin's life, a deny shortens it.
+   * @param id - the pin's id (from {@link Comrade.pins})
+   * @param vote - `confirm` or `deny`
+   * @returns the pin's new expiry and counts
+   * @throws UsageError NOT_LOGGED_IN (no identity unlocked); ProtocolError DUPLICATE (voted on it already),
+   *   EXPIRED, NOT_FOUND
+   * @example `await comrade.votePin(id, 'confirm')`
+   */
+  async votePin(id: string, vote: PinVote): Promise<{ expiresAt: number; confirms: number; denies: number }> {
+    const me = this.#requireUnlocked();
+    if (vote !== 'confirm' && vote !== 'deny') throw new TypeError("vote must be 'confirm' or 'deny'");
+    const secret = pinNullifierSecret(me.keys.privateKey);
+    const nullifier = pinNullifier(secret, this.operatorKey, id);
+    secret.fill(0);
+    return this.#oneShot((conn) => conn.request('pinVote', { pin: id, vote, nullifier }));
   }
 
   /**
