@@ -12,11 +12,11 @@ import { isStoreId } from '../src/policy/ids.js';
 import { openStore, type Store } from '../src/store/index.js';
 
 const T0 = 1_700_000_000_000;
-const limits = resolveLimits({ mailboxItems: 3, mailTtlMs: 7 * DAY_MS, maxPostDays: 5, postsPerHour: 2, ackIds: 4, storageBytes: 10_000 });
+const limits = resolveLimits({ mailboxItems: 3, mailTtlMs: 7 * DAY_MS, maxPostDays: 5, postsPerHour: 2, ackIds: 4, storageBytes: 10_000, fetchItems: 4, feedItems: 3, logEntries: 3, logItems: 2 });
 
-async function setup(random?: () => string): Promise<{ store: Store; policy: Policy }> {
+async function setup(random?: () => string, options: Partial<typeof limits> = {}): Promise<{ store: Store; policy: Policy }> {
   const store = await openStore({ kind: 'memory' });
-  return { store, policy: new Policy(store, limits, random ? { random } : {}) };
+  return { store, policy: new Policy(store, { ...limits, ...options }, random ? { random } : {}) };
 }
 
 const code = async (p: Promise<unknown> | (() => unknown)): Promise<string> => {
@@ -152,5 +152,170 @@ describe('policy', () => {
     expect(mailKey(sealed)).not.toBe(mailKey(randomBytes(30)));
     expect(postKey('alice', sealed)).not.toBe(postKey('mallory', sealed));
     expect(postKey('ab', Uint8Array.of(99, 1))).not.toBe(postKey('abc', Uint8Array.of(1)));
+  });
+
+  it('LIMIT-2 a letter, a post and a profile of exactly sealedLetterBytes are taken, one byte more is TOO_LARGE', async () => {
+    const { policy } = await setup();
+    const max = limits.sealedLetterBytes;
+    expect(await code(() => policy.checkLetterSize(max))).toBe('ok');
+    expect(await code(() => policy.checkLetterSize(max + 1))).toBe('TOO_LARGE');
+    expect(await code(() => policy.checkPost(max, limits.maxPostDays))).toBe('ok');
+    expect(await code(() => policy.checkPost(max + 1, 1))).toBe('TOO_LARGE');
+    expect(await code(() => policy.checkPost(20, limits.maxPostDays + 1))).toBe('MALFORMED');
+    expect(await code(() => policy.checkProfileSize(max))).toBe('ok');
+    expect(await code(() => policy.checkProfileSize(max + 1))).toBe('TOO_LARGE');
+  });
+
+  it('MB-3 LIMIT-6 fetch: the asked number, capped by fetchItems and by pageItems', async () => {
+    const { policy } = await setup(undefined, { mailboxItems: 10 });
+    await policy.register('bob', randomBytes(45), T0);
+    for (let i = 0; i < 6; i++) await policy.deliver('bob', randomBytes(10), undefined, T0 + i);
+    expect(await policy.fetch('bob', T0, undefined)).toHaveLength(4);
+    expect(await policy.fetch('bob', T0, 6)).toHaveLength(4);
+    expect(await policy.fetch('bob', T0, 3)).toHaveLength(3);
+    expect(await policy.fetch('bob', T0, 6, 2)).toHaveLength(2);
+    const letters = await policy.fetch('bob', T0, undefined);
+    expect(letters.map((l) => l.receivedAt)).toEqual([T0, T0 + 1, T0 + 2, T0 + 3]);
+  });
+
+  it('MB-3 an ack of exactly ackIds ids is taken', async () => {
+    const { policy } = await setup();
+    await policy.register('bob', randomBytes(45), T0);
+    await policy.deliver('bob', randomBytes(10), undefined, T0);
+    const [bobs] = await policy.fetch('bob', T0, undefined);
+    expect(await policy.ack('bob', [bobs!.id, 'a', 'b', 'c'])).toBe(1);
+  });
+
+  it('FEED-6 LIMIT-6 feed: newest first, the asked number capped by feedItems and pageItems, and one more to tell a next page', async () => {
+    const { policy } = await setup(undefined, { postsPerHour: 10 });
+    const epoch = epochOf(T0);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await policy.post(`a${i}`, randomBytes(20), epoch, 1, T0 + i)).id);
+    const page = async (asked: number | undefined, before?: string, pageItems?: number) => {
+      const { found, limit } = await policy.feed(T0 + 10, asked, before, pageItems);
+      return { ids: found.map((p) => p.id), limit };
+    };
+    expect(await page(undefined)).toEqual({ ids: ids.slice(1).reverse(), limit: 3 });
+    expect(await page(5)).toEqual({ ids: ids.slice(1).reverse(), limit: 3 });
+    expect(await page(1)).toEqual({ ids: [ids[4], ids[3]], limit: 1 });
+    expect(await page(5, undefined, 2)).toEqual({ ids: [ids[4], ids[3], ids[2]], limit: 2 });
+    expect(await page(2, ids[2])).toEqual({ ids: [ids[1], ids[0]], limit: 2 });
+    // Expired posts are not listed.
+    expect((await policy.feed(T0 + DAY_MS + 10, undefined, undefined)).found).toEqual([]);
+  });
+
+  it('FEED-3 a post sealed under the current or the previous epoch is taken, and lives exactly its days', async () => {
+    const { policy, store } = await setup();
+    const epoch = epochOf(T0);
+    const { id, expiresAt } = await policy.post('alice', randomBytes(20), epoch, 3, T0);
+    expect(expiresAt).toBe(T0 + 3 * DAY_MS);
+    expect((await store.getPost(id, T0))!.expiresAt).toBe(T0 + 3 * DAY_MS);
+    expect((await store.getPost(id, T0))!.epoch).toBe(epoch);
+    expect(await code(policy.post('alice', randomBytes(20), epoch - 1, 1, T0))).toBe('ok');
+  });
+
+  it('STORE-2 past the store’s budget a post is refused STORAGE_FULL and nothing is stored', async () => {
+    const { policy, store } = await setup();
+    await policy.post('alice', randomBytes(9_000), epochOf(T0), 1, T0);
+    expect(await code(policy.post('bob', randomBytes(1_001), epochOf(T0), 1, T0))).toBe('STORAGE_FULL');
+    expect(await store.storedBytes()).toBe(9_000);
+  });
+
+  it('COL-19 COL-22 a log entry goes at the log’s end only, once, within logEntries and the store’s budget', async () => {
+    const { policy, store } = await setup();
+    const entries = [randomBytes(10), randomBytes(10), randomBytes(10), randomBytes(10)];
+    expect(await code(policy.appendEntry('log1', 1, entries[0]!))).toBe('OUT_OF_ORDER');
+    expect(await code(policy.appendEntry('log1', 0, entries[0]!))).toBe('ok');
+    // A retry of the same bytes at their own position succeeds without a second copy.
+    expect(await code(policy.appendEntry('log1', 0, entries[0]!))).toBe('ok');
+    expect(await code(policy.appendEntry('log1', 0, entries[1]!))).toBe('OUT_OF_ORDER');
+    expect(await code(policy.appendEntry('log1', 1, entries[1]!))).toBe('ok');
+    expect(await code(policy.appendEntry('log1', 2, entries[2]!))).toBe('ok');
+    expect(await code(policy.appendEntry('log1', 3, entries[3]!))).toBe('QUOTA_EXCEEDED');
+    expect(await store.storedBytes()).toBe(30);
+    expect(await code(policy.appendEntry('log2', 0, randomBytes(9_971)))).toBe('STORAGE_FULL');
+    expect((await store.readEntries('log2', 0, 10)).length).toBe(0);
+  });
+
+  it('COL-23 reading a log gives the asked number of entries from a position, at most logItems, and its length', async () => {
+    const { policy } = await setup();
+    const entries = [randomBytes(10), randomBytes(10), randomBytes(10)];
+    for (const [i, e] of entries.entries()) await policy.appendEntry('log', i, e);
+    const read = async (position: number, asked: number | undefined) => {
+      const page = await policy.readEntries('log', position, asked);
+      return { entries: page.entries.map((e) => [...e]), length: page.length };
+    };
+    expect(await read(0, undefined)).toEqual({ entries: [[...entries[0]!], [...entries[1]!]], length: 3 });
+    expect(await read(0, 5)).toEqual({ entries: [[...entries[0]!], [...entries[1]!]], length: 3 });
+    expect(await read(1, 1)).toEqual({ entries: [[...entries[1]!]], length: 3 });
+    expect(await read(2, undefined)).toEqual({ entries: [[...entries[2]!]], length: 3 });
+  });
+
+  describe('profiles', () => {
+    const seconds = Math.floor(T0 / 1000);
+    const header = (at: number, epoch = epochOf(T0)) => ({ visibility: 'world' as const, epoch, at });
+
+    it('PROF-10 a profile is kept its lifetime, never longer than its epoch’s world key (maxPostDays)', async () => {
+      const { policy } = await setup();
+      expect(policy.profileExpiry(T0)).toBe(T0 + 5 * DAY_MS);
+      const { policy: long } = await setup(undefined, { maxPostDays: 60 });
+      expect(long.profileExpiry(T0)).toBe(T0 + 30 * DAY_MS);
+    });
+
+    it('PROF-10 the epoch window and a day of clock skew either way, each bound inclusive', async () => {
+      const { policy, store } = await setup();
+      const epoch = epochOf(T0);
+      const put = (h: ReturnType<typeof header>) => code(policy.putProfile('alice', randomBytes(30), h, T0));
+      expect(await put(header(seconds, epoch - 2))).toBe('EXPIRED');
+      expect(await put(header(seconds, epoch + 1))).toBe('MALFORMED');
+      expect(await put(header(seconds + 86_401))).toBe('MALFORMED');
+      expect(await put(header(seconds - 86_401))).toBe('EXPIRED');
+      expect(await store.getProfile('alice', T0)).toBeUndefined();
+      expect(await put(header(seconds - 86_400, epoch - 1))).toBe('ok');
+      expect(await put(header(seconds))).toBe('ok');
+      expect(await put(header(seconds + 86_400))).toBe('ok');
+      expect(await code(() => policy.putProfile('alice', randomBytes(limits.sealedLetterBytes + 1), header(seconds + 86_400), T0))).toBe('TOO_LARGE');
+    });
+
+    it('PROF-10 PROF-11 only a newer profile replaces the one held; the same bytes again answer as stored', async () => {
+      const { policy, store } = await setup();
+      const first = randomBytes(30);
+      expect(await code(policy.getProfile('alice', T0))).toBe('NOT_FOUND');
+      expect(await policy.putProfile('alice', first, header(seconds), T0)).toEqual({ expiresAt: T0 + 5 * DAY_MS });
+      const held = await policy.getProfile('alice', T0 + 1);
+      expect([...held.sealed]).toEqual([...first]);
+      expect(held.at).toBe(seconds);
+      expect(held.receivedAt).toBe(T0);
+      // A retry an hour later answers the expiry first stored.
+      expect(await policy.putProfile('alice', first, header(seconds), T0 + HOUR_MS)).toEqual({ expiresAt: T0 + 5 * DAY_MS });
+      expect(await code(policy.putProfile('alice', randomBytes(30), header(seconds), T0 + 2))).toBe('OUT_OF_ORDER');
+      expect(await code(policy.putProfile('alice', randomBytes(30), header(seconds - 1), T0 + 2))).toBe('OUT_OF_ORDER');
+      const newer = randomBytes(30);
+      expect(await policy.putProfile('alice', newer, header(seconds + 1), T0 + 3)).toEqual({ expiresAt: T0 + 3 + 5 * DAY_MS });
+      expect([...(await policy.getProfile('alice', T0 + 4)).sealed]).toEqual([...newer]);
+      expect(await store.storedBytes()).toBe(30);
+      // PROF-10, MB-5: the sweep deletes it when it expires.
+      await policy.sweep(T0 + 3 + 5 * DAY_MS);
+      expect(await code(policy.getProfile('alice', T0))).toBe('NOT_FOUND');
+    });
+
+    it('STORE-2 a profile past the store’s budget is STORAGE_FULL and stores nothing', async () => {
+      const { policy, store } = await setup();
+      await policy.post('bob', randomBytes(9_980), epochOf(T0), 1, T0);
+      expect(await code(policy.putProfile('alice', randomBytes(30), header(seconds), T0))).toBe('STORAGE_FULL');
+      expect(await store.getProfile('alice', T0)).toBeUndefined();
+    });
+  });
+
+  it('MB-5 FEED-4 the sweep deletes exactly what has expired and says how much', async () => {
+    const { policy, store } = await setup();
+    await policy.register('bob', randomBytes(45), T0);
+    await policy.deliver('bob', randomBytes(10), HOUR_MS, T0);
+    await policy.deliver('bob', randomBytes(10), 2 * HOUR_MS, T0);
+    await policy.post('alice', randomBytes(20), epochOf(T0), 1, T0);
+    expect(await policy.sweep(T0 + HOUR_MS - 1)).toEqual({ mail: 0, posts: 0 });
+    expect(await policy.sweep(T0 + HOUR_MS)).toEqual({ mail: 1, posts: 0 });
+    expect(await policy.sweep(T0 + DAY_MS)).toEqual({ mail: 1, posts: 1 });
+    expect(await store.storedBytes()).toBe(0);
   });
 });
