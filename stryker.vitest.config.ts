@@ -17,7 +17,7 @@ const STORE_TESTS = ['store', 'guard', 'records', 'lmdb', 'redis'].map((t) => `p
  */
 const TESTS: Record<string, string[]> = {
   crypto: ['crypto-framing', 'crypto', 'crypto-node', 'crypto-differential'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts'),
-  envelope: ['envelope-name', 'envelope-statement', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'packages/core/test/garbage.test.ts'),
+  envelope: ['envelope-name', 'envelope-statement', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'packages/core/test/garbage.test.ts'),
   codec: ['encoding-exact', 'encoding', 'wire-greeting', 'wire'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'),
   store: STORE_TESTS,
   policy: ['packages/operator/test/policy.test.ts', ...STORE_TESTS],

@@ -156,6 +156,28 @@ describe('letters (LET-*)', () => {
     expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'x', image: null } })))).toBe('MALFORMED');
   });
 
+  it('LET-10 every byte of each signature counts, and data exactly as long as its signature is an image', async () => {
+    const signatures = {
+      'image/jpeg': [0xff, 0xd8, 0xff],
+      'image/png': [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+      'image/webp': [0x52, 0x49, 0x46, 0x46, 1, 2, 3, 4, 0x57, 0x45, 0x42, 0x50],
+    } as const;
+    const withImage = (mime: keyof typeof signatures, data: Uint8Array) => ({ ...base, body: { text: 'x', image: { mime, data } } });
+    for (const [mime, sig] of Object.entries(signatures) as [keyof typeof signatures, readonly number[]][]) {
+      const exact = Uint8Array.from(sig);
+      expect(decodeLetter(encodeLetter(withImage(mime, exact))).body.image?.data).toEqual(exact);
+      expect(await codeOf(() => encodeLetter(withImage(mime, exact.subarray(0, exact.length - 1)))), `${mime} one byte short`).toBe('MALFORMED');
+      for (let i = 0; i < sig.length; i++) {
+        // WebP's bytes 4..7 are its size, any value.
+        if (mime === 'image/webp' && i >= 4 && i < 8) continue;
+        const wrong = exact.slice();
+        wrong[i] ^= 0x01;
+        expect(await codeOf(() => encodeLetter(withImage(mime, wrong))), `${mime} byte ${i}`).toBe('MALFORMED');
+        expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'x', image: { mime, data: wrong } } }))), `${mime} byte ${i}`).toBe('MALFORMED');
+      }
+    }
+  });
+
   it('LET-11 a letter larger than MAX_LETTER_BYTES is TOO_LARGE before it is parsed', async () => {
     expect(await codeOf(() => decodeLetter(new Uint8Array(MAX_LETTER_BYTES + 1)))).toBe('TOO_LARGE');
     const largest = { ...base, body: { text: '😀'.repeat(MAX_TEXT_CHARS), image: image('image/webp', MAX_IMAGE_BYTES) } };
