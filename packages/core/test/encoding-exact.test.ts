@@ -153,6 +153,17 @@ describe('ENC-1 ENC-8: the decoder reads every form at its bounds', () => {
     expect(dec('df 00 00 00 01 a1 61 01')).toEqual({ a: 1 });
   });
 
+  it('ENC-8 int 64 and uint 64: every safe integer is read, whichever half is zero and whichever form holds it', () => {
+    expect(dec('d3 ff ff ff ff 00 00 00 00')).toBe(-0x1_0000_0000);
+    expect(dec('d3 ff e0 00 00 00 00 00 01')).toBe(Number.MIN_SAFE_INTEGER);
+    expect(dec('d3 00 1f ff ff ff ff ff ff')).toBe(Number.MAX_SAFE_INTEGER);
+    expect(dec('d3 00 00 00 01 00 00 00 00')).toBe(0x1_0000_0000);
+    expect(dec('cf 00 1f ff ff 00 00 00 00')).toBe(0x1f_ffff * 0x1_0000_0000);
+    for (const unsafe of ['d3 ff e0 00 00 00 00 00 00', 'd3 00 20 00 00 00 00 00 00', 'd3 80 00 00 00 00 00 00 00', 'cf 00 20 00 00 00 00 00 00', 'cf ff ff ff ff ff ff ff ff']) {
+      expect(codeOf(() => dec(unsafe)), unsafe).toBe('MALFORMED');
+    }
+  });
+
   it('ENC-1 a map key in every string form, and in no other type', () => {
     expect(dec('81 a1 61 01')).toEqual({ a: 1 });
     expect(dec('81 d9 01 61 01')).toEqual({ a: 1 });

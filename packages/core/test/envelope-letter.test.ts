@@ -171,7 +171,7 @@ describe('letters (LET-*)', () => {
         // WebP's bytes 4..7 are its size, any value.
         if (mime === 'image/webp' && i >= 4 && i < 8) continue;
         const wrong = exact.slice();
-        wrong[i] ^= 0x01;
+        wrong[i] = wrong[i]! ^ 0x01;
         expect(await codeOf(() => encodeLetter(withImage(mime, wrong))), `${mime} byte ${i}`).toBe('MALFORMED');
         expect(await codeOf(() => decodeLetter(withFields({ body: { text: 'x', image: { mime, data: wrong } } }))), `${mime} byte ${i}`).toBe('MALFORMED');
       }
