@@ -165,7 +165,7 @@ describe('letters (LET-*)', () => {
     const withImage = (mime: keyof typeof signatures, data: Uint8Array) => ({ ...base, body: { text: 'x', image: { mime, data } } });
     for (const [mime, sig] of Object.entries(signatures) as [keyof typeof signatures, readonly number[]][]) {
       const exact = Uint8Array.from(sig);
-      expect(decodeLetter(encodeLetter(withImage(mime, exact))).body.image?.data).toEqual(exact);
+      expect((decodeLetter(encodeLetter(withImage(mime, exact))) as TextLetter).body.image?.data).toEqual(exact);
       expect(await codeOf(() => encodeLetter(withImage(mime, exact.subarray(0, exact.length - 1)))), `${mime} one byte short`).toBe('MALFORMED');
       for (let i = 0; i < sig.length; i++) {
         // WebP's bytes 4..7 are its size, any value.
