@@ -9,6 +9,8 @@
 //   one request, and the Operator's RSS after the phase. Why processes, not worker threads: the Operator's
 //   process then holds nothing but the Operator (its RSS is read from /proc and is its own), and the
 //   clients' GC and event loops never share a process with the server they load — as on the network.
+// - workers: the mail load against `comrad-op --workers W`, W = 1, 2 and the number of cores, LMDB and Redis,
+//   as a speed-up over one worker in the same run (OP-8).
 // - idle: IDLE logged-in connections held open (clients in processes again): the Operator's RSS before
 //   and after, RSS per connection, and the RSS that extrapolates to 10,000 (goal < 500 MB).
 // - start: time from spawning `comrad-op` (existing keys, no Tor) to its listening line, best of STARTS
@@ -23,7 +25,7 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -70,6 +72,7 @@ export async function run({ json = false } = {}) {
   const redis = await startRedisServer();
   try {
     await mailPhase(add, dir, redis.url);
+    await workersPhase(add, dir, redis.url);
     await idlePhase(add, dir);
     await startPhase(add, dir);
   } finally {
@@ -89,9 +92,10 @@ async function mailPhase(add, dir, redisUrl) {
   const echoes = [];
   const measureEcho = async () => echoes.push(await load({ mode: 'echo', url: echo.url, prefix: 'echo' }));
   const stores = {
-    memory: ['--store', 'memory'],
-    lmdb: ['--store', 'lmdb'],
-    redis: ['--store', 'redis', '--redis', redisUrl, '--redis-prefix', 'bench-scale:'],
+    // One process each (OP-8's workers are the next phase's), as the ratio goal is stated.
+    memory: ['--store', 'memory', '--workers', '1'],
+    lmdb: ['--store', 'lmdb', '--workers', '1'],
+    redis: ['--store', 'redis', '--redis', redisUrl, '--redis-prefix', 'bench-scale:', '--workers', '1'],
   };
   try {
     await measureEcho();
@@ -114,6 +118,35 @@ async function mailPhase(add, dir, redisUrl) {
   }
   addLoad(add, 'echo', { count: echoes.reduce((s, e) => s + e.count, 0), ms: echoes.reduce((s, e) => s + e.ms, 0), lat: echoes.flatMap((e) => e.lat) });
   add('echo-spread', 'echo', Math.max(...echoes.map(rate)) / Math.min(...echoes.map(rate)), '×');
+}
+
+/**
+ * OP-8: `comrad-op --workers W` for W = 1, 2 and the number of cores (once each when they coincide), on
+ * LMDB and on Redis, loaded by the same client processes as the mail phase; each row as a ratio to the
+ * same store with one worker, measured in the same run (goal: ≥ 1.6× from 1 to 2 on 2 cores). On a
+ * machine with as many cores as workers, the client processes and Redis compete with the workers for
+ * them: read the ratio as what one more worker buys on this machine, not what a second core alone would.
+ */
+async function workersPhase(add, dir, redisUrl) {
+  const counts = [...new Set([1, 2, availableParallelism()])];
+  for (const store of ['lmdb', 'redis']) {
+    let one;
+    for (const w of counts) {
+      const args = store === 'lmdb' ? ['--store', 'lmdb'] : ['--store', 'redis', '--redis', redisUrl, '--redis-prefix', `bench-workers-${w}:`];
+      const op = await startOp(join(dir, `workers-${store}-${w}`), [...args, '--workers', String(w)]);
+      let r;
+      try {
+        r = await load({ mode: 'mail', url: op.url, operatorKey: op.operatorKey, prefix: `w${store}${w}` });
+      } finally {
+        await op.stop();
+      }
+      one ??= rate(r);
+      add('workers-req/s', `${store}×${w}`, rate(r), 'req/s');
+      add('workers-speedup', `${store}×${w}`, rate(r) / one, '×');
+      r.lat.sort((a, b) => a - b);
+      add('workers-p99', `${store}×${w}`, quantile(r.lat, 0.99), 'ms');
+    }
+  }
 }
 
 const rate = ({ count, ms }) => (count * 1000) / ms;
@@ -306,6 +339,15 @@ function printTable(rows) {
       fmt(get('p99', s), 2),
       s === 'echo' ? '' : fmt(get('operator-rss', s), 1),
     ]),
+  );
+  const scaled = rows.filter((r) => r.op === 'workers-req/s').map((r) => r.store);
+  console.log(
+    `scale: workers — comrad-op --workers W (OP-8), the same ${CLIENTS} clients in ${CLIENT_PROCS} processes, ${PHASE_MS} ms per row, this machine has ${availableParallelism()} cores ` +
+      '(shared with the client processes and Redis); speed-up = req/s over the same store with one worker, same run (goal 1 → 2: ≥ 1.6× on 2 cores)',
+  );
+  table(
+    ['store × workers', 'req/s', 'speed-up', 'p99 ms'],
+    scaled.map((s) => [s, fmt(get('workers-req/s', s)), `${fmt(get('workers-speedup', s), 2)}×`, fmt(get('workers-p99', s), 2)]),
   );
   console.log(`scale: idle — logged-in connections held open (clients in ${IDLE_PROCS} processes), memory store (goal at 10,000: < 500 MB)`);
   table(
