@@ -7,8 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { fromHex, toHex } from '@comrad/core';
-import { decodeLetter, encodeLetter } from '@comrad/core/envelope';
+import { beforeAll } from 'vitest';
+import { fromHex, ready, toHex, SymmetricKey } from '@comrad/core';
+import { anonEventsKey, decodeLetter, encodeLetter, openAnonEvent } from '@comrad/core/envelope';
 import { codeOf } from '@comrad/test-kit/core/garbage';
 import { letterFromJson, letterToJson, type InvalidCase, type LetterJson, type VectorFile } from '../scripts/vector-format.js';
 
@@ -17,10 +18,41 @@ const file = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/events.js
   InvalidCase & { hex: string }
 >;
 
-describe('events.json (EVT-1..EVT-7)', () => {
+interface AnonJson {
+  name: string;
+  rules: string[];
+  worldKey: string;
+  post: string;
+}
+const anon = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/anon-events.json', import.meta.url)), 'utf8')) as VectorFile<
+  AnonJson & { key: string; box: string; event: Record<string, unknown> },
+  InvalidCase & AnonJson
+>;
+
+beforeAll(async () => {
+  await ready();
+});
+
+describe('anon-events.json (EVT-10, EVT-11)', () => {
+  for (const v of anon.valid) {
+    it(`valid: ${v.name}`, () => {
+      const opened = openAnonEvent(fromHex(v.post), anonEventsKey(SymmetricKey.from(fromHex(v.worldKey))));
+      expect(toHex(opened.key.bytes())).toBe(v.key);
+      expect(toHex(opened.box.bytes())).toBe(v.box);
+      expect({ ...opened.event, eid: toHex(opened.event.eid) }).toEqual(v.event);
+    });
+  }
+  for (const v of anon.invalid) {
+    it(`invalid: ${v.name} → ${v.error}`, async () => {
+      expect(await codeOf(() => openAnonEvent(fromHex(v.post), anonEventsKey(SymmetricKey.from(fromHex(v.worldKey)))))).toBe(v.error);
+    });
+  }
+});
+
+describe('events.json (EVT-1..EVT-7, EVT-12)', () => {
   it('has vectors for every rule it names', () => {
     const named = new Set([...file.valid, ...file.invalid].flatMap((v) => v.rules));
-    for (const id of ['EVT-1', 'EVT-2', 'EVT-3', 'EVT-4', 'EVT-5', 'EVT-6', 'EVT-7']) expect(named.has(id), id).toBe(true);
+    for (const id of ['EVT-1', 'EVT-2', 'EVT-3', 'EVT-4', 'EVT-5', 'EVT-6', 'EVT-7', 'EVT-12']) expect(named.has(id), id).toBe(true);
   });
 
   for (const v of file.valid) {

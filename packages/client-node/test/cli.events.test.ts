@@ -54,6 +54,7 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
       'comrad --home ./alice events',
       'event create --title "March for housing" --when +2d/+3h --where "City hall steps" --to world',
       'comrad --home ./dave events',
+      'event create --title "Blockade at the port" --when +1d/+4h --where "Gate 3" --anonymous',
       '[EXPIRED]',
       '[TOO_LARGE]',
       '[NOT_FOUND]',
@@ -98,6 +99,18 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
     expect(hosted.find((e) => e.title === 'March for housing')!.rsvps).toEqual([expect.objectContaining({ name: 'dave', answer: 'maybe' })]);
     // The feed shows posts; the event is listed by `events`, not shown as a post or as a failure.
     expect(ok(await dave('feed'))).toContain('The feed is empty.');
+  });
+
+  it('EVT-10 EVT-12 an anonymous event: dave sees it without its host and answers; alice reads the answer', async () => {
+    const created = ok(await alice('event', 'create', '--title', 'Blockade at the port', '--when', '+1d/+4h', '--where', 'Gate 3', '--anonymous'));
+    expect(created).toMatch(/created: "Blockade at the port", .*, posted to the world anonymously$/m);
+    const seen = ok(await dave('events'));
+    expect(seen).toContain('"Blockade at the port" by an anonymous host');
+    expect(seen).toContain('in the world, hosted anonymously');
+    const anon = ((await json(dave, 'events')).events as Array<{ id: string; title: string; host: string }>).find((e) => e.title === 'Blockade at the port')!;
+    expect(anon.host).toBe('');
+    ok(await dave('event', 'rsvp', anon.id, 'yes'));
+    expect(ok(await alice('events'))).toMatch(/you host it anonymously, posted to the world; 1 answer\n\s+@dave: yes/);
   });
 
   it('EVT-9 an event in the past, a title too long, an answer to an unknown event: typed errors, nothing changed', async () => {

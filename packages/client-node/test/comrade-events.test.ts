@@ -117,4 +117,32 @@ describe('Comrade events (EVT-*)', () => {
     expect(await codeOf(bob.rsvp(e.id, 'no'))).toBe('NOT_FOUND');
     expect(await codeOf(alice.inviteToEvent(e.id, ['bob']))).toBe('NOT_FOUND');
   });
+
+  it('EVT-10 EVT-12 EVT-13 an anonymous event: seen without its host, answered into its one-time mailbox, the answers read by the host alone', async () => {
+    const op = await scope.operator();
+    const [alice, carol, dave] = [await registered(op, 'alice'), await registered(op, 'carol'), await registered(op, 'dave')];
+    const start = nowS() + 24 * HOUR;
+    const e = await alice.createEvent({ title: 'Blockade at the port', start, end: start + 4 * HOUR, where: 'Gate 3', anonymous: true });
+    expect(e).toMatchObject({ role: 'host', anonymous: true, to: 'world' });
+    // EVT-13: an invitation would be signed by alice.
+    expect(await codeOf(alice.inviteToEvent(e.id, ['carol']))).toBe('BAD_ARGUMENT');
+    // Not in the world feed (no author there), in the day's channel of anonymous events.
+    expect((await carol.feed()).events).toBeUndefined();
+    const [seen] = await carol.events();
+    expect(seen).toMatchObject({ id: e.id, role: 'seen', anonymous: true, host: '', title: 'Blockade at the port', where: 'Gate 3' });
+    await carol.rsvp(e.id, 'yes');
+    await dave.rsvp(e.id.slice(0, 8), 'maybe');
+    const [hosted] = await alice.events();
+    expect(hosted!.rsvps).toEqual([expect.objectContaining({ name: 'carol', answer: 'yes' }), expect.objectContaining({ name: 'dave', answer: 'maybe' })]);
+    // EVT-13: nothing the Operator keeps names alice beside the event: no world post by her, no mail to
+    // her, and every byte it holds that is not her registry record lacks her name and her key.
+    expect(await op.store.listPosts(Date.now(), 10)).toEqual([]);
+    expect(await op.store.listMail('alice', Date.now(), 10)).toEqual([]);
+    const aliceKey = Buffer.from(alice.identity!.publicKey.bytes());
+    for (const [key, value] of await op.store.dump()) {
+      if (typeof value === 'string' || key.includes('alice')) continue;
+      expect(Buffer.from(value).includes(aliceKey), key).toBe(false);
+      expect(Buffer.from(value).includes(Buffer.from('alice')), key).toBe(false);
+    }
+  });
 });

@@ -101,11 +101,12 @@ describe('event, invite and rsvp letters (EVT-*)', () => {
     expect(createLetter({ kind: 'event', from: 'alice', body: { ...event, note: 'line 1\n\tline 2' } }).body.note).toBe('line 1\n\tline 2');
   });
 
-  it('EVT-7 an event goes to comrades; an invitation and an answer to one comrade', async () => {
+  it('EVT-7 EVT-12 an event goes to comrades; an invitation to one comrade; an answer to the host, or to comrades for an anonymous host', async () => {
     expect(createLetter({ kind: 'event', from: 'alice', body: event }).to).toBe('comrades');
     expect(await codeOf(() => createLetter({ kind: 'event', from: 'alice', to: 'bob', body: event }))).toBe('MALFORMED');
     expect(await codeOf(() => createLetter({ kind: 'invite', from: 'alice', to: 'comrades', body: { event } }))).toBe('MALFORMED');
-    expect(await codeOf(() => createLetter({ kind: 'rsvp', from: 'bob', to: 'comrades', body: { eid: event.eid, answer: 'yes' } }))).toBe('MALFORMED');
+    // EVT-12: an answer to an anonymous host is addressed to comrades (sealed to the event's one-time key).
+    expect(createLetter({ kind: 'rsvp', from: 'bob', to: 'comrades', body: { eid: event.eid, answer: 'yes' } }).to).toBe('comrades');
     expect(createLetter({ kind: 'rsvp', from: 'bob', to: 'alice', body: { eid: event.eid, answer: 'no' } }).body.answer).toBe('no');
   });
 

@@ -209,6 +209,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--note <text>', 'a note for those who come, at most 1000 characters')
     .option('--to <audience...>', 'world: post it to the world feed (default: only those you invite see it)')
     .option('--expires <when>', 'with --to world: take it off the feed before it ends (a time, or +DURATION from now)')
+    .option('--anonymous', 'host it without your name: signed by a one-time key, posted for the world without login, answers to a one-time mailbox')
     .action(run(event.create as Action));
   events.command('invite <id> <names...>').description('invite comrades to an event you host: a sealed letter to each').action(run(event.invite as Action));
   events

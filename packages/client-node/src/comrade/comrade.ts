@@ -684,6 +684,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       me,
       operatorKey: this.operatorKey,
       book: this.#events!,
+      chan: this.#channelHost(),
+      worldKey: (epoch) => this.#epochKey(epoch),
       maxPostDays: this.#info.limits.maxPostDays,
       now: () => this.#now(),
       sendLetter: async (to, content, ttlMs) => {

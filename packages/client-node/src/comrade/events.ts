@@ -7,12 +7,19 @@
  * client's record of it.
  * @module
  */
-import { ProtocolError, fromHex, randomBytes, toHex, type PublicKey } from '@comrad/core';
+import { ComradError, KeyPair, PrivateKey, ProtocolError, PublicKey, SymmetricKey, fromHex, randomBytes, toHex } from '@comrad/core';
 import {
   EVENT_ID_BYTES,
+  WORLD_NAME,
+  anonEventsKey,
   createLetter,
   decodeLetter,
+  deriveChannel,
   normaliseName,
+  openAnonEvent,
+  openSealedLetter,
+  sealAnonEvent,
+  sealLetter,
   type EventBody,
   type EventLetter,
   type InviteLetter,
@@ -22,6 +29,8 @@ import {
 } from '@comrad/core/envelope';
 import { decodeCollectiveKeys } from '@comrad/core/collective';
 import type { Keymaker } from '@comrad/core/keymaker';
+import { chanPowInput, epochOf, solvePow } from '@comrad/core/wire';
+import type { ChannelHost } from './channels.js';
 import { UsageError } from '../errors.js';
 import type { EventBook } from '../store/event-book.js';
 import type { StoredLetter } from '../store/mail-store.js';
@@ -34,10 +43,19 @@ const MIN_TTL_MS = 60_000;
 /** MB-5: the longest `ttl` (366 days, ms). */
 const MAX_TTL_MS = 366 * DAY_MS;
 
+/** Pages read per channel: a mailbox or a day of anonymous events beyond this is cut short. */
+const MAX_CHANNEL_PAGES = 10;
+/** EVT-10: how many days of the channel of anonymous events `events` reads back (today included). */
+const ANON_DAYS = 7;
+
 /** What the event code needs from the Comrade. */
 export interface EventHost {
   readonly me: Keymaker;
   readonly operatorKey: PublicKey;
+  /** Channels (CHAN-*): fresh connections never logged in, proof of work, our own statement. */
+  readonly chan: ChannelHost;
+  /** The world key of an epoch (FEED-2). */
+  worldKey(epoch: number): Promise<SymmetricKey>;
   readonly book: EventBook;
   /** The Operator's `maxPostDays` (FEED-4). */
   readonly maxPostDays: number;
@@ -68,6 +86,11 @@ export interface EventInput {
   readonly to?: 'world' | 'invited';
   /** When the world feed drops it (seconds), at most `end` (default `end`, EVT-8). */
   readonly expires?: number;
+  /**
+   * EVT-10: host it anonymously: signed by a one-time key, posted without login to the world's channel of
+   * anonymous events, answers to a one-time mailbox. Implies the world; no invitations.
+   */
+  readonly anonymous?: boolean;
 }
 
 /** One answer to a hosted event. */
@@ -91,6 +114,8 @@ export interface EventView {
   readonly note: string;
   /** `host`: ours; `invited`: an invitation reached us; `seen`: in the world feed. */
   readonly role: 'host' | 'invited' | 'seen';
+  /** EVT-10: hosted anonymously (then `host` is empty for everyone but the host). */
+  readonly anonymous?: boolean;
   /** Ours only: where it was announced. */
   readonly to?: 'world' | 'invited';
   /** Ours only: who was invited. */
@@ -121,20 +146,37 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
   const letter = createLetter({ kind: 'event', from: host.me.name, body, at: nowS });
   // EVT-8: an event is dropped at its end; one that has ended is not created.
   if (letter.body.end <= nowS) throw new ProtocolError('EXPIRED', 'the event has ended already: give a time to come');
-  const to = input.to ?? 'invited';
+  const to = input.anonymous ? 'world' : (input.to ?? 'invited');
   const id = toHex(letter.body.eid);
   if (to === 'world') {
-    const expires = input.expires ?? letter.body.end;
-    if (expires > letter.body.end) throw new UsageError('BAD_ARGUMENT', 'an event is deleted when it ends: --expires cannot be later than its end');
-    if (expires <= nowS) throw new UsageError('BAD_ARGUMENT', '--expires must be in the future');
-    // FEED-4 counts whole days: the Operator's copy lives to the first day boundary after `expires`
-    // at the latest, and every reader drops the event at its end (EVT-8).
-    const days = Math.max(1, Math.ceil(((expires - nowS) * 1000) / DAY_MS));
-    if (days > host.maxPostDays) throw new UsageError('BAD_ARGUMENT', `this Operator keeps posts ${host.maxPostDays} days at most: announce the event closer to its date`);
+    const days = feedDays(host, nowS, input.expires ?? letter.body.end, letter.body.end);
+    if (input.anonymous) {
+      // EVT-10, EVT-11: a key made for this event only, and a mailbox only its answers use; kept before
+      // the post leaves, so a crash cannot leave an event whose answers nobody can open.
+      const oneTime = KeyPair.generate();
+      const box = SymmetricKey.generate();
+      const anon = { key: oneTime.privateKey.bytes(), pub: oneTime.publicKey.bytes(), box: box.bytes() };
+      await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [], anon });
+      const post = sealAnonEvent(letter.body, oneTime, box, anonEventsKey(await host.worldKey(epochOf(host.now()))));
+      await postRaw(host.chan, anonEventsKey(await host.worldKey(epochOf(host.now()))), post, days);
+      return view(letter, 'host', { to, invited: [], rsvps: [], anonymous: true });
+    }
     await host.postWorld(letter, days);
   }
   await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [] });
   return view(letter, 'host', { to, invited: [], rsvps: [] });
+}
+
+/**
+ * FEED-4 counts whole days: the Operator's copy lives to the first day boundary after `expires` at the
+ * latest, and every reader drops the event at its end (EVT-8).
+ */
+function feedDays(host: EventHost, nowS: number, expires: number, end: number): number {
+  if (expires > end) throw new UsageError('BAD_ARGUMENT', 'an event is deleted when it ends: --expires cannot be later than its end');
+  if (expires <= nowS) throw new UsageError('BAD_ARGUMENT', '--expires must be in the future');
+  const days = Math.max(1, Math.ceil(((expires - nowS) * 1000) / DAY_MS));
+  if (days > host.maxPostDays) throw new UsageError('BAD_ARGUMENT', `this Operator keeps posts ${host.maxPostDays} days at most: announce the event closer to its date`);
+  return days;
 }
 
 /**
@@ -150,6 +192,8 @@ export async function invite(host: EventHost, id: string, names: readonly string
   const { hosted } = await host.book.read(host.operatorKey, nowS);
   const eid = resolve(id, [...hosted.keys()], 'you host no event');
   const event = hosted.get(eid)!;
+  // EVT-13: an invitation is signed by its sender: it would name the host of an anonymous event.
+  if (event.anon) throw new UsageError('BAD_ARGUMENT', 'an anonymous event has no invitations: they would be signed by you');
   const who = names.map((n) => normaliseName(n));
   const ttl = ttlUntil(event.letter.body.end, host.now());
   const done: string[] = [];
@@ -172,12 +216,20 @@ export async function invite(host: EventHost, id: string, names: readonly string
  *   BAD_ARGUMENT (our own event, or a prefix that fits several)
  */
 export async function rsvp(host: EventHost, id: string, answer: RsvpAnswer): Promise<{ id: string; host: string; answer: RsvpAnswer }> {
-  const known = await listEvents(host);
+  const { views: known, anon } = await collect(host);
   const others = known.filter((e) => e.role !== 'host');
   const eid = resolve(id, others.map((e) => e.id), known.some((e) => e.role === 'host' && e.id.startsWith(id.toLowerCase())) ? 'that is your own event; you know of no other' : 'you know of no event');
   const event = others.find((e) => e.id === eid)!;
   const content: LetterContent = { kind: 'rsvp', body: { eid: fromHex(eid), answer } };
-  await host.sendLetter(event.host, content, ttlUntil(event.end, host.now()));
+  const oneTime = anon.get(eid);
+  if (oneTime) {
+    // EVT-12: to the one-time mailbox, sealed to the one-time key, on a connection that never logs in.
+    const letter = createLetter({ ...content, from: host.me.name, to: WORLD_NAME, at: Math.floor(host.now() / 1000) });
+    const sealed = sealLetter(letter, host.me.keys, oneTime.key, await host.chan.statement());
+    await postRaw(host.chan, oneTime.box, sealed, feedDays(host, Math.floor(host.now() / 1000), event.end, event.end));
+  } else {
+    await host.sendLetter(event.host, content, ttlUntil(event.end, host.now()));
+  }
   await host.book.putAnswer(host.operatorKey, eid, { answer, end: event.end });
   return { id: eid, host: event.host, answer };
 }
@@ -189,6 +241,11 @@ export async function rsvp(host: EventHost, id: string, answer: RsvpAnswer): Pro
  * @returns hosted first, then the others, each by start time
  */
 export async function listEvents(host: EventHost): Promise<EventView[]> {
+  return (await collect(host)).views;
+}
+
+/** The events of {@link listEvents}, and the one-time key and mailbox of each anonymous one seen. */
+async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map<string, { key: PublicKey; box: SymmetricKey }> }> {
   const nowS = Math.floor(host.now() / 1000);
   const letters = await host.letters(true);
   const { hosted, answers } = await host.book.read(host.operatorKey, nowS);
@@ -233,11 +290,100 @@ export async function listEvents(host: EventHost): Promise<EventView[]> {
     const answer = answers.get(eid)?.answer;
     seen.set(eid, view(letter, 'seen', answer ? { answer } : {}));
   }
+  // EVT-10: the anonymous events of the last days, each verified under the one-time key it carries.
+  const anon = new Map<string, { key: PublicKey; box: SymmetricKey }>();
+  for (const post of await anonPosts(host, nowS)) {
+    const eid = toHex(post.event.eid);
+    if (post.event.end <= nowS || hosted.has(eid) || invited.has(eid) || seen.has(eid)) continue;
+    anon.set(eid, { key: post.key, box: post.box });
+    const answer = answers.get(eid)?.answer;
+    seen.set(eid, view({ from: '', body: post.event }, 'seen', { anonymous: true, ...(answer ? { answer } : {}) }));
+  }
+  // EVT-12: the answers to our anonymous events wait in their mailboxes, sealed to their one-time keys.
+  for (const [eid, h] of hosted) {
+    if (!h.anon) continue;
+    const byName = rsvps.get(eid) ?? new Map<string, RsvpView>();
+    for (const letter of await mailbox(host, h.anon, eid)) {
+      const held = byName.get(letter.from);
+      if (!held || held.at <= letter.at) byName.set(letter.from, { name: letter.from, answer: letter.body.answer, at: letter.at });
+    }
+    rsvps.set(eid, byName);
+  }
   const mine = [...hosted].map(([eid, h]) =>
-    view(h.letter, 'host', { to: h.to, invited: h.invited, rsvps: [...(rsvps.get(eid)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)) }),
+    view(h.letter, 'host', { to: h.to, invited: h.invited, rsvps: [...(rsvps.get(eid)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)), ...(h.anon ? { anonymous: true } : {}) }),
   );
   const byStart = (a: EventView, b: EventView) => a.start - b.start || (a.id < b.id ? -1 : 1);
-  return [...mine.sort(byStart), ...[...invited.values(), ...seen.values()].sort(byStart)];
+  return { views: [...mine.sort(byStart), ...[...invited.values(), ...seen.values()].sort(byStart)], anon };
+}
+
+/** EVT-10: the opened posts of the channels of anonymous events of the last {@link ANON_DAYS} epochs. */
+async function anonPosts(host: EventHost, nowS: number): Promise<ReturnType<typeof openAnonEvent>[]> {
+  const today = epochOf(nowS * 1000);
+  const keys: SymmetricKey[] = [];
+  for (let e = today; e > today - ANON_DAYS && e >= 0; e--) {
+    try {
+      keys.push(anonEventsKey(await host.worldKey(e)));
+    } catch (err) {
+      // An epoch the Operator no longer keeps (or not yet) has no channel to read.
+      if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED') throw err;
+    }
+  }
+  const out = [];
+  for (const [i, posts] of (await readRaw(host.chan, keys)).entries()) {
+    for (const bytes of posts) {
+      try {
+        out.push(openAnonEvent(bytes, keys[i]!));
+      } catch (err) {
+        if (!(err instanceof ProtocolError)) throw err;
+      }
+    }
+  }
+  return out;
+}
+
+/** EVT-12: the answers in an anonymous event's mailbox that open with its one-time key and answer it. */
+async function mailbox(host: EventHost, anon: { key: Uint8Array; pub: Uint8Array; box: Uint8Array }, eid: string): Promise<RsvpLetter[]> {
+  const recipient = { name: WORLD_NAME, keys: new KeyPair(PrivateKey.from(anon.key), PublicKey.from(anon.pub)) };
+  const out: RsvpLetter[] = [];
+  for (const bytes of (await readRaw(host.chan, [SymmetricKey.from(anon.box)]))[0]!) {
+    try {
+      const { letter } = await openSealedLetter(bytes, recipient, host.operatorKey);
+      if (letter.kind === 'rsvp' && toHex(letter.body.eid) === eid) out.push(letter);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+    }
+  }
+  return out;
+}
+
+/** CHAN-6, CHAN-7: files opaque bytes in the channel of `key`, on a fresh connection that never logs in. */
+async function postRaw(chan: ChannelHost, key: SymmetricKey, post: Uint8Array, expiresInDays: number): Promise<void> {
+  const { cap } = deriveChannel(key);
+  await chan.oneShot(async (conn) => {
+    const bits = await chan.powBits(conn);
+    const pow = bits > 0 ? solvePow((n) => chanPowInput(conn.hello.challenge, cap, post, n), bits) : undefined;
+    await conn.request('chanPost', { cap, post, expiresInDays, ...(pow ? { pow } : {}) });
+  });
+}
+
+/** CHAN-8: every post of each channel (newest first), all on one fresh connection that never logs in. */
+async function readRaw(chan: ChannelHost, keys: readonly SymmetricKey[]): Promise<Uint8Array[][]> {
+  if (keys.length === 0) return [];
+  return chan.oneShot(async (conn) => {
+    const out: Uint8Array[][] = [];
+    for (const key of keys) {
+      const posts: Uint8Array[] = [];
+      let before: string | undefined;
+      for (let page = 0; page < MAX_CHANNEL_PAGES; page++) {
+        const res = await conn.request('chanFeed', { chan: deriveChannel(key).id, ...(before !== undefined ? { before } : {}) });
+        posts.push(...res.posts.map((p) => p.post));
+        if (res.next === undefined) break;
+        before = res.next;
+      }
+      out.push(posts);
+    }
+    return out;
+  });
 }
 
 /**

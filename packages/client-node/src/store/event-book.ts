@@ -26,6 +26,8 @@ export interface HostedEvent {
   readonly to: 'world' | 'invited';
   /** Who was sent an invitation (EVT-5). */
   readonly invited: readonly string[];
+  /** An anonymous event (EVT-10): its one-time private key and its mailbox key, which only this home holds. */
+  readonly anon?: { readonly key: Uint8Array; readonly pub: Uint8Array; readonly box: Uint8Array };
 }
 
 /** An answer this home gave (EVT-6). */
@@ -90,7 +92,9 @@ export class EventBook {
   }
 
   async #write(book: Book): Promise<void> {
-    const hosted = Object.fromEntries([...book.hosted].map(([k, v]) => [k, { letter: encodeLetter(v.letter), to: v.to, invited: [...v.invited] }]));
+    const hosted = Object.fromEntries(
+      [...book.hosted].map(([k, v]) => [k, { letter: encodeLetter(v.letter), to: v.to, invited: [...v.invited], ...(v.anon ? { anon: { key: v.anon.key, pub: v.anon.pub, box: v.anon.box } } : {}) }]),
+    );
     const answers = Object.fromEntries([...book.answers].map(([k, v]) => [k, { answer: v.answer, end: v.end }]));
     await atomicWrite(this.#path, cellSeal(this.#key, encode({ v: 1, book: { hosted, answers } }), CONTEXT), { mode: 0o600 });
   }
@@ -101,11 +105,17 @@ export class EventBook {
     if (raw === undefined) return book;
     const f = Fields.of(raw, 'event book', ['hosted', 'answers']);
     for (const [k, v] of Object.entries(Fields.open(f.raw('hosted'), 'hosted events') && (f.raw('hosted') as object))) {
-      const e = Fields.of(v, 'hosted event', ['letter', 'to', 'invited']);
+      const e = Fields.of(v, 'hosted event', ['letter', 'to', 'invited', 'anon']);
       const letter = decodeLetter(e.bytes('letter', { max: MAX_FILE_BYTES }));
       if (letter.kind !== 'event') continue;
       const invited = e.list('invited', MAX_INVITED).map((n) => (typeof n === 'string' ? n : ''));
-      book.hosted.set(k, { letter, to: e.oneOf('to', ['world', 'invited'] as const), invited });
+      const anon = e.has('anon') ? Fields.of(e.raw('anon'), 'anonymous event', ['key', 'pub', 'box']) : undefined;
+      book.hosted.set(k, {
+        letter,
+        to: e.oneOf('to', ['world', 'invited'] as const),
+        invited,
+        ...(anon ? { anon: { key: anon.bytes('key', { min: 32, max: 64 }).slice(), pub: anon.bytes('pub', { min: 45, max: 77 }).slice(), box: anon.bytes('box', { min: 32, max: 32 }).slice() } } : {}),
+      });
     }
     for (const [k, v] of Object.entries(Fields.open(f.raw('answers'), 'answers') && (f.raw('answers') as object))) {
       const a = Fields.of(v, 'answer', ['answer', 'end']);

@@ -132,3 +132,12 @@ export {
   openChannelPost,
   type ChannelAddress,
 } from './channel.js';
+export {
+  ANON_EVENT_VERSION,
+  ANON_KEY_BYTES,
+  MAILBOX_KEY_BYTES,
+  anonEventsKey,
+  sealAnonEvent,
+  openAnonEvent,
+  type AnonEvent,
+} from './anon-event.js';

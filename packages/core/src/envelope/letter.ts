@@ -114,8 +114,11 @@ export type LetterOf<K extends SpecifiedKind> = K extends 'dm' | 'post' ? TextLe
 
 /** LET-6, EVT-7: the kinds addressed to `comrades` rather than to one comrade. */
 const TO_WORLD: ReadonlySet<string> = new Set(['post', 'event']);
-/** EVT-7: the kinds addressed to one comrade, never to `comrades`. */
-const TO_ONE: ReadonlySet<string> = new Set(['invite', 'rsvp']);
+/**
+ * EVT-7: the kinds addressed to one comrade, never to `comrades`. (An `rsvp` goes to the host, or to
+ * `comrades` when the host is anonymous, EVT-12: sealed to the event's one-time key.)
+ */
+const TO_ONE: ReadonlySet<string> = new Set(['invite']);
 
 const LETTER_FIELDS = ['v', 'kind', 'from', 'to', 'at', 'id', 'body'] as const;
 const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -188,8 +191,8 @@ function readLetter(value: unknown): Letter {
   }
   const from = readNameField(f, 'from');
   const to = readNameField(f, 'to');
-  // LET-6, EVT-7: a post and an event go to the world (or a channel); an invitation and an answer to
-  // one comrade, never to the world.
+  // LET-6, EVT-7: a post and an event go to the world (or a channel); an invitation to one comrade,
+  // never to the world.
   if (TO_WORLD.has(kind) && to !== WORLD_NAME) throw new ProtocolError('MALFORMED', `a ${kind} is addressed to ${WORLD_NAME}`);
   if (TO_ONE.has(kind) && to === WORLD_NAME) throw new ProtocolError('MALFORMED', `a ${kind} is addressed to one comrade`);
   const at = f.int('at', { min: 0, max: MAX_LETTER_AT });
