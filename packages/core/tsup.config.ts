@@ -8,6 +8,7 @@ export default defineConfig({
     'envelope/index': 'src/envelope/index.ts',
     'keymaker/index': 'src/keymaker/index.ts',
     'wire/index': 'src/wire/index.ts',
+    'tokens/index': 'src/tokens/index.ts',
     'collective/index': 'src/collective/index.ts',
     'pins/index': 'src/pins/index.ts',
     'node/index': 'src/node/index.ts',

@@ -47,6 +47,11 @@ export const ERROR_CODES = [
   'NOT_MEMBER', // an act that needs a member (or the candidate concerned) by someone who is not (COL-10..COL-17)
   'DUPLICATE', // something the same comrade already did: a second request, vouch, vote or expulsion vote (COL-10..COL-17)
   'QUORUM_NOT_MET', // an admission without the vouches the constitution in force requires (COL-12)
+  // unlinkable tokens (TOK-*)
+  'TOKEN_REQUIRED', // an anonymous action that carries no token where the Operator requires one (TOK-11)
+  'TOKEN_INVALID', // a token that is not a Privacy Pass token of this Operator: wrong size, type, challenge or signature (TOK-7)
+  'TOKEN_EXPIRED', // a token signed by an issuer key whose window is over (TOK-4)
+  'TOKEN_SPENT', // a token already spent on another action (TOK-8)
   // client (CL-*)
   'KEY_CHANGED', // the Operator answered with a different key than the pinned one
   'TIMEOUT',

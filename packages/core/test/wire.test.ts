@@ -77,6 +77,8 @@ beforeAll(async () => {
       params: { cells: ['u33dc', 'u33db'], limit: 50 },
       result: { pins: [{ id: 'ab12', cell: 'u33dc0c', kind: 'medical', createdAt: 1, expiresAt: 2, confirms: 0, denies: 4 }] },
     },
+    tokenKeys: { params: {}, result: { keys: [{ key: new Uint8Array(342).fill(2), from: 1_750_000_000_000, until: 1_750_172_799_999 }], budget: 32, periodMs: 86_400_000, send: 'accept' } },
+    tokens: { params: { requests: [new Uint8Array(259).fill(1), new Uint8Array(259).fill(2)] }, result: { responses: [new Uint8Array(256).fill(3)], left: 31 } },
   };
 });
 

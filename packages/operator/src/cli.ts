@@ -53,6 +53,8 @@ interface ServeOptions {
   metrics?: string;
   metricsAllowRemote?: boolean;
   workers?: string;
+  tokenBudget?: string;
+  sendToken?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -85,6 +87,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--log-level <level>', 'pino log level', 'info')
     .option('--limit <key=value>', 'override a limit, e.g. --limit mailboxItems=500 (repeatable)', collect, [])
     .option('--sweep-seconds <n>', 'how often expired mail and posts are deleted', '60')
+    .option('--token-budget <n>', 'unlinkable tokens each comrade may obtain per day, 0..100 (default 32; spec/15-tokens.md TOK-9)')
+    .option('--send-token <rule>', 'accept: a letter may be paid with a token instead of proof of work; require: every letter needs one (TOK-11)', 'accept')
     .option('--onion', 'also serve as a Tor onion service (keys in <data>/tor)')
     .option('--onion-only', 'serve only as a Tor onion service (listen on loopback only)')
     .option('--tor-config <file>', 'extra torrc lines for the onion service (e.g. a private test network)')
@@ -126,6 +130,8 @@ async function serve(o: ServeOptions): Promise<void> {
     fail(`--onion needs the Operator on loopback for tor: use --host 127.0.0.1 or 0.0.0.0, not ${o.host}`);
   }
   const limits = parseLimits(o.limit, o.storageBytes);
+  if (o.sendToken !== 'accept' && o.sendToken !== 'require') fail(`--send-token is accept or require, not ${o.sendToken}`);
+  const tokens = { send: o.sendToken as 'accept' | 'require', ...(o.tokenBudget !== undefined ? { budget: parseInteger(o.tokenBudget, 'token-budget', 0, 100) } : {}) };
   const torTimeoutMs = o.torTimeout === undefined ? undefined : parseInteger(o.torTimeout, 'tor-timeout', 1, 3600) * 1000;
   const storeOpts = storeOptions(o, dataDir);
   const metricsAt = o.metrics === undefined ? undefined : parseMetricsAddress(o.metrics, o.metricsAllowRemote === true);
@@ -158,6 +164,7 @@ async function serve(o: ServeOptions): Promise<void> {
     limits,
     logger: log,
     sweepIntervalMs: parseInteger(o.sweepSeconds, 'sweep-seconds', 0, 86_400) * 1000,
+    tokens,
   }).catch(async (err: unknown) => {
     await store.close();
     throw err;

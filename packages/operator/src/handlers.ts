@@ -28,6 +28,7 @@ import type { ServerLimits } from './limits.js';
 import type { Policy } from './policy/index.js';
 import type { Store } from './store/types.js';
 import type { WorldKeys } from './world-keys.js';
+import { actionDigest, type TokenIssuer } from './tokens.js';
 
 /** The Operator's own keys. */
 export interface OperatorKeys {
@@ -71,6 +72,8 @@ export interface HandlerContext {
   readonly info: InfoResult;
   /** A key no one holds, verified against when a name is unknown so that failure takes the usual time (AUTH-5). */
   readonly decoyKey: PublicKey;
+  /** Unlinkable tokens (TOK-*): the issuer keys, budgets and burned nonces. */
+  readonly tokens: TokenIssuer;
 }
 
 /** AUTH-5: the one answer to every failed handshake. */
@@ -141,7 +144,29 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       const pins = await ctx.policy.listPins(req.params.cells, req.params.limit, ctx.clock.now());
       return { pins: pins.map(({ note, ...p }) => ({ ...p, kind: p.kind as PinKind, ...(note ? { note } : {}) })) };
     }
+    case 'tokenKeys':
+      return ctx.tokens.announce(ctx.clock.now());
+    case 'tokens':
+      // TOK-3: the only token op that names its caller; what it signs is blinded.
+      return ctx.tokens.issue(session.name!, req.params.requests, ctx.clock.now());
   }
+}
+
+/**
+ * TOK-7, TOK-8, TOK-10: checks and burns the token that pays for an anonymous action — only on a
+ * connection that is not logged in, so the Operator never sees a token next to a name. Call it after every
+ * check of the action that can refuse it without a write, and before the action's own write: a refused
+ * action then leaves its token unspent, and a retry of the same action with the same token is `held`.
+ * @param token - the request's `token` field
+ * @param op - the op paid for; with `parts`, what the token is burned for ({@link actionDigest})
+ * @returns `ok` (burned now) or `held` (a retry of the very same action)
+ * @throws ProtocolError FORBIDDEN (logged in), TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_SPENT
+ * @example `await redeemToken(ctx, session, p.token, 'pinPut', p.cell, p.kind)` in a handler, then the write
+ */
+export async function redeemToken(ctx: HandlerContext, s: Session, token: Uint8Array | undefined, op: string, ...parts: Array<Uint8Array | string>): Promise<'ok' | 'held'> {
+  if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'spend tokens on a connection that is not logged in');
+  if (!token) throw new ProtocolError('TOKEN_REQUIRED', `${op} must be paid with a token`);
+  return ctx.tokens.redeem(token, actionDigest(op, ...parts), ctx.clock.now());
 }
 
 async function chanPost(ctx: HandlerContext, s: Session, p: ParamsOf<'chanPost'>): Promise<Result<'chanPost'>> {
@@ -260,9 +285,19 @@ async function send(ctx: HandlerContext, s: Session, p: ParamsOf<'send'>): Promi
   // MB-7: a letter never travels on a logged-in connection, so the Operator cannot tie it to its sender.
   if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'send letters on a connection that is not logged in');
   ctx.policy.checkLetterSize(p.letter.length);
-  spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => sendPowInput(challenge, p.to, p.letter, nonce), 'a letter');
-  // MB-10: `token` is reserved for Privacy Pass and deliberately ignored.
-  await ctx.policy.deliver(p.to, p.letter, p.ttl, ctx.clock.now());
+  const now = ctx.clock.now();
+  if (p.token) {
+    // TOK-11: a token pays for the letter instead of proof of work. The token is checked, then the
+    // recipient, and only then burned, so a letter refused for its recipient costs no token.
+    await ctx.tokens.check(p.token, now);
+    await ctx.policy.checkRecipient(p.to);
+    await redeemToken(ctx, s, p.token, 'send', p.to, p.letter);
+  } else if (ctx.tokens.options.send === 'require') {
+    throw new ProtocolError('TOKEN_REQUIRED', 'a letter must be paid with a token on this Operator');
+  } else {
+    spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => sendPowInput(challenge, p.to, p.letter, nonce), 'a letter');
+  }
+  await ctx.policy.deliver(p.to, p.letter, p.ttl, now);
   return {};
 }
 

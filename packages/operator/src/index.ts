@@ -63,7 +63,19 @@ export {
   type PutPinResult,
   type PinVoteRule,
   type VotePinResult,
+  type SpendResult,
+  type TokensTaken,
 } from './store/index.js';
+export {
+  TokenIssuer,
+  actionDigest,
+  resolveTokenOptions,
+  DEFAULT_TOKEN_BUDGET,
+  DEFAULT_TOKEN_PERIOD_MS,
+  type TokenOptions,
+  type CheckedToken,
+} from './tokens.js';
+export { redeemToken } from './handlers.js';
 export {
   OperatorMetrics,
   startMetricsServer,

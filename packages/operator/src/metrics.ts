@@ -65,6 +65,10 @@ const TIMED = [
   'votePin',
   'expirePins',
   'storedBytes',
+  'issuerKey',
+  'takeTokens',
+  'spendToken',
+  'expireTokens',
 ] as const satisfies readonly (keyof Store)[];
 
 type TimedMethod = (typeof TIMED)[number];

@@ -19,6 +19,7 @@ import { Policy } from './policy/index.js';
 import { TokenBucket } from './rate.js';
 import type { Store } from './store/types.js';
 import { WorldKeys } from './world-keys.js';
+import { TokenIssuer, type TokenOptions } from './tokens.js';
 
 /** Options of {@link startOperator}. */
 export interface StartOperatorOptions {
@@ -47,6 +48,8 @@ export interface StartOperatorOptions {
    * (`comrad-op --workers`), so `maxConnectionsPerName` holds over all of them; default: this process only.
    */
   nameSlots?: NameSlots;
+  /** Unlinkable tokens (TOK-4, TOK-9, TOK-11): budget per period, period, and whether a letter needs one. */
+  tokens?: Partial<TokenOptions>;
 }
 
 /** LIMIT-4 over several processes: a count of each name's logged-in connections kept outside this process. */
@@ -122,6 +125,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
     info,
     worldKeys: new WorldKeys(store, keys.world, keys.atRestKey),
     decoyKey: KeyPair.generate().publicKey,
+    tokens: new TokenIssuer(store, keys.atRestKey, options.tokens),
   };
 
   const connections = new Set<Connection>();
@@ -403,6 +407,7 @@ export async function startOperator(options: StartOperatorOptions): Promise<Runn
 
   async function sweep(): Promise<{ mail: number; posts: number }> {
     const removed = await policy.sweep(clock.now());
+    await ctx.tokens.sweep(clock.now());
     log.info({ event: 'sweep', expiredMail: removed.mail, expiredPosts: removed.posts, connections: connections.size, ...stats.take() });
     return removed;
   }

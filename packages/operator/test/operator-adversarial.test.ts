@@ -45,6 +45,8 @@ beforeAll(async () => {
     pinPut: { cell: 'u33dc0c', kind: 'police', note: 'vans', ttl: 600 },
     pinVote: { pin: '0123456789abcdef0123456789abcdef', vote: 'confirm', nullifier: randomBytes(32) },
     pins: { cells: ['u33dc', 'u33db'], limit: 5 },
+    tokenKeys: {},
+    tokens: { requests: [randomBytes(259)] },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

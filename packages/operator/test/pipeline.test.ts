@@ -28,6 +28,7 @@ import { RequestPipeline, type FrameResult, type PipelineConnection, type Pipeli
 import { Policy } from '../src/policy/index.js';
 import { TokenBucket } from '../src/rate.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { TokenIssuer } from '../src/tokens.js';
 import { WorldKeys } from '../src/world-keys.js';
 
 const T0 = 1_700_000_000_000;
@@ -74,7 +75,7 @@ async function rig(overrides: Partial<ServerLimits> = {}, wrap: (s: Store) => St
   const store = wrap(await openStore({ kind: 'memory' }));
   const clock = { now: () => T0 };
   const info: InfoResult = { v: 1, operatorKey: keys.operator.publicKey, worldKey: keys.world.publicKey, limits: announcedLimits(limits), pow: { register: 0, send: 0 } };
-  const ctx: HandlerContext = { store, policy: new Policy(store, limits), keys, limits, clock, info, worldKeys: new WorldKeys(store, keys.world, keys.atRestKey), decoyKey: KeyPair.generate().publicKey };
+  const ctx: HandlerContext = { store, policy: new Policy(store, limits), keys, limits, clock, info, worldKeys: new WorldKeys(store, keys.world, keys.atRestKey), decoyKey: KeyPair.generate().publicKey, tokens: new TokenIssuer(store, keys.atRestKey) };
   const logged: string[] = [];
   const sink = new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) });
   const host = new TestHost();

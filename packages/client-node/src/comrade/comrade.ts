@@ -71,6 +71,9 @@ import {
   solvePow,
   verifyLookup,
   type InfoResult,
+  type Op,
+  type Params,
+  type Result,
 } from '@comrad/core/wire';
 import { startCrypto } from '../crypto-ready.js';
 import { UsageError } from '../errors.js';
@@ -84,6 +87,8 @@ import { OperatorBook, type OperatorEntry } from '../store/operators.js';
 import { OwnStatements } from '../store/own-statement.js';
 import { CollectiveKeyring } from '../store/collective-keyring.js';
 import { EventBook } from '../store/event-book.js';
+import { TokenWallet } from '../store/token-wallet.js';
+import * as tok from './tokens.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
 import * as chan from './channels.js';
@@ -274,6 +279,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   #statements: OwnStatements | undefined;
   #keyring: CollectiveKeyring | undefined;
   #events: EventBook | undefined;
+  #wallet: TokenWallet | undefined;
   readonly #epochKeys = new Map<number, SymmetricKey>();
 
   private constructor(opts: ComradeOptions, paths: HomePaths, pub: Session, info: InfoResult, entry: OperatorEntry, contacts: ContactBook) {
@@ -860,7 +866,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const to = normaliseName(name);
     const statement = await this.#ownStatement(me);
     const letter = createLetter({ ...content, from: me.name, to, at: Math.floor(this.#now() / 1000) });
-    const sealedFor = async (conn: OperatorConnection): Promise<void> => {
+    // Sealed once: a retry (another connection, the same token) sends the very same bytes (MB-11, TOK-8).
+    let sealed: Uint8Array | undefined;
+    const ttl = ttlMs !== undefined ? { ttl: ttlMs } : {};
+    const sealedFor = async (conn: OperatorConnection, token?: Uint8Array): Promise<void> => {
       // A pinned contact needs no lookup; an unknown one is looked up on this same anonymous connection,
       // which names the recipient anyway, so no logged-in connection ever asks about the people we write to.
       const pinned = this.#contacts.get(this.operatorKey, to);
@@ -871,12 +880,28 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         this.#pin(to, key, recipient.statement);
         await this.#contacts.save();
       }
-      const sealed = sealLetter(letter, me.keys, key, statement);
+      sealed ??= sealLetter(letter, me.keys, key, statement);
+      const letterBytes = sealed;
+      if (token) {
+        // TOK-11: a token pays for the letter; no proof of work.
+        await conn.request('send', { to, letter: letterBytes, ...ttl, token });
+        return;
+      }
       const bits = await this.#powBits(conn, 'send');
-      const pow = bits > 0 ? solvePow((n) => sendPowInput(conn.hello.challenge, to, sealed, n), bits) : undefined;
-      await conn.request('send', { to, letter: sealed, ...(ttlMs !== undefined ? { ttl: ttlMs } : {}), ...(pow ? { pow } : {}) });
+      const pow = bits > 0 ? solvePow((n) => sendPowInput(conn.hello.challenge, to, letterBytes, n), bits) : undefined;
+      await conn.request('send', { to, letter: letterBytes, ...ttl, ...(pow ? { pow } : {}) });
     };
-    await this.#oneShot(sealedFor);
+    // TOK-11: a held token spares the proof of work; an Operator that requires tokens says so and gets one.
+    const paid = () => tok.payWithToken(this.#tokenHost(), (conn, token) => sealedFor(conn, token));
+    if (this.#info.pow.send > 0 && (await this.#wallet!.count(this.operatorKey, this.#now())) > 0) await paid();
+    else {
+      try {
+        await this.#oneShot((conn) => sealedFor(conn));
+      } catch (err) {
+        if (!ComradError.is(err, 'TOKEN_REQUIRED')) throw err;
+        await paid();
+      }
+    }
     return { id: toHex(letter.id) };
   }
 
@@ -1259,6 +1284,64 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Obtains this period's budget of unlinkable tokens (TOK-3, TOK-9) and keeps them sealed in the home
+   * (TOK-12). The issuer key is asked for on a fresh connection that does not name us; only the blinded
+   * requests travel on the logged-in session, and each signature is checked against that key. Obtain
+   * tokens at another moment than you spend them: the Operator sees both (TOK-12).
+   * @param want - how many (default: the whole budget)
+   * @returns `{ obtained, held, left }`: obtained now, unspent held now, left of the budget
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError QUOTA_EXCEEDED (budget spent), TOKEN_EXPIRED (the key
+   *   changed meanwhile: call again)
+   * @example
+   * ```ts
+   * const { held } = await comrade.obtainTokens(); // e.g. at login, hours before voting
+   * ```
+   */
+  async obtainTokens(want?: number): Promise<tok.ObtainedTokens> {
+    this.#requireUnlocked();
+    return tok.obtainTokens(this.#tokenHost(), want);
+  }
+
+  /**
+   * How many unspent tokens for this Operator the home holds (no request).
+   * @returns the count of tokens whose issuer key is still accepted
+   */
+  async tokenCount(): Promise<number> {
+    this.#requireUnlocked();
+    return this.#wallet!.count(this.operatorKey, this.#now());
+  }
+
+  /**
+   * Performs an anonymous action paid with one unlinkable token (TOK-10): `op` with `params` and a
+   * `token` from the wallet, on a fresh connection that never logs in (through Tor, a circuit of its
+   * own), closed right after. Nothing in the request names us; the token proves only that some comrade
+   * obtained it. When the wallet is empty the budget is obtained first (see {@link obtainTokens}). A
+   * refused action leaves its token unspent on the Operator, but the client never shows that token again.
+   * @param op - an op whose parameters take a `token` (`send`, `vote`, and the anonymous ops of other
+   *   documents: pins, events)
+   * @param params - the op's parameters without `token`
+   * @returns the op's result
+   * @throws UsageError NOT_LOGGED_IN; ProtocolError QUOTA_EXCEEDED (no token left), and the op's own refusals
+   * @example
+   * ```ts
+   * await comrade.anonymous('vote', { post: id, voter, choice: 'up' });
+   * ```
+   */
+  async anonymous<O extends Op>(op: O, params: Omit<Params<O>, 'token'>): Promise<Result<O>> {
+    this.#requireUnlocked();
+    return tok.payWithToken(this.#tokenHost(), (conn, token) => conn.request(op, { ...params, token } as unknown as Params<O>));
+  }
+
+  #tokenHost(): tok.TokenHost {
+    return {
+      operatorKey: this.operatorKey,
+      wallet: this.#wallet!,
+      now: () => this.#now(),
+      privateSession: () => this.#privateSession(),
+      oneShot: (use) => this.#oneShot(use),
+    };
+  }
+  /**
    * Closes every connection and forgets the unlocked key; call it when done (a bot: on SIGTERM).
    * @returns once every connection is closed
    */
@@ -1280,6 +1363,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#statements?.wipe();
     this.#keyring?.wipe();
     this.#events?.wipe();
+    this.#wallet?.wipe();
+    this.#wallet = undefined;
     this.#statements = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
@@ -1291,7 +1376,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#statements?.wipe();
     this.#keyring?.wipe();
     this.#events?.wipe();
+    this.#wallet?.wipe();
     this.#me = me;
+    this.#wallet = new TokenWallet(this.#paths, me.keys.privateKey);
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
     this.#statements = new OwnStatements(this.#paths, me.keys.privateKey);
     this.#keyring = new CollectiveKeyring(this.#paths, me.keys.privateKey);

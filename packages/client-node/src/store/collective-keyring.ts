@@ -4,14 +4,13 @@
  * statements, CL-3): it names the collectives we belong to, and the keys read their logs.
  * @module
  */
-import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellSeal, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
 import { decodeCollectiveKeys, encodeCollectiveKeys, type CollectiveKeys } from '@comrad/core/collective';
 import { Fields } from '@comrad/core/codec';
 import { atomicWrite } from '@comrad/core/node';
 import type { HomePaths } from '../home/home.js';
-import { readSealedCellMap } from './sealed-cell.js';
+import { homeFileKey, readSealedCellMap } from './sealed-cell.js';
 
 const CONTEXT = utf8('comrad/local/collectives/v1');
 /** Keys are about 200 bytes: a few thousand collectives fit; a larger file is not ours. */
@@ -36,14 +35,7 @@ export class CollectiveKeyring {
    */
   constructor(paths: HomePaths, identityKey: PrivateKey) {
     this.#path = join(paths.root, 'collectives.cell');
-    const secret = identityKey.bytes();
-    const derived = new Uint8Array(hkdfSync('sha256', secret, utf8('comrad/local-storage/v1'), utf8('collectives'), 32));
-    try {
-      this.#key = SymmetricKey.from(derived);
-    } finally {
-      secret.fill(0);
-      derived.fill(0);
-    }
+    this.#key = homeFileKey(identityKey, 'collectives');
   }
 
   /**

@@ -112,3 +112,14 @@ export {
   type PinsResult,
   type WirePin,
 } from './pins.js';
+export {
+  WIRE_MAX_TOKEN_REQUESTS,
+  WIRE_MAX_TOKEN_KEYS,
+  TOKEN_FIELD_BOUNDS,
+  readTokenField,
+  type TokenKey,
+  type TokenKeysResult,
+  type TokensParams,
+  type TokensResult,
+  type SendTokenRule,
+} from './tokens.js';

@@ -4,7 +4,8 @@
  */
 import type { Fields } from '../codec/index.js';
 import { NONCE_BOUNDS, SEALED_BOUNDS, TIME_BOUNDS, checkItemId, mapOf, readItemId, readName } from './_bounds.js';
-import { MAX_TOKEN_BYTES, MAX_TTL_MS, MIN_TTL_MS, WIRE_MAX_ACK_IDS, WIRE_MAX_FETCH_ITEMS } from './limits.js';
+import { readTokenField } from './tokens.js';
+import { MAX_TTL_MS, MIN_TTL_MS, WIRE_MAX_ACK_IDS, WIRE_MAX_FETCH_ITEMS } from './limits.js';
 
 /** Parameters of `send` (MB-1). Nothing here names the sender, and the Operator stores nothing about the connection. */
 export interface SendParams {
@@ -16,7 +17,7 @@ export interface SendParams {
   readonly ttl?: number;
   /** Proof-of-work nonce when the Operator asks for one (MB-9). */
   readonly pow?: Uint8Array;
-  /** MB-10: reserved for unlinkable Privacy Pass tokens; at most 512 bytes; ignored for now. */
+  /** MB-10, TOK-11: an unlinkable token paying for this letter (`@comrad/core/tokens`). */
   readonly token?: Uint8Array;
 }
 
@@ -74,7 +75,7 @@ export const sendCodec = {
     const out: { -readonly [K in keyof SendParams]: SendParams[K] } = { to: readName(f, 'to'), letter: f.bytes('letter', SEALED_BOUNDS) };
     const ttl = f.optInt('ttl', { min: MIN_TTL_MS, max: MAX_TTL_MS });
     const pow = f.optBytes('pow', NONCE_BOUNDS);
-    const token = f.optBytes('token', { max: MAX_TOKEN_BYTES });
+    const token = readTokenField(f);
     if (ttl !== undefined) out.ttl = ttl;
     if (pow) out.pow = pow;
     if (token) out.token = token;

@@ -114,13 +114,21 @@ export class Policy {
   }
 
   /**
+   * MB-8: a letter goes only to a registered name.
+   * @throws ProtocolError NOT_FOUND
+   */
+  async checkRecipient(to: string): Promise<void> {
+    if (!(await this.store.keyOf(to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
+  }
+
+  /**
    * Holds a letter for `to` until acknowledged or expired (MB-3, MB-5): only for a registered name, within
    * the mailbox quota (MB-4) and the store's budget (STORE-2), both checked atomically with the append; the
    * same bytes again are a no-op (MB-11).
    * @throws ProtocolError NOT_FOUND, QUOTA_EXCEEDED, STORAGE_FULL
    */
   async deliver(to: string, letter: Uint8Array, ttl: number | undefined, now: number): Promise<void> {
-    if (!(await this.store.keyOf(to))) throw new ProtocolError('NOT_FOUND', 'no such recipient');
+    await this.checkRecipient(to);
     const quota: MailQuota = { maxItems: this.limits.mailboxItems, maxBytes: this.limits.mailboxBytes, storageBytes: this.limits.storageBytes };
     const mail = { sealed: letter, receivedAt: now, expiresAt: this.mailExpiry(now, ttl), key: mailKey(letter), nonce: this.#random() };
     const put = await this.store.appendMail(to, mail, quota);

@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -270,6 +270,47 @@ class GuardedStore implements Store {
     });
   }
 
+  issuerKey(period: number, create: () => Promise<Uint8Array>): Promise<Uint8Array>;
+  issuerKey(period: number): Promise<Uint8Array | undefined>;
+  issuerKey(period: number, create?: () => Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+    return this.run(() => {
+      checkEpoch(period, 'period');
+      if (create === undefined) return this.inner.issuerKey(period);
+      if (typeof create !== 'function') throw new TypeError('create must be a function');
+      return this.inner.issuerKey(period, async () => {
+        const value = await create();
+        checkBytes(value, 'the created issuer key');
+        return value;
+      });
+    });
+  }
+
+  takeTokens(period: number, name: string, want: number, max: number): Promise<TokensTaken> {
+    return this.run(async () => {
+      checkEpoch(period, 'period');
+      checkName(name, 'name');
+      checkCount(want, 'want');
+      checkCount(max, 'max');
+      return this.inner.takeTokens(period, name, want, max);
+    });
+  }
+
+  spendToken(period: number, nullifier: string, action: string): Promise<SpendResult> {
+    return this.run(() => {
+      checkEpoch(period, 'period');
+      checkHex(nullifier, 'nullifier');
+      checkHex(action, 'action');
+      return this.inner.spendToken(period, nullifier, action);
+    });
+  }
+
+  expireTokens(keepPeriodsFrom: number): Promise<number> {
+    return this.run(() => {
+      if (typeof keepPeriodsFrom !== 'number' || Number.isNaN(keepPeriodsFrom)) throw new TypeError('keepPeriodsFrom must be a number');
+      return this.inner.expireTokens(keepPeriodsFrom);
+    });
+  }
+
   expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {
     return this.run(() => {
       checkTime(now, 'now');
@@ -372,6 +413,11 @@ function storageBudget(v: unknown): { storageBytes?: number } {
   if (v === undefined) return {};
   checkCount(v, 'quota.storageBytes');
   return { storageBytes: v as number };
+}
+
+/** A nullifier or an action digest: 16–128 lowercase hex digits (the policy's are SHA-256 or token nonces, 64). */
+function checkHex(v: unknown, field: string): void {
+  if (typeof v !== 'string' || !/^[0-9a-f]{16,128}$/.test(v)) throw new TypeError(`${field} must be 16 to 128 lowercase hex digits`);
 }
 
 function checkEpoch(v: unknown, field: string): void {

@@ -425,3 +425,40 @@ end
 return { #due, gone }
 `,
 };
+
+/**
+ * TOK-9: takes up to ARGV[2] tokens of ARGV[1]'s budget of ARGV[3] in one period and records the period
+ * for the sweep. KEYS: the period's hash name → tokens taken, the zset of periods holding token data.
+ * ARGV[4]: the period. Answers {granted, left}.
+ */
+export const TAKE_TOKENS: LuaScript = {
+  keys: 2,
+  lua: `
+local used = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local grant = math.min(tonumber(ARGV[2]), math.max(0, tonumber(ARGV[3]) - used))
+if grant > 0 then
+  redis.call('HINCRBY', KEYS[1], ARGV[1], grant)
+  redis.call('ZADD', KEYS[2], ARGV[4], ARGV[4])
+end
+return {grant, math.max(0, tonumber(ARGV[3]) - used - grant)}
+`,
+};
+
+/**
+ * TOK-8: burns the nonce ARGV[1] for the action digest ARGV[2] unless it is burned already ('held' for the
+ * same action, a re-sent script included (STORE-3); 'spent' for another). KEYS: the period's hash
+ * nullifier → action, the zset of periods. ARGV[3]: the period.
+ */
+export const SPEND_TOKEN: LuaScript = {
+  keys: 2,
+  lua: `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held then
+  if held == ARGV[2] then return 'held' end
+  return 'spent'
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[3])
+return 'ok'
+`,
+};

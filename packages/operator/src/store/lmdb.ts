@@ -22,6 +22,8 @@
  * - `pin`  id → pin record (msgpack array)             `pincell` [cell, id] → ∅            (PIN-5, PIN-8)
  * - `pinexp` [expiresAt, id] → ∅                        `pinvote` [id, nullifier] → ∅        (PIN-6)
  * - `total` 'pins' → pins held                          (PIN-5: the store's bound on pins)
+ * - `tkey` period → sealed issuer key                   `tuse` [period, name] → tokens taken (TOK-4, TOK-9)
+ * - `tspent` [period, nullifier] → action digest        (TOK-8: burned token nonces)
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
  * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
@@ -36,7 +38,7 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, movePin, overBound, pinOf, pinRecord, type PinRecord } from './_records.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
@@ -108,6 +110,9 @@ class LmdbStore implements Store {
   private readonly pincell: Database<Uint8Array, Key[]>;
   private readonly pinexp: Database<Uint8Array, Key[]>;
   private readonly pinvote: Database<Uint8Array, Key[]>;
+  private readonly tkey: Database<Uint8Array, number>;
+  private readonly tuse: Database<number, Key[]>;
+  private readonly tspent: Database<string, Key[]>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -139,6 +144,9 @@ class LmdbStore implements Store {
     this.pincell = binary('pincell');
     this.pinexp = binary('pinexp');
     this.pinvote = binary('pinvote');
+    this.tkey = binary('tkey');
+    this.tuse = root.openDB({ name: 'tuse', encoding: 'msgpack' });
+    this.tspent = root.openDB({ name: 'tspent', encoding: 'string' });
   }
 
   /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
@@ -522,6 +530,55 @@ class LmdbStore implements Store {
     return { mail, posts };
   }
 
+  issuerKey(period: number, create: () => Promise<Uint8Array>): Promise<Uint8Array>;
+  issuerKey(period: number): Promise<Uint8Array | undefined>;
+  async issuerKey(period: number, create?: () => Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+    const existing = this.tkey.get(period);
+    if (existing) return new Uint8Array(existing);
+    if (!create) return undefined;
+    const fresh = await create();
+    const value = await this.write(() => {
+      const raced = this.tkey.get(period);
+      if (raced) return raced;
+      this.tkey.put(period, fresh);
+      return fresh;
+    });
+    return new Uint8Array(value);
+  }
+
+  async takeTokens(period: number, name: string, want: number, max: number): Promise<TokensTaken> {
+    return this.write(() => {
+      const used = this.tuse.get([period, name]) ?? 0;
+      const grant = Math.min(want, Math.max(0, max - used));
+      if (grant > 0) this.tuse.put([period, name], used + grant);
+      return { granted: grant, left: Math.max(0, max - used - grant) };
+    });
+  }
+
+  async spendToken(period: number, nullifier: string, action: string): Promise<SpendResult> {
+    return this.write(() => {
+      const held = this.tspent.get([period, nullifier]);
+      if (held !== undefined) return held === action ? 'held' : 'spent';
+      this.tspent.put([period, nullifier], action);
+      return 'ok';
+    });
+  }
+
+  async expireTokens(keepPeriodsFrom: number): Promise<number> {
+    const end = [keepPeriodsFrom];
+    const spent = [...this.tspent.getKeys({ end })];
+    const used = [...this.tuse.getKeys({ end })];
+    const keys = [...this.tkey.getKeys({ end: keepPeriodsFrom })];
+    for (let i = 0; i < Math.max(spent.length, used.length, keys.length); i += EXPIRY_BATCH) {
+      await this.write(() => {
+        for (const k of spent.slice(i, i + EXPIRY_BATCH)) this.tspent.remove(k);
+        for (const k of used.slice(i, i + EXPIRY_BATCH)) this.tuse.remove(k);
+        for (const k of keys.slice(i, i + EXPIRY_BATCH)) this.tkey.remove(k);
+      });
+    }
+    return spent.length;
+  }
+
   onMail(listener: (to: string) => void): () => void {
     return this.listeners.add(listener);
   }
@@ -556,6 +613,9 @@ class LmdbStore implements Store {
       ['pincell', this.pincell],
       ['pinexp', this.pinexp],
       ['pinvote', this.pinvote],
+      ['tkey', this.tkey],
+      ['tuse', this.tuse],
+      ['tspent', this.tspent],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

@@ -8,7 +8,7 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 import { movePin, overBound } from './_records.js';
 
 /**
@@ -74,6 +74,12 @@ class MemoryStore implements Store {
   private readonly pinVotes = new Map<string, Set<string>>();
   /** Sealed bytes of the letters, posts, log entries and profiles held. */
   private held = 0;
+  /** TOK-4: sealed issuer keys by period. */
+  private readonly issuers = new Map<number, Uint8Array>();
+  /** TOK-9: tokens taken, by period, then name. */
+  private readonly taken = new Map<number, Map<string, number>>();
+  /** TOK-8: burned token nonces, by period, then nullifier → action. */
+  private readonly spent = new Map<number, Map<string, string>>();
   private readonly listeners = new MailListeners();
 
   async putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
@@ -327,6 +333,52 @@ class MemoryStore implements Store {
     return { mail, posts };
   }
 
+  issuerKey(period: number, create: () => Promise<Uint8Array>): Promise<Uint8Array>;
+  issuerKey(period: number): Promise<Uint8Array | undefined>;
+  async issuerKey(period: number, create?: () => Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+    const held = this.issuers.get(period);
+    if (held) return held.slice();
+    if (!create) return undefined;
+    const fresh = (await create()).slice();
+    // Another call may have created it while `create` ran: the first one stored wins.
+    const raced = this.issuers.get(period);
+    if (raced) return raced.slice();
+    this.issuers.set(period, fresh);
+    return fresh.slice();
+  }
+
+  async takeTokens(period: number, name: string, want: number, max: number): Promise<TokensTaken> {
+    const byName = this.taken.get(period) ?? new Map<string, number>();
+    const used = byName.get(name) ?? 0;
+    const grant = Math.min(want, Math.max(0, max - used));
+    if (grant > 0) {
+      byName.set(name, used + grant);
+      this.taken.set(period, byName);
+    }
+    return { granted: grant, left: Math.max(0, max - used - grant) };
+  }
+
+  async spendToken(period: number, nullifier: string, action: string): Promise<SpendResult> {
+    const burned = this.spent.get(period) ?? new Map<string, string>();
+    const held = burned.get(nullifier);
+    if (held !== undefined) return held === action ? 'held' : 'spent';
+    burned.set(nullifier, action);
+    this.spent.set(period, burned);
+    return 'ok';
+  }
+
+  async expireTokens(keepPeriodsFrom: number): Promise<number> {
+    let gone = 0;
+    for (const [period, burned] of [...this.spent]) {
+      if (period >= keepPeriodsFrom) continue;
+      gone += burned.size;
+      this.spent.delete(period);
+    }
+    for (const period of [...this.taken.keys()]) if (period < keepPeriodsFrom) this.taken.delete(period);
+    for (const period of [...this.issuers.keys()]) if (period < keepPeriodsFrom) this.issuers.delete(period);
+    return gone;
+  }
+
   onMail(listener: (to: string) => void): () => void {
     return this.listeners.add(listener);
   }
@@ -348,6 +400,9 @@ class MemoryStore implements Store {
     }
     for (const p of this.pins.values()) out.push([`pin/${p.id}/${p.cell}/${p.kind}/${p.createdAt}/${p.expiresAt}/${p.confirms}/${p.denies}`, p.note]);
     for (const [id, voted] of this.pinVotes) for (const n of voted) out.push([`pinvote/${id}/${n}`, '']);
+    for (const [period, value] of this.issuers) out.push([`issuer/${period}`, value.slice()]);
+    for (const [period, byName] of this.taken) for (const [name, n] of byName) out.push([`taken/${period}/${name}`, String(n)]);
+    for (const [period, burned] of this.spent) for (const [nullifier, action] of burned) out.push([`spent/${period}/${nullifier}`, action]);
     return out;
   }
 

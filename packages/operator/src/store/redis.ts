@@ -19,6 +19,8 @@
  * - `P cx` zset `<id><chan>` by expiresAt      `P ch:<chan>` hash key → id and id → key   (CHAN-7, CHAN-8)
  * - `P pn:<id>` hash { c: cell, k: kind, n: note, t: createdAt, x: expiresAt, y: confirms, d: denies }   `P pnv:<id>` set of nullifiers (PIN-5, PIN-6)
  * - `P pnc` zset `<cell><id>` (score 0, a prefix scan is a BYLEX range)   `P pnx` zset ids by expiresAt; its ZCARD is the pins held
+ * - `P tk` hash period → sealed issuer key (TOK-4)          `P tp` zset of periods holding token data
+ * - `P tu:<period>` hash name → tokens taken (TOK-9)        `P ts:<period>` hash nullifier → action (TOK-8)
  * - channel `P mail`: the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
@@ -40,7 +42,7 @@ import { DEFAULT_REDIS_PREFIX, PREFIX_PATTERN, UNTAGGED_OWNED_KINDS, UNTAGGED_SI
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
 export { DEFAULT_REDIS_PREFIX } from './_redis-keys.js';
 /** Ids per ack script call, so one huge ack never blocks Redis for long. */
@@ -420,6 +422,43 @@ class RedisStore implements Store {
       if (old.length > 0) await this.redis.hdel(this.key('w'), ...old);
     }
     return { mail, posts };
+  }
+
+  issuerKey(period: number, create: () => Promise<Uint8Array>): Promise<Uint8Array>;
+  issuerKey(period: number): Promise<Uint8Array | undefined>;
+  async issuerKey(period: number, create?: () => Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+    const tk = this.key('tk');
+    const existing = await this.redis.hgetBuffer(tk, String(period));
+    if (existing) return new Uint8Array(existing);
+    if (!create) return undefined;
+    const fresh = await create();
+    // HSETNX decides between processes racing to create the same period's key: the first one wins.
+    if ((await this.redis.hsetnx(tk, String(period), bytes(fresh))) === 1) {
+      await this.redis.zadd(this.key('tp'), period, String(period));
+      return fresh.slice();
+    }
+    return new Uint8Array((await this.redis.hgetBuffer(tk, String(period)))!);
+  }
+
+  async takeTokens(period: number, name: string, want: number, max: number): Promise<TokensTaken> {
+    const [granted, left] = (await this.eval(scripts.TAKE_TOKENS, [this.key('tu:', String(period)), this.key('tp')], [name, want, max, period])) as [number, number];
+    return { granted, left };
+  }
+
+  async spendToken(period: number, nullifier: string, action: string): Promise<SpendResult> {
+    return (await this.eval(scripts.SPEND_TOKEN, [this.key('ts:', String(period)), this.key('tp')], [nullifier, action, period])) as SpendResult;
+  }
+
+  async expireTokens(keepPeriodsFrom: number): Promise<number> {
+    const old = await this.redis.zrangebyscore(this.key('tp'), '-inf', `(${keepPeriodsFrom}`);
+    let gone = 0;
+    for (const period of old) {
+      gone += await this.redis.hlen(this.key('ts:', period));
+      await this.redis.del(this.key('ts:', period), this.key('tu:', period));
+      await this.redis.hdel(this.key('tk'), period);
+      await this.redis.zrem(this.key('tp'), period);
+    }
+    return gone;
   }
 
   onMail(listener: (to: string) => void): () => void {

@@ -219,6 +219,21 @@ export interface PinVoteRule {
  */
 export type VotePinResult = { readonly expiresAt: number; readonly confirms: number; readonly denies: number } | 'not-found' | 'expired' | 'duplicate';
 
+/**
+ * What spending a token answers (TOK-8): `ok` — burned now; `held` — burned before for this very action (a
+ * retry whose answer was lost: the action stands, nothing is written); `spent` — burned before for another
+ * action, nothing written.
+ */
+export type SpendResult = 'ok' | 'held' | 'spent';
+
+/** What taking tokens of a budget answers (TOK-9). */
+export interface TokensTaken {
+  /** Granted now. */
+  readonly granted: number;
+  /** Left in the budget after them. */
+  readonly left: number;
+}
+
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
   /** Which backend this is. */
@@ -323,6 +338,27 @@ export interface Store {
   votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult>;
   /** Deletes every pin (and its nullifiers) whose `expiresAt` ≤ `now`; returns how many went. */
   expirePins(now: number): Promise<number>;
+  // Unlinkable tokens (TOK-*), grouped by issuer period: a period's key, budgets and burned nonces go together.
+  /**
+   * The stored (sealed) issuer key of `period`, creating it with `create()` if absent; atomic, so every
+   * process sharing the store signs and verifies with the same key (TOK-4). Without `create`, only reads:
+   * undefined when there is none.
+   */
+  issuerKey(period: number, create: () => Promise<Uint8Array>): Promise<Uint8Array>;
+  issuerKey(period: number): Promise<Uint8Array | undefined>;
+  /**
+   * TOK-9: takes up to `want` tokens of `name`'s budget of `max` for `period`: the count, the bound and the
+   * write are one atomic step, so processes racing never grant more than `max` together.
+   * @returns how many were granted now (0 when the budget is spent) and how many are left after them
+   */
+  takeTokens(period: number, name: string, want: number, max: number): Promise<TokensTaken>;
+  /**
+   * TOK-8: burns the token nonce `nullifier` (of a token under `period`'s key) for `action` (a digest of
+   * what it pays for), unless burned already; the check and the write are one atomic step across processes.
+   */
+  spendToken(period: number, nullifier: string, action: string): Promise<SpendResult>;
+  /** TOK-4: deletes every issuer key, budget and burned nonce of the periods below `keepPeriodsFrom`; returns how many nonces went. */
+  expireTokens(keepPeriodsFrom: number): Promise<number>;
 
   /** Sealed bytes of the letters, posts, log entries and profiles held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;

@@ -25,6 +25,7 @@ import { pinConformance } from './store-conformance/pins.js';
 import { privacyConformance } from './store-conformance/privacy.js';
 import { profileConformance } from './store-conformance/profiles.js';
 import { registryConformance } from './store-conformance/registry.js';
+import { tokenConformance } from './store-conformance/tokens.js';
 import type { StoreUnderTest } from './store-conformance/fixtures.js';
 
 export * from './store-conformance/fixtures.js';
@@ -59,5 +60,6 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     profileConformance(sut);
     channelConformance(sut);
     pinConformance(sut);
+    tokenConformance(sut);
   });
 }

@@ -1,0 +1,170 @@
+/**
+ * Unlinkable tokens on a running Operator (spec/15-tokens.md): `tokenKeys` without login, `tokens` only
+ * logged in and within the budget, a token spent once per action on a connection that is not logged in —
+ * on memory, LMDB and Redis, and across two real `comrad-op` processes sharing one redis-server.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PublicKey, fromHex, randomBytes } from '@comrad/core';
+import { Keymaker } from '@comrad/core/keymaker';
+import { TOKEN_BYTES, blindTokens } from '@comrad/core/tokens';
+import { makeRegisterProof } from '@comrad/core/wire';
+import { requireBuild, spawnOperator } from '@comrad/test-kit/processes';
+import { TestClient } from '@comrad/test-kit/operator/client';
+import { openTestStore, readyCrypto, refusedWith, startTestOperator, type StoreKind, type TestOperator } from '@comrad/test-kit/operator/fixtures';
+import { useRedisServer } from '@comrad/test-kit/operator/redis';
+import { dumpLines } from '@comrad/test-kit/operator/store-conformance/tokens';
+import type { StartOperatorOptions } from '@comrad/operator';
+
+const DAY = 86_400_000;
+const redis = useRedisServer();
+
+/** `n` tokens for a logged-in client of `t`. */
+async function obtain(client: TestClient, anon: TestClient, n: number): Promise<Uint8Array[]> {
+  const { keys } = await anon.request('tokenKeys', {});
+  const blinded = await blindTokens(keys[0]!.key, n);
+  const { responses } = await client.request('tokens', { requests: blinded.requests });
+  return blinded.finish(responses);
+}
+
+let t: TestOperator | undefined;
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await t?.close();
+  await cleanup?.();
+  t = undefined;
+  cleanup = undefined;
+});
+
+async function start(kind: StoreKind, options: Omit<Partial<StartOperatorOptions>, 'clock'> = {}): Promise<TestOperator> {
+  const opened = await openTestStore(kind, () => redis.url);
+  cleanup = opened.cleanup;
+  t = await startTestOperator({ store: opened.store, tokens: { budget: 3 }, ...options });
+  return t;
+}
+
+describe.each<StoreKind>(['memory', 'lmdb', 'redis'])('TOK tokens on a running Operator (%s)', (kind) => {
+  it('TOK-3 TOK-4 TOK-9 TOK-13 keys without login; tokens only logged in, within the budget; a letter paid with a token, once', async () => {
+    const op = await start(kind);
+    const anon = await op.connect();
+    const announced = await anon.request('tokenKeys', {});
+    expect(announced).toMatchObject({ budget: 3, periodMs: DAY, send: 'accept' });
+    expect(announced.keys[0]!.until - announced.keys[0]!.from).toBe(2 * DAY - 1);
+    const blinded = await blindTokens(announced.keys[0]!.key, 1);
+    await refusedWith(anon.request('tokens', { requests: blinded.requests }), 'UNAUTHENTICATED');
+    const { client } = await op.login('alice');
+    await op.register('bob');
+    const tokens = await obtain(client, anon, 4); // asks for 4: the budget grants 3
+    expect(tokens.map((x) => x.length)).toEqual([TOKEN_BYTES, TOKEN_BYTES, TOKEN_BYTES]);
+    await refusedWith(client.request('tokens', { requests: blinded.requests }), 'QUOTA_EXCEEDED');
+    // TOK-10: never next to a login.
+    await refusedWith(client.request('send', { to: 'bob', letter: randomBytes(100), token: tokens[0]! }), 'FORBIDDEN');
+    const letter = randomBytes(100);
+    const sender = await op.connect();
+    await sender.request('send', { to: 'bob', letter, token: tokens[0]! });
+    // TOK-8: the same letter again with the same token is the same action (a lost answer): one letter held.
+    await (await op.connect()).request('send', { to: 'bob', letter, token: tokens[0]! });
+    const before = await dumpLines(op.store);
+    await refusedWith((await op.connect()).request('send', { to: 'bob', letter: randomBytes(100), token: tokens[0]! }), 'TOKEN_SPENT');
+    // A letter to nobody costs no token: the token is checked, then the recipient, then burned.
+    await refusedWith((await op.connect()).request('send', { to: 'nobody', letter: randomBytes(100), token: tokens[1]! }), 'NOT_FOUND');
+    expect(await dumpLines(op.store)).toEqual(before);
+    await (await op.connect()).request('send', { to: 'bob', letter: randomBytes(100), token: tokens[1]! });
+    // TOK-13: what the store holds of tokens: the name with a count; nonces with digests, apart from any name.
+    const lines = await dumpLines(op.store);
+    const nonces = tokens.slice(0, 2).map((x) => Buffer.from(x.subarray(2, 34)).toString('hex'));
+    for (const n of nonces) expect(lines.filter((l) => l.includes(n))).toHaveLength(1);
+    for (const line of lines.filter((l) => nonces.some((n) => l.includes(n)))) expect(line).not.toMatch(/alice|bob/);
+    expect(lines.some((l) => /alice/.test(l) && /^(taken|tu:|tuse)/.test(l))).toBe(true);
+  });
+
+  it('TOK-4 TOK-6 TOK-7 a malformed token, a forged one and one from an old issuer key are refused, nothing changed', async () => {
+    const op = await start(kind);
+    const { client } = await op.login('alice');
+    await op.register('bob');
+    const anon = await op.connect();
+    const [token] = await obtain(client, anon, 1);
+    const before = await dumpLines(op.store);
+    const send = async (tok: Uint8Array, code: string) => refusedWith((await op.connect()).request('send', { to: 'bob', letter: randomBytes(90), token: tok }), code);
+    await send(randomBytes(10), 'TOKEN_INVALID');
+    await send(token!.subarray(1), 'TOKEN_INVALID');
+    const forged = token!.slice();
+    forged[100]! ^= 0x40;
+    await send(forged, 'TOKEN_INVALID');
+    op.clock.advance(2 * DAY);
+    await send(token!, 'TOKEN_EXPIRED');
+    expect(await dumpLines(op.store)).toEqual(before);
+  });
+
+  it('TOK-11 with send tokens required, a letter without one is TOKEN_REQUIRED and needs no work with one', async () => {
+    const op = await start(kind, { tokens: { budget: 2, send: 'require' }, limits: { sendPowBits: 30 } });
+    const { client } = await op.login('alice');
+    await op.register('bob');
+    const anon = await op.connect();
+    expect((await anon.request('tokenKeys', {})).send).toBe('require');
+    await refusedWith((await op.connect()).request('send', { to: 'bob', letter: randomBytes(90) }), 'TOKEN_REQUIRED');
+    const [token] = await obtain(client, anon, 1);
+    // 30 bits of work would take minutes: the token pays instead.
+    await (await op.connect()).request('send', { to: 'bob', letter: randomBytes(90), token: token! });
+  });
+});
+
+describe('TOK-8 TOK-9 two comrad-op processes on one redis-server', () => {
+  let dir: string;
+  beforeAll(async () => {
+    requireBuild();
+    await readyCrypto();
+    dir = await mkdtemp(join(tmpdir(), 'comrad-op-tokens-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('a token spent on one process is spent on the other; the budget is one budget; both sign with one key', async () => {
+    const args = ['--port', '0', '--json', '--store', 'redis', '--redis', redis.url, '--redis-prefix', `tok${Date.now()}:`, '--token-budget', '3', '--data', join(dir, 'op')];
+    const one = spawnOperator(args);
+    const first = await one.started;
+    const two = spawnOperator(args);
+    try {
+      const second = await two.started;
+      expect(second.operatorKey).toBe(first.operatorKey);
+      const opKey = PublicKey.from(fromHex(first.operatorKey));
+      const alice = Keymaker.generate('alice_two');
+      const reg = await TestClient.connect(first.url);
+      await reg.request('register', { name: alice.name, key: alice.publicKey, proof: makeRegisterProof(alice.keys.privateKey, alice.name, alice.publicKey, opKey) });
+      const bob = Keymaker.generate('bob_two');
+      await reg.request('register', { name: bob.name, key: bob.publicKey, proof: makeRegisterProof(bob.keys.privateKey, bob.name, bob.publicKey, opKey) });
+      const onOne = await TestClient.connect(first.url);
+      await onOne.auth(alice, Date.now());
+      const onTwo = await TestClient.connect(second.url);
+      await onTwo.auth(alice, Date.now());
+      // One key: the key announced by either process signs tokens the other accepts.
+      const k1 = (await (await TestClient.connect(first.url)).request('tokenKeys', {})).keys[0]!.key;
+      const k2 = (await (await TestClient.connect(second.url)).request('tokenKeys', {})).keys[0]!.key;
+      expect(Buffer.from(k1).equals(Buffer.from(k2))).toBe(true);
+      const a = await blindTokens(k1, 2);
+      const b = await blindTokens(k1, 2);
+      const [ra, rb] = await Promise.all([onOne.request('tokens', { requests: a.requests }), onTwo.request('tokens', { requests: b.requests })]);
+      // One budget of 3 across both processes.
+      expect(ra.responses.length + rb.responses.length).toBe(3);
+      const tokens = [...(await a.finish(ra.responses)), ...(await b.finish(rb.responses))];
+      // The same token at both processes at once, for two different letters: exactly one is delivered.
+      const sends = await Promise.allSettled([
+        (await TestClient.connect(first.url)).request('send', { to: bob.name, letter: randomBytes(80), token: tokens[0]! }),
+        (await TestClient.connect(second.url)).request('send', { to: bob.name, letter: randomBytes(80), token: tokens[0]! }),
+      ]);
+      expect(sends.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      expect(sends.find((s) => s.status === 'rejected')).toMatchObject({ reason: { code: 'TOKEN_SPENT' } });
+      // Spent on two, refused on one.
+      await (await TestClient.connect(second.url)).request('send', { to: bob.name, letter: randomBytes(80), token: tokens[1]! });
+      await refusedWith((await TestClient.connect(first.url)).request('send', { to: bob.name, letter: randomBytes(80), token: tokens[1]! }), 'TOKEN_SPENT');
+      const bobOnOne = await TestClient.connect(first.url);
+      await bobOnOne.auth(bob, Date.now());
+      expect((await bobOnOne.request('fetch', {})).items).toHaveLength(2);
+    } finally {
+      one.child.kill('SIGTERM');
+      two.child.kill('SIGTERM');
+      await Promise.all([one.exited, two.exited]);
+    }
+  }, 90_000);
+});
