@@ -3,7 +3,8 @@
  * register, lookup, send, fetch, ack, worldKey, post, feed, delete, colAppend, colRead, profileSet,
  * profileGet, clock jumps and sweeps run against the
  * executable model (`spec/model/operator-model.ts`) and a real in-process Operator over a real WebSocket,
- * on every store (memory, LMDB in a temp directory, Redis on a real redis-server), with one clock shared
+ * on every store (memory, LMDB in a temp directory, Redis on a real redis-server and on a real three-master
+ * Redis Cluster, STORE-5), with one clock shared
  * by both. Limits are small (3 letters or 100 bytes per mailbox, 2 posts per hour, 6-hour mail, 2-day
  * posts) so the edges are reached. The fixed sequences at the end are the regressions of the model's
  * fixes (kept on every store).
@@ -12,7 +13,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, it } from 'vitest';
 import { KeyPair } from '@comrad/core';
 import { ManualClock, openTestStore, readyCrypto, startTestOperator, type StoreKind } from '@comrad/test-kit/operator/fixtures';
-import { useRedisServer } from '@comrad/test-kit/operator/redis';
+import { useRedisCluster, useRedisServer } from '@comrad/test-kit/operator/redis';
 import { DAY, HOUR, initialState } from '../model/operator-model.js';
 import {
   Ack,
@@ -37,7 +38,8 @@ import {
 } from './_operator-commands.js';
 
 const redis = useRedisServer();
-const STORES: readonly StoreKind[] = ['memory', 'lmdb', 'redis'];
+const cluster = useRedisCluster();
+const STORES: readonly StoreKind[] = ['memory', 'lmdb', 'redis', 'redis-cluster'];
 const RUNS = 50;
 const MAX_COMMANDS = 25;
 
@@ -49,7 +51,7 @@ beforeAll(async () => {
 
 /** Runs `commands` on a fresh store of `kind` behind a fresh Operator, and on a fresh model at the same time. */
 async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBox, World>>): Promise<void> {
-  const { store, cleanup } = await openTestStore(kind, () => redis.url);
+  const { store, cleanup } = await openTestStore(kind, () => (kind === 'redis-cluster' ? cluster.url : redis.url));
   const clock = new ManualClock();
   const t = await startTestOperator({
     store,

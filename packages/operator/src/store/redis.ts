@@ -91,18 +91,22 @@ export async function openRedisStore(url: string, prefix: string = DEFAULT_REDIS
   // ioredis re-sends commands whose replies a dropped connection lost (its default); the put scripts are
   // idempotent for that reason (STORE-3).
   const connection = { lazyConnect: true, enableAutoPipelining: true, maxRetriesPerRequest: 3 };
-  const client = (): Client => (options.cluster ? clusterClient(url, connection) : new Redis(url, connection));
-  const redis = client();
-  const sub = client();
+  const redis: Client = options.cluster ? clusterClient(url, connection) : new Redis(url, connection);
+  let sub: Redis | undefined;
   // Connection errors reach callers as rejected commands (ioredis reconnects meanwhile); without these
   // listeners ioredis would also print each one to stderr.
-  for (const connection of [redis, sub]) connection.on('error', () => {});
+  redis.on('error', () => {});
   try {
     await redis.connect();
+    // MB-6 on a cluster: PUBLISH reaches every node, but at once only the subscribers of the node that ran
+    // the put script — the master of the store's slot (STORE-5). Subscribed there, "you have mail" comes
+    // before the put's answer, as on one Redis; elsewhere it would trail it across the cluster bus.
+    sub = redis instanceof Cluster ? new Redis({ ...(await slotMaster(redis, taggedPrefix(prefix))), ...connection }) : new Redis(url, connection);
+    sub.on('error', () => {});
     await sub.connect();
   } catch (cause) {
     redis.disconnect();
-    sub.disconnect();
+    sub?.disconnect();
     throw new ComradError('INTERNAL', 'cannot connect to Redis', { cause });
   }
   const risk = await persistenceRisk(redis);
@@ -135,6 +139,16 @@ function clusterClient(url: string, connection: { lazyConnect: boolean; enableAu
   });
 }
 
+/** Host, port and credentials of the master that serves `tag`'s hash slot now. */
+async function slotMaster(cluster: Cluster, tag: string): Promise<{ host: string; port: number; username?: string; password?: string }> {
+  const slot = Number(await cluster.call('CLUSTER', 'KEYSLOT', tag));
+  const nodeKey = cluster.slots[slot]?.[0];
+  const node = nodeKey ? cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === nodeKey) : undefined;
+  if (!node) throw new Error('no master serves the store\'s slot');
+  const { host, port, username, password } = node.options;
+  return { host: host!, port: port!, ...(username ? { username } : {}), ...(password ? { password } : {}) };
+}
+
 /** The masters of a cluster, or the one server. */
 function masters(redis: Client): Redis[] {
   return redis instanceof Cluster ? redis.nodes('master') : [redis];
@@ -150,7 +164,7 @@ class RedisStore implements Store {
 
   constructor(
     private readonly redis: Client,
-    private readonly sub: Client,
+    private readonly sub: Redis,
     private readonly bare: string,
   ) {
     this.prefix = taggedPrefix(bare);

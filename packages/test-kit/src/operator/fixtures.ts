@@ -34,16 +34,17 @@ export function freshKeys(): OperatorKeys {
 }
 
 /** The store kinds every main-flow test runs on. */
-export type StoreKind = 'memory' | 'lmdb' | 'redis';
+export type StoreKind = 'memory' | 'lmdb' | 'redis' | 'redis-cluster';
 
 /**
- * Opens an empty store of `kind` (Redis: under a fresh key prefix on `redisUrl`); `cleanup` closes it
+ * Opens an empty store of `kind` (Redis, or a Redis Cluster whose node `redisUrl` names: under a fresh key
+ * prefix); `cleanup` closes it
  * and removes what it left on disk.
  */
 export async function openTestStore(kind: StoreKind, redisUrl?: () => string): Promise<{ store: Store; cleanup: () => Promise<void> }> {
-  if (kind === 'redis') {
-    if (!redisUrl) throw new Error('a redis store needs the url of a running redis-server');
-    const store = await openStore({ kind, url: redisUrl(), prefix: `t${randomBytes(6).toString('hex')}:` });
+  if (kind === 'redis' || kind === 'redis-cluster') {
+    if (!redisUrl) throw new Error('a redis store needs the url of a running redis-server (or of a node of a Redis Cluster)');
+    const store = await openStore({ kind: 'redis', url: redisUrl(), prefix: `t${randomBytes(6).toString('hex')}:`, cluster: kind === 'redis-cluster' });
     return { store, cleanup: () => store.close() };
   }
   if (kind === 'memory') {
