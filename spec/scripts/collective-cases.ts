@@ -207,7 +207,7 @@ export function buildCollectiveVectors() {
   return {
     spec: '11-collectives.md (COL-*)',
     description:
-      'Collective log events. `cast` gives each comrade\'s P-256 scalar and Themis public key (the registry). `valid` is one log: apply each `signed` in order to the state the ones before it left, starting from the empty state of "portland"; each must decode to `event` (bytes as {bin: hex}), with canonical `message` and id `id` = SHA-256(message), and leave `state`. `invalid`: with `after` null, decoding `signed` fails with `error`; with `after` = k, applying `signed` to the state after valid event k fails with `error` and changes nothing. `messages` (COL-32, COL-33): after the whole story, `reader` opens his copies of the message keys from the key events; each valid `message` then opens to `post` (signed as `signed`) under the epoch key `key`, and each invalid one fails with `error`. Signatures are RFC 6979 and IVs fixed, so the file is the same on every run.',
+      'Collective log events. `cast` gives each comrade\'s P-256 scalar and Themis public key (the registry). `valid` is one log: apply each `signed` in order to the state the ones before it left, starting from the empty state of "portland"; each must decode to `event` (bytes as {bin: hex}), with canonical `message` and id `id` = SHA-256(message), and leave `state`. `invalid`: with `after` null, decoding `signed` fails with `error`; with `after` = k, applying `signed` to the state after valid event k fails with `error` and changes nothing. `messages` (COL-32, COL-33): after the whole story, `reader` (private key `readerKey`, a Themis key container) opens his copies of the message keys from the key events; each valid `message` then opens to `post` (signed as `signed`) under the epoch key `key`, and each invalid one fails with `error`. Signatures are RFC 6979 and IVs fixed, so the file is the same on every run.',
     generator: GENERATOR,
     collective: COLLECTIVE,
     cast: Object.fromEntries([...keys].map(([n, k]) => [n, { scalar: k.scalar, publicKey: hex(k.publicKey.bytes()) }])),
@@ -297,7 +297,8 @@ function buildMessages(_states: CollectiveState[], keys: ReadonlyMap<string, { p
   bad('a post by a name no registry knows', ['COL-33'], 'NOT_FOUND', seal(signDeterministic(alice, encodeCollectivePost(post({ by: 'mallory' })))));
   bad("alice's post signed with dave's key", ['COL-33'], 'BAD_SIGNATURE', seal(signDeterministic(keys.get('dave')!.privateKey, encodeCollectivePost(post()))));
   bad('a post by bob, who never held the key of epoch 20', ['COL-33'], 'NOT_MEMBER', seal(signDeterministic(keys.get('bob')!.privateKey, encodeCollectivePost(post({ by: 'bob' })))));
-  return { reader: 'dave', valid, invalid };
+  // The reader's private key (a Themis key container, KEY-2), so a library can open his copies as he does.
+  return { reader: 'dave', readerKey: hex(keys.get('dave')!.privateKey.bytes()), valid, invalid };
 }
 
 function eventJson(e: CollectiveEvent): unknown {

@@ -28,7 +28,7 @@ const file = JSON.parse(readFileSync(fileURLToPath(new URL('../vectors/collectiv
   cast: Record<string, { scalar: string; publicKey: string }>;
   valid: ValidCollectiveVector[];
   invalid: InvalidCollectiveVector[];
-  messages: { reader: string; valid: ValidMessageVector[]; invalid: InvalidMessageVector[] };
+  messages: { reader: string; readerKey: string; valid: ValidMessageVector[]; invalid: InvalidMessageVector[] };
 };
 const registry = new Map(Object.entries(file.cast).map(([n, k]) => [n, PublicKey.from(fromHex(k.publicKey))] as const));
 const keysOf = (n: string) => registry.get(n);
@@ -67,7 +67,8 @@ describe.each(['node', 'wasm'] as const)('collectives.json messages on the %s ba
   it('COL-30 COL-32 COL-33 the reader opens his key copies from the log, each valid message to its post, each invalid one to its code', async () => {
     await ready({ backend });
     const m = file.messages;
-    const reader = { name: m.reader, privateKey: PrivateKey.from(keyPairOfScalar(fromHex(file.cast[m.reader]!.scalar)).privateKey) };
+    const reader = { name: m.reader, privateKey: PrivateKey.from(fromHex(m.readerKey)) };
+    expect(toHex(keyPairOfScalar(fromHex(file.cast[m.reader]!.scalar)).privateKey)).toBe(m.readerKey);
     const epochs = epochKeys(file.valid.map((v) => decodeEvent(fromHex(v.signed)).event), reader, keysOf);
     for (const v of m.valid) {
       expect(toHex(epochs.get(v.epoch)!.key!.bytes()), v.name).toBe(v.key);

@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ComradError, KeyPair, PrivateKey, PublicKey, SymmetricKey, bytesEqual, cellOpen, decode, decryptFrom, encode, fromHex, ready, sign, toHex, verify } from '@comrad/core';
 import { checkRegistrableName, decodeLetter, encodeLetter, normaliseName, openPost, openSealedLetter, openSigned, pad, postEpoch, unpad } from '@comrad/core/envelope';
-import { applyEvent, decodeEvent, emptyCollective, stateToJson } from '@comrad/core/collective';
+import { acceptedEvents, applyEvent, decodeEvent, emptyCollective, epochKeys, foldLog, openMessage, stateToJson } from '@comrad/core/collective';
 import { Keymaker, decodeHomeKey, decodeKeystore } from '@comrad/core/keymaker';
 import {
   Channel,
@@ -195,6 +195,14 @@ export const OPS = {
       state = step.state;
     }
     return { state: stateToJson(state) };
+  },
+  'collective.openMessage': (r) => {
+    const keyOf = (name) => (r.registry[name] === undefined ? undefined : PublicKey.from(fromHex(r.registry[name])));
+    const log = r.log.map(fromHex);
+    const { rejected } = foldLog(r.collective, log, keyOf);
+    const epochs = epochKeys(acceptedEvents(log, rejected), { name: r.reader.name, privateKey: PrivateKey.from(fromHex(r.reader.privateKey)) }, keyOf);
+    const { post, signed } = openMessage(fromHex(r.message), r.collective, epochs, keyOf);
+    return { post: toTagged(post), signed: toHex(signed), epoch: post.epoch };
   },
   'worldKey.open': (r) => ({ epochKey: toHex(decryptFrom(PrivateKey.from(fromHex(r.reader.privateKey)), PublicKey.from(fromHex(r.worldKey)), fromHex(r.sealed))), epoch: epochOf(r.at) }),
 };

@@ -419,6 +419,12 @@ FILES['collectives.json'] = async (f, ctx) => {
     if (after === null) await expectError(ctx, v, 'collective.decode', { signed: v['signed'] });
     await expectError(ctx, v, 'collective.fold', { collective, registry, log: [...(after === null ? [] : story.slice(0, after + 1)), v['signed']] });
   }
+  // COL-30, COL-32, COL-33: messages, opened by the reader with the copies the whole log hands him.
+  const messages = f['messages'] as { reader: string; readerKey: string; valid: Vector[]; invalid: Vector[] } | undefined;
+  if (messages === undefined) return;
+  const reader = { name: messages.reader, privateKey: messages.readerKey };
+  for (const v of messages.valid) await expectOk(ctx, v, '', 'collective.openMessage', { collective, registry, log: story, reader, message: v['message'] }, { post: v['post'], signed: v['signed'], epoch: v['epoch'] });
+  for (const v of messages.invalid) await expectError(ctx, v, 'collective.openMessage', { collective, registry, log: story, reader, message: v['message'] });
 };
 
 /** A vector of a kind this kit version does not know: said, not passed. */
