@@ -143,4 +143,29 @@ describe('Comrade collectives (COL-*, COL-27)', () => {
     const kept = await readFile(join(bob.paths.root, 'collectives.cell'));
     expect(kept.includes(Buffer.from('portland'))).toBe(false);
   });
+
+  it('COL-31 COL-19 COL-35 two members post at once after a departure: one rotation, both messages under it, and the one who left reads neither', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    await alice.found('portland', { admit: rule(300), amend: rule(500) });
+    for (const c of [bob, carol]) {
+      await alice.invite('portland', c.identity!.name);
+      await c.request('portland');
+      await alice.vouch('portland', c.identity!.name);
+    }
+    await alice.collectivePost('portland', 'before carol left');
+    await carol.leave('portland');
+    const before = (await op.store.readEntries('portland', 0, 1000)).length;
+    // Both find a rotation due; one opens the new epoch, the other's append is stale, it reads again, finds
+    // none due any more, and seals under the epoch the first opened.
+    const [a, b] = await Promise.all([alice.collectivePost('portland', 'from alice'), bob.collectivePost('portland', 'from bob')]);
+    expect(a.epoch).toBe(b.epoch);
+    expect((await op.store.readEntries('portland', 0, 1000)).length).toBe(before + 1); // one key event
+    const read = async (c: Comrade) => (await c.collectiveFeed('portland')).messages.map((m) => m.text).sort();
+    expect(await read(alice)).toEqual(['before carol left', 'from alice', 'from bob']);
+    expect(await read(bob)).toEqual(['before carol left', 'from alice', 'from bob']);
+    const hers = await carol.collectiveFeed('portland');
+    expect(hers.messages.map((m) => m.text)).toEqual(['before carol left']);
+    expect(hers.unreadable.map((u) => u.code)).toEqual(['NOT_FOUND', 'NOT_FOUND']);
+  });
 });
