@@ -371,8 +371,12 @@ function stopOnSignals(log: ReturnType<typeof createLogger>, steps: () => Promis
       log.flush();
       process.exit(1);
     }));
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // A worker hears SIGTERM twice when a supervisor signals every process of the unit and the primary then
+  // signals its workers too (OP-8): the second one must not cut the first one's orderly stop short. One
+  // process keeps the default for the second signal, so a second Ctrl-C still ends a stop that hangs.
+  const listen = isWorker() ? process.on.bind(process) : process.once.bind(process);
+  listen('SIGINT', () => void stop('SIGINT'));
+  listen('SIGTERM', () => void stop('SIGTERM'));
   return { stopping: () => running !== undefined, stop };
 }
 

@@ -275,6 +275,9 @@ export async function startWorkers(o: StartWorkersOptions): Promise<Workers> {
       if (workers[index] === w) workers[index] = undefined;
       if (stopping) return;
       if (!up && first) return startFailed(new Error(`worker ${index} exited (${signal ?? code}) before it listened`));
+      // Exit 0 is a worker that was told to stop (SIGTERM to it, e.g. from a supervisor stopping the whole
+      // unit, its primary included): not a crash to make up for.
+      if (code === 0) return;
       o.onWorkerExit?.(index, code, signal);
       const now = Date.now();
       exits.push(now);
@@ -315,16 +318,18 @@ export async function startWorkers(o: StartWorkersOptions): Promise<Workers> {
   async function stopAll(): Promise<boolean> {
     stopping = true;
     const live = workers.filter((w): w is Worker => w !== undefined && !w.isDead());
-    const codes = await Promise.all(
+    const clean = await Promise.all(
       live.map(
         (w) =>
-          new Promise<number | null>((resolve) => {
-            w.once('exit', (code) => resolve(code));
+          new Promise<boolean>((resolve) => {
+            // Killed by the signal itself is clean too: a worker still starting (forked again after a crash)
+            // has no handler yet, and nothing in flight either.
+            w.once('exit', (code, signal) => resolve(code === 0 || signal === 'SIGTERM'));
             w.process.kill('SIGTERM');
           }),
       ),
     );
-    return codes.every((c) => c === 0);
+    return clean.every(Boolean);
   }
 
   return {

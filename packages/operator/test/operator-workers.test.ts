@@ -152,6 +152,41 @@ describe('comrad-op --workers 2', () => {
     });
   }, 90_000);
 
+  it('OP-8 a worker killed is forked again and the Operator goes on serving; SIGTERM to every process at once (as systemd stops a unit) stops it with exit 0', async () => {
+    const op = spawnOperator(['--data', join(dir, 'crash'), '--port', '0', '--json', '--workers', '2', '--store', 'lmdb']);
+    try {
+      const line = (await op.started) as Started;
+      const opKey = PublicKey.from(fromHex(line.operatorKey));
+      const before = await childrenOf(op.child.pid!);
+      expect(before).toHaveLength(2);
+      process.kill(before[0]!, 'SIGKILL');
+      let after: number[] = [];
+      await expect
+        .poll(async () => {
+          after = await childrenOf(op.child.pid!);
+          return after.length === 2 && !after.includes(before[0]!);
+        }, { timeout: 20_000, interval: 200 })
+        .toBe(true);
+      // The new worker takes its turn on the port once it listens: a connection it holds is served.
+      const fresh = after.find((pid) => !before.includes(pid))!;
+      const port = Number(new URL(line.url).port);
+      let servedByFresh = false;
+      for (let i = 0; i < 40 && !servedByFresh; i++) {
+        const c = await TestClient.connect(line.url, opKey);
+        servedByFresh = (await holderOf(after, port, c.localPort)) === fresh;
+        await register(c, `crash_${i}_${toHex(randomBytes(3))}`, opKey);
+        await c.close();
+        if (!servedByFresh) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(servedByFresh).toBe(true);
+      for (const pid of [op.child.pid!, ...after]) process.kill(pid, 'SIGTERM');
+      expect(await op.exited).toEqual({ code: 0, signal: null });
+      for (const pid of after) expect(() => process.kill(pid, 0)).toThrow(); // gone, not orphaned
+    } finally {
+      op.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('OP-8 the memory store runs in one process: --workers 2 is a usage error (exit 2), nothing created', async () => {
     const op = spawnOperator(['--data', join(dir, 'memory'), '--port', '0', '--json', '--store', 'memory', '--workers', '2']);
     await expect(op.started).rejects.toThrow(/--store memory keeps its data inside one process: it runs with --workers 1 only/);
