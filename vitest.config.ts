@@ -17,9 +17,10 @@ export const alias = [
   { find: /^@comrad\/client-node$/, replacement: src('./packages/client-node/src/index.ts') },
   // The private test kit (packages/test-kit): its plain-JS helpers (.mjs, importable by benches without a
   // build) and its TypeScript helpers, without a build and without an install step in a fresh worktree.
-  { find: /^@comrad\/test-kit\/(processes|adversarial-msgpack|redis-server|tornet|comrad-on-tor|chromium)$/, replacement: src('./packages/test-kit/src/$1.mjs') },
+  { find: /^@comrad\/test-kit\/(processes|adversarial-msgpack|redis-server|tornet|comrad-on-tor|chromium|browser-bundle)$/, replacement: src('./packages/test-kit/src/$1.mjs') },
   { find: /^@comrad\/test-kit\/(.*)$/, replacement: src('./packages/test-kit/src/$1.ts') },
   { find: /^#node-backend$/, replacement: src('./packages/core/src/crypto/_node-backend.ts') },
+  { find: /^#wasm-import$/, replacement: src('./packages/core/src/crypto/_wasm-import.ts') },
 ];
 
 // Three projects, told apart by these lists (not by file names, so nobody renames a file to move it):
@@ -40,6 +41,8 @@ const integration = [
   'spec/test/{conversation,ids,operator-model}.test.ts',
   // Records the conversation vectors against a real Operator on a port (only with MAKE_VECTORS=1).
   'spec/scripts/make-wire-vectors.test.ts',
+  // esbuild runs as a child process: bundling the built core for the browser (BRW-4).
+  'packages/core/test/browser-bundle.test.ts',
   'examples/**/*.test.ts',
   'scripts/{build-if-stale,docs,pack}.test.ts',
 ];

@@ -1,37 +1,24 @@
 /**
- * One WebSocket to an Operator: the signed greeting checked against the pinned key before anything is
- * sent (AUTH-7), every later frame sealed both ways (AUTH-9), answers matched to requests by id, pushes
- * surfaced as events, and every wait bounded by a timeout (TR-4) so nothing hangs forever on a slow Tor
- * circuit.
+ * One WebSocket to an Operator: the Node bindings (ws, a SOCKS proxy for Tor, retries, Node events)
+ * around core's client session (`@comrad/core/client`, BRW-1), which checks the signed greeting against
+ * the pinned key before anything is sent (AUTH-7), seals every later frame both ways (AUTH-9), matches
+ * answers to requests by id, surfaces pushes, and bounds every wait (TR-4) so nothing hangs forever on a
+ * slow Tor circuit.
  * @module
  */
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import { ComradError, KeyPair, ProtocolError, type PublicKey } from '@comrad/core';
-import {
-  CHANNEL_OVERHEAD_BYTES,
-  MAX_REQUEST_ID,
-  MAX_RESPONSE_FRAME_BYTES,
-  acceptGreeting,
-  decodeGreeting,
-  decodeResult,
-  decodeServerFrame,
-  encodeRequest,
-  withClientHello,
-  type Channel,
-  type Hello,
-  type Op,
-  type Params,
-  type Result,
-} from '@comrad/core/wire';
+import { ClientSession, DEFAULT_REQUEST_TIMEOUT_MS, type ClientSocket } from '@comrad/core/client';
+import { CHANNEL_OVERHEAD_BYTES, MAX_RESPONSE_FRAME_BYTES, withClientHello, type Hello, type Op, type Params, type Result } from '@comrad/core/wire';
 import { checkOperatorUrl, proxyAgent } from './proxy.js';
 import { operatorKeyChanged } from '../store/key-changed.js';
 import { startCrypto } from '../crypto-ready.js';
 
 /** TR-4: waiting for a connection and its greeting; generous, since a Tor circuit can take long to build. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
-/** TR-4: waiting for one answer. */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** TR-4: waiting for one answer (core's default, BRW-1). */
+export { DEFAULT_REQUEST_TIMEOUT_MS };
 
 /** How to reach an Operator. */
 export interface ConnectionOptions {
@@ -79,13 +66,6 @@ const proxyRefusals = new WeakSet<Error>();
 /** The Operator's checked greeting on a new connection (AUTH-1, AUTH-7, AUTH-8). */
 export type { Hello };
 
-interface Pending {
-  op: Op;
-  resolve: (value: unknown) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 /** Events of an {@link OperatorConnection}. */
 export interface ConnectionEvents {
   /** The Operator says mail is waiting (MB-6). */
@@ -94,36 +74,23 @@ export interface ConnectionEvents {
   close: [expected: boolean];
 }
 
-/** An open connection to an Operator, greeted and ready for requests. */
+/**
+ * An open connection to an Operator, greeted and ready for requests: core's client session (BRW-1) over
+ * a `ws` WebSocket, with the SOCKS proxy for Tor, retries and Node's events around it.
+ */
 export class OperatorConnection extends EventEmitter<ConnectionEvents> {
-  readonly #ws: WebSocket;
-  readonly #channel: Channel;
-  readonly #pending = new Map<number, Pending>();
-  readonly #requestTimeoutMs: number;
-  #nextId = 1;
-  #closing = false;
-  #closed = false;
-  /** Why the Operator is about to close the connection, when it said so (an error frame without id). */
-  #refusal: ProtocolError | undefined;
-  /** AUTH-10: set once a frame did not open; every request fails with it from then on. */
-  #failure: ProtocolError | undefined;
+  readonly #session: ClientSession;
 
-  private constructor(
-    ws: WebSocket,
-    /** The greeting this connection received, checked: its challenge and the signed world key. */
-    readonly hello: Hello,
-    channel: Channel,
-    requestTimeoutMs: number,
-  ) {
+  private constructor(session: ClientSession) {
     super();
-    this.#ws = ws;
-    this.#channel = channel;
-    this.#requestTimeoutMs = requestTimeoutMs;
-    ws.on('message', (data, isBinary) => this.#onFrame(data as Buffer, isBinary));
-    ws.on('close', () => this.#onClose());
-    ws.on('error', () => {
-      /* 'close' follows every 'error'; pending requests are failed there */
-    });
+    this.#session = session;
+    session.on('mail', () => this.emit('mail'));
+    session.on('close', (expected) => this.emit('close', expected));
+  }
+
+  /** The greeting this connection received, checked: its challenge and the signed world key. */
+  get hello(): Hello {
+    return this.#session.hello;
   }
 
   /**
@@ -189,56 +156,21 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
       perMessageDeflate: false,
       followRedirects: false,
     });
-    return await new Promise((resolve, reject) => {
-      const fail = (err: Error) => {
-        ephemeral.privateKey.wipe();
-        clearTimeout(timer);
-        ws.removeAllListeners();
-        ws.on('error', () => {});
-        ws.terminate();
-        reject(err);
-      };
-      const timer = setTimeout(
-        () => fail(new ProtocolError('TIMEOUT', `no answer from the Operator at ${url.host} within ${Math.round(connectTimeoutMs / 1000)} s`)),
-        remainingMs,
-      );
-      ws.once('error', (err) => {
-        const refusal = PROXY_REFUSAL.exec(err.message)?.[1];
-        if (refusal) {
-          const e = new ProtocolError('CONNECTION_CLOSED', refusal);
-          proxyRefusals.add(e);
-          return fail(e);
-        }
-        fail(new ProtocolError('CONNECTION_CLOSED', `cannot reach the Operator at ${url.host}: ${describe(err)}`));
-      });
-      ws.once('close', () => fail(new ProtocolError('CONNECTION_CLOSED', `the Operator at ${url.host} closed the connection`)));
-      ws.once('message', (data, isBinary) => {
-        try {
-          if (!isBinary) throw new ProtocolError('MALFORMED', 'the Operator sent a text frame');
-          const bytes = toBytes(data as Buffer);
-          // LIMIT-4: a full Operator answers a new connection with its refusal instead of a greeting.
-          const refusal = refusalOf(bytes);
-          if (refusal) throw refusal;
-          const greeting = decodeGreeting(bytes);
-          if (opts.operatorKey && !opts.operatorKey.equals(greeting.operatorKey)) {
-            throw operatorKeyChanged({ name: url.host, url: opts.url }, opts.operatorKey, greeting.operatorKey);
-          }
-          // AUTH-7: nothing is sent before the greeting proves it comes from the pinned key, now.
-          const { hello, channel } = acceptGreeting(greeting, opts.operatorKey ?? greeting.operatorKey, ephemeral);
-          ephemeral.privateKey.wipe();
-          clearTimeout(timer);
-          ws.removeAllListeners();
-          resolve(new OperatorConnection(ws, hello, channel, opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS));
-        } catch (err) {
-          fail(err as Error);
-        }
-      });
+    const session = await ClientSession.open(wsSocket(ws, url), {
+      ephemeral,
+      ...(opts.operatorKey ? { operatorKey: opts.operatorKey } : {}),
+      keyChanged: (pinned, announced) => operatorKeyChanged({ name: url.host, url: opts.url }, pinned, announced),
+      timeoutMs: remainingMs,
+      timeoutMessage: `no answer from the Operator at ${url.host} within ${Math.round(connectTimeoutMs / 1000)} s`,
+      requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      host: `the Operator at ${url.host}`,
     });
+    return new OperatorConnection(session);
   }
 
   /** True until the socket closes. */
   get isOpen(): boolean {
-    return !this.#closed;
+    return this.#session.isOpen;
   }
 
   /**
@@ -250,120 +182,60 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
    * @throws ProtocolError with the Operator's code (e.g. NOT_FOUND, RATE_LIMITED), TIMEOUT,
    *   CONNECTION_CLOSED, or a decoding code when the answer is malformed
    */
-  request<O extends Op>(op: O, params: Params<O>, timeoutMs = this.#requestTimeoutMs): Promise<Result<O>> {
-    if (this.#failure) return Promise.reject(this.#failure);
-    if (this.#closed || this.#closing) return Promise.reject(new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator is closed'));
-    const id = this.#takeId();
-    // AUTH-9: sealed at once, so frames are numbered in the order they are sent.
-    const frame = this.#channel.seal(encodeRequest(id, op, params));
-    return new Promise<Result<O>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new ProtocolError('TIMEOUT', `the Operator did not answer "${op}" within ${Math.round(timeoutMs / 1000)} s`));
-      }, timeoutMs);
-      this.#pending.set(id, { op, resolve: resolve as (v: unknown) => void, reject, timer });
-      this.#ws.send(frame, (err) => {
-        if (err) this.#settle(id, undefined, new ProtocolError('CONNECTION_CLOSED', 'the connection dropped while sending'));
-      });
-    });
+  request<O extends Op>(op: O, params: Params<O>, timeoutMs?: number): Promise<Result<O>> {
+    return this.#session.request(op, params, timeoutMs);
   }
 
   /** Closes the connection; pending requests fail with CONNECTION_CLOSED. */
   close(): void {
-    if (this.#closed) return;
-    this.#closing = true;
-    this.#ws.close(1000);
-    // A peer that does not answer the close handshake must not keep the process alive.
-    setTimeout(() => this.#ws.terminate(), 2_000).unref();
+    this.#session.close();
   }
 
   /** Closes and waits until the socket is gone. */
-  async closed(): Promise<void> {
-    if (this.#closed) return;
-    const done = new Promise<void>((resolve) => this.once('close', () => resolve()));
-    this.close();
-    await done;
+  closed(): Promise<void> {
+    return this.#session.closed();
   }
+}
 
-  #takeId(): number {
-    // Skip ids still pending after a wrap-around (2^32 requests on one connection, in theory).
-    do {
-      this.#nextId = this.#nextId >= MAX_REQUEST_ID ? 1 : this.#nextId + 1;
-    } while (this.#pending.has(this.#nextId));
-    return this.#nextId;
-  }
-
-  #onFrame(data: Buffer, isBinary: boolean): void {
-    if (this.#failure) return;
-    let plain;
-    try {
-      if (!isBinary) throw new ProtocolError('MALFORMED', 'text frame');
-      plain = this.#channel.open(toBytes(data));
-    } catch {
-      // AUTH-10: a frame that is not sealed for its place (injected, altered, replayed, or the Operator's
-      // unsealed notice that one of ours did not open) ends the connection; every request fails typed.
-      this.#channel.break();
-      this.#failure = new ProtocolError('DECRYPT_FAILED', 'the connection to the Operator was tampered with (a frame did not open): closed');
-      for (const id of [...this.#pending.keys()]) this.#settle(id, undefined, this.#failure);
-      this.#ws.terminate();
-      return;
-    }
-    let frame;
-    try {
-      frame = decodeServerFrame(plain);
-    } catch {
-      // A frame we cannot read means the Operator (or something between) is broken: drop the
-      // connection rather than guess which request it answered.
-      this.#ws.terminate();
-      return;
-    }
-    if (frame.type === 'mail') {
-      this.emit('mail');
-    } else if (frame.type === 'ok') {
-      const p = this.#pending.get(frame.id);
-      if (!p) return;
-      try {
-        const result = decodeResult(p.op, frame.value);
-        if (p.op === 'info') this.#checkInfo(result as Result<'info'>);
-        this.#settle(frame.id, result);
-      } catch (err) {
-        this.#settle(frame.id, undefined, err as Error);
-      }
-    } else if (frame.type === 'err') {
-      if (frame.id === undefined) {
-        // LIMIT-4: pushed out to make room; requests still waiting fail with this code, not a bare close.
-        if (frame.code === 'RATE_LIMITED') this.#refusal = new ProtocolError(frame.code, frame.message);
-        return;
-      }
-      this.#settle(frame.id, undefined, new ProtocolError(frame.code, frame.message));
-    }
-  }
-
-  /** AUTH-8: `info` must name the keys the greeting signed; the signed ones are what the client uses. */
-  #checkInfo(info: Result<'info'>): void {
-    if (!info.operatorKey.equals(this.hello.operatorKey) || !info.worldKey.equals(this.hello.worldKey)) {
-      throw new ProtocolError('KEY_CHANGED', '`info` names other keys than the signed greeting');
-    }
-  }
-
-  #settle(id: number, value: unknown, err?: Error): void {
-    const p = this.#pending.get(id);
-    if (!p) return;
-    this.#pending.delete(id);
-    clearTimeout(p.timer);
-    if (err) p.reject(err);
-    else p.resolve(value);
-  }
-
-  #onClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#channel.wipe();
-    for (const id of [...this.#pending.keys()]) {
-      this.#settle(id, undefined, this.#refusal ?? new ProtocolError('CONNECTION_CLOSED', 'the connection to the Operator closed before it answered'));
-    }
-    this.emit('close', this.#closing);
-  }
+/**
+ * A `ws` WebSocket as core's {@link ClientSocket} (BRW-1): binary messages as bytes, text as strings; a
+ * failure before the greeting names its cause (a proxy's refusal is marked for TR-7); a close that the
+ * peer does not answer ends the socket after 2 s, so no process is kept alive by it.
+ */
+function wsSocket(ws: WebSocket, url: URL): ClientSocket {
+  let failure: Error | undefined;
+  let closeHandler: ((error?: Error) => void) | undefined;
+  ws.on('error', (err) => {
+    if (failure) return;
+    const refusal = PROXY_REFUSAL.exec(err.message)?.[1];
+    if (refusal) {
+      failure = new ProtocolError('CONNECTION_CLOSED', refusal);
+      proxyRefusals.add(failure);
+    } else failure = new ProtocolError('CONNECTION_CLOSED', `cannot reach the Operator at ${url.host}: ${describe(err)}`);
+    // 'close' follows every 'error' once the socket was open; before that, ws may not emit it.
+    if (ws.readyState === WebSocket.CONNECTING || ws.readyState === WebSocket.CLOSED) queueMicrotask(() => closeHandler?.(failure));
+  });
+  let closed = false;
+  return {
+    send: (data) => ws.send(data, (err) => {
+      if (err) ws.terminate();
+    }),
+    onMessage: (handler) => ws.on('message', (data, isBinary) => handler(isBinary ? toBytes(data as Buffer) : String(data))),
+    onClose: (handler) => {
+      closeHandler = (error) => {
+        if (closed) return;
+        closed = true;
+        handler(error);
+      };
+      ws.on('close', () => closeHandler!(failure));
+    },
+    close: () => {
+      if (ws.readyState === WebSocket.CONNECTING) return ws.terminate();
+      ws.close(1000);
+      // A peer that does not answer the close handshake must not keep the process alive.
+      setTimeout(() => ws.terminate(), 2_000).unref();
+    },
+  };
 }
 
 /** A fresh random SOCKS isolation token (a new Tor circuit). */
@@ -373,20 +245,6 @@ export function randomIsolation(): string {
 
 function toBytes(data: Buffer): Uint8Array {
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/**
- * An Operator's refusal sent instead of a greeting (too many connections, a version it does not speak),
- * as its typed error. It is unsigned, so it can only end this attempt, which anyone between can anyway.
- */
-function refusalOf(bytes: Uint8Array): ProtocolError | undefined {
-  let frame;
-  try {
-    frame = decodeServerFrame(bytes, 1024);
-  } catch {
-    return undefined;
-  }
-  return frame.type === 'err' ? new ProtocolError(frame.code, `the Operator refused the connection: ${frame.message}`) : undefined;
 }
 
 /** The `socks` library's message when the proxy answered a CONNECT with an error reply (TR-7). */

@@ -3,12 +3,22 @@
  * @internal
  */
 import { ProtocolError } from '../errors.js';
+import { importWasmThemis } from '#wasm-import';
 
 // The module's types; the module itself is loaded lazily so that a Node process on the `node` backend
 // never pays for (or is affected by) the WebAssembly runtime unless it needs passphrase cells.
 export type WasmThemis = typeof import('wasm-themis');
 
 let loading: Promise<WasmThemis> | undefined;
+let provided: (() => Promise<WasmThemis>) | undefined;
+
+/**
+ * Makes wasm-themis loadable where `#wasm-import` left it out (browser bundles: `@comrad/core/wasm`).
+ * @internal
+ */
+export function provideWasmThemis(load: () => Promise<WasmThemis>): void {
+  provided = load;
+}
 
 /**
  * Loads and initialises wasm-themis once; later calls return the same module.
@@ -44,7 +54,9 @@ async function init(): Promise<WasmThemis> {
   const hadFetch = isNode && 'fetch' in g;
   try {
     if (isNode) delete g.fetch;
-    const mod = (await import('wasm-themis')) as WasmThemis & { default?: WasmThemis };
+    const load = provided ?? importWasmThemis;
+    if (!load) throw new Error('wasm-themis is not in this bundle: call useWasmThemis() from @comrad/core/wasm first');
+    const mod = (await load()) as WasmThemis & { default?: WasmThemis };
     const themis = (mod.default ?? mod) as WasmThemis;
     await themis.initialize();
     return themis;

@@ -1,0 +1,45 @@
+// Bundling for the browser, as a web developer would (esbuild, platform "browser"), for the browser
+// tests, the bundle check and the browser bench. Every Node built-in an import reaches is recorded, with
+// the module that imported it, instead of failing the build: the check names them all at once (BRW-4).
+
+import { builtinModules } from 'node:module';
+import { relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/**
+ * Bundles `contents` (an ES module, TypeScript allowed) for the browser.
+ * @param {{ contents: string, resolveDir: string, minify?: boolean, allowNode?: string[], define?: Record<string, string> }} o
+ *   `allowNode`: built-ins left external without being reported (wasm-themis' Node-only branches)
+ * @returns {Promise<{ code: string, bytes: number, gzipBytes: number, nodeImports: string[] }>}
+ */
+export async function bundleForBrowser(o) {
+  const nodeImports = [];
+  const noNode = {
+    name: 'no-node-builtins',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (!NODE_BUILTINS.has(args.path)) return undefined;
+        const bare = args.path.replace(/^node:/, '');
+        if (!(o.allowNode ?? []).includes(bare)) nodeImports.push(`${args.path} (imported by ${relative(o.resolveDir, args.importer) || args.importer})`);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+  const result = await build({
+    stdin: { contents: o.contents, resolveDir: o.resolveDir, sourcefile: 'entry.ts', loader: 'ts' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    minify: o.minify ?? true,
+    write: false,
+    logLevel: 'silent',
+    plugins: [noNode],
+    ...(o.define ? { define: o.define } : {}),
+  });
+  const code = result.outputFiles[0].text;
+  return { code, bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length, nodeImports };
+}
