@@ -8,15 +8,12 @@ export default defineConfig({
     'envelope/index': 'src/envelope/index.ts',
     'keymaker/index': 'src/keymaker/index.ts',
     'wire/index': 'src/wire/index.ts',
-<<<<<<< HEAD
     'tokens/index': 'src/tokens/index.ts',
-=======
     'client/index': 'src/client/index.ts',
     browser: 'src/browser.ts',
     'wasm/index': 'src/wasm/index.ts',
     'crypto/_wasm-import': 'src/crypto/_wasm-import.ts',
     'crypto/_no-wasm-import': 'src/crypto/_no-wasm-import.ts',
->>>>>>> 21e7779 (core/client: the client session over an abstract socket (greeting, sealed channel in order under async crypto, request matching, mail pushes), webSocketOf for browsers; client-node's OperatorConnection is ws/SOCKS bindings over it; a browser entry (exports browser condition) with wasm-themis opt-in (@comrad/core/wasm), checked by bundling every entry with esbuild (BRW-1..BRW-5, spec/19-browser.md))
     'collective/index': 'src/collective/index.ts',
     'pins/index': 'src/pins/index.ts',
     'node/index': 'src/node/index.ts',
