@@ -55,6 +55,7 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
       'event create --title "March for housing" --when +2d/+3h --where "City hall steps" --to world',
       'comrad --home ./dave events',
       'event create --title "Blockade at the port" --when +1d/+4h --where "Gate 3" --anonymous',
+      'event create --title "General assembly" --when +3d/+2h --where "Union hall" --to collective portland',
       '[EXPIRED]',
       '[TOO_LARGE]',
       '[NOT_FOUND]',
@@ -111,6 +112,19 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
     expect(anon.host).toBe('');
     ok(await dave('event', 'rsvp', anon.id, 'yes'));
     expect(ok(await alice('events'))).toMatch(/you host it anonymously, posted to the world; 1 answer\n\s+@dave: yes/);
+  });
+
+  it('EVT-14 an event for a collective: bob, a member, sees it; carol, outside, does not', async () => {
+    ok(await alice('collective', 'found', 'portland'));
+    ok(await alice('collective', 'invite', 'portland', 'bob'));
+    ok(await bob('collective', 'request', 'portland'));
+    ok(await alice('collective', 'vouch', 'portland', 'bob'));
+    const created = ok(await alice('event', 'create', '--title', 'General assembly', '--when', '+3d/+2h', '--where', 'Union hall', '--to', 'collective', 'portland'));
+    expect(created).toMatch(/created: "General assembly", .*, posted to the members of @portland$/m);
+    const seen = ok(await bob('events'));
+    expect(seen).toContain('"General assembly" by @alice');
+    expect(seen).toContain('for the members of @portland; answer: comrad event rsvp');
+    expect(ok(await carol('events'))).not.toContain('General assembly');
   });
 
   it('EVT-9 an event in the past, a title too long, an answer to an unknown event: typed errors, nothing changed', async () => {

@@ -145,4 +145,29 @@ describe('Comrade events (EVT-*)', () => {
       expect(Buffer.from(value).includes(Buffer.from('alice')), key).toBe(false);
     }
   });
+
+  it('EVT-14 an event for a collective: its members see it and answer; a comrade outside does not see it', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    const rule = { permille: 300, min: 1, cap: 10 };
+    await alice.found('portland', { admit: rule, amend: rule });
+    await alice.invite('portland', 'bob');
+    await bob.request('portland');
+    expect((await alice.vouch('portland', 'bob')).admitted).toBe(true);
+    const start = nowS() + 24 * HOUR;
+    const e = await alice.createEvent({ title: 'General assembly', start, end: start + 2 * HOUR, where: 'Union hall', to: 'collective', collective: 'Portland' });
+    expect(e).toMatchObject({ role: 'host', to: 'collective', collective: 'portland' });
+    // Not a message for the members' feed, not in the world feed.
+    expect((await bob.collectiveFeed('portland')).messages).toEqual([]);
+    expect((await bob.feed()).events).toBeUndefined();
+    const [seen] = await bob.events();
+    expect(seen).toMatchObject({ id: e.id, role: 'seen', host: 'alice', collective: 'portland', title: 'General assembly' });
+    await bob.rsvp(e.id, 'yes');
+    expect((await alice.events())[0]!.rsvps).toEqual([expect.objectContaining({ name: 'bob', answer: 'yes' })]);
+    expect(await carol.events()).toEqual([]);
+    expect(await codeOf(carol.rsvp(e.id, 'yes'))).toBe('NOT_FOUND');
+    // Only a member posts to the members.
+    expect(await codeOf(carol.createEvent({ title: 'Intrusion', start, end: start + HOUR, where: 'x', to: 'collective', collective: 'portland' }))).toBe('NOT_MEMBER');
+    expect(await carol.events()).toEqual([]);
+  });
 });

@@ -29,6 +29,7 @@ import {
   type KeysOf,
 } from '@comrad/core/collective';
 import { cellSeal, pad } from '@comrad/core';
+import type { TextBody } from '@comrad/core/envelope';
 import { codeOf, encodeAny } from '@comrad/test-kit/core/garbage';
 import { LogBuilder, NAMES, makeCast, registryOf, rule, type Cast } from '@comrad/test-kit/core/collective';
 
@@ -63,7 +64,7 @@ function post(log: LogBuilder, by: string, text: string): Uint8Array {
 
 function readBy(log: LogBuilder, who: string, bytes: Uint8Array): string {
   try {
-    return openMessage(bytes, log.name, viewOf(log, who), log.cast.keysOf).post.body.text;
+    return (openMessage(bytes, log.name, viewOf(log, who), log.cast.keysOf).post.body as TextBody).text;
   } catch (err) {
     return `!${(err as { code?: string }).code}`;
   }
@@ -239,7 +240,7 @@ describe('collective posts (COL-32, COL-33)', () => {
     };
     const postBytes = (over: Partial<CollectivePost>) => encodeCollectivePost({ ...base, epoch, ...over });
     const opened = (b: Uint8Array, col = 'portland', eps = epochs) => codeOf(() => openMessage(b, col, eps, cast.keysOf));
-    expect(openMessage(good, 'portland', epochs, cast.keysOf).post.body.text).toBe('hello');
+    expect((openMessage(good, 'portland', epochs, cast.keysOf).post.body as TextBody).text).toBe('hello');
     expect(messageEpoch(good)).toBe(epoch);
     expect(await opened(new Uint8Array(0))).toBe('TRUNCATED');
     expect(await opened(concatBytes(Uint8Array.of(2), good.subarray(1)))).toBe('UNSUPPORTED_VERSION');

@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ready, KeyPair, SymmetricKey, ComradError } from '@comrad/core';
+import { ready, encode, KeyPair, SymmetricKey, ComradError } from '@comrad/core';
+import { createCollectivePost, decodeCollectivePost, encodeCollectivePost } from '@comrad/core/collective';
 import {
   EVENT_ID_BYTES,
   MAX_EVENT_NOTE_CHARS,
@@ -130,5 +131,16 @@ describe('event, invite and rsvp letters (EVT-*)', () => {
     const bob = KeyPair.generate();
     const toBob = sealLetter(letter, alice, bob.publicKey, signStatement(operator.privateKey, 'alice', alice.publicKey, Date.now()));
     expect(await codeOf(() => openSealedLetter(toBob, { name: 'bob', keys: bob }, operator.publicKey))).toBe('WRONG_RECIPIENT');
+  });
+
+  it('EVT-14 a collective post carries an event as {event}; beside it nothing; encoders check as decoders do', async () => {
+    const base = { col: 'portland', epoch: 1, by: 'alice', at: 1_764_000_000, id: new Uint8Array(16).fill(3) };
+    const post = createCollectivePost({ ...base, body: { event } });
+    expect(decodeCollectivePost(encodeCollectivePost(post))).toEqual(post);
+    expect(await codeOf(() => createCollectivePost({ ...base, body: { event: { ...event, end: START } } }))).toBe('MALFORMED');
+    const withText = encode({ v: 1, ctx: 'comrad/collective/post', col: 'portland', epoch: 1, by: 'alice', at: base.at, id: base.id, body: { event: { ...event }, text: 'and a text' } });
+    expect(await codeOf(() => decodeCollectivePost(withText))).toBe('MALFORMED');
+    // A text body is read as before.
+    expect(decodeCollectivePost(encodeCollectivePost(createCollectivePost({ ...base, body: { text: 'hi' } }))).body).toEqual({ text: 'hi' });
   });
 });

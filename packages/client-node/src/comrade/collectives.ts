@@ -42,7 +42,7 @@ import {
   type EventBody,
   type Rejection,
 } from '@comrad/core/collective';
-import { checkRegistrableName, decodeLetter, deriveChannel, normaliseName, type Image, type LetterContent, type TextBody } from '@comrad/core/envelope';
+import { checkRegistrableName, decodeLetter, deriveChannel, normaliseName, type EventBody as GatheringBody, type Image, type LetterContent, type TextBody } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import type { CollectiveKeyring } from '../store/collective-keyring.js';
 import type { StoredLetter } from '../store/mail-store.js';
@@ -95,9 +95,19 @@ export interface CollectiveMessage {
   readonly former: boolean;
 }
 
+/** An event posted to a collective's members (EVT-14), as its feed holds it. */
+export interface CollectiveEventPost {
+  readonly author: string;
+  readonly event: GatheringBody;
+  /** When the Operator deletes it (ms). */
+  readonly expiresAt: number;
+}
+
 /** A page of a collective's feed. */
 export interface CollectiveFeedPage {
   readonly messages: CollectiveMessage[];
+  /** Events posted to the members (EVT-14): listed by `events`, not shown as messages. */
+  readonly events?: CollectiveEventPost[];
   /**
    * Messages that did not open, by id and code: `NOT_FOUND` for one sealed under a key this member never
    * held (posted before they joined or after they left, COL-35), others for damage or forgery.
@@ -404,7 +414,7 @@ export function proposalsOf(state: CollectiveState): ProposalView[] {
  * logs in, with the proof of work a letter costs.
  * @throws ProtocolError NOT_MEMBER; whatever `chanPost` answers (QUOTA_EXCEEDED, RATE_LIMITED…)
  */
-export async function post(host: CollectiveHost, name: string, body: TextBody, expiresInDays: number): Promise<{ id: string; expiresAt: number; epoch: number }> {
+export async function post(host: CollectiveHost, name: string, body: TextBody | { readonly event: GatheringBody }, expiresInDays: number): Promise<{ id: string; expiresAt: number; epoch: number }> {
   const keys = await keysFor(host, name);
   let view = await readCollective(host, keys);
   if (!view.state.members.has(host.me.name)) throw new ProtocolError('NOT_MEMBER', `only a member posts to @${keys.name}`);
@@ -430,10 +440,15 @@ export async function feed(host: CollectiveHost, name: string, opts: { before?: 
   const { id: chan } = deriveChannel(channelKey(keys));
   const page = await host.oneShot((conn) => conn.request('chanFeed', { chan, ...opts }));
   const messages: CollectiveMessage[] = [];
+  const events: CollectiveEventPost[] = [];
   const unreadable: { id: string; code: string }[] = [];
   for (const p of page.posts) {
     try {
       const { post } = openMessage(p.post, keys.name, epochs, view.keysOf);
+      if ('event' in post.body) {
+        events.push({ author: post.by, event: post.body.event, expiresAt: p.expiresAt });
+        continue;
+      }
       const { text, image } = post.body;
       messages.push({ id: p.id, author: post.by, text, ...(image ? { image } : {}), at: post.at, postedAt: p.postedAt, expiresAt: p.expiresAt, epoch: post.epoch, former: !view.state.members.has(post.by) });
     } catch (err) {
@@ -441,5 +456,5 @@ export async function feed(host: CollectiveHost, name: string, opts: { before?: 
       unreadable.push({ id: p.id, code: err.code });
     }
   }
-  return page.next !== undefined ? { messages, unreadable, next: page.next } : { messages, unreadable };
+  return { messages, ...(events.length > 0 ? { events } : {}), unreadable, ...(page.next !== undefined ? { next: page.next } : {}) };
 }

@@ -41,6 +41,7 @@ import {
   sealPost,
   sealProfile,
   verifyStatement,
+  type EventBody,
   type EventLetter,
   type Image,
   type Letter,
@@ -701,6 +702,28 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         const epoch = epochOf(this.#now());
         const sealed = sealPost(letter, me.keys, await this.#epochKey(epoch), epoch);
         return (await this.#privateSession()).request('post', { post: sealed, expiresInDays });
+      },
+      postCollective: async (name, event, expiresInDays) => {
+        await col.post(this.#collectiveHost(), name, { event }, expiresInDays);
+      },
+      collectiveEvents: async () => {
+        const out: { collective: string; author: string; event: EventBody }[] = [];
+        const colHost = this.#collectiveHost();
+        for (const { keys } of await colHost.keyring.list(this.operatorKey)) {
+          try {
+            let before: string | undefined;
+            for (let page = 0; page < WORLD_EVENT_PAGES; page++) {
+              const p = await col.feed(colHost, keys.name, before !== undefined ? { before } : {});
+              for (const e of p.events ?? []) out.push({ collective: keys.name, author: e.author, event: e.event });
+              if (p.next === undefined) break;
+              before = p.next;
+            }
+          } catch (err) {
+            // A collective we hold keys for but cannot read now is not this listing's failure.
+            if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED') throw err;
+          }
+        }
+        return out;
       },
       worldEvents: async () => {
         const out: EventLetter[] = [];

@@ -65,6 +65,10 @@ export interface EventHost {
   sendLetter(to: string, content: LetterContent, ttlMs: number): Promise<void>;
   /** Posts an event letter to the world feed (FEED-3, EVT-7). */
   postWorld(letter: EventLetter, expiresInDays: number): Promise<{ id: string; expiresAt: number }>;
+  /** Posts an event to a collective's members, as a message under its message key (EVT-14, COL-32). */
+  postCollective(name: string, event: EventBody, expiresInDays: number): Promise<void>;
+  /** The events in the feeds of the collectives this home is a member of (EVT-14), verified (COL-33). */
+  collectiveEvents(): Promise<{ collective: string; author: string; event: EventBody }[]>;
   /** The event letters of the world feed, verified (POST-3, EVT-7). */
   worldEvents(): Promise<EventLetter[]>;
   /** The letters stored in this home, after fetching the waiting ones when `fetch`. */
@@ -82,8 +86,13 @@ export interface EventInput {
   readonly end: number;
   readonly where: string;
   readonly note?: string;
-  /** `world`: posted to the world feed; `invited` (default): only those `event invite` names see it. */
-  readonly to?: 'world' | 'invited';
+  /**
+   * `world`: posted to the world feed; `collective`: to the members of {@link EventInput.collective}
+   * (EVT-14); `invited` (default): only those `event invite` names see it.
+   */
+  readonly to?: 'world' | 'invited' | 'collective';
+  /** With `to: 'collective'`: the collective's name. */
+  readonly collective?: string;
   /** When the world feed drops it (seconds), at most `end` (default `end`, EVT-8). */
   readonly expires?: number;
   /**
@@ -117,7 +126,9 @@ export interface EventView {
   /** EVT-10: hosted anonymously (then `host` is empty for everyone but the host). */
   readonly anonymous?: boolean;
   /** Ours only: where it was announced. */
-  readonly to?: 'world' | 'invited';
+  readonly to?: 'world' | 'invited' | 'collective';
+  /** Posted to this collective's members (EVT-14). */
+  readonly collective?: string;
   /** Ours only: who was invited. */
   readonly invited?: readonly string[];
   /** Ours only: the latest answer of each comrade who answered (EVT-6). */
@@ -162,6 +173,13 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
       return view(letter, 'host', { to, invited: [], rsvps: [], anonymous: true });
     }
     await host.postWorld(letter, days);
+  }
+  if (to === 'collective') {
+    if (!input.collective) throw new UsageError('BAD_ARGUMENT', 'which collective? --to collective NAME');
+    const collective = normaliseName(input.collective);
+    await host.postCollective(collective, letter.body, feedDays(host, nowS, letter.body.end, letter.body.end));
+    await host.book.putHosted(host.operatorKey, id, { letter, to, collective, invited: [] });
+    return view(letter, 'host', { to, collective, invited: [], rsvps: [] });
   }
   await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [] });
   return view(letter, 'host', { to, invited: [], rsvps: [] });
@@ -290,6 +308,13 @@ async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map
     const answer = answers.get(eid)?.answer;
     seen.set(eid, view(letter, 'seen', answer ? { answer } : {}));
   }
+  // EVT-14: the events posted to the members of the collectives we belong to.
+  for (const { collective, author, event } of await host.collectiveEvents()) {
+    const eid = toHex(event.eid);
+    if (event.end <= nowS || author === host.me.name || hosted.has(eid) || invited.has(eid) || seen.has(eid)) continue;
+    const answer = answers.get(eid)?.answer;
+    seen.set(eid, view({ from: author, body: event }, 'seen', { collective, ...(answer ? { answer } : {}) }));
+  }
   // EVT-10: the anonymous events of the last days, each verified under the one-time key it carries.
   const anon = new Map<string, { key: PublicKey; box: SymmetricKey }>();
   for (const post of await anonPosts(host, nowS)) {
@@ -310,7 +335,7 @@ async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map
     rsvps.set(eid, byName);
   }
   const mine = [...hosted].map(([eid, h]) =>
-    view(h.letter, 'host', { to: h.to, invited: h.invited, rsvps: [...(rsvps.get(eid)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)), ...(h.anon ? { anonymous: true } : {}) }),
+    view(h.letter, 'host', { to: h.to, ...(h.collective ? { collective: h.collective } : {}), invited: h.invited, rsvps: [...(rsvps.get(eid)?.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)), ...(h.anon ? { anonymous: true } : {}) }),
   );
   const byStart = (a: EventView, b: EventView) => a.start - b.start || (a.id < b.id ? -1 : 1);
   return { views: [...mine.sort(byStart), ...[...invited.values(), ...seen.values()].sort(byStart)], anon };

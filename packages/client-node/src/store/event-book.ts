@@ -22,8 +22,10 @@ const MAX_INVITED = 10_000;
 export interface HostedEvent {
   /** The event as an `event` letter from the host (EVT-1), as it was (or would be) posted. */
   readonly letter: EventLetter;
-  /** Where it was announced: the world feed, or only to those invited. */
-  readonly to: 'world' | 'invited';
+  /** Where it was announced: the world feed, a collective's members (EVT-14), or only to those invited. */
+  readonly to: 'world' | 'invited' | 'collective';
+  /** With `to: 'collective'`: which one. */
+  readonly collective?: string;
   /** Who was sent an invitation (EVT-5). */
   readonly invited: readonly string[];
   /** An anonymous event (EVT-10): its one-time private key and its mailbox key, which only this home holds. */
@@ -93,7 +95,7 @@ export class EventBook {
 
   async #write(book: Book): Promise<void> {
     const hosted = Object.fromEntries(
-      [...book.hosted].map(([k, v]) => [k, { letter: encodeLetter(v.letter), to: v.to, invited: [...v.invited], ...(v.anon ? { anon: { key: v.anon.key, pub: v.anon.pub, box: v.anon.box } } : {}) }]),
+      [...book.hosted].map(([k, v]) => [k, { letter: encodeLetter(v.letter), to: v.to, ...(v.collective ? { collective: v.collective } : {}), invited: [...v.invited], ...(v.anon ? { anon: { key: v.anon.key, pub: v.anon.pub, box: v.anon.box } } : {}) }]),
     );
     const answers = Object.fromEntries([...book.answers].map(([k, v]) => [k, { answer: v.answer, end: v.end }]));
     await atomicWrite(this.#path, cellSeal(this.#key, encode({ v: 1, book: { hosted, answers } }), CONTEXT), { mode: 0o600 });
@@ -105,14 +107,15 @@ export class EventBook {
     if (raw === undefined) return book;
     const f = Fields.of(raw, 'event book', ['hosted', 'answers']);
     for (const [k, v] of Object.entries(Fields.open(f.raw('hosted'), 'hosted events') && (f.raw('hosted') as object))) {
-      const e = Fields.of(v, 'hosted event', ['letter', 'to', 'invited', 'anon']);
+      const e = Fields.of(v, 'hosted event', ['letter', 'to', 'collective', 'invited', 'anon']);
       const letter = decodeLetter(e.bytes('letter', { max: MAX_FILE_BYTES }));
       if (letter.kind !== 'event') continue;
       const invited = e.list('invited', MAX_INVITED).map((n) => (typeof n === 'string' ? n : ''));
       const anon = e.has('anon') ? Fields.of(e.raw('anon'), 'anonymous event', ['key', 'pub', 'box']) : undefined;
       book.hosted.set(k, {
         letter,
-        to: e.oneOf('to', ['world', 'invited'] as const),
+        to: e.oneOf('to', ['world', 'invited', 'collective'] as const),
+        ...(e.has('collective') ? { collective: e.str('collective', { max: 32 }) } : {}),
         invited,
         ...(anon ? { anon: { key: anon.bytes('key', { min: 32, max: 64 }).slice(), pub: anon.bytes('pub', { min: 45, max: 77 }).slice(), box: anon.bytes('box', { min: 32, max: 32 }).slice() } } : {}),
       });

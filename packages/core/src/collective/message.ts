@@ -17,6 +17,7 @@ import { KeyPair, PrivateKey, PublicKey, SymmetricKey } from '../crypto/keys.js'
 import { cellOpen, cellSeal, decryptFrom, encryptFor, sign, verify } from '../crypto/operations.js';
 import { randomBytes } from '../crypto/random.js';
 import { readTextBody, textBodyToMap, type TextBody } from '../envelope/body.js';
+import { eventBodyToMap, readEventBody, type EventBody as Gathering } from '../envelope/event.js';
 import { checkHeader } from '../envelope/_opening.js';
 import { readNameField } from '../envelope/name.js';
 import { pad, unpad } from '../envelope/padding.js';
@@ -54,9 +55,12 @@ export interface CollectivePost {
   readonly at: number;
   /** 16 random bytes: (`by`, `id`) names the post, so a copy is shown once. */
   readonly id: Uint8Array;
-  /** Text and an optional image, as a letter's body (LET-9, LET-10). */
-  readonly body: TextBody;
+  /** Text and an optional image, as a letter's body (LET-9, LET-10); or an event for the members (EVT-14). */
+  readonly body: CollectivePostBody;
 }
+
+/** What a collective post carries: a text body (LET-9, LET-10), or `{event}` (EVT-2..EVT-4, EVT-14). */
+export type CollectivePostBody = TextBody | { readonly event: Gathering };
 
 /** An opened message: the verified post and the signed bytes it came in. */
 export interface OpenedMessage {
@@ -193,7 +197,7 @@ export function channelKey(keys: CollectiveKeys): SymmetricKey {
  * Makes a post: a fresh id, the current time, every field checked.
  * @throws ProtocolError INVALID_NAME, MALFORMED, TOO_LARGE
  */
-export function createCollectivePost(init: { col: string; epoch: number; by: string; body: TextBody; at?: number; id?: Uint8Array }): CollectivePost {
+export function createCollectivePost(init: { col: string; epoch: number; by: string; body: CollectivePostBody; at?: number; id?: Uint8Array }): CollectivePost {
   const post: CollectivePost = { col: init.col, epoch: init.epoch, by: init.by, at: init.at ?? Math.floor(Date.now() / 1000), id: init.id ?? randomBytes(POST_ID_BYTES), body: init.body };
   encodeCollectivePost(post);
   return post;
@@ -300,11 +304,17 @@ function readPost(value: unknown): CollectivePost {
   const by = readNameField(f, 'by');
   const at = f.int('at', { min: 0, max: 0xffff_ffff });
   const id = f.bytes('id', { min: POST_ID_BYTES, max: POST_ID_BYTES }).slice();
-  const body = readTextBody(f.raw('body'));
+  const raw = f.raw('body');
+  // EVT-14: a body with an `event` field is an event for the members, and nothing else beside it.
+  const body: CollectivePostBody =
+    typeof raw === 'object' && raw !== null && Object.prototype.hasOwnProperty.call(raw, 'event')
+      ? { event: readEventBody(Fields.of(raw, 'collective post.body', ['event']).raw('event'), 'collective post.body.event') }
+      : readTextBody(raw);
   return { col, epoch, by, at, id, body };
 }
 
 function postToMap(p: CollectivePost): Record<string, unknown> {
   if (typeof p !== 'object' || p === null) throw new TypeError('post must be an object');
-  return { v: MESSAGE_VERSION, ctx: POST_CONTEXT, col: p.col, epoch: p.epoch, by: p.by, at: p.at, id: p.id, body: textBodyToMap(p.body) };
+  const body = typeof p.body === 'object' && p.body !== null && 'event' in p.body ? { event: eventBodyToMap(p.body.event) } : textBodyToMap(p.body as TextBody);
+  return { v: MESSAGE_VERSION, ctx: POST_CONTEXT, col: p.col, epoch: p.epoch, by: p.by, at: p.at, id: p.id, body };
 }
