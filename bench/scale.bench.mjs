@@ -20,6 +20,7 @@
 //
 //   node bench/scale.bench.mjs [--json]
 //   --json: one line per figure: {"suite":"scale","op","store","value","unit"}
+//   COMRAD_BENCH_PHASES: a comma-separated subset of mail,workers,idle,start (default all)
 //   COMRAD_BENCH_MS: measured phase per store (default 2000 ms); COMRAD_BENCH_IDLE: idle connections
 //   (default 500: on a shared 2-core machine logins run at tens per second; 10000 is the goal's figure)
 
@@ -71,10 +72,12 @@ export async function run({ json = false } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'comrad-bench-scale-'));
   const redis = await startRedisServer();
   try {
-    await mailPhase(add, dir, redis.url);
-    await workersPhase(add, dir, redis.url);
-    await idlePhase(add, dir);
-    await startPhase(add, dir);
+    // COMRAD_BENCH_PHASES=workers,start (say) runs only those phases: a short look on a shared machine.
+    const only = (process.env.COMRAD_BENCH_PHASES ?? 'mail,workers,idle,start').split(',');
+    if (only.includes('mail')) await mailPhase(add, dir, redis.url);
+    if (only.includes('workers')) await workersPhase(add, dir, redis.url);
+    if (only.includes('idle')) await idlePhase(add, dir);
+    if (only.includes('start')) await startPhase(add, dir);
   } finally {
     await redis.stop();
     await rm(dir, { recursive: true, force: true });
@@ -103,8 +106,9 @@ async function mailPhase(add, dir, redisUrl) {
       const op = await startOp(join(dir, `mail-${store}`), args);
       let r;
       try {
-        r = await load({ mode: 'mail', url: op.url, operatorKey: op.operatorKey, prefix: `m${store}` });
+        r = await load({ mode: 'mail', url: op.url, operatorKey: op.operatorKey, prefix: `m${store}` }, op.pid);
         add('operator-rss', store, (await rssOf(op.pid)) / 2 ** 20, 'MB');
+        add('cpu/1000', store, r.cpuPer1000, 'ms');
       } finally {
         await op.stop();
       }
@@ -136,7 +140,7 @@ async function workersPhase(add, dir, redisUrl) {
       const op = await startOp(join(dir, `workers-${store}-${w}`), [...args, '--workers', String(w)]);
       let r;
       try {
-        r = await load({ mode: 'mail', url: op.url, operatorKey: op.operatorKey, prefix: `w${store}${w}` });
+        r = await load({ mode: 'mail', url: op.url, operatorKey: op.operatorKey, prefix: `w${store}${w}` }, op.pid);
       } finally {
         await op.stop();
       }
@@ -145,6 +149,7 @@ async function workersPhase(add, dir, redisUrl) {
       add('workers-speedup', `${store}×${w}`, rate(r) / one, '×');
       r.lat.sort((a, b) => a - b);
       add('workers-p99', `${store}×${w}`, quantile(r.lat, 0.99), 'ms');
+      add('workers-cpu/1000', `${store}×${w}`, r.cpuPer1000, 'ms');
     }
   }
 }
@@ -159,16 +164,21 @@ function addLoad(add, store, r) {
 }
 
 /** Starts CLIENT_PROCS client processes, waits until each is set up, starts them together, merges their figures. */
-async function load(config) {
+async function load(config, serverPid) {
   const per = Math.ceil(CLIENTS / CLIENT_PROCS);
   const procs = Array.from({ length: CLIENT_PROCS }, (_, i) =>
     startClient({ ...config, prefix: `${config.prefix}${i}`, clients: per, letterBytes: LETTER_BYTES, warmupMs: WARMUP_MS, phaseMs: PHASE_MS }),
   );
   try {
     await Promise.all(procs.map((p) => p.next()));
+    const cpuBefore = serverPid === undefined ? 0 : await cpuOfTree(serverPid);
     for (const p of procs) p.send('go');
     const results = await Promise.all(procs.map((p) => p.next()));
-    return { count: results.reduce((s, r) => s + r.count, 0), ms: Math.max(...results.map((r) => r.ms)), lat: results.flatMap((r) => r.lat) };
+    const count = results.reduce((s, r) => s + r.count, 0);
+    const ms = Math.max(...results.map((r) => r.ms));
+    // The server's CPU over warm-up and phase, per request: requests of the warm-up counted at the phase's rate.
+    const cpuPer1000 = serverPid === undefined ? undefined : ((await cpuOfTree(serverPid)) - cpuBefore) / ((count * (WARMUP_MS + ms)) / ms / 1000);
+    return { count, ms, lat: results.flatMap((r) => r.lat), cpuPer1000 };
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
   }
@@ -294,6 +304,14 @@ function startClient(config) {
   };
 }
 
+/** CPU time of a process and its children (a primary and its workers), in ms. */
+async function cpuOfTree(pid) {
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean).map(Number);
+  let total = await cpuOf(pid);
+  for (const child of children) total += await cpuOf(child).catch(() => 0);
+  return total;
+}
+
 /** CPU time a process has used, user and system, every thread (Linux /proc), in ms. */
 async function cpuOf(pid) {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
@@ -330,7 +348,7 @@ function printTable(rows) {
       `echo = bare ws server, same frame sizes, measured before and after each store (its rate varied ${fmt(get('echo-spread', 'echo'), 2)}× over the run); % of the echo phases either side (goals: lmdb ≥ 50 %, redis ≥ 30 %)`,
   );
   table(
-    ['server', 'req/s', '% of echo', 'p50 ms', 'p99 ms', 'Operator RSS MB'],
+    ['server', 'req/s', '% of echo', 'p50 ms', 'p99 ms', 'Operator RSS MB', 'Operator CPU ms / 1000 req'],
     ['echo', 'memory', 'lmdb', 'redis'].map((s) => [
       s,
       fmt(get('send+fetch+ack', s)),
@@ -338,6 +356,7 @@ function printTable(rows) {
       fmt(get('p50', s), 2),
       fmt(get('p99', s), 2),
       s === 'echo' ? '' : fmt(get('operator-rss', s), 1),
+      s === 'echo' ? '' : fmt(get('cpu/1000', s)),
     ]),
   );
   const scaled = rows.filter((r) => r.op === 'workers-req/s').map((r) => r.store);
@@ -346,8 +365,8 @@ function printTable(rows) {
       '(shared with the client processes and Redis); speed-up = req/s over the same store with one worker, same run (goal 1 → 2: ≥ 1.6× on 2 cores)',
   );
   table(
-    ['store × workers', 'req/s', 'speed-up', 'p99 ms'],
-    scaled.map((s) => [s, fmt(get('workers-req/s', s)), `${fmt(get('workers-speedup', s), 2)}×`, fmt(get('workers-p99', s), 2)]),
+    ['store × workers', 'req/s', 'speed-up', 'p99 ms', 'CPU ms / 1000 req (primary + workers)'],
+    scaled.map((s) => [s, fmt(get('workers-req/s', s)), `${fmt(get('workers-speedup', s), 2)}×`, fmt(get('workers-p99', s), 2), fmt(get('workers-cpu/1000', s))]),
   );
   console.log(`scale: idle — logged-in connections held open (clients in ${IDLE_PROCS} processes), memory store (goal at 10,000: < 500 MB)`);
   table(
