@@ -21,7 +21,7 @@
  * - `P pnc` zset `<cell><id>` (score 0, a prefix scan is a BYLEX range)   `P pnx` zset ids by expiresAt; its ZCARD is the pins held
  * - `P tk` hash period → sealed issuer key (TOK-4)          `P tp` zset of periods holding token data
  * - `P tu:<period>` hash name → tokens taken (TOK-9)        `P ts:<period>` hash nullifier → action (TOK-8)
- * - channel `P mail`: the recipient's name, published by the put script itself.
+ * - channel `<prefix>mail` (the bare prefix: a channel is not a key): the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
  * scripts (`_redis-scripts.ts`), each one atomic step in Redis, with the bounds and the id's random part
