@@ -47,6 +47,9 @@ const integration = [
   'scripts/{build-if-stale,docs,pack}.test.ts',
 ];
 const tor = ['test/tornet/**/*.test.ts', 'packages/*/test/**/*.tor.test.ts'];
+// Headless Chromium (Debian's, through playwright-core) against pages served on 127.0.0.1: the vectors and
+// the example page in a real browser (spec/19-browser.md). `npm run test:browser` runs only these.
+const browserTests = ['**/*.browser.test.ts'];
 // Rebuilds packages/*/dist when a source changed, so `npx vitest run` never runs processes on a stale build.
 const buildFirst = src('./scripts/build-if-stale.global-setup.mjs');
 
@@ -65,7 +68,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'spec/**/*.test.ts', 'bench/**/*.test.ts', 'examples/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...integration, ...tor],
+          exclude: [...configDefaults.exclude, ...integration, ...tor, ...browserTests],
           setupFiles: [src('./packages/test-kit/src/unit-guard.ts')],
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -76,8 +79,20 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: integration,
+          exclude: [...configDefaults.exclude, ...browserTests],
           globalSetup: [buildFirst],
           // Room for files running side by side on a busy machine: a test that hangs still fails.
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'browser',
+          include: browserTests,
+          exclude: [...configDefaults.exclude],
+          globalSetup: [buildFirst],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -14,3 +14,6 @@ export function bundleForBrowser(o: {
   allowNode?: readonly string[];
   define?: Record<string, string>;
 }): Promise<BrowserBundle>;
+
+/** Serves fixed files (by path) on 127.0.0.1, a free port; `url` ends with `/`. */
+export function servePage(files: Record<string, { type: string; body: string | Uint8Array }>): Promise<{ url: string; close: () => Promise<void> }>;

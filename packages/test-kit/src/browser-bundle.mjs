@@ -43,3 +43,26 @@ export async function bundleForBrowser(o) {
   const code = result.outputFiles[0].text;
   return { code, bytes: Buffer.byteLength(code), gzipBytes: gzipSync(code, { level: 9 }).length, nodeImports };
 }
+
+/**
+ * Serves fixed files on 127.0.0.1 (a free port): a secure context, where `crypto.subtle` exists.
+ * @param {Record<string, { type: string, body: string | Uint8Array }>} files - by path, e.g. `/app.js`
+ * @returns {Promise<{ url: string, close: () => Promise<void> }>}
+ */
+export async function servePage(files) {
+  const { createServer } = await import('node:http');
+  const server = createServer((req, res) => {
+    const file = files[new URL(req.url ?? '/', 'http://127.0.0.1').pathname];
+    if (!file) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': file.type, 'cache-control': 'no-store' }).end(file.body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+  };
+}
