@@ -116,7 +116,9 @@ describe('every order of concurrent acts folds to one agreed state (COL-8, COL-1
     const base = LogBuilder.founded(cast, { admit: fixed(2), amend: fixed(3), expel: fixed(2) }, [...MEMBERS]);
     rotateAll(base, 'alice');
     base.ok('frank', { kind: 'request', note: 'from the tenants union' });
-    base.ok('bob', { kind: 'propose', constitution: { admit: fixed(1), amend: fixed(3), expel: fixed(2) } });
+    // The proposal changes the expulsion rule only: one that changed the admission rule would not commute
+    // with a vouch (made before it passes, the vouch is judged by the old rule, COL-21).
+    base.ok('bob', { kind: 'propose', constitution: { admit: fixed(2), amend: fixed(3), expel: fixed(3) } });
     const proposal = base.state.seq - 1;
     const intentArb = fc.uniqueArray(
       fc.record({ by: fc.constantFrom(...MEMBERS), act: fc.constantFrom<Intent['act']>('vouch', 'vouch', 'yes', 'yes', 'yes', 'no', 'rotate', 'expel', 'expel') }),
