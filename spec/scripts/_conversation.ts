@@ -16,7 +16,7 @@
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { decode, decryptFrom, fromHex, KeyPair, PrivateKey, PublicKey, SymmetricKey, toHex, utf8 } from '@comrad/core';
-import { createLetter, openPost, openSealedLetter, sealLetter, sealPost } from '@comrad/core/envelope';
+import { createLetter, openPost, openSealedLetter, sealLetter, sealPost, textBodyOf } from '@comrad/core/envelope';
 import { Channel, makeAuthProof, makeRegisterProof, registerPowInput, sendPowInput, solvePow, decodeGreeting, epochOf, verifyLookup } from '@comrad/core/wire';
 import { OperatorConnection } from '@comrad/client-node/src/transport/connection.js';
 import { startOperator, type RunningOperator } from '@comrad/operator/src/server.js';

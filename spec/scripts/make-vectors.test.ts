@@ -12,7 +12,7 @@ import { ECDH } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ready, cellSeal, concatBytes, encode, encryptFor, fromHex, KeyPair, passphraseSeal, sign, SymmetricKey, toHex, utf8, PublicKey } from '@comrad/core';
-import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type Letter, type TextLetter } from '@comrad/core/envelope';
+import { encodeLetter, openSealedLetter, pad, postContext, sealLetter, sealPost, signLetter, signStatement, type CircleKeyLetter, type Letter, type TextLetter } from '@comrad/core/envelope';
 import { encodeKeystore, Keymaker } from '@comrad/core/keymaker';
 import { makeContainer } from '@comrad/core/src/crypto/_container.js';
 import { MAX_LETTER_BYTES, MAX_SEALED_LETTER_BYTES, MAX_SIGNED_LETTER_BYTES, MAX_TEXT_CHARS } from '@comrad/core';
@@ -20,6 +20,9 @@ import { flip } from '@comrad/test-kit/core/envelope';
 import { letterToJson, rawMap, type VectorBytes } from './vector-format.js';
 
 const GENERATOR = 'MAKE_VECTORS=1 npx vitest run spec/scripts/make-vectors.test.ts';
+/** A text body's canonical map (an absent image is omitted). */
+const textMap = (b: { text: string; image?: { mime: string; data: Uint8Array } }) => (b.image ? { text: b.text, image: { mime: b.image.mime, data: b.image.data } } : { text: b.text });
+
 const out = (name: string) => fileURLToPath(new URL(`../vectors/${name}`, import.meta.url));
 const hex = toHex;
 
@@ -29,7 +32,7 @@ async function write(name: string, spec: string, description: string, valid: unk
 }
 
 
-function letterParts(l: TextLetter): [string, Uint8Array][] {
+function letterParts(l: TextLetter | CircleKeyLetter): [string, Uint8Array][] {
   return [
     ['v', encode(l.v)],
     ['kind', encode(l.kind)],
@@ -37,11 +40,11 @@ function letterParts(l: TextLetter): [string, Uint8Array][] {
     ['to', encode(l.to)],
     ['at', encode(l.at)],
     ['id', encode(l.id)],
-    ['body', encode(l.body.image ? { text: l.body.text, image: { mime: l.body.image.mime, data: l.body.image.data } } : { text: l.body.text })],
+    ['body', encode(l.kind === 'circle-key' ? { gen: l.body.gen, key: l.body.key } : textMap(l.body))],
   ];
 }
 
-const withPart = (l: TextLetter, key: string, value: Uint8Array | undefined, extra: [string, Uint8Array][] = []) =>
+const withPart = (l: TextLetter | CircleKeyLetter, key: string, value: Uint8Array | undefined, extra: [string, Uint8Array][] = []) =>
   rawMap([...letterParts(l).flatMap(([k, v]): [string, Uint8Array][] => (k !== key ? [[k, v]] : value ? [[k, value]] : [])), ...extra]);
 
 function float64(n: number): Uint8Array {
@@ -65,7 +68,9 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
   const post: Letter = { v: 1, kind: 'post', from: 'alice', to: 'comrades', at: 1_764_000_100, id: id(3), body: { text: 'general assembly on friday ✊' } };
   const astral: Letter = { ...dm, id: id(4), at: 0, body: { text: '😀'.repeat(MAX_TEXT_CHARS) } };
   const maxAt: Letter = { ...dm, id: id(5), at: 0xffffffff, from: 'a_1', to: 'z'.repeat(32), body: { text: 'x' } };
+  const circleKey: Letter = { v: 1, kind: 'circle-key', from: 'alice', to: 'bob', at: 1_764_000_200, id: id(6), body: { gen: 3, key: new Uint8Array(32).fill(0x6b) } };
   const validLetters = [
+    ['a circle key (generation 3)', circleKey, ['LET-4', 'CIR-2']],
     ['a direct message', dm, ['LET-1', 'LET-9']],
     ['a direct message with only an image', dmImage, ['LET-9', 'LET-10']],
     ['a world post', post, ['LET-6']],
@@ -81,6 +86,14 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/*.json', async 
     ['reserved kind vote', ['LET-4'], 'UNSUPPORTED_KIND', hex(withPart(dm, 'kind', encode('vote')))],
     ['unknown kind poll', ['LET-4'], 'UNSUPPORTED_KIND', hex(withPart(dm, 'kind', encode('poll')))],
     ['kind that is not a kind name', ['LET-3'], 'MALFORMED', hex(withPart(dm, 'kind', encode('DM!')))],
+    ['a circle key of generation 0', ['CIR-2'], 'MALFORMED', hex(withPart(circleKey, 'body', encode({ gen: 0, key: new Uint8Array(32) })))],
+    ['a circle key of generation 2^32', ['CIR-2'], 'MALFORMED', hex(withPart(circleKey, 'body', encode({ gen: 2 ** 32, key: new Uint8Array(32) })))],
+    ['a circle key of 31 bytes', ['CIR-2'], 'MALFORMED', hex(withPart(circleKey, 'body', encode({ gen: 1, key: new Uint8Array(31) })))],
+    ['a circle key of 33 bytes', ['CIR-2'], 'TOO_LARGE', hex(withPart(circleKey, 'body', encode({ gen: 1, key: new Uint8Array(33) })))],
+    ['a circle key body with text', ['CIR-2', 'ENC-6'], 'MALFORMED', hex(withPart(circleKey, 'body', encode({ text: 'hi' })))],
+    ['a circle key body with fields out of order', ['CIR-2', 'ENC-2'], 'MALFORMED', hex(withPart(circleKey, 'body', rawMap([['key', encode(new Uint8Array(32))], ['gen', encode(1)]])))],
+    ['a circle key addressed to comrades', ['CIR-2'], 'MALFORMED', hex(withPart(circleKey, 'to', encode('comrades')))],
+    ['a direct message with a circle key body', ['LET-9'], 'MALFORMED', hex(withPart(dm, 'body', encode({ gen: 1, key: new Uint8Array(32) })))],
     ['from not normalised', ['LET-5'], 'INVALID_NAME', hex(withPart(dm, 'from', encode('Alice')))],
     ['to too short', ['LET-5'], 'INVALID_NAME', hex(withPart(dm, 'to', encode('bo')))],
     ['a post not addressed to comrades', ['LET-6'], 'MALFORMED', hex(withPart(post, 'to', encode('bob')))],

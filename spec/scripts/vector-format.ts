@@ -11,7 +11,7 @@ export type VectorBytes = string | { hex: string; zeroFillTo: number };
 
 /**
  * A letter in a vector: the letter's fields, with `id` and `body.image.data` as hex; the body of an
- * `event`, `invite` or `rsvp` (14-events) has its byte fields (`eid`, `collective`) in hex too.
+ * `event`, `invite` or `rsvp` (14-events) has its byte fields (`eid`, `collective`) in hex too, and a `circle-key` body (13-circles) its key.
  */
 export interface LetterJson {
   v: number;
@@ -20,7 +20,7 @@ export interface LetterJson {
   to: string;
   at: number;
   id: string;
-  body: { text: string; image?: { mime: string; data: string } } | EventBodyJson | { event: EventBodyJson } | { collective: string } | { eid: string; answer: string };
+  body: { text: string; image?: { mime: string; data: string } } | EventBodyJson | { event: EventBodyJson } | { collective: string } | { eid: string; answer: string } | { gen: number; key: string };
 }
 
 /** An event body in a vector: `eid` in hex. */
@@ -70,6 +70,8 @@ export function letterToJson(l: Letter): LetterJson {
       return { ...head, body: 'event' in l.body ? { event: eventToJson(l.body.event) } : { collective: toHex(l.body.collective) } };
     case 'rsvp':
       return { ...head, body: { eid: toHex(l.body.eid), answer: l.body.answer } };
+    case 'circle-key':
+      return { ...head, body: { gen: l.body.gen, key: toHex(l.body.key) } };
     default: {
       const body: { text: string; image?: { mime: string; data: string } } = { text: l.body.text };
       if (l.body.image) body.image = { mime: l.body.image.mime, data: toHex(l.body.image.data) };
@@ -90,6 +92,8 @@ export function letterFromJson(j: LetterJson): Letter {
       return { ...head, kind: 'invite', body: 'event' in b ? { event: eventFromJson(b.event) } : { collective: fromHex(b.collective) } };
     case 'rsvp':
       return { ...head, kind: 'rsvp', body: { eid: fromHex(b.eid), answer: b.answer } };
+    case 'circle-key':
+      return { ...head, kind: 'circle-key', body: { gen: b.gen, key: fromHex(b.key) } };
     default: {
       const t = j.body as { text: string; image?: { mime: string; data: string } };
       const body = t.image ? { text: t.text, image: { mime: t.image.mime as Image['mime'], data: fromHex(t.image.data) } } : { text: t.text };

@@ -19,6 +19,8 @@ export type UsageErrorCode =
   | 'EMPTY_TEXT' // a letter or post with no text (and no image) (CLI-13)
   | 'TEXT_TOO_LONG' // a letter or post over the LIM-1 text limit, said before anything is sent (CLI-13)
   | 'BAD_KEY' // a key or fingerprint given on the command line that is neither (CLI-13)
+  | 'NOT_TRUSTED' // untrust of a comrade who is not in the trusted circle (CIR-5)
+  | 'NO_CIRCLE' // a post or profile for the trusted circle before trusting anyone (CIR-7)
   | 'USAGE' // the command line itself is wrong: an unknown command or option, a missing argument (CLI-3)
   | 'BAD_ARGUMENT'; // any other invalid argument
 

@@ -73,6 +73,9 @@ describe('offline (processes)', () => {
       ['send', 'alice', 'hello'],
       ['post', 'hello'],
       ['delete', 'x'],
+      ['trust', 'alice'],
+      ['untrust', 'alice'],
+      ['trusted'],
     ];
     for (const [i, cmd] of commands.entries()) {
       const home = join(root.dir, `typo-${i}`);

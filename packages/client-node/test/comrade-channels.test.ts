@@ -71,7 +71,7 @@ describe('Comrade channels (CHAN-*)', () => {
     expect(op.server.loggedIn()).toBe(0);
   });
 
-  it('CHAN-7 bad input is refused before anything is sent: a lifetime out of bounds, a letter from someone else, an oversized text', async () => {
+  it('CHAN-7 CIR-3 bad input is refused before anything is sent: a lifetime out of bounds, a letter from someone else, an oversized text, a circle key', async () => {
     const op = await scope.operator();
     const alice = await registered(op, 'alice');
     const key = SymmetricKey.generate();
@@ -79,6 +79,8 @@ describe('Comrade channels (CHAN-*)', () => {
     expect(await codeOf(alice.channelPost(key, 'x', { expiresInDays: 31 }))).toBe('BAD_ARGUMENT');
     expect(await codeOf(alice.channelPostLetter(key, createLetter({ kind: 'post', from: 'bob', body: { text: 'x' } })))).toBe('BAD_ARGUMENT');
     expect(await codeOf(alice.channelPost(key, 'x'.repeat(1001)))).toBe('TOO_LARGE');
+    // CIR-3: a circle key is never posted to a channel.
+    expect(await codeOf(alice.channelPostLetter(key, createLetter({ kind: 'circle-key', from: 'alice', to: 'bob', body: { gen: 1, key: new Uint8Array(32) } })))).toBe('BAD_ARGUMENT');
     expect(await op.store.storedBytes()).toBe(0);
   });
 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ready, encode, toHex, fromHex, concatBytes } from '@comrad/core';
 import { encodeAny } from '@comrad/test-kit/core/garbage';
-import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, SPECIFIED_KINDS, type Letter, type TextLetter } from '@comrad/core/envelope';
+import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, SPECIFIED_KINDS, textBodyOf, type Letter, type TextLetter } from '@comrad/core/envelope';
 import { MAX_IMAGE_BYTES, MAX_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
 import { image, letterArb } from '@comrad/test-kit/core/envelope';
 import { codeOf, msgpackMap } from '@comrad/test-kit/core/garbage';
@@ -90,6 +90,19 @@ describe('letters (LET-*)', () => {
     expect(await codeOf(() => decodeLetter(withFields({ kind: 'poll' })))).toBe('UNSUPPORTED_KIND');
     expect(await codeOf(() => decodeLetter(withFields({ kind: 'Vote!' })))).toBe('MALFORMED');
     expect(await codeOf(() => decodeLetter(withFields({ kind: 7 })))).toBe('MALFORMED');
+  });
+
+  it('LET-4 CIR-2 a circle-key letter carries a generation and a 32-byte key, to one comrade; its body is no text body', async () => {
+    const key = new Uint8Array(32).fill(9);
+    const letter = createLetter({ kind: 'circle-key', from: 'Alice', to: '@Bob', body: { gen: 2, key } });
+    expect(decodeLetter(encodeLetter(letter))).toEqual(letter);
+    expect(letter).toMatchObject({ from: 'alice', to: 'bob', body: { gen: 2 } });
+    expect(await codeOf(() => textBodyOf(letter))).toBe('UNSUPPORTED_KIND');
+    expect(await codeOf(() => createLetter({ kind: 'circle-key', from: 'alice', to: 'comrades', body: { gen: 1, key } }))).toBe('MALFORMED');
+    expect(await codeOf(() => createLetter({ kind: 'circle-key', from: 'alice', to: 'bob', body: { gen: 0, key } }))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ kind: 'circle-key', body: { text: 'hi' } })))).toBe('MALFORMED');
+    expect(await codeOf(() => decodeLetter(withFields({ kind: 'circle-key', body: { gen: 1, key: new Uint8Array(33) } })))).toBe('TOO_LARGE');
+    expect(await codeOf(() => decodeLetter(withFields({ body: { gen: 1, key } })))).toBe('MALFORMED');
   });
 
   it('LET-5 names on the wire must already be normalised; createLetter normalises what people type', async () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SymmetricKey, decryptFrom, type PublicKey } from '@comrad/core';
-import { createLetter, openPost, openSealedLetter, sealLetter, sealPost, signStatement } from '@comrad/core/envelope';
+import { createLetter, openPost, openSealedLetter, sealLetter, sealPost, signStatement, textBodyOf } from '@comrad/core/envelope';
 import { verifyLookup } from '@comrad/core/wire';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { openTestStore, refusedWith, startTestOperator, type StoreKind, type TestOperator } from '@comrad/test-kit/operator/fixtures';

@@ -16,6 +16,7 @@ import { changePassphrase, init, operatorAdd, operatorList, operatorRemove, oper
 import { contacts, register, whoami, whois } from './commands/identity.js';
 import { inbox, send } from './commands/mail.js';
 import { deletePost, feed, post } from './commands/world.js';
+import { trust, trusted, untrust } from './commands/circles.js';
 import * as collective from './commands/collective.js';
 import { profileSet, profileShow } from './commands/profile.js';
 import * as event from './commands/event.js';
@@ -147,10 +148,11 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--file <file>', 'read the text of the post from FILE')
     .option('--image <file>', 'attach an image (re-encoded, all metadata removed)')
     .option('--expires <days>', 'lifetime, e.g. 7d (default 7 days)')
+    .option('--to <audience>', 'world (default), or trusted: only the comrades you trust read it (comrad trust NAME)')
     .action(run(post as Action));
   program
     .command('feed')
-    .description('read the world feed, newest first (every post verified)')
+    .description('read the world feed and your trusted circles, newest first, each post marked world or trusted (every post verified)')
     .option('--limit <n>', 'how many posts')
     .option('--before <post>', 'older than this post (paging)')
     .option('--save-images <dir>', 'write images of the posts shown into DIR')
@@ -158,6 +160,11 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--interval <seconds>', 'with --follow, how often to check the feed (default 30)')
     .action(run(feed as Action));
   program.command('delete <post>').description('delete one of your posts').action(run(deletePost as Action));
+
+  // Trusted circles (CIR-*): a key shared by sealed letter, rotated when someone leaves.
+  program.command('trust <name>').description("trust a comrade: they get your trusted circle's key and read what you post --to trusted").action(run(trust as Action));
+  program.command('untrust <name>').description('stop trusting a comrade: your circle gets a new key they never see').action(run(untrust as Action));
+  program.command('trusted').description('whom you trust, and whose trusted circles you are in (no connection)').action(run(trusted as Action));
 
   // Collectives (COL-*): every command reads, verifies and folds the collective's whole log.
   const share = (what: string) => `share of the members who must ${what}, from 0 to 1 (e.g. 0.3 or 30%)`;

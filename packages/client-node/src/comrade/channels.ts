@@ -6,7 +6,7 @@
  * @module
  */
 import { ComradError, ProtocolError, toHex, type PublicKey, type SymmetricKey } from '@comrad/core';
-import { deriveChannel, openChannelPost, sealChannelPost, type Letter, type TextBody } from '@comrad/core/envelope';
+import { deriveChannel, openChannelPost, sealChannelPost, textBodyOf, type Letter } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { chanPowInput, solvePow } from '@comrad/core/wire';
 import type { OperatorConnection } from '../transport/connection.js';
@@ -98,7 +98,8 @@ export async function readChannel(host: ChannelHost, key: SymmetricKey, opts: { 
       const opened = await openChannelPost(p.post, key, host.operatorKey);
       const pinned = host.pinned(opened.letter.from);
       if (pinned && !pinned.equals(opened.authorKey)) throw new ProtocolError('KEY_CHANGED', `the key of ${opened.letter.from} differs from the one pinned`);
-      const { text, image } = opened.letter.body as TextBody;
+      // A key never travels in a channel: only letters with text are shown (UNSUPPORTED_KIND otherwise).
+      const { text, image } = textBodyOf(opened.letter);
       posts.push({
         id: p.id,
         author: opened.letter.from,

@@ -90,9 +90,11 @@ import { CollectiveKeyring } from '../store/collective-keyring.js';
 import { EventBook } from '../store/event-book.js';
 import { TokenWallet } from '../store/token-wallet.js';
 import * as tok from './tokens.js';
+import { CircleStore } from '../store/circles.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
 import { Session } from '../transport/session.js';
 import * as chan from './channels.js';
+import * as circle from './circles.js';
 import * as col from './collectives.js';
 import type { CollectiveView, ProposalView, RequestView } from './collectives.js';
 import { receiveMail, type InboxReport, type ReceiveContext } from './inbox.js';
@@ -277,6 +279,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   #me: Keymaker | undefined;
   #private: Promise<Session> | undefined;
   #mail: MailStore | undefined;
+  #circles: CircleStore | undefined;
   #statements: OwnStatements | undefined;
   #keyring: CollectiveKeyring | undefined;
   #events: EventBook | undefined;
@@ -971,6 +974,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         }
       },
       now: () => this.#now(),
+      // CIR-6: a circle key is kept (sealed at rest) before its letter is acknowledged.
+      onCircleKey: (from, body) => this.#circles!.keep(this.operatorKey, from, body.gen, body.key, this.#now()),
       ...(this.#opts.beforeAck ? { beforeAck: this.#opts.beforeAck } : {}),
     });
   }
@@ -1265,6 +1270,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   async channelPostLetter(key: SymmetricKey, letter: Letter, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number }> {
     const me = this.#requireUnlocked();
     if (letter?.from !== me.name) throw new UsageError('BAD_ARGUMENT', 'a channel post is a letter from us');
+    // CIR-3: a key travels only sealed to one comrade, never to a channel's every member.
+    if (letter.kind === 'circle-key') throw new UsageError('BAD_ARGUMENT', 'a circle key is never posted to a channel');
     return chan.postLetter(this.#channelHost(), key, letter, this.#postDays(opts.expiresInDays));
   }
 
@@ -1282,6 +1289,86 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   async channelFeed(key: SymmetricKey, opts: { before?: string; limit?: number } = {}): Promise<chan.ChannelPage> {
     this.#requireUnlocked();
     return chan.readChannel(this.#channelHost(), key, opts);
+  }
+
+  /**
+   * Trusts a comrade (CIR-4): they get our trusted circle's key in a sealed `circle-key` letter, so they
+   * read what we post to the circle ({@link Comrade.circlePost}) and a profile we show only to those we
+   * trust. The name is looked up (and pinned) first; the circle is made on the first trust. Trusting
+   * someone already trusted sends them the current key again.
+   * @param name - as typed
+   * @returns `{ name, added, gen }`: whether they were added now, and the key generation they got
+   * @throws UsageError BAD_ARGUMENT (ourselves), NOT_LOGGED_IN; ProtocolError NOT_FOUND (no such comrade:
+   *   nothing kept), KEY_CHANGED…
+   * @example `await comrade.trust('bob')`
+   */
+  async trust(name: string): Promise<{ name: string; added: boolean; gen: number }> {
+    return circle.trust(this.#circleHost(), name);
+  }
+
+  /**
+   * Untrusts a comrade (CIR-5): a new circle key is made and sent to everyone still trusted; the one
+   * untrusted keeps only the old keys, so they cannot read anything posted from now on.
+   * @param name - as typed
+   * @returns `{ name, gen, sentTo, unreached }`: the new key generation, who got it, and whom a letter did
+   *   not reach (send it again with {@link Comrade.trust})
+   * @throws UsageError NOT_TRUSTED (not in the circle: nothing changes), NOT_LOGGED_IN
+   * @example `const { unreached } = await comrade.untrust('mallory')`
+   */
+  async untrust(name: string): Promise<{ name: string; gen: number; sentTo: string[]; unreached: circle.Unreached[] }> {
+    return circle.untrust(this.#circleHost(), name);
+  }
+
+  /**
+   * Whom we trust and the circles we are in, from the home alone (no request).
+   * @returns `{ trusted, gen?, trustedBy }`: the names we trust, our circle key's generation, and for each
+   *   comrade who trusts us the generation of their key we hold
+   */
+  async trusted(): Promise<{ trusted: string[]; gen?: number; trustedBy: { owner: string; gen: number }[] }> {
+    return circle.circles(this.#circleHost());
+  }
+
+  /**
+   * Posts to our trusted circle (CIR-7): a channel post under the circle's current key, readable by the
+   * comrades we trust now and no one else; expires like a world post.
+   * @param content - text, or `{ text, image }` (re-encoded without metadata, IMG-1)
+   * @param opts - `expiresInDays` (default 7)
+   * @returns the post's id in the circle's channel, when it expires (ms) and the key generation
+   * @throws UsageError NO_CIRCLE (we never trusted anyone), BAD_ARGUMENT; ProtocolError as {@link Comrade.channelPost}
+   * @example `await comrade.circlePost('Meeting moved to my place.')`
+   */
+  async circlePost(content: Content, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number; gen: number }> {
+    const { key, gen } = await circle.currentKey(this.#circleHost());
+    return { ...(await this.channelPost(key, content, opts)), gen };
+  }
+
+  /**
+   * The posts of every trusted circle whose key we hold — ours, and those of everyone who trusts us —
+   * newest first, each verified (CIR-8, CHAN-5); each key's channel is read on its own connection.
+   * @param opts - `limit`: at most this many posts per channel and in all
+   * @returns `{ posts, rejected }`, each post with `circle` (whose circle) and `gen`
+   */
+  async circleFeed(opts: { limit?: number } = {}): Promise<{ posts: circle.CircleEntry[]; rejected: (chan.RejectedChannelPost & { circle: string })[] }> {
+    return circle.circleFeed(this.#circleHost(), opts.limit);
+  }
+
+  /** What the circle code needs of this Comrade. */
+  #circleHost(): circle.CircleHost {
+    const me = this.#requireUnlocked();
+    return {
+      me,
+      operatorKey: this.operatorKey,
+      store: this.#circles!,
+      now: () => this.#now(),
+      maxPostDays: () => this.#info.limits.maxPostDays,
+      know: async (name) => {
+        if (!this.#contacts.get(this.operatorKey, name)) await this.lookup(name);
+      },
+      sendKey: async (to, body) => {
+        await this.#sendLetter(to, { kind: 'circle-key', body });
+      },
+      readChannel: (key, limit) => this.channelFeed(key, limit !== undefined ? { limit } : {}),
+    };
   }
 
   /** FEED-4, CHAN-7: a post's lifetime in days, 1 to the Operator's maximum (default 7). */
@@ -1388,6 +1475,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#events?.wipe();
     this.#wallet?.wipe();
     this.#wallet = undefined;
+    this.#circles?.wipe();
+    this.#circles = undefined;
     this.#statements = undefined;
     for (const k of this.#epochKeys.values()) k.wipe();
     this.#epochKeys.clear();
@@ -1400,12 +1489,14 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#keyring?.wipe();
     this.#events?.wipe();
     this.#wallet?.wipe();
+    this.#circles?.wipe();
     this.#me = me;
     this.#wallet = new TokenWallet(this.#paths, me.keys.privateKey);
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
     this.#statements = new OwnStatements(this.#paths, me.keys.privateKey);
     this.#keyring = new CollectiveKeyring(this.#paths, me.keys.privateKey);
     this.#events = new EventBook(this.#paths, me.keys.privateKey);
+    this.#circles = new CircleStore(this.#paths, me.keys.privateKey);
   }
 
   /**

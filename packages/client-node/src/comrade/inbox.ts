@@ -4,7 +4,7 @@
  * @module
  */
 import { ComradError, ProtocolError, toHex, type PublicKey } from '@comrad/core';
-import { encodeLetter, openSealedLetter } from '@comrad/core/envelope';
+import { encodeLetter, openSealedLetter, type CircleKeyBody } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import type { MailEntry } from '@comrad/core/wire';
 import type { MailStore, RejectReason, StoredLetter } from '../store/mail-store.js';
@@ -29,6 +29,12 @@ export interface InboxReport {
   readonly held: HeldLetter[];
   /** How many delivered letters were already stored (delivered again or replayed; acknowledged, not stored twice). */
   duplicates: number;
+  /**
+   * Circle keys received now (CIR-6): whose circle, the key's generation, and what it changed — `new` (the
+   * first key of that circle: they trust us now), `rotated` (a newer key: someone left their circle) or
+   * `known` (held already, or older than the one held). Kept, never shown as letters.
+   */
+  readonly circleKeys: { readonly from: string; readonly gen: number; readonly status: 'new' | 'rotated' | 'known' }[];
 }
 
 /** A letter held on the Operator because its sender's key is not the pinned one (CT-2). */
@@ -63,6 +69,11 @@ export interface ReceiveContext {
   onLetter?: (letter: StoredLetter) => void | Promise<void>;
   /** Leave the letters shown marked unseen: the caller marks them (`MailStore.markSeen`) once handled. */
   keepUnseen?: boolean;
+  /**
+   * CIR-6: keeps a circle key from a verified `circle-key` letter of `from`, before the letter is
+   * acknowledged (so a crash loses no key); absent, such letters are set apart as unreadable.
+   */
+  onCircleKey?: (from: string, body: CircleKeyBody) => Promise<'new' | 'rotated' | 'known'>;
 }
 
 /** Codes that mean the network failed, not the letter: stop, acknowledge nothing more, report. */
@@ -81,7 +92,7 @@ const REASONS: Readonly<Record<string, RejectReason>> = {
  *   ack is sent again on the next call, as they are delivered again)
  */
 export async function receiveMail(ctx: ReceiveContext): Promise<InboxReport> {
-  const report: InboxReport = { received: [], rejected: [], held: [], duplicates: 0 };
+  const report: InboxReport = { received: [], rejected: [], held: [], duplicates: 0, circleKeys: [] };
   const heldIds = new Set<string>();
   const shown = new Set<string>();
   // MAIL-5: shown, then marked seen; a kill in between shows it again, a kill before never loses it.
@@ -116,7 +127,7 @@ export async function receiveMail(ctx: ReceiveContext): Promise<InboxReport> {
 }
 
 /** The letter stored now, or what became of the item otherwise. */
-async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxReport): Promise<StoredLetter | 'duplicate' | 'rejected' | 'held'> {
+async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxReport): Promise<StoredLetter | 'duplicate' | 'rejected' | 'held' | 'key'> {
   let claimedFrom: string | undefined;
   let evidence: { statement: Uint8Array; signed: Uint8Array } | undefined;
   try {
@@ -127,6 +138,13 @@ async function receiveOne(ctx: ReceiveContext, item: MailEntry, report: InboxRep
     const { letter } = opened;
     evidence = { statement: opened.statement, signed: opened.signed };
     await ctx.pinSender(letter.from, opened.authorKey, opened.statement);
+    if (letter.kind === 'circle-key') {
+      // CIR-6: a circle key is kept (before the ack, MB-3), not shown as a letter; a key delivered again is kept once.
+      if (!ctx.onCircleKey) throw new ProtocolError('UNSUPPORTED_KIND', 'this client keeps no circle keys');
+      const status = await ctx.onCircleKey(letter.from, letter.body);
+      report.circleKeys.push({ from: letter.from, gen: letter.body.gen, status });
+      return 'key';
+    }
     const head = { id: toHex(letter.id), from: letter.from, to: letter.to, at: letter.at, receivedAt: ctx.now() };
     const proof = { authorFingerprint: opened.authorKey.fingerprint(), signed: opened.signed };
     let stored: StoredLetter;

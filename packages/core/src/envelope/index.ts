@@ -30,6 +30,7 @@ export {
   OPERATOR_NAME,
 } from './name.js';
 export { IMAGE_MIMES, type ImageMime, type Image, type TextBody } from './body.js';
+export { MAX_CIRCLE_GEN, type CircleKeyBody } from './circle-key.js';
 export {
   LETTER_VERSION,
   LETTER_KINDS,
@@ -37,6 +38,7 @@ export {
   MAX_LETTER_AT,
   LETTER_ID_BYTES,
   createLetter,
+  textBodyOf,
   encodeLetter,
   decodeLetter,
   type Letter,
@@ -46,6 +48,7 @@ export {
   type EventLetter,
   type InviteLetter,
   type RsvpLetter,
+  type CircleKeyLetter,
   type LetterInit,
   type LetterOf,
   type LetterKind,

@@ -21,6 +21,7 @@ import {
   type InviteBody,
   type RsvpBody,
 } from './event.js';
+import { circleKeyBodyToMap, readCircleKeyBody, type CircleKeyBody } from './circle-key.js';
 
 /** LET-2: the letter format version this implementation writes and reads. */
 export const LETTER_VERSION = 1;
@@ -33,9 +34,9 @@ export const LETTER_KINDS = ['dm', 'post', 'vote', 'vouch', 'event', 'invite', '
 
 /**
  * LET-4: the kinds whose body is specified: `dm` and `post` carry a {@link TextBody}; `event`, `invite`
- * and `rsvp` the bodies of 14-events (EVT-1).
+ * and `rsvp` the bodies of 14-events (EVT-1); `circle-key` the body of 13-circles (CIR-2).
  */
-export const SPECIFIED_KINDS = ['dm', 'post', 'event', 'invite', 'rsvp'] as const;
+export const SPECIFIED_KINDS = ['dm', 'post', 'event', 'invite', 'rsvp', 'circle-key'] as const;
 
 /** A kind name from {@link LETTER_KINDS}. */
 export type LetterKind = (typeof LETTER_KINDS)[number];
@@ -87,15 +88,22 @@ export interface RsvpLetter extends LetterHead {
   readonly body: RsvpBody;
 }
 
+/** A `circle-key` letter to one comrade: one generation of its author's trusted circle key (CIR-2). */
+export interface CircleKeyLetter extends LetterHead {
+  readonly kind: 'circle-key';
+  readonly body: CircleKeyBody;
+}
+
 /** A plaintext letter (LET-1) of a specified kind. Immutable by convention; every field is checked on encode and decode. */
-export type Letter = TextLetter | EventLetter | InviteLetter | RsvpLetter;
+export type Letter = TextLetter | EventLetter | InviteLetter | RsvpLetter | CircleKeyLetter;
 
 /** The fields of a letter that {@link createLetter} does not fill in: the kind and its body. */
 export type LetterContent =
   | { readonly kind: 'dm' | 'post'; readonly body: TextBody }
   | { readonly kind: 'event'; readonly body: EventBody }
   | { readonly kind: 'invite'; readonly body: InviteBody }
-  | { readonly kind: 'rsvp'; readonly body: RsvpBody };
+  | { readonly kind: 'rsvp'; readonly body: RsvpBody }
+  | { readonly kind: 'circle-key'; readonly body: CircleKeyBody };
 
 /** What {@link createLetter} needs; it fills in the rest. */
 export type LetterInit = LetterContent & {
@@ -110,7 +118,7 @@ export type LetterInit = LetterContent & {
 };
 
 /** The letter type of a kind: `createLetter({ kind: 'dm', … })` is a {@link TextLetter}. */
-export type LetterOf<K extends SpecifiedKind> = K extends 'dm' | 'post' ? TextLetter : K extends 'event' ? EventLetter : K extends 'invite' ? InviteLetter : RsvpLetter;
+export type LetterOf<K extends SpecifiedKind> = K extends 'dm' | 'post' ? TextLetter : K extends 'event' ? EventLetter : K extends 'invite' ? InviteLetter : K extends 'rsvp' ? RsvpLetter : CircleKeyLetter;
 
 /** LET-6, EVT-7: the kinds addressed to `comrades` rather than to one comrade. */
 const TO_WORLD: ReadonlySet<string> = new Set(['post', 'event']);
@@ -118,7 +126,8 @@ const TO_WORLD: ReadonlySet<string> = new Set(['post', 'event']);
  * EVT-7: the kinds addressed to one comrade, never to `comrades`. (An `rsvp` goes to the host, or to
  * `comrades` when the host is anonymous, EVT-12: sealed to the event's one-time key.)
  */
-const TO_ONE: ReadonlySet<string> = new Set(['invite']);
+// CIR-2: a circle key goes to one comrade too.
+const TO_ONE: ReadonlySet<string> = new Set(['invite', 'circle-key']);
 
 const LETTER_FIELDS = ['v', 'kind', 'from', 'to', 'at', 'id', 'body'] as const;
 const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -144,6 +153,18 @@ export function createLetter<K extends SpecifiedKind>(init: LetterInit & { reado
   } as LetterOf<K>;
   encodeLetter(letter);
   return letter;
+}
+
+/**
+ * The text body of a letter of a text kind (`dm`, `post`, LET-9).
+ * @param letter - a decoded letter
+ * @returns its body
+ * @throws ProtocolError UNSUPPORTED_KIND for a letter of another kind (it carries no text)
+ * @example `const { text } = textBodyOf(opened.letter)`
+ */
+export function textBodyOf(letter: Letter): TextBody {
+  if (letter.kind !== 'dm' && letter.kind !== 'post') throw new ProtocolError('UNSUPPORTED_KIND', `a ${letter.kind} letter carries no text`);
+  return letter.body;
 }
 
 /**
@@ -206,6 +227,8 @@ function readLetter(value: unknown): Letter {
       return { ...head, kind: 'invite', body: readInviteBody(raw) };
     case 'rsvp':
       return { ...head, kind: 'rsvp', body: readRsvpBody(raw) };
+    case 'circle-key':
+      return { ...head, kind: 'circle-key', body: readCircleKeyBody(raw) };
     default:
       return { ...head, kind: kind as 'dm' | 'post', body: readTextBody(raw) };
   }
@@ -234,6 +257,8 @@ function bodyToMap(letter: Letter): unknown {
       return inviteBodyToMap(letter.body);
     case 'rsvp':
       return rsvpBodyToMap(letter.body);
+    case 'circle-key':
+      return circleKeyBodyToMap(letter.body);
     case 'dm':
     case 'post':
       return textBodyToMap(letter.body);

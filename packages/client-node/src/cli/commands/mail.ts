@@ -11,6 +11,7 @@ import type { StoredLetter } from '../../store/mail-store.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { readText } from '../text.js';
+import { sayCircleKeys } from './circles.js';
 import { follow } from '../follow.js';
 import { withLocalHome } from '../local.js';
 import { unixSeconds, type Output } from '../output.js';
@@ -56,6 +57,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
     const shown = report.received;
     if (deferred) for (const l of shown) await show(l);
     warnSetApart(ctx.out, report);
+    sayCircleKeys(ctx.out, report.circleKeys);
     if (shown.length === 0) ctx.out.line('No new letters.');
     hintSaveImages(ctx.out, shown.filter((l) => l.image && !saved[l.id]).length);
     ctx.out.result({
@@ -64,6 +66,7 @@ export async function inbox(ctx: Context, opts: { all?: boolean; saveImages?: st
       duplicates: report.duplicates,
       rejected: report.rejected.map(rejectedJson),
       held: report.held,
+      circleKeys: report.circleKeys,
     });
     if (deferred) await c.markSeen(report.received);
   });
@@ -92,6 +95,8 @@ async function followInbox(ctx: Context, opts: { saveImages?: string }): Promise
         const held = report.held.filter((h) => !heldSaid.has(toHex(h.signed)));
         for (const h of held) heldSaid.add(toHex(h.signed));
         warnSetApart(ctx.out, { rejected: report.rejected, held });
+        if (ctx.out.json) for (const k of report.circleKeys) ctx.out.result({ type: 'circle-key', ...k });
+        else sayCircleKeys(ctx.out, report.circleKeys);
         for (const r of report.rejected) ctx.out.result({ type: 'rejected', ...rejectedJson(r) });
         for (const h of held) ctx.out.result({ type: 'held', ...h });
       },

@@ -1,0 +1,104 @@
+/**
+ * Trusted circles end to end (spec/13-circles.md, CIR-*), as people use them: a `comrad-op` process and
+ * three `comrad` processes through the built bins. Alice trusts Bob and Carol, posts to her circle, then
+ * stops trusting Carol: the circle's key rotates, and what Alice posts after (an image with its metadata
+ * stripped) reaches Bob and not Carol. The feed marks trusted and world posts; bad input is refused typed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { comrad, ok, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
+
+let root: { dir: string; remove(): Promise<void> };
+let op: OperatorProcess;
+let alice: (...args: string[]) => Promise<CliResult>;
+let bob: (...args: string[]) => Promise<CliResult>;
+let carol: (...args: string[]) => Promise<CliResult>;
+
+beforeAll(async () => {
+  requireBuild();
+  root = await tempHome('comrad-circles-');
+  op = await startOperatorProcess(join(root.dir, 'operator'));
+  const as = (name: string) => (...args: string[]) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for circles` });
+  [alice, bob, carol] = [as('alice'), as('bob'), as('carol')];
+  for (const [who, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
+    ok(await who('operator', 'add', op.url, '--key', op.fingerprint));
+    ok(await who('register', name));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await op?.stop();
+  await root?.remove();
+});
+
+/** The posts of `comrad --json feed`. */
+async function feedOf(who: (...args: string[]) => Promise<CliResult>): Promise<Array<{ to: string; circle?: string; author: string; text: string; image?: { bytes: number; saved: boolean; path?: string } }>> {
+  return JSON.parse(ok(await who('--json', 'feed'))).posts;
+}
+
+describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three people and one Operator (processes)', () => {
+  it("CIR-4 the README's Trusted circles section shows the commands this file runs", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const start = readme.indexOf('\n## Trusted circles');
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    for (const command of ['alice trust bob', 'alice trust carol', 'bob inbox', 'alice post --to trusted', 'bob feed', 'alice untrust carol', '--to trusted --image flyer.jpg', 'alice trusted', '[NOT_TRUSTED]', '[NO_CIRCLE]']) {
+      expect(section).toContain(command);
+    }
+  });
+
+  it('CIR-4 CIR-5 CIR-6 CIR-7 CIR-8 the circle reads what alice posts; after untrust, carol reads nothing new', async () => {
+    expect(ok(await alice('trust', 'bob'))).toContain('You trust @bob now');
+    expect(JSON.parse(ok(await alice('--json', 'trust', 'carol')))).toEqual({ name: 'carol', added: true, gen: 1 });
+    expect(ok(await bob('inbox'))).toContain('@alice trusts you');
+    expect(JSON.parse(ok(await carol('--json', 'inbox'))).circleKeys).toEqual([{ from: 'alice', gen: 1, status: 'new' }]);
+
+    expect(ok(await alice('post', '--to', 'trusted', 'meeting at my place, 7pm'))).toContain('Posted to your trusted circle (2 comrades)');
+    ok(await bob('post', 'a post for the world'));
+    const carolFeed = await feedOf(carol);
+    expect(carolFeed.map((p) => [p.to, p.author, p.text])).toEqual([
+      ['world', 'bob', 'a post for the world'],
+      ['trusted', 'alice', 'meeting at my place, 7pm'],
+    ]);
+    expect(carolFeed[1]!.circle).toBe('alice');
+    expect(ok(await carol('feed'))).toMatch(/@alice · trusted · @alice's circle/);
+
+    expect(ok(await alice('untrust', 'carol'))).toContain('new key (key 2), sent to 1 comrade');
+    const photo = join(root.dir, 'flyer.jpg');
+    await writeFile(photo, await taggedJpeg({ width: 900, height: 600, noise: true }));
+    ok(await alice('post', '--to', 'trusted', '--image', photo, 'flyer for friday'));
+    expect(ok(await bob('inbox'))).toContain("@alice's trusted circle has a new key (key 2)");
+
+    // IMG-1: saved, the image carries none of the planted metadata.
+    const dir = join(root.dir, 'saved');
+    const bobFeed: Array<{ to: string; text: string; image?: { path: string } }> = JSON.parse(ok(await bob('--json', 'feed', '--save-images', dir))).posts;
+    expect(bobFeed.filter((p) => p.to === 'trusted').map((p) => p.text)).toEqual(['flyer for friday', 'meeting at my place, 7pm']);
+    const bytes = await readFile(bobFeed[0]!.image!.path);
+    expect(metadataMarkersIn(bytes)).toEqual([]);
+    for (const planted of Object.values(PLANTED)) expect(bytes.includes(Buffer.from(planted, 'latin1'))).toBe(false);
+
+    // Carol holds only key 1: the post made after she left never reaches her.
+    expect((await feedOf(carol)).map((p) => p.text)).toEqual(['a post for the world', 'meeting at my place, 7pm']);
+
+    expect(ok(await alice('trusted'))).toContain('You trust @bob (key 2)');
+    expect(JSON.parse(ok(await bob('--json', 'trusted')))).toEqual({ trusted: [], trustedBy: [{ owner: 'alice', gen: 2 }] });
+  }, 180_000);
+
+  it('CIR-4 CIR-5 CIR-7 bad input is refused with its code, nothing changed', async () => {
+    const notTrusted = await alice('untrust', 'dave');
+    expect(notTrusted.code).toBe(2);
+    expect(notTrusted.stderr).toContain('[NOT_TRUSTED]');
+    const unknown = await alice('trust', 'nobody');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('@nobody is not registered');
+    const noCircle = await carol('post', '--to', 'trusted', 'no one to read it');
+    expect(noCircle.code).toBe(2);
+    expect(noCircle.stderr).toContain('[NO_CIRCLE]');
+    expect((await carol('post', '--to', 'friends', 'x')).stderr).toContain('--to takes world or trusted');
+    expect(JSON.parse(ok(await alice('--json', 'trusted'))).trusted).toEqual(['bob']);
+  }, 60_000);
+});
