@@ -6,7 +6,7 @@
  * @module
  */
 import { ComradError, ProtocolError, toHex, type PublicKey, type SymmetricKey } from '@comrad/core';
-import { deriveChannel, openChannelPost, sealChannelPost, textBodyOf, type Letter } from '@comrad/core/envelope';
+import { deriveChannel, openChannelPost, sealChannelPost, type Letter } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { chanPowInput, solvePow } from '@comrad/core/wire';
 import type { OperatorConnection } from '../transport/connection.js';
@@ -31,8 +31,9 @@ export interface ChannelEntry {
   readonly id: string;
   /** The author, as their registry statement inside the post names them (verified, CHAN-5). */
   readonly author: string;
-  /** The letter's kind (`post` for a circle's posts). */
+  /** The letter's kind (`post` for a circle's posts; others carry their body in `letter`). */
   readonly kind: string;
+  /** The text of a `post` or `dm`; empty for other kinds. */
   readonly text: string;
   readonly image?: { readonly mime: string; readonly data: Uint8Array };
   /** When the author wrote it (seconds). */
@@ -98,8 +99,9 @@ export async function readChannel(host: ChannelHost, key: SymmetricKey, opts: { 
       const opened = await openChannelPost(p.post, key, host.operatorKey);
       const pinned = host.pinned(opened.letter.from);
       if (pinned && !pinned.equals(opened.authorKey)) throw new ProtocolError('KEY_CHANGED', `the key of ${opened.letter.from} differs from the one pinned`);
-      // A key never travels in a channel: only letters with text are shown (UNSUPPORTED_KIND otherwise).
-      const { text, image } = textBodyOf(opened.letter);
+      // CIR-3: a key never travels in a channel; other kinds (events, …) come with their letter, text empty.
+      if (opened.letter.kind === 'circle-key') throw new ProtocolError('UNSUPPORTED_KIND', 'a circle key is never posted to a channel');
+      const { text, image } = opened.letter.kind === 'dm' || opened.letter.kind === 'post' ? opened.letter.body : { text: '', image: undefined };
       posts.push({
         id: p.id,
         author: opened.letter.from,

@@ -1343,6 +1343,19 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Posts a letter we made (any kind but `circle-key`, `from` us) to our trusted circle, under its current
+   * key (CIR-7): for kinds other parts define, such as an event for those we trust.
+   * @param letter - a letter from us
+   * @param opts - `expiresInDays` (default 7)
+   * @returns as {@link Comrade.circlePost}
+   * @throws UsageError NO_CIRCLE, BAD_ARGUMENT; ProtocolError as {@link Comrade.channelPost}
+   */
+  async circlePostLetter(letter: Letter, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number; gen: number }> {
+    const { key, gen } = await circle.currentKey(this.#circleHost());
+    return { ...(await this.channelPostLetter(key, letter, opts)), gen };
+  }
+
+  /**
    * The posts of every trusted circle whose key we hold — ours, and those of everyone who trusts us —
    * newest first, each verified (CIR-8, CHAN-5); each key's channel is read on its own connection.
    * @param opts - `limit`: at most this many posts per channel and in all

@@ -47,6 +47,8 @@ export async function feed(ctx: Context, opts: { limit?: string; before?: string
     const page = await c.feed({ ...(limit ? { limit } : {}), ...(opts.before ? { before: opts.before } : {}) });
     // CIR-8: the trusted circles' newest posts join the first page; `--before` pages the world feed only.
     const circles = opts.before === undefined ? await c.circleFeed(limit ? { limit } : {}) : { posts: [], rejected: [] };
+    // Other kinds posted to a circle (events) are shown by their own commands.
+    circles.posts = circles.posts.filter((p) => p.kind === 'post');
     for (const r of page.rejected) warnRejected(ctx, r);
     for (const r of circles.rejected) ctx.out.warn(`a post in @${r.circle}'s trusted circle failed verification (${r.code}): not shown`);
     const merged = mergeFeeds(page.posts, circles.posts);
@@ -107,7 +109,7 @@ async function followFeed(ctx: Context, opts: { limit?: number; saveImages?: str
         }
         // CIR-8: the trusted circles' posts too, each once.
         const circles = await c.circleFeed(opts.limit ? { limit: opts.limit } : {});
-        fresh.push(...circles.posts.filter((p) => !seen.has(circleKey(p))).map((p) => ({ ...p, to: 'trusted' as const })));
+        fresh.push(...circles.posts.filter((p) => p.kind === 'post' && !seen.has(circleKey(p))).map((p) => ({ ...p, to: 'trusted' as const })));
         fresh.sort((a, b) => b.postedAt - a.postedAt);
         for (const r of rejected) {
           seen.add(r.id);
