@@ -122,17 +122,25 @@ describe('Comrade events (EVT-*)', () => {
     const op = await scope.operator();
     const [alice, carol, dave] = [await registered(op, 'alice'), await registered(op, 'carol'), await registered(op, 'dave')];
     const start = nowS() + 24 * HOUR;
+    expect(await alice.tokenCount()).toBe(0);
     const e = await alice.createEvent({ title: 'Blockade at the port', start, end: start + 4 * HOUR, where: 'Gate 3', anonymous: true });
     expect(e).toMatchObject({ role: 'host', anonymous: true, to: 'world' });
+    // EVT-15: paid with one token of the day's budget (obtained when the wallet was empty), not with work.
+    const left = await alice.tokenCount();
+    expect(left).toBeGreaterThan(0);
+    await alice.createEvent({ title: 'Second blockade', start, end: start + HOUR, where: 'Gate 4', anonymous: true });
+    expect(await alice.tokenCount()).toBe(left - 1);
     // EVT-13: an invitation would be signed by alice.
     expect(await codeOf(alice.inviteToEvent(e.id, ['carol']))).toBe('BAD_ARGUMENT');
     // Not in the world feed (no author there), in the day's channel of anonymous events.
     expect((await carol.feed()).events).toBeUndefined();
-    const [seen] = await carol.events();
+    const seenAll = await carol.events();
+    expect(seenAll).toHaveLength(2);
+    const seen = seenAll.find((x) => x.id === e.id);
     expect(seen).toMatchObject({ id: e.id, role: 'seen', anonymous: true, host: '', title: 'Blockade at the port', where: 'Gate 3' });
     await carol.rsvp(e.id, 'yes');
     await dave.rsvp(e.id.slice(0, 8), 'maybe');
-    const [hosted] = await alice.events();
+    const hosted = (await alice.events()).find((x) => x.id === e.id);
     expect(hosted!.rsvps).toEqual([expect.objectContaining({ name: 'carol', answer: 'yes' }), expect.objectContaining({ name: 'dave', answer: 'maybe' })]);
     // EVT-13: nothing the Operator keeps names alice beside the event: no world post by her, no mail to
     // her, and every byte it holds that is not her registry record lacks her name and her key.

@@ -173,8 +173,14 @@ async function chanPost(ctx: HandlerContext, s: Session, p: ParamsOf<'chanPost'>
   // CHAN-6: no login, so the Operator cannot tie a channel to a comrade (as MB-7 for letters).
   notLoggedIn(s, 'post to a channel');
   ctx.policy.checkChanPost(p.post.length, p.expiresInDays);
-  // CHAN-7: the same work a letter costs (MB-9), bound to this post and this channel.
-  spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => chanPowInput(challenge, p.cap, p.post, nonce), 'a channel post');
+  if (p.token) {
+    // EVT-15, TOK-7: a token pays instead of the work, checked then burned for this post in this channel.
+    await ctx.tokens.check(p.token, ctx.clock.now());
+    await redeemToken(ctx, s, p.token, 'chanPost', p.cap, p.post);
+  } else {
+    // CHAN-7: the same work a letter costs (MB-9), bound to this post and this channel.
+    spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => chanPowInput(challenge, p.cap, p.post, nonce), 'a channel post');
+  }
   // CHAN-1: only holders of the channel key know the capability; the Operator keeps only its hash.
   return ctx.policy.chanPost(toHex(channelIdOf(p.cap)), p.post, p.expiresInDays, ctx.clock.now());
 }

@@ -696,6 +696,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       book: this.#events!,
       chan: this.#channelHost(),
       worldKey: (epoch) => this.#epochKey(epoch),
+      postPaid: async (cap, post, expiresInDays) => {
+        await this.anonymous('chanPost', { cap, post, expiresInDays });
+      },
       maxPostDays: this.#info.limits.maxPostDays,
       now: () => this.#now(),
       sendLetter: async (to, content, ttlMs) => {

@@ -56,6 +56,8 @@ export interface EventHost {
   readonly chan: ChannelHost;
   /** The world key of an epoch (FEED-2). */
   worldKey(epoch: number): Promise<SymmetricKey>;
+  /** EVT-15: files bytes in a channel paid with an unlinkable token, on a fresh connection that never logs in (TOK-10). */
+  postPaid(cap: Uint8Array, post: Uint8Array, expiresInDays: number): Promise<void>;
   readonly book: EventBook;
   /** The Operator's `maxPostDays` (FEED-4). */
   readonly maxPostDays: number;
@@ -168,8 +170,9 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
       const box = SymmetricKey.generate();
       const anon = { key: oneTime.privateKey.bytes(), pub: oneTime.publicKey.bytes(), box: box.bytes() };
       await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [], anon });
-      const post = sealAnonEvent(letter.body, oneTime, box, anonEventsKey(await host.worldKey(epochOf(host.now()))));
-      await postRaw(host.chan, anonEventsKey(await host.worldKey(epochOf(host.now()))), post, days);
+      const channelKey = anonEventsKey(await host.worldKey(epochOf(host.now())));
+      // EVT-15: paid with a token, not with work: the Operator learns that some comrade posted it.
+      await host.postPaid(deriveChannel(channelKey).cap, sealAnonEvent(letter.body, oneTime, box, channelKey), days);
       return view(letter, 'host', { to, invited: [], rsvps: [], anonymous: true });
     }
     await host.postWorld(letter, days);

@@ -9,6 +9,7 @@ import type { Fields } from '../codec/index.js';
 import { CHANNEL_ID_BYTES, MAX_CHANNEL_POST_BYTES } from '../envelope/channel.js';
 import { NONCE_BOUNDS, TIME_BOUNDS, mapOf, readItemId } from './_bounds.js';
 import { WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
+import { readTokenField } from './tokens.js';
 
 /** CHAN-8: most posts in one `chanFeed` page (the Operator's `feedItems` may be lower). */
 export const WIRE_MAX_CHAN_ITEMS = WIRE_MAX_FEED_ITEMS;
@@ -26,6 +27,8 @@ export interface ChanPostParams {
   readonly expiresInDays: number;
   /** Proof of work over this connection's challenge (CHAN-7, POW-*), when the Operator asks for `send` work. */
   readonly pow?: Uint8Array;
+  /** An unlinkable token paying for the post instead of proof of work (EVT-15, TOK-*). */
+  readonly token?: Uint8Array;
 }
 
 /** Result of `chanPost`. */
@@ -62,15 +65,23 @@ export interface ChanFeedResult {
 
 /** @internal */
 export const chanPostCodec = {
-  keys: ['cap', 'post', 'expiresInDays', 'pow'] as const,
-  encodeParams: (p: ChanPostParams) => ({ cap: p.cap, post: p.post, expiresInDays: p.expiresInDays, ...(p.pow !== undefined ? { pow: p.pow } : {}) }),
+  keys: ['cap', 'post', 'expiresInDays', 'pow', 'token'] as const,
+  encodeParams: (p: ChanPostParams) => ({
+    cap: p.cap,
+    post: p.post,
+    expiresInDays: p.expiresInDays,
+    ...(p.pow !== undefined ? { pow: p.pow } : {}),
+    ...(p.token !== undefined ? { token: p.token } : {}),
+  }),
   decodeParams: (f: Fields): ChanPostParams => {
     const pow = f.optBytes('pow', NONCE_BOUNDS);
+    const token = readTokenField(f);
     return {
       cap: f.bytes('cap', CHANNEL_BOUNDS),
       post: f.bytes('post', CHAN_POST_BOUNDS),
       expiresInDays: f.int('expiresInDays', { min: 1, max: WIRE_MAX_POST_DAYS }),
       ...(pow !== undefined ? { pow } : {}),
+      ...(token !== undefined ? { token } : {}),
     };
   },
   encodeResult: (r: ChanPostResult) => ({ id: r.id, expiresAt: r.expiresAt }),
