@@ -128,7 +128,7 @@ const actArb: fc.Arbitrary<Step> = fc.record({
   plausible: fc.integer({ min: 0, max: 9 }).map((n) => n > 0),
   by: idx,
   // Weighted towards the acts that make logs grow: requests, vouches and admissions.
-  kind: fc.constantFrom<EventBody['kind']>(...(['request', 'request', 'request', 'vouch', 'vouch', 'vouch', 'vouch', 'vouch', 'admit', 'admit', 'admit', 'propose', 'vote', 'vote', 'vote', 'leave', 'expel', 'expel', 'key', 'key', 'key', 'key'] as const)),
+  kind: fc.constantFrom<EventBody['kind']>(...(['request', 'request', 'request', 'vouch', 'vouch', 'vouch', 'vouch', 'vouch', 'admit', 'admit', 'admit', 'propose', 'vote', 'vote', 'vote', 'leave', 'expel', 'expel', 'key', 'key'] as const)),
   who: idx,
   proposal: fc.nat({ max: 8 }),
   yes: fc.boolean(),
