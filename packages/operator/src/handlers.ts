@@ -135,9 +135,13 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       const { token: _token, ...pin } = req.params;
       return ctx.policy.putPin(pin, ctx.clock.now());
     }
-    case 'pinVote':
+    case 'pinVote': {
       notLoggedIn(session, 'vote on a pin');
-      return ctx.policy.votePin(req.params.pin, req.params.vote, req.params.nullifier, ctx.clock.now());
+      const now = ctx.clock.now();
+      // PIN-6, PIN-10: what can be refused without a write is refused before anything is spent.
+      await ctx.policy.checkPinVote(req.params.pin, now);
+      return ctx.policy.votePin(req.params.pin, req.params.vote, req.params.nullifier, now);
+    }
     case 'pins': {
       // PIN-7, PIN-8: nor does a question about a place.
       notLoggedIn(session, 'ask for pins');

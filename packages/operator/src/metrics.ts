@@ -61,6 +61,7 @@ const TIMED = [
   'listChanPosts',
   'expireChanPosts',
   'putPin',
+  'getPin',
   'listPins',
   'votePin',
   'expirePins',

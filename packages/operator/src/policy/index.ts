@@ -58,6 +58,15 @@ export function chanPostKey(sealed: Uint8Array): string {
   return mailKey(sealed);
 }
 
+/**
+ * PIN-10: the id of a pin paid with `token`: the first 128 bits of SHA-256 over a label and the token, hex.
+ * A token is spent once, so ids do not collide; the token is unlinkable to its holder, and so is the id.
+ * @returns 32 hex digits
+ */
+export function pinIdOf(token: Uint8Array): string {
+  return createHash('sha256').update('comrad/pin-id/v1').update(token).digest('hex').slice(0, 32);
+}
+
 /** STORE-2: the store is full; nothing was stored. */
 const storageFull = () => new ProtocolError('STORAGE_FULL', 'the Operator has no room for more letters or posts');
 
@@ -338,16 +347,33 @@ export class Policy {
    * PIN-4, PIN-5: keeps a pin: no author (the handler runs it only on a connection that is not logged in,
    * PIN-7), a random id that says nothing about time or order, a lifetime of the asked `ttl` (seconds) cut
    * to `maxPinTtlMs`, within the store's bound on pins, checked atomically with the put.
+   * @param paidWith - the token that paid for it (PIN-10): the pin's id is derived from it, so a retry of
+   *   the same paid put finds the pin it made and answers it again
    * @returns the pin's id and when it expires (ms)
    * @throws ProtocolError QUOTA_EXCEEDED (the store holds `maxPins`), INTERNAL (an id drawn twice)
    */
-  async putPin(p: { cell: string; kind: string; note?: string; ttl: number }, now: number): Promise<{ id: string; expiresAt: number }> {
+  async putPin(p: { cell: string; kind: string; note?: string; ttl: number }, now: number, paidWith?: Uint8Array): Promise<{ id: string; expiresAt: number }> {
     const expiresAt = now + Math.min(p.ttl * 1000, this.limits.maxPinTtlMs);
-    const id = this.#pinId();
+    const id = paidWith ? pinIdOf(paidWith) : this.#pinId();
     const put = await this.store.putPin({ id, cell: p.cell, kind: p.kind, note: p.note ?? '', createdAt: now, expiresAt, confirms: 0, denies: 0 }, this.limits.maxPins);
     if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', 'the Operator holds as many pins as it allows: try again later');
-    if (put === 'held') throw new ProtocolError('INTERNAL', 'a pin id was drawn twice');
+    if (put === 'held') {
+      const held = paidWith ? await this.store.getPin(id) : undefined;
+      if (!held) throw new ProtocolError('INTERNAL', 'a pin id was drawn twice');
+      return { id, expiresAt: held.expiresAt };
+    }
     return { id, expiresAt };
+  }
+
+  /**
+   * PIN-6: the checks of a vote that need no write, so a vote refused for its pin costs no token (PIN-10):
+   * the pin is held and its time is not up.
+   * @throws ProtocolError NOT_FOUND, EXPIRED
+   */
+  async checkPinVote(id: string, now: number): Promise<void> {
+    const pin = await this.store.getPin(id);
+    if (!pin) throw new ProtocolError('NOT_FOUND', 'no such pin');
+    if (pin.expiresAt <= now) throw new ProtocolError('EXPIRED', 'the pin has expired');
   }
 
   /**

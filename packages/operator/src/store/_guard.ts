@@ -225,6 +225,11 @@ class GuardedStore implements Store {
     });
   }
 
+  getPin(id: string): Promise<StoredPin | undefined> {
+    // Ids come from clients: one this store could not hold is simply not there.
+    return this.run(async () => (isPinId(id) ? this.inner.getPin(id) : undefined));
+  }
+
   listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     return this.run(async () => {
       if (!Array.isArray(prefixes) || prefixes.length > 64) throw new TypeError('prefixes must be an array of at most 64 cells');

@@ -430,6 +430,11 @@ class LmdbStore implements Store {
     });
   }
 
+  async getPin(id: string): Promise<StoredPin | undefined> {
+    const value = this.pin.get(id);
+    return value ? pinOf(id, value) : undefined;
+  }
+
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const found = new Map<string, StoredPin>();
     for (const prefix of prefixes) {

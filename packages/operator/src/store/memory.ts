@@ -276,6 +276,11 @@ class MemoryStore implements Store {
     return 'ok';
   }
 
+  async getPin(id: string): Promise<StoredPin | undefined> {
+    const pin = this.pins.get(id);
+    return pin && { ...pin };
+  }
+
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const out = [...this.pins.values()].filter((p) => p.expiresAt > now && prefixes.some((x) => p.cell.startsWith(x)));
     return out.sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit).map((p) => ({ ...p }));

@@ -383,6 +383,10 @@ class RedisStore implements Store {
     return (await this.eval(scripts.PUT_PIN, [this.key('pn:', pin.id), this.key('pnc'), this.key('pnx')], args)) as PutPinResult;
   }
 
+  async getPin(id: string): Promise<StoredPin | undefined> {
+    return pinFromHash(id, await this.redis.hgetall(this.key('pn:', id)));
+  }
+
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const found = new Map<string, StoredPin>();
     for (const prefix of prefixes) {
@@ -392,10 +396,9 @@ class RedisStore implements Store {
         for (const id of ids) pipeline.hgetall(this.key('pn:', id));
         const replies = (await pipeline.exec()) ?? [];
         ids.forEach((id, i) => {
-          const h = replies[i]?.[1] as Record<string, string> | undefined;
-          if (!h || h['x'] === undefined || found.has(id)) return; // expired and swept meanwhile
-          const pin = { id, cell: h['c']!, kind: h['k']!, note: h['n'] ?? '', createdAt: Number(h['t']), expiresAt: Number(h['x']), confirms: Number(h['y']), denies: Number(h['d']) };
-          if (pin.expiresAt > now) found.set(id, pin);
+          const pin = pinFromHash(id, replies[i]?.[1] as Record<string, string> | undefined);
+          // Absent: expired and swept meanwhile.
+          if (pin && !found.has(id) && pin.expiresAt > now) found.set(id, pin);
         });
         return true;
       });
@@ -590,6 +593,12 @@ async function nodeRisk(redis: Redis): Promise<string | undefined> {
   if (appendfsync === 'everysec') return 'appendfsync is everysec, so a power loss drops up to a second of answered writes';
   if (appendfsync !== 'always') return `appendfsync is ${appendfsync ?? 'unknown'}`;
   return undefined;
+}
+
+/** A pin from its hash (`PUT_PIN`'s fields), or undefined when there is none. */
+function pinFromHash(id: string, h: Record<string, string> | undefined): StoredPin | undefined {
+  if (!h || h['x'] === undefined) return undefined;
+  return { id, cell: h['c']!, kind: h['k']!, note: h['n'] ?? '', createdAt: Number(h['t']), expiresAt: Number(h['x']), confirms: Number(h['y']), denies: Number(h['d']) };
 }
 
 /** A put script's id answer: `=<id>` when the item was already held (MB-11, FEED-9). */

@@ -328,6 +328,8 @@ export interface Store {
    * pins, expired ones not yet swept included (`full`); the check and the write are one atomic step.
    */
   putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult>;
+  /** The pin with this id, expired or not, while it is held (until the sweep deletes it). */
+  getPin(id: string): Promise<StoredPin | undefined>;
   /** Up to `limit` pins with `expiresAt` > `now` whose cell starts with one of `prefixes`, each once, by cell. */
   listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]>;
   /**

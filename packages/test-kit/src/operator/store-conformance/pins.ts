@@ -30,6 +30,9 @@ export function pinConformance(sut: () => StoreUnderTest): void {
       const far = pin('gcpvj0d', { kind: 'fire' });
       for (const p of [a, b, far]) expect(await store.putPin(p, ROOM)).toBe('ok');
       expect(await store.putPin({ ...a, note: 'other' }, ROOM)).toBe('held');
+      expect(await store.getPin(a.id)).toEqual(a);
+      expect(await store.getPin(randomBytes(16).toString('hex'))).toBeUndefined();
+      expect(await store.getPin('not a pin id')).toBeUndefined();
       expect(await store.listPins(['u33dc0c'], T0, 10)).toEqual([a]);
       expect(ids(await store.listPins(['u33dc'], T0, 10))).toEqual(ids([a, b]));
       expect(ids(await store.listPins(['u3', 'gcp', 'u33d'], T0, 10))).toEqual(ids([a, b, far]));
@@ -73,6 +76,8 @@ export function pinConformance(sut: () => StoreUnderTest): void {
       expect(await store.votePin(q.id, nullifier(), 'deny', now, RULE)).toEqual({ expiresAt: T0, confirms: 0, denies: 2 });
       expect(await store.listPins([q.cell], now, 10)).toEqual([]);
       expect(await store.votePin(q.id, nullifier(), 'confirm', now, RULE)).toBe('expired');
+      // Held until swept, expired or not: getPin hands it out as it is.
+      expect(await store.getPin(q.id)).toMatchObject({ expiresAt: T0, denies: 2 });
     });
 
     it('PIN-6 a nullifier votes once per pin (nothing changes on a second vote), and on each pin once', async () => {
