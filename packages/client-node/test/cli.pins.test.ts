@@ -40,7 +40,9 @@ const near2km = () => bob('--json', 'pins', '--near', `${NEAR.lat},${NEAR.lon}`,
 beforeAll(async () => {
   requireBuild();
   root = await tempHome('comrad-pins-');
-  op = await startOperatorProcess(join(root.dir, 'operator'), 0, ['--limit', `pinVoteMs=${VOTE_MS}`]);
+  // A budget of 6 tokens a day each (blinding one costs the client tens of ms): more than anyone spends here.
+  // No sweep: an expired pin stays held (and a vote on it EXPIRED) until the test is done with it.
+  op = await startOperatorProcess(join(root.dir, 'operator'), 0, ['--limit', `pinVoteMs=${VOTE_MS}`, '--token-budget', '6', '--sweep-seconds', '0']);
   const as = (name: string) => (...args: string[]) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for pins` });
   alice = as('alice');
   bob = as('bob');

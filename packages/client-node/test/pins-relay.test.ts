@@ -18,7 +18,8 @@ const PIN_OPS = ['pinPut', 'pinVote', 'pins'];
 
 describe('PIN-7 PIN-8 pins seen from a recording relay', () => {
   it('PIN-7 no connection carries both a login and a pin, a vote or a question; none of those names anyone', async () => {
-    const op = await scope.operator();
+    // A budget of 4 tokens: blinding each costs the client tens of ms, and this test spends 2 per comrade.
+    const op = await scope.operator({ tokens: { budget: 4 } });
     const relay = startRecordingRelay(op.url);
     scope.defer(() => relay.close());
     const comrades: Record<'alice' | 'bob', Comrade> = {} as never;

@@ -132,15 +132,22 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'pinPut': {
       // PIN-7: a pin never travels on a logged-in connection, so the Operator cannot tie it to a comrade.
       notLoggedIn(session, 'leave a pin');
-      const { token: _token, ...pin } = req.params;
-      return ctx.policy.putPin(pin, ctx.clock.now());
+      const { token, ...pin } = req.params;
+      // PIN-10, TOK-7: every check that needs no write is the decoder's; then the token is burned for this
+      // very pin, and the pin's id derived from it, so a retry answers the pin it made.
+      await redeemToken(ctx, session, token, 'pinPut', pin.cell, pin.kind, pin.note ?? '', String(pin.ttl));
+      return ctx.policy.putPin(pin, ctx.clock.now(), token);
     }
     case 'pinVote': {
       notLoggedIn(session, 'vote on a pin');
+      const { pin, vote, nullifier, token } = req.params;
       const now = ctx.clock.now();
-      // PIN-6, PIN-10: what can be refused without a write is refused before anything is spent.
-      await ctx.policy.checkPinVote(req.params.pin, now);
-      return ctx.policy.votePin(req.params.pin, req.params.vote, req.params.nullifier, now);
+      // PIN-6, PIN-10, TOK-7: the token's own checks, then what can refuse the vote without a write (no such
+      // pin, its time up, a second vote: a retry of a vote that counted is DUPLICATE too), then the burn.
+      if (token) await ctx.tokens.check(token, now);
+      await ctx.policy.checkPinVote(pin, nullifier, now);
+      await redeemToken(ctx, session, token, 'pinVote', pin, vote, nullifier);
+      return ctx.policy.votePin(pin, vote, nullifier, now);
     }
     case 'pins': {
       // PIN-7, PIN-8: nor does a question about a place.

@@ -62,6 +62,7 @@ const TIMED = [
   'expireChanPosts',
   'putPin',
   'getPin',
+  'pinVoted',
   'listPins',
   'votePin',
   'expirePins',

@@ -1165,19 +1165,23 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /**
    * Leaves a danger pin (PIN-2..PIN-5): the point is coarsened here to its geohash cell of about 150 m and
-   * never leaves this device; the pin goes on a connection of its own that never logs in (PIN-7), and
-   * names no author. The Operator cuts the lifetime to its maximum (PIN-4).
+   * never leaves this device; the pin is paid with one unlinkable token (PIN-10, obtained first when the
+   * wallet is empty) on a connection of its own that never logs in (PIN-7), and names no author. The
+   * Operator cuts the lifetime to its maximum (PIN-4).
    * @param input - where (`lat`, `lon` in degrees), what (`kind`, PIN-1), an optional one-line `note` (at
    *   most 140 characters, PIN-3) and the lifetime asked for in seconds (`ttl`, 60..86 400, default 2 h)
    * @returns the pin's `id` (to confirm or deny), its `cell` and when it goes (`expiresAt`, ms)
-   * @throws ProtocolError MALFORMED (a coordinate out of range, a ttl out of bounds, a bad character in the
-   *   note), UNSUPPORTED_KIND, TOO_LARGE (a long note) — all before anything is sent —, QUOTA_EXCEEDED
+   * @throws UsageError NOT_LOGGED_IN (no identity unlocked: tokens need one); ProtocolError MALFORMED (a
+   *   coordinate out of range, a ttl out of bounds, a bad character in the note), UNSUPPORTED_KIND,
+   *   TOO_LARGE (a long note) — all before anything is sent —, QUOTA_EXCEEDED (no token left, or the
+   *   Operator holds its most pins)
    * @example
    * ```ts
    * const { id } = await comrade.pin({ lat: 52.5219, lon: 13.4132, kind: 'police', note: 'two vans' });
    * ```
    */
   async pin(input: { lat: number; lon: number; kind: string; note?: string; ttl?: number }): Promise<{ id: string; cell: string; expiresAt: number }> {
+    this.#requireUnlocked();
     const cell = pinCell(input.lat, input.lon);
     const kind = checkPinKind(input.kind);
     const note = input.note !== undefined && input.note !== '' ? checkPinNote(input.note) : undefined;
@@ -1185,7 +1189,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     if (!Number.isInteger(ttl) || ttl < MIN_PIN_TTL_SECONDS || ttl > MAX_PIN_TTL_SECONDS) {
       throw new ProtocolError('MALFORMED', `a pin lives ${MIN_PIN_TTL_SECONDS} s to ${MAX_PIN_TTL_SECONDS / 3600} h`);
     }
-    const put = await this.#oneShot((conn) => conn.request('pinPut', { cell, kind, ...(note !== undefined ? { note } : {}), ttl }));
+    // PIN-10, TOK-10: paid with one unlinkable token, on a fresh connection that never logs in.
+    const put = await this.anonymous('pinPut', { cell, kind, ...(note !== undefined ? { note } : {}), ttl });
     return { id: put.id, cell, expiresAt: put.expiresAt };
   }
 
@@ -1207,8 +1212,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
 
   /**
    * Confirms or denies a pin anonymously (PIN-6), once: the vote carries this comrade's nullifier for this
-   * pin, derived from the identity's key and unlinkable to it, on a connection of its own that never logs
-   * in. A confirm lengthens the pin's life, a deny shortens it.
+   * pin, derived from the identity's key and unlinkable to it, and is paid with one token (PIN-10) on a
+   * connection of its own that never logs in. A confirm lengthens the pin's life, a deny shortens it.
    * @param id - the pin's id (from {@link Comrade.pins})
    * @param vote - `confirm` or `deny`
    * @returns the pin's new expiry and counts
@@ -1222,7 +1227,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const secret = pinNullifierSecret(me.keys.privateKey);
     const nullifier = pinNullifier(secret, this.operatorKey, id);
     secret.fill(0);
-    return this.#oneShot((conn) => conn.request('pinVote', { pin: id, vote, nullifier }));
+    return this.anonymous('pinVote', { pin: id, vote, nullifier });
   }
 
   /**

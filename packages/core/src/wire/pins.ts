@@ -8,7 +8,7 @@ import { ProtocolError } from '../errors.js';
 import type { Fields } from '../codec/index.js';
 import { MAX_PIN_NOTE_CHARS, MAX_PIN_TTL_SECONDS, MIN_PIN_TTL_SECONDS, NULLIFIER_BYTES, PIN_CELL_PATTERN, PIN_VOTES, checkPinKind, checkPinNote, type PinKind, type PinVote } from '../pins/pin.js';
 import { TIME_BOUNDS, mapOf, readItemId } from './_bounds.js';
-import { MAX_TOKEN_BYTES } from './limits.js';
+import { readTokenField } from './tokens.js';
 
 /** PIN-8: most cells one `pins` question names (a 3 × 3 block). */
 export const WIRE_MAX_PIN_CELLS = 9;
@@ -122,7 +122,7 @@ export const pinPutCodec = {
     const kind = readKind(f);
     const note = readNote(f);
     const ttl = f.int('ttl', { min: MIN_PIN_TTL_SECONDS, max: MAX_PIN_TTL_SECONDS });
-    const token = f.optBytes('token', { min: 1, max: MAX_TOKEN_BYTES });
+    const token = readTokenField(f);
     return { cell, kind, ...(note !== undefined ? { note } : {}), ttl, ...(token ? { token } : {}) };
   },
   encodeResult: (r: PinPutResult) => ({ id: r.id, expiresAt: r.expiresAt }),
@@ -140,7 +140,7 @@ export const pinVoteCodec = {
     const pin = readItemId(f, 'pin');
     const vote = f.oneOf('vote', PIN_VOTES);
     const nullifier = f.bytes('nullifier', { min: NULLIFIER_BYTES, max: NULLIFIER_BYTES });
-    const token = f.optBytes('token', { min: 1, max: MAX_TOKEN_BYTES });
+    const token = readTokenField(f);
     return { pin, vote, nullifier, ...(token ? { token } : {}) };
   },
   encodeResult: (r: PinVoteResult) => ({ expiresAt: r.expiresAt, confirms: r.confirms, denies: r.denies }),

@@ -366,14 +366,15 @@ export class Policy {
   }
 
   /**
-   * PIN-6: the checks of a vote that need no write, so a vote refused for its pin costs no token (PIN-10):
-   * the pin is held and its time is not up.
-   * @throws ProtocolError NOT_FOUND, EXPIRED
+   * PIN-6, PIN-10: the checks of a vote that need no write, so a vote refused for its pin costs no token:
+   * the pin is held, its time is not up, and this nullifier has not voted on it.
+   * @throws ProtocolError NOT_FOUND, EXPIRED, DUPLICATE
    */
-  async checkPinVote(id: string, now: number): Promise<void> {
+  async checkPinVote(id: string, nullifier: Uint8Array, now: number): Promise<void> {
     const pin = await this.store.getPin(id);
     if (!pin) throw new ProtocolError('NOT_FOUND', 'no such pin');
     if (pin.expiresAt <= now) throw new ProtocolError('EXPIRED', 'the pin has expired');
+    if (await this.store.pinVoted(id, Buffer.from(nullifier).toString('hex'))) throw new ProtocolError('DUPLICATE', 'you have voted on this pin already');
   }
 
   /**

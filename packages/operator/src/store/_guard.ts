@@ -230,6 +230,13 @@ class GuardedStore implements Store {
     return this.run(async () => (isPinId(id) ? this.inner.getPin(id) : undefined));
   }
 
+  pinVoted(id: string, nullifier: string): Promise<boolean> {
+    return this.run(async () => {
+      if (typeof nullifier !== 'string' || !/^[0-9a-f]{64}$/.test(nullifier)) throw new TypeError('nullifier must be 64 lowercase hex digits');
+      return isPinId(id) ? this.inner.pinVoted(id, nullifier) : false;
+    });
+  }
+
   listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     return this.run(async () => {
       if (!Array.isArray(prefixes) || prefixes.length > 64) throw new TypeError('prefixes must be an array of at most 64 cells');

@@ -435,6 +435,10 @@ class LmdbStore implements Store {
     return value ? pinOf(id, value) : undefined;
   }
 
+  async pinVoted(id: string, nullifier: string): Promise<boolean> {
+    return this.pinvote.doesExist([id, nullifier]);
+  }
+
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const found = new Map<string, StoredPin>();
     for (const prefix of prefixes) {

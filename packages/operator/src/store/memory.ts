@@ -281,6 +281,10 @@ class MemoryStore implements Store {
     return pin && { ...pin };
   }
 
+  async pinVoted(id: string, nullifier: string): Promise<boolean> {
+    return this.pinVotes.get(id)?.has(nullifier) ?? false;
+  }
+
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const out = [...this.pins.values()].filter((p) => p.expiresAt > now && prefixes.some((x) => p.cell.startsWith(x)));
     return out.sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit).map((p) => ({ ...p }));

@@ -387,6 +387,10 @@ class RedisStore implements Store {
     return pinFromHash(id, await this.redis.hgetall(this.key('pn:', id)));
   }
 
+  async pinVoted(id: string, nullifier: string): Promise<boolean> {
+    return (await this.redis.sismember(this.key('pnv:', id), nullifier)) === 1;
+  }
+
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const found = new Map<string, StoredPin>();
     for (const prefix of prefixes) {

@@ -330,6 +330,8 @@ export interface Store {
   putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult>;
   /** The pin with this id, expired or not, while it is held (until the sweep deletes it). */
   getPin(id: string): Promise<StoredPin | undefined>;
+  /** True when `nullifier` has voted on the pin `id` (a read: the vote itself is {@link Store.votePin}). */
+  pinVoted(id: string, nullifier: string): Promise<boolean>;
   /** Up to `limit` pins with `expiresAt` > `now` whose cell starts with one of `prefixes`, each once, by cell. */
   listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]>;
   /**

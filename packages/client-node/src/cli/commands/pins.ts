@@ -20,7 +20,7 @@ export async function pin(ctx: Context, opts: { lat?: string; lon?: string; kind
   }
   const at = point(opts.lat, opts.lon, '--lat', '--lon');
   const ttl = opts.ttl !== undefined ? duration(opts.ttl) : undefined;
-  await ctx.withComrade(false, async (c) => {
+  await ctx.withComrade(true, async (c) => {
     const put = await c.pin({ ...at, kind: opts.kind!, ...(opts.note !== undefined ? { note: opts.note } : {}), ...(ttl !== undefined ? { ttl } : {}) });
     ctx.out.line(`Pinned ${opts.kind} in cell ${put.cell} (about 150 m), until ${utcTime(put.expiresAt)} UTC `, ctx.out.dim(`(pin ${put.id})`));
     ctx.out.hint('no author is stored; others can confirm or deny it: comrad pin confirm|deny ID');
