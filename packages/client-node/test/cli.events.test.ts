@@ -56,6 +56,7 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
       'comrad --home ./dave events',
       'event create --title "Blockade at the port" --when +1d/+4h --where "Gate 3" --anonymous',
       'event create --title "General assembly" --when +3d/+2h --where "Union hall" --to collective portland',
+      'event create --title "Dinner for the strike fund" --when +2d/+3h --where "Alice\'s place" --to trusted',
       '[EXPIRED]',
       '[TOO_LARGE]',
       '[NOT_FOUND]',
@@ -125,6 +126,16 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
     expect(seen).toContain('"General assembly" by @alice');
     expect(seen).toContain('for the members of @portland; answer: comrad event rsvp');
     expect(ok(await carol('events'))).not.toContain('General assembly');
+  });
+
+  it('EVT-16 an event for those alice trusts: carol, trusted, sees it', async () => {
+    ok(await alice('trust', 'carol'));
+    ok(await carol('inbox'));
+    const created = ok(await alice('event', 'create', '--title', 'Dinner for the strike fund', '--when', '+2d/+3h', '--where', "Alice's place", '--to', 'trusted'));
+    expect(created).toMatch(/created: "Dinner for the strike fund", .*, posted to those you trust$/m);
+    const seen = ok(await carol('events'));
+    expect(seen).toContain('"Dinner for the strike fund" by @alice');
+    expect(seen).toContain('for those @alice trusts; answer: comrad event rsvp');
   });
 
   it('EVT-9 an event in the past, a title too long, an answer to an unknown event: typed errors, nothing changed', async () => {

@@ -178,4 +178,23 @@ describe('Comrade events (EVT-*)', () => {
     expect(await codeOf(carol.createEvent({ title: 'Intrusion', start, end: start + HOUR, where: 'x', to: 'collective', collective: 'portland' }))).toBe('NOT_MEMBER');
     expect(await carol.events()).toEqual([]);
   });
+
+  it('EVT-16 an event for those one trusts: the trusted see it and answer; others do not; without a circle nothing is kept', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    const start = nowS() + 24 * HOUR;
+    expect(await codeOf(alice.createEvent({ title: 'Dinner', start, end: start + 2 * HOUR, where: 'My place', to: 'trusted' }))).toBe('NO_CIRCLE');
+    expect(await alice.events()).toEqual([]);
+    await alice.trust('bob');
+    await bob.inbox(); // the circle key arrives as a letter (CIR-2)
+    const e = await alice.createEvent({ title: 'Dinner', start, end: start + 2 * HOUR, where: 'My place', to: 'trusted' });
+    expect(e).toMatchObject({ role: 'host', to: 'trusted' });
+    // Listed with the events, not among the trusted posts.
+    expect((await bob.circleFeed()).posts.filter((p) => p.kind === 'post')).toEqual([]);
+    const [seen] = await bob.events();
+    expect(seen).toMatchObject({ id: e.id, role: 'seen', host: 'alice', circle: 'alice', title: 'Dinner' });
+    await bob.rsvp(e.id, 'yes');
+    expect((await alice.events())[0]!.rsvps).toEqual([expect.objectContaining({ name: 'bob', answer: 'yes' })]);
+    expect(await carol.events()).toEqual([]);
+  });
 });

@@ -214,7 +214,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .requiredOption('--when <start[/end]>', 'when: 2026-12-01T18:00Z/20:00 (UTC unless a zone is given), or +1d/+2h (from now, then how long); two hours when no end')
     .requiredOption('--where <place>', `where, at most ${MAX_EVENT_WHERE_CHARS} characters on one line`)
     .option('--note <text>', 'a note for those who come, at most 1000 characters')
-    .option('--to <audience...>', 'world: post it to the world feed; collective NAME: to the members of a collective you belong to (default: only those you invite see it)')
+    .option('--to <audience...>', 'world: post it to the world feed; trusted: to those you trust; collective NAME: to the members of a collective you belong to (default: only those you invite see it)')
     .option('--expires <when>', 'with --to world: take it off the feed before it ends (a time, or +DURATION from now)')
     .option('--anonymous', 'host it without your name: signed by a one-time key, posted for the world without login, answers to a one-time mailbox')
     .action(run(event.create as Action));

@@ -709,6 +709,13 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         const sealed = sealPost(letter, me.keys, await this.#epochKey(epoch), epoch);
         return (await this.#privateSession()).request('post', { post: sealed, expiresInDays });
       },
+      postTrusted: async (letter, expiresInDays) => {
+        await this.circlePostLetter(letter, { expiresInDays });
+      },
+      trustedEvents: async () => {
+        const { posts } = await this.circleFeed();
+        return posts.flatMap((p) => (p.letter.kind === 'event' ? [{ circle: p.circle, letter: p.letter }] : []));
+      },
       postCollective: async (name, event, expiresInDays) => {
         await col.post(this.#collectiveHost(), name, { event }, expiresInDays);
       },

@@ -67,6 +67,10 @@ export interface EventHost {
   sendLetter(to: string, content: LetterContent, ttlMs: number): Promise<void>;
   /** Posts an event letter to the world feed (FEED-3, EVT-7). */
   postWorld(letter: EventLetter, expiresInDays: number): Promise<{ id: string; expiresAt: number }>;
+  /** Posts an event letter to our trusted circle, under its current key (EVT-16, CIR-7). */
+  postTrusted(letter: EventLetter, expiresInDays: number): Promise<void>;
+  /** The event letters in the trusted circles whose keys we hold, ours and others', verified (CIR-8). */
+  trustedEvents(): Promise<{ circle: string; letter: EventLetter }[]>;
   /** Posts an event to a collective's members, as a message under its message key (EVT-14, COL-32). */
   postCollective(name: string, event: EventBody, expiresInDays: number): Promise<void>;
   /** The events in the feeds of the collectives this home is a member of (EVT-14), verified (COL-33). */
@@ -92,7 +96,7 @@ export interface EventInput {
    * `world`: posted to the world feed; `collective`: to the members of {@link EventInput.collective}
    * (EVT-14); `invited` (default): only those `event invite` names see it.
    */
-  readonly to?: 'world' | 'invited' | 'collective';
+  readonly to?: 'world' | 'invited' | 'collective' | 'trusted';
   /** With `to: 'collective'`: the collective's name. */
   readonly collective?: string;
   /** When the world feed drops it (seconds), at most `end` (default `end`, EVT-8). */
@@ -127,8 +131,10 @@ export interface EventView {
   readonly role: 'host' | 'invited' | 'seen';
   /** EVT-10: hosted anonymously (then `host` is empty for everyone but the host). */
   readonly anonymous?: boolean;
-  /** Ours only: where it was announced. */
-  readonly to?: 'world' | 'invited' | 'collective';
+  /** Ours only: where it was announced (`trusted`: to our trusted circle, EVT-16). */
+  readonly to?: 'world' | 'invited' | 'collective' | 'trusted';
+  /** Posted to the trusted circle of this comrade (EVT-16). */
+  readonly circle?: string;
   /** Posted to this collective's members (EVT-14). */
   readonly collective?: string;
   /** Ours only: who was invited. */
@@ -176,6 +182,11 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
       return view(letter, 'host', { to, invited: [], rsvps: [], anonymous: true });
     }
     await host.postWorld(letter, days);
+  }
+  if (to === 'trusted') {
+    await host.postTrusted(letter, feedDays(host, nowS, letter.body.end, letter.body.end));
+    await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [] });
+    return view(letter, 'host', { to, invited: [], rsvps: [] });
   }
   if (to === 'collective') {
     if (!input.collective) throw new UsageError('BAD_ARGUMENT', 'which collective? --to collective NAME');
@@ -310,6 +321,13 @@ async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map
     if (letter.body.end <= nowS || hosted.has(eid) || invited.has(eid) || seen.has(eid)) continue;
     const answer = answers.get(eid)?.answer;
     seen.set(eid, view(letter, 'seen', answer ? { answer } : {}));
+  }
+  // EVT-16: the events posted to the trusted circles we are in.
+  for (const { circle, letter } of await host.trustedEvents()) {
+    const eid = toHex(letter.body.eid);
+    if (letter.body.end <= nowS || letter.from === host.me.name || hosted.has(eid) || invited.has(eid) || seen.has(eid)) continue;
+    const answer = answers.get(eid)?.answer;
+    seen.set(eid, view(letter, 'seen', { circle, ...(answer ? { answer } : {}) }));
   }
   // EVT-14: the events posted to the members of the collectives we belong to.
   for (const { collective, author, event } of await host.collectiveEvents()) {

@@ -23,7 +23,7 @@ export interface HostedEvent {
   /** The event as an `event` letter from the host (EVT-1), as it was (or would be) posted. */
   readonly letter: EventLetter;
   /** Where it was announced: the world feed, a collective's members (EVT-14), or only to those invited. */
-  readonly to: 'world' | 'invited' | 'collective';
+  readonly to: 'world' | 'invited' | 'collective' | 'trusted';
   /** With `to: 'collective'`: which one. */
   readonly collective?: string;
   /** Who was sent an invitation (EVT-5). */
@@ -114,7 +114,7 @@ export class EventBook {
       const anon = e.has('anon') ? Fields.of(e.raw('anon'), 'anonymous event', ['key', 'pub', 'box']) : undefined;
       book.hosted.set(k, {
         letter,
-        to: e.oneOf('to', ['world', 'invited', 'collective'] as const),
+        to: e.oneOf('to', ['world', 'invited', 'collective', 'trusted'] as const),
         ...(e.has('collective') ? { collective: e.str('collective', { max: 32 }) } : {}),
         invited,
         ...(anon ? { anon: { key: anon.bytes('key', { min: 32, max: 64 }).slice(), pub: anon.bytes('pub', { min: 45, max: 77 }).slice(), box: anon.bytes('box', { min: 32, max: 32 }).slice() } } : {}),

@@ -32,7 +32,7 @@ export async function create(ctx: Context, opts: CreateOptions): Promise<void> {
   if (expires !== undefined && to !== 'world') throw new UsageError('BAD_ARGUMENT', '--expires goes with --to world: an invitation lasts until the event ends');
   await ctx.withComrade(true, async (c) => {
     const e = await c.createEvent({ title: opts.title, start, end, where: opts.where, ...(opts.note !== undefined ? { note: opts.note } : {}), to, ...(collective ? { collective } : {}), ...(expires !== undefined ? { expires } : {}), ...(opts.anonymous ? { anonymous: true } : {}) });
-    const audienceText = opts.anonymous ? ', posted to the world anonymously' : to === 'world' ? ', posted to the world' : to === 'collective' ? `, posted to the members of @${e.collective}` : ', for those you invite';
+    const audienceText = opts.anonymous ? ', posted to the world anonymously' : to === 'world' ? ', posted to the world' : to === 'collective' ? `, posted to the members of @${e.collective}` : to === 'trusted' ? ', posted to those you trust' : ', for those you invite';
     ctx.out.line('Event ', ctx.out.bold(e.id.slice(0, MIN_ID_PREFIX)), ` created: "${e.title}", ${formatWhen(e.start, e.end)}, at ${e.where}`, audienceText);
     ctx.out.hint(opts.anonymous ? 'answers reach you in its one-time mailbox: comrad events' : `invite comrades: comrad event invite ${e.id.slice(0, MIN_ID_PREFIX)} NAME…; see answers: comrad events`);
     ctx.out.result(e);
@@ -72,23 +72,22 @@ function show(ctx: Context, e: EventView): void {
   const extra = [];
   if (e.role === 'host') {
     const answers = e.rsvps ?? [];
-    const where = e.to === 'world' ? 'posted to the world' : e.to === 'collective' ? `posted to the members of @${e.collective}` : 'by invitation';
+    const where = e.to === 'world' ? 'posted to the world' : e.to === 'collective' ? `posted to the members of @${e.collective}` : e.to === 'trusted' ? 'posted to those you trust' : 'by invitation';
     extra.push([`you host it${e.anonymous ? ' anonymously' : ''}, ${where}; ${answers.length} answer${answers.length === 1 ? '' : 's'}`]);
     for (const r of answers) extra.push([`  @${r.name}: `, r.answer === 'yes' ? ctx.out.good(r.answer) : r.answer === 'no' ? ctx.out.bad(r.answer) : r.answer]);
     const silent = (e.invited ?? []).filter((n) => !answers.some((r) => r.name === n));
     if (silent.length > 0) extra.push([ctx.out.dim(`  not answered: ${silent.map((n) => `@${n}`).join(', ')}`)]);
   } else {
-    extra.push([`${e.role === 'invited' ? 'you are invited' : e.anonymous ? 'in the world, hosted anonymously' : e.collective ? `for the members of @${e.collective}` : 'in the world feed'}; `, e.answer ? `you answered ${e.answer}` : ctx.out.dim(`answer: comrad event rsvp ${e.id.slice(0, MIN_ID_PREFIX)} yes|no|maybe`)]);
+    extra.push([`${e.role === 'invited' ? 'you are invited' : e.anonymous ? 'in the world, hosted anonymously' : e.collective ? `for the members of @${e.collective}` : e.circle ? `for those @${e.circle} trusts` : 'in the world feed'}; `, e.answer ? `you answered ${e.answer}` : ctx.out.dim(`answer: comrad event rsvp ${e.id.slice(0, MIN_ID_PREFIX)} yes|no|maybe`)]);
   }
   ctx.out.block([ctx.out.bold(e.id.slice(0, MIN_ID_PREFIX)), `  "${e.title}" by ${e.anonymous && e.role !== 'host' ? 'an anonymous host' : `@${e.host}`}`], `${formatWhen(e.start, e.end)}, at ${e.where}${e.note ? `\n${e.note}` : ''}`, extra);
 }
 
-function audience(to: string[] | undefined): { to: 'world' | 'invited' | 'collective'; collective?: string | undefined } {
+function audience(to: string[] | undefined): { to: 'world' | 'invited' | 'collective' | 'trusted'; collective?: string | undefined } {
   if (to === undefined || to.length === 0) return { to: 'invited' };
-  if (to.length === 1 && to[0] === 'world') return { to: 'world' };
+  if (to.length === 1 && (to[0] === 'world' || to[0] === 'trusted')) return { to: to[0] };
   if (to.length === 2 && to[0] === 'collective') return { to: 'collective', collective: to[1] };
-  if (to[0] === 'trusted') throw new UsageError('BAD_ARGUMENT', 'events for those you trust need trusted circles, not in this version yet: use --to world, a collective, or invite comrades by name');
-  throw new UsageError('BAD_ARGUMENT', '--to takes world or collective NAME (leave it out for an event by invitation only)');
+  throw new UsageError('BAD_ARGUMENT', '--to takes world, trusted, or collective NAME (leave it out for an event by invitation only)');
 }
 
 /**
