@@ -5,7 +5,7 @@
  * @module
  */
 import type { Fields } from '../codec/index.js';
-import { TOKEN_KEY_BOUNDS, TOKEN_REQUEST_BYTES, TOKEN_RESPONSE_BYTES } from '../tokens/index.js';
+import { TOKEN_KEY_BOUNDS, TOKEN_REQUEST_BYTES, TOKEN_RESPONSE_BYTES } from '../tokens/_sizes.js';
 import { TIME_BOUNDS, mapOf, must } from './_bounds.js';
 import { MAX_TOKEN_BYTES } from './limits.js';
 
