@@ -200,4 +200,11 @@ describe('comrad pin / pins (PIN-*), three people and one Operator (processes)',
     const checks = checkPins(image, NEAR, 2, 800, MAP_MARGIN_PX, listed.pins, PIN_COLOURS);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
   });
+
+  it("PIN-7 TOK-13 the Operator's log names no comrade and holds no pin: no id, cell, note or kind of one", async () => {
+    const log = await readFile(`${join(root.dir, 'operator')}.log`, 'utf8');
+    expect(log.length).toBeGreaterThan(0);
+    const cells = Object.values(PLACES).map((p) => pinCell(p.lat, p.lon));
+    for (const needle of ['alice', 'bob', 'carol', 'two vans', ...Object.values(ids), ...cells]) expect(log, needle).not.toContain(needle);
+  });
 });

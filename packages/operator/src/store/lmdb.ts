@@ -441,13 +441,19 @@ class LmdbStore implements Store {
 
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const found = new Map<string, StoredPin>();
+    // Each prefix is scanned in cell order for at most `limit` live pins: a coarse question costs at most
+    // `limit` pins per cell asked, however many the store holds.
     for (const prefix of prefixes) {
+      let taken = 0;
       for (const key of this.pincell.getKeys({ start: [prefix], end: [`${prefix}${AFTER_IDS}`] })) {
+        if (taken === limit) break;
         const id = key[1] as string;
         const value = this.pin.get(id);
-        if (!value || found.has(id)) continue;
+        if (!value) continue;
         const pin = pinOf(id, value);
-        if (pin.expiresAt > now) found.set(id, pin);
+        if (pin.expiresAt <= now) continue;
+        taken++;
+        found.set(id, pin);
       }
     }
     return [...found.values()].sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit);

@@ -393,7 +393,9 @@ class RedisStore implements Store {
 
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const found = new Map<string, StoredPin>();
+    // Each prefix is read in cell order for at most `limit` live pins (as in LMDB).
     for (const prefix of prefixes) {
+      let taken = 0;
       await this.page(this.key('pnc'), `[${prefix}`, `(${prefix}~`, limit, false, async (members) => {
         const pipeline = this.redis.pipeline();
         const ids = members.map((m) => m.slice(PIN_CELL_CHARS));
@@ -402,9 +404,11 @@ class RedisStore implements Store {
         ids.forEach((id, i) => {
           const pin = pinFromHash(id, replies[i]?.[1] as Record<string, string> | undefined);
           // Absent: expired and swept meanwhile.
-          if (pin && !found.has(id) && pin.expiresAt > now) found.set(id, pin);
+          if (!pin || pin.expiresAt <= now || taken === limit) return;
+          taken++;
+          found.set(id, pin);
         });
-        return true;
+        return taken < limit;
       });
     }
     return [...found.values()].sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit);

@@ -38,6 +38,9 @@ export function pinConformance(sut: () => StoreUnderTest): void {
       expect(ids(await store.listPins(['u3', 'gcp', 'u33d'], T0, 10))).toEqual(ids([a, b, far]));
       expect(await store.listPins(['u33dd', 'gcpu'], T0, 10)).toEqual([]);
       expect((await store.listPins(['u'], T0, 1)).length).toBe(1);
+      // The limit takes the first pins by cell over every prefix asked, in whatever order they were asked.
+      expect((await store.listPins(['u33dc', 'gcp'], T0, 2)).map((p) => p.id)).toEqual([far.id, a.id]);
+      expect((await store.listPins(['u33dc1', 'u33dc'], T0, 1)).map((p) => p.id)).toEqual([a.id]);
       // PIN-5: live means expiresAt > now.
       expect(ids(await store.listPins(['u33dc'], a.expiresAt - 1, 10))).toEqual(ids([a, b]));
       expect(await store.listPins(['u33dc'], a.expiresAt, 10)).toEqual([]);
