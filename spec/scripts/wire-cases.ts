@@ -146,6 +146,15 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const chanPostFrame = request('chanPost with a proof of work', ['CHAN-6', 'CHAN-7'], 26, 'chanPost', { cap: chanCap, post: chanPostBytes, expiresInDays: 7, pow: nonce8 });
     request('chanFeed, first page', ['CHAN-8'], 27, 'chanFeed', { chan: chanId });
     const chanFeedFrame = request('chanFeed, a later page', ['CHAN-8'], 28, 'chanFeed', { chan: chanId, before: ITEM, limit: 20 });
+    // Unlinkable tokens and votes (TOK-3, TOK-4, TOK-6, VOTE-2): the frames, with fixed stand-in bytes.
+    const tokenRequest = concatBytes(fromHex('0002a7'), new Uint8Array(256).fill(0x3b));
+    const token = concatBytes(fromHex('0002'), new Uint8Array(352).fill(0x6d));
+    const voter = new Uint8Array(32).fill(0x5c);
+    request('tokenKeys', ['TOK-4', 'OP-4'], 26, 'tokenKeys', {});
+    const tokensFrame = request('tokens, two blinded requests', ['TOK-3'], 27, 'tokens', { requests: [tokenRequest, tokenRequest] });
+    const voteFrame = request('vote up, paid with a token', ['VOTE-2', 'TOK-6', 'TOK-10'], 28, 'vote', { post: ITEM, voter, choice: 'up', token });
+    request('vote none (a withdrawal)', ['VOTE-2', 'VOTE-4'], 29, 'vote', { post: ITEM, voter, choice: 'none', token });
+    request('send paid with a token', ['TOK-11', 'MB-10'], 30, 'send', { to: 'bob', letter: sealedLetter, token });
     request('the largest request id, 2^32 - 1 (uint32)', ['OP-1'], 2 ** 32 - 1, 'info', {});
     request('request id 0', ['OP-1'], 0, 'info', {});
     // PROF-10, PROF-11: a sealed profile is opaque here but for its clear header (version, tag, epoch, at).
@@ -205,6 +214,12 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('profileSet: a profile one byte above its bound', ['PROF-10'], 'TOO_LARGE', hex(withField(profileSetFrame, 'profile', encode(new Uint8Array(MAX_SEALED_PROFILE_BYTES + 1)))));
     badRequest('profileGet: a name not normalised', ['PROF-11', 'NAME-1'], 'INVALID_NAME', hex(withField(profileGetFrame, 'name', encode('Alice'))));
     badRequest('profileGet: a name that is not a string', ['PROF-11', 'ENC-5'], 'MALFORMED', hex(withField(profileGetFrame, 'name', encode(7))));
+    badRequest('tokens: no request', ['TOK-3'], 'MALFORMED', hex(withField(tokensFrame, 'requests', encode([]))));
+    badRequest('tokens: a request of 258 bytes', ['TOK-3'], 'MALFORMED', hex(withField(tokensFrame, 'requests', encode([tokenRequest.subarray(1)]))));
+    badRequest('tokens: 101 requests', ['TOK-3'], 'TOO_LARGE', hex(withField(tokensFrame, 'requests', encode(Array.from({ length: 101 }, () => tokenRequest)))));
+    badRequest('vote: a choice that is not up, down or none', ['VOTE-2'], 'MALFORMED', hex(withField(voteFrame, 'choice', encode('sideways'))));
+    badRequest('vote: a voter of 31 bytes', ['VOTE-2', 'VOTE-3'], 'MALFORMED', hex(withField(voteFrame, 'voter', encode(voter.subarray(1)))));
+    badRequest('vote: a token of 513 bytes', ['VOTE-2', 'TOK-6'], 'TOO_LARGE', hex(withField(voteFrame, 'token', encode(new Uint8Array(513)))));
     badRequest('ack: 1001 ids', ['MB-3'], 'TOO_LARGE', hex(encodeRequest(1, 'ack', { ids: Array.from({ length: 1001 }, (_, i) => `id${i}`) })));
     badRequest('ack: an id with a space', ['MB-3', 'OP-5'], 'MALFORMED', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a b'])]])));
     badRequest('ack: an id of 65 characters', ['MB-3', 'OP-5'], 'TOO_LARGE', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a'.repeat(65)])]])));
@@ -230,6 +245,10 @@ export async function buildWireVectors(): Promise<WireVectors> {
     response('colAppend', ['COL-19', 'COL-23'], 'colAppend', 23, {});
     response('colRead', ['COL-23'], 'colRead', 24, { entries: [entry, new Uint8Array(512).fill(0x5e)], length: 4 });
     response('colRead, a log never written', ['COL-23'], 'colRead', 25, { entries: [], length: 0 });
+    response('tokenKeys', ['TOK-4'], 'tokenKeys', 26, { keys: [{ key: new Uint8Array(342).fill(0x30), from: 1_764_374_400_000, until: 1_764_547_199_999 }], budget: 32, periodMs: 86_400_000, send: 'accept' });
+    response('tokens, one of two granted (the budget ran out)', ['TOK-3', 'TOK-9'], 'tokens', 27, { responses: [new Uint8Array(256).fill(0x71)], left: 0 });
+    response('vote', ['VOTE-2'], 'vote', 28, { up: 3, down: 1 });
+    response('feed, a post with its tally', ['VOTE-5', 'FEED-6'], 'feed', 21, { posts: [{ id: ITEM, author: 'alice', epoch: 20_416, post, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000, up: 2, down: 0 }] });
     response('chanPost', ['CHAN-7'], 'chanPost', 26, { id: ITEM, expiresAt: AT_MS + 7 * 86_400_000 });
     response('chanFeed, with a next page', ['CHAN-8', 'CHAN-9'], 'chanFeed', 27, { posts: [{ id: ITEM, post: chanPostBytes, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000 }], next: ITEM });
     response('chanFeed, a channel never written', ['CHAN-8'], 'chanFeed', 28, { posts: [] });

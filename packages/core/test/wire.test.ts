@@ -59,7 +59,7 @@ beforeAll(async () => {
     post: { params: { post: new Uint8Array(64).fill(9), expiresInDays: 30 }, result: { id: 'p1', expiresAt: 99 } },
     feed: {
       params: { before: 'p9', limit: 20 },
-      result: { posts: [{ id: 'p1', author: 'alice', epoch: 20_000, post: Uint8Array.of(1), postedAt: 1, expiresAt: 2 }], next: 'p1' },
+      result: { posts: [{ id: 'p1', author: 'alice', epoch: 20_000, post: Uint8Array.of(1), postedAt: 1, expiresAt: 2 }, { id: 'p0', author: 'bob', epoch: 20_000, post: Uint8Array.of(2), postedAt: 1, expiresAt: 2, up: 4, down: 0 }], next: 'p0' },
     },
     delete: { params: { postId: 'p1' }, result: {} },
     colAppend: { params: { col: 'portland', pos: 3, entry: new Uint8Array(600).fill(5), sig: new Uint8Array(100).fill(6) }, result: {} },
@@ -79,6 +79,7 @@ beforeAll(async () => {
     },
     tokenKeys: { params: {}, result: { keys: [{ key: new Uint8Array(342).fill(2), from: 1_750_000_000_000, until: 1_750_172_799_999 }], budget: 32, periodMs: 86_400_000, send: 'accept' } },
     tokens: { params: { requests: [new Uint8Array(259).fill(1), new Uint8Array(259).fill(2)] }, result: { responses: [new Uint8Array(256).fill(3)], left: 31 } },
+    vote: { params: { post: 'p1', voter: new Uint8Array(32).fill(4), choice: 'down', token: new Uint8Array(354).fill(5) }, result: { up: 3, down: 1 } },
   };
 });
 

@@ -160,7 +160,21 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
     case 'tokens':
       // TOK-3: the only token op that names its caller; what it signs is blinded.
       return ctx.tokens.issue(session.name!, req.params.requests, ctx.clock.now());
+    case 'vote':
+      return vote(ctx, session, req.params);
   }
+}
+
+async function vote(ctx: HandlerContext, s: Session, p: ParamsOf<'vote'>): Promise<Result<'vote'>> {
+  // VOTE-2, TOK-10: only where nothing names the voter; TOK-7: the token's checks before the post's.
+  if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'vote on a connection that is not logged in');
+  if (!p.token) throw new ProtocolError('TOKEN_REQUIRED', 'a vote must be paid with a token');
+  const now = ctx.clock.now();
+  const { period, nullifier } = await ctx.tokens.check(p.token, now);
+  const choice = p.choice === 'up' ? 1 : p.choice === 'down' ? -1 : 0;
+  // VOTE-4: the token burns with the vote, in one step, for exactly this vote.
+  const action = actionDigest('vote', p.post, p.voter, p.choice);
+  return ctx.policy.vote(p.post, p.voter, choice, { period, nullifier, action }, now);
 }
 
 /**
@@ -333,7 +347,12 @@ async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promi
 async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>, pageItems: number): Promise<Result<'feed'>> {
   const { found, limit } = await ctx.policy.feed(ctx.clock.now(), p.limit, p.before, pageItems);
   const page = fitPage(found.slice(0, limit), (x) => x.sealed.length);
-  const posts = page.map((x) => ({ id: x.id, author: x.author, epoch: x.epoch, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt }));
+  // VOTE-5: each post's tally, when it has votes.
+  const tallies = await ctx.policy.tallies(page.map((x) => x.id));
+  const posts = page.map((x, i) => {
+    const t = tallies[i]!;
+    return { id: x.id, author: x.author, epoch: x.epoch, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt, ...(t.up || t.down ? t : {}) };
+  });
   const more = page.length < found.length;
   return more && page.length > 0 ? { posts, next: page[page.length - 1]!.id } : { posts };
 }

@@ -65,6 +65,10 @@ export {
   type VotePinResult,
   type SpendResult,
   type TokensTaken,
+  type CastVoteResult,
+  type NewVote,
+  type TokenSpend,
+  type VoteTally,
 } from './store/index.js';
 export {
   TokenIssuer,

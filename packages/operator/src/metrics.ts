@@ -71,6 +71,9 @@ const TIMED = [
   'takeTokens',
   'spendToken',
   'expireTokens',
+  'castVote',
+  'tallies',
+  'expireVotes',
 ] as const satisfies readonly (keyof Store)[];
 
 type TimedMethod = (typeof TIMED)[number];

@@ -47,6 +47,7 @@ beforeAll(async () => {
     pins: { cells: ['u33dc', 'u33db'], limit: 5 },
     tokenKeys: {},
     tokens: { requests: [randomBytes(259)] },
+    vote: { post: '0000000000000000000000000a', voter: randomBytes(32), choice: 'up', token: randomBytes(354) },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

@@ -7,7 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PublicKey, fromHex, randomBytes } from '@comrad/core';
+import { PublicKey, SymmetricKey, decryptFrom, fromHex, randomBytes } from '@comrad/core';
+import { createLetter, sealPost } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { TOKEN_BYTES, blindTokens } from '@comrad/core/tokens';
 import { makeRegisterProof } from '@comrad/core/wire';
@@ -167,4 +168,35 @@ describe('TOK-8 TOK-9 two comrad-op processes on one redis-server', () => {
       await Promise.all([one.exited, two.exited]);
     }
   }, 90_000);
+});
+
+describe('VOTE anonymous votes on a running Operator', () => {
+  it('VOTE-1 VOTE-2 VOTE-4 VOTE-6 one choice per voter per post, only without login and with a token; a post\'s votes go with it', async () => {
+    const op = await start('memory', { tokens: { budget: 8 } });
+    const { client, me } = await op.login('alice');
+    const anon = await op.connect();
+    const tokens = await obtain(client, anon, 8);
+    const worldKey = await client.request('worldKey', {});
+    const epochKey = SymmetricKey.from(decryptFrom(me.keys.privateKey, op.keys.world.publicKey, worldKey.sealed));
+    const sealed = sealPost(createLetter({ kind: 'post', from: 'alice', body: { text: 'vote on me' } }), me.keys, epochKey, worldKey.epoch);
+    const { id: post } = await client.request('post', { post: sealed, expiresInDays: 1 });
+    const voter = new Uint8Array(randomBytes(32));
+    const vote = async (choice: 'up' | 'down' | 'none', token?: Uint8Array, v = voter) => (await op.connect()).request('vote', { post, voter: v, choice, ...(token ? { token } : {}) });
+    await refusedWith(client.request('vote', { post, voter, choice: 'up', token: tokens[0]! }), 'FORBIDDEN');
+    await refusedWith(vote('up'), 'TOKEN_REQUIRED');
+    await refusedWith((await op.connect()).request('vote', { post: '00zzzzzzzz00000000000000aa', voter, choice: 'up', token: tokens[1]! }), 'NOT_FOUND');
+    expect(await vote('down', tokens[1]!)).toEqual({ up: 0, down: 1 }); // the refused vote left tokens[1] unspent
+    await refusedWith(vote('down', tokens[2]!), 'DUPLICATE');
+    expect(await vote('up', tokens[2]!, new Uint8Array(randomBytes(32)))).toEqual({ up: 1, down: 1 }); // the DUPLICATE left it unspent
+    await refusedWith(vote('up', tokens[1]!, new Uint8Array(randomBytes(32))), 'TOKEN_SPENT');
+    expect(await vote('none', tokens[3]!)).toEqual({ up: 1, down: 0 });
+    expect((await client.request('feed', {})).posts[0]).toMatchObject({ id: post, up: 1, down: 0 });
+    // VOTE-4: the store keeps the tag, never the voter value.
+    expect((await op.store.dump()).some(([k, v]) => Buffer.from(k).includes(Buffer.from(voter)) || Buffer.from(v).includes(Buffer.from(voter)))).toBe(false);
+    // VOTE-6: the post's votes go when it expires.
+    op.clock.advance(DAY + 1);
+    await op.op.sweep();
+    expect(await op.store.tallies([post])).toEqual([{ up: 0, down: 0 }]);
+    expect((await op.store.dump()).filter(([k]) => /^(vote|tally)\//.test(k))).toEqual([]);
+  });
 });

@@ -21,6 +21,7 @@ import * as collective from './commands/collective.js';
 import { profileSet, profileShow } from './commands/profile.js';
 import * as event from './commands/event.js';
 import * as pinCmd from './commands/pins.js';
+import { tokens as tokensCmd, vote as voteCmd } from './commands/votes.js';
 import { DEFAULT_PIN_TTL_SECONDS, MAX_PIN_NOTE_CHARS, PIN_KINDS } from '@comrad/core/pins';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<void>;
@@ -160,6 +161,12 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--interval <seconds>', 'with --follow, how often to check the feed (default 30)')
     .action(run(feed as Action));
   program.command('delete <post>').description('delete one of your posts').action(run(deletePost as Action));
+  // Anonymous votes (VOTE-*): one token each, on a connection that never logs in.
+  program
+    .command('vote <post> <choice>')
+    .description('vote on a world post, anonymously: up, down, or none to withdraw (one vote per post; a change costs another token)')
+    .action(run(voteCmd as Action));
+  program.command('tokens').description("obtain today's unlinkable tokens ahead of the anonymous actions they pay for, and show how many you hold").action(run(tokensCmd as Action));
 
   // Trusted circles (CIR-*): a key shared by sealed letter, rotated when someone leaves.
   program.command('trust <name>').description("trust a comrade: they get your trusted circle's key and read what you post --to trusted").action(run(trust as Action));

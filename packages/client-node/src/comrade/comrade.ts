@@ -75,6 +75,11 @@ import {
   type Op,
   type Params,
   type Result,
+  VOTE_CHOICES,
+  voteSecret,
+  voteVoter,
+  type Tally,
+  type VoteChoice,
 } from '@comrad/core/wire';
 import { startCrypto } from '../crypto-ready.js';
 import { UsageError } from '../errors.js';
@@ -176,6 +181,10 @@ export interface FeedEntry {
   readonly postedAt: number;
   /** When the Operator deletes it (ms since the Unix epoch). */
   readonly expiresAt: number;
+  /** VOTE-5: up votes now (anonymous: who voted is not known to anyone but each voter). */
+  readonly up: number;
+  /** VOTE-5: down votes now. */
+  readonly down: number;
 }
 
 /** A post that failed verification: reported, never shown as genuine (FEED-7). */
@@ -1079,7 +1088,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
           continue;
         }
         const { text, image } = opened.letter.body;
-        posts.push({ id: p.id, author: p.author, text, ...(image ? { image } : {}), at: opened.letter.at, postedAt: p.postedAt, expiresAt: p.expiresAt });
+        posts.push({ id: p.id, author: p.author, text, ...(image ? { image } : {}), at: opened.letter.at, postedAt: p.postedAt, expiresAt: p.expiresAt, up: p.up ?? 0, down: p.down ?? 0 });
       } catch (err) {
         if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED') throw err;
         rejected.push({ id: p.id, author: p.author, code: err.code });
@@ -1468,6 +1477,33 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   async anonymous<O extends Op>(op: O, params: Omit<Params<O>, 'token'>): Promise<Result<O>> {
     this.#requireUnlocked();
     return tok.payWithToken(this.#tokenHost(), (conn, token) => conn.request(op, { ...params, token } as unknown as Params<O>));
+  }
+
+  /**
+   * Votes on a world post anonymously (VOTE-1..VOTE-4): `up`, `down`, or `none` to withdraw, paid with one
+   * token on a fresh connection that never logs in. The Operator learns a per-post value derived from a
+   * secret only this identity holds, so it keeps one vote per comrade per post without learning who; a
+   * change of mind costs another token. Voting the same way twice is `DUPLICATE`.
+   * @param postId - the post's id (as the feed lists it)
+   * @param choice - `up`, `down` or `none`
+   * @returns the post's tally after the vote
+   * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError NOT_FOUND (no such live post),
+   *   DUPLICATE (already voted that way; `none` without a vote), QUOTA_EXCEEDED (no token left)
+   * @example
+   * ```ts
+   * const { up, down } = await comrade.votePost(page.posts[0].id, 'up');
+   * ```
+   */
+  async votePost(postId: string, choice: VoteChoice): Promise<Tally> {
+    const me = this.#requireUnlocked();
+    if (!(VOTE_CHOICES as readonly string[]).includes(choice)) throw new UsageError('BAD_ARGUMENT', 'a vote is up, down or none');
+    const secret = voteSecret(me.keys.privateKey);
+    try {
+      const voter = voteVoter(secret, this.operatorKey, postId);
+      return await this.anonymous('vote', { post: postId, voter, choice });
+    } finally {
+      secret.fill(0);
+    }
   }
 
   #tokenHost(): tok.TokenHost {

@@ -4,7 +4,8 @@
  * @module
  */
 import type { Fields } from '../codec/index.js';
-import { SEALED_BOUNDS, TIME_BOUNDS, mapOf, readItemId, readName } from './_bounds.js';
+import { SEALED_BOUNDS, TIME_BOUNDS, mapOf, must, readItemId, readName } from './_bounds.js';
+import { readTally } from './votes.js';
 import { WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
 import { emptyResult } from './mail.js';
 
@@ -61,6 +62,10 @@ export interface FeedPost {
   readonly post: Uint8Array;
   readonly postedAt: number;
   readonly expiresAt: number;
+  /** VOTE-5: up votes held now; absent when none (nor down). */
+  readonly up?: number;
+  /** VOTE-5: down votes held now; absent when none (nor up). */
+  readonly down?: number;
 }
 
 /** Result of `feed`: newest first (FEED-6). */
@@ -118,14 +123,24 @@ export const feedCodec = {
     return { ...(before !== undefined ? { before } : {}), ...(limit !== undefined ? { limit } : {}) };
   },
   encodeResult: (r: FeedResult) => ({
-    posts: r.posts.map((p) => ({ id: p.id, author: p.author, epoch: p.epoch, post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt })),
+    posts: r.posts.map((p) => ({
+      id: p.id,
+      author: p.author,
+      epoch: p.epoch,
+      post: p.post,
+      postedAt: p.postedAt,
+      expiresAt: p.expiresAt,
+      ...(p.up || p.down ? { up: p.up ?? 0, down: p.down ?? 0 } : {}),
+    })),
     ...(r.next !== undefined ? { next: r.next } : {}),
   }),
   decodeResult: (value: unknown): FeedResult => {
     const f = mapOf(value, 'feed result', ['posts', 'next']);
     const posts = f.list('posts', WIRE_MAX_FEED_ITEMS).map((v) => {
-      const p = mapOf(v, 'feed post', ['id', 'author', 'epoch', 'post', 'postedAt', 'expiresAt']);
+      const p = mapOf(v, 'feed post', ['id', 'author', 'epoch', 'post', 'postedAt', 'expiresAt', 'up', 'down']);
+      must(p.has('up') === p.has('down'), 'a feed post has both up and down, or neither');
       return {
+        ...(p.has('up') ? readTally(p) : {}),
         id: readItemId(p, 'id'),
         author: readName(p, 'author'),
         epoch: p.int('epoch', { min: 0, max: MAX_EPOCH }),

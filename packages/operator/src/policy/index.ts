@@ -13,7 +13,7 @@ import { ProtocolError } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import type { ServerLimits } from '../limits.js';
 import { PROFILE_TTL_DAYS, type ProfileHeader } from '@comrad/core/envelope';
-import type { ChanQuota, LogPage, MailItem, MailQuota, PostQuota, Store, StoredChanPost, StoredPin, StoredPost, StoredProfile } from '../store/types.js';
+import type { ChanQuota, LogPage, MailItem, MailQuota, PostQuota, Store, StoredChanPost, StoredPin, StoredPost, StoredProfile, TokenSpend, VoteTally } from '../store/types.js';
 import { randomPart } from './ids.js';
 
 /** One hour (ms): the window FEED-5 counts posts in. */
@@ -407,9 +407,34 @@ export class Policy {
    * sealed under them can live.
    * @returns how many letters and posts went
    */
+  /**
+   * VOTE-2, VOTE-4: casts, changes or withdraws a vote on a live world post, burning its token in the same
+   * atomic step; the voter is stored only as the SHA-256 of its `voter` value (VOTE-4).
+   * @param spend - the checked token (TOK-7) and the action digest it is burned for
+   * @returns the post's tally after the vote
+   * @throws ProtocolError NOT_FOUND (no such live post), DUPLICATE (the vote held is already this choice;
+   *   `none` without a vote), TOKEN_SPENT
+   */
+  async vote(postId: string, voter: Uint8Array, choice: 1 | -1 | 0, spend: TokenSpend, now: number): Promise<VoteTally> {
+    const post = await this.store.getPost(postId, now);
+    if (!post) throw new ProtocolError('NOT_FOUND', 'no such post');
+    const tag = createHash('sha256').update(voter).digest('hex');
+    const cast = await this.store.castVote({ post: postId, voter: tag, choice, expiresAt: post.expiresAt }, spend);
+    if (cast === 'same') throw new ProtocolError('DUPLICATE', choice === 0 ? 'there is no vote to withdraw' : 'this vote is already cast');
+    if (cast === 'spent') throw new ProtocolError('TOKEN_SPENT', 'this token is spent');
+    return { up: cast.up, down: cast.down };
+  }
+
+  /** VOTE-5: the tallies of these posts, in order. */
+  tallies(postIds: readonly string[]): Promise<VoteTally[]> {
+    return this.store.tallies(postIds);
+  }
+
   async sweep(now: number): Promise<{ mail: number; posts: number }> {
     const removed = await this.store.expire(now, epochOf(now) - this.limits.maxPostDays - 1);
     await this.store.expireProfiles(now);
+    // VOTE-6: a post's votes and tally go when the post would have.
+    await this.store.expireVotes(now);
     await this.store.expireChanPosts(now);
     await this.store.expirePins(now);
     return removed;

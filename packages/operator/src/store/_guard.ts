@@ -6,7 +6,7 @@
  */
 import { ComradError, ProtocolError } from '@comrad/core';
 import { MAX_ID_TIME, isRandomPart, isStoreId } from '../policy/ids.js';
-import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
 /** Longest name, recipient or author a store accepts (names are 3–32 characters by NAME-1; this is slack). */
 const MAX_NAME_CHARS = 256;
@@ -321,6 +321,40 @@ class GuardedStore implements Store {
       if (typeof keepPeriodsFrom !== 'number' || Number.isNaN(keepPeriodsFrom)) throw new TypeError('keepPeriodsFrom must be a number');
       return this.inner.expireTokens(keepPeriodsFrom);
     });
+  }
+
+  castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
+    return this.run(async () => {
+      if (typeof vote !== 'object' || vote === null) throw new TypeError('vote must be an object');
+      if (typeof spend !== 'object' || spend === null) throw new TypeError('spend must be an object');
+      checkHex(vote.voter, 'voter');
+      if (vote.choice !== 1 && vote.choice !== -1 && vote.choice !== 0) throw new TypeError('choice must be 1, -1 or 0');
+      checkTime(vote.expiresAt, 'expiresAt');
+      checkEpoch(spend.period, 'period');
+      checkHex(spend.nullifier, 'nullifier');
+      checkHex(spend.action, 'action');
+      // Post ids come from clients: one the store could not have minted has no votes to cast.
+      if (!isStoreId(vote.post)) throw new TypeError('post must be a post id');
+      const { post, voter, choice, expiresAt } = vote;
+      return this.inner.castVote({ post, voter, choice, expiresAt }, { period: spend.period, nullifier: spend.nullifier, action: spend.action });
+    });
+  }
+
+  tallies(posts: readonly string[]): Promise<VoteTally[]> {
+    return this.run(async () => {
+      if (!Array.isArray(posts)) throw new TypeError('posts must be an array');
+      if (posts.length === 0) return [];
+      // An id the store could not have minted has no votes.
+      const valid = posts.map((p) => (isStoreId(p) ? p : undefined));
+      const known = valid.filter((p): p is string => p !== undefined);
+      const got = known.length === 0 ? [] : await this.inner.tallies(known);
+      let i = 0;
+      return valid.map((p) => (p === undefined ? { up: 0, down: 0 } : got[i++]!));
+    });
+  }
+
+  expireVotes(now: number): Promise<number> {
+    return this.run(() => (checkTime(now, 'now'), this.inner.expireVotes(now)));
   }
 
   expire(now: number, keepEpochsFrom?: number): Promise<{ mail: number; posts: number }> {

@@ -462,3 +462,56 @@ redis.call('ZADD', KEYS[2], ARGV[3], ARGV[3])
 return 'ok'
 `,
 };
+
+/**
+ * VOTE-4, TOK-8: burns a token nonce and sets a voter's choice on a post, adjusting its tally, in one step.
+ * KEYS: the post's vote hash (voter tag → '1' | '-1', and '#up', '#down'), the vote expiry zset (posts by
+ * expiresAt), the period's burned-nonce hash, the zset of token periods. ARGV: voter tag, choice ('1',
+ * '-1', '0'), expiresAt, nullifier, action digest, period, post id. Answers {'held'|'ok', up, down},
+ * 'spent' or 'same'; nothing is written unless 'ok'.
+ */
+export const CAST_VOTE: LuaScript = {
+  keys: 4,
+  lua: `
+local up = tonumber(redis.call('HGET', KEYS[1], '#up') or '0')
+local down = tonumber(redis.call('HGET', KEYS[1], '#down') or '0')
+local burned = redis.call('HGET', KEYS[3], ARGV[4])
+if burned then
+  if burned == ARGV[5] then return {'held', up, down} end
+  return 'spent'
+end
+local current = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local choice = tonumber(ARGV[2])
+if current == choice then return 'same' end
+redis.call('HSET', KEYS[3], ARGV[4], ARGV[5])
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[6])
+if current == 1 then up = up - 1 elseif current == -1 then down = down - 1 end
+if choice == 1 then up = up + 1 elseif choice == -1 then down = down + 1 end
+if choice == 0 then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) end
+if up == 0 and down == 0 then
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[7])
+else
+  redis.call('HSET', KEYS[1], '#up', up, '#down', down)
+  redis.call('ZADD', KEYS[2], ARGV[3], ARGV[7])
+end
+return {'ok', up, down}
+`,
+};
+
+/**
+ * VOTE-6: deletes up to one batch of posts' votes whose post expired by now; the vote hash's key is
+ * derived from the entry (prefix, 'v:', post id). KEYS: vx. ARGV: now, batch size, prefix. Returns
+ * { entries seen, posts whose votes went }.
+ */
+export const EXPIRE_VOTES: LuaScript = {
+  keys: 1,
+  lua: `
+local due = redis.call('ZRANGE', KEYS[1], '-inf', ARGV[1], 'BYSCORE', 'LIMIT', 0, ARGV[2])
+for _, post in ipairs(due) do
+  redis.call('DEL', ARGV[3] .. 'v:' .. post)
+  redis.call('ZREM', KEYS[1], post)
+end
+return { #due, #due }
+`,
+};

@@ -5,7 +5,7 @@
  */
 import type { Store } from './types.js';
 
-export type { SpendResult, TokensTaken, AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, PutProfileResult, StoredChanPost, NewChanPost, ChanQuota, PutChanPostResult, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+export type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, PutProfileResult, StoredChanPost, NewChanPost, ChanQuota, PutChanPostResult, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 export type { RedisStoreOptions } from './redis.js';
 export { DEFAULT_REDIS_PREFIX } from './_redis-keys.js';
 

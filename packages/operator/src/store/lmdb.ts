@@ -24,6 +24,8 @@
  * - `total` 'pins' → pins held                          (PIN-5: the store's bound on pins)
  * - `tkey` period → sealed issuer key                   `tuse` [period, name] → tokens taken (TOK-4, TOK-9)
  * - `tspent` [period, nullifier] → action digest        (TOK-8: burned token nonces)
+ * - `vote` [post, voter tag] → 1 | -1                   `vtally` post → [up, down, expiresAt]   (VOTE-4, VOTE-5)
+ * - `vexp` [expiresAt, post] → ∅                        (VOTE-6: a post's votes go with it)
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) runs its check and its write
  * inside one lmdb write transaction, and LMDB has a single writer, so no other write interleaves. Durability: every write
@@ -38,11 +40,13 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, movePin, overBound, pinOf, pinRecord, type PinRecord } from './_records.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
+/** Greater than every voter tag (64 lowercase hex digits): the end of a post's votes in `vote`. */
+const AFTER_VOTERS = '~';
 /** Greater than every id (ids are `[0-9a-z]`): the end of a mailbox's key range. */
 const AFTER_IDS = '~';
 const NOTHING = new Uint8Array(0);
@@ -113,6 +117,9 @@ class LmdbStore implements Store {
   private readonly tkey: Database<Uint8Array, number>;
   private readonly tuse: Database<number, Key[]>;
   private readonly tspent: Database<string, Key[]>;
+  private readonly vote: Database<number, Key[]>;
+  private readonly vtally: Database<[number, number, number], string>;
+  private readonly vexp: Database<Uint8Array, Key[]>;
 
   constructor(private readonly root: RootDatabase) {
     const binary = <K extends Key>(name: string) => root.openDB<Uint8Array, K>({ name, encoding: 'binary' });
@@ -147,6 +154,9 @@ class LmdbStore implements Store {
     this.tkey = binary('tkey');
     this.tuse = root.openDB({ name: 'tuse', encoding: 'msgpack' });
     this.tspent = root.openDB({ name: 'tspent', encoding: 'string' });
+    this.vote = root.openDB({ name: 'vote', encoding: 'msgpack' });
+    this.vtally = root.openDB({ name: 'vtally', encoding: 'msgpack' });
+    this.vexp = binary('vexp');
   }
 
   /** STORE-2: a store written before the byte count existed gets it counted once, at open. */
@@ -579,6 +589,51 @@ class LmdbStore implements Store {
     });
   }
 
+  async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
+    return this.write((): CastVoteResult => {
+      const [up0, down0, expiresAt0] = this.vtally.get(vote.post) ?? [0, 0, vote.expiresAt];
+      const burned = this.tspent.get([spend.period, spend.nullifier]);
+      if (burned !== undefined) return burned === spend.action ? { up: up0, down: down0, held: true } : 'spent';
+      const current = this.vote.get([vote.post, vote.voter]) ?? 0;
+      if (current === vote.choice) return 'same';
+      this.tspent.put([spend.period, spend.nullifier], spend.action);
+      const up = up0 - (current === 1 ? 1 : 0) + (vote.choice === 1 ? 1 : 0);
+      const down = down0 - (current === -1 ? 1 : 0) + (vote.choice === -1 ? 1 : 0);
+      if (vote.choice === 0) this.vote.remove([vote.post, vote.voter]);
+      else this.vote.put([vote.post, vote.voter], vote.choice);
+      this.vexp.remove([expiresAt0, vote.post]);
+      if (up === 0 && down === 0) this.vtally.remove(vote.post);
+      else {
+        this.vtally.put(vote.post, [up, down, vote.expiresAt]);
+        this.vexp.put([vote.expiresAt, vote.post], NOTHING);
+      }
+      return { up, down };
+    });
+  }
+
+  async tallies(posts: readonly string[]): Promise<VoteTally[]> {
+    return posts.map((p) => {
+      const [up, down] = this.vtally.get(p) ?? [0, 0];
+      return { up, down };
+    });
+  }
+
+  async expireVotes(now: number): Promise<number> {
+    let gone = 0;
+    for (let batch = this.due(this.vexp, now); batch.length > 0; batch = this.due(this.vexp, now)) {
+      gone += await this.write(() =>
+        batch.reduce((n, key) => {
+          const post = key[1] as string;
+          this.vexp.remove(key);
+          this.vtally.remove(post);
+          for (const k of [...this.vote.getKeys({ start: [post], end: [post, AFTER_VOTERS] })]) this.vote.remove(k);
+          return n + 1;
+        }, 0),
+      );
+    }
+    return gone;
+  }
+
   async expireTokens(keepPeriodsFrom: number): Promise<number> {
     const end = [keepPeriodsFrom];
     const spent = [...this.tspent.getKeys({ end })];
@@ -631,6 +686,9 @@ class LmdbStore implements Store {
       ['tkey', this.tkey],
       ['tuse', this.tuse],
       ['tspent', this.tspent],
+      ['vote', this.vote],
+      ['vtally', this.vtally],
+      ['vexp', this.vexp],
     ];
     const out: Array<[string, Uint8Array | string]> = [];
     for (const [label, db] of dbs) {

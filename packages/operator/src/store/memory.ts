@@ -8,7 +8,7 @@ import { bytesEqual, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
-import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 import { movePin, overBound } from './_records.js';
 
 /**
@@ -80,6 +80,8 @@ class MemoryStore implements Store {
   private readonly taken = new Map<number, Map<string, number>>();
   /** TOK-8: burned token nonces, by period, then nullifier → action. */
   private readonly spent = new Map<number, Map<string, string>>();
+  /** VOTE-4: per post, its tally, expiry and each voter tag's choice. */
+  private readonly votes = new Map<string, { up: number; down: number; expiresAt: number; voters: Map<string, 1 | -1> }>();
   private readonly listeners = new MailListeners();
 
   async putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
@@ -376,6 +378,45 @@ class MemoryStore implements Store {
     return 'ok';
   }
 
+  async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
+    const held = this.votes.get(vote.post) ?? { up: 0, down: 0, expiresAt: vote.expiresAt, voters: new Map<string, 1 | -1>() };
+    const burned = this.spent.get(spend.period)?.get(spend.nullifier);
+    if (burned !== undefined) return burned === spend.action ? { up: held.up, down: held.down, held: true } : 'spent';
+    const current = held.voters.get(vote.voter) ?? 0;
+    if (current === vote.choice) return 'same';
+    // No await between the checks above and the writes below: that is what makes this atomic here.
+    const burn = this.spent.get(spend.period) ?? new Map<string, string>();
+    burn.set(spend.nullifier, spend.action);
+    this.spent.set(spend.period, burn);
+    if (current === 1) held.up--;
+    if (current === -1) held.down--;
+    if (vote.choice === 1) held.up++;
+    if (vote.choice === -1) held.down++;
+    if (vote.choice === 0) held.voters.delete(vote.voter);
+    else held.voters.set(vote.voter, vote.choice);
+    held.expiresAt = vote.expiresAt;
+    if (held.voters.size === 0) this.votes.delete(vote.post);
+    else this.votes.set(vote.post, held);
+    return { up: held.up, down: held.down };
+  }
+
+  async tallies(posts: readonly string[]): Promise<VoteTally[]> {
+    return posts.map((p) => {
+      const held = this.votes.get(p);
+      return { up: held?.up ?? 0, down: held?.down ?? 0 };
+    });
+  }
+
+  async expireVotes(now: number): Promise<number> {
+    let gone = 0;
+    for (const [post, held] of [...this.votes]) {
+      if (held.expiresAt > now) continue;
+      this.votes.delete(post);
+      gone++;
+    }
+    return gone;
+  }
+
   async expireTokens(keepPeriodsFrom: number): Promise<number> {
     let gone = 0;
     for (const [period, burned] of [...this.spent]) {
@@ -412,6 +453,10 @@ class MemoryStore implements Store {
     for (const [period, value] of this.issuers) out.push([`issuer/${period}`, value.slice()]);
     for (const [period, byName] of this.taken) for (const [name, n] of byName) out.push([`taken/${period}/${name}`, String(n)]);
     for (const [period, burned] of this.spent) for (const [nullifier, action] of burned) out.push([`spent/${period}/${nullifier}`, action]);
+    for (const [post, held] of this.votes) {
+      out.push([`tally/${post}/${held.expiresAt}`, `${held.up}/${held.down}`]);
+      for (const [voter, choice] of held.voters) out.push([`vote/${post}/${voter}`, String(choice)]);
+    }
     return out;
   }
 

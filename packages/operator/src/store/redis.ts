@@ -21,6 +21,7 @@
  * - `P pnc` zset `<cell><id>` (score 0, a prefix scan is a BYLEX range)   `P pnx` zset ids by expiresAt; its ZCARD is the pins held
  * - `P tk` hash period → sealed issuer key (TOK-4)          `P tp` zset of periods holding token data
  * - `P tu:<period>` hash name → tokens taken (TOK-9)        `P ts:<period>` hash nullifier → action (TOK-8)
+ * - `P v:<post>` hash voter tag → 1 | -1, `#up`, `#down` (VOTE-4)   `P vx` zset posts with votes by expiresAt (VOTE-6)
  * - channel `<prefix>mail` (the bare prefix: a channel is not a key): the recipient's name, published by the put script itself.
  *
  * Atomicity: every conditional primitive (pair, dedupe key, bounds, author) and the deletions are Lua
@@ -42,7 +43,7 @@ import { DEFAULT_REDIS_PREFIX, PREFIX_PATTERN, UNTAGGED_OWNED_KINDS, UNTAGGED_SI
 import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
-import type { SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
+import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
 
 export { DEFAULT_REDIS_PREFIX } from './_redis-keys.js';
 /** Ids per ack script call, so one huge ack never blocks Redis for long. */
@@ -472,6 +473,28 @@ class RedisStore implements Store {
 
   async spendToken(period: number, nullifier: string, action: string): Promise<SpendResult> {
     return (await this.eval(scripts.SPEND_TOKEN, [this.key('ts:', String(period)), this.key('tp')], [nullifier, action, period])) as SpendResult;
+  }
+
+  async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
+    const keys = [this.key('v:', vote.post), this.key('vx'), this.key('ts:', String(spend.period)), this.key('tp')];
+    const args = [vote.voter, String(vote.choice), String(vote.expiresAt), spend.nullifier, spend.action, spend.period, vote.post];
+    const answer = (await this.eval(scripts.CAST_VOTE, keys, args)) as 'spent' | 'same' | [string, number, number];
+    if (typeof answer === 'string') return answer;
+    const [outcome, up, down] = answer;
+    return outcome === 'held' ? { up, down, held: true } : { up, down };
+  }
+
+  async tallies(posts: readonly string[]): Promise<VoteTally[]> {
+    return Promise.all(
+      posts.map(async (p) => {
+        const [up, down] = await this.redis.hmget(this.key('v:', p), '#up', '#down');
+        return { up: Number(up ?? 0), down: Number(down ?? 0) };
+      }),
+    );
+  }
+
+  async expireVotes(now: number): Promise<number> {
+    return this.sweep(scripts.EXPIRE_VOTES, [this.key('vx')], now);
   }
 
   async expireTokens(keepPeriodsFrom: number): Promise<number> {

@@ -234,6 +234,41 @@ export interface TokensTaken {
   readonly left: number;
 }
 
+/** A vote as the policy hands it to the store (VOTE-4). */
+export interface NewVote {
+  /** The post voted on. */
+  readonly post: string;
+  /** VOTE-4: the voter tag: SHA-256 (hex) of the vote's `voter` value — never the value itself. */
+  readonly voter: string;
+  /** 1 up, -1 down, 0 withdrawn. */
+  readonly choice: 1 | -1 | 0;
+  /** When the post expires (ms): its votes and tally go with it. */
+  readonly expiresAt: number;
+}
+
+/** The token that pays for an action, as the store burns it (TOK-8). */
+export interface TokenSpend {
+  /** The period of the key that signed it. */
+  readonly period: number;
+  /** Its nonce, hex. */
+  readonly nullifier: string;
+  /** The action digest, hex. */
+  readonly action: string;
+}
+
+/** A post's tally (VOTE-5). */
+export interface VoteTally {
+  readonly up: number;
+  readonly down: number;
+}
+
+/**
+ * What casting a vote answers (VOTE-4): the post's tally after it (`held` when the token was burned for
+ * this very vote before: a retry, nothing written); `same` — the voter's vote is already this choice;
+ * `spent` — the token was burned for another action. Nothing is written unless a tally without `held`.
+ */
+export type CastVoteResult = (VoteTally & { readonly held?: true }) | 'same' | 'spent';
+
 /** The Operator's storage. Every method is safe to call concurrently, from several processes for Redis. */
 export interface Store {
   /** Which backend this is. */
@@ -363,6 +398,18 @@ export interface Store {
   spendToken(period: number, nullifier: string, action: string): Promise<SpendResult>;
   /** TOK-4: deletes every issuer key, budget and burned nonce of the periods below `keepPeriodsFrom`; returns how many nonces went. */
   expireTokens(keepPeriodsFrom: number): Promise<number>;
+
+  // Anonymous votes on world posts (VOTE-*).
+  /**
+   * VOTE-4, TOK-8: burns `spend` and sets `vote.voter`'s choice on `vote.post`, adjusting the tally, in one
+   * atomic step: a nonce burned before answers `held` (same action) or `spent`; a choice equal to the one
+   * held (0 when none) answers `same`; both write nothing.
+   */
+  castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult>;
+  /** VOTE-5: the tallies of `posts`, in order (0 and 0 for a post without votes). */
+  tallies(posts: readonly string[]): Promise<VoteTally[]>;
+  /** VOTE-6: deletes the votes and tallies of posts whose `expiresAt` ≤ `now`; returns how many posts' votes went. */
+  expireVotes(now: number): Promise<number>;
 
   /** Sealed bytes of the letters, posts, log entries and profiles held (what `storageBytes` bounds). */
   storedBytes(): Promise<number>;

@@ -26,6 +26,7 @@ import { privacyConformance } from './store-conformance/privacy.js';
 import { profileConformance } from './store-conformance/profiles.js';
 import { registryConformance } from './store-conformance/registry.js';
 import { tokenConformance } from './store-conformance/tokens.js';
+import { voteConformance } from './store-conformance/votes.js';
 import type { StoreUnderTest } from './store-conformance/fixtures.js';
 
 export * from './store-conformance/fixtures.js';
@@ -61,5 +62,6 @@ export function storeConformance(name: string, setup: () => Promise<StoreUnderTe
     channelConformance(sut);
     pinConformance(sut);
     tokenConformance(sut);
+    voteConformance(sut);
   });
 }
