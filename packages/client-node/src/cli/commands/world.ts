@@ -154,11 +154,12 @@ async function showPost(ctx: Context, p: AnyPost, saveImages: string | undefined
   const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
   const where = p.to === 'world' ? 'world' : `trusted · @${p.circle}'s circle`;
   // VOTE-5: the tally, when anyone voted.
-  const votes = p.up || p.down ? ` ▲ ${p.up} ▼ ${p.down}` : '';
+  const tally = p.to === 'world' ? { up: p.up, down: p.down } : {};
+  const votes = p.to === 'world' && (p.up || p.down) ? ` ▲ ${p.up} ▼ ${p.down}` : '';
   ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${where} · ${utcMinute(p.at)} UTC${votes} `, ctx.out.dim(`post ${p.id}`)], p.text, image);
   // CLI-9: every time in seconds, like the signed `at`.
   const circle = p.to === 'trusted' ? { circle: p.circle, gen: p.gen } : {};
-  return { to: p.to, ...circle, id: p.id, author: p.author, text: p.text, at: p.at, postedAt: unixSeconds(p.postedAt), expiresAt: unixSeconds(p.expiresAt), up: p.up, down: p.down, ...(p.image ? { image: imageJson(p.image, path) } : {}) };
+  return { to: p.to, ...circle, id: p.id, author: p.author, text: p.text, at: p.at, postedAt: unixSeconds(p.postedAt), expiresAt: unixSeconds(p.expiresAt), ...tally, ...(p.image ? { image: imageJson(p.image, path) } : {}) };
 }
 
 /** `comrad delete POST`. */
