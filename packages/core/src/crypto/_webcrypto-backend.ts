@@ -206,9 +206,33 @@ function pointOf(raw: Uint8Array): Uint8Array {
   throw new UnusableKey('not a P-256 point in SEC 1 form');
 }
 
-function importPublic(key: PublicKey, algorithm: typeof ECDSA | typeof ECDH): Promise<CryptoKey> {
-  // Web Crypto checks that the point is on the curve (KEY-1); a refusal is the operation's failure.
-  return subtle().importKey('raw', bs(pointOf(key.raw)), algorithm, false, algorithm === ECDSA ? ['verify'] : []);
+async function importPublic(key: PublicKey, algorithm: typeof ECDSA | typeof ECDH): Promise<CryptoKey> {
+  const usages: KeyUsage[] = algorithm === ECDSA ? ['verify'] : [];
+  // Where the platform imports compressed points itself (Chromium, BoringSSL), that is several times
+  // cheaper than decompressing in BigInt arithmetic; elsewhere (Firefox, Node) core decompresses. Either
+  // way Web Crypto checks the point is on the curve (KEY-1), and a refusal is the operation's failure.
+  if (key.raw.length === PUBLIC_COMPRESSED_LEN && (await compressedImport())) {
+    return subtle().importKey('raw', bs(key.raw.subarray(HEADER)), algorithm, false, usages);
+  }
+  return subtle().importKey('raw', bs(pointOf(key.raw)), algorithm, false, usages);
+}
+
+/** A point of P-256 in compressed form (the generator), to ask the platform once whether it imports that form. */
+const COMPRESSED_G = Uint8Array.from([
+  0x03, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4,
+  0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2, 0x96,
+]);
+let compressedSupport: Promise<boolean> | undefined;
+
+/** Whether this platform's Web Crypto imports compressed P-256 points (asked once). */
+function compressedImport(): Promise<boolean> {
+  compressedSupport ??= subtle()
+    .importKey('raw', COMPRESSED_G, ECDSA, false, ['verify'])
+    .then(
+      () => true,
+      () => false,
+    );
+  return compressedSupport;
 }
 
 function verifierOf(key: PublicKey): Promise<CryptoKey> {
