@@ -21,6 +21,7 @@
 //   node bench/scale.bench.mjs [--json]
 //   --json: one line per figure: {"suite":"scale","op","store","value","unit"}
 //   COMRAD_BENCH_PHASES: a comma-separated subset of mail,workers,idle,start (default all)
+//   COMRAD_BENCH_OP_NODE_OPTIONS: NODE_OPTIONS for the Operator alone (a CPU profile: bench/_cpu-profile.cjs)
 //   COMRAD_BENCH_MS: measured phase per store (default 2000 ms); COMRAD_BENCH_IDLE: idle connections
 //   (default 500: on a shared 2-core machine logins run at tens per second; 10000 is the goal's figure)
 
@@ -252,7 +253,10 @@ async function startPhase(add, dir) {
 
 /** `comrad-op` from dist on a free port, with the bench's limits. */
 async function startOp(data, args) {
-  const op = spawnOperator(['--data', data, '--port', '0', '--json', '--sweep-seconds', '0', ...LIMIT_ARGS, ...args], { timeoutMs: 60_000 });
+  const op = spawnOperator(['--data', data, '--port', '0', '--json', '--sweep-seconds', '0', ...LIMIT_ARGS, ...args], {
+    timeoutMs: 60_000,
+    env: process.env.COMRAD_BENCH_OP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.COMRAD_BENCH_OP_NODE_OPTIONS } : {},
+  });
   const line = await op.started;
   return {
     url: line.url,
