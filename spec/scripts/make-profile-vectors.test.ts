@@ -20,6 +20,7 @@ import {
   encodeProfile,
   pad,
   sealProfile,
+  sealTrustedProfile,
   type Profile,
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
@@ -86,7 +87,8 @@ it.skipIf(process.env.MAKE_VECTORS !== '1')('writes spec/vectors/profiles.json',
     ['the clear at changed (it is bound as the cell context)', ['PROF-7', 'PROF-8'], 'DECRYPT_FAILED', hex(movedAt)],
     ['moved to another epoch', ['PROF-7', 'PROF-8'], 'DECRYPT_FAILED', hex(movedEpoch)],
     ['version 2', ['PROF-7', 'PROF-8'], 'UNSUPPORTED_VERSION', hex(concatBytes(Uint8Array.of(2), sealed.subarray(1)))],
-    ['visibility trusted (pending trusted circles)', ['PROF-12'], 'UNSUPPORTED_KIND', hex(concatBytes(Uint8Array.of(1, 2), sealed.subarray(2)))],
+    ['visibility trusted with an epoch in the header (a trusted profile names none)', ['PROF-8', 'CIR-9'], 'MALFORMED', hex(concatBytes(Uint8Array.of(1, 2), sealed.subarray(2)))],
+    ["a profile for alice's trusted circle, read by someone holding none of her circle keys", ['PROF-12', 'CIR-9'], 'FORBIDDEN', hex(sealTrustedProfile({ ...plain, vis: 'trusted' }, alice.keys, SymmetricKey.generate()))],
     ['an unknown visibility tag', ['PROF-7', 'PROF-8'], 'MALFORMED', hex(concatBytes(Uint8Array.of(1, 3), sealed.subarray(2)))],
     ['truncated inside the header', ['PROF-8'], 'TRUNCATED', hex(sealed.subarray(0, 6))],
     ['truncated by one byte', ['PROF-8', 'CRY-7'], 'TRUNCATED', hex(sealed.subarray(0, sealed.length - 1))],

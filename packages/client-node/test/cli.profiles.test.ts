@@ -42,7 +42,7 @@ describe('comrad profile (PROF-*), two people and one Operator (processes)', () 
     const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
     const start = readme.indexOf('\n## Profiles');
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-    for (const command of ['profile set --name "Alice" --bio "Tenant organiser." --photo me.jpg --visibility world', 'profile alice --save-photo ./photos', 'whois alice', '[TOO_LARGE]', '[UNSUPPORTED_KIND]']) {
+    for (const command of ['profile set --name "Alice" --bio "Tenant organiser." --photo me.jpg --visibility world', 'profile alice --save-photo ./photos', 'whois alice', '[TOO_LARGE]', '[NO_CIRCLE]', '[FORBIDDEN]']) {
       expect(section).toContain(command);
     }
   });
@@ -94,13 +94,13 @@ describe('comrad profile (PROF-*), two people and one Operator (processes)', () 
     expect(shown.photo).toBeUndefined();
   }, 60_000);
 
-  it('PROF-3 PROF-12 a bio too long and visibility trusted are refused with their codes, and nothing is stored', async () => {
+  it('PROF-3 PROF-12 CIR-9 a bio too long, and visibility trusted before trusting anyone, are refused with their codes, and nothing is stored', async () => {
     const long = await alice('profile', 'set', '--name', 'Alice', '--bio', 'b'.repeat(MAX_BIO_CHARS + 1));
     expect(long.code).toBe(1);
     expect(long.stderr).toMatch(/^comrad: error: .*280.* \[TOO_LARGE\]$/m);
     const trusted = await alice('profile', 'set', '--name', 'Alice', '--visibility', 'trusted');
-    expect(trusted.code).toBe(1);
-    expect(trusted.stderr).toContain('[UNSUPPORTED_KIND]');
+    expect(trusted.code).toBe(2);
+    expect(trusted.stderr).toContain('[NO_CIRCLE]');
     expect(ok(await bob('profile', 'alice'))).toContain('Moved to the housing committee.');
     const none = await bob('profile', 'nobody');
     expect(none.code).toBe(1);

@@ -78,6 +78,22 @@ describe('Comrade trusted circles (CIR-*)', () => {
     expect(await op.store.storedBytes()).toBeGreaterThan(0); // bob's key letter, nothing for carol
   });
 
+  it('CIR-9 PROF-12 a profile for the trusted circle is read by those trusted, FORBIDDEN to others; before any trust NO_CIRCLE', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    expect(await codeOf(alice.c.setProfile({ display: 'Alice', visibility: 'trusted' }))).toBe('NO_CIRCLE');
+    await alice.c.trust('bob');
+    await bob.c.inbox();
+    const set = await alice.c.setProfile({ display: 'Alice (organiser)', bio: 'For comrades only.', visibility: 'trusted' });
+    expect(set.profile.visibility).toBe('trusted');
+    expect(await bob.c.profile('alice')).toMatchObject({ name: 'alice', display: 'Alice (organiser)', bio: 'For comrades only.', visibility: 'trusted' });
+    expect(await alice.c.profile('alice')).toMatchObject({ display: 'Alice (organiser)' });
+    expect(await codeOf(carol.c.profile('alice'))).toBe('FORBIDDEN');
+    // What the Operator holds names no epoch and opens with no world key.
+    const held = (await op.store.getProfile('alice', Date.now()))!.sealed;
+    expect([...held.subarray(1, 6)]).toEqual([2, 0, 0, 0, 0]);
+  });
+
   it('CIR-6 circle keys are sealed at rest in the home: the file names no one, and a restarted client still reads the circle', async () => {
     const op = await scope.operator();
     const [alice, bob] = [await registered(op, 'alice'), await registered(op, 'bob')];

@@ -290,9 +290,10 @@ describe('Comrade: profiles (PROF-*)', () => {
     expect(first.profile.at).toBe(Math.floor(frozen / 1000));
     expect(second.profile.at).toBe(first.profile.at + 1);
     expect(await bob.profile('@Alice')).toMatchObject({ name: 'alice', bio: 'second', at: second.profile.at, visibility: 'world' });
-    // PROF-3, PROF-12: refused before anything is sent; the profile held stays.
+    // PROF-3: refused before anything is sent; the profile held stays.
     expect(ComradError.is(await alice.setProfile({ display: 'Alice', bio: 'x'.repeat(281) }).catch((e: unknown) => e), 'TOO_LARGE')).toBe(true);
-    expect(ComradError.is(await alice.setProfile({ display: 'Alice', visibility: 'trusted' }).catch((e: unknown) => e), 'UNSUPPORTED_KIND')).toBe(true);
+    // CIR-9: a profile for the trusted circle before trusting anyone: NO_CIRCLE, nothing sent.
+    expect(((await alice.setProfile({ display: 'Alice', visibility: 'trusted' }).catch((e: unknown) => e)) as { code?: string }).code).toBe('NO_CIRCLE');
     expect((await bob.profile('alice')).bio).toBe('second');
     expect(ComradError.is(await alice.profile('bob').catch((e: unknown) => e), 'NOT_FOUND')).toBe(true);
   });

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ComradError, ready, SymmetricKey } from '@comrad/core';
+import { ComradError, ready, SymmetricKey, toHex } from '@comrad/core';
 import {
   MAX_BIO_CHARS,
   MAX_DISPLAY_CHARS,
@@ -19,6 +19,7 @@ import {
   openProfile,
   profileHeader,
   sealProfile,
+  sealTrustedProfile,
   type Profile,
 } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
@@ -75,9 +76,28 @@ describe('profiles (PROF-*)', () => {
     expect(await codeOf(() => createProfile({ name: 'alice', display: 'A', bio: 'lines\nand\ttabs are fine' }))).toBe('ok');
   });
 
-  it('PROF-12 visibility trusted is refused with UNSUPPORTED_KIND when sealing, before anything is signed', async () => {
+  it('PROF-12 CIR-9 a trusted profile is sealed under the circle key, names no epoch, and opens only with a circle key of its author', async () => {
     const p = profile({ vis: 'trusted' });
-    expect(await codeOf(() => sealProfile(p, alice.keys, keys.get(epoch)!, epoch))).toBe('UNSUPPORTED_KIND');
+    const [old, current] = [SymmetricKey.generate(), SymmetricKey.generate()];
+    // A world key never seals it, nor a circle key a world profile.
+    expect(await codeOf(() => sealProfile(p, alice.keys, keys.get(epoch)!, epoch))).toBe('MALFORMED');
+    expect(await codeOf(() => sealTrustedProfile(profile(), alice.keys, current))).toBe('MALFORMED');
+    const sealed = sealTrustedProfile(p, alice.keys, current);
+    expect(profileHeader(sealed)).toEqual({ visibility: 'trusted', at });
+    expect(toHex(sealed.subarray(2, 6))).toBe('00000000');
+    const opened = await openProfile(sealed, keyFor, { name: 'alice', key: alice.publicKey }, at + 60, [current, old]);
+    expect(opened.profile).toEqual(p);
+    // Tried newest first, any held generation that opens it does.
+    expect((await openProfile(sealed, keyFor, { name: 'alice', key: alice.publicKey }, at + 60, [old, current])).profile).toEqual(p);
+    // No circle key, or only an old one (untrusted since): FORBIDDEN.
+    expect(await codeOf(() => openProfile(sealed, keyFor, { name: 'alice', key: alice.publicKey }, at + 60))).toBe('FORBIDDEN');
+    expect(await codeOf(() => openProfile(sealed, keyFor, { name: 'alice', key: alice.publicKey }, at + 60, [old]))).toBe('FORBIDDEN');
+    // The signature still decides who wrote it: a circle member cannot pass off a profile as alice's.
+    expect(await codeOf(() => openProfile(sealTrustedProfile(p, mallory.keys, current), keyFor, { name: 'alice', key: alice.publicKey }, at + 60, [current]))).toBe('WRONG_AUTHOR');
+    // A trusted header that names an epoch is no header of this version.
+    const named = sealed.slice();
+    named[5] = 1;
+    expect(await codeOf(() => profileHeader(named))).toBe('MALFORMED');
   });
 
   it('PROF-5 PROF-9 expired, another author, another key: each refused with its code', async () => {

@@ -245,7 +245,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .requiredOption('--name <display>', `the name to show, at most ${MAX_DISPLAY_CHARS} characters on one line`)
     .option('--bio <text>', `a short text, at most ${MAX_BIO_CHARS} characters`)
     .option('--photo <file>', 'a photo (re-encoded, all metadata removed, at most 512 pixels a side)')
-    .addOption(new Option('--visibility <who>', 'who may read it: world (any registered comrade); trusted waits for trusted circles').choices(PROFILE_VISIBILITIES).default('world'))
+    .addOption(new Option('--visibility <who>', 'who may read it: world (any registered comrade) or trusted (only the comrades you trust: comrad trust NAME)').choices(PROFILE_VISIBILITIES).default('world'))
     .action(run(profileSet as Action));
   // Danger pins (PIN-*): never logged in; the exact point stays here (a ~150 m cell is sent).
   const pinGroup = program

@@ -107,6 +107,12 @@ export async function currentKey(host: CircleHost): Promise<{ key: SymmetricKey;
   return { key: current.key, gen: current.gen };
 }
 
+/** CIR-9: every circle key we hold for `owner`'s circle (ours when `owner` is us), newest generation first. */
+export async function keysOf(host: CircleHost, owner: string): Promise<SymmetricKey[]> {
+  const gens = owner === host.me.name ? (await host.store.own(host.operatorKey))?.gens : (await host.store.held(host.operatorKey)).find((c) => c.owner === owner)?.gens;
+  return [...(gens ?? [])].reverse().map((g) => g.key);
+}
+
 /** Whom we trust, and the circles we are in. */
 export async function circles(host: CircleHost): Promise<{ trusted: string[]; gen?: number; trustedBy: { owner: string; gen: number }[] }> {
   return circlesOf(host.store, host.operatorKey);

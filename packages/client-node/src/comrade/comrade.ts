@@ -40,6 +40,7 @@ import {
   sealLetter,
   sealPost,
   sealProfile,
+  sealTrustedProfile,
   verifyStatement,
   type EventBody,
   type EventLetter,
@@ -1108,8 +1109,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * request, so a bio too long is refused with nothing sent.
    * @param input - display name, bio, photo, visibility
    * @returns the profile as signed, and when the Operator deletes it unless refreshed (ms)
-   * @throws UsageError NOT_LOGGED_IN; ProtocolError TOO_LARGE, MALFORMED (a field breaks PROF-3/PROF-4),
-   *   UNSUPPORTED_KIND (visibility `trusted`, PROF-12), STORAGE_FULL…
+   * With visibility `trusted` it is sealed under our trusted circle's current key instead (CIR-9): only the
+   * comrades we trust read it.
+   * @throws UsageError NOT_LOGGED_IN, NO_CIRCLE (visibility `trusted` before we trusted anyone); ProtocolError
+   *   TOO_LARGE, MALFORMED (a field breaks PROF-3/PROF-4), STORAGE_FULL…
    * @example
    * ```ts
    * await comrade.setProfile({ display: 'Alice', bio: 'Tenant organiser.', photo: await readFile('me.jpg') });
@@ -1123,12 +1126,13 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       photo = { mime: prepared.mime, data: prepared.data };
     }
     const init = { name: me.name, display: input.display, bio: input.bio ?? '', ...(photo ? { photo } : {}), visibility: input.visibility ?? 'world' };
-    // PROF-2, PROF-3, PROF-12: every field checked (and `trusted` refused) before anything is sent.
+    // PROF-2, PROF-3: every field checked before anything is sent.
     let profile = createProfile({ ...init, at: Math.floor(this.#now() / 1000) });
-    // PROF-12: `trusted` is refused by the sealing itself; try it before any request so nothing is sent.
-    if (profile.vis !== 'world') sealProfile(profile, me.keys, SymmetricKey.generate(), 0);
+    // CIR-9: a profile for those we trust needs our circle's key (NO_CIRCLE before anything is sent).
+    const circleKey = profile.vis === 'trusted' ? (await circle.currentKey(this.#circleHost())).key : undefined;
     const session = await this.#privateSession();
     const put = async () => {
+      if (circleKey) return session.request('profileSet', { profile: sealTrustedProfile(profile, me.keys, circleKey) });
       const epoch = epochOf(this.#now());
       return session.request('profileSet', { profile: sealProfile(profile, me.keys, await this.#epochKey(epoch), epoch) });
     };
@@ -1152,8 +1156,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * anonymous connection, CT-1) before a byte of it is decoded; an expired one is refused (PROF-5).
    * @param name - as typed
    * @returns the verified profile
+   * A profile its author shows only to those they trust (CIR-9) opens with the circle keys we hold for them.
    * @throws UsageError NOT_LOGGED_IN; ProtocolError NOT_FOUND (no such comrade, or no profile), WRONG_AUTHOR
-   *   (not signed by their key), KEY_CHANGED, EXPIRED…
+   *   (not signed by their key), KEY_CHANGED, EXPIRED, FORBIDDEN (a profile for their trusted circle, and
+   *   we are not in it)…
    * @example
    * ```ts
    * const p = await comrade.profile('bob');
@@ -1175,7 +1181,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       return { held, key };
     });
     if (this.#contacts.dirty) await this.#contacts.save();
-    const opened = await openProfile(held.profile, (epoch) => this.#epochKey(epoch), { name: who, key }, Math.floor(this.#now() / 1000));
+    const keys = profileHeader(held.profile).visibility === 'trusted' ? await circle.keysOf(this.#circleHost(), who) : [];
+    const opened = await openProfile(held.profile, (epoch) => this.#epochKey(epoch), { name: who, key }, Math.floor(this.#now() / 1000), keys);
     return viewOf(opened.profile, held.expiresAt);
   }
 

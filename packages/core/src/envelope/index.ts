@@ -116,6 +116,7 @@ export {
   encodeProfile,
   decodeProfile,
   sealProfile,
+  sealTrustedProfile,
   profileHeader,
   openProfile,
   type Profile,

@@ -4,8 +4,8 @@
  * which holds every epoch key, can withhold or keep an older one but never forge one. A profile lives
  * {@link PROFILE_TTL_DAYS} days after its signed time unless its author signs a newer one. A clear header
  * carries the visibility, the epoch and the signed time, which is all the Operator needs to keep only the
- * latest profile per name. Profiles seen only by trusted comrades (visibility `trusted`) wait for trusted
- * circles and are refused here with `UNSUPPORTED_KIND`.
+ * latest profile per name. A profile seen only by trusted comrades (visibility `trusted`) is sealed under
+ * its author's trusted circle key instead (CIR-9), and opened with the circle keys a reader holds.
  * @module
  */
 import { ProtocolError } from '../errors.js';
@@ -23,7 +23,7 @@ import { bucketFor, pad, unpad } from './padding.js';
 /** PROF-1: the version of the profile map, and of the sealed profile's first byte. */
 export const PROFILE_VERSION = 1;
 
-/** PROF-2: the visibilities a profile may have; only `world` is specified today (PROF-12). */
+/** PROF-2: the visibilities a profile may have: `world`, and `trusted` (sealed under a circle key, CIR-9). */
 export const PROFILE_VISIBILITIES = ['world', 'trusted'] as const;
 
 /** A visibility from {@link PROFILE_VISIBILITIES}. */
@@ -101,18 +101,24 @@ export interface ProfileInit {
 }
 
 /** What the clear header of a sealed profile says (PROF-7): what the Operator files it by. */
-export interface ProfileHeader {
-  readonly visibility: 'world';
-  /** The world epoch whose key sealed it. */
-  readonly epoch: number;
-  /** The signed time of the profile inside (PROF-9 makes readers check they agree). */
-  readonly at: number;
-}
+export type ProfileHeader =
+  | {
+      readonly visibility: 'world';
+      /** The world epoch whose key sealed it. */
+      readonly epoch: number;
+      /** The signed time of the profile inside (PROF-9 makes readers check they agree). */
+      readonly at: number;
+    }
+  | {
+      /** Sealed under its author's trusted circle key (CIR-9); the header names no generation. */
+      readonly visibility: 'trusted';
+      readonly at: number;
+    };
 
 /** An opened, verified profile. */
 export interface OpenedProfile {
   readonly profile: Profile;
-  /** The world epoch it was sealed under. */
+  /** The world epoch it was sealed under; 0 for a `trusted` profile (CIR-9). */
   readonly epoch: number;
   /** When it stops being valid (seconds): `at` + {@link PROFILE_TTL_SECONDS} (PROF-5). */
   readonly expiresAt: number;
@@ -195,16 +201,40 @@ export function sealProfile(profile: Profile, author: KeyPair, epochKey: Symmetr
   if (!(epochKey instanceof SymmetricKey)) throw new TypeError('epochKey must be a SymmetricKey');
   if (!Number.isSafeInteger(epoch) || epoch < 0 || epoch > 0xffff_ffff) throw new TypeError('epoch must be an integer from 0 to 2^32-1');
   const encoded = encodeProfile(profile);
-  if (profile.vis !== 'world') throw trustedPending();
+  if (profile.vis !== 'world') throw new ProtocolError('MALFORMED', 'a profile for trusted comrades is sealed under the circle key (sealTrustedProfile)');
+  return sealUnder(encoded, profile, author, epochKey, TAG.world, epoch);
+}
+
+/**
+ * Signs a profile of visibility `trusted` and seals it under its author's current trusted circle key
+ * (CIR-9): the header's tag is `0x02` and its 4-byte field after the tag 0, so the Operator learns
+ * neither the circle's key nor how often it changed.
+ * @param profile - a profile of visibility `trusted` whose `name` is the author's
+ * @param author - the author's key pair
+ * @param circleKey - the author's current circle key (CIR-1)
+ * @returns `0x01 || 0x02 || u32be(0) || u32be(at) || Secure Cell of pad(signed profile)`
+ * @throws ProtocolError MALFORMED (a `world` profile), and the profile's codes
+ * @example `const sealed = sealTrustedProfile(createProfile({ name: 'alice', display: 'Alice', visibility: 'trusted' }), alice.keys, circleKey)`
+ */
+export function sealTrustedProfile(profile: Profile, author: KeyPair, circleKey: SymmetricKey): Uint8Array {
+  if (!(author instanceof KeyPair)) throw new TypeError('author must be a KeyPair');
+  if (!(circleKey instanceof SymmetricKey)) throw new TypeError('circleKey must be a SymmetricKey');
+  const encoded = encodeProfile(profile);
+  if (profile.vis !== 'trusted') throw new ProtocolError('MALFORMED', 'a profile for the world is sealed under a world key (sealProfile)');
+  return sealUnder(encoded, profile, author, circleKey, TAG.trusted, 0);
+}
+
+/** PROF-7: the header, then the signed, padded profile in a Secure Cell bound to the header. */
+function sealUnder(encoded: Uint8Array, profile: Profile, author: KeyPair, key: SymmetricKey, tag: number, epoch: number): Uint8Array {
   const header = new Uint8Array(PROFILE_HEADER_BYTES);
   const view = new DataView(header.buffer);
   header[0] = PROFILE_VERSION;
-  header[1] = TAG.world;
+  header[1] = tag;
   view.setUint32(2, epoch, false);
   view.setUint32(6, profile.at, false);
   const padded = pad(sign(author.privateKey, encoded));
   try {
-    return concatBytes(header, cellSeal(epochKey, padded, profileContext(header)));
+    return concatBytes(header, cellSeal(key, padded, profileContext(header)));
   } finally {
     padded.fill(0);
   }
@@ -213,8 +243,8 @@ export function sealProfile(profile: Profile, author: KeyPair, epochKey: Symmetr
 /**
  * Reads the clear header of a sealed profile without opening it (PROF-8 steps 1–4): what the Operator
  * checks and files it by, and what a reader needs to pick the key.
- * @throws ProtocolError MALFORMED (not bytes, unknown visibility tag), TOO_LARGE, TRUNCATED,
- *   UNSUPPORTED_VERSION, UNSUPPORTED_KIND (visibility `trusted`, PROF-12)
+ * @throws ProtocolError MALFORMED (not bytes, unknown visibility tag, a `trusted` header naming an epoch),
+ *   TOO_LARGE, TRUNCATED, UNSUPPORTED_VERSION
  */
 export function profileHeader(bytes: Uint8Array): ProfileHeader {
   if (!(bytes instanceof Uint8Array)) throw new ProtocolError('MALFORMED', 'a sealed profile must be bytes');
@@ -222,12 +252,14 @@ export function profileHeader(bytes: Uint8Array): ProfileHeader {
   if (bytes.length < 1) throw new ProtocolError('TRUNCATED', 'empty sealed profile');
   if (bytes[0] !== PROFILE_VERSION) throw new ProtocolError('UNSUPPORTED_VERSION', `sealed profile version ${bytes[0]} is not supported`);
   if (bytes.length < 2) throw new ProtocolError('TRUNCATED', 'sealed profile shorter than its header');
-  // PROF-12: the trusted tag is set aside for trusted circles; until they exist it is refused as such.
-  if (bytes[1] === TAG.trusted) throw trustedPending();
-  if (bytes[1] !== TAG.world) throw new ProtocolError('MALFORMED', `unknown profile visibility tag ${bytes[1]}`);
+  if (bytes[1] !== TAG.world && bytes[1] !== TAG.trusted) throw new ProtocolError('MALFORMED', `unknown profile visibility tag ${bytes[1]}`);
   if (bytes.length < PROFILE_HEADER_BYTES) throw new ProtocolError('TRUNCATED', 'sealed profile shorter than its header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { visibility: 'world', epoch: view.getUint32(2, false), at: view.getUint32(6, false) };
+  const at = view.getUint32(6, false);
+  if (bytes[1] === TAG.world) return { visibility: 'world', epoch: view.getUint32(2, false), at };
+  // CIR-9: a trusted profile's header names no generation (the Operator would learn how often the circle changed).
+  if (view.getUint32(2, false) !== 0) throw new ProtocolError('MALFORMED', 'a profile for trusted comrades names no epoch');
+  return { visibility: 'trusted', at };
 }
 
 /**
@@ -238,9 +270,11 @@ export function profileHeader(bytes: Uint8Array): ProfileHeader {
  * @param epochKeyFor - the world key of an epoch
  * @param author - the name asked for and the reader's key for it
  * @param now - the reader's clock, seconds since the epoch (defaults to now)
+ * @param circleKeys - for a `trusted` profile (CIR-9): the author's circle keys the reader holds, newest
+ *   first; each is tried in turn
  * @throws ProtocolError the header's codes, DECRYPT_FAILED, TRUNCATED, TRAILING_BYTES, BAD_PADDING,
  *   BAD_SIGNATURE (framing), WRONG_AUTHOR, the profile's codes, MALFORMED (header and profile disagree),
- *   EXPIRED, and whatever `epochKeyFor` throws
+ *   EXPIRED, FORBIDDEN (a `trusted` profile no circle key given opens), and whatever `epochKeyFor` throws
  * @example `const { profile } = await openProfile(sealed, (e) => keys.get(e)!, { name: 'alice', key: aliceKey })`
  */
 export async function openProfile(
@@ -248,13 +282,21 @@ export async function openProfile(
   epochKeyFor: (epoch: number) => SymmetricKey | Promise<SymmetricKey>,
   author: ProfileAuthor,
   now: number = Math.floor(Date.now() / 1000),
+  circleKeys: readonly SymmetricKey[] = [],
 ): Promise<OpenedProfile> {
   if (typeof epochKeyFor !== 'function') throw new TypeError('epochKeyFor must be a function');
   if (typeof author?.name !== 'string' || !(author.key instanceof PublicKey)) throw new TypeError('author must be { name, key: PublicKey }');
   const header = profileHeader(bytes);
-  const key = await epochKeyFor(header.epoch);
-  if (!(key instanceof SymmetricKey)) throw new TypeError('epochKeyFor must return a SymmetricKey');
-  const signed = unpad(cellOpen(key, bytes.subarray(PROFILE_HEADER_BYTES), profileContext(bytes.subarray(0, PROFILE_HEADER_BYTES))));
+  const cell = bytes.subarray(PROFILE_HEADER_BYTES);
+  const context = profileContext(bytes.subarray(0, PROFILE_HEADER_BYTES));
+  let signed: Uint8Array;
+  if (header.visibility === 'world') {
+    const key = await epochKeyFor(header.epoch);
+    if (!(key instanceof SymmetricKey)) throw new TypeError('epochKeyFor must return a SymmetricKey');
+    signed = unpad(cellOpen(key, cell, context));
+  } else {
+    signed = unpad(openWithAny(circleKeys, cell, context));
+  }
   if (signed.length > MAX_SIGNED_PROFILE_BYTES) throw new ProtocolError('TOO_LARGE', `a signed profile exceeds ${MAX_SIGNED_PROFILE_BYTES} bytes`);
   // PROF-8 step 7: every holder of the epoch key can make a cell that opens; only the author's signature,
   // checked before anything inside is decoded, makes it the author's profile.
@@ -273,16 +315,28 @@ export async function openProfile(
   const expiresAt = profile.at + PROFILE_TTL_SECONDS;
   // PROF-5: an old profile kept or replayed by anyone is not shown as current.
   if (expiresAt <= now) throw new ProtocolError('EXPIRED', 'the profile has expired');
-  return { profile, epoch: header.epoch, expiresAt, authorKey: author.key };
+  return { profile, epoch: header.visibility === 'world' ? header.epoch : 0, expiresAt, authorKey: author.key };
+}
+
+/**
+ * CIR-9: opens a trusted profile's cell with the first of `keys` that opens it (newest generation first).
+ * @throws ProtocolError FORBIDDEN when none does: the reader is not (or no longer) trusted by the author
+ */
+function openWithAny(keys: readonly SymmetricKey[], cell: Uint8Array, context: Uint8Array): Uint8Array {
+  for (const key of keys) {
+    if (!(key instanceof SymmetricKey)) throw new TypeError('circleKeys must be SymmetricKeys');
+    try {
+      return cellOpen(key, cell, context);
+    } catch (err) {
+      if (!ProtocolError.is(err, 'DECRYPT_FAILED')) throw err;
+    }
+  }
+  throw new ProtocolError('FORBIDDEN', 'this profile is only for the comrades its author trusts');
 }
 
 /** PROF-7: the Secure Cell context: `comrad/profile/v1` then the 10 header bytes, so no header byte can change. */
 function profileContext(header: Uint8Array): Uint8Array {
   return concatBytes(utf8('comrad/profile/v1'), header);
-}
-
-function trustedPending(): ProtocolError {
-  return new ProtocolError('UNSUPPORTED_KIND', 'profiles for trusted comrades need trusted circles, which are not specified yet: use visibility world');
 }
 
 /** PROF-8 steps over a decoded value. */

@@ -272,9 +272,12 @@ export class Policy {
    */
   async putProfile(author: string, sealed: Uint8Array, header: ProfileHeader, now: number): Promise<{ expiresAt: number }> {
     this.checkProfileSize(sealed.length);
-    const current = epochOf(now);
-    if (header.epoch < current - 1) throw new ProtocolError('EXPIRED', 'the profile is sealed under an old epoch key');
-    if (header.epoch > current) throw new ProtocolError('MALFORMED', 'the profile is sealed under a future epoch key');
+    // CIR-9: a profile for the author's trusted circle names no epoch; only a world profile's is checked.
+    if (header.visibility === 'world') {
+      const current = epochOf(now);
+      if (header.epoch < current - 1) throw new ProtocolError('EXPIRED', 'the profile is sealed under an old epoch key');
+      if (header.epoch > current) throw new ProtocolError('MALFORMED', 'the profile is sealed under a future epoch key');
+    }
     // PROF-10: a clock far off would either lock its owner out of refreshing (ahead) or put up a profile
     // readers drop at once (behind); a day of skew either way is allowed.
     const seconds = Math.floor(now / 1000);

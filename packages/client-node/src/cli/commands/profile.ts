@@ -18,7 +18,8 @@ export async function profileSet(ctx: Context, opts: { name?: string; bio?: stri
   const visibility = (opts.visibility ?? 'world') as ProfileVisibility;
   await ctx.withComrade(true, async (c) => {
     const { profile, expiresAt } = await c.setProfile({ display: opts.name!, ...(opts.bio !== undefined ? { bio: opts.bio } : {}), ...(photo ? { photo } : {}), visibility });
-    ctx.out.line(`Profile of ${ctx.out.bold(`@${profile.name}`)} set for the ${profile.visibility}`, `, kept until ${new Date(expiresAt).toISOString().slice(0, 10)} unless you set it again`);
+    const audience = profile.visibility === 'trusted' ? 'the comrades you trust' : 'the world';
+    ctx.out.line(`Profile of ${ctx.out.bold(`@${profile.name}`)} set for ${audience}`, `, kept until ${new Date(expiresAt).toISOString().slice(0, 10)} unless you set it again`);
     ctx.out.result({ ...profileJson(profile, undefined), expiresAt: unixSeconds(expiresAt) });
   });
 }
@@ -53,6 +54,10 @@ export async function whoisProfile(ctx: Context, c: Comrade, name: string): Prom
       ctx.out.line(ctx.out.dim('no profile'));
       return null;
     }
+    if (ComradError.is(err, 'FORBIDDEN')) {
+      ctx.out.line(ctx.out.dim('a profile for the comrades they trust only'));
+      return null;
+    }
     if (!ComradError.is(err) || err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED' || err.code === 'KEY_CHANGED') throw err;
     ctx.out.warn(`the profile of @${name.replace(/^@/, '').toLowerCase()} failed verification (${err.code}): not shown`);
     return null;
@@ -84,6 +89,8 @@ function profileJson(p: ProfileView, path: string | undefined) {
 
 /** NOT_FOUND said plainly: no such comrade, or no profile (the Operator gives one answer for both, PROF-11). */
 function noProfile(err: unknown, name: string): unknown {
+  // CIR-9: a profile for someone's trusted circle, and we are not in it.
+  if (ComradError.is(err, 'FORBIDDEN')) return new ProtocolError('FORBIDDEN', `@${name.replace(/^@/, '').toLowerCase()} shows their profile only to the comrades they trust`);
   if (!ComradError.is(err, 'NOT_FOUND')) return err;
   return new ProtocolError('NOT_FOUND', `@${name.replace(/^@/, '').toLowerCase()} has no profile at this Operator (or is not registered)`);
 }
