@@ -126,6 +126,24 @@ try {
   const hers = await carol.collectiveFeed('portland');
   say('carol', `reads ${hers.messages.length} message (from before she left); ${hers.unreadable.length} sealed after she left, under a key she never got`);
 
+  step('A trusted circle: Alice trusts Bob and Carol, then stops trusting Carol (a new key she never gets)');
+  await alice.trust('bob');
+  await alice.trust('carol');
+  for (const [name, c] of [['bob', bob], ['carol', carol]]) {
+    for (const k of (await c.inbox()).circleKeys) say(name, `@${k.from} trusts me: got their circle key (key ${k.gen}) in a sealed letter`);
+  }
+  await alice.circlePost('Picnic at the park on Sunday, trusted comrades only.');
+  say('alice', 'posted to her trusted circle');
+  for (const p of (await carol.circleFeed()).posts) say('carol', `trusted, @${p.author}: "${p.text}"`);
+  const rotated = await alice.untrust('carol');
+  say('alice', `untrusted @carol: a new circle key (key ${rotated.gen}) went to ${rotated.sentTo.map((n) => `@${n}`).join(', ')}`);
+  await alice.circlePost('The address of the safe house.');
+  say('alice', 'posted to her trusted circle under the new key');
+  for (const k of (await bob.inbox()).circleKeys) say('bob', `@${k.from}'s circle has a new key (key ${k.gen})`);
+  for (const p of (await bob.circleFeed()).posts) say('bob', `trusted, @${p.author}: "${p.text}"`);
+  const carolSees = (await carol.circleFeed()).posts;
+  say('carol', `reads ${carolSees.length} trusted post (from before she was untrusted); the one after is under a key she never got`);
+
   step('Done');
   say('demo', 'all steps succeeded');
 } finally {

@@ -38,6 +38,10 @@ describe('examples/demo.mjs', () => {
     expect(out).toContain('[carol]     the feed has 1 post');
     expect(out).toContain('[bob]       invited by @alice to "Tenants assembly" at Library hall');
     expect(out).toContain('[alice]     @bob answered yes');
+    // CIR-5: the trusted step: Carol, untrusted, reads nothing posted after.
+    expect(out).toContain('[carol]     trusted, @alice: "Picnic at the park on Sunday, trusted comrades only."');
+    expect(out).toContain('[bob]       trusted, @alice: "The address of the safe house."');
+    expect(out).toContain('[carol]     reads 1 trusted post (from before she was untrusted)');
     expect(out).toContain('[alice]     vouched for @bob: admitted');
     expect(out).toContain('[bob]       vouched for @carol: the quorum is met, @carol is a member');
     expect(out).toContain('[bob]       voted yes: passed, the new constitution is in force');
