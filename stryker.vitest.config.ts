@@ -11,6 +11,11 @@ import { alias } from './vitest.config.js';
 // folder's own tests guard it. `related` in stryker.config.mjs narrows the files further to those that
 // import the mutated sources, and `perTest` coverage to the tests that reach each mutant.
 const STORE_TESTS = ['store', 'guard', 'records', 'lmdb', 'redis'].map((t) => `packages/operator/test/store/${t}.test.ts`);
+// COMRAD_MUTATE_STORES=local: the memory and LMDB backends only (their conformance suite, without the
+// redis-server and Redis Cluster that store.test.ts starts on every run). Mutants in redis.ts and its
+// scripts then survive: mutate the other files (`-- --mutate`), and say that Redis was not measured.
+const LOCAL_STORE_TESTS = ['packages/operator/test/store/local-backends.mutation.ts', ...['guard', 'records', 'lmdb'].map((t) => `packages/operator/test/store/${t}.test.ts`)];
+const storeTests = process.env.COMRAD_MUTATE_STORES === 'local' ? LOCAL_STORE_TESTS : STORE_TESTS;
 /**
  * Per folder, in the order they run: quick, focused files first, so a mutant is usually killed (and the
  * run stops, bail) before the slow property tests start. Only surviving mutants pay for every file.
@@ -19,8 +24,8 @@ const TESTS: Record<string, string[]> = {
   crypto: ['crypto-framing', 'crypto', 'crypto-node', 'crypto-differential'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts'),
   envelope: ['envelope-name', 'envelope-statement', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'packages/core/test/garbage.test.ts'),
   codec: ['encoding-exact', 'encoding', 'wire-greeting', 'wire'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'),
-  store: STORE_TESTS,
-  policy: ['packages/operator/test/policy.test.ts', ...STORE_TESTS],
+  store: storeTests,
+  policy: ['packages/operator/test/policy.test.ts', ...storeTests],
 };
 
 // COMRAD_MUTATE (set for `npm run test:mutation` runs scoped by folder) reaches the runner processes.
