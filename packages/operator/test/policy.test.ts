@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError, randomBytes } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import { resolveLimits } from '../src/limits.js';
-import { DAY_MS, HOUR_MS, Policy, mailKey, postKey } from '../src/policy/index.js';
-import { isStoreId } from '../src/policy/ids.js';
+import { DAY_MS, HOUR_MS, Policy, chanPostKey, mailKey, postKey } from '../src/policy/index.js';
+import { _scriptIdsForVectors, isRandomPart, isStoreId, randomPart } from '../src/policy/ids.js';
 import { openStore, type Store } from '../src/store/index.js';
 
 const T0 = 1_700_000_000_000;
@@ -317,5 +317,116 @@ describe('policy', () => {
     expect(await policy.sweep(T0 + HOUR_MS)).toEqual({ mail: 1, posts: 0 });
     expect(await policy.sweep(T0 + DAY_MS)).toEqual({ mail: 1, posts: 1 });
     expect(await store.storedBytes()).toBe(0);
+  });
+
+  it('REG-2 a key that extends the registered one is another key: NAME_TAKEN', async () => {
+    const { policy } = await setup();
+    const key = randomBytes(45);
+    await policy.register('alice', key.subarray(0, 44), T0);
+    expect(await code(policy.register('alice', key, T0))).toBe('NAME_TAKEN');
+    await policy.register('bob', key, T0);
+    expect(await code(policy.register('bob', key.subarray(0, 44), T0))).toBe('NAME_TAKEN');
+  });
+
+  it('OP-5 a random part is 12 hex digits in a string; a recorded conversation can script it, then the CSPRNG is back', () => {
+    expect(isRandomPart('0123456789ab')).toBe(true);
+    expect(isRandomPart(123456789012)).toBe(false);
+    expect(isRandomPart('0123456789aB')).toBe(false);
+    expect(isRandomPart('0123456789a')).toBe(false);
+    const restore = _scriptIdsForVectors((n) => new Uint8Array(n).fill(0xab));
+    try {
+      expect(randomPart()).toBe('abababababab');
+    } finally {
+      restore();
+    }
+    const drawn = new Set(Array.from({ length: 1000 }, () => randomPart()));
+    expect(drawn.size).toBe(1000);
+    expect([...drawn].every(isRandomPart)).toBe(true);
+  });
+
+  describe('channels and pins', () => {
+    const chan = 'ab'.repeat(32);
+    const chanLimits = { chanPosts: 3, chanPostsPerHour: 2, storageBytes: 10_000 };
+
+    it('CHAN-7 LIMIT-2 a channel post of exactly sealedLetterBytes and maxPostDays is taken; one more of either is refused', async () => {
+      const { policy } = await setup();
+      expect(await code(() => policy.checkChanPost(limits.sealedLetterBytes, limits.maxPostDays))).toBe('ok');
+      expect(await code(() => policy.checkChanPost(limits.sealedLetterBytes + 1, 1))).toBe('TOO_LARGE');
+      expect(await code(() => policy.checkChanPost(20, limits.maxPostDays + 1))).toBe('MALFORMED');
+    });
+
+    it('CHAN-7 STORE-3 a channel post lives its days; the same bytes again answer as stored; per-hour, per-channel and store bounds', async () => {
+      const { policy, store } = await setup(undefined, chanLimits);
+      const sealed = randomBytes(20);
+      const first = await policy.chanPost(chan, sealed, 2, T0);
+      expect(first.expiresAt).toBe(T0 + 2 * DAY_MS);
+      expect(await policy.chanPost(chan, sealed, 5, T0 + 1000)).toEqual(first);
+      expect(chanPostKey(sealed)).toBe(mailKey(sealed));
+      await policy.chanPost(chan, randomBytes(20), 1, T0 + 1);
+      expect(await code(policy.chanPost(chan, randomBytes(20), 1, T0 + 2))).toBe('RATE_LIMITED');
+      // Another channel has its own hourly count.
+      expect(await code(policy.chanPost('cd'.repeat(32), randomBytes(20), 1, T0 + 2))).toBe('ok');
+      await policy.chanPost(chan, randomBytes(20), 3, T0 + HOUR_MS + 1);
+      expect(await code(policy.chanPost(chan, randomBytes(20), 1, T0 + HOUR_MS + 2))).toBe('QUOTA_EXCEEDED');
+      expect((await store.listChanPosts(chan, T0 + HOUR_MS + 2, 10)).length).toBe(3);
+      expect(await code(policy.chanPost('ef'.repeat(32), randomBytes(9_950), 1, T0 + 2))).toBe('STORAGE_FULL');
+    });
+
+    it('CHAN-7 a retry finds the post held however deep in the channel it lies', async () => {
+      const { policy } = await setup(undefined, { chanPosts: 250, chanPostsPerHour: 250, storageBytes: 1_000_000 });
+      const sealed = randomBytes(20);
+      const first = await policy.chanPost(chan, sealed, 2, T0);
+      for (let i = 0; i < 210; i++) await policy.chanPost(chan, randomBytes(20), 1, T0 + 1 + i);
+      expect(await policy.chanPost(chan, sealed, 1, T0 + 500)).toEqual(first);
+    });
+
+    it('CHAN-8 a channel feed: newest first, the asked number capped by feedItems and pageItems, one more to tell a next page', async () => {
+      const { policy } = await setup(undefined, { chanPosts: 10, chanPostsPerHour: 10 });
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await policy.chanPost(chan, randomBytes(20), 1, T0 + i)).id);
+      const page = async (asked: number | undefined, before?: string, pageItems?: number) => {
+        const { found, limit } = await policy.chanFeed(chan, T0 + 10, asked, before, pageItems);
+        return { ids: found.map((p) => p.id), limit };
+      };
+      expect(await page(undefined)).toEqual({ ids: ids.slice(1).reverse(), limit: 3 });
+      expect(await page(1)).toEqual({ ids: [ids[4], ids[3]], limit: 1 });
+      expect(await page(5, undefined, 2)).toEqual({ ids: [ids[4], ids[3], ids[2]], limit: 2 });
+      expect(await page(2, ids[2])).toEqual({ ids: [ids[1], ids[0]], limit: 2 });
+      expect((await policy.chanFeed('cd'.repeat(32), T0, undefined, undefined)).found).toEqual([]);
+    });
+
+    it('PIN-4 PIN-5 a pin lives its ttl cut to maxPinTtlMs, has a random id, and the store holds at most maxPins', async () => {
+      const { policy, store } = await setup(undefined, { maxPins: 2, maxPinTtlMs: HOUR_MS });
+      const a = await policy.putPin({ cell: 'u4pruyd', kind: 'police', ttl: 600 }, T0);
+      expect(a.expiresAt).toBe(T0 + 600_000);
+      expect(a.id).toMatch(/^[0-9a-f]{32}$/);
+      const b = await policy.putPin({ cell: 'u4pruyd', kind: 'police', note: 'at the gate', ttl: 7200 }, T0);
+      expect(b.expiresAt).toBe(T0 + HOUR_MS);
+      expect(b.id).not.toBe(a.id);
+      expect(await code(policy.putPin({ cell: 'u4pruyd', kind: 'police', ttl: 600 }, T0))).toBe('QUOTA_EXCEEDED');
+      const pins = await store.listPins(['u4pruyd'], T0, 10);
+      expect(pins.map((p) => [p.note, p.createdAt, p.confirms, p.denies]).sort()).toEqual([['', T0, 0, 0], ['at the gate', T0, 0, 0]]);
+    });
+
+    it('PIN-6 a confirm adds pinVoteMs up to pinMaxLifeMs, a deny takes it away, once per nullifier; unknown and expired pins', async () => {
+      const { policy } = await setup(undefined, { pinVoteMs: 10 * 60_000, pinMaxLifeMs: HOUR_MS + 5 * 60_000 });
+      const { id, expiresAt } = await policy.putPin({ cell: 'u4pruyd', kind: 'police', ttl: 3600 }, T0);
+      expect(expiresAt).toBe(T0 + HOUR_MS);
+      const n = (b: number) => new Uint8Array(32).fill(b);
+      expect(await policy.votePin(id, 'confirm', n(1), T0 + 1)).toEqual({ expiresAt: T0 + HOUR_MS + 5 * 60_000, confirms: 1, denies: 0 });
+      expect(await code(policy.votePin(id, 'deny', n(1), T0 + 2))).toBe('DUPLICATE');
+      expect(await policy.votePin(id, 'deny', n(2), T0 + 3)).toEqual({ expiresAt: T0 + HOUR_MS - 5 * 60_000, confirms: 1, denies: 1 });
+      expect(await code(policy.votePin('0'.repeat(32), 'confirm', n(3), T0))).toBe('NOT_FOUND');
+      expect(await code(policy.votePin(id, 'confirm', n(4), T0 + HOUR_MS))).toBe('EXPIRED');
+    });
+
+    it('PIN-8 listing pins: the asked number, at most pinItems', async () => {
+      const { policy } = await setup(undefined, { pinItems: 2 });
+      for (let i = 0; i < 3; i++) await policy.putPin({ cell: 'u4pruyd', kind: 'police', ttl: 600 }, T0 + i);
+      expect(await policy.listPins(['u4pruy'], undefined, T0 + 10)).toHaveLength(2);
+      expect(await policy.listPins(['u4pruy'], 5, T0 + 10)).toHaveLength(2);
+      expect(await policy.listPins(['u4pruy'], 1, T0 + 10)).toHaveLength(1);
+      expect(await policy.listPins(['u4prux'], undefined, T0 + 10)).toHaveLength(0);
+    });
   });
 });
