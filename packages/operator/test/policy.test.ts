@@ -326,6 +326,12 @@ describe('policy', () => {
     expect(await code(policy.register('alice', key, T0))).toBe('NAME_TAKEN');
     await policy.register('bob', key, T0);
     expect(await code(policy.register('bob', key.subarray(0, 44), T0))).toBe('NAME_TAKEN');
+    // Equal but for one byte, and equal but for all bytes but one: another key either way.
+    const near = key.slice();
+    near[44] = near[44]! ^ 1;
+    expect(await code(policy.register('bob', near, T0))).toBe('NAME_TAKEN');
+    const far = key.map((b, i) => (i === 0 ? b : b ^ 1));
+    expect(await code(policy.register('bob', far, T0))).toBe('NAME_TAKEN');
   });
 
   it('OP-5 a random part is 12 hex digits in a string; a recorded conversation can script it, then the CSPRNG is back', () => {
@@ -378,6 +384,14 @@ describe('policy', () => {
       const first = await policy.chanPost(chan, sealed, 2, T0);
       for (let i = 0; i < 210; i++) await policy.chanPost(chan, randomBytes(20), 1, T0 + 1 + i);
       expect(await policy.chanPost(chan, sealed, 1, T0 + 500)).toEqual(first);
+      // One on a full first page of the listing is found there.
+      const recent = randomBytes(20);
+      const stored = await policy.chanPost(chan, recent, 1, T0 + 600);
+      for (let i = 0; i < 5; i++) await policy.chanPost(chan, randomBytes(20), 1, T0 + 601 + i);
+      expect(await policy.chanPost(chan, recent, 3, T0 + 700)).toEqual(stored);
+      // Held but expired (not yet swept): no page lists it; the retry still answers its id.
+      const later = T0 + DAY_MS + 1;
+      expect((await policy.chanPost(chan, sealed, 1, later)).id).toBe(first.id);
     });
 
     it('CHAN-8 a channel feed: newest first, the asked number capped by feedItems and pageItems, one more to tell a next page', async () => {
