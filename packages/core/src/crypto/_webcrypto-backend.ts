@@ -89,8 +89,15 @@ const syncFace: CryptoBackend = {
   decrypt: () => asyncOnly('decryptFromAsync'),
   cellSeal: () => asyncOnly('cellSealAsync'),
   cellOpen: () => asyncOnly('cellOpenAsync'),
-  // KEY-1, CRY-12: as on the wasm backend, the curve equation decides, for both forms.
-  checkPublicKey: (k) => checkPoint(k.raw.subarray(HEADER)),
+  // KEY-1, CRY-12: as on the wasm backend, the curve equation decides, for both forms; a public key the
+  // platform has just generated (KeyPair.generateAsync) is on the curve by construction.
+  checkPublicKey: (k) => {
+    if (freshPublic && sameBytes(freshPublic, k.raw)) {
+      freshPublic = undefined;
+      return;
+    }
+    checkPoint(k.raw.subarray(HEADER));
+  },
 };
 
 function asyncOnly(instead: string): never {
@@ -141,6 +148,8 @@ const publicHandles = new WeakMap<PublicKey, PublicHandles>();
 const pairKeys = new WeakMap<PrivateKey, WeakMap<PublicKey, Promise<CryptoKey>>>();
 /** A key pair just generated: its CryptoKeys, adopted by the key objects made from its bytes. */
 let fresh: { privateKey: Uint8Array; ecdh: CryptoKey } | undefined;
+/** The public key just generated, whose point needs no check when it is parsed right after. */
+let freshPublic: Uint8Array | undefined;
 
 function privateHandlesOf(key: PrivateKey): PrivateHandles {
   const raw = key.raw;
@@ -279,6 +288,7 @@ async function generateKeyPair(): Promise<{ privateKey: Uint8Array; publicKey: U
     // The exported key is extractable; the handle kept is a non-extractable re-import when first used
     // for signing, and this ECDH key for agreement (an ephemeral key is used for exactly one agreement).
     fresh = { privateKey, ecdh: pair.privateKey };
+    freshPublic = publicKey;
     return { privateKey, publicKey };
   } finally {
     d.fill(0);
