@@ -22,6 +22,7 @@ import { profileSet, profileShow } from './commands/profile.js';
 import * as event from './commands/event.js';
 import * as pinCmd from './commands/pins.js';
 import { tokens as tokensCmd, vote as voteCmd } from './commands/votes.js';
+import { app, APP_FEED_POLL_S } from './commands/app.js';
 import { DEFAULT_PIN_TTL_SECONDS, MAX_PIN_NOTE_CHARS, PIN_KINDS } from '@comrad/core/pins';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<void>;
@@ -267,6 +268,13 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--limit <n>', 'at most this many pins')
     .option('--map <file>', 'also draw them: FILE.html (a self-contained page) or FILE.png; nothing is fetched')
     .action(run(pinCmd.pins as Action));
+  program
+    .command('app')
+    .description('open this home in a web interface on this computer (a local server on 127.0.0.1, reached with a one-time link)')
+    .option('--port <n>', 'the local port (default: any free port)')
+    .option('--no-open', 'print the link only; do not open a browser')
+    .option('--poll <seconds>', `how often to read the world feed for new posts (default ${APP_FEED_POLL_S})`)
+    .action(run(app as Action));
   // CLI-17: generated from this very table, after every command is in it.
   program
     .command('completion')

@@ -1,0 +1,304 @@
+/**
+ * `comrad app` end to end, as people use it: a real `comrad-op` process, two `comrad app` processes (two
+ * homes) and headless Chromium driving each page like a person — create the home, choose the Operator
+ * by its fingerprint, register, exchange a letter, post to the world and read it on the other side, look
+ * the other up and compare fingerprints, drop a danger pin and see it on the other's map. And the guard:
+ * no secret, a foreign Host or a foreign Origin is refused; the CSP is on every answer; the page never
+ * receives the passphrase. Screenshots of each screen go to .app-screens/ (git-ignored).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { COMRAD_BIN, requireBuild, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { launchChromium } from '@comrad/test-kit/chromium';
+
+const SCREENS = fileURLToPath(new URL('../../../.app-screens/', import.meta.url));
+const PASS = { alice: 'correct horse battery staple violet', bob: 'quiet river lantern seventeen maple' } as const;
+
+interface App {
+  name: 'alice' | 'bob';
+  child: ChildProcess;
+  url: string;
+  origin: string;
+  /** ms from spawning `comrad app` to its link printed. */
+  linkMs: number;
+  startedAt: number;
+  context: BrowserContext;
+  page: Page;
+  /** Every body the local API answered this page. */
+  bodies: string[];
+}
+
+let root: { dir: string; remove(): Promise<void> };
+let op: OperatorProcess;
+let browser: Browser;
+const apps: Record<'alice' | 'bob', App> = {} as never;
+
+async function startApp(name: 'alice' | 'bob'): Promise<App> {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, [COMRAD_BIN, '--home', join(root.dir, name), 'app', '--no-open', '--poll', '1'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?s=[A-Za-z0-9_-]+/.exec(out);
+      if (m) resolve(m[0]);
+    });
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`comrad app exited ${code}: ${out}`)));
+  });
+  const linkMs = Date.now() - startedAt;
+  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const bodies: string[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/') && !r.url().includes('/api/live') && !r.url().includes('/api/blob/')) void r.text().then((t) => bodies.push(t), () => undefined);
+  });
+  return { name, child, url, origin: new URL(url).origin, linkMs, startedAt, context, page, bodies };
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+}
+
+/** A raw request, with the headers a browser would never let a page choose (Host). */
+function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+beforeAll(async () => {
+  requireBuild();
+  await mkdir(SCREENS, { recursive: true });
+  root = await tempHome('comrad-app-');
+  [op, browser] = await Promise.all([startOperatorProcess(join(root.dir, 'operator')), launchChromium()]);
+  const [a, b] = await Promise.all([startApp('alice'), startApp('bob')]);
+  apps.alice = a;
+  apps.bob = b;
+}, 120_000);
+
+afterAll(async () => {
+  for (const app of Object.values(apps)) {
+    await app.context?.close();
+    if (app.child && app.child.exitCode === null) {
+      const exited = new Promise((r) => app.child.once('exit', r));
+      app.child.kill('SIGTERM');
+      await exited;
+    }
+  }
+  await browser?.close();
+  await op?.stop();
+  await root?.remove();
+});
+
+describe('comrad app: two people, two homes, one Operator, in headless Chromium', () => {
+  it('first run: create the home (strength shown, the lost-passphrase warning), choose the Operator by its fingerprint, register', async () => {
+    await Promise.all(
+      (['alice', 'bob'] as const).map(async (name) => {
+        const { page } = apps[name];
+        const opened = Date.now();
+        await page.goto(apps[name].url);
+        await page.getByRole('heading', { name: 'Create your home' }).waitFor();
+        const now = Date.now();
+        console.log(`comrad app (${name}): link printed ${apps[name].linkMs} ms after the start; first screen usable ${now - opened} ms after opening the link (${now - apps[name].startedAt} ms after the start)`);
+        // The secret left the address bar (303 to /).
+        expect(new URL(page.url()).search).toBe('');
+        await expect(page.getByRole('note').first().textContent()).resolves.toMatch(/lose it, your name is lost/);
+        await page.getByLabel('Passphrase', { exact: true }).fill('abc');
+        await page.getByText(/too easy to guess/).waitFor();
+        await page.getByLabel('Passphrase', { exact: true }).fill(PASS[name]);
+        await page.getByText(/Strength: (strong|very strong)$/).waitFor();
+        await page.getByLabel('Passphrase again').fill(PASS[name]);
+        if (name === 'alice') await shot(page, '1-create-home');
+        await page.getByRole('button', { name: 'Create home' }).click();
+
+        await page.getByRole('heading', { name: 'Choose your Operator' }).waitFor();
+        await page.getByLabel('Operator address').fill(op.url);
+        await page.getByRole('button', { name: 'Ask for its fingerprint' }).click();
+        await expect(page.locator('[data-fingerprint=operator]').textContent()).resolves.toBe(op.fingerprint);
+        if (name === 'alice') await shot(page, '2-choose-operator');
+        await page.getByRole('button', { name: 'Use this Operator' }).click();
+
+        await page.getByRole('heading', { name: 'Register your name' }).waitFor();
+        await page.getByLabel('Name', { exact: true }).fill(name);
+        if (name === 'alice') await shot(page, '3-register');
+        await page.getByRole('button', { name: 'Register' }).click();
+        await page.getByRole('tab', { name: 'Letters' }).waitFor();
+      }),
+    );
+  });
+
+  it('letters: alice writes, bob sees it arrive without reloading, and answers', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    await a.getByLabel('To', { exact: true }).fill('bob');
+    await a.getByLabel('Letter', { exact: true }).fill('meet at the library at noon <b>not bold</b>');
+    await a.getByRole('button', { name: 'Send letter' }).click();
+    await a.getByRole('heading', { name: '@bob' }).waitFor();
+    // Live: the Operator's "you have mail" push → inbox → server-sent event → the list reloads.
+    await b.getByRole('button', { name: '@alice' }).click({ timeout: 20_000 });
+    const received = b.locator('.messages li.theirs .text');
+    await expect(received.first().textContent()).resolves.toBe('meet at the library at noon <b>not bold</b>');
+    // Remote text is text: no element was made of it.
+    expect(await b.locator('.messages b').count()).toBe(0);
+    await b.getByLabel('Letter', { exact: true }).fill('see you there');
+    await b.getByRole('button', { name: 'Send letter' }).click();
+    await a.locator('.messages li.theirs .text', { hasText: 'see you there' }).waitFor({ timeout: 20_000 });
+    await shot(a, '4-letters');
+  });
+
+  it('world: alice posts, bob reads it in his feed (appears live)', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    await b.getByRole('tab', { name: 'World' }).click();
+    await a.getByRole('tab', { name: 'World' }).click();
+    await a.getByLabel('Post', { exact: true }).fill('the square is calm tonight');
+    await a.getByLabel('Expires after').selectOption('3');
+    await a.getByRole('button', { name: 'Post', exact: true }).click();
+    await a.locator('.posts .text', { hasText: 'the square is calm tonight' }).waitFor();
+    // Bob's feed was open before the post: it comes by the app's poll and a server-sent event.
+    await b.locator('.posts li', { hasText: 'the square is calm tonight' }).getByText('@alice').waitFor({ timeout: 20_000 });
+    await shot(b, '5-world');
+  });
+
+  it('contacts: bob looks alice up and sees the fingerprint her own app shows', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    await a.getByRole('tab', { name: 'Status' }).click();
+    await a.getByText('reachable').waitFor();
+    const aliceFp = (await a.locator('dd .fingerprint').first().textContent())!;
+    expect(aliceFp).toMatch(/^[0-9a-z]{4}(-[0-9a-z]{4}){7}$/);
+    await shot(a, '8-status');
+    await b.getByRole('tab', { name: 'Contacts' }).click();
+    await b.getByLabel('Name', { exact: true }).fill('alice');
+    await b.getByRole('button', { name: 'Look up' }).click();
+    await b.getByText('matches the pinned key').waitFor();
+    await expect(b.locator('.contacts li', { hasText: '@alice' }).locator('.fingerprint').textContent()).resolves.toBe(aliceFp);
+    await shot(b, '6-contacts');
+  });
+
+  it('danger map: alice drops a pin, bob sees it on his map and confirms it', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    await a.getByRole('tab', { name: 'Map' }).click();
+    await a.getByLabel('Latitude').fill('52.5219');
+    await a.getByLabel('Longitude').fill('13.4132');
+    await a.getByLabel('What is there').selectOption('police');
+    await a.getByLabel('Note (public)').fill('two vans');
+    await a.getByRole('button', { name: 'Drop pin' }).click();
+    await a.locator('.pins li', { hasText: 'two vans' }).waitFor();
+    await b.getByRole('tab', { name: 'Map' }).click();
+    await b.getByRole('button', { name: 'Show pins' }).click();
+    const pin = b.locator('.pins li', { hasText: 'two vans' });
+    await pin.waitFor();
+    await expect(pin.textContent()).resolves.toMatch(/police 0\.\d+ km/);
+    const map = b.getByRole('img', { name: /map of 1 pins/ });
+    await map.waitFor();
+    expect(await map.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    await pin.getByRole('button', { name: 'Confirm' }).click();
+    await b.locator('.pins li', { hasText: '1 confirmed' }).waitFor();
+    await shot(b, '7-map');
+  });
+
+  it('the page never received the passphrase (nor any key but fingerprints)', () => {
+    for (const name of ['alice', 'bob'] as const) {
+      const all = apps[name].bodies.join('\n');
+      expect(all.length).toBeGreaterThan(0);
+      expect(all).not.toContain(PASS[name]);
+      expect(all).not.toMatch(/[0-9a-f]{64}/); // no key in hex
+    }
+  });
+
+  it('memory: the app process after these flows', async () => {
+    const status = await readFile(`/proc/${apps.alice.child.pid}/status`, 'utf8');
+    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
+    console.log(`comrad app (alice): resident memory ${(rss / 1024).toFixed(1)} MiB`);
+    expect(rss).toBeGreaterThan(0);
+  });
+});
+
+describe('comrad app: who may talk to the local server', () => {
+  it('refuses a request without the session (no cookie, no header), and the launch link a second time', async () => {
+    const { origin, url } = apps.alice;
+    const api = await raw(`${origin}/api/state`);
+    expect(api.status).toBe(401);
+    expect(JSON.parse(api.body).error.code).toBe('UNAUTHORISED');
+    expect((await raw(`${origin}/`)).status).toBe(401);
+    expect((await raw(`${origin}/app.js`)).status).toBe(401);
+    // The launch secret was used by the browser: the same link opens nothing now.
+    const again = await raw(url);
+    expect(again.status).toBe(401);
+    expect(again.headers['set-cookie']).toBeUndefined();
+    expect((await raw(`${origin}/?s=wrong`)).status).toBe(401);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin (cross-site), even with the session cookie', async () => {
+    const { origin, context } = apps.alice;
+    const cookie = (await context.cookies(origin)).map((c) => `${c.name}=${c.value}`).join('; ');
+    expect(cookie).toMatch(/^comrad_app_\d+=/);
+    const ok = await raw(`${origin}/api/state`, { headers: { cookie } });
+    expect(ok.status).toBe(200);
+    const rebound = await raw(`${origin}/api/state`, { headers: { cookie, host: `evil.example:${new URL(origin).port}` } });
+    expect(rebound.status).toBe(403);
+    expect(JSON.parse(rebound.body).error.message).toBe('foreign Host');
+    const post = (headers: Record<string, string>) => raw(`${origin}/api/post`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', ...headers }, body: JSON.stringify({ text: 'forged' }) });
+    const crossSite = await post({ origin: 'http://evil.example' });
+    expect(crossSite.status).toBe(403);
+    expect(JSON.parse(crossSite.body).error.message).toBe('foreign Origin');
+    expect((await post({ origin: 'null' })).status).toBe(403);
+    expect((await post({})).status).toBe(403); // a change must say where it comes from
+    expect((await post({ origin, 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    // The same-origin form of the request is accepted (so the refusals above are the guard's, not the route's).
+    const bad = await raw(`${origin}/api/post`, { method: 'POST', headers: { cookie, origin, 'content-type': 'text/plain' }, body: '{}' });
+    expect(bad.status).toBe(415);
+    const big = await raw(`${origin}/api/strength`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: JSON.stringify({ passphrase: 'x'.repeat(70_000) }) });
+    expect(big.status).toBe(413);
+    const malformed = await raw(`${origin}/api/strength`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: '[1' });
+    expect(JSON.parse(malformed.body).error.code).toBe('MALFORMED');
+  });
+
+  it('serves a strict Content-Security-Policy and the other protective headers on every answer', async () => {
+    const { origin, context } = apps.alice;
+    const cookie = (await context.cookies(origin)).map((c) => `${c.name}=${c.value}`).join('; ');
+    for (const path of ['/', '/app.js', '/api/state', '/nothing-here']) {
+      const r = await raw(`${origin}${path}`, { headers: { cookie } });
+      const csp = String(r.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['referrer-policy']).toBe('no-referrer');
+    }
+    // The page itself has no inline script or style for the policy to forbid.
+    const html = (await raw(`${origin}/`, { headers: { cookie } })).body;
+    expect(html).toMatch(/<script type="module" src="\/app.js"><\/script>/);
+    expect(html).not.toMatch(/<script>|<style|style="/);
+  });
+
+  it("the README's app section shows the commands this file runs", async () => {
+    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+    const start = readme.indexOf('\n## The app');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    for (const shown of ['npm run app', 'comrad app', '--no-open', '--port N', 'docs/app-letters.png', 'docs/app-map.png']) expect(section).toContain(shown);
+    expect(JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')).scripts.app).toMatch(/comrad\.js app$/);
+  });
+
+  it('the interface never writes HTML from data (no innerHTML anywhere in its source)', async () => {
+    const src = await readFile(fileURLToPath(new URL('../src/app/ui/main.ts', import.meta.url)), 'utf8');
+    expect(src).not.toMatch(/innerHTML|dangerouslySetInnerHTML|insertAdjacentHTML|document\.write/);
+  });
+});
