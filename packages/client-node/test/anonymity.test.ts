@@ -1,7 +1,8 @@
 /**
  * The two tests issue 14 asks for (TOK-1, TOK-10, TOK-13, VOTE-4), on every store backend. Four comrades
  * use the real CLI through a recording relay in front of a real Operator whose logs are captured: they
- * post, obtain tokens, vote, change and withdraw votes, vote twice, pin and confirm a pin. Then:
+ * post, obtain tokens (one of them only when her first vote needs them), vote, change and withdraw votes,
+ * pin and confirm a pin. Then:
  * - the Operator's store (a memory dump, the LMDB database read back and its files on disk, every Redis
  *   key) holds nothing that links an anonymous action to a comrade: every record that holds something of
  *   an anonymous action (a voter tag, a token nonce, an action digest, a pin) holds no name and no key, and
@@ -72,7 +73,9 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
     }
     const post1 = JSON.parse(await as['alice_an']!('post', 'first question')).id as string;
     const post2 = JSON.parse(await as['bob_an']!('post', 'second question')).id as string;
-    for (const n of names) await as[n]!('tokens'); // TOK-12: ahead of the actions
+    // TOK-12: ahead of the actions — but carol does not: her first vote obtains her tokens on a login that
+    // is closed before the vote's connection opens.
+    for (const n of names.filter((x) => x !== 'carol_an')) await as[n]!('tokens');
     await as['bob_an']!('vote', post1, 'up');
     await as['carol_an']!('vote', post1, 'down');
     await as['dave_an']!('vote', post1, 'up');

@@ -1520,6 +1520,12 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       now: () => this.#now(),
       privateSession: () => this.#privateSession(),
       oneShot: (use) => this.#oneShot(use),
+      loggedIn: () => this.#private !== undefined,
+      logOut: async () => {
+        const session = this.#private;
+        this.#private = undefined;
+        await session?.then((s) => s.close(), () => undefined);
+      },
     };
   }
   /**

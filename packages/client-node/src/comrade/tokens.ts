@@ -20,6 +20,10 @@ export interface TokenHost {
   privateSession(): Promise<Session>;
   /** A fresh connection that never logs in, closed after `use`. */
   oneShot<T>(use: (conn: OperatorConnection) => Promise<T>): Promise<T>;
+  /** True when the logged-in session is open (or opening). */
+  loggedIn(): boolean;
+  /** Closes the logged-in session (the next op that needs it opens it again). */
+  logOut(): Promise<void>;
 }
 
 /** What {@link obtainTokens} did. */
@@ -69,7 +73,14 @@ export async function payWithToken<T>(host: TokenHost, act: (conn: OperatorConne
   for (let tries = 0; ; tries++) {
     let held = await host.wallet.take(host.operatorKey, host.now());
     if (!held) {
-      await obtainTokens(host);
+      // TOK-12: obtained right before the action, on a login this action alone needed: that login is
+      // closed before the action's connection opens, so the two are never open at once.
+      const wasLoggedIn = host.loggedIn();
+      try {
+        await obtainTokens(host);
+      } finally {
+        if (!wasLoggedIn) await host.logOut();
+      }
       held = await host.wallet.take(host.operatorKey, host.now());
       if (!held) throw new ProtocolError('QUOTA_EXCEEDED', 'no token left in this period');
     }
