@@ -20,7 +20,7 @@ export interface LetterJson {
   to: string;
   at: number;
   id: string;
-  body: { text: string; image?: { mime: string; data: string } } | EventBodyJson | { event: EventBodyJson } | { collective: string } | { eid: string; answer: string } | { gen: number; key: string };
+  body: { text: string; image?: { mime: string; data: string } } | EventBodyJson | { event: EventBodyJson; proof?: string } | { collective: string } | { eid: string; answer: string } | { gen: number; key: string };
 }
 
 /** An event body in a vector: `eid` in hex. */
@@ -67,7 +67,7 @@ export function letterToJson(l: Letter): LetterJson {
     case 'event':
       return { ...head, body: eventToJson(l.body) };
     case 'invite':
-      return { ...head, body: 'event' in l.body ? { event: eventToJson(l.body.event) } : { collective: toHex(l.body.collective) } };
+      return { ...head, body: 'event' in l.body ? { event: eventToJson(l.body.event), ...(l.body.proof ? { proof: toHex(l.body.proof) } : {}) } : { collective: toHex(l.body.collective) } };
     case 'rsvp':
       return { ...head, body: { eid: toHex(l.body.eid), answer: l.body.answer } };
     case 'circle-key':
@@ -89,7 +89,7 @@ export function letterFromJson(j: LetterJson): Letter {
     case 'event':
       return { ...head, kind: 'event', body: eventFromJson(b) };
     case 'invite':
-      return { ...head, kind: 'invite', body: 'event' in b ? { event: eventFromJson(b.event) } : { collective: fromHex(b.collective) } };
+      return { ...head, kind: 'invite', body: 'event' in b ? { event: eventFromJson(b.event), ...(b.proof ? { proof: fromHex(b.proof) } : {}) } : { collective: fromHex(b.collective) } };
     case 'rsvp':
       return { ...head, kind: 'rsvp', body: { eid: fromHex(b.eid), answer: b.answer } };
     case 'circle-key':

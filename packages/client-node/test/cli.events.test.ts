@@ -55,6 +55,7 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
       'event create --title "March for housing" --when +2d/+3h --where "City hall steps" --to world',
       'comrad --home ./dave events',
       'event create --title "Blockade at the port" --when +1d/+4h --where "Gate 3" --anonymous',
+      'event prove <the event id> bob',
       'event create --title "General assembly" --when +3d/+2h --where "Union hall" --to collective portland',
       'event create --title "Dinner for the strike fund" --when +2d/+3h --where "Alice\'s place" --to trusted',
       '[EXPIRED]',
@@ -113,6 +114,12 @@ describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
     expect(anon.host).toBe('');
     ok(await dave('event', 'rsvp', anon.id, 'yes'));
     expect(ok(await alice('events'))).toMatch(/you host it anonymously, posted to the world; 1 answer\n\s+@dave: yes/);
+    // EVT-17: alice shows bob, and only bob, that she hosts it.
+    expect(ok(await alice('event', 'prove', anon.id.slice(0, 8), 'bob'))).toContain(`Sent @bob a proof that you host the anonymous event ${anon.id.slice(0, 8)}.`);
+    const toBob = ok(await bob('events'));
+    expect(toBob).toContain('"Blockade at the port" by @alice');
+    expect(toBob).toContain('@alice proved they host this anonymous event');
+    expect(ok(await dave('events'))).toContain('"Blockade at the port" by an anonymous host');
   });
 
   it('EVT-14 an event for a collective: bob, a member, sees it; carol, outside, does not', async () => {

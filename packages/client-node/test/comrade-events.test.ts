@@ -197,4 +197,20 @@ describe('Comrade events (EVT-*)', () => {
     expect((await alice.events())[0]!.rsvps).toEqual([expect.objectContaining({ name: 'bob', answer: 'yes' })]);
     expect(await carol.events()).toEqual([]);
   });
+
+  it('EVT-17 the host of an anonymous event proves it to one comrade, who sees the host; the others still do not', async () => {
+    const op = await scope.operator();
+    const [alice, bob, mallory] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'mallory')];
+    const start = nowS() + 24 * HOUR;
+    const e = await alice.createEvent({ title: 'Blockade at the port', start, end: start + 4 * HOUR, where: 'Gate 3', anonymous: true });
+    expect(await alice.proveHost(e.id.slice(0, 8), 'bob')).toEqual({ id: e.id, to: 'bob' });
+    const [proven] = await bob.events();
+    expect(proven).toMatchObject({ id: e.id, role: 'invited', host: 'alice', anonymous: true, hostProof: 'verified' });
+    // Mallory sees the event, without its host.
+    expect((await mallory.events())[0]).toMatchObject({ id: e.id, role: 'seen', host: '', anonymous: true });
+    // Proving a world event, or one not hosted here: NOT_FOUND, nothing sent.
+    expect(await codeOf(bob.proveHost(e.id, 'mallory'))).toBe('NOT_FOUND');
+    const world = await alice.createEvent({ title: 'Open day', start, end: start + HOUR, where: 'Hall', to: 'world' });
+    expect(await codeOf(alice.proveHost(world.id, 'bob'))).toBe('NOT_FOUND');
+  });
 });

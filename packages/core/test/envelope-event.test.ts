@@ -21,6 +21,8 @@ import {
   encodeLetter,
   openPost,
   openWorldLetter,
+  proveHosting,
+  checkHosting,
   sealLetter,
   sealPost,
   signStatement,
@@ -142,5 +144,19 @@ describe('event, invite and rsvp letters (EVT-*)', () => {
     expect(await codeOf(() => decodeCollectivePost(withText))).toBe('MALFORMED');
     // A text body is read as before.
     expect(decodeCollectivePost(encodeCollectivePost(createCollectivePost({ ...base, body: { text: 'hi' } }))).body).toEqual({ text: 'hi' });
+  });
+
+  it('EVT-17 a proof of hosting checks only under the event\'s one-time key, for its event, host and reader', () => {
+    const oneTime = KeyPair.generate();
+    const proof = proveHosting(oneTime, event.eid, 'alice', 'bob');
+    expect(checkHosting(proof, oneTime.publicKey, event.eid, 'alice', 'bob')).toBe(true);
+    expect(checkHosting(proof, KeyPair.generate().publicKey, event.eid, 'alice', 'bob')).toBe(false);
+    expect(checkHosting(proof, oneTime.publicKey, new Uint8Array(16), 'alice', 'bob')).toBe(false);
+    expect(checkHosting(proof, oneTime.publicKey, event.eid, 'mallory', 'bob')).toBe(false);
+    expect(checkHosting(proof, oneTime.publicKey, event.eid, 'alice', 'carol')).toBe(false);
+    expect(checkHosting(new Uint8Array(30), oneTime.publicKey, event.eid, 'alice', 'bob')).toBe(false);
+    const flipped = proof.slice();
+    flipped[flipped.length - 3]! ^= 1;
+    expect(checkHosting(flipped, oneTime.publicKey, event.eid, 'alice', 'bob')).toBe(false);
   });
 });

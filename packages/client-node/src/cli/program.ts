@@ -227,6 +227,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--anonymous', 'host it without your name: signed by a one-time key, posted for the world without login, answers to a one-time mailbox')
     .action(run(event.create as Action));
   events.command('invite <id> <names...>').description('invite comrades to an event you host: a sealed letter to each').action(run(event.invite as Action));
+  events.command('prove <id> <name>').description('show one comrade, and only them, that you host an anonymous event: a proof signed by its one-time key').action(run(event.prove as Action));
   events
     .command('rsvp <id>')
     .description('answer an event you were invited to or saw: a sealed letter to its host')

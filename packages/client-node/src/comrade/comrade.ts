@@ -688,6 +688,19 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Proves to one comrade that we host an anonymous event (EVT-17): an invitation from us with a signature
+   * by the event's one-time key; their client checks it against the event they see.
+   * @param id - the event id, or a prefix of at least 8 hex digits
+   * @param name - the comrade
+   * @returns `{ id, to }`
+   * @throws ProtocolError NOT_FOUND (no anonymous event hosted here), the send's codes
+   * @example `await comrade.proveHost('3f2a9c01', 'bob')`
+   */
+  async proveHost(id: string, name: string): Promise<{ id: string; to: string }> {
+    return ev.proveHost(this.#eventHost(), id, name);
+  }
+
+  /**
    * The events that have not ended: those hosted here with every comrade's latest answer, those we are
    * invited to, those in the world feed (EVT-8: ended ones are dropped). Fetches waiting letters first.
    * @returns hosted first, then the others, by start ({@link EventView})

@@ -18,6 +18,8 @@ import {
   normaliseName,
   openAnonEvent,
   openSealedLetter,
+  proveHosting,
+  checkHosting,
   sealAnonEvent,
   sealLetter,
   type EventBody,
@@ -143,6 +145,12 @@ export interface EventView {
   readonly rsvps?: readonly RsvpView[];
   /** Not ours: the answer we gave, if any. */
   readonly answer?: RsvpAnswer;
+  /**
+   * EVT-17: an invitation that claims its sender hosts an anonymous event: `verified` when the proof checks
+   * under the one-time key of the anonymous event seen with that id, `failed` otherwise (then the sender
+   * is not shown as its host).
+   */
+  readonly hostProof?: 'verified' | 'failed';
 }
 
 /**
@@ -241,6 +249,23 @@ export async function invite(host: EventHost, id: string, names: readonly string
 }
 
 /**
+ * EVT-17: proves to one comrade that we host an anonymous event: an invitation from us carrying a
+ * signature by the event's one-time key over the event, our name and theirs. It names us to them only.
+ * @throws ProtocolError NOT_FOUND (no anonymous event hosted here with that id), the send's codes
+ */
+export async function proveHost(host: EventHost, id: string, name: string): Promise<{ id: string; to: string }> {
+  const { hosted } = await host.book.read(host.operatorKey, Math.floor(host.now() / 1000));
+  const anonymous = [...hosted].filter(([, h]) => h.anon).map(([eid]) => eid);
+  const eid = resolve(id, anonymous, 'you host no anonymous event');
+  const event = hosted.get(eid)!;
+  const to = normaliseName(name);
+  const oneTime = new KeyPair(PrivateKey.from(event.anon!.key), PublicKey.from(event.anon!.pub));
+  const proof = proveHosting(oneTime, event.letter.body.eid, host.me.name, to);
+  await host.sendLetter(to, { kind: 'invite', body: { event: event.letter.body, proof } }, ttlUntil(event.letter.body.end, host.now()));
+  return { id: eid, to };
+}
+
+/**
  * Answers an event: a sealed `rsvp` letter to its host (EVT-6). Only an event this home knows of (invited,
  * or seen in the world feed) can be answered; nothing is sent otherwise.
  * @param id - the event id or a prefix of it
@@ -283,6 +308,7 @@ async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map
   const { hosted, answers } = await host.book.read(host.operatorKey, nowS);
   const rsvps = new Map<string, Map<string, RsvpView>>();
   const invited = new Map<string, EventView>();
+  const claims = new Map<string, { from: string; proof: Uint8Array; event: EventBody }>();
   for (const stored of letters) {
     if (stored.kind === undefined || !stored.letter) continue;
     let letter: InviteLetter | RsvpLetter;
@@ -312,6 +338,10 @@ async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map
     }
     const eid = toHex(event.eid);
     if (hosted.has(eid)) continue;
+    if ('proof' in letter.body && letter.body.proof) {
+      claims.set(eid, { from: letter.from, proof: letter.body.proof, event });
+      continue;
+    }
     const answer = answers.get(eid)?.answer;
     invited.set(eid, view({ from: letter.from, body: event }, 'invited', answer ? { answer } : {}));
   }
@@ -340,10 +370,30 @@ async function collect(host: EventHost): Promise<{ views: EventView[]; anon: Map
   const anon = new Map<string, { key: PublicKey; box: SymmetricKey }>();
   for (const post of await anonPosts(host, nowS)) {
     const eid = toHex(post.event.eid);
+    const claim = claims.get(eid);
+    if (claim && post.event.end > nowS && !invited.has(eid)) {
+      // EVT-17: the one-time key of the event itself signed that this sender hosts it, for us.
+      claims.delete(eid);
+      const proven = checkHosting(claim.proof, post.key, post.event.eid, claim.from, host.me.name);
+      const answer = answers.get(eid)?.answer;
+      anon.set(eid, { key: post.key, box: post.box });
+      if (proven) {
+        invited.set(eid, view({ from: claim.from, body: post.event }, 'invited', { anonymous: true, hostProof: 'verified', ...(answer ? { answer } : {}) }));
+        continue;
+      }
+      seen.set(eid, view({ from: '', body: post.event }, 'seen', { anonymous: true, hostProof: 'failed', ...(answer ? { answer } : {}) }));
+      continue;
+    }
     if (post.event.end <= nowS || hosted.has(eid) || invited.has(eid) || seen.has(eid)) continue;
     anon.set(eid, { key: post.key, box: post.box });
     const answer = answers.get(eid)?.answer;
     seen.set(eid, view({ from: '', body: post.event }, 'seen', { anonymous: true, ...(answer ? { answer } : {}) }));
+  }
+  // EVT-17: a claim for an anonymous event we do not see is an invitation whose host is not proven.
+  for (const [eid, c] of claims) {
+    if (invited.has(eid) || seen.has(eid)) continue;
+    const answer = answers.get(eid)?.answer;
+    invited.set(eid, view({ from: c.from, body: c.event }, 'invited', { hostProof: 'failed', ...(answer ? { answer } : {}) }));
   }
   // EVT-12: the answers to our anonymous events wait in their mailboxes, sealed to their one-time keys.
   for (const [eid, h] of hosted) {

@@ -1,5 +1,5 @@
 /**
- * Anonymous events (EVT-10..EVT-13): an event signed by a one-time key that nothing links to its host,
+ * Anonymous events (EVT-10..EVT-13, EVT-17): an event signed by a one-time key that nothing links to its host,
  * posted without login to the world's channel of anonymous events for the day, where every registered
  * comrade can read it; answers go to a one-time mailbox, a channel whose key the event carries, sealed to
  * the one-time key so only the host opens them.
@@ -132,4 +132,38 @@ function readMap(value: unknown): { box: Uint8Array; event: EventBody } {
   if (f.str('ctx', { max: 64 }) !== CTX) throw new ProtocolError('MALFORMED', `anonymous event.ctx must be ${CTX}`);
   const box = f.bytes('box', { min: MAILBOX_KEY_BYTES, max: MAILBOX_KEY_BYTES }).slice();
   return { box, event: readEventBody(f.raw('event'), 'anonymous event.event') };
+}
+
+const PROOF_CTX = 'comrad/anon-event/host';
+
+/**
+ * EVT-17: the host's proof, for one comrade, that it hosts an anonymous event: a signature by the event's
+ * one-time key over `{ctx: "comrad/anon-event/host", eid, host, to}`. Sent inside an invitation from the
+ * host (so the letter's verified sender is `host`), it convinces `to` and names nobody else.
+ * @param oneTime - the event's one-time key pair
+ * @param eid - the event's id
+ * @param host - the host's name, as the invitation's `from` will say
+ * @param to - the comrade it is for
+ * @example `const proof = proveHosting(oneTime, event.eid, 'alice', 'bob')`
+ */
+export function proveHosting(oneTime: KeyPair, eid: Uint8Array, host: string, to: string): Uint8Array {
+  if (!(oneTime instanceof KeyPair)) throw new TypeError('oneTime must be a KeyPair');
+  return sign(oneTime.privateKey, encode({ ctx: PROOF_CTX, eid, host, to }));
+}
+
+/**
+ * EVT-17: whether `proof` shows that `host` hosts the anonymous event `eid` whose one-time key is `key`,
+ * for the comrade `to`. False for anything else (another key, another event, host or reader, or bytes
+ * that are no signature); never throws for bad bytes.
+ * @example `if (checkHosting(proof, anon.key, eid, letter.from, me)) showHost(letter.from)`
+ */
+export function checkHosting(proof: Uint8Array, key: PublicKey, eid: Uint8Array, host: string, to: string): boolean {
+  if (!(key instanceof PublicKey)) throw new TypeError('key must be a PublicKey');
+  try {
+    checkSigned(proof);
+    return bytesEqual(verify(key, proof), encode({ ctx: PROOF_CTX, eid, host, to }));
+  } catch (err) {
+    if (err instanceof ProtocolError) return false;
+    throw err;
+  }
 }

@@ -54,7 +54,10 @@ export interface EventBody {
 }
 
 /** The body of an `invite` letter: an event, or a collective's keys (EVT-5). Exactly one is present. */
-export type InviteBody = { readonly event: EventBody } | { readonly collective: Uint8Array };
+export type InviteBody = { readonly event: EventBody; readonly proof?: Uint8Array } | { readonly collective: Uint8Array };
+
+/** EVT-17: bytes of a proof of hosting (a Themis signature by the one-time key over a small map). */
+export const MAX_HOST_PROOF_BYTES = 1024;
 
 /** The body of an `rsvp` letter: the event answered and the answer (EVT-6). */
 export interface RsvpBody {
@@ -63,7 +66,7 @@ export interface RsvpBody {
 }
 
 const EVENT_FIELDS = ['eid', 'title', 'start', 'end', 'where', 'note'] as const;
-const INVITE_FIELDS = ['event', 'collective'] as const;
+const INVITE_FIELDS = ['event', 'collective', 'proof'] as const;
 const RSVP_FIELDS = ['eid', 'answer'] as const;
 // EVT-3: a title and a place are one line that shows as what it says: no C0/C1 controls, no line or
 // paragraph separators, no bidi embeddings, overrides or isolates (as a profile's display name, PROF-3).
@@ -100,7 +103,13 @@ export function readInviteBody(value: unknown): InviteBody {
   const f = Fields.of(value, 'letter.body', INVITE_FIELDS);
   const hasEvent = f.has('event');
   if (hasEvent === f.has('collective')) throw new ProtocolError('MALFORMED', 'an invitation holds exactly one of event and collective');
-  if (hasEvent) return { event: readEventBody(f.raw('event'), 'letter.body.event') };
+  if (hasEvent) {
+    const event = readEventBody(f.raw('event'), 'letter.body.event');
+    // EVT-17: a proof of hosting goes with an event only; what it proves is checked by the invitee's client.
+    const proof = f.optBytes('proof', { min: 1, max: MAX_HOST_PROOF_BYTES });
+    return proof ? { event, proof: proof.slice() } : { event };
+  }
+  if (f.has('proof')) throw new ProtocolError('MALFORMED', 'a proof of hosting goes with an event');
   return { collective: f.bytes('collective', { min: 1, max: MAX_INVITE_KEYS_BYTES }).slice() };
 }
 
@@ -128,8 +137,12 @@ export function eventBodyToMap(b: EventBody): unknown {
  */
 export function inviteBodyToMap(b: InviteBody): unknown {
   if (typeof b !== 'object' || b === null) return b;
-  const o = b as { event?: EventBody; collective?: Uint8Array };
-  return { ...(o.event !== undefined ? { event: eventBodyToMap(o.event) } : {}), ...(o.collective !== undefined ? { collective: o.collective } : {}) };
+  const o = b as { event?: EventBody; collective?: Uint8Array; proof?: Uint8Array };
+  return {
+    ...(o.event !== undefined ? { event: eventBodyToMap(o.event) } : {}),
+    ...(o.collective !== undefined ? { collective: o.collective } : {}),
+    ...(o.proof !== undefined ? { proof: o.proof } : {}),
+  };
 }
 
 /** The canonical map of an RSVP. @internal */

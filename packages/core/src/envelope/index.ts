@@ -63,6 +63,7 @@ export {
   MAX_EVENT_TIME,
   RSVP_ANSWERS,
   MAX_INVITE_KEYS_BYTES,
+  MAX_HOST_PROOF_BYTES,
   type RsvpAnswer,
   type EventBody,
   type InviteBody,
@@ -143,5 +144,7 @@ export {
   anonEventsKey,
   sealAnonEvent,
   openAnonEvent,
+  proveHosting,
+  checkHosting,
   type AnonEvent,
 } from './anon-event.js';

@@ -48,6 +48,15 @@ export async function invite(ctx: Context, id: string, names: string[]): Promise
   });
 }
 
+/** `comrad event prove ID NAME`: shows NAME, and only them, that we host an anonymous event (EVT-17). */
+export async function prove(ctx: Context, id: string, name: string): Promise<void> {
+  await ctx.withComrade(true, async (c) => {
+    const res = await c.proveHost(id, name);
+    ctx.out.line(`Sent @${res.to} a proof that you host the anonymous event ${res.id.slice(0, MIN_ID_PREFIX)}.`);
+    ctx.out.result(res);
+  });
+}
+
 /** `comrad event rsvp ID yes|no|maybe`: a sealed answer to the host (EVT-6). */
 export async function rsvp(ctx: Context, id: string, answer: RsvpAnswer): Promise<void> {
   if (!(RSVP_ANSWERS as readonly string[]).includes(answer)) throw new UsageError('BAD_ARGUMENT', 'answer yes, no or maybe');
@@ -78,9 +87,11 @@ function show(ctx: Context, e: EventView): void {
     const silent = (e.invited ?? []).filter((n) => !answers.some((r) => r.name === n));
     if (silent.length > 0) extra.push([ctx.out.dim(`  not answered: ${silent.map((n) => `@${n}`).join(', ')}`)]);
   } else {
+    if (e.hostProof === 'verified') extra.push([ctx.out.good(`@${e.host} proved they host this anonymous event`)]);
+    if (e.hostProof === 'failed') extra.push([ctx.out.bad('a claim to host it did not check out: the host is not proven')]);
     extra.push([`${e.role === 'invited' ? 'you are invited' : e.anonymous ? 'in the world, hosted anonymously' : e.collective ? `for the members of @${e.collective}` : e.circle ? `for those @${e.circle} trusts` : 'in the world feed'}; `, e.answer ? `you answered ${e.answer}` : ctx.out.dim(`answer: comrad event rsvp ${e.id.slice(0, MIN_ID_PREFIX)} yes|no|maybe`)]);
   }
-  ctx.out.block([ctx.out.bold(e.id.slice(0, MIN_ID_PREFIX)), `  "${e.title}" by ${e.anonymous && e.role !== 'host' ? 'an anonymous host' : `@${e.host}`}`], `${formatWhen(e.start, e.end)}, at ${e.where}${e.note ? `\n${e.note}` : ''}`, extra);
+  ctx.out.block([ctx.out.bold(e.id.slice(0, MIN_ID_PREFIX)), `  "${e.title}" by ${e.host === '' ? 'an anonymous host' : `@${e.host}`}`], `${formatWhen(e.start, e.end)}, at ${e.where}${e.note ? `\n${e.note}` : ''}`, extra);
 }
 
 function audience(to: string[] | undefined): { to: 'world' | 'invited' | 'collective' | 'trusted'; collective?: string | undefined } {
