@@ -4,8 +4,9 @@
  * the sweep (with the nullifiers), persistence, and votes and puts that race from two instances.
  */
 import { randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PinVoteRule, StoredPin } from '@comrad/operator';
+import type { PinVoteRule, Store, StoredPin } from '@comrad/operator';
 import { T0, contains, secondInstance, valueBytes, type StoreUnderTest } from './fixtures.js';
 
 const HOUR = 3_600_000;
@@ -19,6 +20,102 @@ function pin(cell: string, fields: Partial<StoredPin> = {}): StoredPin {
 
 const nullifier = () => randomBytes(32).toString('hex');
 const ids = (pins: readonly StoredPin[]) => pins.map((p) => p.id).sort();
+
+interface PinModel {
+  now: number;
+  /** Pins held (expired or not, until swept), by slot, with the nullifiers that voted on each. */
+  readonly held: Map<number, { pin: StoredPin; voted: Set<number> }>;
+}
+
+interface PinReal {
+  readonly stores: readonly Store[];
+  /** Fresh ids and cells per run, so runs on one store never meet. */
+  readonly ids: readonly string[];
+  readonly cells: readonly string[];
+  readonly nullifiers: readonly string[];
+}
+
+type PinCommand = fc.AsyncCommand<PinModel, PinReal>;
+const MAX_PINS = 4;
+/** A rule whose cap a few confirms reach, and whose confirms and denies differ, so the sums are tested. */
+const MODEL_RULE: PinVoteRule = { confirmMs: HOUR, denyMs: HOUR / 2, maxLifeMs: 3.5 * HOUR };
+
+/** The model's vote (PIN-6), written out apart from the stores' `movePin`. */
+function modelVote(p: StoredPin, vote: 'confirm' | 'deny'): StoredPin {
+  if (vote === 'deny') return { ...p, denies: p.denies + 1, expiresAt: Math.max(0, p.expiresAt - MODEL_RULE.denyMs) };
+  const capped = Math.min(p.expiresAt + MODEL_RULE.confirmMs, p.createdAt + MODEL_RULE.maxLifeMs);
+  return { ...p, confirms: p.confirms + 1, expiresAt: Math.max(p.expiresAt, capped) };
+}
+
+class PutPinCmd implements PinCommand {
+  constructor(readonly slot: number, readonly cell: number, readonly ttl: number, readonly via: number) {}
+  check = () => true;
+  async run(m: PinModel, r: PinReal): Promise<void> {
+    const pin: StoredPin = { id: r.ids[this.slot]!, cell: r.cells[this.cell]!, kind: 'danger', note: `n${this.slot}`, createdAt: m.now, expiresAt: m.now + this.ttl, confirms: 0, denies: 0 };
+    const expected = m.held.has(this.slot) ? 'held' : m.held.size + 1 > MAX_PINS ? 'full' : 'ok';
+    expect(await r.stores[this.via % r.stores.length]!.putPin(pin, MAX_PINS)).toBe(expected);
+    if (expected === 'ok') m.held.set(this.slot, { pin, voted: new Set() });
+  }
+  toString = () => `put(${this.slot}, cell ${this.cell}, ttl ${this.ttl}, via ${this.via})`;
+}
+
+class VotePinCmd implements PinCommand {
+  constructor(readonly slot: number, readonly voter: number, readonly vote: 'confirm' | 'deny', readonly via: number) {}
+  check = () => true;
+  async run(m: PinModel, r: PinReal): Promise<void> {
+    const held = m.held.get(this.slot);
+    const expected = !held ? 'not-found' : held.pin.expiresAt <= m.now ? 'expired' : held.voted.has(this.voter) ? 'duplicate' : undefined;
+    const got = await r.stores[this.via % r.stores.length]!.votePin(r.ids[this.slot]!, r.nullifiers[this.voter]!, this.vote, m.now, MODEL_RULE);
+    if (expected) return void expect(got).toBe(expected);
+    held!.voted.add(this.voter);
+    held!.pin = modelVote(held!.pin, this.vote);
+    expect(got).toEqual({ expiresAt: held!.pin.expiresAt, confirms: held!.pin.confirms, denies: held!.pin.denies });
+  }
+  toString = () => `vote(${this.slot}, voter ${this.voter}, ${this.vote}, via ${this.via})`;
+}
+
+class ListPinsCmd implements PinCommand {
+  constructor(readonly cell: number, readonly prefix: number, readonly limit: number, readonly via: number) {}
+  check = () => true;
+  async run(m: PinModel, r: PinReal): Promise<void> {
+    const prefix = r.cells[this.cell]!.slice(0, this.prefix);
+    const live = [...m.held.values()].map((h) => h.pin).filter((p) => p.expiresAt > m.now && p.cell.startsWith(prefix));
+    const want = live.sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, this.limit);
+    expect(await r.stores[this.via % r.stores.length]!.listPins([prefix], m.now, this.limit)).toEqual(want);
+  }
+  toString = () => `list(cell ${this.cell}'s first ${this.prefix}, limit ${this.limit}, via ${this.via})`;
+}
+
+class TickPinsCmd implements PinCommand {
+  constructor(readonly ms: number) {}
+  check = () => true;
+  async run(m: PinModel): Promise<void> {
+    m.now += this.ms;
+  }
+  toString = () => `tick(${this.ms})`;
+}
+
+class SweepPinsCmd implements PinCommand {
+  constructor(readonly via: number) {}
+  check = () => true;
+  async run(m: PinModel, r: PinReal): Promise<void> {
+    const due = [...m.held].filter(([, h]) => h.pin.expiresAt <= m.now);
+    expect(await r.stores[this.via % r.stores.length]!.expirePins(m.now)).toBe(due.length);
+    for (const [slot] of due) m.held.delete(slot);
+  }
+  toString = () => `sweep(via ${this.via})`;
+}
+
+const pinCommands = fc.commands(
+  [
+    fc.tuple(fc.nat(3), fc.nat(2), fc.integer({ min: 1, max: 3 * HOUR }), fc.nat(1)).map(([s, c, t, v]) => new PutPinCmd(s, c, t, v)),
+    fc.tuple(fc.nat(3), fc.nat(3), fc.constantFrom('confirm' as const, 'confirm' as const, 'deny' as const), fc.nat(1)).map(([s, n, v, via]) => new VotePinCmd(s, n, v, via)),
+    fc.tuple(fc.nat(2), fc.integer({ min: 4, max: 7 }), fc.integer({ min: 1, max: 5 }), fc.nat(1)).map(([c, p, l, v]) => new ListPinsCmd(c, p, l, v)),
+    fc.integer({ min: 1, max: HOUR }).map((ms) => new TickPinsCmd(ms)),
+    fc.nat(1).map((v) => new SweepPinsCmd(v)),
+  ],
+  { maxCommands: 30 },
+);
 
 /** Registers the pin cases for the store `sut()` returns. */
 export function pinConformance(sut: () => StoreUnderTest): void {
@@ -137,6 +234,26 @@ export function pinConformance(sut: () => StoreUnderTest): void {
       expect(others.every((r) => typeof r === 'object')).toBe(true);
       const held = (await b.listPins([p.cell], T0, 10))[0]!;
       expect(held.confirms + held.denies).toBe(9);
+    });
+
+    it('PIN-5 PIN-6 PIN-8 random put/vote/list/tick/sweep sequences from two instances agree with a plain model', async () => {
+      const target = sut();
+      const stores = [target.store, await secondInstance(target)];
+      await fc.assert(
+        fc.asyncProperty(pinCommands, async (cmds) => {
+          await target.store.expirePins(T0 + 1000 * 24 * HOUR); // every run starts with no pin held
+          // Three cells sharing a fresh 4-character prefix, the last two a 6-character one.
+          const base = `${'bcdefghjkm'[randomBytes(1)[0]! % 10]}${randomBytes(2).toString('hex').replace(/[a]/g, 'b')}`.slice(0, 4);
+          const real: PinReal = {
+            stores,
+            ids: Array.from({ length: 6 }, () => randomBytes(16).toString('hex')),
+            cells: [`${base}0zz`, `${base}1bc`, `${base}1bd`],
+            nullifiers: Array.from({ length: 4 }, () => nullifier()),
+          };
+          await fc.asyncModelRun(() => ({ model: { now: T0, held: new Map() }, real }), cmds);
+        }),
+        { numRuns: 40 },
+      );
     });
 
     it('PIN-5 puts that race at the bound: exactly maxPins are kept', async () => {
