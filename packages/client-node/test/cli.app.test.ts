@@ -9,13 +9,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { COMRAD_BIN, requireBuild, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { launchChromium } from '@comrad/test-kit/chromium';
+import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
 
 const SCREENS = fileURLToPath(new URL('../../../.app-screens/', import.meta.url));
 const PASS = { alice: 'correct horse battery staple violet', bob: 'quiet river lantern seventeen maple' } as const;
@@ -54,7 +55,7 @@ async function startApp(name: 'alice' | 'bob'): Promise<App> {
   });
   const linkMs = Date.now() - startedAt;
   const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(25_000);
   const page = await context.newPage();
   const bodies: string[] = [];
   page.on('response', (r) => {
@@ -160,6 +161,27 @@ describe('comrad app: two people, two homes, one Operator, in headless Chromium'
     await shot(a, '4-letters');
   });
 
+  it('letters: an image, previewed before sending, arrives without its metadata', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    const file = join(root.dir, 'photo.jpg');
+    await writeFile(file, await taggedJpeg({ width: 64, height: 48 }));
+    await a.getByLabel(/^Image/).setInputFiles(file);
+    const preview = a.getByRole('img', { name: 'preview of the image to send' });
+    await preview.waitFor();
+    await a.getByLabel('Letter', { exact: true }).fill('the banner, as printed');
+    await a.getByRole('button', { name: 'Send letter' }).click();
+    await preview.waitFor({ state: 'detached' });
+    const img = b.getByRole('img', { name: 'image from @alice' });
+    await img.waitFor({ timeout: 20_000 });
+    expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    // What bob's page was served is the re-encoded image: none of the planted metadata.
+    const src = (await img.getAttribute('src'))!;
+    const bytes = await b.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), src);
+    expect(metadataMarkersIn(new Uint8Array(bytes))).toEqual([]);
+    expect(Buffer.from(bytes).toString('latin1')).not.toContain(PLANTED.comment);
+  });
+
   it('world: alice posts, bob reads it in his feed (appears live)', async () => {
     const a = apps.alice.page;
     const b = apps.bob.page;
@@ -171,7 +193,34 @@ describe('comrad app: two people, two homes, one Operator, in headless Chromium'
     await a.locator('.posts .text', { hasText: 'the square is calm tonight' }).waitFor();
     // Bob's feed was open before the post: it comes by the app's poll and a server-sent event.
     await b.locator('.posts li', { hasText: 'the square is calm tonight' }).getByText('@alice').waitFor({ timeout: 20_000 });
+    // Bob votes it up, anonymously; the tally comes back.
+    await b.getByRole('button', { name: 'vote up the post by @alice' }).first().click();
+    await b.getByText('1 up, 0 down').waitFor();
     await shot(b, '5-world');
+  });
+
+  it('events: alice hosts one and invites bob; bob answers; alice sees his answer', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    await a.getByRole('tab', { name: 'Events' }).click();
+    await a.getByLabel('Title').fill('banner painting');
+    await a.getByLabel('Where').fill('the back room');
+    await a.getByRole('button', { name: 'Create event' }).click();
+    await a.getByRole('heading', { name: 'banner painting' }).waitFor();
+    await a.getByLabel('Invite to banner painting').fill('bob');
+    await a.getByRole('button', { name: 'Invite', exact: true }).click();
+    await a.getByText('Invited: @bob').waitFor();
+    await b.getByRole('tab', { name: 'Events' }).click();
+    const invitation = b.locator('li.event', { hasText: 'banner painting' });
+    await invitation.waitFor({ timeout: 20_000 });
+    await expect(invitation.textContent()).resolves.toContain('hosted by @alice');
+    await invitation.getByRole('button', { name: 'yes' }).click();
+    await invitation.getByText('You answered yes.').waitFor();
+    await shot(b, '9-events');
+    // Alice reads the answer when her events are read again (the answer is a letter to her).
+    await a.getByRole('tab', { name: 'Letters' }).click();
+    await a.getByRole('tab', { name: 'Events' }).click();
+    await a.getByText('Answers: @bob yes').waitFor({ timeout: 20_000 });
   });
 
   it('contacts: bob looks alice up and sees the fingerprint her own app shows', async () => {

@@ -8,7 +8,8 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { ComradError, toHex } from '@comrad/core';
-import { normaliseName } from '@comrad/core/envelope';
+import { normaliseName, RSVP_ANSWERS, type RsvpAnswer } from '@comrad/core/envelope';
+import { VOTE_CHOICES, type VoteChoice } from '@comrad/core/wire';
 import { Comrade, type ComradeOptions, type FeedEntry } from '../comrade/comrade.js';
 import { startCrypto } from '../crypto-ready.js';
 import { UsageError } from '../errors.js';
@@ -91,6 +92,11 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     'POST /api/accept-key': (i) => this.#acceptKey(i),
     'GET /api/feed': (i) => this.#feed(i),
     'POST /api/post': (i) => this.#post(i),
+    'POST /api/post/vote': (i) => this.#votePost(i),
+    'GET /api/events': () => this.#events(),
+    'POST /api/event': (i) => this.#createEvent(i),
+    'POST /api/event/invite': (i) => this.#inviteToEvent(i),
+    'POST /api/event/rsvp': (i) => this.#rsvp(i),
     'GET /api/pins': (i) => this.#pins(i),
     'POST /api/pin': (i) => this.#pin(i),
     'POST /api/pin/vote': (i) => this.#votePin(i),
@@ -305,6 +311,56 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     const days = i['expiresInDays'];
     if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 365)) throw new UsageError('BAD_ARGUMENT', 'expiresInDays is a whole number of days');
     const res = await c.post(text, { ...(image ? { image } : {}), ...(typeof days === 'number' ? { expiresInDays: days } : {}) });
+    this.#touch();
+    return res;
+  }
+
+  /** An anonymous vote on a world post (VOTE-*): the Operator counts it, and cannot tell whose it is. */
+  async #votePost(i: Input): Promise<unknown> {
+    const choice = str(i, 'choice', 8);
+    if (!(VOTE_CHOICES as readonly string[]).includes(choice)) throw new UsageError('BAD_ARGUMENT', `choice is one of ${VOTE_CHOICES.join(', ')}`);
+    const tally = await this.#ready().votePost(str(i, 'id', 128), choice as VoteChoice);
+    this.#touch();
+    return tally;
+  }
+
+  async #events(): Promise<unknown> {
+    const events = await this.#serial(() => this.#ready().events());
+    this.#touch();
+    return { events };
+  }
+
+  async #createEvent(i: Input): Promise<unknown> {
+    const start = Math.floor(num(i, 'start'));
+    const hours = i['hours'] === undefined ? 2 : num(i, 'hours');
+    if (hours <= 0 || hours > 24 * 14) throw new UsageError('BAD_ARGUMENT', 'hours is between 0 and two weeks');
+    const to = optStr(i, 'to', 16) ?? 'invited';
+    if (to !== 'invited' && to !== 'world') throw new UsageError('BAD_ARGUMENT', 'to is invited or world');
+    const note = optStr(i, 'note', 1000);
+    const view = await this.#ready().createEvent({
+      title: str(i, 'title', 200),
+      start,
+      end: start + Math.round(hours * 3600),
+      where: str(i, 'where', 200),
+      ...(note ? { note } : {}),
+      to,
+      ...(i['anonymous'] === true ? { anonymous: true } : {}),
+    });
+    this.#touch();
+    return view;
+  }
+
+  async #inviteToEvent(i: Input): Promise<unknown> {
+    const names = arr(i, 'names', 100).map((n) => normaliseName(String(n)));
+    const res = await this.#ready().inviteToEvent(str(i, 'id', 64), names);
+    this.#touch();
+    return res;
+  }
+
+  async #rsvp(i: Input): Promise<unknown> {
+    const answer = str(i, 'answer', 8);
+    if (!(RSVP_ANSWERS as readonly string[]).includes(answer)) throw new UsageError('BAD_ARGUMENT', `answer is one of ${RSVP_ANSWERS.join(', ')}`);
+    const res = await this.#ready().rsvp(str(i, 'id', 64), answer as RsvpAnswer);
     this.#touch();
     return res;
   }
