@@ -78,6 +78,26 @@ describe('encoding (ENC-*)', () => {
     }
   });
 
+  it('ENC-2 encode reuses one writer: a refused value, a nested call and a large value leave later encodes exact', () => {
+    const big = new Uint8Array((1 << 20) + 1).fill(7); // past the size the shared writer keeps
+    const small = { v: 1, name: 'alice', bytes: Uint8Array.of(1, 2, 3) };
+    const expected = encode(small);
+    expect(() => encode({ a: 'x'.repeat(300), b: 1.5 })).toThrow(TypeError);
+    expect(encode(small)).toEqual(expected);
+    const back = decode(encode({ big }), 2 << 20) as { big: Uint8Array };
+    expect(back.big.length === big.length && back.big.every((b) => b === 7)).toBe(true);
+    expect(encode(small)).toEqual(expected);
+    // A getter that encodes while the outer encode is writing gets a writer of its own.
+    const nested = { inner: 0 as unknown };
+    Object.defineProperty(nested, 'inner', { enumerable: true, get: () => encode(small) });
+    expect(decode(encode(nested))).toEqual({ inner: expected });
+    // The returned bytes are the caller's own: the next encode does not change them.
+    const kept = encode({ s: 'y'.repeat(500) });
+    const copy = kept.slice();
+    encode({ s: 'z'.repeat(500) });
+    expect(kept).toEqual(copy);
+  });
+
   it('ENC-1 every extension type, floats and the never-used byte are MALFORMED', async () => {
     for (const kind of [0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xc7, 0xc8, 0xc9]) {
       for (const type of [-1, 0, 0x70, 0x72, 0x73, 0x74, 0x78, 127]) {

@@ -51,6 +51,13 @@ class Writer {
   view = new DataView(this.buf.buffer);
   pos = 0;
 
+  /** Starts over on `buf` (the old one is dropped; the caller has zeroed what it needed to). */
+  reset(buf: Uint8Array): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer);
+    this.pos = 0;
+  }
+
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = this.buf.length * 2;
@@ -89,6 +96,11 @@ class Writer {
     this.pos += bytes.length;
   }
 }
+
+/** The largest buffer the shared writer keeps between calls (a fetch page of small letters fits). */
+const SHARED_WRITER_BYTES = 1 << 20;
+const shared = new Writer();
+let sharedBusy = false;
 
 function writeInt(w: Writer, n: number): void {
   if (n >= 0) {
@@ -203,10 +215,25 @@ function writeValue(w: Writer, value: unknown, depth: number): void {
  * @example `const bytes = encode({ v: 1, name: 'alice' })`
  */
 export function encode(value: unknown): Uint8Array {
-  const w = new Writer();
-  writeValue(w, value, 0);
-  return w.buf.slice(0, w.pos);
+  // One writer reused by every call: a fresh one costs two allocations and, for a letter, three doublings
+  // and copies on each of the several encodes of every request. A nested call (never made by this file,
+  // but a getter could) gets a writer of its own.
+  const w = sharedBusy ? new Writer() : shared;
+  if (w === shared) sharedBusy = true;
+  try {
+    writeValue(w, value, 0);
+    return w.buf.slice(0, w.pos);
+  } finally {
+    if (w === shared) {
+      // Nothing encoded stays behind (plaintexts, key material), and a rare large value does not keep its buffer.
+      w.buf.fill(0, 0, w.pos);
+      if (w.buf.length > SHARED_WRITER_BYTES) w.reset(new Uint8Array(256));
+      w.pos = 0;
+      sharedBusy = false;
+    }
+  }
 }
+
 
 // ---------------------------------------------------------------------------------------------------
 // Decoder
