@@ -52,7 +52,7 @@ class Writer {
   pos = 0;
 
   /** Starts over on `buf` (the old one is dropped; the caller has zeroed what it needed to). */
-  reset(buf: Uint8Array): void {
+  reset(buf: Uint8Array<ArrayBuffer>): void {
     this.buf = buf;
     this.view = new DataView(buf.buffer);
     this.pos = 0;
