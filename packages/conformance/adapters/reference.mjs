@@ -37,16 +37,28 @@ import {
 
 await ready();
 
-/** A letter as the vectors write it: the letter's fields, with `id` and `body.image.data` as hex. */
+/**
+ * A letter as the vectors write it: the letter's fields, with `id`, `body.image.data` and a circle key's
+ * `body.key` as hex (ADAPTER.md).
+ */
 function letterToJson(l) {
-  const body = { text: l.body.text };
-  if (l.body.image) body.image = { mime: l.body.image.mime, data: toHex(l.body.image.data) };
-  return { v: l.v, kind: l.kind, from: l.from, to: l.to, at: l.at, id: toHex(l.id), body };
+  return { v: l.v, kind: l.kind, from: l.from, to: l.to, at: l.at, id: toHex(l.id), body: bodyToJson(l.kind, l.body) };
+}
+
+function bodyToJson(kind, b) {
+  if (kind === 'circle-key') return { gen: b.gen, key: toHex(b.key) };
+  const body = { text: b.text };
+  if (b.image) body.image = { mime: b.image.mime, data: toHex(b.image.data) };
+  return body;
 }
 
 function letterFromJson(j) {
-  const body = j.body.image ? { text: j.body.text, image: { mime: j.body.image.mime, data: fromHex(j.body.image.data) } } : { text: j.body.text };
-  return { v: j.v, kind: j.kind, from: j.from, to: j.to, at: j.at, id: fromHex(j.id), body };
+  return { v: j.v, kind: j.kind, from: j.from, to: j.to, at: j.at, id: fromHex(j.id), body: bodyFromJson(j.kind, j.body) };
+}
+
+function bodyFromJson(kind, b) {
+  if (kind === 'circle-key') return { gen: b.gen, key: fromHex(b.key) };
+  return b.image ? { text: b.text, image: { mime: b.image.mime, data: fromHex(b.image.data) } } : { text: b.text };
 }
 
 const keyPair = (k) => new KeyPair(PrivateKey.from(fromHex(k.privateKey)), PublicKey.from(fromHex(k.publicKey)));
