@@ -152,6 +152,10 @@ describe('every order of concurrent acts folds to one agreed state (COL-8, COL-1
           [[{ by: 'alice', act: 'vouch' }, { by: 'bob', act: 'vouch' }, { by: 'carol', act: 'rotate' }]],
           [[{ by: 'alice', act: 'yes' }, { by: 'carol', act: 'yes' }, { by: 'dave', act: 'no' }, { by: 'erin', act: 'yes' }]],
           [[{ by: 'alice', act: 'expel' }, { by: 'bob', act: 'expel' }, { by: 'erin', act: 'vouch' }, { by: 'carol', act: 'vouch' }]],
+          // Two more sets without an expulsion, so commuting acts are checked at least four times however
+          // many of the ten random sets draw an expulsion.
+          [[{ by: 'bob', act: 'vouch' }, { by: 'dave', act: 'no' }, { by: 'alice', act: 'rotate' }]],
+          [[{ by: 'carol', act: 'vouch' }, { by: 'alice', act: 'yes' }, { by: 'dave', act: 'rotate' }]],
         ],
       },
     );
