@@ -17,6 +17,7 @@ import { COMRAD_BIN, requireBuild, startOperatorProcess, type OperatorProcess } 
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { launchChromium } from '@comrad/test-kit/chromium';
 import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
+import { readmeSection } from '@comrad/test-kit/client-node/cast';
 
 const SCREENS = fileURLToPath(new URL('../../../.app-screens/', import.meta.url));
 const PASS = { alice: 'correct horse battery staple violet', bob: 'quiet river lantern seventeen maple' } as const;
@@ -339,9 +340,7 @@ describe('comrad app: who may talk to the local server', () => {
   });
 
   it("the README's app section shows the commands this file runs", async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const start = readme.indexOf('\n## The app');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = await readmeSection('The app');
     for (const shown of ['npm run app', 'comrad app', '--no-open', '--port N', 'docs/app-letters.png', 'docs/app-map.png']) expect(section).toContain(shown);
     expect(JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')).scripts.app).toMatch(/comrad\.js app$/);
   });

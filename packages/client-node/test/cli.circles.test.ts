@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { comrad, ok, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
+import { readmeSection } from '@comrad/test-kit/client-node/cast';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;
@@ -42,10 +42,7 @@ async function feedOf(who: (...args: string[]) => Promise<CliResult>): Promise<A
 
 describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three people and one Operator (processes)', () => {
   it("CIR-4 the README's Trusted circles section shows the commands this file runs", async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const start = readme.indexOf('\n## Trusted circles');
-    expect(start).toBeGreaterThan(0);
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = await readmeSection('Trusted circles');
     for (const command of ['alice trust bob', 'alice trust carol', 'bob inbox', 'alice post --to trusted', 'bob feed', 'alice untrust carol', '--to trusted --image flyer.jpg', 'alice trusted', '[NOT_TRUSTED]', '[NO_CIRCLE]']) {
       expect(section).toContain(command);
     }

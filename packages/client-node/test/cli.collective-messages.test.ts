@@ -8,55 +8,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
-import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { ok } from '@comrad/test-kit/client-node/processes';
+import { startCast, type Cast, type Run } from '@comrad/test-kit/client-node/cast';
 import { taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
 
-let root: { dir: string; remove(): Promise<void> };
-let op: OperatorProcess;
-type Run = (...args: string[]) => Promise<CliResult>;
-const people: Record<string, Run> = {};
-const person = (name: string): Run => (...args) => people[name]!(...args);
+let cast: Cast;
+const person = (name: string): Run => (...args) => cast.as(name)(...args);
 const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(person) as [Run, Run, Run, Run];
 type Message = { author: string; text: string; former: boolean; epoch: number; image?: { mime: string } };
 const feed = async (run: Run) => JSON.parse(ok(await run('--json', 'collective', 'feed', 'portland'))) as { messages: Message[]; unreadable: { code: string }[] };
 const texts = async (run: Run) => (await feed(run)).messages.map((m) => m.text);
 
 beforeAll(async () => {
-  requireBuild();
-  root = await tempHome('comrad-colmsg-');
-  op = await startOperatorProcess(join(root.dir, 'operator'));
-  for (const name of ['alice', 'bob', 'carol', 'dave']) {
-    const run: Run = (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for the test` });
-    people[name] = run;
-    ok(await run('operator', 'add', op.url, '--key', op.fingerprint));
-    ok(await run('register', name));
-  }
+  cast = await startCast('comrad-colmsg-', ['alice', 'bob', 'carol', 'dave']);
   // @portland: one vouch admits (30 %, at least 1), half the other members expel.
   ok(await alice('collective', 'found', 'portland', '--quorum', '0.3', '--expel', '0.5'));
   for (const who of ['bob', 'carol']) {
     ok(await alice('collective', 'invite', 'portland', who));
-    ok(await people[who]!('collective', 'request', 'portland'));
+    ok(await cast.as(who)('collective', 'request', 'portland'));
     ok(await alice('collective', 'vouch', 'portland', who));
   }
 }, 180_000);
 
 afterAll(async () => {
-  await op?.stop();
-  await root?.remove();
+  await cast?.stop();
 });
 
 // Each step is a `comrad` process (node start, home unlock, connections): seconds each on a busy machine.
 describe('comrad collective post and feed (processes, LMDB)', { timeout: 120_000 }, () => {
   it('COL-32 COL-33 COL-34 members post, text and an image, and every member reads every message, verified', async () => {
     expect(ok(await alice('collective', 'post', 'portland', 'General assembly on Thursday, 7pm, at the union hall'))).toMatch(/^Posted to @portland \(message \S+\): its members read it/);
-    const photo = join(root.dir, 'banner.jpg');
+    const photo = join(cast.dir, 'banner.jpg');
     await writeFile(photo, await taggedJpeg({ width: 640, height: 480 }));
     ok(await bob('collective', 'post', 'portland', 'the banner for Thursday', '--image', photo));
-    const shown = ok(await carol('collective', 'feed', 'portland', '--save-images', join(root.dir, 'saved')));
+    const shown = ok(await carol('collective', 'feed', 'portland', '--save-images', join(cast.dir, 'saved')));
     expect(shown).toMatch(/@bob · .* UTC message \S+\n {2}the banner for Thursday\n {2}\[image image\/jpeg, [\d.]+ KiB → /);
     expect(shown).toContain('General assembly on Thursday, 7pm, at the union hall');
-    expect((await readdir(join(root.dir, 'saved'))).length).toBe(1);
+    expect((await readdir(join(cast.dir, 'saved'))).length).toBe(1);
     const page = await feed(alice);
     expect(page.messages.map((m) => [m.author, m.text, m.former])).toEqual([
       ['bob', 'the banner for Thursday', false],

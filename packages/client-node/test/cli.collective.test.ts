@@ -5,33 +5,20 @@
  * changes nothing, and a member leaves. Every `comrad collective` command of the README runs here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
-import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { ok } from '@comrad/test-kit/client-node/processes';
+import { startCast, type Cast, type Run } from '@comrad/test-kit/client-node/cast';
 
-let root: { dir: string; remove(): Promise<void> };
-let op: OperatorProcess;
-type Run = (...args: string[]) => Promise<CliResult>;
-const people: Record<string, Run> = {};
-const person = (name: string): Run => (...args) => people[name]!(...args);
+let cast: Cast;
+const person = (name: string): Run => (...args) => cast.as(name)(...args);
 const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(person) as [Run, Run, Run, Run];
 const json = async (run: Run, ...args: string[]) => JSON.parse(ok(await run('--json', ...args))) as Record<string, unknown>;
 
 beforeAll(async () => {
-  requireBuild();
-  root = await tempHome('comrad-collective-');
-  op = await startOperatorProcess(join(root.dir, 'operator'));
-  for (const name of ['alice', 'bob', 'carol', 'dave']) {
-    const run: Run = (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for the test` });
-    people[name] = run;
-    ok(await run('operator', 'add', op.url, '--key', op.fingerprint));
-    ok(await run('register', name));
-  }
+  cast = await startCast('comrad-collective-', ['alice', 'bob', 'carol', 'dave']);
 }, 120_000);
 
 afterAll(async () => {
-  await op?.stop();
-  await root?.remove();
+  await cast?.stop();
 });
 
 // Each step is a `comrad` process (node start, home unlock, a connection): seconds each on a busy machine.

@@ -6,13 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { commandTable } from '../src/cli/program.js';
 import { comrad, COMRAD_BIN, ok, requireBuild } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { readmeSection } from '@comrad/test-kit/client-node/cast';
 
 let root: { dir: string; remove(): Promise<void> };
 let bashScript: string;
@@ -64,8 +64,7 @@ describe('CLI-17 shell completion', () => {
   });
 
   it('the README says how to enable both, with the commands tested here', async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const section = readme.slice(readme.indexOf('\n## Shell completion'), readme.indexOf('\n## ', readme.indexOf('\n## Shell completion') + 1));
+    const section = await readmeSection('Shell completion');
     expect(section).toContain('source <(npx comrad completion bash)');
     expect(section).toContain('source <(npx comrad completion zsh)');
   });

@@ -7,17 +7,11 @@
  * README's Events section runs here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
-import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { ok } from '@comrad/test-kit/client-node/processes';
+import { readmeSection, startCast, type Cast, type Run } from '@comrad/test-kit/client-node/cast';
 
-let root: { dir: string; remove(): Promise<void> };
-let op: OperatorProcess;
-type Run = (...args: string[]) => Promise<CliResult>;
-const people: Record<string, Run> = {};
-const person = (name: string): Run => (...args) => people[name]!(...args);
+let cast: Cast;
+const person = (name: string): Run => (...args) => cast.as(name)(...args);
 const [alice, bob, carol, dave] = ['alice', 'bob', 'carol', 'dave'].map(person) as [Run, Run, Run, Run];
 const json = async (run: Run, ...args: string[]) => JSON.parse(ok(await run('--json', ...args))) as Record<string, unknown>;
 /** The README's date, moved to tomorrow so the test runs on any day: same form, `YYYY-MM-DDTHH:MMZ/HH:MM`. */
@@ -25,27 +19,16 @@ const tomorrow = `${new Date(Date.now() + 86_400_000).toISOString().slice(0, 10)
 let id = '';
 
 beforeAll(async () => {
-  requireBuild();
-  root = await tempHome('comrad-events-');
-  op = await startOperatorProcess(join(root.dir, 'operator'));
-  for (const name of ['alice', 'bob', 'carol', 'dave']) {
-    const run: Run = (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for the test` });
-    people[name] = run;
-    ok(await run('operator', 'add', op.url, '--key', op.fingerprint));
-    ok(await run('register', name));
-  }
+  cast = await startCast('comrad-events-', ['alice', 'bob', 'carol', 'dave']);
 }, 120_000);
 
 afterAll(async () => {
-  await op?.stop();
-  await root?.remove();
+  await cast?.stop();
 });
 
 describe('comrad event (processes, LMDB)', { timeout: 120_000 }, () => {
   it('EVT-9 the README\'s Events section shows the commands this file runs', async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const start = readme.indexOf('\n## Events');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = await readmeSection('Events');
     for (const command of [
       'event create --title "Tenants assembly" --when 2026-12-01T18:00Z/20:00 --where "Library hall"',
       'event invite 3f2a9c01 bob carol',

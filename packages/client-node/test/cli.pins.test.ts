@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bearingDegrees, compassPoint, distanceKm, geohashCentre, pinCell } from '@comrad/core/pins';
 import { MAP_MARGIN_PX, PIN_COLOURS } from '@comrad/client-node';
 import { comrad, ok, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { launchChromium } from '@comrad/test-kit/chromium';
 import { checkPins, colourAt, decodePng, near } from '@comrad/test-kit/client-node/pin-map-check';
+import { readmeSection } from '@comrad/test-kit/client-node/cast';
 
 /** The Operator here: a vote moves a pin by an hour (its default is 30 minutes), so one deny ends a 1 h pin. */
 const VOTE_MS = 3_600_000;
@@ -62,9 +62,7 @@ afterAll(async () => {
 
 describe('comrad pin / pins (PIN-*), three people and one Operator (processes)', () => {
   it("PIN-11 the README's Danger pins section shows the commands this file runs", async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const start = readme.indexOf('\n## Danger pins');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = await readmeSection('Danger pins');
     for (const command of [
       'pin --lat 52.5219 --lon 13.4132 --kind police --note "two vans" --ttl 2h',
       'pins --near 52.52,13.405 --radius 2',

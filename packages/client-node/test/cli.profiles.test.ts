@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { MAX_BIO_CHARS, MAX_PROFILE_PHOTO_BYTES, MAX_PROFILE_PHOTO_SIDE } from '@comrad/core/envelope';
 import { comrad, ok, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
+import { readmeSection } from '@comrad/test-kit/client-node/cast';
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;
@@ -39,9 +39,7 @@ afterAll(async () => {
 
 describe('comrad profile (PROF-*), two people and one Operator (processes)', () => {
   it('PROF-13 the README\'s Profiles section shows the commands this file runs', async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const start = readme.indexOf('\n## Profiles');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = await readmeSection('Profiles');
     for (const command of ['profile set --name "Alice" --bio "Tenant organiser." --photo me.jpg --visibility world', 'profile alice --save-photo ./photos', 'whois alice', '[TOO_LARGE]', '[NO_CIRCLE]', '[FORBIDDEN]']) {
       expect(section).toContain(command);
     }

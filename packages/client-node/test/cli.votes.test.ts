@@ -7,42 +7,25 @@
  * "Anonymous votes" section runs here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, ok, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
-import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { ok } from '@comrad/test-kit/client-node/processes';
+import { readmeSection, startCast, type Cast, type Run } from '@comrad/test-kit/client-node/cast';
 
-let root: { dir: string; remove(): Promise<void> };
-let op: OperatorProcess;
-type Run = (...args: string[]) => Promise<CliResult>;
-const people: Record<string, Run> = {};
-const person = (name: string): Run => (...args) => people[name]!(...args);
+let cast: Cast;
+const person = (name: string): Run => (...args) => cast.as(name)(...args);
 const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(person) as [Run, Run, Run];
 const json = async (run: Run, ...args: string[]) => JSON.parse(ok(await run('--json', ...args))) as Record<string, unknown>;
 
 beforeAll(async () => {
-  requireBuild();
-  root = await tempHome('comrad-votes-');
-  op = await startOperatorProcess(join(root.dir, 'operator'), 0, ['--token-budget', '4']);
-  for (const name of ['alice', 'bob', 'carol']) {
-    const run: Run = (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for the test` });
-    people[name] = run;
-    ok(await run('operator', 'add', op.url, '--key', op.fingerprint));
-    ok(await run('register', name));
-  }
+  cast = await startCast('comrad-votes-', ['alice', 'bob', 'carol'], ['--token-budget', '4']);
 }, 120_000);
 
 afterAll(async () => {
-  await op?.stop();
-  await root?.remove();
+  await cast?.stop();
 });
 
 describe('comrad vote (processes, LMDB)', { timeout: 120_000 }, () => {
   it("VOTE-5 the README's Anonymous votes section shows the commands this file runs", async () => {
-    const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-    const start = readme.indexOf('\n## Anonymous votes');
-    const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+    const section = await readmeSection('Anonymous votes');
     for (const command of [
       'comrad --home ./alice post "Rent strike from Monday?"',
       'comrad --home ./bob tokens',
