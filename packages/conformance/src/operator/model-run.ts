@@ -186,6 +186,12 @@ export class Lookup implements Cmd {
   toString = () => (this.byKey ? `lookup(key#${this.index % KEY_POOL})` : `lookup(name#${this.index % PEOPLE})`);
 }
 
+/** The name of comrade `via` when it is registered (so its connection can log in), else undefined: anonymous. */
+function loggedInName(m: ModelBox, w: World, via: number | undefined): string | undefined {
+  const name = via === undefined ? undefined : w.names[via];
+  return name !== undefined && m.s.registry.has(name) ? name : undefined;
+}
+
 /** MB-1, MB-4, MB-6, MB-7, MB-8, MB-11: send a letter, anonymously or (refused) on a logged-in connection. */
 export class Send implements Cmd {
   constructor(
@@ -199,9 +205,9 @@ export class Send implements Cmd {
   async run(m: ModelBox, w: World): Promise<void> {
     tick(m);
     const to = w.names[this.to]!;
-    const viaName = this.via === undefined ? undefined : w.names[this.via];
     // A sender that is not registered cannot log in: send anonymously then.
-    const loggedIn = viaName !== undefined && m.s.registry.has(viaName);
+    const viaName = loggedInName(m, w, this.via);
+    const loggedIn = viaName !== undefined;
     const step = model.send(m.s, w.limits, { to, letter: toHex(this.letter), ttl: this.ttl, loggedIn });
     const box = m.s.mailboxes.get(to) ?? [];
     const rule = loggedIn ? 'MB-7' : !m.s.registry.has(to) ? 'MB-8' : box.some((x) => x.letter === toHex(this.letter)) ? 'MB-11' : step.answer.ok ? 'MB-1' : 'MB-4';
@@ -450,8 +456,8 @@ export class ColAppend implements Cmd {
   async run(m: ModelBox, w: World): Promise<void> {
     tick(m);
     const col = w.names[this.col]!;
-    const viaName = this.via === undefined ? undefined : w.names[this.via];
-    const loggedIn = viaName !== undefined && m.s.registry.has(viaName);
+    const viaName = loggedInName(m, w, this.via);
+    const loggedIn = viaName !== undefined;
     const log = m.s.logs.get(col) ?? [];
     const pos = Math.max(0, log.length + this.offset);
     const entry = this.again && pos < log.length ? fromHex(log[pos]!) : this.entry;
@@ -485,8 +491,8 @@ export class ColRead implements Cmd {
   async run(m: ModelBox, w: World): Promise<void> {
     tick(m);
     const col = w.names[this.col]!;
-    const viaName = this.via === undefined ? undefined : w.names[this.via];
-    const loggedIn = viaName !== undefined && m.s.registry.has(viaName);
+    const viaName = loggedInName(m, w, this.via);
+    const loggedIn = viaName !== undefined;
     const expected = model.colRead(m.s, w.limits, col, this.from, this.limit, loggedIn);
     await checked(w, loggedIn ? ['COL-20'] : ['COL-23'], async () => {
       const conn = loggedIn ? await session(w, m, viaName!) : w.anon;
