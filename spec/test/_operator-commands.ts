@@ -115,6 +115,16 @@ async function epochKey(w: World, c: TestClient, kp: KeyPair, epoch: number): Pr
   return key;
 }
 
+/** Comrade `who`'s logged-in connection and the real world key of the epoch `offset` days from now (FEED-2). */
+async function authorAt(w: World, m: ModelBox, who: number, offset: number) {
+  const name = PEOPLE[who]!;
+  const kp = keyOf(w, m, name);
+  const c = await session(w, m, name);
+  const epoch = epochAt(m.s.now) + offset;
+  const key = SymmetricKey.from(Buffer.from(await epochKey(w, c, kp, epoch), 'hex'));
+  return { name, kp, c, epoch, key };
+}
+
 /** REG-1, REG-2, REG-5: register a pool name with a pool key; a success carries a true statement (REG-4). */
 export class Register implements Cmd {
   constructor(
@@ -259,12 +269,8 @@ export class Post implements Cmd {
   ) {}
   check = (m: Readonly<ModelBox>) => registered(m, this.who);
   async run(m: ModelBox, w: World): Promise<void> {
-    const name = PEOPLE[this.who]!;
-    const kp = keyOf(w, m, name);
-    const c = await session(w, m, name);
-    const epoch = epochAt(m.s.now) + this.offset;
     // Offsets −2..+1 are inside the worldKey window whenever maxPostDays ≥ 1 (FEED-2).
-    const key = SymmetricKey.from(Buffer.from(await epochKey(w, c, kp, epoch), 'hex'));
+    const { name, kp, c, epoch, key } = await authorAt(w, m, this.who, this.offset);
     const letter = createLetter({ kind: 'post', from: name, body: { text: this.text }, at: Math.floor(m.s.now / 1000) });
     const sealed = sealPost(letter, kp, key, epoch);
     const step = model.post(m.s, LIMITS, { author: name, post: toHex(sealed), epoch, expiresInDays: this.days });
@@ -411,11 +417,7 @@ export class ProfileSet implements Cmd {
   ) {}
   check = (m: Readonly<ModelBox>) => registered(m, this.who);
   async run(m: ModelBox, w: World): Promise<void> {
-    const name = PEOPLE[this.who]!;
-    const kp = keyOf(w, m, name);
-    const c = await session(w, m, name);
-    const epoch = epochAt(m.s.now) + this.offset;
-    const key = SymmetricKey.from(Buffer.from(await epochKey(w, c, kp, epoch), 'hex'));
+    const { name, kp, c, epoch, key } = await authorAt(w, m, this.who, this.offset);
     const at = Math.floor(m.s.now / 1000) + this.skew;
     const sealed = sealProfile(createProfile({ name, display: this.display, at }), kp, key, epoch);
     const step = model.profileSet(m.s, LIMITS, { author: name, profile: toHex(sealed), epoch, at });
