@@ -49,7 +49,7 @@ describe('Comrade trusted circles (CIR-*)', () => {
     expect((await carol.c.circleFeed()).posts[0]).toMatchObject({ circle: 'alice', gen: 1, kind: 'post' });
 
     // CIR-5: carol leaves; the new key goes to bob only, before anything is posted under it.
-    expect(await alice.c.untrust('carol')).toEqual({ name: 'carol', gen: 2, sentTo: ['bob'], unreached: [] });
+    expect(await alice.c.untrust('carol')).toEqual({ name: 'carol', gen: 2, profile: { status: 'none' }, sentTo: ['bob'], unreached: [] });
     await alice.c.circlePost('after: bob only');
     expect((await bob.c.inbox()).circleKeys).toEqual([{ from: 'alice', gen: 2, status: 'rotated' }]);
     expect((await carol.c.inbox()).circleKeys).toEqual([]);
@@ -92,6 +92,44 @@ describe('Comrade trusted circles (CIR-*)', () => {
     // What the Operator holds names no epoch and opens with no world key.
     const held = (await op.store.getProfile('alice', Date.now()))!.sealed;
     expect([...held.subarray(1, 6)]).toEqual([2, 0, 0, 0, 0]);
+  });
+
+  it('PROF-14 CIR-5 after an untrust the trusted profile is sealed again under the new key: the untrusted get FORBIDDEN, those still trusted read it', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    await alice.c.trust('bob');
+    await alice.c.trust('carol');
+    await bob.c.inbox();
+    await carol.c.inbox();
+    await alice.c.setProfile({ display: 'Alice (organiser)', bio: 'Meets on Thursdays.', visibility: 'trusted' });
+    // What bob saw while trusted, he keeps; nothing more.
+    const seen = await bob.c.profile('alice');
+    expect(seen).toMatchObject({ display: 'Alice (organiser)', bio: 'Meets on Thursdays.' });
+    const before = (await op.store.getProfile('alice', Date.now()))!.sealed;
+
+    const res = await alice.c.untrust('bob');
+    // The profile the Operator holds from now on is another sealed profile, which bob's keys do not open.
+    expect(await codeOf(bob.c.profile('alice'))).toBe('FORBIDDEN');
+    const after = (await op.store.getProfile('alice', Date.now()))!.sealed;
+    expect(Buffer.from(after).equals(Buffer.from(before))).toBe(false);
+    expect(res).toMatchObject({ name: 'bob', gen: 2, sentTo: ['carol'], unreached: [], profile: { status: 'resealed' } });
+    // Carol, still trusted, reads the very same profile once her new key has arrived; alice reads her own.
+    expect((await carol.c.inbox()).circleKeys).toEqual([{ from: 'alice', gen: 2, status: 'rotated' }]);
+    expect(await carol.c.profile('alice')).toMatchObject({ display: 'Alice (organiser)', bio: 'Meets on Thursdays.', visibility: 'trusted' });
+    expect(await alice.c.profile('alice')).toMatchObject({ display: 'Alice (organiser)', bio: 'Meets on Thursdays.' });
+
+    // A profile set after the untrust is sealed under the new key too: bob cannot read the update.
+    await alice.c.setProfile({ display: 'Alice', bio: 'Now meets on Fridays.', visibility: 'trusted' });
+    expect(await codeOf(bob.c.profile('alice'))).toBe('FORBIDDEN');
+    expect(await carol.c.profile('alice')).toMatchObject({ bio: 'Now meets on Fridays.' });
+
+    // A world profile is left as it is: it was never the circle's to hide.
+    await alice.c.trust('bob');
+    await alice.c.setProfile({ display: 'Alice', visibility: 'world' });
+    const world = (await op.store.getProfile('alice', Date.now()))!.sealed;
+    expect(await alice.c.untrust('bob')).toMatchObject({ gen: 3, profile: { status: 'none' } });
+    expect(Buffer.from((await op.store.getProfile('alice', Date.now()))!.sealed).equals(Buffer.from(world))).toBe(true);
+    expect(await bob.c.profile('alice')).toMatchObject({ display: 'Alice', visibility: 'world' });
   });
 
   it('CIR-6 circle keys are sealed at rest in the home: the file names no one, and a restarted client still reads the circle', async () => {
