@@ -43,7 +43,7 @@ async function feedOf(who: (...args: string[]) => Promise<CliResult>): Promise<A
 describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three people and one Operator (processes)', () => {
   it("CIR-4 the README's Trusted circles section shows the commands this file runs", async () => {
     const section = await readmeSection('Trusted circles');
-    for (const command of ['alice trust bob', 'alice trust carol', 'bob inbox', 'alice post --to trusted', 'bob feed', 'alice untrust carol', '--to trusted --image flyer.jpg', 'alice trusted', '[NOT_TRUSTED]', '[NO_CIRCLE]']) {
+    for (const command of ['alice trust bob', 'alice trust carol', 'bob inbox', 'alice post --to trusted', 'bob feed', 'alice untrust carol', 'alice profile set --name "Alice" --bio "Organiser." --visibility trusted', 'carol profile alice', '--to trusted --image flyer.jpg', 'alice trusted', '[NOT_TRUSTED]', '[NO_CIRCLE]']) {
       expect(section).toContain(command);
     }
   });
@@ -64,11 +64,20 @@ describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three pe
     expect(carolFeed[1]!.circle).toBe('alice');
     expect(ok(await carol('feed'))).toMatch(/@alice · trusted · @alice's circle/);
 
-    expect(ok(await alice('untrust', 'carol'))).toContain('new key (key 2), sent to 1 comrade');
+    ok(await alice('profile', 'set', '--name', 'Alice', '--bio', 'Organiser.', '--visibility', 'trusted'));
+    expect(ok(await carol('profile', 'alice'))).toContain('Organiser.');
+    const untrusted = ok(await alice('untrust', 'carol'));
+    expect(untrusted).toContain('new key (key 2), sent to 1 comrade');
+    // PROF-14: the profile moved to key 2 with the untrust; carol, holding key 1 only, cannot read it any more.
+    expect(untrusted).toContain('Your profile for those you trust is sealed under the new key');
+    const forbidden = await carol('profile', 'alice');
+    expect(forbidden.code).toBe(1);
+    expect(forbidden.stderr).toContain('[FORBIDDEN]');
     const photo = join(root.dir, 'flyer.jpg');
     await writeFile(photo, await taggedJpeg({ width: 900, height: 600, noise: true }));
     ok(await alice('post', '--to', 'trusted', '--image', photo, 'flyer for friday'));
     expect(ok(await bob('inbox'))).toContain("@alice's trusted circle has a new key (key 2)");
+    expect(ok(await bob('profile', 'alice'))).toContain('Organiser.');
 
     // IMG-1: saved, the image carries none of the planted metadata.
     const dir = join(root.dir, 'saved');

@@ -26,7 +26,19 @@ export interface CircleHost {
   sendKey(to: string, body: CircleKeyBody): Promise<void>;
   /** One page of the channel of `key` (CHAN-8), verified. */
   readChannel(key: SymmetricKey, limit: number | undefined): Promise<ChannelPage>;
+  /**
+   * PROF-14: seals the trusted profile the Operator holds for us, if any, again under `key` (our new
+   * current circle key) and sets it; `none` when it holds none, or one for the world.
+   */
+  resealProfile(key: SymmetricKey): Promise<'resealed' | 'none'>;
 }
+
+/**
+ * What an untrust did to our profile (PROF-14): sealed again under the new key, nothing to do (none held,
+ * or one for the world), or failed with `code` — then the untrusted comrade can still read it until we set
+ * it again (`comrad profile set … --visibility trusted`).
+ */
+export type ProfileReseal = { readonly status: 'resealed' | 'none' } | { readonly status: 'failed'; readonly code: string };
 
 /** Someone a circle-key letter did not reach (their new key must be sent again: `trust NAME`). */
 export interface Unreached {
@@ -69,13 +81,14 @@ export async function trust(host: CircleHost, name: string): Promise<{ name: str
 }
 
 /**
- * CIR-5: untrusts `name`: a new key (the next generation) is made and kept, then sent to each comrade
- * still trusted; the one untrusted never gets it, so nothing posted from now on is theirs to read.
- * @returns the new generation, who got it, and whom a letter did not reach (send them the key again
- *   with `trust NAME`)
+ * CIR-5: untrusts `name`: a new key (the next generation) is made and kept, then our trusted profile is
+ * sealed again under it (PROF-14), then it is sent to each comrade still trusted; the one untrusted never
+ * gets it, so nothing posted or shown from now on is theirs to read.
+ * @returns the new generation, what became of our profile, who got the key, and whom a letter did not
+ *   reach (send them the key again with `trust NAME`)
  * @throws UsageError NOT_TRUSTED when `name` is not in the circle (nothing changes)
  */
-export async function untrust(host: CircleHost, name: string): Promise<{ name: string; gen: number; sentTo: string[]; unreached: Unreached[] }> {
+export async function untrust(host: CircleHost, name: string): Promise<{ name: string; gen: number; profile: ProfileReseal; sentTo: string[]; unreached: Unreached[] }> {
   const who = normaliseName(name);
   const own = await host.store.own(host.operatorKey);
   if (!own?.trusted.includes(who)) throw new UsageError('NOT_TRUSTED', `@${who} is not in your trusted circle: nothing changed`);
@@ -85,6 +98,16 @@ export async function untrust(host: CircleHost, name: string): Promise<{ name: s
   const trusted = own.trusted.filter((n) => n !== who);
   // CIR-5: the new key is ours (and posts go under it) before any letter leaves.
   await host.store.putOwn(host.operatorKey, { trusted, gens: [...own.gens.slice(0, -1), { ...previous, replacedAt: now }, fresh] });
+  // PROF-14: the profile moves to the new key before the key reaches anyone, so the window in which the
+  // one untrusted can still read the profile as it stands is one request, not the whole fan-out; those
+  // still trusted read it again once their letter arrives.
+  let profile: ProfileReseal;
+  try {
+    profile = { status: await host.resealProfile(fresh.key) };
+  } catch (err) {
+    if (!ComradError.is(err)) throw err;
+    profile = { status: 'failed', code: err.code };
+  }
   const sentTo: string[] = [];
   const unreached: Unreached[] = [];
   for (const to of trusted) {
@@ -96,7 +119,7 @@ export async function untrust(host: CircleHost, name: string): Promise<{ name: s
       unreached.push({ name: to, code: err.code });
     }
   }
-  return { name: who, gen: fresh.gen, sentTo, unreached };
+  return { name: who, gen: fresh.gen, profile, sentTo, unreached };
 }
 
 /** CIR-7: the current key of our own circle; UsageError NO_CIRCLE while we trust no one and never did. */

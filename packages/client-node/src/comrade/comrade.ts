@@ -1351,15 +1351,17 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
-   * Untrusts a comrade (CIR-5): a new circle key is made and sent to everyone still trusted; the one
-   * untrusted keeps only the old keys, so they cannot read anything posted from now on.
+   * Untrusts a comrade (CIR-5): a new circle key is made, our trusted profile is sealed again under it
+   * (PROF-14), and it is sent to everyone still trusted; the one untrusted keeps only the old keys, so they
+   * cannot read anything posted or shown from now on.
    * @param name - as typed
-   * @returns `{ name, gen, sentTo, unreached }`: the new key generation, who got it, and whom a letter did
-   *   not reach (send it again with {@link Comrade.trust})
+   * @returns `{ name, gen, profile, sentTo, unreached }`: the new key generation, what became of our
+   *   profile (`profile.status` `resealed`, `none`, or `failed` with a `code`: then set it again), who got
+   *   the key, and whom a letter did not reach (send it again with {@link Comrade.trust})
    * @throws UsageError NOT_TRUSTED (not in the circle: nothing changes), NOT_LOGGED_IN
    * @example `const { unreached } = await comrade.untrust('mallory')`
    */
-  async untrust(name: string): Promise<{ name: string; gen: number; sentTo: string[]; unreached: circle.Unreached[] }> {
+  async untrust(name: string): Promise<{ name: string; gen: number; profile: circle.ProfileReseal; sentTo: string[]; unreached: circle.Unreached[] }> {
     return circle.untrust(this.#circleHost(), name);
   }
 
@@ -1425,7 +1427,28 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         await this.#sendLetter(to, { kind: 'circle-key', body });
       },
       readChannel: (key, limit) => this.channelFeed(key, limit !== undefined ? { limit } : {}),
+      resealProfile: (key) => this.#resealProfile(key),
     };
+  }
+
+  /**
+   * PROF-14: our trusted profile as the Operator holds it, opened with our own circle keys, signed again
+   * (its `at` moved past the held one, PROF-10) and sealed under `key`. The fields are those already
+   * shown, so nothing is asked of the person; a world profile is left alone.
+   */
+  async #resealProfile(key: SymmetricKey): Promise<'resealed' | 'none'> {
+    const me = this.#requireUnlocked();
+    const session = await this.#privateSession();
+    const held = await session.request('profileGet', { name: me.name }).catch((err: unknown) => {
+      if (ComradError.is(err, 'NOT_FOUND')) return undefined;
+      throw err;
+    });
+    if (!held || profileHeader(held.profile).visibility !== 'trusted') return 'none';
+    const now = Math.floor(this.#now() / 1000);
+    const { profile: old } = await openProfile(held.profile, (epoch) => this.#epochKey(epoch), { name: me.name, key: me.publicKey }, now, await circle.keysOf(this.#circleHost(), me.name));
+    const profile = createProfile({ name: me.name, display: old.display, bio: old.bio, ...(old.photo ? { photo: old.photo } : {}), visibility: 'trusted', at: Math.max(now, old.at + 1) });
+    await session.request('profileSet', { profile: sealTrustedProfile(profile, me.keys, key) });
+    return 'resealed';
   }
 
   /** FEED-4, CHAN-7: a post's lifetime in days, 1 to the Operator's maximum (default 7). */

@@ -27,6 +27,9 @@ export async function untrust(ctx: Context, name: string): Promise<void> {
   await ctx.withComrade(true, async (c) => {
     const res = await c.untrust(name);
     ctx.out.line(`You no longer trust @${res.name}: your circle has a new key (key ${res.gen}), sent to ${res.sentTo.length} comrade${res.sentTo.length === 1 ? '' : 's'}. @${res.name} cannot read what you post from now on.`);
+    if (res.profile.status === 'resealed') ctx.out.line(`Your profile for those you trust is sealed under the new key: @${res.name} cannot read it from now on.`);
+    // PROF-14: the person must know the old profile is still readable, and how to end that.
+    if (res.profile.status === 'failed') ctx.out.warn(`your profile for those you trust is still under the old key (${res.profile.code}): set it again with \`comrad profile set … --visibility trusted\``);
     for (const u of res.unreached) ctx.out.warn(`the new key did not reach @${u.name} (${u.code}): send it again with \`comrad trust ${u.name}\``);
     ctx.out.result(res);
   });
