@@ -22,13 +22,16 @@ import { estimateStrength, MIN_PASSPHRASE_SCORE, requireStrong } from '../cli/st
 import { LOST_PASSPHRASE } from '../cli/context.js';
 import { pinMapSvg } from '../map/pin-map.js';
 import { PIN_KINDS } from '@comrad/core/pins';
+import { arr, imageOf, nearOf, num, optStr, str, type Input } from './input.js';
+import { ROUTE_GROUPS, type RouteContext } from './routes/index.js';
 
 /** Where the person is in the first run, then `ready`. */
 export type Phase = 'new' | 'locked' | 'operator' | 'register' | 'ready';
 
 /** A live update for the page (server-sent events). */
 export interface LiveEvent {
-  readonly type: 'letters' | 'posts' | 'status';
+  /** `letters`, `posts`, `status`, or a route group's own kind. */
+  readonly type: string;
   readonly data: unknown;
 }
 
@@ -44,8 +47,7 @@ export interface AppSessionOptions {
   readonly feedPollMs?: number;
 }
 
-/** A route's input: the JSON body (POST) or the query (GET). */
-export type Input = Record<string, unknown>;
+export type { Input } from './input.js';
 
 /** Images handed to the page by an unguessable id, never inline: bounded, oldest dropped first. */
 const MAX_BLOBS = 500;
@@ -75,33 +77,42 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
   }
 
   /** The routes, by `METHOD /path`: what the server dispatches to. */
-  readonly routes: Record<string, (input: Input) => Promise<unknown>> = {
-    'GET /api/state': () => this.state(),
-    'POST /api/strength': (i) => this.#strength(i),
-    'POST /api/create': (i) => this.#create(i),
-    'POST /api/unlock': (i) => this.#unlock(i),
-    'POST /api/operator/probe': (i) => this.#probe(i),
-    'POST /api/operator/choose': (i) => this.#choose(i),
-    'POST /api/register': (i) => this.#register(i),
-    'GET /api/letters': () => this.#letters(),
-    'POST /api/inbox': () => this.#inbox(),
-    'POST /api/send': (i) => this.#send(i),
-    'POST /api/letters/seen': (i) => this.#markSeen(i),
-    'GET /api/contacts': () => this.#contacts(),
-    'POST /api/lookup': (i) => this.#lookup(i),
-    'POST /api/accept-key': (i) => this.#acceptKey(i),
-    'GET /api/feed': (i) => this.#feed(i),
-    'POST /api/post': (i) => this.#post(i),
-    'POST /api/post/vote': (i) => this.#votePost(i),
-    'GET /api/events': () => this.#events(),
-    'POST /api/event': (i) => this.#createEvent(i),
-    'POST /api/event/invite': (i) => this.#inviteToEvent(i),
-    'POST /api/event/rsvp': (i) => this.#rsvp(i),
-    'GET /api/pins': (i) => this.#pins(i),
-    'POST /api/pin': (i) => this.#pin(i),
-    'POST /api/pin/vote': (i) => this.#votePin(i),
-    'GET /api/status': () => this.#status(),
-  };
+  readonly routes: Record<string, (input: Input) => Promise<unknown>> = withGroups(
+    {
+      'GET /api/state': () => this.state(),
+      'POST /api/strength': (i) => this.#strength(i),
+      'POST /api/create': (i) => this.#create(i),
+      'POST /api/unlock': (i) => this.#unlock(i),
+      'POST /api/operator/probe': (i) => this.#probe(i),
+      'POST /api/operator/choose': (i) => this.#choose(i),
+      'POST /api/register': (i) => this.#register(i),
+      'GET /api/letters': () => this.#letters(),
+      'POST /api/inbox': () => this.#inbox(),
+      'POST /api/send': (i) => this.#send(i),
+      'POST /api/letters/seen': (i) => this.#markSeen(i),
+      'GET /api/contacts': () => this.#contacts(),
+      'POST /api/lookup': (i) => this.#lookup(i),
+      'POST /api/accept-key': (i) => this.#acceptKey(i),
+      'GET /api/feed': (i) => this.#feed(i),
+      'POST /api/post': (i) => this.#post(i),
+      'POST /api/post/vote': (i) => this.#votePost(i),
+      'GET /api/events': () => this.#events(),
+      'POST /api/event': (i) => this.#createEvent(i),
+      'POST /api/event/invite': (i) => this.#inviteToEvent(i),
+      'POST /api/event/rsvp': (i) => this.#rsvp(i),
+      'GET /api/pins': (i) => this.#pins(i),
+      'POST /api/pin': (i) => this.#pin(i),
+      'POST /api/pin/vote': (i) => this.#votePin(i),
+      'GET /api/status': () => this.#status(),
+    },
+    {
+      ready: () => this.#ready(),
+      serial: (run) => this.#serial(run),
+      touch: () => this.#touch(),
+      blobUrl: (image) => this.#blobUrl(image),
+      live: (type, data) => this.emit('live', { type, data }),
+    },
+  );
 
   /** An image handed out earlier by id (`/api/blob/ID`), or undefined. */
   blob(id: string): { mime: string; data: Uint8Array } | undefined {
@@ -535,42 +546,14 @@ function contactJson(c: Contact) {
   };
 }
 
-function str(i: Input, key: string, max: number): string {
-  const v = i[key];
-  if (typeof v !== 'string' || v.length === 0) throw new UsageError('BAD_ARGUMENT', `${key} is missing`);
-  if (v.length > max) throw new UsageError('BAD_ARGUMENT', `${key} is too long (at most ${max} characters)`);
-  return v;
-}
-
-function optStr(i: Input, key: string, max: number): string | undefined {
-  return i[key] === undefined || i[key] === '' ? undefined : str(i, key, max);
-}
-
-function arr(i: Input, key: string, max: number): unknown[] {
-  const v = i[key];
-  if (!Array.isArray(v) || v.length > max) throw new UsageError('BAD_ARGUMENT', `${key} is a list of at most ${max}`);
-  return v;
-}
-
-function num(i: Input, key: string): number {
-  const v = typeof i[key] === 'string' ? Number(i[key]) : i[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new UsageError('BAD_ARGUMENT', `${key} is a number`);
-  return v;
-}
-
-function nearOf(i: Input): { lat: number; lon: number; radiusKm: number } {
-  const lat = num(i, 'lat');
-  const lon = num(i, 'lon');
-  const radiusKm = i['radius'] === undefined ? 2 : num(i, 'radius');
-  if (radiusKm <= 0 || radiusKm > 100) throw new UsageError('BAD_ARGUMENT', 'radius is between 0 and 100 km');
-  return { lat, lon, radiusKm };
-}
-
-/** An image the page attached, base64 in the JSON body; re-encoded (metadata stripped) by the Comrade. */
-function imageOf(i: Input): Uint8Array | undefined {
-  const v = i['image'];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new UsageError('BAD_ARGUMENT', 'image is base64');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw new UsageError('BAD_ARGUMENT', 'image is base64');
-  return new Uint8Array(Buffer.from(v, 'base64'));
+/** The core routes and those of every group in `routes/`, refusing a path claimed twice. */
+function withGroups(core: Record<string, (input: Input) => Promise<unknown>>, ctx: RouteContext): Record<string, (input: Input) => Promise<unknown>> {
+  const out = { ...core };
+  for (const group of ROUTE_GROUPS) {
+    for (const [key, route] of Object.entries(group(ctx))) {
+      if (key in out) throw new Error(`app route ${key} is defined twice`);
+      out[key] = route;
+    }
+  }
+  return out;
 }
