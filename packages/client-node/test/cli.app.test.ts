@@ -7,100 +7,33 @@
  * receives the passphrase. Screenshots of each screen go to .app-screens/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { COMRAD_BIN, requireBuild, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import type { Browser } from 'playwright-core';
+import { requireBuild, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { raw, shot, startApp, type AppUnderTest } from '@comrad/test-kit/client-node/app';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { launchChromium } from '@comrad/test-kit/chromium';
 import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
 import { readmeSection } from '@comrad/test-kit/client-node/cast';
 
-const SCREENS = fileURLToPath(new URL('../../../.app-screens/', import.meta.url));
 const PASS = { alice: 'correct horse battery staple violet', bob: 'quiet river lantern seventeen maple' } as const;
-
-interface App {
-  name: 'alice' | 'bob';
-  child: ChildProcess;
-  url: string;
-  origin: string;
-  /** ms from spawning `comrad app` to its link printed. */
-  linkMs: number;
-  startedAt: number;
-  context: BrowserContext;
-  page: Page;
-  /** Every body the local API answered this page. */
-  bodies: string[];
-}
 
 let root: { dir: string; remove(): Promise<void> };
 let op: OperatorProcess;
 let browser: Browser;
-const apps: Record<'alice' | 'bob', App> = {} as never;
-
-async function startApp(name: 'alice' | 'bob'): Promise<App> {
-  const startedAt = Date.now();
-  const child = spawn(process.execPath, [COMRAD_BIN, '--home', join(root.dir, name), 'app', '--no-open', '--poll', '1'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /http:\/\/127\.0\.0\.1:\d+\/\?s=[A-Za-z0-9_-]+/.exec(out);
-      if (m) resolve(m[0]);
-    });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`comrad app exited ${code}: ${out}`)));
-  });
-  const linkMs = Date.now() - startedAt;
-  const context = await browser.newContext({ viewport: { width: 1000, height: 760 } });
-  context.setDefaultTimeout(25_000);
-  const page = await context.newPage();
-  const bodies: string[] = [];
-  page.on('response', (r) => {
-    if (new URL(r.url()).pathname.startsWith('/api/') && !r.url().includes('/api/live') && !r.url().includes('/api/blob/')) void r.text().then((t) => bodies.push(t), () => undefined);
-  });
-  return { name, child, url, origin: new URL(url).origin, linkMs, startedAt, context, page, bodies };
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
-}
-
-/** A raw request, with the headers a browser would never let a page choose (Host). */
-function raw(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+const apps: Record<'alice' | 'bob', AppUnderTest> = {} as never;
 
 beforeAll(async () => {
   requireBuild();
-  await mkdir(SCREENS, { recursive: true });
   root = await tempHome('comrad-app-');
   [op, browser] = await Promise.all([startOperatorProcess(join(root.dir, 'operator')), launchChromium()]);
-  const [a, b] = await Promise.all([startApp('alice'), startApp('bob')]);
-  apps.alice = a;
-  apps.bob = b;
+  [apps.alice, apps.bob] = await Promise.all([startApp(browser, join(root.dir, 'alice'), 'alice'), startApp(browser, join(root.dir, 'bob'), 'bob')]);
 }, 120_000);
 
 afterAll(async () => {
-  for (const app of Object.values(apps)) {
-    await app.context?.close();
-    if (app.child && app.child.exitCode === null) {
-      const exited = new Promise((r) => app.child.once('exit', r));
-      app.child.kill('SIGTERM');
-      await exited;
-    }
-  }
+  await Promise.all(Object.values(apps).map((app) => app.stop()));
   await browser?.close();
   await op?.stop();
   await root?.remove();
@@ -346,7 +279,10 @@ describe('comrad app: who may talk to the local server', () => {
   });
 
   it('the interface never writes HTML from data (no innerHTML anywhere in its source)', async () => {
-    const src = await readFile(fileURLToPath(new URL('../src/app/ui/main.ts', import.meta.url)), 'utf8');
-    expect(src).not.toMatch(/innerHTML|dangerouslySetInnerHTML|insertAdjacentHTML|document\.write/);
+    const ui = fileURLToPath(new URL('../src/app/ui/', import.meta.url));
+    const files = (await readdir(ui, { recursive: true })).filter((f) => f.endsWith('.ts'));
+    expect(files).toContain('main.ts');
+    expect(files.length).toBeGreaterThan(3);
+    for (const f of files) expect(await readFile(join(ui, f), 'utf8'), f).not.toMatch(/innerHTML|dangerouslySetInnerHTML|insertAdjacentHTML|document\.write/);
   });
 });
