@@ -155,6 +155,9 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const voteFrame = request('vote up, paid with a token', ['VOTE-2', 'TOK-6', 'TOK-10'], 28, 'vote', { post: ITEM, voter, choice: 'up', token });
     request('vote none (a withdrawal)', ['VOTE-2', 'VOTE-4'], 29, 'vote', { post: ITEM, voter, choice: 'none', token });
     request('send paid with a token', ['TOK-11', 'MB-10'], 30, 'send', { to: 'bob', letter: sealedLetter, token });
+    // VOTE-7: a vote on a channel post shows the channel's capability, as chanPost does.
+    const chanVoteFrame = request('chanVote down, paid with a token', ['VOTE-7', 'TOK-6', 'TOK-10'], 31, 'chanVote', { cap: chanCap, post: ITEM, voter, choice: 'down', token });
+    request('chanVote none (a withdrawal)', ['VOTE-7', 'VOTE-9'], 32, 'chanVote', { cap: chanCap, post: ITEM, voter, choice: 'none', token });
     request('the largest request id, 2^32 - 1 (uint32)', ['OP-1'], 2 ** 32 - 1, 'info', {});
     request('request id 0', ['OP-1'], 0, 'info', {});
     // PROF-10, PROF-11: a sealed profile is opaque here but for its clear header (version, tag, epoch, at).
@@ -220,6 +223,14 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('vote: a choice that is not up, down or none', ['VOTE-2'], 'MALFORMED', hex(withField(voteFrame, 'choice', encode('sideways'))));
     badRequest('vote: a voter of 31 bytes', ['VOTE-2', 'VOTE-3'], 'MALFORMED', hex(withField(voteFrame, 'voter', encode(voter.subarray(1)))));
     badRequest('vote: a token of 513 bytes', ['VOTE-2', 'TOK-6'], 'TOO_LARGE', hex(withField(voteFrame, 'token', encode(new Uint8Array(513)))));
+    badRequest('chanVote: a capability of 31 bytes', ['VOTE-7', 'CHAN-1'], 'MALFORMED', hex(withField(chanVoteFrame, 'cap', encode(chanCap.subarray(1)))));
+    badRequest('chanVote: a capability of 33 bytes', ['VOTE-7', 'CHAN-1'], 'TOO_LARGE', hex(withField(chanVoteFrame, 'cap', encode(new Uint8Array(33)))));
+    badRequest('chanVote: no capability', ['VOTE-7'], 'MALFORMED', hex(withField(chanVoteFrame, 'cap', undefined)));
+    badRequest('chanVote: a channel id instead of a capability', ['VOTE-7', 'OP-2'], 'MALFORMED', hex(withField(chanVoteFrame, 'chan', undefined, [['chan', encode(chanId)]])));
+    badRequest('chanVote: a choice that is not up, down or none', ['VOTE-7'], 'MALFORMED', hex(withField(chanVoteFrame, 'choice', encode('sideways'))));
+    badRequest('chanVote: a voter of 33 bytes', ['VOTE-7', 'VOTE-8'], 'TOO_LARGE', hex(withField(chanVoteFrame, 'voter', encode(new Uint8Array(33)))));
+    badRequest('chanVote: a post id with a space', ['VOTE-7', 'OP-5'], 'MALFORMED', hex(withField(chanVoteFrame, 'post', encode('a b'))));
+    badRequest('chanVote: a token of 513 bytes', ['VOTE-7', 'TOK-6'], 'TOO_LARGE', hex(withField(chanVoteFrame, 'token', encode(new Uint8Array(513)))));
     badRequest('ack: 1001 ids', ['MB-3'], 'TOO_LARGE', hex(encodeRequest(1, 'ack', { ids: Array.from({ length: 1001 }, (_, i) => `id${i}`) })));
     badRequest('ack: an id with a space', ['MB-3', 'OP-5'], 'MALFORMED', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a b'])]])));
     badRequest('ack: an id of 65 characters', ['MB-3', 'OP-5'], 'TOO_LARGE', hex(rawMap([['id', encode(1)], ['op', encode('ack')], ['ids', encode(['a'.repeat(65)])]])));
@@ -252,6 +263,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     response('chanPost', ['CHAN-7'], 'chanPost', 26, { id: ITEM, expiresAt: AT_MS + 7 * 86_400_000 });
     response('chanFeed, with a next page', ['CHAN-8', 'CHAN-9'], 'chanFeed', 27, { posts: [{ id: ITEM, post: chanPostBytes, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000 }], next: ITEM });
     response('chanFeed, a channel never written', ['CHAN-8'], 'chanFeed', 28, { posts: [] });
+    response('chanVote', ['VOTE-7'], 'chanVote', 31, { up: 0, down: 2 });
+    response('chanFeed, a post with its tally', ['VOTE-10', 'CHAN-8'], 'chanFeed', 29, { posts: [{ id: ITEM, post: chanPostBytes, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000, up: 1, down: 4 }] });
     response('profileSet', ['PROF-10'], 'profileSet', 40, { expiresAt: AT_MS + 30 * 86_400_000 });
     response('profileGet', ['PROF-11'], 'profileGet', 41, { profile: sealedProfile, expiresAt: AT_MS + 30 * 86_400_000 });
     const err = encodeErr(6, 'AUTH_FAILED', 'authentication failed');
@@ -267,6 +280,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badResponse('a statement of 1025 bytes', ['REG-4', 'LIM-8'], 'TOO_LARGE', 'lookup', encode({ id: 4, ok: { statement: new Uint8Array(1025) } }));
     badResponse('a statement of 11 bytes', ['REG-4', 'LIM-8'], 'MALFORMED', 'lookup', encode({ id: 4, ok: { statement: new Uint8Array(11) } }));
     const infoValue = decode(encodeOk(1, 'info', info)) as { ok: Record<string, unknown> };
+    badResponse('chanFeed: a post with up but no down', ['VOTE-10'], 'MALFORMED', 'chanFeed', encode({ id: 29, ok: { posts: [{ id: ITEM, post: chanPostBytes, postedAt: AT_MS, expiresAt: AT_MS + 86_400_000, up: 1 }] } }));
+    badResponse('chanVote: a negative tally', ['VOTE-7'], 'MALFORMED', 'chanVote', encode({ id: 31, ok: { up: -1, down: 0 } }));
     badResponse('info of version 2', ['OP-2'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, v: 2 } }));
     badResponse('info.pow above 32 bits', ['OP-2', 'REG-6'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, pow: { register: 33, send: 0 } } }));
     badResponse('info.limits.fetchItems above the wire bound', ['OP-2', 'MB-2'], 'MALFORMED', 'info', encode({ id: 1, ok: { ...infoValue.ok, limits: { ...(infoValue.ok.limits as object), fetchItems: 101 } } }));

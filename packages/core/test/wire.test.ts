@@ -69,7 +69,7 @@ beforeAll(async () => {
     chanPost: { params: { cap: new Uint8Array(32).fill(2), post: new Uint8Array(500).fill(8), expiresInDays: 7, pow: Uint8Array.of(3) }, result: { id: 'c1', expiresAt: 1_750_000_000_000 } },
     chanFeed: {
       params: { chan: new Uint8Array(32).fill(1), before: 'c9', limit: 20 },
-      result: { posts: [{ id: 'c1', post: new Uint8Array(500).fill(8), postedAt: 1, expiresAt: 2 }], next: 'c1' },
+      result: { posts: [{ id: 'c1', post: new Uint8Array(500).fill(8), postedAt: 1, expiresAt: 2 }, { up: 2, down: 1, id: 'c0', post: new Uint8Array(40).fill(8), postedAt: 1, expiresAt: 2 }], next: 'c0' },
     },
     pinPut: { params: { cell: 'u33dc0c', kind: 'police', note: 'two vans', ttl: 7200, token: new Uint8Array(100).fill(2) }, result: { id: 'ab12', expiresAt: 1_750_000_000_000 } },
     pinVote: { params: { pin: 'ab12', vote: 'deny', nullifier: new Uint8Array(32).fill(8) }, result: { expiresAt: 1_750_000_000_000, confirms: 3, denies: 1 } },
@@ -80,6 +80,7 @@ beforeAll(async () => {
     tokenKeys: { params: {}, result: { keys: [{ key: new Uint8Array(342).fill(2), from: 1_750_000_000_000, until: 1_750_172_799_999 }], budget: 32, periodMs: 86_400_000, send: 'accept' } },
     tokens: { params: { requests: [new Uint8Array(259).fill(1), new Uint8Array(259).fill(2)] }, result: { responses: [new Uint8Array(256).fill(3)], left: 31 } },
     vote: { params: { post: 'p1', voter: new Uint8Array(32).fill(4), choice: 'down', token: new Uint8Array(354).fill(5) }, result: { up: 3, down: 1 } },
+    chanVote: { params: { cap: new Uint8Array(32).fill(2), post: 'c1', voter: new Uint8Array(32).fill(4), choice: 'up', token: new Uint8Array(354).fill(5) }, result: { up: 1, down: 0 } },
   };
 });
 

@@ -162,6 +162,8 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       return ctx.tokens.issue(session.name!, req.params.requests, ctx.clock.now());
     case 'vote':
       return vote(ctx, session, req.params);
+    case 'chanVote':
+      return chanVote(ctx, session, req.params);
   }
 }
 
@@ -175,6 +177,20 @@ async function vote(ctx: HandlerContext, s: Session, p: ParamsOf<'vote'>): Promi
   // VOTE-4: the token burns with the vote, in one step, for exactly this vote.
   const action = actionDigest('vote', p.post, p.voter, p.choice);
   return ctx.policy.vote(p.post, p.voter, choice, { period, nullifier, action }, now);
+}
+
+async function chanVote(ctx: HandlerContext, s: Session, p: ParamsOf<'chanVote'>): Promise<Result<'chanVote'>> {
+  // VOTE-7, TOK-10: as `vote`: no login, a token, its checks before the post's.
+  if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'vote on a connection that is not logged in');
+  if (!p.token) throw new ProtocolError('TOKEN_REQUIRED', 'a vote must be paid with a token');
+  const now = ctx.clock.now();
+  const { period, nullifier } = await ctx.tokens.check(p.token, now);
+  // CHAN-1, VOTE-7: only holders of the channel key know its capability; the Operator keeps only the id.
+  const chan = toHex(channelIdOf(p.cap));
+  const choice = p.choice === 'up' ? 1 : p.choice === 'down' ? -1 : 0;
+  // VOTE-9: the token burns with the vote, in one step, for exactly this vote in this channel.
+  const action = actionDigest('chanVote', chan, p.post, p.voter, p.choice);
+  return ctx.policy.chanVote(chan, p.post, p.voter, choice, { period, nullifier, action }, now);
 }
 
 /**
@@ -212,9 +228,15 @@ async function chanPost(ctx: HandlerContext, s: Session, p: ParamsOf<'chanPost'>
 
 async function chanFeed(ctx: HandlerContext, s: Session, p: ParamsOf<'chanFeed'>, pageItems: number): Promise<Result<'chanFeed'>> {
   notLoggedIn(s, 'read a channel');
-  const { found, limit } = await ctx.policy.chanFeed(toHex(p.chan), ctx.clock.now(), p.limit, p.before, pageItems);
+  const chan = toHex(p.chan);
+  const { found, limit } = await ctx.policy.chanFeed(chan, ctx.clock.now(), p.limit, p.before, pageItems);
   const page = fitPage(found.slice(0, limit), (x) => x.sealed.length);
-  const posts = page.map((x) => ({ id: x.id, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt }));
+  // VOTE-10: each post's tally, when it has votes.
+  const tallies = await ctx.policy.tallies(page.map((x) => x.id), chan);
+  const posts = page.map((x, i) => {
+    const t = tallies[i]!;
+    return { id: x.id, post: x.sealed, postedAt: x.postedAt, expiresAt: x.expiresAt, ...(t.up || t.down ? t : {}) };
+  });
   return page.length < found.length && page.length > 0 ? { posts, next: page[page.length - 1]!.id } : { posts };
 }
 

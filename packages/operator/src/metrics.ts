@@ -60,6 +60,7 @@ const TIMED = [
   'appendChanPost',
   'listChanPosts',
   'expireChanPosts',
+  'getChanPost',
   'putPin',
   'getPin',
   'pinVoted',

@@ -48,6 +48,7 @@ beforeAll(async () => {
     tokenKeys: {},
     tokens: { requests: [randomBytes(259)] },
     vote: { post: '0000000000000000000000000a', voter: randomBytes(32), choice: 'up', token: randomBytes(354) },
+    chanVote: { cap: randomBytes(32), post: '0000000000000000000000000a', voter: randomBytes(32), choice: 'down', token: randomBytes(354) },
   };
   seeds = OPS.map((op) => encodeRequest(7, op, samples[op] as never));
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PublicKey, SymmetricKey, decryptFrom, fromHex, randomBytes } from '@comrad/core';
-import { createLetter, sealPost } from '@comrad/core/envelope';
+import { createLetter, deriveChannel, sealPost } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { TOKEN_BYTES, blindTokens } from '@comrad/core/tokens';
 import { makeRegisterProof } from '@comrad/core/wire';
@@ -197,6 +197,39 @@ describe('VOTE anonymous votes on a running Operator', () => {
     op.clock.advance(DAY + 1);
     await op.op.sweep();
     expect(await op.store.tallies([post])).toEqual([{ up: 0, down: 0 }]);
+    expect((await op.store.dump()).filter(([k]) => /^(vote|tally)\//.test(k))).toEqual([]);
+  });
+
+  it('VOTE-7 VOTE-9 VOTE-10 a vote on a channel post shows its capability: another channel\'s is NOT_FOUND with the token unspent; tallies come with chanFeed', async () => {
+    const op = await start('memory', { tokens: { budget: 8 } });
+    const { client } = await op.login('alice');
+    const anon = await op.connect();
+    const tokens = await obtain(client, anon, 6);
+    const key = SymmetricKey.generate();
+    const { cap, id: chan } = deriveChannel(key);
+    const { id: post } = await (await op.connect()).request('chanPost', { cap, post: new Uint8Array(randomBytes(300)), expiresInDays: 1 });
+    const voter = new Uint8Array(randomBytes(32));
+    const vote = async (choice: 'up' | 'down' | 'none', token?: Uint8Array, c = cap) => (await op.connect()).request('chanVote', { cap: c, post, voter, choice, ...(token ? { token } : {}) });
+    await refusedWith(client.request('chanVote', { cap, post, voter, choice: 'up', token: tokens[0]! }), 'FORBIDDEN');
+    await refusedWith(vote('up'), 'TOKEN_REQUIRED');
+    // A capability of another channel (a key the voter does not hold): nothing found, nothing changed.
+    const before = await op.store.dump();
+    await refusedWith(vote('up', tokens[0]!, deriveChannel(SymmetricKey.generate()).cap), 'NOT_FOUND');
+    // Nor is the id a world post.
+    await refusedWith((await op.connect()).request('vote', { post, voter, choice: 'up', token: tokens[0]! }), 'NOT_FOUND');
+    expect(await op.store.dump()).toEqual(before);
+    expect(await vote('up', tokens[0]!)).toEqual({ up: 1, down: 0 }); // the refused votes left tokens[0] unspent
+    await refusedWith(vote('up', tokens[1]!), 'DUPLICATE');
+    expect(await vote('down', tokens[1]!)).toEqual({ up: 0, down: 1 });
+    await refusedWith(vote('none', tokens[0]!), 'TOKEN_SPENT');
+    expect((await (await op.connect()).request('chanFeed', { chan })).posts).toEqual([expect.objectContaining({ id: post, up: 0, down: 1 })]);
+    // VOTE-4: the store keeps the tag, never the voter value, nor the capability.
+    const dump = await op.store.dump();
+    for (const secret of [voter, cap]) expect(dump.some(([k, v]) => Buffer.from(k).includes(Buffer.from(secret).toString('hex')) || Buffer.from(v).includes(Buffer.from(secret)))).toBe(false);
+    // VOTE-6: the votes go when the post expires.
+    op.clock.advance(DAY + 1);
+    await op.op.sweep();
+    expect(await op.store.tallies([post], Buffer.from(chan).toString('hex'))).toEqual([{ up: 0, down: 0 }]);
     expect((await op.store.dump()).filter(([k]) => /^(vote|tally)\//.test(k))).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * owns gives the spec's answer, and a refusal stores nothing. The same rules are checked end to end by the
  * spec's model-based test (`spec/test/operator-model.test.ts`) on every store.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError, randomBytes } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
@@ -407,6 +408,32 @@ describe('policy', () => {
       expect(await page(5, undefined, 2)).toEqual({ ids: [ids[4], ids[3], ids[2]], limit: 2 });
       expect(await page(2, ids[2])).toEqual({ ids: [ids[1], ids[0]], limit: 2 });
       expect((await policy.chanFeed('cd'.repeat(32), T0, undefined, undefined)).found).toEqual([]);
+    });
+
+    it('VOTE-7 VOTE-9 VOTE-4 a vote on a channel post: NOT_FOUND in another channel or once expired (token unspent), DUPLICATE the same way twice, a change with a new token; its votes go with the post', async () => {
+      const { policy, store } = await setup(undefined, { chanPosts: 10, chanPostsPerHour: 10 });
+      const { id, expiresAt } = await policy.chanPost(chan, randomBytes(20), 1, T0);
+      const voter = randomBytes(32);
+      const spend = (n = randomBytes(32)) => ({ period: 20_000, nullifier: Buffer.from(n).toString('hex'), action: 'ab'.repeat(32) });
+      const s1 = spend();
+      expect(await code(policy.chanVote('cd'.repeat(32), id, voter, 1, s1, T0 + 1))).toBe('NOT_FOUND');
+      expect(await code(policy.chanVote(chan, id, voter, 1, s1, expiresAt))).toBe('NOT_FOUND');
+      expect(await code(policy.chanVote(chan, 'not-an-id', voter, 1, s1, T0 + 1))).toBe('NOT_FOUND');
+      // Refused for its post, the token was never burned: it pays for this vote now.
+      expect(await policy.chanVote(chan, id, voter, 1, s1, T0 + 1)).toEqual({ up: 1, down: 0 });
+      expect(await code(policy.chanVote(chan, id, voter, 1, spend(), T0 + 2))).toBe('DUPLICATE');
+      expect(await code(policy.chanVote(chan, id, randomBytes(32), 0, spend(), T0 + 2))).toBe('DUPLICATE');
+      expect(await code(policy.chanVote(chan, id, randomBytes(32), -1, { ...s1, action: 'cd'.repeat(32) }, T0 + 2))).toBe('TOKEN_SPENT');
+      expect(await policy.chanVote(chan, id, voter, -1, spend(), T0 + 3)).toEqual({ up: 0, down: 1 });
+      expect(await policy.tallies([id], chan)).toEqual([{ up: 0, down: 1 }]);
+      expect(await policy.tallies([id])).toEqual([{ up: 0, down: 0 }]);
+      // VOTE-4: the tag is SHA-256 of the voter value; the value itself is nowhere.
+      const dump = await store.dump();
+      expect(dump.some(([k, v]) => Buffer.from(k).includes(Buffer.from(voter).toString('hex')) || Buffer.from(v).includes(Buffer.from(voter)))).toBe(false);
+      expect(dump.some(([k]) => k.includes(createHash('sha256').update(voter).digest('hex')))).toBe(true);
+      await policy.sweep(expiresAt);
+      expect(await policy.tallies([id], chan)).toEqual([{ up: 0, down: 0 }]);
+      expect((await store.dump()).filter(([k]) => /^(vote|tally)\//.test(k))).toEqual([]);
     });
 
     it('PIN-4 PIN-5 a pin lives its ttl cut to maxPinTtlMs, has a random id, and the store holds at most maxPins', async () => {

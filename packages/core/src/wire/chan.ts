@@ -7,9 +7,10 @@
  */
 import type { Fields } from '../codec/index.js';
 import { CHANNEL_ID_BYTES, MAX_CHANNEL_POST_BYTES } from '../envelope/channel.js';
-import { NONCE_BOUNDS, TIME_BOUNDS, mapOf, readItemId } from './_bounds.js';
+import { NONCE_BOUNDS, TIME_BOUNDS, mapOf, must, readItemId } from './_bounds.js';
 import { WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
 import { readTokenField } from './tokens.js';
+import { readTally } from './votes.js';
 
 /** CHAN-8: most posts in one `chanFeed` page (the Operator's `feedItems` may be lower). */
 export const WIRE_MAX_CHAN_ITEMS = WIRE_MAX_FEED_ITEMS;
@@ -54,6 +55,10 @@ export interface ChanFeedPost {
   readonly post: Uint8Array;
   readonly postedAt: number;
   readonly expiresAt: number;
+  /** VOTE-10: up votes held now; absent when none (nor down). */
+  readonly up?: number;
+  /** VOTE-10: down votes held now; absent when none (nor up). */
+  readonly down?: number;
 }
 
 /** Result of `chanFeed`: newest first (CHAN-8). */
@@ -106,14 +111,21 @@ export const chanFeedCodec = {
     return { chan, ...(before !== undefined ? { before } : {}), ...(limit !== undefined ? { limit } : {}) };
   },
   encodeResult: (r: ChanFeedResult) => ({
-    posts: r.posts.map((p) => ({ id: p.id, post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt })),
+    posts: r.posts.map((p) => ({ id: p.id, post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt, ...(p.up || p.down ? { up: p.up ?? 0, down: p.down ?? 0 } : {}) })),
     ...(r.next !== undefined ? { next: r.next } : {}),
   }),
   decodeResult: (value: unknown): ChanFeedResult => {
     const f = mapOf(value, 'chanFeed result', ['posts', 'next']);
     const posts = f.list('posts', WIRE_MAX_CHAN_ITEMS).map((v) => {
-      const p = mapOf(v, 'chanFeed post', ['id', 'post', 'postedAt', 'expiresAt']);
-      return { id: readItemId(p, 'id'), post: p.bytes('post', CHAN_POST_BOUNDS), postedAt: p.int('postedAt', TIME_BOUNDS), expiresAt: p.int('expiresAt', TIME_BOUNDS) };
+      const p = mapOf(v, 'chanFeed post', ['id', 'post', 'postedAt', 'expiresAt', 'up', 'down']);
+      must(p.has('up') === p.has('down'), 'a channel post has both up and down, or neither');
+      return {
+        ...(p.has('up') ? readTally(p) : {}),
+        id: readItemId(p, 'id'),
+        post: p.bytes('post', CHAN_POST_BOUNDS),
+        postedAt: p.int('postedAt', TIME_BOUNDS),
+        expiresAt: p.int('expiresAt', TIME_BOUNDS),
+      };
     });
     return f.has('next') ? { posts, next: readItemId(f, 'next') } : { posts };
   },

@@ -123,4 +123,4 @@ export {
   type TokensResult,
   type SendTokenRule,
 } from './tokens.js';
-export { VOTE_CHOICES, VOTER_BYTES, voteSecret, voteVoter, type VoteChoice, type VoteParams, type Tally } from './votes.js';
+export { VOTE_CHOICES, VOTER_BYTES, voteSecret, voteVoter, chanVoteVoter, type VoteChoice, type VoteParams, type ChanVoteParams, type Tally } from './votes.js';

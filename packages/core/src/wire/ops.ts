@@ -21,7 +21,7 @@ import {
 } from './mail.js';
 import { profileGetCodec, profileSetCodec, type ProfileGetParams, type ProfileGetResult, type ProfileSetParams, type ProfileSetResult } from './profile.js';
 import { pinPutCodec, pinVoteCodec, pinsCodec, type PinPutParams, type PinPutResult, type PinVoteParams, type PinVoteResult, type PinsParams, type PinsResult } from './pins.js';
-import { voteCodec, type Tally, type VoteParams } from './votes.js';
+import { chanVoteCodec, voteCodec, type ChanVoteParams, type Tally, type VoteParams } from './votes.js';
 import { tokenKeysCodec, tokensCodec, type TokenKeysResult, type TokensParams, type TokensResult } from './tokens.js';
 import { lookupCodec, registerCodec, type LookupParams, type RegisterParams, type StatementResult } from './registry.js';
 import {
@@ -63,6 +63,7 @@ export interface OpTypes {
   tokenKeys: { params: Record<string, never>; result: TokenKeysResult };
   tokens: { params: TokensParams; result: TokensResult };
   vote: { params: VoteParams; result: Tally };
+  chanVote: { params: ChanVoteParams; result: Tally };
 }
 
 /** The name of an op. */
@@ -106,6 +107,7 @@ export const CODECS: { readonly [O in Op]: OpCodec<O> } = {
   tokenKeys: tokenKeysCodec,
   tokens: tokensCodec,
   vote: voteCodec,
+  chanVote: chanVoteCodec,
 };
 
 /** Every op, in spec order. */
@@ -116,10 +118,10 @@ export const OPS = Object.keys(CODECS) as readonly Op[];
 // (as a `lookup`); what it hands out is sealed under a world key only registered comrades get.
 // CHAN-6: `chanPost` and `chanFeed` too: only there (a logged-in connection is refused them).
 // PIN-7: the pin ops too: they run only on connections that are not logged in.
-// VOTE-2: `vote` too: it runs only on connections that are not logged in (TOK-10).
+// VOTE-2, VOTE-7: `vote` and `chanVote` too: they run only on connections that are not logged in (TOK-10).
 // TOK-4: `tokenKeys` too, so a client learns the issuer keys where nothing names it (a key kept for one
 // comrade alone would then have to be handed to everyone).
-export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet', 'chanPost', 'chanFeed', 'pinPut', 'pinVote', 'pins', 'tokenKeys', 'vote']);
+export const PUBLIC_OPS: ReadonlySet<Op> = new Set<Op>(['info', 'register', 'lookup', 'send', 'auth', 'colAppend', 'colRead', 'profileGet', 'chanPost', 'chanFeed', 'pinPut', 'pinVote', 'pins', 'tokenKeys', 'vote', 'chanVote']);
 
 /** True when `op` is a known op name. */
 export function isOp(op: unknown): op is Op {

@@ -13,7 +13,7 @@ import { ProtocolError } from '@comrad/core';
 import { epochOf } from '@comrad/core/wire';
 import type { ServerLimits } from '../limits.js';
 import { PROFILE_TTL_DAYS, type ProfileHeader } from '@comrad/core/envelope';
-import type { ChanQuota, LogPage, MailItem, MailQuota, PostQuota, Store, StoredChanPost, StoredPin, StoredPost, StoredProfile, TokenSpend, VoteTally } from '../store/types.js';
+import type { ChanQuota, LogPage, MailItem, MailQuota, NewVote, PostQuota, Store, StoredChanPost, StoredPin, StoredPost, StoredProfile, TokenSpend, VoteTally } from '../store/types.js';
 import { randomPart } from './ids.js';
 
 /** One hour (ms): the window FEED-5 counts posts in. */
@@ -421,16 +421,34 @@ export class Policy {
   async vote(postId: string, voter: Uint8Array, choice: 1 | -1 | 0, spend: TokenSpend, now: number): Promise<VoteTally> {
     const post = await this.store.getPost(postId, now);
     if (!post) throw new ProtocolError('NOT_FOUND', 'no such post');
-    const tag = createHash('sha256').update(voter).digest('hex');
-    const cast = await this.store.castVote({ post: postId, voter: tag, choice, expiresAt: post.expiresAt }, spend);
-    if (cast === 'same') throw new ProtocolError('DUPLICATE', choice === 0 ? 'there is no vote to withdraw' : 'this vote is already cast');
+    return this.#cast({ post: postId, voter: voterTag(voter), choice, expiresAt: post.expiresAt }, spend);
+  }
+
+  /**
+   * VOTE-7, VOTE-9: casts, changes or withdraws a vote on a live post of the channel `chan` (hex of its id,
+   * which the handler computed from the capability shown), as {@link Policy.vote} does for world posts.
+   * A capability of another channel finds no such post: NOT_FOUND, nothing written, the token unspent.
+   * @param spend - the checked token (TOK-7) and the action digest it is burned for
+   * @returns the post's tally after the vote
+   * @throws ProtocolError NOT_FOUND (no such live post in this channel), DUPLICATE, TOKEN_SPENT
+   */
+  async chanVote(chan: string, postId: string, voter: Uint8Array, choice: 1 | -1 | 0, spend: TokenSpend, now: number): Promise<VoteTally> {
+    const post = await this.store.getChanPost(chan, postId, now);
+    if (!post) throw new ProtocolError('NOT_FOUND', 'no such post in this channel');
+    return this.#cast({ post: postId, chan, voter: voterTag(voter), choice, expiresAt: post.expiresAt }, spend);
+  }
+
+  /** VOTE-4: one atomic step in the store; its refusals as typed errors. */
+  async #cast(vote: NewVote, spend: TokenSpend): Promise<VoteTally> {
+    const cast = await this.store.castVote(vote, spend);
+    if (cast === 'same') throw new ProtocolError('DUPLICATE', vote.choice === 0 ? 'there is no vote to withdraw' : 'this vote is already cast');
     if (cast === 'spent') throw new ProtocolError('TOKEN_SPENT', 'this token is spent');
     return { up: cast.up, down: cast.down };
   }
 
-  /** VOTE-5: the tallies of these posts, in order. */
-  tallies(postIds: readonly string[]): Promise<VoteTally[]> {
-    return this.store.tallies(postIds);
+  /** VOTE-5, VOTE-10: the tallies of these posts, in order: world posts, or with `chan` posts of that channel. */
+  tallies(postIds: readonly string[], chan?: string): Promise<VoteTally[]> {
+    return this.store.tallies(postIds, chan);
   }
 
   async sweep(now: number): Promise<{ mail: number; posts: number }> {
@@ -442,6 +460,11 @@ export class Policy {
     await this.store.expirePins(now);
     return removed;
   }
+}
+
+/** VOTE-4: the Operator keeps SHA-256 of a `voter` value, never the value (a seized store cannot vote). */
+function voterTag(voter: Uint8Array): string {
+  return createHash('sha256').update(voter).digest('hex');
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

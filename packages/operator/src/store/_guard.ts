@@ -204,6 +204,15 @@ class GuardedStore implements Store {
     });
   }
 
+  getChanPost(chan: string, id: string, now: number): Promise<StoredChanPost | undefined> {
+    return this.run(async () => {
+      checkChannel(chan);
+      checkTime(now, 'now');
+      // An id that comes from a client and the store could not have minted is no post.
+      return isStoreId(id) ? this.inner.getChanPost(chan, id, now) : undefined;
+    });
+  }
+
   expireChanPosts(now: number): Promise<number> {
     return this.run(() => (checkTime(now, 'now'), this.inner.expireChanPosts(now)));
   }
@@ -333,21 +342,23 @@ class GuardedStore implements Store {
       checkEpoch(spend.period, 'period');
       checkHex(spend.nullifier, 'nullifier');
       checkHex(spend.action, 'action');
+      if (vote.chan !== undefined) checkChannel(vote.chan);
       // Post ids come from clients: one the store could not have minted has no votes to cast.
       if (!isStoreId(vote.post)) throw new TypeError('post must be a post id');
-      const { post, voter, choice, expiresAt } = vote;
-      return this.inner.castVote({ post, voter, choice, expiresAt }, { period: spend.period, nullifier: spend.nullifier, action: spend.action });
+      const { post, chan, voter, choice, expiresAt } = vote;
+      return this.inner.castVote({ post, ...(chan !== undefined ? { chan } : {}), voter, choice, expiresAt }, { period: spend.period, nullifier: spend.nullifier, action: spend.action });
     });
   }
 
-  tallies(posts: readonly string[]): Promise<VoteTally[]> {
+  tallies(posts: readonly string[], chan?: string): Promise<VoteTally[]> {
     return this.run(async () => {
       if (!Array.isArray(posts)) throw new TypeError('posts must be an array');
+      if (chan !== undefined) checkChannel(chan);
       if (posts.length === 0) return [];
       // An id the store could not have minted has no votes.
       const valid = posts.map((p) => (isStoreId(p) ? p : undefined));
       const known = valid.filter((p): p is string => p !== undefined);
-      const got = known.length === 0 ? [] : await this.inner.tallies(known);
+      const got = known.length === 0 ? [] : await this.inner.tallies(known, chan);
       let i = 0;
       return valid.map((p) => (p === undefined ? { up: 0, down: 0 } : got[i++]!));
     });

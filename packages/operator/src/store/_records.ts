@@ -10,6 +10,15 @@ import type { PinVoteRule, StoredPin, StoredPost, StoredProfile } from './types.
 
 const VERSION = 1;
 
+/**
+ * VOTE-9: what a store files a vote's tally and voters under: a world post's id, or a channel post's id
+ * after its channel's (ids are minted per channel, so the channel is part of the post's name). A world
+ * post id never holds a `/`, so the two never meet.
+ */
+export function voteTarget(post: string, chan?: string): string {
+  return chan === undefined ? post : `${chan}/${post}`;
+}
+
 /** Mail record: version (1 byte), receivedAt (f64), expiresAt (f64), then the sealed letter. */
 export const MAIL_HEADER_BYTES = 17;
 

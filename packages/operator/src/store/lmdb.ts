@@ -41,7 +41,7 @@ import { guardStore } from './_guard.js';
 import { MAX_ID_TIME, laterId, nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
-import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, movePin, overBound, pinOf, pinRecord, type PinRecord } from './_records.js';
+import { MAIL_HEADER_BYTES, PROFILE_RECORD_HEADER_BYTES, decodeMail, decodePost, decodeProfile, encodeMail, encodePost, encodeProfile, movePin, overBound, pinOf, pinRecord, voteTarget, type PinRecord } from './_records.js';
 
 /** Items removed per expiry transaction, so a large sweep never holds the write lock for long. */
 const EXPIRY_BATCH = 1000;
@@ -403,6 +403,13 @@ class LmdbStore implements Store {
     return out;
   }
 
+  async getChanPost(chan: string, id: string, now: number): Promise<StoredChanPost | undefined> {
+    const value = this.chan.get([chan, id]);
+    if (!value) return undefined;
+    const { receivedAt, expiresAt, sealed } = decodeMail(value);
+    return expiresAt > now ? { id, sealed, postedAt: receivedAt, expiresAt } : undefined;
+  }
+
   async expireChanPosts(now: number): Promise<number> {
     let gone = 0;
     for (let batch = this.due(this.cexp, now); batch.length > 0; batch = this.due(this.cexp, now)) {
@@ -590,30 +597,31 @@ class LmdbStore implements Store {
   }
 
   async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
+    const target = voteTarget(vote.post, vote.chan);
     return this.write((): CastVoteResult => {
-      const [up0, down0, expiresAt0] = this.vtally.get(vote.post) ?? [0, 0, vote.expiresAt];
+      const [up0, down0, expiresAt0] = this.vtally.get(target) ?? [0, 0, vote.expiresAt];
       const burned = this.tspent.get([spend.period, spend.nullifier]);
       if (burned !== undefined) return burned === spend.action ? { up: up0, down: down0, held: true } : 'spent';
-      const current = this.vote.get([vote.post, vote.voter]) ?? 0;
+      const current = this.vote.get([target, vote.voter]) ?? 0;
       if (current === vote.choice) return 'same';
       this.tspent.put([spend.period, spend.nullifier], spend.action);
       const up = up0 - (current === 1 ? 1 : 0) + (vote.choice === 1 ? 1 : 0);
       const down = down0 - (current === -1 ? 1 : 0) + (vote.choice === -1 ? 1 : 0);
-      if (vote.choice === 0) this.vote.remove([vote.post, vote.voter]);
-      else this.vote.put([vote.post, vote.voter], vote.choice);
-      this.vexp.remove([expiresAt0, vote.post]);
-      if (up === 0 && down === 0) this.vtally.remove(vote.post);
+      if (vote.choice === 0) this.vote.remove([target, vote.voter]);
+      else this.vote.put([target, vote.voter], vote.choice);
+      this.vexp.remove([expiresAt0, target]);
+      if (up === 0 && down === 0) this.vtally.remove(target);
       else {
-        this.vtally.put(vote.post, [up, down, vote.expiresAt]);
-        this.vexp.put([vote.expiresAt, vote.post], NOTHING);
+        this.vtally.put(target, [up, down, vote.expiresAt]);
+        this.vexp.put([vote.expiresAt, target], NOTHING);
       }
       return { up, down };
     });
   }
 
-  async tallies(posts: readonly string[]): Promise<VoteTally[]> {
+  async tallies(posts: readonly string[], chan?: string): Promise<VoteTally[]> {
     return posts.map((p) => {
-      const [up, down] = this.vtally.get(p) ?? [0, 0];
+      const [up, down] = this.vtally.get(voteTarget(p, chan)) ?? [0, 0];
       return { up, down };
     });
   }

@@ -9,7 +9,7 @@ import { guardStore } from './_guard.js';
 import { nextId } from '../policy/ids.js';
 import { MailListeners } from './_listeners.js';
 import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
-import { movePin, overBound } from './_records.js';
+import { movePin, overBound, voteTarget } from './_records.js';
 
 /**
  * Opens an empty in-memory store.
@@ -252,6 +252,11 @@ class MemoryStore implements Store {
     return out;
   }
 
+  async getChanPost(chan: string, id: string, now: number): Promise<StoredChanPost | undefined> {
+    const post = this.channels.get(chan)?.posts.get(id);
+    return post && post.expiresAt > now ? { ...post, sealed: post.sealed.slice() } : undefined;
+  }
+
   async expireChanPosts(now: number): Promise<number> {
     let gone = 0;
     for (const [chan, channel] of this.channels) {
@@ -379,7 +384,8 @@ class MemoryStore implements Store {
   }
 
   async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
-    const held = this.votes.get(vote.post) ?? { up: 0, down: 0, expiresAt: vote.expiresAt, voters: new Map<string, 1 | -1>() };
+    const target = voteTarget(vote.post, vote.chan);
+    const held = this.votes.get(target) ?? { up: 0, down: 0, expiresAt: vote.expiresAt, voters: new Map<string, 1 | -1>() };
     const burned = this.spent.get(spend.period)?.get(spend.nullifier);
     if (burned !== undefined) return burned === spend.action ? { up: held.up, down: held.down, held: true } : 'spent';
     const current = held.voters.get(vote.voter) ?? 0;
@@ -395,14 +401,14 @@ class MemoryStore implements Store {
     if (vote.choice === 0) held.voters.delete(vote.voter);
     else held.voters.set(vote.voter, vote.choice);
     held.expiresAt = vote.expiresAt;
-    if (held.voters.size === 0) this.votes.delete(vote.post);
-    else this.votes.set(vote.post, held);
+    if (held.voters.size === 0) this.votes.delete(target);
+    else this.votes.set(target, held);
     return { up: held.up, down: held.down };
   }
 
-  async tallies(posts: readonly string[]): Promise<VoteTally[]> {
+  async tallies(posts: readonly string[], chan?: string): Promise<VoteTally[]> {
     return posts.map((p) => {
-      const held = this.votes.get(p);
+      const held = this.votes.get(voteTarget(p, chan));
       return { up: held?.up ?? 0, down: held?.down ?? 0 };
     });
   }

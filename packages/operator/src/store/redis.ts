@@ -40,7 +40,7 @@ import { ComradError, toHex } from '@comrad/core';
 import { guardStore } from './_guard.js';
 import { MailListeners } from './_listeners.js';
 import { DEFAULT_REDIS_PREFIX, PREFIX_PATTERN, UNTAGGED_OWNED_KINDS, UNTAGGED_SINGLE_KINDS, taggedPrefix } from './_redis-keys.js';
-import { decodeMail, decodePost, encodeMail, encodePost } from './_records.js';
+import { decodeMail, decodePost, encodeMail, encodePost, voteTarget } from './_records.js';
 import * as scripts from './_redis-scripts.js';
 import type { LuaScript } from './_redis-scripts.js';
 import type { CastVoteResult, NewVote, TokenSpend, VoteTally, SpendResult, TokensTaken, AppendEntryResult, ChanQuota, NewChanPost, PutChanPostResult, StoredChanPost, LogPage, LogQuota, MailItem, MailQuota, NewMail, NewPost, PostQuota, PutMailResult, PutPostResult, PutProfileResult, RegisterResult, Store, Stored, StoredPost, StoredProfile, StoredPin, PutPinResult, PinVoteRule, VotePinResult } from './types.js';
@@ -375,6 +375,13 @@ class RedisStore implements Store {
     return out;
   }
 
+  async getChanPost(chan: string, id: string, now: number): Promise<StoredChanPost | undefined> {
+    const value = await this.redis.hgetBuffer(this.key('cd:', chan), id);
+    if (!value) return undefined;
+    const { receivedAt, expiresAt, sealed } = decodeMail(value);
+    return expiresAt > now ? { id, sealed, postedAt: receivedAt, expiresAt } : undefined;
+  }
+
   async expireChanPosts(now: number): Promise<number> {
     return this.sweep(scripts.EXPIRE_CHAN_POSTS, [this.key('cx'), this.key('sb')], now);
   }
@@ -476,18 +483,19 @@ class RedisStore implements Store {
   }
 
   async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
-    const keys = [this.key('v:', vote.post), this.key('vx'), this.key('ts:', String(spend.period)), this.key('tp')];
-    const args = [vote.voter, String(vote.choice), String(vote.expiresAt), spend.nullifier, spend.action, spend.period, vote.post];
+    const target = voteTarget(vote.post, vote.chan);
+    const keys = [this.key('v:', target), this.key('vx'), this.key('ts:', String(spend.period)), this.key('tp')];
+    const args = [vote.voter, String(vote.choice), String(vote.expiresAt), spend.nullifier, spend.action, spend.period, target];
     const answer = (await this.eval(scripts.CAST_VOTE, keys, args)) as 'spent' | 'same' | [string, number, number];
     if (typeof answer === 'string') return answer;
     const [outcome, up, down] = answer;
     return outcome === 'held' ? { up, down, held: true } : { up, down };
   }
 
-  async tallies(posts: readonly string[]): Promise<VoteTally[]> {
+  async tallies(posts: readonly string[], chan?: string): Promise<VoteTally[]> {
     return Promise.all(
       posts.map(async (p) => {
-        const [up, down] = await this.redis.hmget(this.key('v:', p), '#up', '#down');
+        const [up, down] = await this.redis.hmget(this.key('v:', voteTarget(p, chan)), '#up', '#down');
         return { up: Number(up ?? 0), down: Number(down ?? 0) };
       }),
     );

@@ -234,10 +234,12 @@ export interface TokensTaken {
   readonly left: number;
 }
 
-/** A vote as the policy hands it to the store (VOTE-4). */
+/** A vote as the policy hands it to the store (VOTE-4, VOTE-9). */
 export interface NewVote {
-  /** The post voted on. */
+  /** The post voted on: a world post's id, or with `chan` a channel post's id in that channel. */
   readonly post: string;
+  /** VOTE-9: the channel id (64 hex digits, CHAN-1) of a channel post; absent for a world post. */
+  readonly chan?: string;
   /** VOTE-4: the voter tag: SHA-256 (hex) of the vote's `voter` value — never the value itself. */
   readonly voter: string;
   /** 1 up, -1 down, 0 withdrawn. */
@@ -355,6 +357,8 @@ export interface Store {
   listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]>;
   /** Deletes every channel post whose `expiresAt` ≤ `now`; returns how many went. */
   expireChanPosts(now: number): Promise<number>;
+  /** VOTE-9: the post `id` of `chan`, if it is held with `expiresAt` > `now`. */
+  getChanPost(chan: string, id: string, now: number): Promise<StoredChanPost | undefined>;
 
   /** Sealed bytes of the letters, posts, log entries, profiles and channel posts held (what `storageBytes` bounds). */
   // Danger pins (PIN-5, PIN-6): no author; each pin's vote nullifiers go with it.
@@ -406,8 +410,11 @@ export interface Store {
    * held (0 when none) answers `same`; both write nothing.
    */
   castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult>;
-  /** VOTE-5: the tallies of `posts`, in order (0 and 0 for a post without votes). */
-  tallies(posts: readonly string[]): Promise<VoteTally[]>;
+  /**
+   * VOTE-5, VOTE-10: the tallies of `posts`, in order (0 and 0 for a post without votes): world posts, or
+   * with `chan` posts of that channel (a world post's votes and a channel post's never mix).
+   */
+  tallies(posts: readonly string[], chan?: string): Promise<VoteTally[]>;
   /** VOTE-6: deletes the votes and tallies of posts whose `expiresAt` ≤ `now`; returns how many posts' votes went. */
   expireVotes(now: number): Promise<number>;
 
