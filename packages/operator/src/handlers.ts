@@ -168,29 +168,28 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
 }
 
 async function vote(ctx: HandlerContext, s: Session, p: ParamsOf<'vote'>): Promise<Result<'vote'>> {
-  // VOTE-2, TOK-10: only where nothing names the voter; TOK-7: the token's checks before the post's.
-  if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'vote on a connection that is not logged in');
-  if (!p.token) throw new ProtocolError('TOKEN_REQUIRED', 'a vote must be paid with a token');
-  const now = ctx.clock.now();
-  const { period, nullifier } = await ctx.tokens.check(p.token, now);
-  const choice = p.choice === 'up' ? 1 : p.choice === 'down' ? -1 : 0;
+  const { now, period, nullifier, choice } = await voteToken(ctx, s, p);
   // VOTE-4: the token burns with the vote, in one step, for exactly this vote.
   const action = actionDigest('vote', p.post, p.voter, p.choice);
   return ctx.policy.vote(p.post, p.voter, choice, { period, nullifier, action }, now);
 }
 
 async function chanVote(ctx: HandlerContext, s: Session, p: ParamsOf<'chanVote'>): Promise<Result<'chanVote'>> {
-  // VOTE-7, TOK-10: as `vote`: no login, a token, its checks before the post's.
+  const { now, period, nullifier, choice } = await voteToken(ctx, s, p);
+  // CHAN-1, VOTE-7: only holders of the channel key know its capability; the Operator keeps only the id.
+  const chan = toHex(channelIdOf(p.cap));
+  // VOTE-9: the token burns with the vote, in one step, for exactly this vote in this channel.
+  const action = actionDigest('chanVote', chan, p.post, p.voter, p.choice);
+  return ctx.policy.chanVote(chan, p.post, p.voter, choice, { period, nullifier, action }, now);
+}
+
+/** VOTE-2, VOTE-7, TOK-10: only where nothing names the voter, with a token; TOK-7: its checks before the post's. */
+async function voteToken(ctx: HandlerContext, s: Session, p: { token?: Uint8Array; choice: 'up' | 'down' | 'none' }): Promise<{ now: number; period: number; nullifier: string; choice: 1 | -1 | 0 }> {
   if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'vote on a connection that is not logged in');
   if (!p.token) throw new ProtocolError('TOKEN_REQUIRED', 'a vote must be paid with a token');
   const now = ctx.clock.now();
   const { period, nullifier } = await ctx.tokens.check(p.token, now);
-  // CHAN-1, VOTE-7: only holders of the channel key know its capability; the Operator keeps only the id.
-  const chan = toHex(channelIdOf(p.cap));
-  const choice = p.choice === 'up' ? 1 : p.choice === 'down' ? -1 : 0;
-  // VOTE-9: the token burns with the vote, in one step, for exactly this vote in this channel.
-  const action = actionDigest('chanVote', chan, p.post, p.voter, p.choice);
-  return ctx.policy.chanVote(chan, p.post, p.voter, choice, { period, nullifier, action }, now);
+  return { now, period, nullifier, choice: p.choice === 'up' ? 1 : p.choice === 'down' ? -1 : 0 };
 }
 
 /**
