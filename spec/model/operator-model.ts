@@ -234,6 +234,13 @@ export interface ModelPostRequest {
   /** The epoch in the sealed post's header. */
   readonly epoch: number;
   readonly expiresInDays: number;
+  /** FEED-4: a shorter life in ms (60 000 .. 366 days, the wire's bound), the smaller of the two wins. */
+  readonly ttl?: number;
+}
+
+/** FEED-4, CHAN-7: `expiresInDays` whole days from `now`, or `ttl` ms when that is shorter. */
+function lifeEnd(now: number, expiresInDays: number, ttl: number | undefined): number {
+  return now + Math.min(expiresInDays * DAY, ttl ?? Infinity);
 }
 
 /**
@@ -250,7 +257,7 @@ export function post(s: ModelState, limits: ModelLimits, p: ModelPostRequest): M
   const recent = s.posts.filter((x) => x.author === p.author && x.postedAt >= s.now - HOUR).length;
   if (recent >= limits.postsPerHour) return unchanged(s, 'RATE_LIMITED');
   if (storedBytes(s) + p.post.length / 2 > limits.storageBytes) return unchanged(s, 'STORAGE_FULL');
-  const item: ModelPost = { seq: s.nextSeq, author: p.author, post: p.post, epoch: p.epoch, postedAt: s.now, expiresAt: s.now + p.expiresInDays * DAY };
+  const item: ModelPost = { seq: s.nextSeq, author: p.author, post: p.post, epoch: p.epoch, postedAt: s.now, expiresAt: lifeEnd(s.now, p.expiresInDays, p.ttl) };
   return {
     state: { ...s, posts: [...s.posts, item], nextSeq: s.nextSeq + 1 },
     answer: ok({ seq: item.seq, expiresAt: item.expiresAt }),

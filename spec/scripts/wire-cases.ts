@@ -164,6 +164,9 @@ export async function buildWireVectors(): Promise<WireVectors> {
     const sealedProfile = concatBytes(fromHex('01014fc169248100'), new Uint8Array(2).fill(0), new Uint8Array(60).fill(0x9f));
     const profileSetFrame = request('profileSet', ['PROF-10'], 40, 'profileSet', { profile: sealedProfile });
     const profileGetFrame = request('profileGet', ['PROF-11'], 41, 'profileGet', { name: 'alice' });
+    // FEED-4, CHAN-7, EVT-8: a ttl ends a post's life sooner than its days, at an event's end.
+    const postTtlFrame = request('post with a ttl (gone at an event end, 90 minutes)', ['FEED-4', 'EVT-8'], 42, 'post', { post, expiresInDays: 1, ttl: 5_400_000 });
+    const chanPostTtlFrame = request('chanPost with a ttl of 1 minute', ['CHAN-7', 'EVT-8'], 43, 'chanPost', { cap: chanCap, post: chanPostBytes, expiresInDays: 1, ttl: 60_000, pow: nonce8 });
 
     const badRequest = (name: string, rules: string[], error: string, bytes: VectorBytes) => invalid.push({ kind: 'request', name, rules, error, hex: bytes });
     badRequest('not a map', ['OP-1'], 'MALFORMED', hex(encode([1, 'info'])));
@@ -199,6 +202,9 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('worldKey: epoch negative', ['FEED-2'], 'MALFORMED', hex(withField(worldKeyFrame, 'epoch', encode(-1))));
     badRequest('post: expiresInDays 0', ['FEED-4'], 'MALFORMED', hex(withField(postFrame, 'expiresInDays', encode(0))));
     badRequest('post: expiresInDays 367', ['FEED-4'], 'MALFORMED', hex(withField(postFrame, 'expiresInDays', encode(367))));
+    badRequest('post: ttl below 1 minute', ['FEED-4'], 'MALFORMED', hex(withField(postTtlFrame, 'ttl', encode(59_999))));
+    badRequest('post: ttl above 366 days', ['FEED-4'], 'MALFORMED', hex(withField(postTtlFrame, 'ttl', encode(366 * 86_400_000 + 1))));
+    badRequest('post: ttl as a float', ['FEED-4', 'ENC-1'], 'MALFORMED', hex(withField(postTtlFrame, 'ttl', float64(5_400_000))));
     badRequest('fetch: limit 101', ['MB-2'], 'MALFORMED', hex(withField(fetchLimit, 'limit', encode(101))));
     badRequest('colAppend: an entry of 4609 bytes', ['COL-23', 'COL-24'], 'TOO_LARGE', hex(withField(colAppendFrame, 'entry', encode(new Uint8Array(MAX_ENTRY_BYTES + 1)))));
     badRequest('colAppend: an empty entry', ['COL-23', 'ENC-7'], 'MALFORMED', hex(withField(colAppendFrame, 'entry', encode(new Uint8Array(0)))));
@@ -210,6 +216,8 @@ export async function buildWireVectors(): Promise<WireVectors> {
     badRequest('chanPost: an empty post', ['CHAN-6', 'ENC-7'], 'MALFORMED', hex(withField(chanPostFrame, 'post', encode(new Uint8Array(0)))));
     badRequest('chanPost: expiresInDays 0', ['CHAN-7'], 'MALFORMED', hex(withField(chanPostFrame, 'expiresInDays', encode(0))));
     badRequest('chanPost: expiresInDays 367', ['CHAN-7'], 'MALFORMED', hex(withField(chanPostFrame, 'expiresInDays', encode(367))));
+    badRequest('chanPost: ttl below 1 minute', ['CHAN-7'], 'MALFORMED', hex(withField(chanPostTtlFrame, 'ttl', encode(59_999))));
+    badRequest('chanPost: ttl as a string', ['CHAN-7', 'ENC-5'], 'MALFORMED', hex(withField(chanPostTtlFrame, 'ttl', encode('60000'))));
     badRequest('chanPost: pow of 33 bytes', ['CHAN-7', 'ENC-7'], 'TOO_LARGE', hex(withField(chanPostFrame, 'pow', encode(new Uint8Array(33)))));
     badRequest('chanFeed: a channel id as a string', ['CHAN-1', 'ENC-5'], 'MALFORMED', hex(withField(chanFeedFrame, 'chan', encode(toHex(chanId)))));
     badRequest('chanFeed: limit 101', ['CHAN-8'], 'MALFORMED', hex(withField(chanFeedFrame, 'limit', encode(101))));

@@ -259,13 +259,17 @@ export class WorldKey implements Cmd {
   toString = () => `worldKey(${PEOPLE[this.who]}${this.offset === undefined ? '' : `, epoch ${this.offset >= 0 ? '+' : ''}${this.offset}`})`;
 }
 
-/** FEED-3, FEED-4, FEED-5: a sealed post (core's sealPost under the real epoch key); ids sort in posting order. */
+/**
+ * FEED-3, FEED-4, FEED-5: a sealed post (core's sealPost under the real epoch key), kept `days` or `ttl`
+ * ms when that is shorter; ids sort in posting order.
+ */
 export class Post implements Cmd {
   constructor(
     readonly who: number,
     readonly text: string,
     readonly days: number,
     readonly offset: number,
+    readonly ttl?: number,
   ) {}
   check = (m: Readonly<ModelBox>) => registered(m, this.who);
   async run(m: ModelBox, w: World): Promise<void> {
@@ -273,8 +277,9 @@ export class Post implements Cmd {
     const { name, kp, c, epoch, key } = await authorAt(w, m, this.who, this.offset);
     const letter = createLetter({ kind: 'post', from: name, body: { text: this.text }, at: Math.floor(m.s.now / 1000) });
     const sealed = sealPost(letter, kp, key, epoch);
-    const step = model.post(m.s, LIMITS, { author: name, post: toHex(sealed), epoch, expiresInDays: this.days });
-    const both = await agree(c.request('post', { post: sealed, expiresInDays: this.days }), step.answer);
+    const life = { expiresInDays: this.days, ...(this.ttl !== undefined ? { ttl: this.ttl } : {}) };
+    const step = model.post(m.s, LIMITS, { author: name, post: toHex(sealed), epoch, ...life });
+    const both = await agree(c.request('post', { post: sealed, ...life }), step.answer);
     if (both) {
       expect(both.real.expiresAt).toBe(both.model.expiresAt);
       // OP-5: ids sort in arrival order, after every id handed out before — deleted and swept posts' too.
@@ -283,7 +288,7 @@ export class Post implements Cmd {
     }
     m.s = step.state;
   }
-  toString = () => `post(${PEOPLE[this.who]}, ${JSON.stringify(this.text)}, ${this.days} d, epoch ${this.offset >= 0 ? '+' : ''}${this.offset})`;
+  toString = () => `post(${PEOPLE[this.who]}, ${JSON.stringify(this.text)}, ${this.days} d${this.ttl !== undefined ? `, ttl ${this.ttl} ms` : ''}, epoch ${this.offset >= 0 ? '+' : ''}${this.offset})`;
 }
 
 /** FEED-4, FEED-6: a page of unexpired posts, newest first, before a known post; `next` when more follow. */
@@ -457,8 +462,15 @@ const send = fc
   })
   .map((r): Cmd => new Send(r.to, r.letter, r.ttl, r.via));
 const post = fc
-  .tuple(person, fc.string({ minLength: 1, maxLength: 12 }), fc.constantFrom(1, 1, 1, 2, LIMITS.maxPostDays + 1), fc.constantFrom(0, 0, 0, 0, 0, 0, -1, -2, 1))
-  .map(([p, text, days, offset]): Cmd => new Post(p, text, days, offset));
+  .tuple(
+    person,
+    fc.string({ minLength: 1, maxLength: 12 }),
+    fc.constantFrom(1, 1, 1, 2, LIMITS.maxPostDays + 1),
+    fc.constantFrom(0, 0, 0, 0, 0, 0, -1, -2, 1),
+    // FEED-4: a ttl shorter than the days (it wins), and one longer (the days win).
+    maybe(fc.constantFrom(60_000, 2 * HOUR, 3 * DAY)),
+  )
+  .map(([p, text, days, offset, ttl]): Cmd => new Post(p, text, days, offset, ttl));
 
 const colAppend = fc
   .record({

@@ -125,6 +125,22 @@ describe.each(STORES)('the Operator on the %s store agrees with the model', (kin
     ]);
   });
 
+  it('FEED-4 EVT-8 a post with a ttl goes at arrival + ttl, not a whole day later; a ttl longer than its days changes nothing', async () => {
+    await runOn(kind, [
+      new Register(0, 0),
+      new Register(1, 1),
+      new Post(0, 'ends in 2 h', 1, 0, 2 * HOUR),
+      new Post(1, 'ttl past its day', 1, 0, 3 * DAY), // the day wins
+      new Advance(2 * HOUR - 1),
+      new Feed(0, undefined, undefined), // both
+      new Advance(1), // the first expires exactly now
+      new Feed(0, undefined, undefined),
+      new Sweep(),
+      new Advance(DAY - 2 * HOUR),
+      new Feed(0, undefined, undefined),
+    ]);
+  });
+
   it('COL-20 COL-22 COL-23 compare-and-append: at the end only, a retry of the same bytes stores nothing, a full log and a foreign key refused; reads page', async () => {
     const entry = (n: number, b: number) => new Uint8Array(n).fill(b);
     await runOn(kind, [

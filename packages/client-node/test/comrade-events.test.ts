@@ -80,10 +80,11 @@ describe('Comrade events (EVT-*)', () => {
     expect(await carol.events()).toEqual([expect.objectContaining({ id: e.id, role: 'seen', host: 'alice', title: 'March for housing' })]);
     await carol.rsvp(e.id, 'yes');
     expect((await alice.events())[0]).toMatchObject({ role: 'host', to: 'world', rsvps: [expect.objectContaining({ name: 'carol', answer: 'yes' })] });
-    // EVT-8: the Operator's copy expires at most a day after the end (FEED-4 counts days).
+    // EVT-8: the Operator's copy expires at the end (a ttl, FEED-4), not up to a day later as whole days
+    // would have it: only the request's own latency separates the two.
     const stored = await op.store.listPosts(Date.now(), 10);
     const world = stored.find((p) => p.author === 'alice' && p.expiresAt >= (start + 3 * HOUR) * 1000);
-    expect(world!.expiresAt).toBeLessThanOrEqual((start + 3 * HOUR + 24 * HOUR) * 1000);
+    expect(world!.expiresAt).toBeLessThanOrEqual((start + 3 * HOUR) * 1000 + 10_000);
   });
 
   it('EVT-9 an event in the past, a title too long, an expiry after the end: typed errors, nothing posted or kept', async () => {
@@ -193,6 +194,10 @@ describe('Comrade events (EVT-*)', () => {
     expect((await bob.circleFeed()).posts.filter((p) => p.kind === 'post')).toEqual([]);
     const [seen] = await bob.events();
     expect(seen).toMatchObject({ id: e.id, role: 'seen', host: 'alice', circle: 'alice', title: 'Dinner' });
+    // EVT-8: the channel's copy goes at the end too (CHAN-7's ttl).
+    const [post] = (await bob.circleFeed()).posts.filter((p) => p.kind === 'event');
+    expect(post!.expiresAt).toBeGreaterThanOrEqual((start + 2 * HOUR) * 1000);
+    expect(post!.expiresAt).toBeLessThanOrEqual((start + 2 * HOUR) * 1000 + 10_000);
     await bob.rsvp(e.id, 'yes');
     expect((await alice.events())[0]!.rsvps).toEqual([expect.objectContaining({ name: 'bob', answer: 'yes' })]);
     expect(await carol.events()).toEqual([]);

@@ -56,7 +56,7 @@ beforeAll(async () => {
     fetch: { params: { limit: 10 }, result: { items: [{ id: '0000000001', letter: Uint8Array.of(1, 2, 3), receivedAt: 5 }] } },
     ack: { params: { ids: ['0000000001', 'b.c:d-e_f'] }, result: { deleted: 2 } },
     worldKey: { params: { epoch: 20_000 }, result: { epoch: 20_000, sealed: new Uint8Array(100).fill(3) } },
-    post: { params: { post: new Uint8Array(64).fill(9), expiresInDays: 30 }, result: { id: 'p1', expiresAt: 99 } },
+    post: { params: { post: new Uint8Array(64).fill(9), expiresInDays: 30, ttl: 5_400_000 }, result: { id: 'p1', expiresAt: 99 } },
     feed: {
       params: { before: 'p9', limit: 20 },
       result: { posts: [{ id: 'p1', author: 'alice', epoch: 20_000, post: Uint8Array.of(1), postedAt: 1, expiresAt: 2 }, { id: 'p0', author: 'bob', epoch: 20_000, post: Uint8Array.of(2), postedAt: 1, expiresAt: 2, up: 4, down: 0 }], next: 'p0' },
@@ -66,7 +66,7 @@ beforeAll(async () => {
     colRead: { params: { col: 'portland', from: 2, limit: 10 }, result: { entries: [Uint8Array.of(1), new Uint8Array(4608)], length: 9 } },
     profileSet: { params: { profile: new Uint8Array(700).fill(4) }, result: { expiresAt: 1_750_000_000_000 } },
     profileGet: { params: { name: 'alice' }, result: { profile: new Uint8Array(700).fill(4), expiresAt: 1_750_000_000_000 } },
-    chanPost: { params: { cap: new Uint8Array(32).fill(2), post: new Uint8Array(500).fill(8), expiresInDays: 7, pow: Uint8Array.of(3) }, result: { id: 'c1', expiresAt: 1_750_000_000_000 } },
+    chanPost: { params: { cap: new Uint8Array(32).fill(2), post: new Uint8Array(500).fill(8), expiresInDays: 7, ttl: 60_000, pow: Uint8Array.of(3) }, result: { id: 'c1', expiresAt: 1_750_000_000_000 } },
     chanFeed: {
       params: { chan: new Uint8Array(32).fill(1), before: 'c9', limit: 20 },
       result: { posts: [{ id: 'c1', post: new Uint8Array(500).fill(8), postedAt: 1, expiresAt: 2 }, { up: 2, down: 1, id: 'c0', post: new Uint8Array(40).fill(8), postedAt: 1, expiresAt: 2 }], next: 'c0' },

@@ -222,7 +222,7 @@ async function chanPost(ctx: HandlerContext, s: Session, p: ParamsOf<'chanPost'>
     spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => chanPowInput(challenge, p.cap, p.post, nonce), 'a channel post');
   }
   // CHAN-1: only holders of the channel key know the capability; the Operator keeps only its hash.
-  return ctx.policy.chanPost(toHex(channelIdOf(p.cap)), p.post, p.expiresInDays, ctx.clock.now());
+  return ctx.policy.chanPost(toHex(channelIdOf(p.cap)), p.post, p.expiresInDays, ctx.clock.now(), p.ttl);
 }
 
 async function chanFeed(ctx: HandlerContext, s: Session, p: ParamsOf<'chanFeed'>, pageItems: number): Promise<Result<'chanFeed'>> {
@@ -362,7 +362,7 @@ async function post(ctx: HandlerContext, s: Session, p: ParamsOf<'post'>): Promi
   ctx.policy.checkPost(p.post.length, p.expiresInDays);
   // FEED-3: the Operator reads only the post's header; the sealed letter inside is opaque to it.
   const epoch = postEpoch(p.post);
-  return ctx.policy.post(s.name!, p.post, epoch, p.expiresInDays, ctx.clock.now());
+  return ctx.policy.post(s.name!, p.post, epoch, p.expiresInDays, ctx.clock.now(), p.ttl);
 }
 
 async function feed(ctx: HandlerContext, p: ParamsOf<'feed'>, pageItems: number): Promise<Result<'feed'>> {

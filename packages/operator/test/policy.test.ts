@@ -215,6 +215,20 @@ describe('policy', () => {
     expect(await code(policy.post('alice', randomBytes(20), epoch - 1, 1, T0))).toBe('ok');
   });
 
+  it('FEED-4 CHAN-7 EVT-8 a ttl ends a post or a channel post at arrival + ttl, not at the end of a whole day; a longer ttl changes nothing', async () => {
+    const { policy, store } = await setup();
+    const epoch = epochOf(T0);
+    const soon = await policy.post('alice', randomBytes(20), epoch, 1, T0, 90 * 60_000);
+    expect(soon.expiresAt).toBe(T0 + 90 * 60_000);
+    expect((await store.getPost(soon.id, T0))!.expiresAt).toBe(T0 + 90 * 60_000);
+    expect(await store.getPost(soon.id, T0 + 90 * 60_000)).toBeUndefined();
+    expect((await policy.post('alice', randomBytes(20), epoch, 1, T0, 3 * DAY_MS)).expiresAt).toBe(T0 + DAY_MS);
+    const chan = 'ab'.repeat(32);
+    expect((await policy.chanPost(chan, randomBytes(20), 1, T0, 60_000)).expiresAt).toBe(T0 + 60_000);
+    expect(await policy.chanFeed(chan, T0 + 60_000, undefined, undefined, 100)).toMatchObject({ found: [] });
+    expect((await policy.chanPost(chan, randomBytes(20), 2, T0, 3 * DAY_MS)).expiresAt).toBe(T0 + 2 * DAY_MS);
+  });
+
   it('STORE-2 past the store’s budget a post is refused STORAGE_FULL and nothing is stored', async () => {
     const { policy, store } = await setup();
     await policy.post('alice', randomBytes(9_000), epochOf(T0), 1, T0);

@@ -62,13 +62,24 @@ export interface ChannelPage {
 }
 
 /**
+ * How long the Operator keeps a post (CHAN-7, FEED-4): whole days, and a `ttl` (ms) when it must go
+ * sooner, at a moment such as an event's end (EVT-8).
+ */
+export interface PostLife {
+  /** 1 to the Operator's `maxPostDays`. */
+  readonly expiresInDays: number;
+  /** 60 000 ms to 366 days; the shorter of the two wins. */
+  readonly ttl?: number;
+}
+
+/**
  * CHAN-4, CHAN-7: seals `letter` (from us) under `key` and files it under the key's channel, on a fresh
  * connection that never logs in, with the proof of work the Operator asks for.
  * @returns the post's id in the channel and when the Operator deletes it (ms)
  */
-export async function postLetter(host: ChannelHost, key: SymmetricKey, letter: Letter, expiresInDays: number): Promise<{ id: string; expiresAt: number }> {
+export async function postLetter(host: ChannelHost, key: SymmetricKey, letter: Letter, life: PostLife): Promise<{ id: string; expiresAt: number }> {
   const sealed = sealChannelPost(letter, host.me.keys, await host.statement(), key);
-  return fileSealed(host, deriveChannel(key).cap, sealed, expiresInDays);
+  return fileSealed(host, deriveChannel(key).cap, sealed, life);
 }
 
 /**
@@ -76,12 +87,17 @@ export async function postLetter(host: ChannelHost, key: SymmetricKey, letter: L
  * whose capability is `cap`, on a fresh connection that never logs in, with the proof of work asked.
  * @returns the post's id in the channel and when the Operator deletes it (ms)
  */
-export async function fileSealed(host: Pick<ChannelHost, 'oneShot' | 'powBits'>, cap: Uint8Array, sealed: Uint8Array, expiresInDays: number): Promise<{ id: string; expiresAt: number }> {
+export async function fileSealed(host: Pick<ChannelHost, 'oneShot' | 'powBits'>, cap: Uint8Array, sealed: Uint8Array, life: PostLife): Promise<{ id: string; expiresAt: number }> {
   return host.oneShot(async (conn) => {
     const bits = await host.powBits(conn);
     const pow = bits > 0 ? solvePow((n) => chanPowInput(conn.hello.challenge, cap, sealed, n), bits) : undefined;
-    return conn.request('chanPost', { cap, post: sealed, expiresInDays, ...(pow ? { pow } : {}) });
+    return conn.request('chanPost', { cap, post: sealed, ...lifeParams(life), ...(pow ? { pow } : {}) });
   });
+}
+
+/** The `expiresInDays` and `ttl` fields of `post` and `chanPost` (no `ttl` field when there is none). */
+export function lifeParams(life: PostLife): { expiresInDays: number; ttl?: number } {
+  return { expiresInDays: life.expiresInDays, ...(life.ttl !== undefined ? { ttl: life.ttl } : {}) };
 }
 
 /**

@@ -47,7 +47,7 @@ import type { Keymaker } from '@comrad/core/keymaker';
 import type { CollectiveKeyring } from '../store/collective-keyring.js';
 import type { StoredLetter } from '../store/mail-store.js';
 import type { OperatorConnection } from '../transport/connection.js';
-import { fileSealed } from './channels.js';
+import { fileSealed, type PostLife } from './channels.js';
 
 /** COL-19: how many times an act is rebuilt on a newer head before giving up (RATE_LIMITED). */
 const MAX_ATTEMPTS = 8;
@@ -414,7 +414,7 @@ export function proposalsOf(state: CollectiveState): ProposalView[] {
  * logs in, with the proof of work a letter costs.
  * @throws ProtocolError NOT_MEMBER; whatever `chanPost` answers (QUOTA_EXCEEDED, RATE_LIMITED…)
  */
-export async function post(host: CollectiveHost, name: string, body: TextBody | { readonly event: GatheringBody }, expiresInDays: number): Promise<{ id: string; expiresAt: number; epoch: number }> {
+export async function post(host: CollectiveHost, name: string, body: TextBody | { readonly event: GatheringBody }, life: PostLife): Promise<{ id: string; expiresAt: number; epoch: number }> {
   const keys = await keysFor(host, name);
   let view = await readCollective(host, keys);
   if (!view.state.members.has(host.me.name)) throw new ProtocolError('NOT_MEMBER', `only a member posts to @${keys.name}`);
@@ -424,7 +424,7 @@ export async function post(host: CollectiveHost, name: string, body: TextBody | 
   const key = epochsOf(host, view).get(epoch)?.key;
   if (rotationDue(view.state) || key === undefined) throw new ProtocolError('RATE_LIMITED', 'the message key could not be rotated just now: try again');
   const sealed = sealMessage(createCollectivePost({ col: keys.name, epoch, by: host.me.name, body, at: Math.floor(host.now() / 1000) }), host.me.keys, key);
-  const filed = await fileSealed(host, deriveChannel(channelKey(keys)).cap, sealed, expiresInDays);
+  const filed = await fileSealed(host, deriveChannel(channelKey(keys)).cap, sealed, life);
   return { ...filed, epoch };
 }
 

@@ -612,7 +612,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    */
   async collectivePost(name: string, content: Content, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number; epoch: number }> {
     const days = this.#postDays(opts.expiresInDays);
-    return col.post(this.#collectiveHost(), name, await toBody(content), days);
+    return col.post(this.#collectiveHost(), name, await toBody(content), { expiresInDays: days });
   }
 
   /**
@@ -719,28 +719,28 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       book: this.#events!,
       chan: this.#channelHost(),
       worldKey: (epoch) => this.#epochKey(epoch),
-      postPaid: async (cap, post, expiresInDays) => {
-        await this.anonymous('chanPost', { cap, post, expiresInDays });
+      postPaid: async (cap, post, life) => {
+        await this.anonymous('chanPost', { cap, post, ...chan.lifeParams(life) });
       },
       maxPostDays: this.#info.limits.maxPostDays,
       now: () => this.#now(),
       sendLetter: async (to, content, ttlMs) => {
         await this.#sendLetter(to, content, ttlMs);
       },
-      postWorld: async (letter, expiresInDays) => {
+      postWorld: async (letter, life) => {
         const epoch = epochOf(this.#now());
         const sealed = sealPost(letter, me.keys, await this.#epochKey(epoch), epoch);
-        return (await this.#privateSession()).request('post', { post: sealed, expiresInDays });
+        return (await this.#privateSession()).request('post', { post: sealed, ...chan.lifeParams(life) });
       },
-      postTrusted: async (letter, expiresInDays) => {
-        await this.circlePostLetter(letter, { expiresInDays });
+      postTrusted: async (letter, life) => {
+        await this.circlePostLetter(letter, life);
       },
       trustedEvents: async () => {
         const { posts } = await this.circleFeed();
         return posts.flatMap((p) => (p.letter.kind === 'event' ? [{ circle: p.circle, letter: p.letter }] : []));
       },
-      postCollective: async (name, event, expiresInDays) => {
-        await col.post(this.#collectiveHost(), name, { event }, expiresInDays);
+      postCollective: async (name, event, life) => {
+        await col.post(this.#collectiveHost(), name, { event }, life);
       },
       collectiveEvents: async () => {
         const out: { collective: string; author: string; event: EventBody }[] = [];
@@ -1299,7 +1299,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const me = this.#requireUnlocked();
     const days = this.#postDays(opts.expiresInDays);
     const letter = createLetter({ kind: 'post', from: me.name, body: await toBody(content), at: Math.floor(this.#now() / 1000) });
-    return chan.postLetter(this.#channelHost(), key, letter, days);
+    return chan.postLetter(this.#channelHost(), key, letter, { expiresInDays: days });
   }
 
   /**
@@ -1307,16 +1307,17 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * does for text: for kinds other parts define (events, collective messages).
    * @param key - the channel key
    * @param letter - a letter from us (`createLetter({ kind, from: comrade.name, … })`)
-   * @param opts - `expiresInDays` as for {@link Comrade.channelPost}
+   * @param opts - `expiresInDays` as for {@link Comrade.channelPost}; `ttl` (ms, at least 60 000) to have
+   *   the Operator delete it sooner, at a moment (CHAN-7)
    * @returns the post's id in the channel and when the Operator deletes it (ms)
    * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT (a letter from someone else); ProtocolError as channelPost
    */
-  async channelPostLetter(key: SymmetricKey, letter: Letter, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number }> {
+  async channelPostLetter(key: SymmetricKey, letter: Letter, opts: { expiresInDays?: number; ttl?: number } = {}): Promise<{ id: string; expiresAt: number }> {
     const me = this.#requireUnlocked();
     if (letter?.from !== me.name) throw new UsageError('BAD_ARGUMENT', 'a channel post is a letter from us');
     // CIR-3: a key travels only sealed to one comrade, never to a channel's every member.
     if (letter.kind === 'circle-key') throw new UsageError('BAD_ARGUMENT', 'a circle key is never posted to a channel');
-    return chan.postLetter(this.#channelHost(), key, letter, this.#postDays(opts.expiresInDays));
+    return chan.postLetter(this.#channelHost(), key, letter, { expiresInDays: this.#postDays(opts.expiresInDays), ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}) });
   }
 
   /**
@@ -1392,11 +1393,11 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * Posts a letter we made (any kind but `circle-key`, `from` us) to our trusted circle, under its current
    * key (CIR-7): for kinds other parts define, such as an event for those we trust.
    * @param letter - a letter from us
-   * @param opts - `expiresInDays` (default 7)
+   * @param opts - `expiresInDays` (default 7), `ttl` as {@link Comrade.channelPostLetter}
    * @returns as {@link Comrade.circlePost}
    * @throws UsageError NO_CIRCLE, BAD_ARGUMENT; ProtocolError as {@link Comrade.channelPost}
    */
-  async circlePostLetter(letter: Letter, opts: { expiresInDays?: number } = {}): Promise<{ id: string; expiresAt: number; gen: number }> {
+  async circlePostLetter(letter: Letter, opts: { expiresInDays?: number; ttl?: number } = {}): Promise<{ id: string; expiresAt: number; gen: number }> {
     const { key, gen } = await circle.currentKey(this.#circleHost());
     return { ...(await this.channelPostLetter(key, letter, opts)), gen };
   }

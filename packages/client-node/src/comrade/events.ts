@@ -32,7 +32,7 @@ import {
 import { decodeCollectiveKeys } from '@comrad/core/collective';
 import type { Keymaker } from '@comrad/core/keymaker';
 import { chanPowInput, epochOf, solvePow } from '@comrad/core/wire';
-import type { ChannelHost } from './channels.js';
+import { lifeParams, type ChannelHost, type PostLife } from './channels.js';
 import { UsageError } from '../errors.js';
 import type { EventBook } from '../store/event-book.js';
 import type { StoredLetter } from '../store/mail-store.js';
@@ -59,7 +59,7 @@ export interface EventHost {
   /** The world key of an epoch (FEED-2). */
   worldKey(epoch: number): Promise<SymmetricKey>;
   /** EVT-15: files bytes in a channel paid with an unlinkable token, on a fresh connection that never logs in (TOK-10). */
-  postPaid(cap: Uint8Array, post: Uint8Array, expiresInDays: number): Promise<void>;
+  postPaid(cap: Uint8Array, post: Uint8Array, life: PostLife): Promise<void>;
   readonly book: EventBook;
   /** The Operator's `maxPostDays` (FEED-4). */
   readonly maxPostDays: number;
@@ -68,13 +68,13 @@ export interface EventHost {
   /** Seals `content` to `to` and sends it (SEAL-*), to be deleted by the Operator after `ttlMs` (MB-5). */
   sendLetter(to: string, content: LetterContent, ttlMs: number): Promise<void>;
   /** Posts an event letter to the world feed (FEED-3, EVT-7). */
-  postWorld(letter: EventLetter, expiresInDays: number): Promise<{ id: string; expiresAt: number }>;
+  postWorld(letter: EventLetter, life: PostLife): Promise<{ id: string; expiresAt: number }>;
   /** Posts an event letter to our trusted circle, under its current key (EVT-16, CIR-7). */
-  postTrusted(letter: EventLetter, expiresInDays: number): Promise<void>;
+  postTrusted(letter: EventLetter, life: PostLife): Promise<void>;
   /** The event letters in the trusted circles whose keys we hold, ours and others', verified (CIR-8). */
   trustedEvents(): Promise<{ circle: string; letter: EventLetter }[]>;
   /** Posts an event to a collective's members, as a message under its message key (EVT-14, COL-32). */
-  postCollective(name: string, event: EventBody, expiresInDays: number): Promise<void>;
+  postCollective(name: string, event: EventBody, life: PostLife): Promise<void>;
   /** The events in the feeds of the collectives this home is a member of (EVT-14), verified (COL-33). */
   collectiveEvents(): Promise<{ collective: string; author: string; event: EventBody }[]>;
   /** The event letters of the world feed, verified (POST-3, EVT-7). */
@@ -176,7 +176,7 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
   const to = input.anonymous ? 'world' : (input.to ?? 'invited');
   const id = toHex(letter.body.eid);
   if (to === 'world') {
-    const days = feedDays(host, nowS, input.expires ?? letter.body.end, letter.body.end);
+    const life = eventLife(host, input.expires ?? letter.body.end, letter.body.end);
     if (input.anonymous) {
       // EVT-10, EVT-11: a key made for this event only, and a mailbox only its answers use; kept before
       // the post leaves, so a crash cannot leave an event whose answers nobody can open.
@@ -186,20 +186,20 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
       await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [], anon });
       const channelKey = anonEventsKey(await host.worldKey(epochOf(host.now())));
       // EVT-15: paid with a token, not with work: the Operator learns that some comrade posted it.
-      await host.postPaid(deriveChannel(channelKey).cap, sealAnonEvent(letter.body, oneTime, box, channelKey), days);
+      await host.postPaid(deriveChannel(channelKey).cap, sealAnonEvent(letter.body, oneTime, box, channelKey), life);
       return view(letter, 'host', { to, invited: [], rsvps: [], anonymous: true });
     }
-    await host.postWorld(letter, days);
+    await host.postWorld(letter, life);
   }
   if (to === 'trusted') {
-    await host.postTrusted(letter, feedDays(host, nowS, letter.body.end, letter.body.end));
+    await host.postTrusted(letter, eventLife(host, letter.body.end, letter.body.end));
     await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [] });
     return view(letter, 'host', { to, invited: [], rsvps: [] });
   }
   if (to === 'collective') {
     if (!input.collective) throw new UsageError('BAD_ARGUMENT', 'which collective? --to collective NAME');
     const collective = normaliseName(input.collective);
-    await host.postCollective(collective, letter.body, feedDays(host, nowS, letter.body.end, letter.body.end));
+    await host.postCollective(collective, letter.body, eventLife(host, letter.body.end, letter.body.end));
     await host.book.putHosted(host.operatorKey, id, { letter, to, collective, invited: [] });
     return view(letter, 'host', { to, collective, invited: [], rsvps: [] });
   }
@@ -208,15 +208,18 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
 }
 
 /**
- * FEED-4 counts whole days: the Operator's copy lives to the first day boundary after `expires` at the
- * latest, and every reader drops the event at its end (EVT-8).
+ * EVT-8: how long the Operator keeps an event's post: until `expires` (seconds, at most the event's end),
+ * as a `ttl` (FEED-4, CHAN-7), so its copy goes at that moment and not up to a day later as whole days
+ * alone would make it; at least the shortest `ttl` (one minute), the only grace. The days only bound it.
  */
-function feedDays(host: EventHost, nowS: number, expires: number, end: number): number {
+function eventLife(host: EventHost, expires: number, end: number): PostLife {
+  const now = host.now();
   if (expires > end) throw new UsageError('BAD_ARGUMENT', 'an event is deleted when it ends: --expires cannot be later than its end');
-  if (expires <= nowS) throw new UsageError('BAD_ARGUMENT', '--expires must be in the future');
-  const days = Math.max(1, Math.ceil(((expires - nowS) * 1000) / DAY_MS));
-  if (days > host.maxPostDays) throw new UsageError('BAD_ARGUMENT', `this Operator keeps posts ${host.maxPostDays} days at most: announce the event closer to its date`);
-  return days;
+  if (expires * 1000 <= now) throw new UsageError('BAD_ARGUMENT', '--expires must be in the future');
+  const ttl = Math.max(MIN_TTL_MS, expires * 1000 - now);
+  const expiresInDays = Math.max(1, Math.ceil(ttl / DAY_MS));
+  if (expiresInDays > host.maxPostDays) throw new UsageError('BAD_ARGUMENT', `this Operator keeps posts ${host.maxPostDays} days at most: announce the event closer to its date`);
+  return { expiresInDays, ttl };
 }
 
 /**
@@ -283,7 +286,7 @@ export async function rsvp(host: EventHost, id: string, answer: RsvpAnswer): Pro
     // EVT-12: to the one-time mailbox, sealed to the one-time key, on a connection that never logs in.
     const letter = createLetter({ ...content, from: host.me.name, to: WORLD_NAME, at: Math.floor(host.now() / 1000) });
     const sealed = sealLetter(letter, host.me.keys, oneTime.key, await host.chan.statement());
-    await postRaw(host.chan, oneTime.box, sealed, feedDays(host, Math.floor(host.now() / 1000), event.end, event.end));
+    await postRaw(host.chan, oneTime.box, sealed, eventLife(host, event.end, event.end));
   } else {
     await host.sendLetter(event.host, content, ttlUntil(event.end, host.now()));
   }
@@ -453,12 +456,12 @@ async function mailbox(host: EventHost, anon: { key: Uint8Array; pub: Uint8Array
 }
 
 /** CHAN-6, CHAN-7: files opaque bytes in the channel of `key`, on a fresh connection that never logs in. */
-async function postRaw(chan: ChannelHost, key: SymmetricKey, post: Uint8Array, expiresInDays: number): Promise<void> {
+async function postRaw(chan: ChannelHost, key: SymmetricKey, post: Uint8Array, life: PostLife): Promise<void> {
   const { cap } = deriveChannel(key);
   await chan.oneShot(async (conn) => {
     const bits = await chan.powBits(conn);
     const pow = bits > 0 ? solvePow((n) => chanPowInput(conn.hello.challenge, cap, post, n), bits) : undefined;
-    await conn.request('chanPost', { cap, post, expiresInDays, ...(pow ? { pow } : {}) });
+    await conn.request('chanPost', { cap, post, ...lifeParams(life), ...(pow ? { pow } : {}) });
   });
 }
 

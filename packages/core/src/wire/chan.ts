@@ -8,7 +8,7 @@
 import type { Fields } from '../codec/index.js';
 import { CHANNEL_ID_BYTES, MAX_CHANNEL_POST_BYTES } from '../envelope/channel.js';
 import { NONCE_BOUNDS, TIME_BOUNDS, mapOf, must, readItemId } from './_bounds.js';
-import { WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
+import { MAX_TTL_MS, MIN_TTL_MS, WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
 import { readTokenField } from './tokens.js';
 import { readTally } from './votes.js';
 
@@ -26,6 +26,8 @@ export interface ChanPostParams {
   readonly post: Uint8Array;
   /** 1..`maxPostDays` (CHAN-7, as FEED-4). */
   readonly expiresInDays: number;
+  /** ms, 60 000 .. 366 days: ends the post's life sooner than `expiresInDays` (CHAN-7, as FEED-4). */
+  readonly ttl?: number;
   /** Proof of work over this connection's challenge (CHAN-7, POW-*), when the Operator asks for `send` work. */
   readonly pow?: Uint8Array;
   /** An unlinkable token paying for the post instead of proof of work (EVT-15, TOK-*). */
@@ -70,21 +72,24 @@ export interface ChanFeedResult {
 
 /** @internal */
 export const chanPostCodec = {
-  keys: ['cap', 'post', 'expiresInDays', 'pow', 'token'] as const,
+  keys: ['cap', 'post', 'expiresInDays', 'ttl', 'pow', 'token'] as const,
   encodeParams: (p: ChanPostParams) => ({
     cap: p.cap,
     post: p.post,
     expiresInDays: p.expiresInDays,
+    ...(p.ttl !== undefined ? { ttl: p.ttl } : {}),
     ...(p.pow !== undefined ? { pow: p.pow } : {}),
     ...(p.token !== undefined ? { token: p.token } : {}),
   }),
   decodeParams: (f: Fields): ChanPostParams => {
     const pow = f.optBytes('pow', NONCE_BOUNDS);
     const token = readTokenField(f);
+    const ttl = f.optInt('ttl', { min: MIN_TTL_MS, max: MAX_TTL_MS });
     return {
       cap: f.bytes('cap', CHANNEL_BOUNDS),
       post: f.bytes('post', CHAN_POST_BOUNDS),
       expiresInDays: f.int('expiresInDays', { min: 1, max: WIRE_MAX_POST_DAYS }),
+      ...(ttl !== undefined ? { ttl } : {}),
       ...(pow !== undefined ? { pow } : {}),
       ...(token !== undefined ? { token } : {}),
     };

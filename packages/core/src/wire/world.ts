@@ -6,7 +6,7 @@
 import type { Fields } from '../codec/index.js';
 import { SEALED_BOUNDS, TIME_BOUNDS, mapOf, must, readItemId, readName } from './_bounds.js';
 import { readTally } from './votes.js';
-import { WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
+import { MAX_TTL_MS, MIN_TTL_MS, WIRE_MAX_FEED_ITEMS, WIRE_MAX_POST_DAYS } from './limits.js';
 import { emptyResult } from './mail.js';
 
 /** FEED-1: one world epoch per UTC day. */
@@ -39,6 +39,11 @@ export interface PostParams {
   readonly post: Uint8Array;
   /** 1..`maxPostDays` (FEED-4). */
   readonly expiresInDays: number;
+  /**
+   * FEED-4: ms, 60 000 .. 366 days: ends the post's life sooner than `expiresInDays` (the smaller wins),
+   * so a post that must go at a moment (an event's end, EVT-8) is not kept to a whole day past it.
+   */
+  readonly ttl?: number;
 }
 
 /** Result of `post`. */
@@ -97,12 +102,14 @@ export const worldKeyCodec = {
 
 /** @internal */
 export const postCodec = {
-  keys: ['post', 'expiresInDays'] as const,
-  encodeParams: (p: PostParams) => ({ post: p.post, expiresInDays: p.expiresInDays }),
-  decodeParams: (f: Fields): PostParams => ({
-    post: f.bytes('post', SEALED_BOUNDS),
-    expiresInDays: f.int('expiresInDays', { min: 1, max: WIRE_MAX_POST_DAYS }),
-  }),
+  keys: ['post', 'expiresInDays', 'ttl'] as const,
+  encodeParams: (p: PostParams) => ({ post: p.post, expiresInDays: p.expiresInDays, ...(p.ttl !== undefined ? { ttl: p.ttl } : {}) }),
+  decodeParams: (f: Fields): PostParams => {
+    const post = f.bytes('post', SEALED_BOUNDS);
+    const expiresInDays = f.int('expiresInDays', { min: 1, max: WIRE_MAX_POST_DAYS });
+    const ttl = f.optInt('ttl', { min: MIN_TTL_MS, max: MAX_TTL_MS });
+    return { post, expiresInDays, ...(ttl !== undefined ? { ttl } : {}) };
+  },
   encodeResult: (r: PostResult) => ({ id: r.id, expiresAt: r.expiresAt }),
   decodeResult: (value: unknown): PostResult => {
     const f = mapOf(value, 'post result', ['id', 'expiresAt']);

@@ -76,6 +76,20 @@ export interface PolicyOptions {
   readonly random?: () => string;
 }
 
+/**
+ * FEED-4, CHAN-7: when a post arriving at `now` expires: `expiresInDays` whole days, or sooner when the
+ * author asked for a `ttl` (ms), so a post that must go at a moment (an event's end, EVT-8) does not
+ * outlive it by up to a day. The smaller wins: a `ttl` never lengthens a post's life.
+ * @param now - the arrival (ms)
+ * @param expiresInDays - 1..`maxPostDays`, already checked
+ * @param ttl - 60 000 ms .. 366 days (the wire's bound), or absent
+ * @returns the expiry (ms)
+ */
+export function postExpiresAt(now: number, expiresInDays: number, ttl: number | undefined): number {
+  const days = expiresInDays * DAY_MS;
+  return now + (ttl !== undefined && ttl < days ? ttl : days);
+}
+
 /** The rules, applied to one store with one set of limits. Every refusal is a `ProtocolError`. */
 export class Policy {
   readonly #random: () => string;
@@ -190,14 +204,15 @@ export class Policy {
    * `expiresInDays` (FEED-4), at most `postsPerHour` per author (FEED-5) within the store's budget
    * (STORE-2), both checked atomically with the append; the same post by the same author again answers
    * as it was stored (FEED-9).
+   * @param ttl - FEED-4: when given (ms), the post goes sooner than `expiresInDays`, at `now + ttl`
    * @returns the post's id and when it expires
    * @throws ProtocolError EXPIRED, MALFORMED, RATE_LIMITED, STORAGE_FULL
    */
-  async post(author: string, sealed: Uint8Array, epoch: number, expiresInDays: number, now: number): Promise<{ id: string; expiresAt: number }> {
+  async post(author: string, sealed: Uint8Array, epoch: number, expiresInDays: number, now: number, ttl?: number): Promise<{ id: string; expiresAt: number }> {
     const current = epochOf(now);
     if (epoch < current - 1) throw new ProtocolError('EXPIRED', 'the post is sealed under an old epoch key');
     if (epoch > current) throw new ProtocolError('MALFORMED', 'the post is sealed under a future epoch key');
-    const expiresAt = now + expiresInDays * DAY_MS;
+    const expiresAt = postExpiresAt(now, expiresInDays, ttl);
     const quota: PostQuota = { maxPosts: this.limits.postsPerHour, since: now - HOUR_MS, storageBytes: this.limits.storageBytes };
     const put = await this.store.appendPost({ author, sealed, epoch, postedAt: now, expiresAt, key: postKey(author, sealed), nonce: this.#random() }, quota);
     if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `at most ${this.limits.postsPerHour} posts per hour`);
@@ -316,11 +331,12 @@ export class Policy {
    * at most `chanPosts` held and `chanPostsPerHour` posted in the last hour per channel, within the
    * store's budget (STORE-2), all checked atomically with the append; the same bytes again in the same
    * channel answer as they were stored (STORE-3).
+   * @param ttl - CHAN-7, as FEED-4: when given (ms), the post goes sooner than `expiresInDays`
    * @returns the post's id and when it expires
    * @throws ProtocolError QUOTA_EXCEEDED, RATE_LIMITED, STORAGE_FULL
    */
-  async chanPost(chan: string, sealed: Uint8Array, expiresInDays: number, now: number): Promise<{ id: string; expiresAt: number }> {
-    const expiresAt = now + expiresInDays * DAY_MS;
+  async chanPost(chan: string, sealed: Uint8Array, expiresInDays: number, now: number, ttl?: number): Promise<{ id: string; expiresAt: number }> {
+    const expiresAt = postExpiresAt(now, expiresInDays, ttl);
     const quota: ChanQuota = { maxPosts: this.limits.chanPosts, maxRecent: this.limits.chanPostsPerHour, since: now - HOUR_MS, storageBytes: this.limits.storageBytes };
     const put = await this.store.appendChanPost(chan, { sealed, postedAt: now, expiresAt, key: chanPostKey(sealed), nonce: this.#random() }, quota);
     if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', `a channel holds at most ${this.limits.chanPosts} posts`);
