@@ -10,11 +10,11 @@ import { alias } from './vitest.config.js';
 // mutant only another folder's tests would kill counts as surviving here: the score says how well a
 // folder's own tests guard it. `related` in stryker.config.mjs narrows the files further to those that
 // import the mutated sources, and `perTest` coverage to the tests that reach each mutant.
-const STORE_TESTS = ['store', 'guard', 'records', 'lmdb', 'redis'].map((t) => `packages/operator/test/store/${t}.test.ts`);
+const STORE_TESTS = ['records', 'listeners', 'store', 'guard', 'lmdb', 'redis'].map((t) => `packages/operator/test/store/${t}.test.ts`);
 // COMRAD_MUTATE_STORES=local: the memory and LMDB backends only (their conformance suite, without the
 // redis-server and Redis Cluster that store.test.ts starts on every run). Mutants in redis.ts and its
 // scripts then survive: mutate the other files (`-- --mutate`), and say that Redis was not measured.
-const LOCAL_STORE_TESTS = ['packages/operator/test/store/local-backends.mutation.ts', ...['guard', 'records', 'lmdb'].map((t) => `packages/operator/test/store/${t}.test.ts`)];
+const LOCAL_STORE_TESTS = [...['records', 'listeners'].map((t) => `packages/operator/test/store/${t}.test.ts`), 'packages/operator/test/store/local-backends.mutation.ts', ...['guard', 'lmdb'].map((t) => `packages/operator/test/store/${t}.test.ts`)];
 const storeTests = process.env.COMRAD_MUTATE_STORES === 'local' ? LOCAL_STORE_TESTS : STORE_TESTS;
 /**
  * Per folder, in the order they run: quick, focused files first, so a mutant is usually killed (and the
@@ -22,7 +22,9 @@ const storeTests = process.env.COMRAD_MUTATE_STORES === 'local' ? LOCAL_STORE_TE
  */
 const TESTS: Record<string, string[]> = {
   crypto: ['crypto-framing', 'crypto', 'crypto-node', 'crypto-differential'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts'),
-  envelope: ['envelope-name', 'envelope-statement', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'packages/core/test/garbage.test.ts'),
+  envelope: ['envelope-name', 'envelope-statement', 'envelope-body', 'envelope-sealed-exact', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile', 'envelope-channel', 'envelope-event']
+    .map((t) => `packages/core/test/${t}.test.ts`)
+    .concat('spec/test/vectors.test.ts', 'spec/test/event-vectors.test.ts', 'packages/core/test/garbage.test.ts'),
   codec: ['encoding-exact', 'encoding', 'wire-greeting', 'wire'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'),
   store: storeTests,
   policy: ['packages/operator/test/policy.test.ts', ...storeTests],
