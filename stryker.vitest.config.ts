@@ -22,7 +22,7 @@ const storeTests = process.env.COMRAD_MUTATE_STORES === 'local' ? LOCAL_STORE_TE
  */
 const TESTS: Record<string, string[]> = {
   crypto: ['crypto-framing', 'crypto', 'crypto-node', 'crypto-differential'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts'),
-  envelope: ['envelope-name', 'envelope-statement', 'envelope-body', 'envelope-sealed-exact', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile', 'envelope-channel', 'envelope-event']
+  envelope: ['envelope-name', 'envelope-statement', 'envelope-body', 'envelope-sealed-exact', 'envelope-post-exact', 'envelope-letter-exact', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile', 'envelope-channel', 'envelope-event']
     .map((t) => `packages/core/test/${t}.test.ts`)
     .concat('spec/test/vectors.test.ts', 'spec/test/event-vectors.test.ts', 'packages/core/test/garbage.test.ts'),
   codec: ['encoding-exact', 'encoding', 'wire-greeting', 'wire'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'),

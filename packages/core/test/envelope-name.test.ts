@@ -46,9 +46,24 @@ describe('names', () => {
     // Not a string at all is a wrong type (ENC-5), not a name.
     expect(code(() => decodeRequest(encode({ id: 1, op: 'lookup', name: 7 })))).toBe('MALFORMED');
   });
+  it('NAME-2 only A–Z are lowered, each to its own letter; one @ is dropped, a second is not; a non-string is INVALID_NAME', () => {
+    expect(normaliseName('ABCDEFGHIJKLMNOPQRSTUVWXYZ')).toBe('abcdefghijklmnopqrstuvwxyz');
+    expect(normaliseName('@Zed_9')).toBe('zed_9');
+    // The characters just outside A–Z ('@' and '[') are not shifted into names.
+    expect(code(() => normaliseName('al[ce'))).toBe('INVALID_NAME');
+    expect(code(() => normaliseName('@@alice'))).toBe('INVALID_NAME');
+    expect(code(() => normaliseName('ali@ce'))).toBe('INVALID_NAME');
+    expect(normaliseName('\t alice\n')).toBe('alice');
+    for (const bad of [12345, null, undefined, ['alice']]) expect(code(() => normaliseName(bad as unknown as string)), String(bad)).toBe('INVALID_NAME');
+  });
+  it('NAME-1 checkName refuses what is not a string, even one whose text would be a name', () => {
+    for (const bad of [12345, ['alice'], { toString: () => 'alice' }]) expect(code(() => checkName(bad as unknown as string)), String(bad)).toBe('INVALID_NAME');
+  });
   it('NAME-3 reserved names cannot be registered', () => {
     expect(code(() => checkRegistrableName('operator'))).toBe('INVALID_NAME');
     expect(code(() => checkRegistrableName('comrades'))).toBe('INVALID_NAME');
     expect(checkRegistrableName('alice')).toBe('alice');
+    // A name that is no name is refused as such, reserved or not.
+    for (const bad of ['ab', 'Operator', 12345 as unknown as string]) expect(code(() => checkRegistrableName(bad))).toBe('INVALID_NAME');
   });
 });
