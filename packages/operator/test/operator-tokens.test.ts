@@ -112,6 +112,77 @@ describe.each<StoreKind>(['memory', 'lmdb', 'redis'])('TOK tokens on a running O
   });
 });
 
+describe.each<StoreKind>(['memory', 'lmdb', 'redis'])('TOK-7 TOK-8 a put the store refuses burns no token (%s)', (kind) => {
+  /** The burned nonces in a dump: what TOK-8 writes, whatever the backend calls it. */
+  const burned = async (op: TestOperator, token: Uint8Array) => (await dumpLines(op.store)).filter((l) => l.includes(Buffer.from(token.subarray(2, 34)).toString('hex')));
+
+  it('TOK-11 MB-4 a letter refused for a full mailbox leaves its token unspent; it then pays for another letter', async () => {
+    const op = await start(kind, { limits: { mailboxItems: 1 } });
+    const { client } = await op.login('alice');
+    await op.register('bob');
+    await op.register('carol');
+    const [first, second] = await obtain(client, await op.connect(), 2);
+    await (await op.connect()).request('send', { to: 'bob', letter: randomBytes(90), token: first! });
+    const before = await dumpLines(op.store);
+    await refusedWith((await op.connect()).request('send', { to: 'bob', letter: randomBytes(90), token: second! }), 'QUOTA_EXCEEDED');
+    expect(await dumpLines(op.store)).toEqual(before);
+    expect(await burned(op, second!)).toEqual([]);
+    await (await op.connect()).request('send', { to: 'carol', letter: randomBytes(90), token: second! });
+    expect(await burned(op, second!)).toHaveLength(1);
+  });
+
+  it('EVT-15 CHAN-7 a channel post refused for a full channel leaves its token unspent; it then pays for another post', async () => {
+    const op = await start(kind, { limits: { chanPosts: 1 } });
+    const { client } = await op.login('alice');
+    const [first, second] = await obtain(client, await op.connect(), 2);
+    const cap = randomBytes(32);
+    await (await op.connect()).request('chanPost', { cap, post: randomBytes(300), expiresInDays: 1, token: first! });
+    const before = await dumpLines(op.store);
+    await refusedWith((await op.connect()).request('chanPost', { cap, post: randomBytes(300), expiresInDays: 1, token: second! }), 'QUOTA_EXCEEDED');
+    expect(await dumpLines(op.store)).toEqual(before);
+    await (await op.connect()).request('chanPost', { cap: randomBytes(32), post: randomBytes(300), expiresInDays: 1, token: second! });
+    expect(await burned(op, second!)).toHaveLength(1);
+  });
+
+  it('STORE-2 a channel post refused for a full store leaves its token unspent', async () => {
+    const op = await start(kind, { limits: { storageBytes: 400 } });
+    const { client } = await op.login('alice');
+    const [first, second] = await obtain(client, await op.connect(), 2);
+    await (await op.connect()).request('chanPost', { cap: randomBytes(32), post: randomBytes(300), expiresInDays: 1, token: first! });
+    const before = await dumpLines(op.store);
+    await refusedWith((await op.connect()).request('chanPost', { cap: randomBytes(32), post: randomBytes(300), expiresInDays: 1, token: second! }), 'STORAGE_FULL');
+    expect(await dumpLines(op.store)).toEqual(before);
+    await (await op.connect()).request('chanPost', { cap: randomBytes(32), post: randomBytes(50), expiresInDays: 1, token: second! });
+  });
+
+  it('PIN-5 PIN-10 a pin refused for a full store leaves its token unspent; it then pays for a vote', async () => {
+    const op = await start(kind, { limits: { maxPins: 1 } });
+    const { client } = await op.login('alice');
+    const [first, second] = await obtain(client, await op.connect(), 2);
+    const cell = 'u33dc1r';
+    const { id } = await (await op.connect()).request('pinPut', { cell, kind: 'police', ttl: 600, token: first! });
+    const before = await dumpLines(op.store);
+    await refusedWith((await op.connect()).request('pinPut', { cell, kind: 'danger', ttl: 600, token: second! }), 'QUOTA_EXCEEDED');
+    expect(await dumpLines(op.store)).toEqual(before);
+    expect(await (await op.connect()).request('pinVote', { pin: id, vote: 'confirm', nullifier: randomBytes(32), token: second! })).toMatchObject({ confirms: 1 });
+  });
+
+  it('PIN-6 PIN-10 two votes by one nullifier at once: one counts, the other is DUPLICATE and its token stays unspent', async () => {
+    const op = await start(kind);
+    const { client } = await op.login('alice');
+    const tokens = await obtain(client, await op.connect(), 3);
+    const { id } = await (await op.connect()).request('pinPut', { cell: 'u33dc1r', kind: 'police', ttl: 600, token: tokens[0]! });
+    const nullifier = randomBytes(32);
+    const [a, b] = await Promise.all([op.connect(), op.connect()]);
+    const votes = await Promise.allSettled([a.request('pinVote', { pin: id, vote: 'confirm', nullifier, token: tokens[1]! }), b.request('pinVote', { pin: id, vote: 'deny', nullifier, token: tokens[2]! })]);
+    expect(votes.filter((v) => v.status === 'fulfilled')).toHaveLength(1);
+    expect(votes.find((v) => v.status === 'rejected')).toMatchObject({ reason: { code: 'DUPLICATE' } });
+    const refused = votes[0]!.status === 'rejected' ? tokens[1]! : tokens[2]!;
+    expect(await burned(op, refused)).toEqual([]);
+    expect(await (await op.connect()).request('pinVote', { pin: id, vote: 'confirm', nullifier: randomBytes(32), token: refused })).toBeTruthy();
+  });
+});
+
 describe('TOK-8 TOK-9 two comrad-op processes on one redis-server', () => {
   let dir: string;
   beforeAll(async () => {
