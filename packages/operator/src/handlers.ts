@@ -26,7 +26,7 @@ import {
 import type { PinKind } from '@comrad/core/pins';
 import type { ServerLimits } from './limits.js';
 import type { Policy } from './policy/index.js';
-import type { Store } from './store/types.js';
+import type { Store, TokenSpend } from './store/types.js';
 import type { WorldKeys } from './world-keys.js';
 import { actionDigest, type TokenIssuer } from './tokens.js';
 
@@ -133,21 +133,20 @@ export async function handle(ctx: HandlerContext, session: Session, req: WireReq
       // PIN-7: a pin never travels on a logged-in connection, so the Operator cannot tie it to a comrade.
       notLoggedIn(session, 'leave a pin');
       const { token, ...pin } = req.params;
-      // PIN-10, TOK-7: every check that needs no write is the decoder's; then the token is burned for this
-      // very pin, and the pin's id derived from it, so a retry answers the pin it made.
-      await redeemToken(ctx, session, token, 'pinPut', pin.cell, pin.kind, pin.note ?? '', String(pin.ttl));
-      return ctx.policy.putPin(pin, ctx.clock.now(), token);
+      // PIN-10, TOK-7: every check that needs no write is the decoder's; the token is burned for this very
+      // pin in the put's own atomic step (a full store burns nothing), and the pin's id derived from it,
+      // so a retry answers the pin it made.
+      const spend = await paidWith(ctx, session, token, 'pinPut', pin.cell, pin.kind, pin.note ?? '', String(pin.ttl));
+      return ctx.policy.putPin(pin, ctx.clock.now(), { token: token!, spend });
     }
     case 'pinVote': {
       notLoggedIn(session, 'vote on a pin');
       const { pin, vote, nullifier, token } = req.params;
-      const now = ctx.clock.now();
-      // PIN-6, PIN-10, TOK-7: the token's own checks, then what can refuse the vote without a write (no such
-      // pin, its time up, a second vote: a retry of a vote that counted is DUPLICATE too), then the burn.
-      if (token) await ctx.tokens.check(token, now);
-      await ctx.policy.checkPinVote(pin, nullifier, now);
-      await redeemToken(ctx, session, token, 'pinVote', pin, vote, nullifier);
-      return ctx.policy.votePin(pin, vote, nullifier, now);
+      // PIN-6, PIN-10, TOK-7: the token's own checks; then one atomic step checks the pin (no such pin, its
+      // time up, a second vote: a retry of a vote that counted is DUPLICATE too) and burns the token with
+      // the vote, so a vote refused — even by a race with another — burns nothing.
+      const spend = await paidWith(ctx, session, token, 'pinVote', pin, vote, nullifier);
+      return ctx.policy.votePin(pin, vote, nullifier, ctx.clock.now(), spend);
     }
     case 'pins': {
       // PIN-7, PIN-8: nor does a question about a place.
@@ -193,36 +192,39 @@ async function voteToken(ctx: HandlerContext, s: Session, p: { token?: Uint8Arra
 }
 
 /**
- * TOK-7, TOK-8, TOK-10: checks and burns the token that pays for an anonymous action — only on a
- * connection that is not logged in, so the Operator never sees a token next to a name. Call it after every
- * check of the action that can refuse it without a write, and before the action's own write: a refused
- * action then leaves its token unspent, and a retry of the same action with the same token is `held`.
+ * TOK-7, TOK-8, TOK-10: checks the token that pays for an anonymous action — only on a connection that is
+ * not logged in, so the Operator never sees a token next to a name — and names what burning it means. It
+ * burns nothing: the caller hands the answer to the store primitive that makes the action's write, which
+ * burns the token in the same atomic step, so an action the store refuses (a bound, a race) leaves its
+ * token unspent, and a retry of the same action with the same token is recognised.
  * @param token - the request's `token` field
  * @param op - the op paid for; with `parts`, what the token is burned for ({@link actionDigest})
- * @returns `ok` (burned now) or `held` (a retry of the very same action)
- * @throws ProtocolError FORBIDDEN (logged in), TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_SPENT
- * @example `await redeemToken(ctx, session, p.token, 'pinPut', p.cell, p.kind)` in a handler, then the write
+ * @returns the spend to pass to the store's write (`appendMail`, `appendChanPost`, `putPin`, `votePin`, `castVote`)
+ * @throws ProtocolError FORBIDDEN (logged in), TOKEN_REQUIRED, TOKEN_INVALID, TOKEN_EXPIRED
+ * @example `const spend = await paidWith(ctx, session, p.token, 'pinPut', p.cell, p.kind)`, then `store.putPin(pin, max, spend)`
  */
-export async function redeemToken(ctx: HandlerContext, s: Session, token: Uint8Array | undefined, op: string, ...parts: Array<Uint8Array | string>): Promise<'ok' | 'held'> {
+export async function paidWith(ctx: HandlerContext, s: Session, token: Uint8Array | undefined, op: string, ...parts: Array<Uint8Array | string>): Promise<TokenSpend> {
   if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'spend tokens on a connection that is not logged in');
   if (!token) throw new ProtocolError('TOKEN_REQUIRED', `${op} must be paid with a token`);
-  return ctx.tokens.redeem(token, actionDigest(op, ...parts), ctx.clock.now());
+  const { period, nullifier } = await ctx.tokens.check(token, ctx.clock.now());
+  return { period, nullifier, action: actionDigest(op, ...parts) };
 }
 
 async function chanPost(ctx: HandlerContext, s: Session, p: ParamsOf<'chanPost'>): Promise<Result<'chanPost'>> {
   // CHAN-6: no login, so the Operator cannot tie a channel to a comrade (as MB-7 for letters).
   notLoggedIn(s, 'post to a channel');
   ctx.policy.checkChanPost(p.post.length, p.expiresInDays);
+  let spend: TokenSpend | undefined;
   if (p.token) {
-    // EVT-15, TOK-7: a token pays instead of the work, checked then burned for this post in this channel.
-    await ctx.tokens.check(p.token, ctx.clock.now());
-    await redeemToken(ctx, s, p.token, 'chanPost', p.cap, p.post);
+    // EVT-15, TOK-7: a token pays instead of the work, checked here and burned for this post in this
+    // channel by the append itself (a full channel burns nothing).
+    spend = await paidWith(ctx, s, p.token, 'chanPost', p.cap, p.post);
   } else {
     // CHAN-7: the same work a letter costs (MB-9), bound to this post and this channel.
     spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => chanPowInput(challenge, p.cap, p.post, nonce), 'a channel post');
   }
   // CHAN-1: only holders of the channel key know the capability; the Operator keeps only its hash.
-  return ctx.policy.chanPost(toHex(channelIdOf(p.cap)), p.post, p.expiresInDays, ctx.clock.now(), p.ttl);
+  return ctx.policy.chanPost(toHex(channelIdOf(p.cap)), p.post, p.expiresInDays, ctx.clock.now(), p.ttl, spend);
 }
 
 async function chanFeed(ctx: HandlerContext, s: Session, p: ParamsOf<'chanFeed'>, pageItems: number): Promise<Result<'chanFeed'>> {
@@ -338,18 +340,18 @@ async function send(ctx: HandlerContext, s: Session, p: ParamsOf<'send'>): Promi
   if (s.name !== undefined) throw new ProtocolError('FORBIDDEN', 'send letters on a connection that is not logged in');
   ctx.policy.checkLetterSize(p.letter.length);
   const now = ctx.clock.now();
+  let spend: TokenSpend | undefined;
   if (p.token) {
     // TOK-11: a token pays for the letter instead of proof of work. The token is checked, then the
-    // recipient, and only then burned, so a letter refused for its recipient costs no token.
-    await ctx.tokens.check(p.token, now);
-    await ctx.policy.checkRecipient(p.to);
-    await redeemToken(ctx, s, p.token, 'send', p.to, p.letter);
+    // recipient, and it is burned by the append itself, so a letter refused for its recipient or a full
+    // mailbox costs no token (TOK-7).
+    spend = await paidWith(ctx, s, p.token, 'send', p.to, p.letter);
   } else if (ctx.tokens.options.send === 'require') {
     throw new ProtocolError('TOKEN_REQUIRED', 'a letter must be paid with a token on this Operator');
   } else {
     spendPow(ctx, s, ctx.limits.sendPowBits, p.pow, (challenge, nonce) => sendPowInput(challenge, p.to, p.letter, nonce), 'a letter');
   }
-  await ctx.policy.deliver(p.to, p.letter, p.ttl, now);
+  await ctx.policy.deliver(p.to, p.letter, p.ttl, now, spend);
   return {};
 }
 

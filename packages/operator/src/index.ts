@@ -79,7 +79,7 @@ export {
   type TokenOptions,
   type CheckedToken,
 } from './tokens.js';
-export { redeemToken } from './handlers.js';
+export { paidWith } from './handlers.js';
 export {
   OperatorMetrics,
   startMetricsServer,

@@ -63,7 +63,6 @@ const TIMED = [
   'getChanPost',
   'putPin',
   'getPin',
-  'pinVoted',
   'listPins',
   'votePin',
   'expirePins',

@@ -155,7 +155,9 @@ export class TokenIssuer {
   }
 
   /**
-   * TOK-7, TOK-8: checks a token and burns it for `action` in one atomic store step.
+   * TOK-7, TOK-8: checks a token and burns it for `action` in one atomic store step — for an action with
+   * no write of its own. An action that writes passes {@link check}'s answer to its store write instead,
+   * which burns the token in the same step, so a write the store refuses burns nothing.
    * @param action - {@link actionDigest} of what it pays for
    * @returns `ok` (burned now) or `held` (burned before for this very action: a retry)
    * @throws ProtocolError TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_SPENT

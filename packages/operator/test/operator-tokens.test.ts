@@ -230,6 +230,13 @@ describe('TOK-8 TOK-9 two comrad-op processes on one redis-server', () => {
       // Spent on two, refused on one.
       await (await TestClient.connect(second.url)).request('send', { to: bob.name, letter: randomBytes(80), token: tokens[1]! });
       await refusedWith((await TestClient.connect(first.url)).request('send', { to: bob.name, letter: randomBytes(80), token: tokens[1]! }), 'TOKEN_SPENT');
+      // A pin and an anonymous event's post paid with one token at both processes at once: one is stored.
+      const paid = await Promise.allSettled([
+        (await TestClient.connect(first.url)).request('pinPut', { cell: 'u33dc1r', kind: 'police', ttl: 600, token: tokens[2]! }),
+        (await TestClient.connect(second.url)).request('chanPost', { cap: randomBytes(32), post: randomBytes(200), expiresInDays: 1, token: tokens[2]! }),
+      ]);
+      expect(paid.filter((s) => s.status === 'fulfilled')).toHaveLength(1);
+      expect(paid.find((s) => s.status === 'rejected')).toMatchObject({ reason: { code: 'TOKEN_SPENT' } });
       const bobOnOne = await TestClient.connect(first.url);
       await bobOnOne.auth(bob, Date.now());
       expect((await bobOnOne.request('fetch', {})).items).toHaveLength(2);

@@ -69,6 +69,8 @@ export function pinIdOf(token: Uint8Array): string {
 
 /** STORE-2: the store is full; nothing was stored. */
 const storageFull = () => new ProtocolError('STORAGE_FULL', 'the Operator has no room for more letters or posts');
+/** TOK-8: the token paying for an action was burned for another one; nothing was stored. */
+const tokenSpent = () => new ProtocolError('TOKEN_SPENT', 'this token is spent');
 
 /** Options of {@link Policy}. */
 export interface PolicyOptions {
@@ -148,15 +150,18 @@ export class Policy {
    * Holds a letter for `to` until acknowledged or expired (MB-3, MB-5): only for a registered name, within
    * the mailbox quota (MB-4) and the store's budget (STORE-2), both checked atomically with the append; the
    * same bytes again are a no-op (MB-11).
-   * @throws ProtocolError NOT_FOUND, QUOTA_EXCEEDED, STORAGE_FULL
+   * @param spend - TOK-11: the checked token paying for it, burned in the append's own atomic step, so a
+   *   letter refused for a bound burns nothing (TOK-7)
+   * @throws ProtocolError NOT_FOUND, QUOTA_EXCEEDED, STORAGE_FULL, TOKEN_SPENT
    */
-  async deliver(to: string, letter: Uint8Array, ttl: number | undefined, now: number): Promise<void> {
+  async deliver(to: string, letter: Uint8Array, ttl: number | undefined, now: number, spend?: TokenSpend): Promise<void> {
     await this.checkRecipient(to);
     const quota: MailQuota = { maxItems: this.limits.mailboxItems, maxBytes: this.limits.mailboxBytes, storageBytes: this.limits.storageBytes };
     const mail = { sealed: letter, receivedAt: now, expiresAt: this.mailExpiry(now, ttl), key: mailKey(letter), nonce: this.#random() };
-    const put = await this.store.appendMail(to, mail, quota);
+    const put = await this.store.appendMail(to, mail, quota, spend);
     if (put === 'quota') throw new ProtocolError('QUOTA_EXCEEDED', 'the mailbox is full');
     if (put === 'storage-full') throw storageFull();
+    if (put === 'spent') throw tokenSpent();
   }
 
   /**
@@ -332,16 +337,18 @@ export class Policy {
    * store's budget (STORE-2), all checked atomically with the append; the same bytes again in the same
    * channel answer as they were stored (STORE-3).
    * @param ttl - CHAN-7, as FEED-4: when given (ms), the post goes sooner than `expiresInDays`
+   * @param spend - EVT-15: the checked token paying for it, burned in the append's own atomic step (TOK-7)
    * @returns the post's id and when it expires
-   * @throws ProtocolError QUOTA_EXCEEDED, RATE_LIMITED, STORAGE_FULL
+   * @throws ProtocolError QUOTA_EXCEEDED, RATE_LIMITED, STORAGE_FULL, TOKEN_SPENT
    */
-  async chanPost(chan: string, sealed: Uint8Array, expiresInDays: number, now: number, ttl?: number): Promise<{ id: string; expiresAt: number }> {
+  async chanPost(chan: string, sealed: Uint8Array, expiresInDays: number, now: number, ttl?: number, spend?: TokenSpend): Promise<{ id: string; expiresAt: number }> {
     const expiresAt = postExpiresAt(now, expiresInDays, ttl);
     const quota: ChanQuota = { maxPosts: this.limits.chanPosts, maxRecent: this.limits.chanPostsPerHour, since: now - HOUR_MS, storageBytes: this.limits.storageBytes };
-    const put = await this.store.appendChanPost(chan, { sealed, postedAt: now, expiresAt, key: chanPostKey(sealed), nonce: this.#random() }, quota);
+    const put = await this.store.appendChanPost(chan, { sealed, postedAt: now, expiresAt, key: chanPostKey(sealed), nonce: this.#random() }, quota, spend);
     if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', `a channel holds at most ${this.limits.chanPosts} posts`);
     if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `a channel takes at most ${this.limits.chanPostsPerHour} posts per hour`);
     if (put === 'storage-full') throw storageFull();
+    if (put === 'spent') throw tokenSpent();
     if (!put.held) return { id: put.id, expiresAt };
     // A retry: the post held answers with its own expiry (it may be anywhere in the channel).
     for (let before: string | undefined; ; ) {
@@ -366,18 +373,20 @@ export class Policy {
    * PIN-4, PIN-5: keeps a pin: no author (the handler runs it only on a connection that is not logged in,
    * PIN-7), a random id that says nothing about time or order, a lifetime of the asked `ttl` (seconds) cut
    * to `maxPinTtlMs`, within the store's bound on pins, checked atomically with the put.
-   * @param paidWith - the token that paid for it (PIN-10): the pin's id is derived from it, so a retry of
-   *   the same paid put finds the pin it made and answers it again
+   * @param paid - the token that paid for it (PIN-10) and its checked spend, burned in the put's own atomic
+   *   step (TOK-7: a full store burns nothing); the pin's id is derived from the token, so a retry of the
+   *   same paid put finds the pin it made and answers it again
    * @returns the pin's id and when it expires (ms)
-   * @throws ProtocolError QUOTA_EXCEEDED (the store holds `maxPins`), INTERNAL (an id drawn twice)
+   * @throws ProtocolError QUOTA_EXCEEDED (the store holds `maxPins`), TOKEN_SPENT, INTERNAL (an id drawn twice)
    */
-  async putPin(p: { cell: string; kind: string; note?: string; ttl: number }, now: number, paidWith?: Uint8Array): Promise<{ id: string; expiresAt: number }> {
+  async putPin(p: { cell: string; kind: string; note?: string; ttl: number }, now: number, paid?: { token: Uint8Array; spend: TokenSpend }): Promise<{ id: string; expiresAt: number }> {
     const expiresAt = now + Math.min(p.ttl * 1000, this.limits.maxPinTtlMs);
-    const id = paidWith ? pinIdOf(paidWith) : this.#pinId();
-    const put = await this.store.putPin({ id, cell: p.cell, kind: p.kind, note: p.note ?? '', createdAt: now, expiresAt, confirms: 0, denies: 0 }, this.limits.maxPins);
+    const id = paid ? pinIdOf(paid.token) : this.#pinId();
+    const put = await this.store.putPin({ id, cell: p.cell, kind: p.kind, note: p.note ?? '', createdAt: now, expiresAt, confirms: 0, denies: 0 }, this.limits.maxPins, paid?.spend);
     if (put === 'full') throw new ProtocolError('QUOTA_EXCEEDED', 'the Operator holds as many pins as it allows: try again later');
+    if (put === 'spent') throw tokenSpent();
     if (put === 'held') {
-      const held = paidWith ? await this.store.getPin(id) : undefined;
+      const held = paid ? await this.store.getPin(id) : undefined;
       if (!held) throw new ProtocolError('INTERNAL', 'a pin id was drawn twice');
       return { id, expiresAt: held.expiresAt };
     }
@@ -385,26 +394,18 @@ export class Policy {
   }
 
   /**
-   * PIN-6, PIN-10: the checks of a vote that need no write, so a vote refused for its pin costs no token:
-   * the pin is held, its time is not up, and this nullifier has not voted on it.
-   * @throws ProtocolError NOT_FOUND, EXPIRED, DUPLICATE
-   */
-  async checkPinVote(id: string, nullifier: Uint8Array, now: number): Promise<void> {
-    const pin = await this.store.getPin(id);
-    if (!pin) throw new ProtocolError('NOT_FOUND', 'no such pin');
-    if (pin.expiresAt <= now) throw new ProtocolError('EXPIRED', 'the pin has expired');
-    if (await this.store.pinVoted(id, Buffer.from(nullifier).toString('hex'))) throw new ProtocolError('DUPLICATE', 'you have voted on this pin already');
-  }
-
-  /**
    * PIN-6: a confirm or a deny on a live pin, once per nullifier: a confirm adds `pinVoteMs` to its life
    * (never past `createdAt + pinMaxLifeMs`), a deny takes `pinVoteMs` away (a pin whose end falls due is gone).
+   * @param spend - PIN-10: the checked token paying for it, burned in the vote's own atomic step, so a vote
+   *   refused for its pin (also by a race with another vote) burns nothing (TOK-7)
    * @returns the pin's expiry and counts after the vote
-   * @throws ProtocolError NOT_FOUND (no such pin), EXPIRED (its time is up), DUPLICATE (this nullifier voted on it)
+   * @throws ProtocolError TOKEN_SPENT, NOT_FOUND (no such pin), EXPIRED (its time is up), DUPLICATE (this
+   *   nullifier voted on it)
    */
-  async votePin(id: string, vote: 'confirm' | 'deny', nullifier: Uint8Array, now: number): Promise<{ expiresAt: number; confirms: number; denies: number }> {
+  async votePin(id: string, vote: 'confirm' | 'deny', nullifier: Uint8Array, now: number, spend?: TokenSpend): Promise<{ expiresAt: number; confirms: number; denies: number }> {
     const rule = { confirmMs: this.limits.pinVoteMs, denyMs: this.limits.pinVoteMs, maxLifeMs: this.limits.pinMaxLifeMs };
-    const result = await this.store.votePin(id, Buffer.from(nullifier).toString('hex'), vote, now, rule);
+    const result = await this.store.votePin(id, Buffer.from(nullifier).toString('hex'), vote, now, rule, spend);
+    if (result === 'spent') throw tokenSpent();
     if (result === 'not-found') throw new ProtocolError('NOT_FOUND', 'no such pin');
     if (result === 'expired') throw new ProtocolError('EXPIRED', 'the pin has expired');
     if (result === 'duplicate') throw new ProtocolError('DUPLICATE', 'you have voted on this pin already');

@@ -52,7 +52,7 @@ class GuardedStore implements Store {
     return this.run(() => (checkBytes(publicKey, 'publicKey', MAX_KEY_BYTES), this.inner.nameOf(publicKey)));
   }
 
-  appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+  appendMail(to: string, mail: NewMail, quota: MailQuota, spend?: TokenSpend): Promise<PutMailResult> {
     return this.run(() => {
       checkName(to, 'to');
       if (typeof mail !== 'object' || mail === null) throw new TypeError('mail must be an object');
@@ -64,8 +64,9 @@ class GuardedStore implements Store {
       checkCount(quota.maxItems, 'quota.maxItems');
       checkCount(quota.maxBytes, 'quota.maxBytes');
       const storage = storageBudget(quota.storageBytes);
+      const paid = checkSpend(spend);
       const { sealed, receivedAt, expiresAt, key, nonce } = mail;
-      return this.inner.appendMail(to, { sealed, receivedAt, expiresAt, key, nonce }, { maxItems: quota.maxItems, maxBytes: quota.maxBytes, ...storage });
+      return this.inner.appendMail(to, { sealed, receivedAt, expiresAt, key, nonce }, { maxItems: quota.maxItems, maxBytes: quota.maxBytes, ...storage }, ...paid);
     });
   }
 
@@ -176,7 +177,7 @@ class GuardedStore implements Store {
     return this.run(() => (checkTime(now, 'now'), this.inner.expireProfiles(now)));
   }
 
-  appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+  appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota, spend?: TokenSpend): Promise<PutChanPostResult> {
     return this.run(() => {
       checkChannel(chan);
       if (typeof post !== 'object' || post === null) throw new TypeError('post must be an object');
@@ -190,7 +191,7 @@ class GuardedStore implements Store {
       checkTime(quota.since, 'quota.since');
       const { sealed, postedAt, expiresAt, key, nonce } = post;
       const limits = { maxPosts: quota.maxPosts, maxRecent: quota.maxRecent, since: quota.since, ...storageBudget(quota.storageBytes) };
-      return this.inner.appendChanPost(chan, { sealed, postedAt, expiresAt, key, nonce }, limits);
+      return this.inner.appendChanPost(chan, { sealed, postedAt, expiresAt, key, nonce }, limits, ...checkSpend(spend));
     });
   }
 
@@ -217,7 +218,7 @@ class GuardedStore implements Store {
     return this.run(() => (checkTime(now, 'now'), this.inner.expireChanPosts(now)));
   }
 
-  putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
+  putPin(pin: StoredPin, maxPins: number, spend?: TokenSpend): Promise<PutPinResult> {
     return this.run(() => {
       if (typeof pin !== 'object' || pin === null) throw new TypeError('pin must be an object');
       checkPinId(pin.id, 'id');
@@ -229,21 +230,15 @@ class GuardedStore implements Store {
       checkCount(pin.confirms, 'confirms');
       checkCount(pin.denies, 'denies');
       checkCount(maxPins, 'maxPins');
+      const paid = checkSpend(spend);
       const { id, cell, kind, note, createdAt, expiresAt, confirms, denies } = pin;
-      return this.inner.putPin({ id, cell, kind, note, createdAt, expiresAt, confirms, denies }, maxPins);
+      return this.inner.putPin({ id, cell, kind, note, createdAt, expiresAt, confirms, denies }, maxPins, ...paid);
     });
   }
 
   getPin(id: string): Promise<StoredPin | undefined> {
     // Ids come from clients: one this store could not hold is simply not there.
     return this.run(async () => (isPinId(id) ? this.inner.getPin(id) : undefined));
-  }
-
-  pinVoted(id: string, nullifier: string): Promise<boolean> {
-    return this.run(async () => {
-      if (typeof nullifier !== 'string' || !/^[0-9a-f]{64}$/.test(nullifier)) throw new TypeError('nullifier must be 64 lowercase hex digits');
-      return isPinId(id) ? this.inner.pinVoted(id, nullifier) : false;
-    });
   }
 
   listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
@@ -256,7 +251,7 @@ class GuardedStore implements Store {
     });
   }
 
-  votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+  votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule, spend?: TokenSpend): Promise<VotePinResult> {
     return this.run(async () => {
       if (typeof nullifier !== 'string' || !/^[0-9a-f]{64}$/.test(nullifier)) throw new TypeError('nullifier must be 64 lowercase hex digits');
       if (vote !== 'confirm' && vote !== 'deny') throw new TypeError("vote must be 'confirm' or 'deny'");
@@ -265,9 +260,10 @@ class GuardedStore implements Store {
       checkCount(rule.confirmMs, 'rule.confirmMs');
       checkCount(rule.denyMs, 'rule.denyMs');
       checkCount(rule.maxLifeMs, 'rule.maxLifeMs');
+      const paid = checkSpend(spend);
       // Ids come from clients: one this store could not hold is simply not found.
       if (!isPinId(id)) return 'not-found';
-      return this.inner.votePin(id, nullifier, vote, now, { confirmMs: rule.confirmMs, denyMs: rule.denyMs, maxLifeMs: rule.maxLifeMs });
+      return this.inner.votePin(id, nullifier, vote, now, { confirmMs: rule.confirmMs, denyMs: rule.denyMs, maxLifeMs: rule.maxLifeMs }, ...paid);
     });
   }
 
@@ -470,6 +466,19 @@ function storageBudget(v: unknown): { storageBytes?: number } {
   if (v === undefined) return {};
   checkCount(v, 'quota.storageBytes');
   return { storageBytes: v as number };
+}
+
+/**
+ * TOK-8: a paid put's token, checked and copied (so the backend never sees a caller's later change);
+ * an empty list when the put is not paid, spread as the backend's last argument.
+ */
+function checkSpend(spend: TokenSpend | undefined): [] | [TokenSpend] {
+  if (spend === undefined) return [];
+  if (typeof spend !== 'object' || spend === null) throw new TypeError('spend must be { period, nullifier, action }');
+  checkEpoch(spend.period, 'period');
+  checkHex(spend.nullifier, 'nullifier');
+  checkHex(spend.action, 'action');
+  return [{ period: spend.period, nullifier: spend.nullifier, action: spend.action }];
 }
 
 /** A nullifier or an action digest: 16–128 lowercase hex digits (the policy's are SHA-256 or token nonces, 64). */

@@ -69,6 +69,23 @@ local function drop_post(pi, pd, px, ph, sb, prefix, id, rec)
 end
 `;
 
+/**
+ * TOK-8: the token paying for a put, burned in the put's own script (so a refused put burns nothing).
+ * `ts` the period's hash nullifier → action, `tp` the zset of periods; `n` the nonce ('' when the put is
+ * not paid with a token), `a` the action digest, `p` the period.
+ */
+const SPEND = `
+local function burned_elsewhere(ts, n, a)
+  if n == '' then return false end
+  local held = redis.call('HGET', ts, n)
+  return held ~= false and held ~= a
+end
+local function burn(ts, tp, n, a, p)
+  if n == '' then return end
+  if redis.call('HSETNX', ts, n, a) == 1 then redis.call('ZADD', tp, p, p) end
+end
+`;
+
 /** One script: its source and how many of its arguments are keys. */
 export interface LuaScript {
   readonly keys: number;
@@ -91,16 +108,21 @@ return 'ok'
  * Appends a letter: the dedupe key check (MB-11), the mailbox bounds (MB-4), the store's bound (STORE-2),
  * id and insert in one step, then the "you have mail" message on the channel every process listens to. The
  * key check comes first, so running the script again — ioredis re-sends a command whose reply a dropped
- * connection lost — answers the first run's id and stores nothing (STORE-3). KEYS: mi, md, mb, mx, mh, sb.
- * ARGV: arrival time (integer ms), random id part, record, sealed length, max items, max bytes, expiresAt,
- * to, channel, dedupe key, store bound ('' = none). Returns the id ('=' and the id when the letter was held), 'quota' or
- * 'storage-full'.
+ * connection lost — answers the first run's id and stores nothing (STORE-3). A token paying for it
+ * (TOK-11) is burned here too ({@link SPEND}). KEYS: mi, md, mb, mx, mh, sb, ts:<period>, tp. ARGV: arrival
+ * time (integer ms), random id part, record, sealed length, max items, max bytes, expiresAt, to, channel,
+ * dedupe key, store bound ('' = none), nonce ('' = no token), action digest, period. Returns the id ('='
+ * and the id when the letter was held), 'quota', 'storage-full' or 'spent'.
  */
 export const PUT_MAIL: LuaScript = {
-  keys: 6,
-  lua: `${NEXT_ID_LUA}
+  keys: 8,
+  lua: `${NEXT_ID_LUA}${SPEND}
+if burned_elsewhere(KEYS[7], ARGV[12], ARGV[13]) then return 'spent' end
 local held = redis.call('HGET', KEYS[5], ARGV[10])
-if held then return '=' .. held end
+if held then
+  burn(KEYS[7], KEYS[8], ARGV[12], ARGV[13], ARGV[14])
+  return '=' .. held
+end
 local items = redis.call('ZCARD', KEYS[1])
 local bytes = tonumber(redis.call('GET', KEYS[3]) or '0')
 local len = tonumber(ARGV[4])
@@ -114,6 +136,7 @@ redis.call('INCRBY', KEYS[3], len)
 redis.call('ZADD', KEYS[4], ARGV[7], id .. ARGV[8])
 redis.call('HSET', KEYS[5], ARGV[10], id, id, ARGV[10])
 redis.call('INCRBY', KEYS[6], len)
+burn(KEYS[7], KEYS[8], ARGV[12], ARGV[13], ARGV[14])
 redis.call('PUBLISH', ARGV[9], ARGV[8])
 return id
 `,
@@ -296,17 +319,22 @@ return { #due, gone }
 /**
  * CHAN-7: appends a channel post unless one with the same dedupe key is held in the channel (its id is
  * answered: a re-sent script is a no-op, STORE-3), the channel holds `max posts`, or `max recent` since
- * `since`, or the store's bound would be passed (STORE-2). KEYS: ci:<chan> (ids, score 0), cd:<chan> (id →
- * record), ct:<chan> (ids by postedAt), cx (`<id><chan>` by expiresAt), ch:<chan> (dedupe), sb. ARGV:
- * posting time (integer ms), random id part, record, postedAt, expiresAt, dedupe key, max posts, max
- * recent, since, store bound ('' = none), sealed length, chan. Returns the id ('=' and the id when held),
- * 'full', 'rate-limited' or 'storage-full'.
+ * `since`, or the store's bound would be passed (STORE-2); a token paying for it (EVT-15) is burned here
+ * too ({@link SPEND}). KEYS: ci:<chan> (ids, score 0), cd:<chan> (id → record), ct:<chan> (ids by
+ * postedAt), cx (`<id><chan>` by expiresAt), ch:<chan> (dedupe), sb, ts:<period>, tp. ARGV: posting time
+ * (integer ms), random id part, record, postedAt, expiresAt, dedupe key, max posts, max recent, since,
+ * store bound ('' = none), sealed length, chan, nonce ('' = no token), action digest, period. Returns the
+ * id ('=' and the id when held), 'full', 'rate-limited', 'storage-full' or 'spent'.
  */
 export const PUT_CHAN_POST: LuaScript = {
-  keys: 6,
-  lua: `${NEXT_ID_LUA}
+  keys: 8,
+  lua: `${NEXT_ID_LUA}${SPEND}
+if burned_elsewhere(KEYS[7], ARGV[13], ARGV[14]) then return 'spent' end
 local held = redis.call('HGET', KEYS[5], ARGV[6])
-if held then return '=' .. held end
+if held then
+  burn(KEYS[7], KEYS[8], ARGV[13], ARGV[14], ARGV[15])
+  return '=' .. held
+end
 if redis.call('ZCARD', KEYS[1]) + 1 > tonumber(ARGV[7]) then return 'full' end
 if redis.call('ZCOUNT', KEYS[3], ARGV[9], '+inf') + 1 > tonumber(ARGV[8]) then return 'rate-limited' end
 local len = tonumber(ARGV[11])
@@ -319,6 +347,7 @@ redis.call('ZADD', KEYS[3], ARGV[4], id)
 redis.call('ZADD', KEYS[4], ARGV[5], id .. ARGV[12])
 redis.call('HSET', KEYS[5], ARGV[6], id, id, ARGV[6])
 redis.call('INCRBY', KEYS[6], len)
+burn(KEYS[7], KEYS[8], ARGV[13], ARGV[14], ARGV[15])
 return id
 `,
 };
@@ -355,17 +384,24 @@ return { #due, gone }
 /**
  * PIN-5: puts a pin (a hash { c: cell, k: kind, n: note, t: createdAt, x: expiresAt, y: confirms, d:
  * denies }) unless its id is held — a re-sent script is then a no-op (STORE-3) — or the store holds the
- * most pins it may. KEYS: the pin's hash, the cell index (zset by lex `<cell><id>`), the expiry zset.
- * ARGV: id, cell, kind, note, createdAt, expiresAt, max pins. Returns 'ok', 'held' or 'full'.
+ * most pins it may; the token paying for it (PIN-10) is burned here too ({@link SPEND}). KEYS: the pin's
+ * hash, the cell index (zset by lex `<cell><id>`), the expiry zset, ts:<period>, tp. ARGV: id, cell,
+ * kind, note, createdAt, expiresAt, max pins, nonce ('' = no token), action digest, period. Returns 'ok',
+ * 'held', 'full' or 'spent'.
  */
 export const PUT_PIN: LuaScript = {
-  keys: 3,
-  lua: `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 'held' end
+  keys: 5,
+  lua: `${SPEND}
+if burned_elsewhere(KEYS[4], ARGV[8], ARGV[9]) then return 'spent' end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  burn(KEYS[4], KEYS[5], ARGV[8], ARGV[9], ARGV[10])
+  return 'held'
+end
 if redis.call('ZCARD', KEYS[3]) + 1 > tonumber(ARGV[7]) then return 'full' end
 redis.call('HSET', KEYS[1], 'c', ARGV[2], 'k', ARGV[3], 'n', ARGV[4], 't', ARGV[5], 'x', ARGV[6], 'y', 0, 'd', 0)
 redis.call('ZADD', KEYS[2], 0, ARGV[2] .. ARGV[1])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
+burn(KEYS[4], KEYS[5], ARGV[8], ARGV[9], ARGV[10])
 return 'ok'
 `,
 };
@@ -373,13 +409,15 @@ return 'ok'
 /**
  * PIN-6: a vote on a live pin, once per nullifier: the count goes up and the expiry moves (a confirm adds
  * confirmMs but never past createdAt + maxLifeMs, a deny takes denyMs away), the expiry index with it.
- * KEYS: the pin's hash, its nullifier set, the expiry zset. ARGV: now, nullifier, 'confirm' or 'deny',
- * confirmMs, denyMs, maxLifeMs, id. Returns { expiresAt, confirms, denies }, or 'not-found', 'expired',
- * 'duplicate' with nothing written.
+ * The token paying for it (PIN-10) is burned here too ({@link SPEND}). KEYS: the pin's hash, its
+ * nullifier set, the expiry zset, ts:<period>, tp. ARGV: now, nullifier, 'confirm' or 'deny', confirmMs,
+ * denyMs, maxLifeMs, id, token nonce ('' = no token), action digest, period. Returns { expiresAt,
+ * confirms, denies }, or 'not-found', 'expired', 'duplicate', 'spent' with nothing written.
  */
 export const VOTE_PIN: LuaScript = {
-  keys: 3,
-  lua: `
+  keys: 5,
+  lua: `${SPEND}
+if burned_elsewhere(KEYS[4], ARGV[8], ARGV[9]) then return 'spent' end
 local x = redis.call('HGET', KEYS[1], 'x')
 if not x then return 'not-found' end
 x = tonumber(x)
@@ -397,6 +435,7 @@ else
 end
 redis.call('HSET', KEYS[1], 'x', string.format('%d', nx))
 redis.call('ZADD', KEYS[3], nx, ARGV[7])
+burn(KEYS[4], KEYS[5], ARGV[8], ARGV[9], ARGV[10])
 local y = tonumber(redis.call('HGET', KEYS[1], 'y'))
 local d = tonumber(redis.call('HGET', KEYS[1], 'd'))
 return { string.format('%d', nx), y, d }

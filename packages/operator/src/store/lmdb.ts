@@ -203,13 +203,17 @@ class LmdbStore implements Store {
     return this.keys.get(Buffer.from(publicKey));
   }
 
-  async appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+  async appendMail(to: string, mail: NewMail, quota: MailQuota, spend?: TokenSpend): Promise<PutMailResult> {
     const { sealed, receivedAt, expiresAt, key, nonce } = mail;
     const record = encodeMail(receivedAt, expiresAt, sealed);
     let fresh = false;
     const result = await this.write((): PutMailResult => {
+      if (this.burnedElsewhere(spend)) return 'spent';
       const held = this.mhash.get([to, key]);
-      if (held !== undefined) return { id: held, held: true };
+      if (held !== undefined) {
+        this.burn(spend);
+        return { id: held, held: true };
+      }
       const [items, bytes] = this.mbox.get(to) ?? [0, 0];
       if (items + 1 > quota.maxItems || bytes + sealed.length > quota.maxBytes) return 'quota';
       const total = this.held();
@@ -222,6 +226,7 @@ class LmdbStore implements Store {
       this.mhash.put([to, key], id);
       this.mkey.put([to, id], key);
       this.setHeld(total + sealed.length);
+      this.burn(spend);
       fresh = true;
       return { id };
     });
@@ -370,12 +375,16 @@ class LmdbStore implements Store {
     return gone;
   }
 
-  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota, spend?: TokenSpend): Promise<PutChanPostResult> {
     const record = encodeMail(post.postedAt, post.expiresAt, post.sealed);
     const { key, nonce } = post;
     return this.write((): PutChanPostResult => {
+      if (this.burnedElsewhere(spend)) return 'spent';
       const held = this.chash.get([chan, key]);
-      if (held !== undefined) return { id: held, held: true };
+      if (held !== undefined) {
+        this.burn(spend);
+        return { id: held, held: true };
+      }
       if (this.chan.getKeysCount({ start: [chan], end: [chan, AFTER_IDS] }) + 1 > quota.maxPosts) return 'full';
       if (this.ctime.getCount({ start: [chan, quota.since], end: [chan, MAX_ID_TIME + 1] }) + 1 > quota.maxRecent) return 'rate-limited';
       const total = this.held();
@@ -387,6 +396,7 @@ class LmdbStore implements Store {
       this.chash.put([chan, key], id);
       this.ckey.put([chan, id], key);
       this.setHeld(total + post.sealed.length);
+      this.burn(spend);
       return { id };
     });
   }
@@ -434,15 +444,20 @@ class LmdbStore implements Store {
     return gone;
   }
 
-  async putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
+  async putPin(pin: StoredPin, maxPins: number, spend?: TokenSpend): Promise<PutPinResult> {
     return this.write((): PutPinResult => {
-      if (this.pin.doesExist(pin.id)) return 'held';
+      if (this.burnedElsewhere(spend)) return 'spent';
+      if (this.pin.doesExist(pin.id)) {
+        this.burn(spend);
+        return 'held';
+      }
       const held = this.total.get(PINS) ?? 0;
       if (held + 1 > maxPins) return 'full';
       this.pin.put(pin.id, pinRecord(pin));
       this.pincell.put([pin.cell, pin.id], NOTHING);
       this.pinexp.put([pin.expiresAt, pin.id], NOTHING);
       this.total.put(PINS, held + 1);
+      this.burn(spend);
       return 'ok';
     });
   }
@@ -450,10 +465,6 @@ class LmdbStore implements Store {
   async getPin(id: string): Promise<StoredPin | undefined> {
     const value = this.pin.get(id);
     return value ? pinOf(id, value) : undefined;
-  }
-
-  async pinVoted(id: string, nullifier: string): Promise<boolean> {
-    return this.pinvote.doesExist([id, nullifier]);
   }
 
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
@@ -476,8 +487,9 @@ class LmdbStore implements Store {
     return [...found.values()].sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit);
   }
 
-  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule, spend?: TokenSpend): Promise<VotePinResult> {
     return this.write((): VotePinResult => {
+      if (this.burnedElsewhere(spend)) return 'spent';
       const value = this.pin.get(id);
       if (!value) return 'not-found';
       const pin = pinOf(id, value);
@@ -488,6 +500,7 @@ class LmdbStore implements Store {
       this.pin.put(id, pinRecord(next));
       this.pinexp.remove([pin.expiresAt, id]);
       this.pinexp.put([next.expiresAt, id], NOTHING);
+      this.burn(spend);
       return { expiresAt: next.expiresAt, confirms: next.confirms, denies: next.denies };
     });
   }
@@ -591,9 +604,20 @@ class LmdbStore implements Store {
     return this.write(() => {
       const held = this.tspent.get([period, nullifier]);
       if (held !== undefined) return held === action ? 'held' : 'spent';
-      this.tspent.put([period, nullifier], action);
+      this.burn({ period, nullifier, action });
       return 'ok';
     });
+  }
+
+  /** Inside a write transaction (TOK-8): true when `spend`'s nonce is burned for another action. */
+  private burnedElsewhere(spend: TokenSpend | undefined): boolean {
+    const held = spend && this.tspent.get([spend.period, spend.nullifier]);
+    return held !== undefined && held !== spend!.action;
+  }
+
+  /** Inside a write transaction (TOK-8): burns `spend`'s nonce (a retry of the same action writes the same value). */
+  private burn(spend: TokenSpend | undefined): void {
+    if (spend && this.tspent.get([spend.period, spend.nullifier]) === undefined) this.tspent.put([spend.period, spend.nullifier], spend.action);
   }
 
   async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
@@ -604,7 +628,7 @@ class LmdbStore implements Store {
       if (burned !== undefined) return burned === spend.action ? { up: up0, down: down0, held: true } : 'spent';
       const current = this.vote.get([target, vote.voter]) ?? 0;
       if (current === vote.choice) return 'same';
-      this.tspent.put([spend.period, spend.nullifier], spend.action);
+      this.burn(spend);
       const up = up0 - (current === 1 ? 1 : 0) + (vote.choice === 1 ? 1 : 0);
       const down = down0 - (current === -1 ? 1 : 0) + (vote.choice === -1 ? 1 : 0);
       if (vote.choice === 0) this.vote.remove([target, vote.voter]);

@@ -101,11 +101,16 @@ class MemoryStore implements Store {
     return this.keys.get(toHex(publicKey));
   }
 
-  async appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+  async appendMail(to: string, mail: NewMail, quota: MailQuota, spend?: TokenSpend): Promise<PutMailResult> {
     const { sealed, receivedAt, expiresAt, key, nonce } = mail;
+    if (this.burnedElsewhere(spend)) return 'spent';
     const box = this.boxes.get(to) ?? { items: new Map<string, MailItem>(), bytes: 0, digests: new Map<string, string>(), keyOf: new Map<string, string>(), last: undefined };
     const held = box.digests.get(key);
-    if (held !== undefined) return { id: held, held: true }; // already here; nothing new to announce
+    if (held !== undefined) {
+      // Already here; nothing new to announce. A token that pays for it is spent all the same (TOK-8).
+      this.burn(spend);
+      return { id: held, held: true };
+    }
     if (box.items.size + 1 > quota.maxItems || box.bytes + sealed.length > quota.maxBytes) return 'quota';
     if (overBound(this.held, sealed.length, quota.storageBytes)) return 'storage-full';
     const id = (box.last = nextId(receivedAt, box.last, nonce));
@@ -115,6 +120,7 @@ class MemoryStore implements Store {
     box.bytes += sealed.length;
     this.held += sealed.length;
     this.boxes.set(to, box);
+    this.burn(spend);
     this.listeners.emit(to);
     return { id };
   }
@@ -223,11 +229,15 @@ class MemoryStore implements Store {
     return gone;
   }
 
-  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
+  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota, spend?: TokenSpend): Promise<PutChanPostResult> {
     const { key, nonce, ...fields } = post;
+    if (this.burnedElsewhere(spend)) return 'spent';
     const channel = this.channels.get(chan) ?? { posts: new Map<string, StoredChanPost>(), digests: new Map<string, string>(), keyOf: new Map<string, string>(), last: undefined };
     const held = channel.digests.get(key);
-    if (held !== undefined) return { id: held, held: true };
+    if (held !== undefined) {
+      this.burn(spend);
+      return { id: held, held: true };
+    }
     if (channel.posts.size + 1 > quota.maxPosts) return 'full';
     let recent = 0;
     for (const p of channel.posts.values()) if (p.postedAt >= quota.since) recent++;
@@ -239,6 +249,7 @@ class MemoryStore implements Store {
     channel.keyOf.set(id, key);
     this.channels.set(chan, channel);
     this.held += post.sealed.length;
+    this.burn(spend);
     return { id };
   }
 
@@ -275,11 +286,16 @@ class MemoryStore implements Store {
     return gone;
   }
 
-  async putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
-    if (this.pins.has(pin.id)) return 'held';
+  async putPin(pin: StoredPin, maxPins: number, spend?: TokenSpend): Promise<PutPinResult> {
+    if (this.burnedElsewhere(spend)) return 'spent';
+    if (this.pins.has(pin.id)) {
+      this.burn(spend);
+      return 'held';
+    }
     if (this.pins.size + 1 > maxPins) return 'full';
     this.pins.set(pin.id, { ...pin });
     this.pinVotes.set(pin.id, new Set());
+    this.burn(spend);
     return 'ok';
   }
 
@@ -288,16 +304,13 @@ class MemoryStore implements Store {
     return pin && { ...pin };
   }
 
-  async pinVoted(id: string, nullifier: string): Promise<boolean> {
-    return this.pinVotes.get(id)?.has(nullifier) ?? false;
-  }
-
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
     const out = [...this.pins.values()].filter((p) => p.expiresAt > now && prefixes.some((x) => p.cell.startsWith(x)));
     return out.sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit).map((p) => ({ ...p }));
   }
 
-  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
+  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule, spend?: TokenSpend): Promise<VotePinResult> {
+    if (this.burnedElsewhere(spend)) return 'spent';
     const pin = this.pins.get(id);
     if (!pin) return 'not-found';
     if (pin.expiresAt <= now) return 'expired';
@@ -306,6 +319,7 @@ class MemoryStore implements Store {
     voted.add(nullifier);
     const next = movePin(pin, vote, rule);
     this.pins.set(id, next);
+    this.burn(spend);
     return { expiresAt: next.expiresAt, confirms: next.confirms, denies: next.denies };
   }
 
@@ -375,12 +389,24 @@ class MemoryStore implements Store {
   }
 
   async spendToken(period: number, nullifier: string, action: string): Promise<SpendResult> {
-    const burned = this.spent.get(period) ?? new Map<string, string>();
-    const held = burned.get(nullifier);
+    const held = this.spent.get(period)?.get(nullifier);
     if (held !== undefined) return held === action ? 'held' : 'spent';
-    burned.set(nullifier, action);
-    this.spent.set(period, burned);
+    this.burn({ period, nullifier, action });
     return 'ok';
+  }
+
+  /** TOK-8: true when `spend`'s nonce is burned for another action (the one check before a paid write). */
+  private burnedElsewhere(spend: TokenSpend | undefined): boolean {
+    const held = spend && this.spent.get(spend.period)?.get(spend.nullifier);
+    return held !== undefined && held !== spend!.action;
+  }
+
+  /** TOK-8: burns `spend`'s nonce (again for a retry of the same action: no change). */
+  private burn(spend: TokenSpend | undefined): void {
+    if (!spend) return;
+    const burned = this.spent.get(spend.period) ?? new Map<string, string>();
+    burned.set(spend.nullifier, spend.action);
+    this.spent.set(spend.period, burned);
   }
 
   async castVote(vote: NewVote, spend: TokenSpend): Promise<CastVoteResult> {
@@ -391,9 +417,7 @@ class MemoryStore implements Store {
     const current = held.voters.get(vote.voter) ?? 0;
     if (current === vote.choice) return 'same';
     // No await between the checks above and the writes below: that is what makes this atomic here.
-    const burn = this.spent.get(spend.period) ?? new Map<string, string>();
-    burn.set(spend.nullifier, spend.action);
-    this.spent.set(spend.period, burn);
+    this.burn(spend);
     if (current === 1) held.up--;
     if (current === -1) held.down--;
     if (vote.choice === 1) held.up++;

@@ -215,7 +215,7 @@ class RedisStore implements Store {
     return (await this.redis.get(this.key('k:', toHex(publicKey)))) ?? undefined;
   }
 
-  async appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult> {
+  async appendMail(to: string, mail: NewMail, quota: MailQuota, spend?: TokenSpend): Promise<PutMailResult> {
     const { sealed, receivedAt, expiresAt } = mail;
     const record = bytes(encodeMail(receivedAt, expiresAt, sealed));
     const args = [
@@ -230,9 +230,10 @@ class RedisStore implements Store {
       this.channel,
       mail.key,
       quota.storageBytes ?? '',
+      ...spendArgs(spend),
     ];
-    const answer = (await this.eval(scripts.PUT_MAIL, this.mailboxKeys(to), args)) as string;
-    return answer === 'quota' || answer === 'storage-full' ? answer : stored(answer);
+    const answer = (await this.eval(scripts.PUT_MAIL, [...this.mailboxKeys(to), ...this.spendKeys(spend)], args)) as string;
+    return answer === 'quota' || answer === 'storage-full' || answer === 'spent' ? answer : stored(answer);
   }
 
   async listMail(to: string, now: number, limit: number): Promise<MailItem[]> {
@@ -339,8 +340,8 @@ class RedisStore implements Store {
     return this.sweep(scripts.EXPIRE_PROFILES, [this.key('pfx'), this.key('sb')], now);
   }
 
-  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult> {
-    const keys = [this.key('ci:', chan), this.key('cd:', chan), this.key('ct:', chan), this.key('cx'), this.key('ch:', chan), this.key('sb')];
+  async appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota, spend?: TokenSpend): Promise<PutChanPostResult> {
+    const keys = [this.key('ci:', chan), this.key('cd:', chan), this.key('ct:', chan), this.key('cx'), this.key('ch:', chan), this.key('sb'), ...this.spendKeys(spend)];
     const args = [
       Math.floor(post.postedAt),
       post.nonce,
@@ -354,9 +355,10 @@ class RedisStore implements Store {
       quota.storageBytes ?? '',
       post.sealed.length,
       chan,
+      ...spendArgs(spend),
     ];
     const answer = (await this.eval(scripts.PUT_CHAN_POST, keys, args)) as string;
-    return answer === 'full' || answer === 'rate-limited' || answer === 'storage-full' ? answer : stored(answer);
+    return answer === 'full' || answer === 'rate-limited' || answer === 'storage-full' || answer === 'spent' ? answer : stored(answer);
   }
 
   async listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]> {
@@ -386,17 +388,13 @@ class RedisStore implements Store {
     return this.sweep(scripts.EXPIRE_CHAN_POSTS, [this.key('cx'), this.key('sb')], now);
   }
 
-  async putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult> {
-    const args = [pin.id, pin.cell, pin.kind, pin.note, String(pin.createdAt), String(pin.expiresAt), maxPins];
-    return (await this.eval(scripts.PUT_PIN, [this.key('pn:', pin.id), this.key('pnc'), this.key('pnx')], args)) as PutPinResult;
+  async putPin(pin: StoredPin, maxPins: number, spend?: TokenSpend): Promise<PutPinResult> {
+    const args = [pin.id, pin.cell, pin.kind, pin.note, String(pin.createdAt), String(pin.expiresAt), maxPins, ...spendArgs(spend)];
+    return (await this.eval(scripts.PUT_PIN, [this.key('pn:', pin.id), this.key('pnc'), this.key('pnx'), ...this.spendKeys(spend)], args)) as PutPinResult;
   }
 
   async getPin(id: string): Promise<StoredPin | undefined> {
     return pinFromHash(id, await this.redis.hgetall(this.key('pn:', id)));
-  }
-
-  async pinVoted(id: string, nullifier: string): Promise<boolean> {
-    return (await this.redis.sismember(this.key('pnv:', id), nullifier)) === 1;
   }
 
   async listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]> {
@@ -422,9 +420,9 @@ class RedisStore implements Store {
     return [...found.values()].sort((a, b) => (a.cell + a.id < b.cell + b.id ? -1 : 1)).slice(0, limit);
   }
 
-  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult> {
-    const args = [String(now), nullifier, vote, String(rule.confirmMs), String(rule.denyMs), String(rule.maxLifeMs), id];
-    const answer = (await this.eval(scripts.VOTE_PIN, [this.key('pn:', id), this.key('pnv:', id), this.key('pnx')], args)) as string | [string, number, number];
+  async votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule, spend?: TokenSpend): Promise<VotePinResult> {
+    const args = [String(now), nullifier, vote, String(rule.confirmMs), String(rule.denyMs), String(rule.maxLifeMs), id, ...spendArgs(spend)];
+    const answer = (await this.eval(scripts.VOTE_PIN, [this.key('pn:', id), this.key('pnv:', id), this.key('pnx'), ...this.spendKeys(spend)], args)) as string | [string, number, number];
     if (typeof answer === 'string') return answer as VotePinResult;
     return { expiresAt: Number(answer[0]), confirms: Number(answer[1]), denies: Number(answer[2]) };
   }
@@ -562,6 +560,11 @@ class RedisStore implements Store {
     return this.prefix + kind + name;
   }
 
+  /** KEYS of a paid put's burn (TOK-8): the period's burned nonces and the periods index; any period's when unpaid (never touched). */
+  private spendKeys(spend: TokenSpend | undefined): string[] {
+    return [this.key('ts:', String(spend?.period ?? 0)), this.key('tp')];
+  }
+
   /** KEYS of the mailbox scripts: order index, records, byte counter, shared expiry index, content index, store's bytes. */
   private mailboxKeys(to: string): string[] {
     return [this.key('mi:', to), this.key('md:', to), this.key('mb:', to), this.key('mx'), this.key('mh:', to), this.key('sb')];
@@ -638,6 +641,11 @@ async function nodeRisk(redis: Redis): Promise<string | undefined> {
 function pinFromHash(id: string, h: Record<string, string> | undefined): StoredPin | undefined {
   if (!h || h['x'] === undefined) return undefined;
   return { id, cell: h['c']!, kind: h['k']!, note: h['n'] ?? '', createdAt: Number(h['t']), expiresAt: Number(h['x']), confirms: Number(h['y']), denies: Number(h['d']) };
+}
+
+/** ARGV of a paid put's burn (TOK-8): nonce ('' when unpaid), action digest, period. */
+function spendArgs(spend: TokenSpend | undefined): string[] {
+  return spend ? [spend.nullifier, spend.action, String(spend.period)] : ['', '', '0'];
 }
 
 /** A put script's id answer: `=<id>` when the item was already held (MB-11, FEED-9). */

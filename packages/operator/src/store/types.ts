@@ -84,9 +84,10 @@ export interface Stored {
 
 /**
  * What a mail append answers: the letter's id (of the one with the same key when already held), or which
- * bound refused it, with nothing stored — `quota`: the mailbox's; `storage-full`: the store's.
+ * bound refused it, with nothing stored — `quota`: the mailbox's; `storage-full`: the store's; `spent`:
+ * the token paying for it was burned for another action (TOK-8).
  */
-export type PutMailResult = Stored | 'quota' | 'storage-full';
+export type PutMailResult = Stored | 'quota' | 'storage-full' | 'spent';
 
 /** Bounds of a new post, checked atomically with the append. */
 export interface PostQuota {
@@ -178,9 +179,10 @@ export interface ChanQuota {
 /**
  * What a channel post append answers: the id (of the new post, or of the one with the same key already
  * held in the channel), or which bound refused it, with nothing stored — `full`: the channel's count;
- * `rate-limited`: its recent count; `storage-full`: the store's.
+ * `rate-limited`: its recent count; `storage-full`: the store's; `spent`: the token paying for it was
+ * burned for another action (TOK-8).
  */
-export type PutChanPostResult = Stored | 'full' | 'rate-limited' | 'storage-full';
+export type PutChanPostResult = Stored | 'full' | 'rate-limited' | 'storage-full' | 'spent';
 
 /** A danger pin as stored (PIN-5): where, what, until when, and its vote counts; never who. */
 export interface StoredPin {
@@ -200,8 +202,11 @@ export interface StoredPin {
   readonly denies: number;
 }
 
-/** What a pin put answers: `ok` stored; `held` a pin with this id is held (a retry, nothing written); `full` the store holds `maxPins`. */
-export type PutPinResult = 'ok' | 'held' | 'full';
+/**
+ * What a pin put answers: `ok` stored; `held` a pin with this id is held (a retry, nothing written); `full`
+ * the store holds `maxPins`; `spent` the token paying for it was burned for another action (TOK-8).
+ */
+export type PutPinResult = 'ok' | 'held' | 'full' | 'spent';
 
 /** PIN-6: how a vote moves a pin's expiry, as the policy chooses it. */
 export interface PinVoteRule {
@@ -215,9 +220,10 @@ export interface PinVoteRule {
 
 /**
  * What a vote answers: the pin after it, or — nothing changed — `not-found` (no such pin held),
- * `expired` (held, but its `expiresAt` ≤ now), `duplicate` (this nullifier voted on this pin already).
+ * `expired` (held, but its `expiresAt` ≤ now), `duplicate` (this nullifier voted on this pin already),
+ * `spent` (the token paying for it was burned for another action, TOK-8).
  */
-export type VotePinResult = { readonly expiresAt: number; readonly confirms: number; readonly denies: number } | 'not-found' | 'expired' | 'duplicate';
+export type VotePinResult = { readonly expiresAt: number; readonly confirms: number; readonly denies: number } | 'not-found' | 'expired' | 'duplicate' | 'spent';
 
 /**
  * What spending a token answers (TOK-8): `ok` — burned now; `held` — burned before for this very action (a
@@ -248,7 +254,13 @@ export interface NewVote {
   readonly expiresAt: number;
 }
 
-/** The token that pays for an action, as the store burns it (TOK-8). */
+/**
+ * The token that pays for an action, as the store burns it (TOK-8) in the same atomic step as the
+ * action's own write, so an action the store refuses (a bound, a duplicate) leaves its token unspent
+ * (TOK-7), and every answer that is not a refusal (an item already held included) has burned it. A nonce
+ * burned before for this very action is a retry: the write goes ahead as it would without a token (its
+ * own dedupe makes it a no-op); burned for another action, the answer is `spent` and nothing is written.
+ */
 export interface TokenSpend {
   /** The period of the key that signed it. */
   readonly period: number;
@@ -289,8 +301,10 @@ export interface Store {
    * Appends a letter to `to`'s mailbox if no letter with the same key is held there and it stays within
    * `quota`; the key check, both bounds, the id (after the greatest id present) and the write are one
    * atomic step. A held key answers that letter's id and writes nothing, so a retried append is a no-op.
+   * With `spend` (TOK-8, TOK-11) the token is burned in the same step, as {@link Store.castVote} does:
+   * a nonce burned for another action answers `spent`; any refusal burns nothing.
    */
-  appendMail(to: string, mail: NewMail, quota: MailQuota): Promise<PutMailResult>;
+  appendMail(to: string, mail: NewMail, quota: MailQuota, spend?: TokenSpend): Promise<PutMailResult>;
   /** Up to `limit` items of `to` with `expiresAt` > `now`, oldest (smallest id) first. Deletes nothing. */
   listMail(to: string, now: number, limit: number): Promise<MailItem[]>;
   /** Deletes exactly the listed items of `to`'s mailbox; unknown ids are ignored. Returns how many went. */
@@ -350,9 +364,10 @@ export interface Store {
   /**
    * Appends a post to `chan` unless a post with the same key is held there (its id is answered) or a bound
    * of `quota` would be passed; the key check, the bounds, the id (after the greatest id in the channel)
-   * and the write are one atomic step.
+   * and the write are one atomic step. With `spend` (TOK-8, EVT-15) the token is burned in that step too:
+   * a nonce burned for another action answers `spent`; any refusal burns nothing.
    */
-  appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota): Promise<PutChanPostResult>;
+  appendChanPost(chan: string, post: NewChanPost, quota: ChanQuota, spend?: TokenSpend): Promise<PutChanPostResult>;
   /** Up to `limit` posts of `chan` with `expiresAt` > `now`, newest first, strictly older than the id `before` when given. */
   listChanPosts(chan: string, now: number, limit: number, before?: string): Promise<StoredChanPost[]>;
   /** Deletes every channel post whose `expiresAt` ≤ `now`; returns how many went. */
@@ -365,20 +380,21 @@ export interface Store {
   /**
    * Puts a pin unless a pin with its id is held (`held`, nothing written) or the store holds `maxPins`
    * pins, expired ones not yet swept included (`full`); the check and the write are one atomic step.
+   * With `spend` (TOK-8, PIN-10) the token is burned in that step too: a nonce burned for another action
+   * answers `spent`; `full` burns nothing.
    */
-  putPin(pin: StoredPin, maxPins: number): Promise<PutPinResult>;
+  putPin(pin: StoredPin, maxPins: number, spend?: TokenSpend): Promise<PutPinResult>;
   /** The pin with this id, expired or not, while it is held (until the sweep deletes it). */
   getPin(id: string): Promise<StoredPin | undefined>;
-  /** True when `nullifier` has voted on the pin `id` (a read: the vote itself is {@link Store.votePin}). */
-  pinVoted(id: string, nullifier: string): Promise<boolean>;
   /** Up to `limit` pins with `expiresAt` > `now` whose cell starts with one of `prefixes`, each once, by cell. */
   listPins(prefixes: readonly string[], now: number, limit: number): Promise<StoredPin[]>;
   /**
    * Records a vote on a live pin unless `nullifier` voted on it already: the count goes up by one and the
    * expiry moves by `rule` (a confirm adds `confirmMs`, capped at `createdAt + maxLifeMs`; a deny takes
-   * `denyMs` away); the checks and the write are one atomic step.
+   * `denyMs` away); the checks and the write are one atomic step. With `spend` (TOK-8, PIN-10) the token
+   * is burned in that step too: a nonce burned for another action answers `spent`; a refusal burns nothing.
    */
-  votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule): Promise<VotePinResult>;
+  votePin(id: string, nullifier: string, vote: 'confirm' | 'deny', now: number, rule: PinVoteRule, spend?: TokenSpend): Promise<VotePinResult>;
   /** Deletes every pin (and its nullifiers) whose `expiresAt` ≤ `now`; returns how many went. */
   expirePins(now: number): Promise<number>;
   // Unlinkable tokens (TOK-*), grouped by issuer period: a period's key, budgets and burned nonces go together.

@@ -189,8 +189,6 @@ export function pinConformance(sut: () => StoreUnderTest): void {
       const n = nullifier();
       const once = await store.votePin(p.id, n, 'confirm', T0, RULE);
       expect(once).toEqual({ expiresAt: p.expiresAt + HOUR / 2, confirms: 1, denies: 0 });
-      expect(await store.pinVoted(p.id, n)).toBe(true);
-      expect(await store.pinVoted(q.id, n)).toBe(false);
       expect(await store.votePin(p.id, n, 'confirm', T0, RULE)).toBe('duplicate');
       expect(await store.votePin(p.id, n, 'deny', T0, RULE)).toBe('duplicate');
       expect((await store.listPins([p.cell], T0, 10))[0]).toMatchObject(once as object);
