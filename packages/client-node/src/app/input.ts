@@ -44,11 +44,11 @@ export function nearOf(i: Input): { lat: number; lon: number; radiusKm: number }
   return { lat, lon, radiusKm };
 }
 
-/** An image the page attached, base64 in the JSON body; re-encoded (metadata stripped) by the Comrade. */
-export function imageOf(i: Input): Uint8Array | undefined {
-  const v = i['image'];
+/** An image the page attached (`key`, default `image`), base64 in the JSON body; re-encoded (metadata stripped) by the Comrade. */
+export function imageOf(i: Input, key = 'image'): Uint8Array | undefined {
+  const v = i[key];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string') throw new UsageError('BAD_ARGUMENT', 'image is base64');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw new UsageError('BAD_ARGUMENT', 'image is base64');
+  if (typeof v !== 'string') throw new UsageError('BAD_ARGUMENT', `${key} is base64`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw new UsageError('BAD_ARGUMENT', `${key} is base64`);
   return new Uint8Array(Buffer.from(v, 'base64'));
 }

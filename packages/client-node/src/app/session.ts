@@ -252,8 +252,9 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     const report = await this.#serial(() => c.inbox({ keepUnseen: true }));
     this.#touch();
     const received = report.received.map((l) => this.#letterJson(l));
-    const out = { received, rejected: report.rejected.length, held: report.held.map((h) => ({ from: h.claimedFrom })) };
-    if (received.length > 0 || report.held.length > 0) this.emit('live', { type: 'letters', data: out });
+    const out = { received, rejected: report.rejected.length, held: report.held.map((h) => ({ from: h.claimedFrom })), circleKeys: report.circleKeys };
+    // A circle key (CIR-6) changes what the trusted feed shows: the screens reload as for a letter.
+    if (received.length > 0 || report.held.length > 0 || report.circleKeys.length > 0) this.emit('live', { type: 'letters', data: out });
     return out;
   }
 
@@ -321,7 +322,11 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     if (text.trim() === '' && !image) throw new UsageError('EMPTY_TEXT', 'the post is empty: write something');
     const days = i['expiresInDays'];
     if (days !== undefined && (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 365)) throw new UsageError('BAD_ARGUMENT', 'expiresInDays is a whole number of days');
-    const res = await c.post(text, { ...(image ? { image } : {}), ...(typeof days === 'number' ? { expiresInDays: days } : {}) });
+    const to = optStr(i, 'to', 16) ?? 'world';
+    if (to !== 'world' && to !== 'trusted') throw new UsageError('BAD_ARGUMENT', 'to is world or trusted');
+    const opts = { ...(typeof days === 'number' ? { expiresInDays: days } : {}) };
+    // CIR-7: to our trusted circle, under its current key (NO_CIRCLE before we trust anyone).
+    const res = to === 'trusted' ? { to, ...(await c.circlePost({ text, ...(image ? { image } : {}) }, opts)) } : { to, ...(await c.post(text, { ...(image ? { image } : {}), ...opts })) };
     this.#touch();
     return res;
   }

@@ -7,6 +7,7 @@
  */
 import type { Comrade } from '../../comrade/comrade.js';
 import type { Input } from '../input.js';
+import { socialRoutes } from './social.js';
 
 /** One route: the checked input in, a JSON-able answer out (a thrown error becomes `{error}`). */
 export type Route = (input: Input) => Promise<unknown>;
@@ -26,4 +27,6 @@ export interface RouteContext {
 }
 
 /** The route groups, each `(ctx) => ({ 'METHOD /api/path': route })`; paths must not repeat. */
-export const ROUTE_GROUPS: ReadonlyArray<(ctx: RouteContext) => Record<string, Route>> = [];
+export const ROUTE_GROUPS: ReadonlyArray<(ctx: RouteContext) => Record<string, Route>> = [
+  socialRoutes,
+];

@@ -115,7 +115,7 @@ export function Card(props: { title: string; children: ComponentChildren }): El 
 
 export const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 
-export function ImagePicker({ id, file, setFile }: { id: string; file: File | undefined; setFile: (f: File | undefined) => void }): El {
+export function ImagePicker({ id, file, setFile, label }: { id: string; file: File | undefined; setFile: (f: File | undefined) => void; label?: string }): El {
   const [preview, setPreview] = useState<string | undefined>();
   useEffect(() => {
     if (!file) return setPreview(undefined);
@@ -126,7 +126,7 @@ export function ImagePicker({ id, file, setFile }: { id: string; file: File | un
   return e(
     'div',
     { class: 'field' },
-    e('label', { for: id }, 'Image (optional; its metadata is removed before it leaves)'),
+    e('label', { for: id }, label ?? 'Image (optional; its metadata is removed before it leaves)'),
     e('input', { id, type: 'file', accept: 'image/jpeg,image/png,image/webp', onChange: (e: Event) => setFile((e.target as HTMLInputElement).files?.[0]) }),
     preview ? e('img', { class: 'preview', src: preview, alt: 'preview of the image to send' }) : null,
   );

@@ -6,6 +6,8 @@ import { e, type AppState, type El, type Post } from '../kit.js';
 import { Contacts } from './contacts.js';
 import { Events } from './events.js';
 import { Letters } from './letters.js';
+import { Profiles } from './profile.js';
+import { Trusted } from './trusted.js';
 import { DangerMap } from './map.js';
 import { Status } from './status.js';
 import { World } from './world.js';
@@ -31,8 +33,10 @@ export interface Screen {
 export const SCREENS: readonly Screen[] = [
   { tab: 'Letters', view: (p) => e(Letters, { me: p.state.me?.name ?? '', version: p.letterVersion }) },
   { tab: 'World', view: (p) => e(World, { fresh: p.fresh }) },
+  { tab: 'Trusted', view: (p) => e(Trusted, { me: p.state.me?.name ?? '', version: p.letterVersion }) },
   { tab: 'Events', view: (p) => e(Events, { version: p.letterVersion }) },
   { tab: 'Contacts', view: () => e(Contacts, null) },
+  { tab: 'Profile', view: (p) => e(Profiles, { me: p.state.me?.name ?? '' }) },
   { tab: 'Map', view: () => e(DangerMap, null) },
   { tab: 'Status', view: (p) => e(Status, { state: p.state, version: p.statusVersion }) },
 ];

@@ -1,5 +1,6 @@
 /**
- * The world feed: posts with images, expiry and anonymous votes; posting.
+ * The world feed: posts with images, expiry and anonymous votes; posting to the world or to our trusted
+ * circle (CIR-7), whose posts the Trusted tab shows.
  * @module
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -11,6 +12,8 @@ export function World({ fresh }: { fresh: Post[] }): El {
   const [text, setText] = useState('');
   const [days, setDays] = useState('7');
   const [file, setFile] = useState<File | undefined>();
+  const [to, setTo] = useState<'world' | 'trusted'>('world');
+  const [posted, setPosted] = useState<string | undefined>();
   const [busy, error, go] = useAsync();
   const load = async () => {
     const page = await api<{ posts: Post[]; next?: string }>('/api/feed');
@@ -23,11 +26,13 @@ export function World({ fresh }: { fresh: Post[] }): El {
   }, [fresh]);
   const post = (e: Event) => {
     e.preventDefault();
+    setPosted(undefined);
     void go(async () => {
-      await api('/api/post', { text, expiresInDays: Number(days), ...(file ? { image: await base64Of(file) } : {}) });
+      const res = await api<{ expiresAt: number }>('/api/post', { text, to, expiresInDays: Number(days), ...(file ? { image: await base64Of(file) } : {}) });
       setText('');
       setFile(undefined);
-      await load();
+      setPosted(`Posted to ${to === 'trusted' ? 'your trusted circle (read it on the Trusted tab)' : 'the world'}; it expires ${new Date(res.expiresAt).toISOString().slice(0, 10)}.`);
+      if (to === 'world') await load();
     });
   };
   return e(
@@ -35,11 +40,16 @@ export function World({ fresh }: { fresh: Post[] }): El {
     null,
     e(
       Card,
-      { title: 'Post to the world' },
+      { title: 'Write a post' },
       e(
         'form',
         { onSubmit: post },
-        e(Field, { label: 'Post', id: 'post-text', hint: 'readable by every registered comrade' }, e('textarea', { id: 'post-text', value: text, rows: 3, onInput: (e: Event) => setText((e.target as HTMLTextAreaElement).value) })),
+        e(Field, { label: 'Post', id: 'post-text', hint: to === 'trusted' ? 'readable only by the comrades you trust now' : 'readable by every registered comrade' }, e('textarea', { id: 'post-text', value: text, rows: 3, 'aria-describedby': 'post-text-hint', onInput: (e: Event) => setText((e.target as HTMLTextAreaElement).value) })),
+        e(
+          Field,
+          { label: 'Who can read it', id: 'post-to' },
+          e('select', { id: 'post-to', value: to, onChange: (e: Event) => setTo((e.target as HTMLSelectElement).value as 'world' | 'trusted') }, e('option', { value: 'world' }, 'the world'), e('option', { value: 'trusted' }, 'only those I trust')),
+        ),
         e(
           Field,
           { label: 'Expires after', id: 'post-days' },
@@ -47,6 +57,7 @@ export function World({ fresh }: { fresh: Post[] }): El {
         ),
         e(ImagePicker, { id: 'post-image', file, setFile }),
         e('button', { type: 'submit', disabled: busy }, busy ? 'Posting…' : 'Post'),
+        posted ? e('p', { class: 'good', role: 'status' }, posted) : null,
         e(ErrorLine, { error }),
       ),
     ),
