@@ -32,7 +32,7 @@ export const alias = [
 // A new test that starts a process or listens goes into `integration` below; the guard says so if forgotten.
 const integration = [
   'packages/client-node/test/cli*.test.ts',
-  'packages/client-node/test/{active-relay,anonymity,comrade,comrade-channels,comrade-circles,comrade-collective,comrade-events,comrade-tokens,comrade-network,cross-backend,pins-relay,quickstart,transport,transport-retry,unlinkability}.test.ts',
+  'packages/client-node/test/{active-relay,anonymity,comrade,comrade-channels,comrade-circles,comrade-collective,comrade-events,comrade-tokens,comrade-votes,comrade-network,cross-backend,pins-relay,quickstart,transport,transport-retry,unlinkability}.test.ts',
   'packages/operator/test/operator-{adversarial,auth,channels,cli,cli-store,cluster,collective,decode-stall,events,faults,feed,flow,lifecycle,limits,mail,metrics,onion-local,pins,privacy,profiles,store-bounds,tokens,workers}.test.ts',
   'packages/operator/test/store/{redis,store}.test.ts',
   'packages/conformance/test/**/*.test.ts',

@@ -165,7 +165,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
   // Anonymous votes (VOTE-*): one token each, on a connection that never logs in.
   program
     .command('vote <post> <choice>')
-    .description('vote on a world post, anonymously: up, down, or none to withdraw (one vote per post; a change costs another token)')
+    .description('vote on a post, anonymously: up, down, or none to withdraw (one vote per post; a change costs another token). POST is a world post, or a trusted or collective post shown by `comrad feed` or `comrad collective feed`')
     .action(run(voteCmd as Action));
   program.command('tokens').description("obtain today's unlinkable tokens ahead of the anonymous actions they pay for, and show how many you hold").action(run(tokensCmd as Action));
 

@@ -42,6 +42,10 @@ export interface ChannelEntry {
   readonly postedAt: number;
   /** When the Operator deletes it (ms). */
   readonly expiresAt: number;
+  /** VOTE-10: up votes held now (anonymous: who voted is known to no one but each voter). */
+  readonly up: number;
+  /** VOTE-10: down votes held now. */
+  readonly down: number;
   /** The whole verified letter, for kinds whose body says more than text. */
   readonly letter: Letter;
 }
@@ -127,6 +131,8 @@ export async function readChannel(host: ChannelHost, key: SymmetricKey, opts: { 
         at: opened.letter.at,
         postedAt: p.postedAt,
         expiresAt: p.expiresAt,
+        up: p.up ?? 0,
+        down: p.down ?? 0,
         letter: opened.letter,
       });
     } catch (err) {

@@ -136,6 +136,12 @@ export async function keysOf(host: CircleHost, owner: string): Promise<Symmetric
   return [...(gens ?? [])].reverse().map((g) => g.key);
 }
 
+/** The key of generation `gen` of `owner`'s circle (ours when `owner` is us), if we hold it. */
+export async function keyOf(host: CircleHost, owner: string, gen: number): Promise<SymmetricKey | undefined> {
+  const gens = owner === host.me.name ? (await host.store.own(host.operatorKey))?.gens : (await host.store.held(host.operatorKey)).find((c) => c.owner === owner)?.gens;
+  return gens?.find((g) => g.gen === gen)?.key;
+}
+
 /** Whom we trust, and the circles we are in. */
 export async function circles(host: CircleHost): Promise<{ trusted: string[]; gen?: number; trustedBy: { owner: string; gen: number }[] }> {
   return circlesOf(host.store, host.operatorKey);

@@ -93,6 +93,10 @@ export interface CollectiveMessage {
   readonly epoch: number;
   /** True when its author is no longer a member (COL-33: shown marked). */
   readonly former: boolean;
+  /** VOTE-10: up votes held now. */
+  readonly up: number;
+  /** VOTE-10: down votes held now. */
+  readonly down: number;
 }
 
 /** An event posted to a collective's members (EVT-14), as its feed holds it. */
@@ -450,7 +454,7 @@ export async function feed(host: CollectiveHost, name: string, opts: { before?: 
         continue;
       }
       const { text, image } = post.body;
-      messages.push({ id: p.id, author: post.by, text, ...(image ? { image } : {}), at: post.at, postedAt: p.postedAt, expiresAt: p.expiresAt, epoch: post.epoch, former: !view.state.members.has(post.by) });
+      messages.push({ id: p.id, author: post.by, text, ...(image ? { image } : {}), at: post.at, postedAt: p.postedAt, expiresAt: p.expiresAt, epoch: post.epoch, former: !view.state.members.has(post.by), up: p.up ?? 0, down: p.down ?? 0 });
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
       unreadable.push({ id: p.id, code: err.code });

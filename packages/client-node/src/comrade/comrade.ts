@@ -25,7 +25,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { ComradError, ProtocolError, SymmetricKey, bytesEqual, decryptFrom, encode, toHex, type KeyPair, type PublicKey } from '@comrad/core';
-import { constitutionToMap, type Constitution } from '@comrad/core/collective';
+import { channelKey, constitutionToMap, type Constitution } from '@comrad/core/collective';
 import {
   MAX_PROFILE_PHOTO_BYTES,
   MAX_PROFILE_PHOTO_SIDE,
@@ -33,6 +33,7 @@ import {
   checkRegistrableName,
   createLetter,
   createProfile,
+  deriveChannel,
   normaliseName,
   openProfile,
   openWorldLetter,
@@ -77,6 +78,7 @@ import {
   type Params,
   type Result,
   VOTE_CHOICES,
+  chanVoteVoter,
   voteSecret,
   voteVoter,
   type Tally,
@@ -95,6 +97,7 @@ import { OwnStatements } from '../store/own-statement.js';
 import { CollectiveKeyring } from '../store/collective-keyring.js';
 import { EventBook } from '../store/event-book.js';
 import { TokenWallet } from '../store/token-wallet.js';
+import { ShownPosts, type PostSource } from '../store/shown-posts.js';
 import * as tok from './tokens.js';
 import { CircleStore } from '../store/circles.js';
 import { OperatorConnection, randomIsolation, type ConnectionOptions } from '../transport/connection.js';
@@ -294,6 +297,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   #keyring: CollectiveKeyring | undefined;
   #events: EventBook | undefined;
   #wallet: TokenWallet | undefined;
+  #shown: ShownPosts | undefined;
   readonly #epochKeys = new Map<number, SymmetricKey>();
 
   private constructor(opts: ComradeOptions, paths: HomePaths, pub: Session, info: InfoResult, entry: OperatorEntry, contacts: ContactBook) {
@@ -625,7 +629,11 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @example `for (const m of (await comrade.collectiveFeed('portland')).messages) console.log(m.author, m.text)`
    */
   async collectiveFeed(name: string, opts: { before?: string; limit?: number } = {}): Promise<col.CollectiveFeedPage> {
-    return col.feed(this.#collectiveHost(), name, opts);
+    const page = await col.feed(this.#collectiveHost(), name, opts);
+    // So that a vote on a message shown names no more than its id (16-votes, Clients).
+    const source: PostSource = { via: 'collective', name: normaliseName(name) };
+    await this.#shown!.remember(this.operatorKey, page.messages.map((m) => ({ id: m.id, expiresAt: m.expiresAt, source })), this.#now());
+    return page;
   }
 
   /**
@@ -1409,7 +1417,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * @returns `{ posts, rejected }`, each post with `circle` (whose circle) and `gen`
    */
   async circleFeed(opts: { limit?: number } = {}): Promise<{ posts: circle.CircleEntry[]; rejected: (chan.RejectedChannelPost & { circle: string })[] }> {
-    return circle.circleFeed(this.#circleHost(), opts.limit);
+    const feed = await circle.circleFeed(this.#circleHost(), opts.limit);
+    // So that a vote on a post shown names no more than its id (16-votes, Clients).
+    await this.#shown!.remember(this.operatorKey, feed.posts.map((p) => ({ id: p.id, expiresAt: p.expiresAt, source: { via: 'circle' as const, owner: p.circle, gen: p.gen } })), this.#now());
+    return feed;
   }
 
   /** What the circle code needs of this Comrade. */
@@ -1541,13 +1552,60 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   async votePost(postId: string, choice: VoteChoice): Promise<Tally> {
     const me = this.#requireUnlocked();
     if (!(VOTE_CHOICES as readonly string[]).includes(choice)) throw new UsageError('BAD_ARGUMENT', 'a vote is up, down or none');
+    // 16-votes, Clients: a trusted or collective post this home has shown is voted on in its channel.
+    const source = await this.#shown!.find(this.operatorKey, postId, this.#now());
+    if (source) return this.voteChannelPost(await this.#keyOfSource(source), postId, choice);
     const secret = voteSecret(me.keys.privateKey);
     try {
       const voter = voteVoter(secret, this.operatorKey, postId);
       return await this.anonymous('vote', { post: postId, voter, choice });
+    } catch (err) {
+      if (!ComradError.is(err, 'NOT_FOUND')) throw err;
+      throw new ProtocolError(
+        'NOT_FOUND',
+        `no live world post has the id ${postId}, and this home has shown no trusted or collective post with it: show the post first (comrad feed, or comrad collective feed NAME), then vote`,
+      );
     } finally {
       secret.fill(0);
     }
+  }
+
+  /**
+   * Votes on a post of a channel anonymously (VOTE-7..VOTE-9): as {@link Comrade.votePost}, with the
+   * channel's posting capability, which shows the Operator that the voter holds the key — so only those who
+   * can read the channel vote — and not which holder. The `voter` value is derived from this identity's
+   * vote secret, the channel and the post (VOTE-8): one vote per comrade per post.
+   * @param key - the channel key the post was read with (a circle key, a collective's channel key)
+   * @param postId - the post's id in that channel (as {@link Comrade.channelFeed} lists it)
+   * @param choice - `up`, `down` or `none`
+   * @returns the post's tally after the vote
+   * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError NOT_FOUND (no such live post in this
+   *   channel: nothing changed, the token unspent), DUPLICATE (already voted that way), QUOTA_EXCEEDED (no token left)
+   * @example
+   * ```ts
+   * const { posts } = await comrade.channelFeed(key);
+   * const { up, down } = await comrade.voteChannelPost(key, posts[0].id, 'up');
+   * ```
+   */
+  async voteChannelPost(key: SymmetricKey, postId: string, choice: VoteChoice): Promise<Tally> {
+    const me = this.#requireUnlocked();
+    if (!(VOTE_CHOICES as readonly string[]).includes(choice)) throw new UsageError('BAD_ARGUMENT', 'a vote is up, down or none');
+    const { id, cap } = deriveChannel(key);
+    const secret = voteSecret(me.keys.privateKey);
+    try {
+      const voter = chanVoteVoter(secret, this.operatorKey, id, postId);
+      return await this.anonymous('chanVote', { cap, post: postId, voter, choice });
+    } finally {
+      secret.fill(0);
+    }
+  }
+
+  /** The channel key of a post shown earlier: its circle generation's, or its collective's (COL-34). */
+  async #keyOfSource(source: PostSource): Promise<SymmetricKey> {
+    if (source.via === 'collective') return channelKey(await col.keysFor(this.#collectiveHost(), source.name));
+    const key = await circle.keyOf(this.#circleHost(), source.owner, source.gen);
+    if (!key) throw new ProtocolError('NOT_FOUND', `this home no longer holds the key of @${source.owner}'s circle that post was read with`);
+    return key;
   }
 
   #tokenHost(): tok.TokenHost {
@@ -1589,6 +1647,8 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#events?.wipe();
     this.#wallet?.wipe();
     this.#wallet = undefined;
+    this.#shown?.wipe();
+    this.#shown = undefined;
     this.#circles?.wipe();
     this.#circles = undefined;
     this.#statements = undefined;
@@ -1603,8 +1663,10 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     this.#keyring?.wipe();
     this.#events?.wipe();
     this.#wallet?.wipe();
+    this.#shown?.wipe();
     this.#circles?.wipe();
     this.#me = me;
+    this.#shown = new ShownPosts(this.#paths, me.keys.privateKey);
     this.#wallet = new TokenWallet(this.#paths, me.keys.privateKey);
     this.#mail = new MailStore(this.#paths, MailStore.keyFor(me.keys.privateKey));
     this.#statements = new OwnStatements(this.#paths, me.keys.privateKey);

@@ -156,8 +156,10 @@ export async function feed(ctx: Context, name: string, opts: { limit?: string; b
       const path = m.image && opts.saveImages ? await saveImage(opts.saveImages, m) : undefined;
       const image = m.image ? [[`[image ${m.image.mime}, ${(m.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
       // What is shown is what was signed: the author's own time, and a mark on a former member's words.
-      ctx.out.block([ctx.out.bold(`@${m.author}`), m.former ? ' (no longer a member)' : '', ` · ${utcMinute(m.at)} UTC `, ctx.out.dim(`message ${m.id}`)], m.text, image);
-      out.push({ id: m.id, author: m.author, former: m.former, text: m.text, at: m.at, epoch: m.epoch, postedAt: unixSeconds(m.postedAt), expiresAt: unixSeconds(m.expiresAt), ...(m.image ? { image: imageJson(m.image, path) } : {}) });
+      // VOTE-10: the tally, when anyone voted (`comrad vote ID up|down|none` votes on a message shown here).
+      const votes = m.up || m.down ? ` ▲ ${m.up} ▼ ${m.down}` : '';
+      ctx.out.block([ctx.out.bold(`@${m.author}`), m.former ? ' (no longer a member)' : '', ` · ${utcMinute(m.at)} UTC${votes} `, ctx.out.dim(`message ${m.id}`)], m.text, image);
+      out.push({ id: m.id, author: m.author, former: m.former, text: m.text, at: m.at, epoch: m.epoch, postedAt: unixSeconds(m.postedAt), expiresAt: unixSeconds(m.expiresAt), up: m.up, down: m.down, ...(m.image ? { image: imageJson(m.image, path) } : {}) });
     }
     if (page.next) ctx.out.line(ctx.out.dim(`more: comrad collective feed ${normaliseName(name)} --before ${page.next}`));
     ctx.out.result({ name: normaliseName(name), messages: out, unreadable: page.unreadable, ...(page.next ? { next: page.next } : {}) });

@@ -1,7 +1,8 @@
 /**
  * `comrad vote POST up|down|none` and `comrad tokens` (VOTE-*, TOK-*): an anonymous vote on a world post,
- * paid with one unlinkable token on a connection that never logs in; and obtaining the day's tokens ahead
- * of the actions they pay for.
+ * or on a trusted or collective post this home has shown (VOTE-7: in its channel), paid with one
+ * unlinkable token on a connection that never logs in; and obtaining the day's tokens ahead of the
+ * actions they pay for.
  * @module
  */
 import { ComradError } from '@comrad/core';

@@ -153,9 +153,9 @@ async function showPost(ctx: Context, p: AnyPost, saveImages: string | undefined
   // What is shown is what was signed: the author's own time (LET-7), not the Operator's postedAt.
   const image = p.image ? [[`[image ${p.image.mime}, ${(p.image.data.length / 1024).toFixed(1)} KiB${path ? ` → ${path}` : ''}]`]] : [];
   const where = p.to === 'world' ? 'world' : `trusted · @${p.circle}'s circle`;
-  // VOTE-5: the tally, when anyone voted.
-  const tally = p.to === 'world' ? { up: p.up, down: p.down } : {};
-  const votes = p.to === 'world' && (p.up || p.down) ? ` ▲ ${p.up} ▼ ${p.down}` : '';
+  // VOTE-5, VOTE-10: the tally, when anyone voted: a world post's, or a trusted post's in its channel.
+  const tally = { up: p.up, down: p.down };
+  const votes = p.up || p.down ? ` ▲ ${p.up} ▼ ${p.down}` : '';
   ctx.out.block([ctx.out.bold(`@${p.author}`), ` · ${where} · ${utcMinute(p.at)} UTC${votes} `, ctx.out.dim(`post ${p.id}`)], p.text, image);
   // CLI-9: every time in seconds, like the signed `at`.
   const circle = p.to === 'trusted' ? { circle: p.circle, gen: p.gen } : {};
