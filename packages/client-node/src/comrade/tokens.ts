@@ -5,7 +5,6 @@
  * @internal
  */
 import { ComradError, ProtocolError, type PublicKey } from '@comrad/core';
-import { blindTokens } from '@comrad/core/tokens';
 import { WIRE_MAX_TOKEN_REQUESTS, type TokenKeysResult } from '@comrad/core/wire';
 import type { TokenWallet } from '../store/token-wallet.js';
 import type { OperatorConnection } from '../transport/connection.js';
@@ -48,6 +47,8 @@ export async function obtainTokens(host: TokenHost, want?: number): Promise<Obta
   const key = announced.keys[0]!;
   const n = Math.min(want ?? announced.budget, announced.budget, WIRE_MAX_TOKEN_REQUESTS);
   if (n < 1) throw new ProtocolError('QUOTA_EXCEEDED', 'this Operator hands out no tokens');
+  // Loaded here, not at start: the Privacy Pass library costs every `comrad` run a tenth of a second.
+  const { blindTokens } = await import('@comrad/core/tokens');
   const blinded = await blindTokens(key.key, n);
   const session = await host.privateSession();
   const { responses, left } = await session.request('tokens', { requests: blinded.requests });

@@ -5,7 +5,7 @@
  * pass the original bytes on, whatever their format.
  * @module
  */
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
 import { MAX_IMAGE_BYTES, MAX_IMAGE_PIXELS_SIDE, ProtocolError } from '@comrad/core';
 
 /** An image ready to be sealed in a letter: re-encoded, metadata-free, within the limits. */
@@ -46,6 +46,11 @@ export interface ImageBounds {
 /** Below this longer side an image is no longer worth sending: refuse instead. */
 const MIN_SIDE = 160;
 
+type Sharp = typeof import('sharp').default;
+
+/** sharp, and libvips with it, loaded with the first image: loading it costs every `comrad` run that sends none a tenth of a second. */
+const loadSharp = async (): Promise<Sharp> => (await import('sharp')).default;
+
 /**
  * Re-encodes an image for sending: applies the EXIF orientation to the pixels, drops every metadata
  * block (EXIF, GPS, XMP, IPTC, ICC, comments), downscales to at most {@link MAX_IMAGE_PIXELS_SIDE} on the
@@ -67,6 +72,7 @@ export async function prepareImage(input: Uint8Array, bounds: ImageBounds = {}):
   if (input.length > MAX_IMAGE_INPUT_BYTES) {
     throw new ProtocolError('TOO_LARGE', `the image file is larger than ${MAX_IMAGE_INPUT_BYTES / (1024 * 1024)} MiB`);
   }
+  const sharp = await loadSharp();
   let meta: Metadata;
   try {
     meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
@@ -80,7 +86,7 @@ export async function prepareImage(input: Uint8Array, bounds: ImageBounds = {}):
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     let size = 0;
     for (const quality of QUALITIES) {
-      const out = await encode(input, side, mime, quality);
+      const out = await encode(sharp, input, side, mime, quality);
       if (out.data.length <= maxBytes) {
         const data = new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.byteLength);
         return { mime, data, width: out.info.width, height: out.info.height };
@@ -95,7 +101,7 @@ export async function prepareImage(input: Uint8Array, bounds: ImageBounds = {}):
   throw new ProtocolError('TOO_LARGE', `the image cannot be made to fit in ${maxBytes / 1024} KiB`);
 }
 
-async function encode(input: Uint8Array, side: number, mime: PreparedImage['mime'], quality: number) {
+async function encode(sharp: Sharp, input: Uint8Array, side: number, mime: PreparedImage['mime'], quality: number) {
   try {
     // No withMetadata/keepExif/keepIccProfile: sharp then writes no metadata at all and converts to sRGB
     // (IMG-1). `rotate()` with no angle bakes the EXIF orientation into the pixels first, so the picture

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ProtocolError, SymmetricKey, cellSeal, encode, utf8, type PrivateKey, type PublicKey } from '@comrad/core';
 import { Fields } from '@comrad/core/codec';
 import { atomicWrite } from '@comrad/core/node';
-import { TOKEN_BYTES } from '@comrad/core/tokens';
+import { TOKEN_BYTES } from '@comrad/core/wire';
 import type { HomePaths } from '../home/home.js';
 import { homeFileKey, readSealedCellMap } from './sealed-cell.js';
 

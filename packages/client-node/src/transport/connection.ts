@@ -143,7 +143,7 @@ export class OperatorConnection extends EventEmitter<ConnectionEvents> {
 
   /** One connection attempt, bounded by `remainingMs`; proxy refusals are marked in {@link proxyRefusals}. */
   static async #attempt(opts: ConnectionOptions, url: URL, remainingMs: number, connectTimeoutMs: number): Promise<OperatorConnection> {
-    const agent = opts.proxy ? proxyAgent(opts.proxy, opts.isolation ?? randomIsolation()) : undefined;
+    const agent = opts.proxy ? await proxyAgent(opts.proxy, opts.isolation ?? randomIsolation()) : undefined;
     // AUTH-7: a fresh ephemeral key per connection, named in the upgrade URL so the greeting that answers
     // it can be signed over it with no extra round trip.
     const ephemeral = KeyPair.generate();

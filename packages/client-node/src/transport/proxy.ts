@@ -4,7 +4,6 @@
  * @module
  */
 import type { Agent } from 'node:http';
-import { SocksProxyAgent } from 'socks-proxy-agent';
 import { UsageError } from '../errors.js';
 
 /**
@@ -91,9 +90,11 @@ export function checkProxyUrl(proxy: string): URL {
  * @returns the agent to give to `ws`
  * @throws UsageError BAD_PROXY
  */
-export function proxyAgent(proxy: string, isolation: string): Agent {
+export async function proxyAgent(proxy: string, isolation: string): Promise<Agent> {
   const url = checkProxyUrl(proxy);
   url.username = encodeURIComponent(isolation);
   url.password = encodeURIComponent(isolation);
+  // Loaded here, not at start: the SOCKS client costs every `comrad` run without a proxy a tenth of a second.
+  const { SocksProxyAgent } = await import('socks-proxy-agent');
   return new SocksProxyAgent(url);
 }

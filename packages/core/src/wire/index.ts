@@ -116,6 +116,7 @@ export {
   WIRE_MAX_TOKEN_REQUESTS,
   WIRE_MAX_TOKEN_KEYS,
   TOKEN_FIELD_BOUNDS,
+  TOKEN_BYTES,
   readTokenField,
   type TokenKey,
   type TokenKeysResult,

@@ -6,6 +6,9 @@
  */
 import type { Fields } from '../codec/index.js';
 import { TOKEN_KEY_BOUNDS, TOKEN_REQUEST_BYTES, TOKEN_RESPONSE_BYTES } from '../tokens/_sizes.js';
+
+/** TOK-6: a whole token's bytes, for code that holds tokens without making them (no Privacy Pass library loaded). */
+export { TOKEN_BYTES } from '../tokens/_sizes.js';
 import { TIME_BOUNDS, mapOf, must } from './_bounds.js';
 import { MAX_TOKEN_BYTES } from './limits.js';
 

@@ -3,7 +3,6 @@
  * band, CT-*).
  * @module
  */
-import qrcode from 'qrcode-terminal';
 import { ComradError, toHex } from '@comrad/core';
 import { normaliseName } from '@comrad/core/envelope';
 import type { Contact } from '../../store/contacts.js';
@@ -88,7 +87,7 @@ export async function whois(ctx: Context, name: string, opts: { qr?: boolean; ac
     ctx.out.line(`@${contact.name} `, ctx.out.bold(fp));
     ctx.out.line(contact.status === 'new' ? `pinned now: compare this fingerprint with them in person or on another channel (\`comrad whois ${contact.name} --qr\`)` : ctx.out.good('matches the pinned key'));
     showChanges(ctx, contact);
-    if (opts.qr && !ctx.out.json) qrcode.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => qr.split('\n').forEach((row) => ctx.out.line(row)));
+    if (opts.qr && !ctx.out.json) (await import('qrcode-terminal')).default.generate(`comrad:@${contact.name}:${fp}`, { small: true }, (qr: string) => qr.split('\n').forEach((row) => ctx.out.line(row)));
     // PROF-8: the profile, verified against the key just checked; none is said plainly.
     const profile = await whoisProfile(ctx, c, contact.name);
     ctx.out.result({ ...describeContact(contact), status: contact.status, profile });
