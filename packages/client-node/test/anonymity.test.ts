@@ -1,12 +1,13 @@
 /**
- * The two tests issue 14 asks for (TOK-1, TOK-10, TOK-13, VOTE-4), on every store backend. Four comrades
- * use the real CLI through a recording relay in front of a real Operator whose logs are captured: they
- * post, obtain tokens (one of them only when her first vote needs them), vote, change and withdraw votes,
- * pin and confirm a pin. Then:
+ * The two tests issue 14 asks for (TOK-1, TOK-10, TOK-13, VOTE-4, VOTE-9), on every store backend. Four
+ * comrades use the real CLI through a recording relay in front of a real Operator whose logs are captured:
+ * they post, obtain tokens (one of them only when her first vote needs them), vote, change and withdraw
+ * votes, vote on a post of a trusted circle (`chanVote`), pin and confirm a pin. Then:
  * - the Operator's store (a memory dump, the LMDB database read back and its files on disk, every Redis
  *   key) holds nothing that links an anonymous action to a comrade: every record that holds something of
  *   an anonymous action (a voter tag, a token nonce, an action digest, a pin) holds no name and no key, and
- *   the raw voter values and tokens are held nowhere; the Operator's logs name no one next to one;
+ *   the raw voter values, channel capabilities and tokens are held nowhere; the Operator's logs name no
+ *   one next to one;
  * - the relay shows no connection that carries both a login and an anonymous action, nor one open at the
  *   same time as that client's logged-in connection.
  */
@@ -28,7 +29,7 @@ import { testScope } from '@comrad/test-kit/client-node/scope';
 const scope = testScope();
 const pass = (name: string) => `${name}'s passphrase, long enough`;
 /** The ops that are anonymous actions (TOK-10): paid with a token, or votes on a pin. */
-const ANONYMOUS = new Set(['vote', 'pinPut', 'pinVote']);
+const ANONYMOUS = new Set(['vote', 'chanVote', 'pinPut', 'pinVote']);
 
 function cli(root: string, name: string) {
   return async (...args: string[]): Promise<string> => {
@@ -83,12 +84,24 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
     await as['carol_an']!('vote', post2, 'up');
     await as['carol_an']!('vote', post1, 'up'); // a change of mind
     await as['dave_an']!('vote', post1, 'none'); // a withdrawal
+    // VOTE-7: votes on a trusted circle's post, by two of the three who can read it.
+    await as['alice_an']!('trust', 'bob_an');
+    await as['alice_an']!('trust', 'carol_an');
+    await as['bob_an']!('inbox');
+    await as['carol_an']!('inbox');
+    await as['alice_an']!('post', '--to', 'trusted', 'for the circle');
+    const trustedId = async (n: string) => (JSON.parse(await as[n]!('feed')) as { posts: Array<{ to: string; id: string }> }).posts.find((p) => p.to === 'trusted')!.id;
+    const circlePost = await trustedId('bob_an');
+    await as['bob_an']!('vote', circlePost, 'up');
+    expect(await trustedId('carol_an')).toBe(circlePost);
+    await as['carol_an']!('vote', circlePost, 'down');
     await as['bob_an']!('pin', '--lat', '52.5219', '--lon', '13.4132', '--kind', 'police', '--note', 'two vans');
     const pins = JSON.parse(await as['dave_an']!('pins', '--near', '52.52,13.405', '--radius', '2')) as { pins: Array<{ id: string }> };
     await as['dave_an']!('pin', 'confirm', pins.pins[0]!.id);
     const feed = JSON.parse(await as['alice_an']!('feed')) as { posts: Array<{ id: string; up: number; down: number }> };
     expect(feed.posts.find((p) => p.id === post1)).toMatchObject({ up: 2, down: 0 });
     expect(feed.posts.find((p) => p.id === post2)).toMatchObject({ up: 2, down: 0 });
+    expect(feed.posts.find((p) => p.id === circlePost)).toMatchObject({ up: 1, down: 1 });
     await relay.settled();
     relay.resolve();
 
@@ -96,7 +109,7 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
     const actions = relay.connections.flatMap((c) =>
       c.frames.filter((f) => f.dir === 'up' && f.op !== undefined && ANONYMOUS.has(f.op)).map((f) => ({ c, req: decodeRequest(f.bytes) })),
     );
-    expect(actions.map((a) => a.req.op).sort()).toEqual(['pinPut', 'pinVote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote']);
+    expect(actions.map((a) => a.req.op).sort()).toEqual(['chanVote', 'chanVote', 'pinPut', 'pinVote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote']);
 
     // 1. The relay: no anonymous action on a logged-in connection, nor on one open beside that client's login.
     const authed = relay.connections.filter((c) => c.frames.some((f) => f.dir === 'up' && f.op === 'auth'));
@@ -123,7 +136,8 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
     const secret: Uint8Array[] = [];
     const traces: Uint8Array[] = [];
     for (const { req } of actions) {
-      const p = req.params as { voter?: Uint8Array; token?: Uint8Array };
+      const p = req.params as { voter?: Uint8Array; token?: Uint8Array; cap?: Uint8Array };
+      if (p.cap) secret.push(p.cap); // CHAN-1: the Operator keeps the channel id, never the capability
       if (p.voter) {
         secret.push(p.voter);
         traces.push(utf8(createHash('sha256').update(p.voter).digest('hex')));
@@ -133,7 +147,7 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
         traces.push(utf8(toHex(p.token.subarray(2, 34))), p.token.subarray(2, 34));
       }
     }
-    expect(traces.length).toBeGreaterThanOrEqual(14);
+    expect(traces.length).toBeGreaterThanOrEqual(18);
 
     // 2. The store's records: whatever holds a trace holds no name or key; raw voter values and tokens nowhere.
     const records = (await store.dump()).map(([k, v]) => ({ key: k, bytes: new Uint8Array([...utf8(k), 0, ...(typeof v === 'string' ? utf8(v) : v)]) }));
@@ -144,7 +158,7 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
       expect(naming.filter((n) => containsBytes(r.bytes, n)), `record ${r.key} holds an anonymous action and a name or key`).toEqual([]);
     }
     expect(withTrace).toBeGreaterThanOrEqual(9); // one burned nonce per paid action at least, and the vote tags
-    for (const s of secret) expect(records.some((r) => containsBytes(r.bytes, s)), 'a raw voter value or token is stored').toBe(false);
+    for (const s of secret) expect(records.some((r) => containsBytes(r.bytes, s)), 'a raw voter value, capability or token is stored').toBe(false);
     // Pins hold no author (PIN-5): no record naming a pin's cell names a comrade.
     for (const r of records.filter((x) => containsBytes(x.bytes, utf8('u33dc')))) expect(naming.filter((n) => containsBytes(r.bytes, n))).toEqual([]);
 
