@@ -2,8 +2,9 @@
  * `comrad app`, the Profile and Trusted screens end to end: a real `comrad-op`, two registered homes (the
  * cast), two `comrad app` processes and headless Chromium driving each page like a person. Alice publishes
  * a profile with a photo whose metadata is stripped (PROF-13) and Bob views it; Alice trusts Bob (CIR-4),
- * posts to her circle with an image (CIR-7) and Bob reads it in his trusted feed (CIR-8); Alice untrusts
- * Bob (CIR-5), posts again, and Bob's feed no longer gets her new post. Screenshots go to .app-screens/.
+ * shows her profile to her circle only (CIR-9), posts to her circle with an image (CIR-7) and Bob reads
+ * both; Alice untrusts Bob (CIR-5): her profile is sealed again (PROF-14) and her next post is not in Bob's
+ * feed. Screenshots go to .app-screens/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFile } from 'node:fs/promises';
@@ -80,7 +81,7 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await b.getByText('@bob has no profile (or there is no such comrade) [NOT_FOUND].').waitFor();
   });
 
-  it('trust: alice trusts bob (CIR-4), posts to her circle with an image (CIR-7); bob reads it in his trusted feed (CIR-8)', async () => {
+  it('trust: alice trusts bob (CIR-4), shows him her profile only (CIR-9), posts to her circle with an image (CIR-7); bob reads both (CIR-8)', async () => {
     const a = apps.alice.page;
     const b = apps.bob.page;
     await openTab(b, 'Trusted');
@@ -91,6 +92,21 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await a.locator('ul.circle li', { hasText: '@bob' }).waitFor();
     // Bob's screen was open: the key's letter arrives by push, and the screen reads the circles again.
     await b.locator('ul.trusted-by li', { hasText: '@alice' }).waitFor({ timeout: 20_000 });
+
+    // Her profile, now for those she trusts only (CIR-9), keeping its photo: bob, trusted, reads it.
+    await openTab(a, 'Profile');
+    await a.getByRole('heading', { name: 'Alice R.' }).waitFor();
+    await a.getByLabel('Who can read it').selectOption('trusted');
+    await expect(a.getByLabel('Keep the current photo').isChecked()).resolves.toBe(true);
+    await a.getByRole('button', { name: 'Publish profile' }).click();
+    await a.getByText('Published for the comrades you trust').waitFor();
+    await openTab(b, 'Profile');
+    await b.getByLabel('Name of the comrade').fill('alice');
+    await b.getByRole('button', { name: 'View profile' }).click();
+    const card = b.getByRole('article', { name: 'profile of @alice' });
+    await expect(card.locator('.meta').textContent()).resolves.toContain('@alice · shown only to those they trust');
+    await card.getByRole('img', { name: 'photo of @alice' }).waitFor();
+    await openTab(b, 'Trusted');
 
     await openTab(a, 'World');
     await a.getByLabel('Who can read it').selectOption('trusted');
@@ -109,7 +125,7 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await shot(b, '12-trusted');
   });
 
-  it('untrust: alice untrusts bob (CIR-5) after the warning; her next circle post is not in his feed', async () => {
+  it('untrust: alice untrusts bob (CIR-5) after the warning; her profile (PROF-14) and her next circle post are not his to read', async () => {
     const a = apps.alice.page;
     const b = apps.bob.page;
     await openTab(a, 'Trusted');
@@ -119,7 +135,13 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     // The question has the focus: Enter answers it.
     await a.keyboard.press('Enter');
     await a.getByText('You no longer trust @bob: your circle has a new key (key 2), sent to 0 comrades.').waitFor();
+    // PROF-14: her trusted profile went under the new key before it left.
+    await a.getByText('Your profile for those you trust is sealed under the new key: @bob cannot read it from now on.').waitFor();
     await a.getByText('No one yet.').waitFor();
+    await openTab(b, 'Profile');
+    await b.getByLabel('Name of the comrade').fill('alice');
+    await b.getByRole('button', { name: 'View profile' }).click();
+    await b.getByText('@alice shows their profile only to those they trust, and does not trust you [FORBIDDEN].').waitFor();
 
     await openTab(a, 'World');
     await a.getByLabel('Who can read it').selectOption('trusted');
@@ -130,6 +152,7 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await openTab(a, 'Trusted');
     await a.locator('.feed li.post', { hasText: 'the new place is the red door' }).waitFor();
 
+    await openTab(b, 'Trusted');
     await refreshTrustedFeed(b);
     const feed = b.getByRole('region', { name: 'Trusted feed' });
     await feed.locator('li.post', { hasText: 'meeting moved to the bakery' }).waitFor();
