@@ -65,6 +65,45 @@ describe('Comrade collectives (COL-*, COL-27)', () => {
     expect(await carol.collectives()).toEqual([{ name: 'portland', status: 'member', members: 3, requests: 0, proposals: 0 }]);
   });
 
+  it('COL-5 COL-17 COL-26 one read shows a collective whole: invitations waiting, requests, proposals and votes to expel, each with the quorum it needs', async () => {
+    const op = await scope.operator();
+    const [alice, bob, carol] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'carol')];
+    await alice.found('portland', { admit: rule(1000), amend: rule(500), expel: rule(1000) });
+    expect(await bob.collectiveInvitations()).toEqual([]);
+    await alice.invite('portland', 'bob');
+    await bob.inbox();
+    expect(await bob.collectiveInvitations()).toMatchObject([{ name: 'portland', from: 'alice' }]);
+    await bob.request('portland', 'from the tenants union');
+    // Asked: the keys are in the home now, so the invitation is no longer offered.
+    expect(await bob.collectiveInvitations()).toEqual([]);
+    expect(await bob.collective('portland')).toEqual({
+      name: 'portland',
+      status: 'candidate',
+      members: ['alice'],
+      constitution: { admit: rule(1000), amend: rule(500), expel: rule(1000) },
+      requests: [{ name: 'bob', note: 'from the tenants union', vouches: [], needed: 1 }],
+      proposals: [],
+      expulsions: [],
+      length: expect.any(Number) as number,
+      rejected: 0,
+    });
+    await alice.vouch('portland', 'bob');
+    await alice.invite('portland', 'carol');
+    await carol.inbox();
+    await carol.request('portland');
+    await alice.vouch('portland', 'carol');
+    expect((await carol.collective('portland')).requests).toEqual([{ name: 'carol', vouches: ['alice'], needed: 2 }]);
+    await bob.vouch('portland', 'carol');
+    // Three members: a vote to expel carol needs both others (COL-5 over the members but carol).
+    expect(await alice.expel('portland', 'carol')).toEqual({ expelled: false });
+    const id = await bob.propose('portland', { admit: rule(500), amend: rule(500) });
+    await alice.vote('portland', id, false);
+    const seen = await carol.collective('portland');
+    expect(seen).toMatchObject({ status: 'member', members: ['alice', 'bob', 'carol'], requests: [], expulsions: [{ who: 'carol', votes: ['alice'], needed: 2 }] });
+    expect(seen.proposals).toEqual([{ id, by: 'bob', constitution: { admit: rule(500), amend: rule(500) }, yes: [], no: ['alice'], needed: 2 }]);
+    expect(await codeOf(carol.collective('elsewhere'))).toBe('NOT_MEMBER');
+  });
+
   it('COL-8 COL-11 a vouch by a non-member and a vote on an unknown proposal are refused, typed, with nothing appended', async () => {
     const op = await scope.operator();
     const [alice, bob, dave] = [await registered(op, 'alice'), await registered(op, 'bob'), await registered(op, 'dave')];

@@ -297,22 +297,62 @@ async function invitation(host: CollectiveHost, name: string, fetch: boolean): P
   const letters = (await host.letters(fetch)).slice().reverse();
   let registered: PublicKey | undefined;
   for (const l of letters) {
-    if (l.kind !== 'invite' || !l.letter) continue;
-    let keys: CollectiveKeys;
-    try {
-      const letter = decodeLetter(l.letter);
-      if (letter.kind !== 'invite' || !('collective' in letter.body)) continue;
-      keys = decodeCollectiveKeys(letter.body.collective);
-    } catch (err) {
-      if (err instanceof ProtocolError) continue;
-      throw err;
-    }
-    if (keys.name !== name) continue;
+    const keys = invitationKeys(l);
+    if (keys?.name !== name) continue;
     // COL-25: keys are the collective's only if the registry holds their public half under its name.
     registered ??= await host.registryKey(name);
     if (registered.equals(keys.identity.publicKey)) return { keys, from: l.from };
   }
   return undefined;
+}
+
+/** The collective keys an `invite` letter carries (COL-26), or undefined for any other letter. */
+function invitationKeys(l: StoredLetter): CollectiveKeys | undefined {
+  if (l.kind !== 'invite' || !l.letter) return undefined;
+  try {
+    const letter = decodeLetter(l.letter);
+    if (letter.kind !== 'invite' || !('collective' in letter.body)) return undefined;
+    return decodeCollectiveKeys(letter.body.collective);
+  } catch (err) {
+    if (err instanceof ProtocolError) return undefined;
+    throw err;
+  }
+}
+
+/** An invitation to a collective this home holds no keys for yet, as `invitations` lists it. */
+export interface InvitationView {
+  /** The collective. */
+  readonly name: string;
+  /** The member who sent the newest invitation to it. */
+  readonly from: string;
+  /** When they wrote it (seconds, their claim). */
+  readonly at: number;
+}
+
+/**
+ * COL-26: the invitations stored in this home to collectives it holds no keys for, newest first, one per
+ * collective: only those whose keys are the registry's for the collective's name (COL-25), so a letter
+ * carrying keys of a look-alike is never offered as an invitation.
+ */
+export async function invitations(host: CollectiveHost): Promise<InvitationView[]> {
+  const out = new Map<string, InvitationView>();
+  const checked = new Map<string, PublicKey | undefined>();
+  for (const l of (await host.letters(false)).slice().sort((a, b) => b.at - a.at)) {
+    const keys = invitationKeys(l);
+    if (!keys || out.has(keys.name)) continue;
+    if (await host.keyring.get(host.operatorKey, keys.name)) continue;
+    if (!checked.has(keys.name)) {
+      try {
+        checked.set(keys.name, await host.registryKey(keys.name));
+      } catch (err) {
+        // A name the registry does not know invites to nothing; a failure to ask is the caller's to see.
+        if (!ComradError.is(err, 'NOT_FOUND')) throw err;
+        checked.set(keys.name, undefined);
+      }
+    }
+    if (checked.get(keys.name)?.equals(keys.identity.publicKey)) out.set(keys.name, { name: keys.name, from: l.from, at: l.at });
+  }
+  return [...out.values()];
 }
 
 /**
@@ -403,6 +443,62 @@ export function requestsOf(state: CollectiveState): RequestView[] {
   return [...state.requests]
     .map(([name, r]) => ({ name, ...(r.note ? { note: r.note } : {}), vouches: [...r.vouches].sort(), needed }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+/** A pending vote to expel a member, as `overview` shows it. */
+export interface ExpulsionView {
+  /** The member named. */
+  readonly who: string;
+  /** The members who voted to expel them. */
+  readonly votes: string[];
+  /** Votes the `expel` rule in force asks for now, over the members but `who` (COL-5, COL-17). */
+  readonly needed: number;
+}
+
+/** The pending votes to expel, with the quorum each needs (COL-17); none when expulsion is not allowed. */
+export function expulsionsOf(state: CollectiveState): ExpulsionView[] {
+  const rule = state.constitution?.expel;
+  if (!rule) return [];
+  const needed = quorum(rule, Math.max(0, state.members.size - 1));
+  return [...state.expulsions].map(([who, votes]) => ({ who, votes: [...votes].sort(), needed })).sort((a, b) => (a.who < b.who ? -1 : 1));
+}
+
+/** Where a comrade stands in a collective: a member, a candidate with a pending request, or outside. */
+export function statusOf(state: CollectiveState, me: string): 'member' | 'candidate' | 'outside' {
+  return state.members.has(me) ? 'member' : state.requests.has(me) ? 'candidate' : 'outside';
+}
+
+/** A collective whole, from one read of its log: what a screen shows of it. */
+export interface CollectiveOverview {
+  readonly name: string;
+  /** Where we stand in it. */
+  readonly status: 'member' | 'candidate' | 'outside';
+  /** The members, by name. */
+  readonly members: string[];
+  /** The constitution in force (undefined before the founding is read). */
+  readonly constitution: Constitution | undefined;
+  readonly requests: RequestView[];
+  readonly proposals: ProposalView[];
+  readonly expulsions: ExpulsionView[];
+  /** Entries in the log, and how many of them the fold refused (COL-8). */
+  readonly length: number;
+  readonly rejected: number;
+}
+
+/** Everything `overview` shows of a folded collective, as `me` sees it. */
+export function overviewOf(view: CollectiveView, me: string): CollectiveOverview {
+  const { state } = view;
+  return {
+    name: view.name,
+    status: statusOf(state, me),
+    members: [...state.members].sort(),
+    constitution: state.constitution,
+    requests: requestsOf(state),
+    proposals: proposalsOf(state),
+    expulsions: expulsionsOf(state),
+    length: view.length,
+    rejected: view.rejected.length,
+  };
 }
 
 /** The pending proposals with their votes and the yes votes they need (COL-14). */

@@ -647,10 +647,33 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const out = [];
     for (const { keys } of await host.keyring.list(this.operatorKey)) {
       const { state } = await col.readCollective(host, keys);
-      const status = state.members.has(host.me.name) ? 'member' : state.requests.has(host.me.name) ? 'candidate' : 'outside';
-      out.push({ name: keys.name, status, members: state.members.size, requests: state.requests.size, proposals: state.proposals.size } as const);
+      out.push({ name: keys.name, status: col.statusOf(state, host.me.name), members: state.members.size, requests: state.requests.size, proposals: state.proposals.size } as const);
     }
     return out;
+  }
+
+  /**
+   * A collective whole, from one read of its log: where we stand, its members, the constitution in force,
+   * the requests waiting for vouches, the proposals and the votes to expel, each with the quorum it needs
+   * now (COL-5, COL-12, COL-14, COL-17).
+   * @returns {@link col.CollectiveOverview}
+   * @throws ProtocolError NOT_MEMBER (no keys for it)
+   * @example `const { requests } = await comrade.collective('portland'); for (const r of requests) console.log(r.name, r.vouches.length, '/', r.needed)`
+   */
+  async collective(name: string): Promise<col.CollectiveOverview> {
+    const host = this.#collectiveHost();
+    return col.overviewOf(await col.readCollective(host, await col.keysFor(host, name)), host.me.name);
+  }
+
+  /**
+   * The invitations stored in this home to collectives it holds no keys for yet (COL-26), newest first,
+   * one per collective, each checked against the registry's key for the collective's name (COL-25). Read
+   * the mail first ({@link Comrade.inbox}) to see the newest.
+   * @returns `[{ name, from, at }]`; ask to join with {@link Comrade.request}
+   * @example `for (const i of await comrade.collectiveInvitations()) await comrade.request(i.name)`
+   */
+  async collectiveInvitations(): Promise<col.InvitationView[]> {
+    return col.invitations(this.#collectiveHost());
   }
 
   /**

@@ -8,6 +8,7 @@
 import type { Comrade } from '../../comrade/comrade.js';
 import type { Input } from '../input.js';
 import { socialRoutes } from './social.js';
+import { collectiveRoutes } from './collectives.js';
 
 /** One route: the checked input in, a JSON-able answer out (a thrown error becomes `{error}`). */
 export type Route = (input: Input) => Promise<unknown>;
@@ -29,4 +30,5 @@ export interface RouteContext {
 /** The route groups, each `(ctx) => ({ 'METHOD /api/path': route })`; paths must not repeat. */
 export const ROUTE_GROUPS: ReadonlyArray<(ctx: RouteContext) => Record<string, Route>> = [
   socialRoutes,
+  collectiveRoutes,
 ];

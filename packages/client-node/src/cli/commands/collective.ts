@@ -192,8 +192,11 @@ export async function collectives(ctx: Context): Promise<void> {
   });
 }
 
-/** A constitution from the options, over `base` (the one in force) or the defaults. */
-function shape(base: Constitution | undefined, opts: ConstitutionOptions): Constitution {
+/**
+ * A constitution from the options, over `base` (the one in force) or the defaults (also the app's).
+ * @throws UsageError BAD_ARGUMENT (a share or count out of range)
+ */
+export function shape(base: Constitution | undefined, opts: ConstitutionOptions): Constitution {
   const cap = opts.cap !== undefined ? count(opts.cap, '--cap') : (base?.admit.cap ?? DEFAULT_ADMIT_CAP);
   const admit: Quorum = { permille: opts.quorum !== undefined ? share(opts.quorum, '--quorum') : (base?.admit.permille ?? 300), min: 1, cap };
   const amend: Quorum = opts.amend !== undefined ? { permille: share(opts.amend, '--amend'), min: 1, cap: MAX_CAP } : (base?.amend ?? { permille: 500, min: 1, cap: MAX_CAP });
@@ -215,7 +218,8 @@ function count(v: string, flag: string): number {
   return n;
 }
 
-function describe(c: Constitution): string {
+/** A constitution in one sentence of words (also the app's). */
+export function describe(c: Constitution): string {
   const pct = (q: Quorum) => `${q.permille / 10}%`;
   return `Admission: ${pct(c.admit)} of members vouch (at most ${c.admit.cap}); amendments: ${pct(c.amend)} vote yes; expulsion: ${c.expel ? `${pct(c.expel)} vote` : 'not allowed'}.`;
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import { e, type AppState, type El, type Post } from '../kit.js';
+import { Collectives } from './collectives.js';
 import { Contacts } from './contacts.js';
 import { Events } from './events.js';
 import { Letters } from './letters.js';
@@ -35,6 +36,7 @@ export const SCREENS: readonly Screen[] = [
   { tab: 'World', view: (p) => e(World, { fresh: p.fresh }) },
   { tab: 'Trusted', view: (p) => e(Trusted, { me: p.state.me?.name ?? '', version: p.letterVersion }) },
   { tab: 'Events', view: (p) => e(Events, { version: p.letterVersion }) },
+  { tab: 'Collectives', view: (p) => e(Collectives, { me: p.state.me?.name ?? '', version: p.letterVersion }) },
   { tab: 'Contacts', view: () => e(Contacts, null) },
   { tab: 'Profile', view: (p) => e(Profiles, { me: p.state.me?.name ?? '' }) },
   { tab: 'Map', view: () => e(DangerMap, null) },
