@@ -1,7 +1,7 @@
 /**
  * The executable model of the Operator (spec/05-operator.md and spec/06-storage.md: REG, MB, FEED, LIMIT;
  * the collective logs of spec/11-collectives.md, COL-22/COL-23; the profiles of spec/12-profiles.md,
- * PROF-10/PROF-11): a pure
+ * PROF-10/PROF-11; the channels of spec/13-circles.md, CHAN-6..CHAN-9): a pure
  * state machine, `(state, command) → {state, answer}`, written from the spec text and nothing else. The
  * model-based tests (`spec/test/operator-model.test.ts`) run random command sequences against this model
  * and the real Operator (real WebSocket, every store) and require the same answers.
@@ -31,6 +31,10 @@ export interface ModelLimits {
   readonly logEntries: number;
   /** COL-23: the most entries one `colRead` answers. */
   readonly logItems: number;
+  /** CHAN-10: the most posts one channel holds (expired ones not yet swept count). */
+  readonly chanPosts: number;
+  /** CHAN-10: the most posts one channel takes in any hour (those still held count). */
+  readonly chanPostsPerHour: number;
 }
 
 /** A profile held for a name (PROF-10). */
@@ -64,6 +68,15 @@ export interface ModelPost {
   readonly expiresAt: number;
 }
 
+/** A post held in a channel (CHAN-9): its bytes and times, no author. */
+export interface ModelChanPost {
+  readonly seq: number;
+  /** The sealed channel post, hex. */
+  readonly post: string;
+  readonly postedAt: number;
+  readonly expiresAt: number;
+}
+
 /** The whole Operator state the protocol makes observable. */
 export interface ModelState {
   readonly now: number;
@@ -79,6 +92,11 @@ export interface ModelState {
   readonly logs: ReadonlyMap<string, readonly string[]>;
   /** PROF-10: the one profile held per name, expired ones included until the sweep. */
   readonly profiles: ReadonlyMap<string, ModelProfile>;
+  /**
+   * CHAN-7: each channel's posts (by channel id, hex), oldest first, expired ones included until the
+   * sweep; a channel with no post held is absent (CHAN-8: never written and empty are one answer).
+   */
+  readonly channels: ReadonlyMap<string, readonly ModelChanPost[]>;
 }
 
 /** Codes the model can answer. */
@@ -95,13 +113,14 @@ export type ModelCode =
   | 'BAD_SIGNATURE'
   | 'OUT_OF_ORDER';
 
-/** STORE-2: the bytes held — letters, posts, log entries, profiles — expired ones included until the sweep. */
+/** STORE-2: the bytes held — letters, posts, log entries, profiles, channel posts — expired ones included until the sweep. */
 export function storedBytes(s: ModelState): number {
   let n = 0;
   for (const box of s.mailboxes.values()) for (const m of box) n += m.bytes;
   for (const p of s.posts) n += p.post.length / 2;
   for (const log of s.logs.values()) for (const e of log) n += e.length / 2;
   for (const p of s.profiles.values()) n += p.profile.length / 2;
+  for (const chan of s.channels.values()) for (const p of chan) n += p.post.length / 2;
   return n;
 }
 
@@ -140,7 +159,7 @@ export function epochAt(ms: number): number {
 
 /** The state of a fresh Operator at time `now`. */
 export function initialState(now: number): ModelState {
-  return { now, registry: new Map(), mailboxes: new Map(), posts: [], nextSeq: 0, logs: new Map(), profiles: new Map() };
+  return { now, registry: new Map(), mailboxes: new Map(), posts: [], nextSeq: 0, logs: new Map(), profiles: new Map(), channels: new Map() };
 }
 
 /**
@@ -297,9 +316,15 @@ export function sweep(s: ModelState): { state: ModelState; removed: { mail: numb
     if (live.length > 0) mailboxes.set(who, live);
   }
   const posts = s.posts.filter((p) => p.expiresAt > s.now);
-  // PROF-10: expired profiles go with the same sweep (the answer counts letters and posts only).
+  // PROF-10, CHAN-7: expired profiles and channel posts go with the same sweep (the answer counts letters
+  // and world posts only); a channel left with no post leaves no trace.
   const profiles = new Map([...s.profiles].filter(([, p]) => p.expiresAt > s.now));
-  return { state: { ...s, mailboxes, posts, profiles }, removed: { mail, posts: s.posts.length - posts.length } };
+  const channels = new Map<string, readonly ModelChanPost[]>();
+  for (const [chan, held] of s.channels) {
+    const live = held.filter((p) => p.expiresAt > s.now);
+    if (live.length > 0) channels.set(chan, live);
+  }
+  return { state: { ...s, mailboxes, posts, profiles, channels }, removed: { mail, posts: s.posts.length - posts.length } };
 }
 
 /** What `colAppend` carries, as the model sees it. */
@@ -377,4 +402,59 @@ export function profileSet(s: ModelState, limits: ModelLimits, p: ModelProfileSe
 export function profileGet(s: ModelState, name: string): ModelAnswer<ModelProfile> {
   const p = s.profiles.get(name);
   return p && p.expiresAt > s.now ? ok(p) : refuse('NOT_FOUND');
+}
+
+/** What `chanPost` carries, as the model sees it. */
+export interface ModelChanPostRequest {
+  /** The channel id (hex) the capability hashes to (CHAN-1): the test derives it, the model keys on it. */
+  readonly chan: string;
+  /** The sealed channel post, hex. */
+  readonly post: string;
+  readonly expiresInDays: number;
+  /** CHAN-7 as FEED-4: a shorter life in ms, the smaller of the two wins. */
+  readonly ttl?: number;
+  /** True when sent on a logged-in connection (CHAN-6). */
+  readonly loggedIn?: boolean;
+}
+
+/**
+ * CHAN-6, CHAN-7: a channel post on a connection that is not logged in, living 1..maxPostDays days (or its
+ * shorter `ttl`); the very bytes held in that channel (expired ones too, until the sweep) answer that
+ * post's `seq` and `expiresAt` and store nothing; then the channel's bound (posts held, expired ones not
+ * yet swept included), its hourly rate (posts held that arrived within the hour), and the store's budget.
+ * The proof of work (CHAN-7 step 2) is the test's to supply; the model assumes it was sound.
+ */
+export function chanPost(s: ModelState, limits: ModelLimits, p: ModelChanPostRequest): ModelStep<{ seq: number; expiresAt: number }> {
+  if (p.loggedIn) return unchanged(s, 'FORBIDDEN');
+  if (!Number.isInteger(p.expiresInDays) || p.expiresInDays < 1 || p.expiresInDays > limits.maxPostDays) return unchanged(s, 'MALFORMED');
+  const held = s.channels.get(p.chan) ?? [];
+  const same = held.find((x) => x.post === p.post);
+  if (same) return { state: s, answer: ok({ seq: same.seq, expiresAt: same.expiresAt }) };
+  if (held.length + 1 > limits.chanPosts) return unchanged(s, 'QUOTA_EXCEEDED');
+  if (held.filter((x) => x.postedAt >= s.now - HOUR).length + 1 > limits.chanPostsPerHour) return unchanged(s, 'RATE_LIMITED');
+  if (storedBytes(s) + p.post.length / 2 > limits.storageBytes) return unchanged(s, 'STORAGE_FULL');
+  const item: ModelChanPost = { seq: s.nextSeq, post: p.post, postedAt: s.now, expiresAt: lifeEnd(s.now, p.expiresInDays, p.ttl) };
+  return {
+    state: { ...s, channels: new Map(s.channels).set(p.chan, [...held, item]), nextSeq: s.nextSeq + 1 },
+    answer: ok({ seq: item.seq, expiresAt: item.expiresAt }),
+  };
+}
+
+/** A channel page (CHAN-8): posts newest first, and the `seq` of the last one when older ones remain. */
+export interface ModelChanPage {
+  readonly posts: readonly ModelChanPost[];
+  readonly next?: number;
+}
+
+/**
+ * CHAN-6, CHAN-8: on a connection that is not logged in, up to `min(limit, feedItems)` unexpired posts of
+ * the channel `chan` (hex id), newest first, strictly older than its post `before` (a `seq`) when given;
+ * `next` is the last post's `seq` when older ones remain. A channel never written answers no posts.
+ */
+export function chanFeed(s: ModelState, limits: ModelLimits, chan: string, limit?: number, before?: number, loggedIn = false): ModelAnswer<ModelChanPage> {
+  if (loggedIn) return refuse('FORBIDDEN');
+  const n = Math.min(limit ?? limits.feedItems, limits.feedItems);
+  const all = (s.channels.get(chan) ?? []).filter((p) => p.expiresAt > s.now && (before === undefined || p.seq < before)).sort((a, b) => b.seq - a.seq);
+  const posts = all.slice(0, n);
+  return ok(all.length > posts.length && posts.length > 0 ? { posts, next: posts[posts.length - 1]!.seq } : { posts });
 }

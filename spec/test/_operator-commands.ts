@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { ProtocolError, SymmetricKey, decryptFrom, toHex, type KeyPair } from '@comrad/core';
-import { createLetter, createProfile, sealPost, sealProfile } from '@comrad/core/envelope';
+import { createLetter, createProfile, deriveChannel, sealPost, sealProfile } from '@comrad/core/envelope';
 import { signAppend } from '@comrad/core/collective';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof, verifyLookup } from '@comrad/core/wire';
@@ -31,6 +31,9 @@ export const LIMITS: ModelLimits = {
   // COL-22, COL-23: a log fills after three entries, and a read pages after two.
   logEntries: 3,
   logItems: 2,
+  // CHAN-10: a channel fills after four posts and takes three an hour, so both bounds are reached.
+  chanPosts: 4,
+  chanPostsPerHour: 3,
 };
 
 /** The names the runs use: few, so names, keys and mailboxes collide often. */
@@ -60,6 +63,8 @@ export interface World {
   readonly postIds: Map<number, string>;
   /** Epoch → its key (hex) as first handed out: FEED-1 says it never changes. */
   readonly epochKeys: Map<number, string>;
+  /** Channel post `seq` → its channel (index) and the id the Operator gave it (CHAN-7). */
+  readonly chanIds: Map<number, { readonly chan: number; readonly id: string }>;
 }
 
 type Cmd = fc.AsyncCommand<ModelBox, World>;
@@ -445,6 +450,80 @@ export class ProfileGet implements Cmd {
   toString = () => `profileGet(${PEOPLE[this.who]})`;
 }
 
+/** How many channels the runs post to: few, so one channel reaches its bounds. */
+export const CHANNELS = 2;
+
+/** Channel `i`'s key, id and capability (CHAN-1): fixed, since every run starts on an empty store. */
+function channel(i: number): { readonly id: Uint8Array; readonly cap: Uint8Array; readonly hex: string } {
+  const { id, cap } = deriveChannel(SymmetricKey.from(new Uint8Array(32).fill(0xc0 + i)));
+  return { id, cap, hex: toHex(id) };
+}
+
+/**
+ * CHAN-6, CHAN-7, CHAN-9, CHAN-10, OP-5: a channel post (opaque bytes: the Operator never reads it) by
+ * capability, kept `days` or `ttl` ms; the same bytes again answer as stored; the channel's bounds; on a
+ * logged-in connection FORBIDDEN. Ids sort in arrival order within a channel.
+ */
+export class ChanPost implements Cmd {
+  constructor(
+    readonly chan: number,
+    readonly post: Uint8Array,
+    readonly days: number,
+    readonly ttl: number | undefined,
+    /** Index of the logged-in comrade whose connection carries it (CHAN-6), or undefined for anonymous. */
+    readonly via: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => this.via === undefined || registered(m, this.via);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const { cap, hex } = channel(this.chan);
+    const life = { expiresInDays: this.days, ...(this.ttl !== undefined ? { ttl: this.ttl } : {}) };
+    const step = model.chanPost(m.s, LIMITS, { chan: hex, post: toHex(this.post), ...life, loggedIn: this.via !== undefined });
+    const conn = this.via === undefined ? w.anon : await session(w, m, PEOPLE[this.via]!);
+    const both = await agree(conn.request('chanPost', { cap, post: this.post, ...life }), step.answer);
+    if (both) {
+      expect(both.real.expiresAt).toBe(both.model.expiresAt);
+      const known = w.chanIds.get(both.model.seq);
+      // STORE-3: a retry answers the id it was given; a new post's id sorts after its channel's others (OP-5).
+      if (known) expect(both.real.id).toBe(known.id);
+      else {
+        for (const x of w.chanIds.values()) if (x.chan === this.chan) expect(both.real.id > x.id, `OP-5 ${both.real.id} after ${x.id}`).toBe(true);
+        w.chanIds.set(both.model.seq, { chan: this.chan, id: both.real.id });
+      }
+    }
+    m.s = step.state;
+  }
+  toString = () =>
+    `chanPost(chan#${this.chan}, ${this.post.length} B fill ${this.post[0]}, ${this.days} d${this.ttl === undefined ? '' : `, ttl ${this.ttl} ms`}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
+}
+
+/** CHAN-6, CHAN-8: a page of a channel's unexpired posts, newest first, before one of its posts; `next` when more follow. */
+export class ChanFeed implements Cmd {
+  constructor(
+    readonly chan: number,
+    readonly limit: number | undefined,
+    readonly before: number | undefined,
+    readonly via: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => this.via === undefined || registered(m, this.via);
+  async run(m: ModelBox, w: World): Promise<void> {
+    const { id, hex } = channel(this.chan);
+    // Any post of this channel ever made, swept ones included: a cursor may outlive its post (OP-5).
+    const seqs = [...w.chanIds].filter(([, x]) => x.chan === this.chan).map(([seq]) => seq).sort((a, b) => a - b);
+    const beforeSeq = this.before === undefined || seqs.length === 0 ? undefined : seqs[this.before % seqs.length]!;
+    const expected = model.chanFeed(m.s, LIMITS, hex, this.limit, beforeSeq, this.via !== undefined);
+    const conn = this.via === undefined ? w.anon : await session(w, m, PEOPLE[this.via]!);
+    const params = { chan: id, ...(beforeSeq === undefined ? {} : { before: w.chanIds.get(beforeSeq)!.id }), ...(this.limit === undefined ? {} : { limit: this.limit }) };
+    const both = await agree(conn.request('chanFeed', params), expected);
+    if (!both) return;
+    const idOf = (seq: number) => w.chanIds.get(seq)!.id;
+    // CHAN-9: a post comes back as its bytes and times, nothing else.
+    expect(both.real.posts.map((p) => ({ ...p, post: toHex(p.post) }))).toEqual(both.model.posts.map((p) => ({ id: idOf(p.seq), post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt })));
+    expect(both.real.next).toBe(both.model.next === undefined ? undefined : idOf(both.model.next));
+  }
+  toString = () =>
+    `chanFeed(chan#${this.chan}${this.limit === undefined ? '' : `, limit ${this.limit}`}${this.before === undefined ? '' : `, before pick ${this.before}`}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
+}
+
 /** Mostly alice, so one mailbox fills and one author reaches the posting rate (MB-4, FEED-5). */
 const person = fc.constantFrom(0, 0, 0, 0, 1, 2);
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined, freq: 3 });
@@ -485,6 +564,19 @@ const colAppend = fc
 const colRead = fc
   .tuple(person, fc.nat(3), maybe(fc.integer({ min: 1, max: 3 })), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }))
   .map(([p, from, limit, via]): Cmd => new ColRead(p, from, limit, via));
+const chanPost = fc
+  .record({
+    chan: fc.nat(CHANNELS - 1),
+    // Few fill bytes, so the same post is often sent twice (a retry, STORE-3).
+    post: fc.tuple(fc.constantFrom(8, 20, 40), fc.nat(2)).map(([n, b]) => new Uint8Array(n).fill(b)),
+    days: fc.constantFrom(1, 1, 2, LIMITS.maxPostDays + 1),
+    ttl: maybe(fc.constantFrom(60_000, 2 * HOUR, 3 * DAY)),
+    via: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }),
+  })
+  .map((r): Cmd => new ChanPost(r.chan, r.post, r.days, r.ttl, r.via));
+const chanFeed = fc
+  .tuple(fc.nat(CHANNELS - 1), maybe(fc.integer({ min: 1, max: 5 })), maybe(fc.nat(8)), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }))
+  .map(([chan, limit, before, via]): Cmd => new ChanFeed(chan, limit, before, via));
 const profileSet = fc
   .tuple(person, fc.constantFrom('Alice', 'Bob B.', 'Carol ✊'), fc.constantFrom(0, 0, 0, -1, -2, 1), fc.constantFrom(0, 0, 0, 1, -90_000, 90_000))
   .map(([p, display, offset, skew]): Cmd => new ProfileSet(p, display, offset, skew));
@@ -509,6 +601,8 @@ export const commandArbitrary: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: colRead },
   { weight: 2, arbitrary: profileSet },
   { weight: 1, arbitrary: person.map((p): Cmd => new ProfileGet(p)) },
+  { weight: 3, arbitrary: chanPost },
+  { weight: 2, arbitrary: chanFeed },
 );
 
 /** A run's opening: alice, and maybe bob and carol, register with their own keys (more registrations follow at random). */

@@ -18,6 +18,8 @@ import { DAY, HOUR, initialState } from '../model/operator-model.js';
 import {
   Ack,
   Advance,
+  ChanFeed,
+  ChanPost,
   ColAppend,
   ColRead,
   Delete,
@@ -61,7 +63,7 @@ async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBo
   });
   try {
     const anon = await t.connect();
-    const world: World = { t, anon, keys, sessions: new Map(), mailIds: new Map(), postIds: new Map(), epochKeys: new Map() };
+    const world: World = { t, anon, keys, sessions: new Map(), mailIds: new Map(), postIds: new Map(), epochKeys: new Map(), chanIds: new Map() };
     await fc.asyncModelRun(() => ({ model: { s: initialState(clock.now()) }, real: world }), commands);
   } finally {
     await t.close();
@@ -70,7 +72,7 @@ async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBo
 }
 
 describe.each(STORES)('the Operator on the %s store agrees with the model', (kind) => {
-  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5 COL-20 COL-22 COL-23 PROF-10 PROF-11: random sequences', async () => {
+  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5 COL-20 COL-22 COL-23 PROF-10 PROF-11 CHAN-6 CHAN-7 CHAN-8 CHAN-9 CHAN-10: random sequences', async () => {
     await fc.assert(
       fc.asyncProperty(openingArbitrary, fc.commands([commandArbitrary], { maxCommands: MAX_COMMANDS, size: 'max' }), (opening, cmds) =>
         runOn(kind, [...opening, ...cmds]),
@@ -138,6 +140,36 @@ describe.each(STORES)('the Operator on the %s store agrees with the model', (kin
       new Sweep(),
       new Advance(DAY - 2 * HOUR),
       new Feed(0, undefined, undefined),
+    ]);
+  });
+
+  it('CHAN-6 CHAN-7 CHAN-8 CHAN-10 STORE-3 a channel fills at chanPosts and takes chanPostsPerHour an hour; a retry answers as stored; pages newest first; logged in is FORBIDDEN; the sweep frees a channel', async () => {
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    await runOn(kind, [
+      new Register(0, 0),
+      new ChanPost(0, bytes(10, 1), 1, undefined, 0), // on alice's session: FORBIDDEN
+      new ChanFeed(0, undefined, undefined, 0), // FORBIDDEN
+      new ChanPost(0, bytes(10, 1), 1, undefined, undefined),
+      new ChanPost(0, bytes(10, 1), 2, undefined, undefined), // the same bytes: answered as stored
+      new ChanPost(0, bytes(11, 1), 1, 60_000, undefined),
+      new ChanPost(0, bytes(12, 1), LIMITS.maxPostDays + 1, undefined, undefined), // MALFORMED
+      new ChanPost(0, bytes(13, 1), 2, undefined, undefined),
+      new ChanPost(0, bytes(14, 1), 1, undefined, undefined), // a fourth in the hour: RATE_LIMITED
+      new ChanPost(1, bytes(14, 1), 1, undefined, undefined), // another channel is another count
+      new ChanFeed(0, 2, undefined, undefined),
+      new ChanFeed(0, undefined, 2, undefined),
+      new Advance(HOUR + 1), // the hour's posts no longer count towards the rate
+      new ChanFeed(0, undefined, undefined, undefined), // the one-minute post is gone
+      new ChanPost(0, bytes(15, 1), 1, undefined, undefined),
+      new ChanPost(0, bytes(16, 1), 1, undefined, undefined), // four held (one expired, not swept): QUOTA_EXCEEDED
+      new ChanPost(0, bytes(11, 1), 1, undefined, undefined), // the expired one's bytes, held until the sweep
+      new Sweep(),
+      new ChanPost(0, bytes(16, 1), 1, undefined, undefined),
+      new ChanFeed(0, undefined, undefined, undefined),
+      new Advance(2 * DAY),
+      new Sweep(),
+      new ChanFeed(0, undefined, undefined, undefined),
+      new ChanFeed(1, undefined, undefined, undefined),
     ]);
   });
 

@@ -85,13 +85,18 @@ describe.concurrent('comrad-conformance operator against the reference Operator'
     expect(r.code).toBe(0);
   });
 
-  it('CONF-4 passes on LMDB, and again on the same data: earlier runs\' names stay taken and their posts stay in the feed', { timeout: 90_000 }, async () => {
+  it('CONF-4 CHAN-7 CHAN-8 CHAN-9 passes on LMDB, and again on the same data: earlier runs\' names stay taken and their posts stay in the feed; the model runs post to and read channels', { timeout: 90_000 }, async () => {
     const url = await comradOp(['--store', 'lmdb', '--data', join(dir, 'lmdb')]);
+    const passed = new Set<string>();
     for (const seed of ['1', '2']) {
       const r = await kit(url, [...RUNS, '--seed', seed]);
       expect(rules(r.lines, 'fail'), failures(r.lines)).toEqual([]);
       expect(r.code).toBe(0);
+      for (const id of rules(r.lines, 'pass')) passed.add(id);
     }
+    // CHAN-6..CHAN-9: the model runs reach the channel ops (these two seeds draw chanPost and chanFeed; a
+    // change of the command set that loses them must pick seeds that do).
+    for (const id of ['CHAN-7', 'CHAN-8', 'CHAN-9']) expect([...passed], id).toContain(id);
   });
 
   it('CONF-3 CONF-4 passes on Redis', { timeout: 60_000 }, async () => {

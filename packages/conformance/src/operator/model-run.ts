@@ -1,6 +1,7 @@
 /**
  * The spec's model-based test over the wire: random command sequences (register, lookup, send, fetch, ack,
- * worldKey, post, feed, delete, colAppend, colRead, profileSet, profileGet, and bad input) applied to the spec's executable model
+ * worldKey, post, feed, delete, colAppend, colRead, profileSet, profileGet, chanPost, chanFeed, and bad
+ * input) applied to the spec's executable model
  * (`spec/model/operator-model.ts`, the oracle) and to the Operator under test, which must give the same
  * answers. Unlike the spec's own in-process test, the kit cannot move the Operator's clock, read its store
  * or start it empty: time is the real time (nothing is made to expire), the limits are those `info`
@@ -10,7 +11,7 @@
  */
 import fc from 'fast-check';
 import { SymmetricKey, decryptFrom, encode, fromHex, randomBytes, toHex, type KeyPair } from '@comrad/core';
-import { createLetter, createProfile, sealPost, sealProfile } from '@comrad/core/envelope';
+import { createLetter, createProfile, deriveChannel, sealPost, sealProfile } from '@comrad/core/envelope';
 import { signAppend } from '@comrad/core/collective';
 import { verifyLookup, type FeedResult } from '@comrad/core/wire';
 import * as model from '@comrad/spec/model';
@@ -58,6 +59,28 @@ export interface World {
   readonly checked: Map<string, number>;
   /** Name → the `expiresAt` the Operator gave its profile (PROF-10), which `profileGet` must repeat. */
   readonly profileExpiry: Map<string, number>;
+  /** The run's channels (CHAN-1), from keys made up for it: no one else posts to them. */
+  readonly channels: readonly RunChannel[];
+  /** Channel post `seq` → its channel (index), and the id and expiry the Operator gave it (CHAN-7). */
+  readonly chanIds: Map<number, { readonly chan: number; readonly id: string; readonly expiresAt: number }>;
+}
+
+/** A channel of one run: its id (hex too) and its posting capability (CHAN-1). */
+interface RunChannel {
+  readonly id: Uint8Array;
+  readonly cap: Uint8Array;
+  readonly hex: string;
+}
+
+/** How many channels a run posts to: few, so a channel's posts page. */
+const CHANNELS = 2;
+
+/** Fresh channels for one run, under random keys (CHAN-2). */
+function freshChannels(): RunChannel[] {
+  return Array.from({ length: CHANNELS }, () => {
+    const { id, cap } = deriveChannel(SymmetricKey.generate());
+    return { id, cap, hex: toHex(id) };
+  });
 }
 
 type Cmd = fc.AsyncCommand<ModelBox, World>;
@@ -559,6 +582,88 @@ export class ProfileGet implements Cmd {
   toString = () => `profileGet(name#${this.who})`;
 }
 
+/**
+ * CHAN-6, CHAN-7, CHAN-9, OP-5: a channel post (opaque bytes: the Operator never reads them) by capability,
+ * with the proof of work `info.pow.send` asks; the very bytes again answer as stored (STORE-3); more days
+ * than `maxPostDays` is MALFORMED; on a logged-in connection FORBIDDEN.
+ */
+export class ChanPost implements Cmd {
+  constructor(
+    readonly chan: number,
+    readonly post: Uint8Array,
+    /** 1, 2, maxPostDays or one more (`0..3`, mapped at run time to what `info` announced). */
+    readonly daysPick: number,
+    readonly ttl: number | undefined,
+    readonly via: number | undefined,
+  ) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    tick(m);
+    const ch = w.channels[this.chan]!;
+    const days = [1, 2, w.limits.maxPostDays, w.limits.maxPostDays + 1][this.daysPick]!;
+    const viaName = loggedInName(m, w, this.via);
+    const life = { expiresInDays: days, ...(this.ttl === undefined ? {} : { ttl: this.ttl }) };
+    const step = model.chanPost(m.s, w.limits, { chan: ch.hex, post: toHex(this.post), ...life, loggedIn: viaName !== undefined });
+    const retry = step.answer.ok && step.state === m.s;
+    const rule = viaName !== undefined ? 'CHAN-6' : retry ? 'STORE-3' : 'CHAN-7';
+    await checked(w, [rule, ...(step.answer.ok ? ['CHAN-9', 'OP-5'] : [])], async () => {
+      const params = { cap: ch.cap, post: this.post, ...life };
+      const request = viaName !== undefined ? (await session(w, m, viaName)).request('chanPost', params) : w.target.chanPost(w.anon, params);
+      const both = await agree([rule], `chanPost(chan#${this.chan}, ${this.post.length} B, ${days} d)`, request, step.answer);
+      if (both) {
+        must(['CHAN-7'], Math.abs(both.real.expiresAt - both.model.expiresAt) <= CLOCK_SLACK_MS, 'expiresAt = arrival + min(days, ttl)', both.real.expiresAt);
+        const known = w.chanIds.get(both.model.seq);
+        if (known) {
+          agreeOn(['STORE-3', 'CHAN-7'], 'the same bytes again answer the id and expiry they were given', [known.id, known.expiresAt], [both.real.id, both.real.expiresAt]);
+        } else {
+          must(['OP-5'], /^[0-9A-Za-z._:-]{1,64}$/.test(both.real.id), 'a post id is 1–64 characters of [0-9A-Za-z._:-]', both.real.id);
+          for (const x of w.chanIds.values()) if (x.chan === this.chan) must(['OP-5'], both.real.id > x.id, `a channel's post ids sort in arrival order: ${both.real.id} after ${x.id}`, both.real.id);
+          w.chanIds.set(both.model.seq, { chan: this.chan, id: both.real.id, expiresAt: both.real.expiresAt });
+        }
+      }
+      m.s = step.state;
+    });
+  }
+  toString = () =>
+    `chanPost(chan#${this.chan}, ${this.post.length} B fill ${this.post[0]}, days pick ${this.daysPick}${this.ttl === undefined ? '' : `, ttl ${this.ttl / HOUR} h`}${this.via === undefined ? '' : `, on name#${this.via}'s session`})`;
+}
+
+/**
+ * CHAN-6, CHAN-8, CHAN-9: a page of one of the run's channels, newest first, before one of its posts, with
+ * `next` when older ones remain; every post as it was put, with its times and nothing else.
+ */
+export class ChanFeed implements Cmd {
+  constructor(
+    readonly chan: number,
+    readonly limit: number | undefined,
+    readonly before: number | undefined,
+    readonly via: number | undefined,
+  ) {}
+  check = () => true;
+  async run(m: ModelBox, w: World): Promise<void> {
+    tick(m);
+    const ch = w.channels[this.chan]!;
+    const viaName = loggedInName(m, w, this.via);
+    const seqs = [...w.chanIds].filter(([, x]) => x.chan === this.chan).map(([seq]) => seq).sort((a, b) => a - b);
+    const beforeSeq = this.before === undefined || seqs.length === 0 ? undefined : seqs[this.before % seqs.length]!;
+    const expected = model.chanFeed(m.s, w.limits, ch.hex, this.limit, beforeSeq, viaName !== undefined);
+    const rule = viaName !== undefined ? 'CHAN-6' : 'CHAN-8';
+    await checked(w, [rule, ...(viaName === undefined ? ['CHAN-9'] : [])], async () => {
+      const conn = viaName !== undefined ? await session(w, m, viaName) : w.anon;
+      const params = { chan: ch.id, ...(beforeSeq === undefined ? {} : { before: w.chanIds.get(beforeSeq)!.id }), ...(this.limit === undefined ? {} : { limit: this.limit }) };
+      const both = await agree([rule], `chanFeed(chan#${this.chan})`, conn.request('chanFeed', params), expected);
+      if (!both) return;
+      const want = both.model.posts.map((p) => ({ id: w.chanIds.get(p.seq)!.id, post: p.post, expiresAt: w.chanIds.get(p.seq)!.expiresAt }));
+      const got = both.real.posts.map((p) => ({ id: p.id, post: toHex(p.post), expiresAt: p.expiresAt }));
+      agreeOn(['CHAN-8', 'CHAN-9'], `chanFeed(chan#${this.chan}${this.limit === undefined ? '' : `, limit ${this.limit}`}${beforeSeq === undefined ? '' : `, before post seq ${beforeSeq}`}): the posts as put, newest first`, want, got);
+      both.real.posts.forEach((p, n) => must(['CHAN-8'], Math.abs(p.postedAt - both.model.posts[n]!.postedAt) <= CLOCK_SLACK_MS, 'postedAt is the arrival time (ms)', p.postedAt));
+      agreeOn(['CHAN-8'], 'next is the last post of the page when older ones remain', both.model.next === undefined ? undefined : w.chanIds.get(both.model.next)!.id, both.real.next);
+    });
+  }
+  toString = () =>
+    `chanFeed(chan#${this.chan}${this.limit === undefined ? '' : `, limit ${this.limit}`}${this.before === undefined ? '' : `, before pick ${this.before}`}${this.via === undefined ? '' : `, on name#${this.via}'s session`})`;
+}
+
 /** Bad requests, each with the code the spec gives it; none may change anything (checked by what follows). */
 const BAD_INPUTS = {
   /** OP-2: an op no Operator knows. */
@@ -653,6 +758,25 @@ export function commandArbitrary(): fc.Arbitrary<Cmd> {
         .map(([p, display, offset, skew]): Cmd => new ProfileSet(p, display, offset, skew)),
     },
     { weight: 1, arbitrary: person.map((p): Cmd => new ProfileGet(p)) },
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({
+          chan: fc.nat(CHANNELS - 1),
+          // Few fill bytes, so the same post is often put twice (STORE-3); an hour at least, so nothing expires.
+          post: fc.tuple(fc.constantFrom(8, 20, 40), fc.nat(2)).map(([n, b]) => new Uint8Array(n).fill(b)),
+          days: fc.constantFrom(0, 0, 0, 1, 2, 3),
+          ttl: maybe(fc.constantFrom(HOUR, 2 * HOUR)),
+          via: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }),
+        })
+        .map((r): Cmd => new ChanPost(r.chan, r.post, r.days, r.ttl, r.via)),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.nat(CHANNELS - 1), maybe(fc.integer({ min: 1, max: 5 })), maybe(fc.nat(8)), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }))
+        .map(([chan, limit, before, via]): Cmd => new ChanFeed(chan, limit, before, via)),
+    },
   );
 }
 
@@ -686,9 +810,11 @@ export async function runModel(target: Target, o: RunModelOptions): Promise<Mode
   const info = target.info.limits;
   // STORE-2's budget is the Operator's own and shared with everyone: the kit cannot see it, so a refusal
   // for it would show up as a disagreement (and says the Operator is full).
-  const limits: ModelLimits = { mailboxItems: info.mailboxItems, mailboxBytes: info.mailboxBytes, mailTtlMs: info.mailTtlMs, maxPostDays: info.maxPostDays, postsPerHour: info.postsPerHour, fetchItems: info.fetchItems, feedItems: info.feedItems, storageBytes: Number.MAX_SAFE_INTEGER, logEntries: Number.MAX_SAFE_INTEGER, logItems: Number.MAX_SAFE_INTEGER };
+  const limits: ModelLimits = { mailboxItems: info.mailboxItems, mailboxBytes: info.mailboxBytes, mailTtlMs: info.mailTtlMs, maxPostDays: info.maxPostDays, postsPerHour: info.postsPerHour, fetchItems: info.fetchItems, feedItems: info.feedItems, storageBytes: Number.MAX_SAFE_INTEGER, logEntries: Number.MAX_SAFE_INTEGER, logItems: Number.MAX_SAFE_INTEGER, chanPosts: Number.MAX_SAFE_INTEGER, chanPostsPerHour: Number.MAX_SAFE_INTEGER };
   // COL-22, COL-23: `info` does not announce the log bounds; a run's few entries stay far below any
   // sensible `logEntries`, and a page cut short by `logItems` is accepted as a prefix (ColRead).
+  // CHAN-10: nor the channel bounds; a run's channels are its own and get a few posts each, far below
+  // any sensible `chanPosts` and `chanPostsPerHour`.
   const checkedRules = new Map<string, number>();
   const epochKeys = new Map<number, string>();
   const seed = o.seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
@@ -701,7 +827,7 @@ export async function runModel(target: Target, o: RunModelOptions): Promise<Mode
     // LIMIT-7: a connection answered ok keeps its slot while the run is long.
     await anon.request('info', {});
     const names = Array.from({ length: PEOPLE }, (_, i) => freshName(String.fromCharCode(97 + i)));
-    const world: World = { target, limits, anon, names, keys: freshKeys(KEY_POOL), sessions: new Map(), mailIds: new Map(), posts: new Map(), epochKeys, checked: checkedRules, profileExpiry: new Map() };
+    const world: World = { target, limits, anon, names, keys: freshKeys(KEY_POOL), sessions: new Map(), mailIds: new Map(), posts: new Map(), epochKeys, checked: checkedRules, profileExpiry: new Map(), channels: freshChannels(), chanIds: new Map() };
     last = { world, names };
     try {
       await fc.asyncModelRun(() => ({ model: { s: model.initialState(Date.now()) }, real: world }), [...opening, ...cmds]);

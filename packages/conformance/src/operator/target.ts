@@ -5,7 +5,7 @@
  * @module
  */
 import { KeyPair, ProtocolError, randomBytes, type PublicKey } from '@comrad/core';
-import { makeRegisterProof, registerPowInput, sendPowInput, solvePow, type InfoResult } from '@comrad/core/wire';
+import { chanPowInput, makeRegisterProof, registerPowInput, sendPowInput, solvePow, type ChanPostParams, type ChanPostResult, type InfoResult } from '@comrad/core/wire';
 import { Connection, type Pace } from './connection.js';
 
 /** A broken rule: what the spec requires and what the Operator did. */
@@ -127,6 +127,19 @@ export class Target {
     try {
       const pow = solvePow((nonce) => sendPowInput(own.hello.challenge, to, letter, nonce), bits);
       return await own.request('send', { ...base, pow });
+    } finally {
+      await own.close();
+    }
+  }
+
+  /** A `chanPost` request, on a connection of its own when the Operator wants proof of work (CHAN-7, as MB-9). */
+  async chanPost(conn: Connection, params: Omit<ChanPostParams, 'pow' | 'token'>): Promise<ChanPostResult> {
+    const bits = this.info.pow.send;
+    if (bits === 0) return conn.request('chanPost', params);
+    const own = await this.kept();
+    try {
+      const pow = solvePow((nonce) => chanPowInput(own.hello.challenge, params.cap, params.post, nonce), bits);
+      return await own.request('chanPost', { ...params, pow });
     } finally {
       await own.close();
     }

@@ -350,9 +350,11 @@ export class Policy {
     if (put === 'storage-full') throw storageFull();
     if (put === 'spent') throw tokenSpent();
     if (!put.held) return { id: put.id, expiresAt };
-    // A retry: the post held answers with its own expiry (it may be anywhere in the channel).
+    // A retry: the post held answers with its own expiry (it may be anywhere in the channel), expired or
+    // not: held until the sweep, it is "that post" of CHAN-7 step 4, and nothing new was stored to last
+    // longer. Listing as of time 0 leaves no held post out.
     for (let before: string | undefined; ; ) {
-      const page = await this.store.listChanPosts(chan, now, 100, before);
+      const page = await this.store.listChanPosts(chan, 0, 100, before);
       const held = page.find((p) => p.id === put.id);
       if (held || page.length < 100) return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
       before = page[page.length - 1]!.id;
