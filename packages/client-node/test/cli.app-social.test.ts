@@ -81,7 +81,7 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await b.getByText('@bob has no profile (or there is no such comrade) [NOT_FOUND].').waitFor();
   });
 
-  it('trust: alice trusts bob (CIR-4), shows him her profile only (CIR-9), posts to her circle with an image (CIR-7); bob reads both (CIR-8)', async () => {
+  it('trust: alice trusts bob (CIR-4), shows him her profile only (CIR-9), posts to her circle with an image (CIR-7); bob reads both (CIR-8) and votes (VOTE-7)', async () => {
     const a = apps.alice.page;
     const b = apps.bob.page;
     await openTab(b, 'Trusted');
@@ -122,6 +122,10 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     const image = post.getByRole('img', { name: 'image posted by @alice' });
     expect(await image.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
     expect(metadataMarkersIn(await imageBytes(b, (await image.getAttribute('src'))!))).toEqual([]);
+    // Votes on a circle's post are anonymous and in its channel (VOTE-7): bob votes, the tally comes back.
+    await expect(post.getByRole('status').textContent()).resolves.toBe(' 0 up, 0 down');
+    await post.getByRole('button', { name: 'vote up the post by @alice' }).click();
+    await post.getByText('1 up, 0 down').waitFor();
     await shot(b, '12-trusted');
   });
 

@@ -60,7 +60,11 @@ export function socialRoutes(ctx: RouteContext): Record<string, Route> {
       return res;
     },
 
-    /** CIR-8: the posts of every circle whose key we hold (ours and those of who trusts us), newest first. */
+    /**
+     * CIR-8: the posts of every circle whose key we hold (ours and those of who trusts us), newest first,
+     * with their tallies; the Comrade remembers each shown post's channel, so `POST /api/post/vote` votes
+     * on it there (VOTE-7).
+     */
     'GET /api/circle/feed': async () => {
       // Each channel is read on a connection of its own (CHAN-6): nothing to serialise with the session.
       const { posts, rejected } = await ctx.ready().circleFeed({ limit: 50 });
@@ -71,7 +75,7 @@ export function socialRoutes(ctx: RouteContext): Record<string, Route> {
           .filter((p) => p.kind === 'post')
           .map((p) => {
             const image = p.image ? ctx.blobUrl(p.image) : undefined;
-            return { id: p.id, circle: p.circle, gen: p.gen, author: p.author, text: p.text, at: p.at, expiresAt: p.expiresAt, ...(image ? { image } : {}) };
+            return { id: p.id, circle: p.circle, gen: p.gen, author: p.author, text: p.text, at: p.at, expiresAt: p.expiresAt, up: p.up, down: p.down, ...(image ? { image } : {}) };
           }),
         rejected: rejected.map((r) => ({ circle: r.circle, code: r.code })),
       };

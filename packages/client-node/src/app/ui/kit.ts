@@ -139,9 +139,12 @@ export async function base64Of(file: File): Promise<string> {
   return btoa(s);
 }
 
-/** Up or down, anonymously (VOTE-*): the tally comes back with the vote. */
-export function Vote({ id, author }: { id: string; author: string }): El {
-  const [tally, setTally] = useState<{ up: number; down: number } | undefined>();
+/**
+ * Up or down, anonymously (VOTE-*): the tally comes back with the vote. A world post's id, or a trusted or
+ * collective post's the app has shown (the Comrade votes on it in its channel, VOTE-7); `tally` as read.
+ */
+export function Vote({ id, author, tally: initial }: { id: string; author: string; tally?: { up: number; down: number } }): El {
+  const [tally, setTally] = useState<{ up: number; down: number } | undefined>(initial);
   const [busy, error, go] = useAsync();
   const vote = (choice: 'up' | 'down') => void go(async () => setTally(await api('/api/post/vote', { id, choice })));
   return e(

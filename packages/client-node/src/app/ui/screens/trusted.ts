@@ -1,10 +1,11 @@
 /**
  * The trusted circle: whom we trust (trust, untrust with what it does spelled out first), who trusts us,
- * and the trusted feed — the posts of every circle whose key we hold, ours and theirs (CIR-4..CIR-8).
+ * and the trusted feed — the posts of every circle whose key we hold, ours and theirs (CIR-4..CIR-8), each
+ * with its anonymous votes (VOTE-7).
  * @module
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, Card, e, ErrorLine, Field, input, useAsync, when, type El } from '../kit.js';
+import { api, Card, e, ErrorLine, Field, input, useAsync, Vote, when, type El } from '../kit.js';
 
 interface Circle {
   trusted: string[];
@@ -23,6 +24,9 @@ export interface CirclePost {
   at: number;
   /** When the Operator deletes it (ms). */
   expiresAt: number;
+  /** The anonymous tally as read (VOTE-10). */
+  up: number;
+  down: number;
   image?: string;
 }
 
@@ -158,6 +162,7 @@ export function Trusted({ me, version }: { me: string; version: number }): El {
             e('p', { class: 'meta' }, e('strong', null, `@${p.author}`), ` · ${p.circle === me ? 'your circle' : `@${p.circle}'s circle`} · ${when(p.at)} · expires ${new Date(p.expiresAt).toISOString().slice(0, 10)}`),
             e('p', { class: 'text' }, p.text),
             p.image ? e('img', { src: p.image, alt: `image posted by @${p.author}`, class: 'shared' }) : null,
+            e(Vote, { id: p.id, author: p.author, tally: { up: p.up, down: p.down } }),
           ),
         ),
       ),
