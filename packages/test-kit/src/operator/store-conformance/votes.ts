@@ -4,9 +4,10 @@
  * vote with its token is `held`; tallies follow; racing votes from two instances agree; the votes of an
  * expired post go with it; all of it survives a restart. Votes on channel posts (VOTE-9, VOTE-10): a
  * post is found by its channel and id, its votes and tally are kept apart from every other channel's and
- * from the world's, and go with it.
+ * from the world's, and go with it. A model run mixes them all, from two instances.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DAY, T0, idOf, nonce, post, bytes, randomName, secondInstance, type StoreUnderTest } from './fixtures.js';
 import { dumpLines } from './tokens.js';
@@ -28,6 +29,102 @@ async function liveChanPost(store: Store, chan: string, expiresAt = T0 + DAY): P
   if (typeof put === 'string') throw new Error(`unexpected refusal: ${put}`);
   return put.id;
 }
+
+/** Where a model run votes: one post id in the world and in two channels, and a second id in one channel. */
+interface VoteSlot {
+  readonly post: number;
+  readonly chan: number | undefined;
+  readonly expiresIn: number;
+}
+const SLOTS: readonly VoteSlot[] = [
+  { post: 0, chan: undefined, expiresIn: 5_000 },
+  { post: 0, chan: 0, expiresIn: 10_000 },
+  { post: 0, chan: 1, expiresIn: 20_000 },
+  { post: 1, chan: 0, expiresIn: 40_000 },
+];
+
+interface VoteModel {
+  now: number;
+  /** Per slot, each voter's choice, until swept. */
+  readonly held: Map<number, Map<number, 1 | -1>>;
+  /** Spent tokens, in order: the nullifier, what it was burned for. */
+  readonly spent: Array<{ nullifier: string; action: string }>;
+}
+
+interface VoteReal {
+  readonly stores: readonly Store[];
+  readonly posts: readonly [string, string];
+  readonly chans: readonly [string, string];
+  readonly voters: readonly string[];
+}
+
+const tallyOf = (votes: Map<number, 1 | -1> | undefined) => ({ up: [...(votes?.values() ?? [])].filter((c) => c === 1).length, down: [...(votes?.values() ?? [])].filter((c) => c === -1).length });
+
+class CastCmd implements fc.AsyncCommand<VoteModel, VoteReal> {
+  constructor(readonly slot: number, readonly voter: number, readonly choice: 1 | -1 | 0, readonly reuse: number | undefined, readonly via: number) {}
+  check = () => true;
+  async run(m: VoteModel, r: VoteReal): Promise<void> {
+    const slot = SLOTS[this.slot]!;
+    const action = createHash('sha256').update(`${this.slot}/${this.voter}/${this.choice}`).digest('hex');
+    const reused = this.reuse !== undefined && m.spent.length > 0 ? m.spent[this.reuse % m.spent.length]! : undefined;
+    const nullifier = reused?.nullifier ?? hex();
+    const vote = { post: r.posts[slot.post]!, ...(slot.chan !== undefined ? { chan: r.chans[slot.chan]! } : {}), voter: r.voters[this.voter]!, choice: this.choice, expiresAt: T0 + slot.expiresIn };
+    const got = await r.stores[this.via % r.stores.length]!.castVote(vote, { period: P, nullifier, action });
+    const votes = m.held.get(this.slot);
+    if (reused) {
+      expect(got).toEqual(reused.action === action ? { ...tallyOf(votes), held: true } : 'spent');
+      return;
+    }
+    if ((votes?.get(this.voter) ?? 0) === this.choice) {
+      expect(got).toBe('same');
+      return;
+    }
+    const next = new Map(votes);
+    if (this.choice === 0) next.delete(this.voter);
+    else next.set(this.voter, this.choice);
+    if (next.size === 0) m.held.delete(this.slot);
+    else m.held.set(this.slot, next);
+    m.spent.push({ nullifier, action });
+    expect(got).toEqual(tallyOf(next));
+  }
+  toString = () => `cast(slot ${this.slot}, voter ${this.voter}, ${this.choice}${this.reuse !== undefined ? `, reusing token ${this.reuse}` : ''}, via ${this.via})`;
+}
+
+class TalliesCmd implements fc.AsyncCommand<VoteModel, VoteReal> {
+  constructor(readonly via: number) {}
+  check = () => true;
+  async run(m: VoteModel, r: VoteReal): Promise<void> {
+    const store = r.stores[this.via % r.stores.length]!;
+    for (const chan of [undefined, 0, 1] as const) {
+      const got = await store.tallies(r.posts, chan === undefined ? undefined : r.chans[chan]);
+      expect(got).toEqual([0, 1].map((post) => tallyOf(m.held.get(SLOTS.findIndex((s) => s.post === post && s.chan === chan)))));
+    }
+  }
+  toString = () => `tallies(via ${this.via})`;
+}
+
+class SweepVotesCmd implements fc.AsyncCommand<VoteModel, VoteReal> {
+  constructor(readonly ms: number, readonly via: number) {}
+  check = () => true;
+  async run(m: VoteModel, r: VoteReal): Promise<void> {
+    m.now += this.ms;
+    const due = [...m.held.keys()].filter((i) => T0 + SLOTS[i]!.expiresIn <= m.now);
+    expect(await r.stores[this.via % r.stores.length]!.expireVotes(m.now)).toBe(due.length);
+    for (const i of due) m.held.delete(i);
+  }
+  toString = () => `sweep(+${this.ms} ms, via ${this.via})`;
+}
+
+const voteCommands = fc.commands(
+  [
+    fc
+      .tuple(fc.nat(SLOTS.length - 1), fc.nat(2), fc.constantFrom<1 | -1 | 0>(1, -1, 0), fc.option(fc.nat(20), { freq: 4 }), fc.nat(1))
+      .map(([s, v, c, reuse, via]) => new CastCmd(s, v, c, reuse ?? undefined, via)),
+    fc.nat(1).map((via) => new TalliesCmd(via)),
+    fc.tuple(fc.integer({ min: 1, max: 15_000 }), fc.nat(1)).map(([ms, via]) => new SweepVotesCmd(ms, via)),
+  ],
+  { maxCommands: 30 },
+);
 
 /** Registers the vote cases for the store `sut()` returns. */
 export function voteConformance(sut: () => StoreUnderTest): void {
@@ -141,6 +238,21 @@ export function voteConformance(sut: () => StoreUnderTest): void {
         { up: 0, down: 1 },
       ]);
       expect((await dumpLines(store)).filter((l) => l.includes(short) && /^(\{[^}]*\})?(v:|vx|vote|vtally|vexp|tally)/.test(l))).toEqual([]);
+    });
+
+    it('VOTE-4 VOTE-6 VOTE-9 random casts, changes, token reuses, tallies and sweeps on world and channel posts, from two instances, agree with a plain model', async () => {
+      const target = sut();
+      const stores = [target.store, await secondInstance(target)];
+      await fc.assert(
+        fc.asyncProperty(voteCommands, async (cmds) => {
+          // Every run starts with no vote held: each sweep's count is then this run's alone.
+          await target.store.expireVotes(T0 + 1000 * DAY);
+          const ids = await Promise.all([0, 1].map(() => liveChanPost(target.store, randomChannel())));
+          const real: VoteReal = { stores, posts: [ids[0]!, ids[1]!], chans: [randomChannel(), randomChannel()], voters: [hex(), hex(), hex()] };
+          await fc.asyncModelRun(() => ({ model: { now: T0, held: new Map(), spent: [] }, real }), cmds);
+        }),
+        { numRuns: 25 },
+      );
     });
 
     it('VOTE-6 the votes of an expired post go with the sweep; the rest stay, across a restart', async () => {
