@@ -3,7 +3,7 @@
  * `comrad vote POST up|down|none` finds the channel of a post id seen in `comrad feed` or
  * `comrad collective feed` without being told. One file sealed at rest under a key derived from the
  * identity key (it names circles and collectives this comrade reads); a post is forgotten when it expires,
- * and the oldest first beyond {@link MAX_SHOWN}.
+ * and beyond {@link MAX_SHOWN} the one shown longest ago first.
  * @module
  */
 import { join } from 'node:path';
@@ -51,18 +51,14 @@ export class ShownPosts {
     if (posts.length === 0) return;
     const all = await this.#read();
     const prefix = `${operator.toHex()}/`;
-    let changed = false;
     for (const p of posts) {
-      const key = prefix + p.id;
-      const held = all.get(key);
-      if (held && held.expiresAt === p.expiresAt && sameSource(held.source, p.source)) continue;
-      all.delete(key); // re-inserted last: the newest is forgotten last
-      all.set(key, { source: p.source, expiresAt: p.expiresAt });
-      changed = true;
+      // Re-inserted last, shown again or not: the post shown last is forgotten last.
+      all.delete(prefix + p.id);
+      all.set(prefix + p.id, { source: p.source, expiresAt: p.expiresAt });
     }
-    for (const [k, v] of all) if (v.expiresAt <= now) changed = all.delete(k) || changed;
-    for (const k of [...all.keys()].slice(0, Math.max(0, all.size - MAX_SHOWN))) changed = all.delete(k) || changed;
-    if (changed) await this.#write(all);
+    for (const [k, v] of all) if (v.expiresAt <= now) all.delete(k);
+    for (const k of [...all.keys()].slice(0, Math.max(0, all.size - MAX_SHOWN))) all.delete(k);
+    await this.#write(all);
   }
 
   /**
@@ -97,8 +93,4 @@ export class ShownPosts {
     }
     return all;
   }
-}
-
-function sameSource(a: PostSource, b: PostSource): boolean {
-  return a.via === 'circle' ? b.via === 'circle' && a.owner === b.owner && a.gen === b.gen : b.via === 'collective' && a.name === b.name;
 }
