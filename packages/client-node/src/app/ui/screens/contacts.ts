@@ -3,9 +3,20 @@
  * @module
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, Card, e, ErrorLine, Field, input, useAsync, type ContactView, type El } from '../kit.js';
+import { api, ApiError, Card, e, ErrorLine, Field, input, useAsync, type AppState, type ContactView, type El } from '../kit.js';
+import { fingerprintQrText, QrCode } from '../qr.js';
 
-export function Contacts(): El {
+/** A fingerprint and, on demand, its QR code (CLI-15: compared in person, not trusted on first sight). */
+function FingerprintQr({ name, fingerprint, open = false }: { name: string; fingerprint: string; open?: boolean }): El {
+  return e(
+    'details',
+    { class: 'qr-box', open },
+    e('summary', null, `QR code of @${name}'s fingerprint`),
+    e(QrCode, { text: fingerprintQrText(name, fingerprint), label: `QR code of @${name}'s fingerprint ${fingerprint}` }),
+  );
+}
+
+export function Contacts({ me }: { me?: AppState['me'] }): El {
   const [contacts, setContacts] = useState<ContactView[]>([]);
   const [name, setName] = useState('');
   const [found, setFound] = useState<(ContactView & { status: string }) | undefined>();
@@ -31,6 +42,15 @@ export function Contacts(): El {
   return e(
     'div',
     null,
+    me
+      ? e(
+          Card,
+          { title: 'Your fingerprint' },
+          e('p', null, `@${me.name} `, e('span', { class: 'fingerprint' }, me.fingerprint)),
+          e('p', { class: 'hint' }, 'Meeting in person? Let them read this code with their app or compare it letter by letter with what their app shows for you.'),
+          e(FingerprintQr, { name: me.name, fingerprint: me.fingerprint, open: true }),
+        )
+      : null,
     e(
       Card,
       { title: 'Look a comrade up' },
@@ -68,7 +88,15 @@ export function Contacts(): El {
         'ul',
         { class: 'contacts' },
         ...contacts.map((c) =>
-          e('li', null, e('strong', null, `@${c.name}`), ' ', e('span', { class: 'fingerprint' }, c.fingerprint), c.changes.length > 0 ? e('span', { class: 'bad' }, ` (${c.changes.length} key change${c.changes.length > 1 ? 's' : ''} seen)`) : null),
+          e(
+            'li',
+            null,
+            e('strong', null, `@${c.name}`),
+            ' ',
+            e('span', { class: 'fingerprint' }, c.fingerprint),
+            c.changes.length > 0 ? e('span', { class: 'bad' }, ` (${c.changes.length} key change${c.changes.length > 1 ? 's' : ''} seen)`) : null,
+            e(FingerprintQr, { name: c.name, fingerprint: c.fingerprint }),
+          ),
         ),
       ),
     ),
