@@ -24,6 +24,9 @@ import { pinMapSvg } from '../map/pin-map.js';
 import { PIN_KINDS } from '@comrad/core/pins';
 import { arr, imageOf, nearOf, num, optStr, str, type Input } from './input.js';
 import { ROUTE_GROUPS, type RouteContext } from './routes/index.js';
+import { Outbox } from './outbox.js';
+import { AppTransport } from './transport.js';
+import { TorError } from '@comrad/core/node';
 
 /** Where the person is in the first run, then `ready`. */
 export type Phase = 'new' | 'locked' | 'operator' | 'register' | 'ready';
@@ -40,9 +43,11 @@ export interface AppSessionOptions {
   readonly home: string;
   /** `--operator NAME`. */
   readonly operator?: string;
-  /** `socks5h://` proxy (Tor) for every connection. */
+  /** `socks5h://` proxy (Tor) for every connection (or `transport`, which may still be starting its tor). */
   readonly proxy?: string;
-  readonly connection?: Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'insecure'>;
+  /** The way to the Operator, watched for the Status screen; default: `proxy`, or direct. */
+  readonly transport?: AppTransport;
+  readonly connection?: Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'insecure' | 'onRetry'>;
   /** How often the world feed is read for new posts while the app is open (ms). */
   readonly feedPollMs?: number;
 }
@@ -66,6 +71,11 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
   #lastContact = 0;
   /** Letters sent from this app since it started: the home stores received letters only. */
   readonly #sent: Array<{ id: string; to: string; at: number; text: string; order: number }> = [];
+  /** Letters being sent, and those the network failed (to send again from the Status screen). */
+  readonly #outbox = new Outbox<{ to: string; text: string; image?: Uint8Array }>();
+  readonly #transport: AppTransport;
+  /** Letters the Operator holds for us over a key change (CT-2), as of the last inbox. */
+  #held = 0;
   readonly #blobs = new Map<string, { mime: string; data: Uint8Array }>();
   readonly #seenPosts = new Set<string>();
   #poll: NodeJS.Timeout | undefined;
@@ -74,6 +84,8 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
   constructor(opts: AppSessionOptions) {
     super();
     this.#opts = opts;
+    this.#transport = opts.transport ?? new AppTransport({ proxy: opts.proxy });
+    this.#transport.on('change', () => this.emit('live', { type: 'status', data: {} }));
   }
 
   /** The routes, by `METHOD /path`: what the server dispatches to. */
@@ -103,7 +115,6 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
       'GET /api/pins': (i) => this.#pins(i),
       'POST /api/pin': (i) => this.#pin(i),
       'POST /api/pin/vote': (i) => this.#votePin(i),
-      'GET /api/status': () => this.#status(),
     },
     {
       ready: () => this.#ready(),
@@ -111,6 +122,18 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
       touch: () => this.#touch(),
       blobUrl: (image) => this.#blobUrl(image),
       live: (type, data) => this.emit('live', { type, data }),
+      health: () => ({
+        comrade: this.#comrade,
+        connected: this.#comrade !== undefined && this.#connected,
+        ...(this.#lastContact ? { lastContactAt: this.#lastContact } : {}),
+        ...(this.#connectError ? { connectError: this.#connectError } : {}),
+        sentThisSession: this.#sent.length,
+        heldLetters: this.#held,
+        outbox: this.#outbox.view(),
+        transport: this.#transport,
+      }),
+      resend: (id) => this.#resend(id),
+      forget: (id) => this.#outbox.forget(id),
     },
   );
 
@@ -187,8 +210,9 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
   /** Asks an Operator for its key, to show its fingerprint before the person chooses it (OPS-2). */
   async #probe(i: Input): Promise<unknown> {
     const url = str(i, 'url', 512);
-    checkOperatorUrl(url, this.#opts.proxy, this.#opts.connection?.insecure === true);
-    const conn = await OperatorConnection.open({ url, ...(this.#opts.proxy ? { proxy: this.#opts.proxy } : {}), ...this.#opts.connection });
+    const proxy = await this.#transport.proxy();
+    checkOperatorUrl(url, proxy, this.#opts.connection?.insecure === true);
+    const conn = await OperatorConnection.open({ url, ...(proxy ? { proxy } : {}), ...this.#opts.connection });
     try {
       const key = (await conn.request('info', {})).operatorKey;
       return { url, fingerprint: key.fingerprint() };
@@ -211,7 +235,8 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     const home = await SealedHome.unlock(this.#opts.home, passphrase);
     try {
       const book = await home.operators();
-      const conn = await OperatorConnection.open({ url, ...(this.#opts.proxy ? { proxy: this.#opts.proxy } : {}), ...this.#opts.connection });
+      const proxy = await this.#transport.proxy();
+      const conn = await OperatorConnection.open({ url, ...(proxy ? { proxy } : {}), ...this.#opts.connection });
       let key;
       try {
         key = (await conn.request('info', {})).operatorKey;
@@ -253,6 +278,7 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     this.#touch();
     const received = report.received.map((l) => this.#letterJson(l));
     const out = { received, rejected: report.rejected.length, held: report.held.map((h) => ({ from: h.claimedFrom })), circleKeys: report.circleKeys };
+    this.#held = report.held.length;
     // A circle key (CIR-6) changes what the trusted feed shows: the screens reload as for a letter.
     if (received.length > 0 || report.held.length > 0 || report.circleKeys.length > 0) this.emit('live', { type: 'letters', data: out });
     return out;
@@ -264,9 +290,21 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     const text = optStr(i, 'text', 100_000) ?? '';
     const image = imageOf(i);
     if (text.trim() === '' && !image) throw new UsageError('EMPTY_TEXT', 'the letter is empty: write something');
-    const { id } = await c.send(to, image ? { text, image } : text);
+    return this.#outbox.send(to, text, { to, text, ...(image ? { image } : {}) }, (l) => this.#sendNow(c, l));
+  }
+
+  /** Sends an unsent letter of the outbox again: a new letter (the first may have arrived after all). */
+  async #resend(id: string): Promise<unknown> {
+    const c = this.#ready();
+    const unsent = this.#outbox.unsent(id);
+    if (!unsent) throw new UsageError('BAD_ARGUMENT', 'no such unsent letter (sent or forgotten already)');
+    return this.#outbox.send(unsent.to, unsent.preview, unsent.content, (l) => this.#sendNow(c, l), id);
+  }
+
+  async #sendNow(c: Comrade, l: { to: string; text: string; image?: Uint8Array }) {
+    const { id } = await c.send(l.to, l.image ? { text: l.text, image: l.image } : l.text);
     this.#touch();
-    const sent = { id, to, at: Math.floor(Date.now() / 1000), text, order: Date.now() };
+    const sent = { id, to: l.to, at: Math.floor(Date.now() / 1000), text: l.text, order: Date.now() };
     this.#sent.push(sent);
     return sent;
   }
@@ -407,26 +445,16 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
     return res;
   }
 
-  async #status(): Promise<unknown> {
-    const c = this.#comrade;
-    return {
-      connected: c !== undefined && this.#connected,
-      transport: this.#opts.proxy ? 'proxy' : 'direct',
-      ...(c ? { operatorFingerprint: c.operatorKey.fingerprint() } : {}),
-      ...(this.#lastContact ? { lastContactAt: this.#lastContact } : {}),
-      sentThisSession: this.#sent.length,
-      ...(this.#connectError ? { connectError: this.#connectError } : {}),
-    };
-  }
-
   async #connect(operator: string | undefined): Promise<void> {
     const passphrase = this.#needPassphrase();
     try {
+      // With our own tor, this waits for its bootstrap (the page shows it meanwhile).
+      const proxy = await this.#transport.proxy();
       const c = await Comrade.connect({
         home: this.#opts.home,
         passphrase,
         ...(operator ? { operator } : {}),
-        ...(this.#opts.proxy ? { proxy: this.#opts.proxy } : {}),
+        ...(proxy ? { proxy } : {}),
         ...this.#opts.connection,
       });
       this.#comrade = c;
@@ -539,7 +567,7 @@ export class AppError extends Error {
 /** A thrown error as the page sees it: a closed code and one line, never a stack. */
 export function errorJson(err: unknown): { code: string; message: string; details?: Record<string, unknown> } {
   if (err instanceof AppError) return { code: err.error.code, message: err.error.message, details: err.details };
-  if (ComradError.is(err) || err instanceof UsageError) return { code: err.code, message: err.message };
+  if (ComradError.is(err) || err instanceof UsageError || err instanceof TorError) return { code: err.code, message: err.message };
   return { code: 'INTERNAL', message: 'something went wrong in the app (see the terminal running comrad app with --debug)' };
 }
 

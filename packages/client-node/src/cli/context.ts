@@ -131,14 +131,34 @@ export class Context {
    * @param use - the command's work, given the `socks5h://` URL or undefined
    */
   async withProxy<T>(use: (proxy: string | undefined) => Promise<T>): Promise<T> {
-    // TR-9: the user chose an unprotected transport; say so every time it may be used.
-    if (this.opts.insecure) this.out.warn('--insecure: plain ws:// to a remote host is allowed: anyone on the way sees whom you log in as and what you ask (use wss:// or an onion address)');
-    const tor = this.opts.tor ? await startTor(this.home, this.out, await this.torConfig(), this.timeoutMs()) : undefined;
+    this.warnInsecure();
+    const tor = this.opts.tor ? await this.ownTor() : undefined;
     try {
-      return await use(tor?.socksUrl ?? this.opts.proxy ?? this.env['COMRAD_PROXY']);
+      return await use(tor?.socksUrl ?? this.configuredProxy());
     } finally {
       await tor?.stop();
     }
+  }
+
+  /** TR-9: the user chose an unprotected transport; say so every time it may be used. */
+  warnInsecure(): void {
+    if (this.opts.insecure) this.out.warn('--insecure: plain ws:// to a remote host is allowed: anyone on the way sees whom you log in as and what you ask (use wss:// or an onion address)');
+  }
+
+  /** The proxy someone else runs: `--proxy` or $COMRAD_PROXY, else none. */
+  configuredProxy(): string | undefined {
+    return this.opts.proxy ?? this.env['COMRAD_PROXY'];
+  }
+
+  /**
+   * Starts our own tor (`--tor`) and waits for its bootstrap, printing each step and telling `onProgress`.
+   * @param onProgress - also told each step (the app's Status screen)
+   * @param signal - gives the start up (tor stopped, TOR_EXITED)
+   * @returns the running tor: its `socksUrl`, and `stop()`
+   * @throws TorError TOR_MISSING, TOR_EXITED, TOR_TIMEOUT…
+   */
+  async ownTor(onProgress?: (percent: number, summary: string) => void, signal?: AbortSignal): Promise<{ socksUrl: string; stop(): Promise<void> }> {
+    return startTor(this.home, this.out, await this.torConfig(), this.timeoutMs(), onProgress, signal);
   }
 
   /**
@@ -207,7 +227,7 @@ function crashBeforeAck(ids: readonly string[]): void {
  * Starts the client's own tor (`--tor`) and waits for its bootstrap: at most `timeoutMs` (`--timeout`,
  * TR-4), else the tor client's default; a tor that cannot bootstrap in time is TOR_TIMEOUT, exit 3.
  */
-async function startTor(home: string, out: Output, extraTorrc: string | undefined, timeoutMs: number | undefined) {
+async function startTor(home: string, out: Output, extraTorrc: string | undefined, timeoutMs: number | undefined, onProgress?: (percent: number, summary: string) => void, signal?: AbortSignal) {
   const { startTorClient } = await import('../tor/tor-client.js');
   out.progress('starting tor (this can take a minute)…');
   let shown = -1;
@@ -215,7 +235,9 @@ async function startTor(home: string, out: Output, extraTorrc: string | undefine
     dataDir: join(home, 'tor'),
     ...(extraTorrc ? { extraTorrc } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
+    ...(signal ? { signal } : {}),
     onProgress: (percent, summary) => {
+      onProgress?.(percent, summary);
       if (percent === shown) return;
       shown = percent;
       out.progress(`tor bootstrapped ${percent}%: ${summary}`);

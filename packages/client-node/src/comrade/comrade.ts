@@ -1537,6 +1537,22 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
+   * Asks whether the Operator answers now, on a fresh connection that never logs in (through Tor, a
+   * circuit of its own) and greets with the pinned key (OPS-2): what a status screen shows as reachability.
+   * @returns ms from opening the connection to the Operator's `info` answer
+   * @throws ProtocolError TIMEOUT, CONNECTION_CLOSED, KEY_CHANGED
+   * @example
+   * ```ts
+   * console.log(`the Operator answered in ${await comrade.ping()} ms`);
+   * ```
+   */
+  async ping(): Promise<number> {
+    const started = Date.now();
+    await this.#oneShot((conn) => conn.request('info', {}));
+    return Date.now() - started;
+  }
+
+  /**
    * Performs an anonymous action paid with one unlinkable token (TOK-10): `op` with `params` and a
    * `token` from the wallet, on a fresh connection that never logs in (through Tor, a circuit of its
    * own), closed right after. Nothing in the request names us; the token proves only that some comrade

@@ -24,6 +24,8 @@ export interface TorClientOptions {
   onLog?: (line: string) => void;
   /** How long to wait for bootstrap; default 120 s. */
   timeoutMs?: number;
+  /** Gives up the start (tor is stopped, the start fails with TOR_EXITED). */
+  signal?: AbortSignal;
 }
 
 /** A running client tor. */
@@ -74,6 +76,7 @@ async function launch(opts: TorClientOptions, port: number): Promise<TorClient> 
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   return { socksUrl: `socks5h://127.0.0.1:${port}`, stop: () => tor.stop() };
 }

@@ -158,6 +158,8 @@ export interface TorProcessOptions {
   ready?: () => Promise<boolean>;
   /** How long to wait for bootstrap and readiness; default 120 s. */
   timeoutMs?: number;
+  /** Gives up the start: tor is stopped and the start fails with `TOR_EXITED` (e.g. the app closed while tor bootstrapped). */
+  signal?: AbortSignal;
 }
 
 /** A running tor child process started by {@link startTorProcess}. */
@@ -325,6 +327,7 @@ export async function startTorProcess(opts: TorProcessOptions): Promise<TorProce
         });
       }
       if (percent >= 100 && (!opts.ready || (await opts.ready()))) return;
+      if (opts.signal?.aborted) throw new TorError('TOR_EXITED', `tor was stopped before it finished bootstrapping (reached ${Math.max(percent, 0)}%)`, { logTail: [...tail] });
       if (Date.now() > deadline) {
         const lines = [...tail];
         throw new TorError(

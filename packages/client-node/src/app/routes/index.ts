@@ -9,6 +9,27 @@ import type { Comrade } from '../../comrade/comrade.js';
 import type { Input } from '../input.js';
 import { socialRoutes } from './social.js';
 import { collectiveRoutes } from './collectives.js';
+import type { OutboxItem } from '../outbox.js';
+import type { AppTransport } from '../transport.js';
+import { statusRoutes } from './status.js';
+
+/** What the session knows of its health, for the Status screen (works before login too). */
+export interface AppHealth {
+  /** The Comrade, once connected (maybe not registered yet). */
+  readonly comrade: Comrade | undefined;
+  /** The logged-in session is up (false while it reconnects). */
+  readonly connected: boolean;
+  /** When the Operator last answered us, ms. */
+  readonly lastContactAt?: number;
+  /** Why the last attempt to connect failed. */
+  readonly connectError?: { readonly code: string; readonly message: string };
+  readonly sentThisSession: number;
+  /** Letters the Operator holds for us over a key change (CT-2), as of the last inbox. */
+  readonly heldLetters: number;
+  /** Letters being sent now, and those the network failed. */
+  readonly outbox: { readonly sending: OutboxItem[]; readonly unsent: OutboxItem[] };
+  readonly transport: AppTransport;
+}
 
 /** One route: the checked input in, a JSON-able answer out (a thrown error becomes `{error}`). */
 export type Route = (input: Input) => Promise<unknown>;
@@ -25,10 +46,17 @@ export interface RouteContext {
   blobUrl(image: { mime: string; data: Uint8Array }): string | undefined;
   /** Pushes a live update to the page (server-sent events). */
   live(type: string, data: unknown): void;
+  /** The connection, the transport and what is pending, now. */
+  health(): AppHealth;
+  /** Sends an unsent letter of the outbox again, as `/api/send` does. */
+  resend(id: string): Promise<unknown>;
+  /** Forgets an unsent letter. */
+  forget(id: string): boolean;
 }
 
 /** The route groups, each `(ctx) => ({ 'METHOD /api/path': route })`; paths must not repeat. */
 export const ROUTE_GROUPS: ReadonlyArray<(ctx: RouteContext) => Record<string, Route>> = [
   socialRoutes,
   collectiveRoutes,
+  statusRoutes,
 ];

@@ -12,6 +12,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, e, type AppState, type El, type Letter, type Post } from './kit.js';
 import { ChooseOperator, CreateHome, Register, Unlock } from './screens/first-run.js';
 import { SCREENS } from './screens/index.js';
+import { TransportLine } from './screens/status.js';
 
 // The shell
 
@@ -82,6 +83,7 @@ function App(): El {
     'main',
     { class: 'first-run' },
     e('h1', null, 'Comrad'),
+    e(TransportLine, null),
     state.phase === 'new' ? e(CreateHome, { state, done }) : null,
     state.phase === 'locked' ? e(Unlock, { state, done }) : null,
     state.phase === 'operator' ? e(ChooseOperator, { state, done }) : null,

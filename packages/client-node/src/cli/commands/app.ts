@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../errors.js';
 import { AppSession } from '../../app/session.js';
 import { startAppServer } from '../../app/server.js';
+import { AppTransport } from '../../app/transport.js';
 import type { Context } from '../context.js';
 
 /** How often the open app reads the world feed for new posts, unless `--poll` says otherwise (seconds). */
@@ -24,14 +25,24 @@ export async function app(ctx: Context, opts: { port?: string; open?: boolean; p
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('BAD_ARGUMENT', '--port takes a port number (0: any free port)');
   const poll = opts.poll === undefined ? APP_FEED_POLL_S : Number(opts.poll);
   if (!Number.isFinite(poll) || poll < 1) throw new UsageError('BAD_ARGUMENT', '--poll takes a number of seconds ≥ 1');
-  await ctx.withProxy(async (proxy) => {
-    const session = new AppSession({
-      home: ctx.home,
-      ...(ctx.opts.operator ? { operator: ctx.opts.operator } : {}),
-      ...(proxy ? { proxy } : {}),
-      connection: ctx.connectionOptions(),
-      feedPollMs: poll * 1000,
-    });
+  ctx.warnInsecure();
+  // With --tor the server starts first and tor in the background: the page shows its bootstrap live.
+  const transport = new AppTransport(ctx.opts.tor ? { tor: (onProgress, signal) => ctx.ownTor(onProgress, signal) } : { proxy: ctx.configuredProxy() });
+  const connection = ctx.connectionOptions();
+  const session = new AppSession({
+    home: ctx.home,
+    ...(ctx.opts.operator ? { operator: ctx.opts.operator } : {}),
+    transport,
+    connection: {
+      ...connection,
+      onRetry: (r) => {
+        connection.onRetry?.(r);
+        transport.refused(r);
+      },
+    },
+    feedPollMs: poll * 1000,
+  });
+  try {
     const server = await startAppServer(session, { port, assets: assetsDir() });
     ctx.out.line(`Comrad app for ${ctx.home}: open ${server.url}`);
     ctx.out.line(ctx.out.dim('The link works once, in one browser, on this computer only. Ctrl-C to stop.'));
@@ -44,7 +55,10 @@ export async function app(ctx: Context, opts: { port?: string; open?: boolean; p
     });
     await server.close();
     await session.close();
-  });
+  } finally {
+    // A tor still bootstrapping is stopped too.
+    await transport.stop();
+  }
 }
 
 /** The built interface: dist/app beside the bundled CLI (the package's build writes it there). */
