@@ -136,7 +136,7 @@ describe('comrad app: Status', () => {
     }
   });
 
-  it('with --tor: the link comes at once, the first-run page shows tor's bootstrap while it runs, and stopping the app stops tor', async () => {
+  it("with --tor: the link comes at once, the first-run page shows tor's bootstrap while it runs, and stopping the app stops tor", async () => {
     // A directory authority that is only a TCP port: tor connects (its bootstrap moves) and can go no further.
     const sockets = new Set<import('node:net').Socket>();
     const fake: Server = createServer((s) => (sockets.add(s), s.on('error', () => undefined)));
