@@ -3,7 +3,7 @@
  * home, an anonymous action paid with one token on a fresh connection, a letter paid with a token where the
  * Operator requires it.
  */
-import { readFile } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ComradError, randomBytes } from '@comrad/core';
@@ -61,6 +61,41 @@ describe('Comrade tokens', () => {
     expect(await alice.tokenCount()).toBe(0);
     expect((await bob.inbox()).received.map((l) => l.text).sort()).toEqual(['and again', 'paid with a token']);
     expect(ComradError.is(await alice.send('bob', 'one too many').catch((e: unknown) => e), 'QUOTA_EXCEEDED')).toBe(true);
+  });
+
+  it('TOK-7 TOK-12 a token the Operator refused without burning goes back to the wallet; one it burned or spent does not', async () => {
+    const op = await scope.operator({ tokens: { budget: 6 }, limits: { mailboxItems: 1 } });
+    const { dir } = await tempHome();
+    const alice = await registered(op, 'alice', dir);
+    await registered(op, 'bob');
+    await alice.obtainTokens();
+    const burned = async () => (await op.store.dump()).filter(([k]) => k.startsWith('spent/')).length;
+    const refused = async (action: Promise<unknown>, code: string) => expect(ComradError.is(await action.catch((e: unknown) => e), code as 'NOT_FOUND')).toBe(true);
+    // Refused before the burn: no such post, no such pin; refused by the store's own step: a full mailbox.
+    await refused(alice.votePost('00zzzzzzzz00000000000000aa', 'up'), 'NOT_FOUND');
+    await refused(alice.votePin('0'.repeat(32), 'confirm'), 'NOT_FOUND');
+    await alice.anonymous('send', { to: 'bob', letter: randomBytes(120) });
+    await refused(alice.anonymous('send', { to: 'bob', letter: randomBytes(120) }), 'QUOTA_EXCEEDED');
+    expect(await burned()).toBe(1);
+    expect(await alice.tokenCount()).toBe(5);
+    // A vote that counts burns its token; the same vote again is refused and keeps the next.
+    const { id } = await alice.post('vote on me');
+    expect(await alice.votePost(id, 'up')).toEqual({ up: 1, down: 0 });
+    await refused(alice.votePost(id, 'up'), 'DUPLICATE');
+    expect(await alice.tokenCount()).toBe(4);
+    expect(await burned()).toBe(2);
+    // A copy of the home holds the same tokens: what the original spends, the copy finds TOKEN_SPENT,
+    // drops, and pays with the next one.
+    const copy = (await tempHome()).dir;
+    await cp(dir, copy, { recursive: true });
+    const twin = await Comrade.connect({ home: copy, operator: { name: 'test', url: op.url }, passphrase: PASS });
+    scope.defer(() => twin.close());
+    expect(await twin.tokenCount()).toBe(4);
+    await alice.votePost(id, 'down');
+    expect(await twin.votePost(id, 'none')).toEqual({ up: 0, down: 0 });
+    expect(await twin.tokenCount()).toBe(2);
+    expect(await alice.tokenCount()).toBe(3);
+    expect(await burned()).toBe(4);
   });
 
   it('TOK-6 tokens in the wallet are well-formed Privacy Pass tokens', async () => {

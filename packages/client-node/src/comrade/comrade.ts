@@ -1557,7 +1557,9 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * `token` from the wallet, on a fresh connection that never logs in (through Tor, a circuit of its
    * own), closed right after. Nothing in the request names us; the token proves only that some comrade
    * obtained it. When the wallet is empty the budget is obtained first (see {@link obtainTokens}). A
-   * refused action leaves its token unspent on the Operator, but the client never shows that token again.
+   * refused action leaves its token unspent on the Operator (TOK-7), and the token goes back to the wallet,
+   * spent only once no token that was never shown is left (TOK-12); one burned (`TOKEN_SPENT`, success) or
+   * worthless (`TOKEN_EXPIRED`, `TOKEN_INVALID`) does not.
    * @param op - an op whose parameters take a `token` (`send`, `vote`, and the anonymous ops of other
    *   documents: pins, events)
    * @param params - the op's parameters without `token`

@@ -58,15 +58,25 @@ export async function obtainTokens(host: TokenHost, want?: number): Promise<Obta
 }
 
 const transport = (err: unknown) => ComradError.is(err) && (err.code === 'TIMEOUT' || err.code === 'CONNECTION_CLOSED');
+/** TOK-7: the refusals after which the token is burned (`TOKEN_SPENT`) or worthless (expired, invalid). */
 const unusable = (err: unknown) => ComradError.is(err) && (err.code === 'TOKEN_SPENT' || err.code === 'TOKEN_EXPIRED' || err.code === 'TOKEN_INVALID');
+/**
+ * TOK-7, TOK-12: whether the Operator may have burned the token of an action that failed with `err`: when
+ * it said so (or that the token is worthless), when no answer came (it may have done the action), or
+ * when it failed inside (`INTERNAL`, after a write perhaps). Every other refusal is answered before or
+ * instead of the burn, and a local error may come before the token was ever sent.
+ */
+const mayBeBurned = (err: unknown) => unusable(err) || transport(err) || ComradError.is(err, 'INTERNAL');
 
 /**
  * TOK-10: runs one anonymous action paid with one token, on a fresh connection that never logs in. The
  * token leaves the wallet before it is shown. A connection lost before the answer is retried once with
  * the same token (the Operator answers a repeat of the same action as done, TOK-8); a token the Operator
- * refuses as spent, expired or invalid is dropped and the next one tried (at most three). When the
- * wallet is empty, the budget is obtained first — on the logged-in session, just before the action: the
- * Operator sees both moments (spec/15-tokens.md TOK-12 says how to keep them apart).
+ * refuses as spent, expired or invalid is dropped and the next one tried (at most three). A token of an
+ * action the Operator refused without burning it (TOK-7: a post or pin not found, a duplicate vote, a full
+ * mailbox) goes back to the wallet, marked as shown (TOK-12). When the wallet is empty, the budget is
+ * obtained first — on the logged-in session, just before the action: the Operator sees both moments
+ * (spec/15-tokens.md TOK-12 says how to keep them apart).
  * @param act - sends the request with `token` on `conn`
  * @throws whatever the action throws; ProtocolError QUOTA_EXCEEDED when no token can be had
  */
@@ -95,6 +105,8 @@ export async function payWithToken<T>(host: TokenHost, act: (conn: OperatorConne
       }
     } catch (err) {
       if (unusable(err) && tries < 2) continue;
+      // A failure to write the token back loses it, and must not hide why the action failed.
+      if (!mayBeBurned(err)) await host.wallet.giveBack(host.operatorKey, held, host.now()).catch(() => undefined);
       throw err;
     }
   }

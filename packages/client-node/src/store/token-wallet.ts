@@ -2,7 +2,10 @@
  * The unspent tokens this home holds (TOK-12), by Operator, in one file sealed at rest under a key derived
  * from the identity key (like collectives.cell): a token is a bearer right to one anonymous action, so a
  * copy of the home must not hand them out. A token is taken out — and the file rewritten — before it is
- * shown to the Operator, so no token is ever shown for two actions, whatever happens next.
+ * shown to the Operator, so a crash at any moment never shows one token twice; a token the Operator
+ * refused without burning it is given back, marked as shown, and handed out only when no unshown token is
+ * left (TOK-12). Every change is one atomic rewrite of the file, and the changes of one process are made
+ * one at a time, so two actions at once never take the same token.
  * @module
  */
 import { join } from 'node:path';
@@ -25,12 +28,19 @@ export interface HeldToken {
   readonly token: Uint8Array;
   /** When its issuer key stops being accepted (ms): worthless after. */
   readonly until: number;
+  /**
+   * TOK-12: shown to the Operator once, for an action it refused without burning the token. Spending it
+   * again lets the Operator link that refused action with the next one (both anonymous), so it goes last.
+   */
+  readonly shown?: true;
 }
 
 /** The sealed file of unspent tokens. */
 export class TokenWallet {
   readonly #key: SymmetricKey;
   readonly #path: string;
+  /** The last change queued: each read-modify-write waits for the one before (no token taken twice). */
+  #queue: Promise<unknown> = Promise.resolve();
 
   /**
    * @param paths - the home's paths
@@ -47,25 +57,35 @@ export class TokenWallet {
   }
 
   /** Adds tokens for `operator`, dropping those no longer good at `now`; atomic, 0600. */
-  async add(operator: PublicKey, tokens: readonly HeldToken[], now: number): Promise<void> {
-    const all = await this.#read();
-    const held = [...(all.get(operator.toHex()) ?? []), ...tokens].filter((t) => t.until > now);
-    all.set(operator.toHex(), held.slice(-MAX_TOKENS));
-    await this.#write(all);
+  add(operator: PublicKey, tokens: readonly HeldToken[], now: number): Promise<void> {
+    return this.#change(async (all) => {
+      const held = [...(all.get(operator.toHex()) ?? []), ...tokens].filter((t) => t.until > now);
+      all.set(operator.toHex(), held.slice(-MAX_TOKENS));
+    });
   }
 
   /**
-   * Takes out the token for `operator` that expires first (and is good at `now`), persisting its removal
-   * before it is returned.
+   * Takes out the token for `operator` to spend next, persisting its removal before it is returned: a
+   * token never shown before the ones shown (TOK-12), and of those the one that expires first (and is good
+   * at `now`).
    * @returns the token, or undefined when none is left
    */
-  async take(operator: PublicKey, now: number): Promise<HeldToken | undefined> {
-    const all = await this.#read();
-    const held = (all.get(operator.toHex()) ?? []).filter((t) => t.until > now).sort((a, b) => a.until - b.until);
-    const token = held.shift();
-    all.set(operator.toHex(), held);
-    await this.#write(all);
-    return token;
+  take(operator: PublicKey, now: number): Promise<HeldToken | undefined> {
+    return this.#change(async (all) => {
+      const rank = (t: HeldToken) => (t.shown ? 1 : 0);
+      const held = (all.get(operator.toHex()) ?? []).filter((t) => t.until > now).sort((a, b) => rank(a) - rank(b) || a.until - b.until);
+      const token = held.shift();
+      all.set(operator.toHex(), held);
+      return token;
+    });
+  }
+
+  /**
+   * TOK-7, TOK-12: puts back a token taken out for an action the Operator refused without burning it,
+   * marked as shown; atomic, like every change.
+   */
+  giveBack(operator: PublicKey, token: HeldToken, now: number): Promise<void> {
+    return this.add(operator, [{ token: token.token, until: token.until, shown: true }], now);
   }
 
   /** Overwrites the file key in memory. */
@@ -73,8 +93,20 @@ export class TokenWallet {
     this.#key.wipe();
   }
 
+  /** Reads the file, lets `edit` change the map, writes it back atomically; one change at a time. */
+  #change<T>(edit: (all: Map<string, HeldToken[]>) => Promise<T>): Promise<T> {
+    const run = this.#queue.then(async () => {
+      const all = await this.#read();
+      const out = await edit(all);
+      await this.#write(all);
+      return out;
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
   async #write(all: Map<string, HeldToken[]>): Promise<void> {
-    const value = Object.fromEntries([...all].filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((t) => ({ token: t.token, until: t.until }))]));
+    const value = Object.fromEntries([...all].filter(([, v]) => v.length > 0).map(([k, v]) => [k, v.map((t) => ({ token: t.token, until: t.until, ...(t.shown ? { shown: true } : {}) }))]));
     await atomicWrite(this.#path, cellSeal(this.#key, encode({ v: 1, tokens: value }), CONTEXT), { mode: 0o600 });
   }
 
@@ -87,8 +119,10 @@ export class TokenWallet {
       out.set(
         k,
         v.map((t) => {
-          const f = Fields.of(t, 'held token', ['token', 'until']);
-          return { token: f.bytes('token', { min: TOKEN_BYTES, max: TOKEN_BYTES }), until: f.int('until', { min: 0 }) };
+          const f = Fields.of(t, 'held token', ['token', 'until', 'shown']);
+          const token = f.bytes('token', { min: TOKEN_BYTES, max: TOKEN_BYTES });
+          const until = f.int('until', { min: 0 });
+          return f.has('shown') && f.bool('shown') ? { token, until, shown: true as const } : { token, until };
         }),
       );
     }
