@@ -53,11 +53,11 @@ describe('comrad vote (processes, LMDB)', { timeout: 120_000 }, () => {
     expect(await json(carol, 'vote', posted.id, 'down')).toEqual({ post: posted.id, choice: 'down', up: 1, down: 1 });
     const feed = ok(await bob('feed'));
     expect(feed).toMatch(new RegExp(`^@alice · .* UTC ▲ 1 ▼ 1 post ${posted.id}$`, 'm'));
-    // The same vote again: DUPLICATE; the Operator burns nothing, but the client never shows that token again.
+    // The same vote again: DUPLICATE; the Operator burns nothing, and the token goes back to the wallet (TOK-7, TOK-12).
     const again = await bob('vote', posted.id, 'up');
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain('[DUPLICATE]');
-    expect(ok(await bob('--json', 'tokens'))).toContain('"held":2');
+    expect(ok(await bob('--json', 'tokens'))).toContain('"held":3');
     expect(await json(bob, 'vote', posted.id, 'down')).toEqual({ post: posted.id, choice: 'down', up: 0, down: 2 });
     expect(ok(await bob('vote', posted.id, 'none'))).toMatch(/^Withdrew your vote on post .* now ▲ 0 ▼ 1$/m);
     const page = (await json(bob, 'feed')) as { posts: Array<{ id: string; up: number; down: number }> };
@@ -72,10 +72,13 @@ describe('comrad vote (processes, LMDB)', { timeout: 120_000 }, () => {
     const bad = await carol('vote', '00zzzzzzzz00000000000000aa', 'sideways');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('[BAD_ARGUMENT]');
-    expect(ok(await carol('--json', 'tokens'))).toContain('"held":2');
-    // Bob's four went on up, the duplicate, down and none, and today's budget is taken.
+    // Neither refusal cost her a token (TOK-7, TOK-12).
+    expect(ok(await carol('--json', 'tokens'))).toContain('"held":3');
+    // Bob's four went on up, down and none; the duplicate's came back and pays for one more vote; then
+    // today's budget is taken.
     const posted = (await json(alice, 'post', 'Second question')) as { id: string };
-    const empty = await bob('vote', posted.id, 'down');
+    expect(await json(bob, 'vote', posted.id, 'down')).toMatchObject({ up: 0, down: 1 });
+    const empty = await bob('vote', posted.id, 'up');
     expect(empty.code).not.toBe(0);
     expect(empty.stderr).toContain('[QUOTA_EXCEEDED]');
   });
