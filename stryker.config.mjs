@@ -21,7 +21,9 @@ for (const name of chosen) {
   if (!(name in FOLDERS)) throw new Error(`COMRAD_MUTATE: unknown folder "${name}" (one of ${Object.keys(FOLDERS).join(', ')})`);
 }
 const scope = chosen.length > 0 ? chosen : Object.keys(FOLDERS);
-const reportDir = `reports/mutation/${chosen.length > 0 ? chosen.join('+') : 'all'}`;
+// COMRAD_MUTATE_REPORT=<name>: another report and incremental file for the same folder, so two runs on
+// different files of one folder can go at the same time without overwriting each other's results.
+const reportDir = `reports/mutation/${chosen.length > 0 ? chosen.join('+') : 'all'}${process.env.COMRAD_MUTATE_REPORT ? `-${process.env.COMRAD_MUTATE_REPORT}` : ''}`;
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
