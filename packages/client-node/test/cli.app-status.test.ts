@@ -109,7 +109,6 @@ describe('comrad app: Status', () => {
     await page.locator('[data-status=pending]').getByText('Not sentnothing').waitFor();
     const inbox = ok(await cast.as('bob')('inbox'));
     expect(inbox).toContain('the meeting moved to the library');
-    await shot(page, '8-status');
   });
 
   it('through a SOCKS proxy: shows whether it answers, up and then down', async () => {
