@@ -4,7 +4,8 @@
  * Alice founds a collective and invites bob; bob sees the invitation arrive and asks to join; alice sees
  * his request waiting and vouches; bob, after a refresh, is a member; both see the members; bob proposes an
  * amendment and each votes, with the progress toward the quorum shown; each reads the other's message in
- * the collective's feed. Screenshots go to .app-screens/ (git-ignored).
+ * the collective's feed, and bob votes on one anonymously; alice votes bob out, and he keeps reading what he
+ * read while a member. Screenshots go to .app-screens/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ let browser: Browser;
 const apps: Record<'alice' | 'bob', AppUnderTest> = {} as never;
 
 beforeAll(async () => {
-  [cast, browser] = await Promise.all([startCast('comrad-app-col-', ['alice', 'bob']), launchChromium()]);
+  // Two tokens each: a vote costs one, and obtaining the default budget would cost seconds of blind signing.
+  [cast, browser] = await Promise.all([startCast('comrad-app-col-', ['alice', 'bob'], ['--token-budget', '2']), launchChromium()]);
   [apps.alice, apps.bob] = await Promise.all([startApp(browser, join(cast.dir, 'alice'), 'alice'), startApp(browser, join(cast.dir, 'bob'), 'bob')]);
   await Promise.all((['alice', 'bob'] as const).map(async (n) => (await unlockApp(apps[n], passphraseOf(n)), await openTab(apps[n].page, 'Collectives'))));
 }, 60_000);
@@ -101,7 +103,7 @@ describe('comrad app: collectives, two people in headless Chromium', () => {
     // Amendment needs 100 % of two members: two yes votes.
     await proposal.getByRole('button', { name: `Vote yes on proposal ${id}` }).click();
     await b.getByText(`Voted yes on proposal ${id}.`).waitFor();
-    await expect(b.locator('.proposals li').first().textContent()).resolves.toContain('1 of 2 yes votes; 0 no');
+    await b.locator('.proposals li', { hasText: '1 of 2 yes votes; 0 no' }).waitFor();
     await expect(b.getByRole('progressbar', { name: `yes votes on proposal ${id}` }).getAttribute('value')).resolves.toBe('1');
     await shot(b, '12-collective-proposal');
 
@@ -126,6 +128,10 @@ describe('comrad app: collectives, two people in headless Chromium', () => {
     await expect(read.locator('.text').textContent()).resolves.toBe('assembly on thursday, 7pm <i>back room</i>');
     expect(await read.locator('i').count()).toBe(0);
     await expect(read.locator('.meta').textContent()).resolves.toMatch(/^@alice · /);
+    // VOTE-7: an anonymous vote on a collective's message, by a member who reads it.
+    await expect(read.getByRole('status').textContent()).resolves.toBe(' 0 up, 0 down');
+    await read.getByRole('button', { name: 'vote up the post by @alice' }).click();
+    await read.getByText('1 up, 0 down').waitFor();
     await b.getByLabel('Message to the members').fill('I will bring the banner');
     await b.getByRole('button', { name: 'Post to the members' }).click();
     await a.getByRole('button', { name: 'Refresh' }).click();
@@ -135,6 +141,25 @@ describe('comrad app: collectives, two people in headless Chromium', () => {
     await b.setViewportSize({ width: 380, height: 760 });
     await b.getByRole('button', { name: 'Post to the members' }).waitFor();
     await shot(b, '14-collective-narrow');
+  });
+
+  it('COL-17 COL-31 alice votes to expel bob (one vote of one other member is the quorum); bob, after a refresh, is outside', async () => {
+    const a = apps.alice.page;
+    const b = apps.bob.page;
+    await a.getByRole('button', { name: 'Vote to expel @bob' }).click();
+    // Two steps: the first click only asks.
+    await a.getByRole('button', { name: 'Cancel' }).click();
+    await a.getByRole('button', { name: 'Vote to expel @bob' }).click();
+    await a.getByRole('button', { name: 'Confirm: vote to expel @bob' }).click();
+    await a.getByText('@bob is expelled; the message key is rotated.').waitFor();
+    await status(a, 'you are a member · 1 member');
+    await b.setViewportSize({ width: 1000, height: 760 });
+    await b.getByRole('button', { name: 'Refresh' }).click();
+    await status(b, 'you are not a member · 1 member');
+    // What bob read while a member stays readable to him; he can no longer post.
+    await b.getByText('Only members post').waitFor();
+    await b.locator('.posts li', { hasText: 'assembly on thursday' }).waitFor();
+    await b.locator('.posts li', { hasText: 'I will bring the banner' }).getByText('@bob (no longer a member)').waitFor();
   });
 
   it('the page never received a passphrase or a key in hex', () => {

@@ -102,7 +102,7 @@ export function collectiveRoutes(ctx: RouteContext): Record<string, Route> {
       return {
         messages: page.messages.map((m) => {
           const image = m.image ? ctx.blobUrl(m.image) : undefined;
-          return { id: m.id, author: m.author, text: m.text, at: m.at, expiresAt: m.expiresAt, former: m.former, ...(image ? { image } : {}) };
+          return { id: m.id, author: m.author, text: m.text, at: m.at, expiresAt: m.expiresAt, former: m.former, up: m.up, down: m.down, ...(image ? { image } : {}) };
         }),
         // COL-35: sealed while we were not a member (no key to them) is not damage; the rest is shown by code.
         notMine: page.unreadable.filter((u) => u.code === 'NOT_FOUND').length,

@@ -6,7 +6,7 @@
  * @module
  */
 import { useEffect, useState } from 'preact/hooks';
-import { api, base64Of, Card, e, ErrorLine, Field, ImagePicker, input, useAsync, when, type El } from '../kit.js';
+import { api, base64Of, Card, e, ErrorLine, Field, ImagePicker, input, useAsync, Vote, when, type El } from '../kit.js';
 
 /** A collective this home holds keys for, as the list shows it. */
 interface CollectiveItem {
@@ -51,6 +51,9 @@ interface Message {
   at: number;
   expiresAt: number;
   former: boolean;
+  /** VOTE-10: the anonymous votes it holds now. */
+  up: number;
+  down: number;
   image?: string;
 }
 
@@ -223,8 +226,11 @@ function Detail({ name, me, changed }: { name: string; me: string; changed: () =
   /** An act, then the collective (and the list's counts) as they are now. */
   const act = (run: () => Promise<string | undefined>) =>
     void go(async () => {
-      setNotice(await run());
+      setNotice(undefined);
+      const said = await run();
       await load();
+      // Said once the collective shows the act's outcome, never before.
+      setNotice(said);
       setTick((t) => t + 1);
       changed();
     });
@@ -411,6 +417,8 @@ function Feed({ name, member, tick }: { name: string; member: boolean; tick: num
           e('p', { class: 'meta' }, e('strong', null, `@${m.author}`), m.former ? ' (no longer a member)' : '', ` · ${when(m.at)} · expires ${new Date(m.expiresAt).toISOString().slice(0, 10)}`),
           e('p', { class: 'text' }, m.text),
           m.image ? e('img', { src: m.image, alt: `image posted by @${m.author}`, class: 'shared' }) : null,
+          // VOTE-7: anonymous, in the collective's channel; only those who read it can vote.
+          e(Vote, { id: m.id, author: m.author, tally: { up: m.up, down: m.down } }),
         ),
       ),
     ),
