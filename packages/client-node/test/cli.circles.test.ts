@@ -7,36 +7,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { comrad, ok, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
-import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { ok } from '@comrad/test-kit/client-node/processes';
 import { metadataMarkersIn, PLANTED, taggedJpeg } from '@comrad/test-kit/client-node/tagged-jpeg';
-import { readmeSection } from '@comrad/test-kit/client-node/cast';
+import { readmeSection, startCast, type Cast, type Run } from '@comrad/test-kit/client-node/cast';
 
-let root: { dir: string; remove(): Promise<void> };
-let op: OperatorProcess;
-let alice: (...args: string[]) => Promise<CliResult>;
-let bob: (...args: string[]) => Promise<CliResult>;
-let carol: (...args: string[]) => Promise<CliResult>;
+let cast: Cast;
+const person = (name: string): Run => (...args) => cast.as(name)(...args);
+const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(person) as [Run, Run, Run];
 
 beforeAll(async () => {
-  requireBuild();
-  root = await tempHome('comrad-circles-');
-  op = await startOperatorProcess(join(root.dir, 'operator'));
-  const as = (name: string) => (...args: string[]) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for circles` });
-  [alice, bob, carol] = [as('alice'), as('bob'), as('carol')];
-  for (const [who, name] of [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const) {
-    ok(await who('operator', 'add', op.url, '--key', op.fingerprint));
-    ok(await who('register', name));
-  }
+  cast = await startCast('comrad-circles-', ['alice', 'bob', 'carol']);
 }, 120_000);
 
 afterAll(async () => {
-  await op?.stop();
-  await root?.remove();
+  await cast?.stop();
 });
 
 /** The posts of `comrad --json feed`. */
-async function feedOf(who: (...args: string[]) => Promise<CliResult>): Promise<Array<{ to: string; circle?: string; author: string; text: string; image?: { bytes: number; saved: boolean; path?: string } }>> {
+async function feedOf(who: Run): Promise<Array<{ to: string; circle?: string; author: string; text: string; image?: { bytes: number; saved: boolean; path?: string } }>> {
   return JSON.parse(ok(await who('--json', 'feed'))).posts;
 }
 
@@ -51,8 +39,10 @@ describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three pe
   it('CIR-4 CIR-5 CIR-6 CIR-7 CIR-8 the circle reads what alice posts; after untrust, carol reads nothing new', async () => {
     expect(ok(await alice('trust', 'bob'))).toContain('You trust @bob now');
     expect(JSON.parse(ok(await alice('--json', 'trust', 'carol')))).toEqual({ name: 'carol', added: true, gen: 1 });
-    expect(ok(await bob('inbox'))).toContain('@alice trusts you');
-    expect(JSON.parse(ok(await carol('--json', 'inbox'))).circleKeys).toEqual([{ from: 'alice', gen: 1, status: 'new' }]);
+    // Two homes, two processes side by side (one home is never opened by two runs at once).
+    const [bobsInbox, carolsInbox] = (await Promise.all([bob('inbox'), carol('--json', 'inbox')])).map(ok);
+    expect(bobsInbox).toContain('@alice trusts you');
+    expect(JSON.parse(carolsInbox!).circleKeys).toEqual([{ from: 'alice', gen: 1, status: 'new' }]);
 
     expect(ok(await alice('post', '--to', 'trusted', 'meeting at my place, 7pm'))).toContain('Posted to your trusted circle (2 comrades)');
     ok(await bob('post', 'a post for the world'));
@@ -70,17 +60,17 @@ describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three pe
     expect(untrusted).toContain('new key (key 2), sent to 1 comrade');
     // PROF-14: the profile moved to key 2 with the untrust; carol, holding key 1 only, cannot read it any more.
     expect(untrusted).toContain('Your profile for those you trust is sealed under the new key');
-    const forbidden = await carol('profile', 'alice');
+    const photo = join(cast.dir, 'flyer.jpg');
+    await writeFile(photo, await taggedJpeg({ width: 900, height: 600, noise: true }));
+    const [forbidden, posted] = await Promise.all([carol('profile', 'alice'), alice('post', '--to', 'trusted', '--image', photo, 'flyer for friday')]);
     expect(forbidden.code).toBe(1);
     expect(forbidden.stderr).toContain('[FORBIDDEN]');
-    const photo = join(root.dir, 'flyer.jpg');
-    await writeFile(photo, await taggedJpeg({ width: 900, height: 600, noise: true }));
-    ok(await alice('post', '--to', 'trusted', '--image', photo, 'flyer for friday'));
+    ok(posted);
     expect(ok(await bob('inbox'))).toContain("@alice's trusted circle has a new key (key 2)");
     expect(ok(await bob('profile', 'alice'))).toContain('Organiser.');
 
     // IMG-1: saved, the image carries none of the planted metadata.
-    const dir = join(root.dir, 'saved');
+    const dir = join(cast.dir, 'saved');
     const bobFeed: Array<{ to: string; text: string; image?: { path: string } }> = JSON.parse(ok(await bob('--json', 'feed', '--save-images', dir))).posts;
     expect(bobFeed.filter((p) => p.to === 'trusted').map((p) => p.text)).toEqual(['flyer for friday', 'meeting at my place, 7pm']);
     const bytes = await readFile(bobFeed[0]!.image!.path);
@@ -90,8 +80,9 @@ describe('comrad trust / untrust / trusted / post --to trusted (CIR-*), three pe
     // Carol holds only key 1: the post made after she left never reaches her.
     expect((await feedOf(carol)).map((p) => p.text)).toEqual(['a post for the world', 'meeting at my place, 7pm']);
 
-    expect(ok(await alice('trusted'))).toContain('You trust @bob (key 2)');
-    expect(JSON.parse(ok(await bob('--json', 'trusted')))).toEqual({ trusted: [], trustedBy: [{ owner: 'alice', gen: 2 }] });
+    const [alices, bobs] = (await Promise.all([alice('trusted'), bob('--json', 'trusted')])).map(ok);
+    expect(alices).toContain('You trust @bob (key 2)');
+    expect(JSON.parse(bobs!)).toEqual({ trusted: [], trustedBy: [{ owner: 'alice', gen: 2 }] });
   }, 180_000);
 
   it('CIR-4 CIR-5 CIR-7 bad input is refused with its code, nothing changed', async () => {

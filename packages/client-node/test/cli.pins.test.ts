@@ -11,11 +11,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bearingDegrees, compassPoint, distanceKm, geohashCentre, pinCell } from '@comrad/core/pins';
 import { MAP_MARGIN_PX, PIN_COLOURS } from '@comrad/client-node';
-import { comrad, ok, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
-import { tempHome } from '@comrad/test-kit/client-node/operator';
+import { ok, type CliResult } from '@comrad/test-kit/client-node/processes';
 import { launchChromium } from '@comrad/test-kit/chromium';
 import { checkPins, colourAt, decodePng, near } from '@comrad/test-kit/client-node/pin-map-check';
-import { readmeSection } from '@comrad/test-kit/client-node/cast';
+import { readmeSection, startCast, type Cast, type Run } from '@comrad/test-kit/client-node/cast';
 
 /** The Operator here: a vote moves a pin by an hour (its default is 30 minutes), so one deny ends a 1 h pin. */
 const VOTE_MS = 3_600_000;
@@ -27,37 +26,22 @@ const PLACES = {
   far: { lat: 52.6, lon: 13.405 }, // ~8.9 km N: outside the radius
 } as const;
 
-let root: { dir: string; remove(): Promise<void> };
-let op: OperatorProcess;
-let alice: (...args: string[]) => Promise<CliResult>;
-let bob: (...args: string[]) => Promise<CliResult>;
-let carol: (...args: string[]) => Promise<CliResult>;
+let cast: Cast;
+const person = (name: string): Run => (...args) => cast.as(name)(...args);
+const [alice, bob, carol] = ['alice', 'bob', 'carol'].map(person) as [Run, Run, Run];
 let ids: Record<string, string> = {};
 
 const json = (r: CliResult) => JSON.parse(ok(r));
 const near2km = () => bob('--json', 'pins', '--near', `${NEAR.lat},${NEAR.lon}`, '--radius', '2');
 
 beforeAll(async () => {
-  requireBuild();
-  root = await tempHome('comrad-pins-');
   // A budget of 6 tokens a day each (blinding one costs the client tens of ms): more than anyone spends here.
   // No sweep: an expired pin stays held (and a vote on it EXPIRED) until the test is done with it.
-  op = await startOperatorProcess(join(root.dir, 'operator'), 0, ['--limit', `pinVoteMs=${VOTE_MS}`, '--token-budget', '6', '--sweep-seconds', '0']);
-  const as = (name: string) => (...args: string[]) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: `${name}'s long passphrase for pins` });
-  alice = as('alice');
-  bob = as('bob');
-  carol = as('carol');
-  await Promise.all(
-    ([[alice, 'alice'], [bob, 'bob'], [carol, 'carol']] as const).map(async ([who, name]) => {
-      ok(await who('operator', 'add', op.url, '--key', op.fingerprint));
-      ok(await who('register', name));
-    }),
-  );
+  cast = await startCast('comrad-pins-', ['alice', 'bob', 'carol'], ['--limit', `pinVoteMs=${VOTE_MS}`, '--token-budget', '6', '--sweep-seconds', '0']);
 }, 120_000);
 
 afterAll(async () => {
-  await op?.stop();
-  await root?.remove();
+  await cast?.stop();
 });
 
 describe('comrad pin / pins (PIN-*), three people and one Operator (processes)', () => {
@@ -162,7 +146,7 @@ describe('comrad pin / pins (PIN-*), three people and one Operator (processes)',
   });
 
   it('PIN-11 the HTML map in headless Chromium: each pin in its colour where its distance and bearing put it, the reader at the centre', async () => {
-    const file = join(root.dir, 'pins.html');
+    const file = join(cast.dir, 'pins.html');
     const listed = json(await bob('--json', 'pins', '--near', '52.52,13.405', '--radius', '2', '--map', file));
     expect(listed.map).toBe(file);
     const html = await readFile(file, 'utf8');
@@ -191,7 +175,7 @@ describe('comrad pin / pins (PIN-*), three people and one Operator (processes)',
   });
 
   it('PIN-11 the PNG map, decoded: the same pins at the same places', async () => {
-    const file = join(root.dir, 'pins.png');
+    const file = join(cast.dir, 'pins.png');
     const listed = json(await bob('--json', 'pins', '--near', '52.52,13.405', '--radius', '2', '--map', file));
     const image = await decodePng(await readFile(file));
     expect([image.width, image.height]).toEqual([800, 800]);
@@ -200,7 +184,7 @@ describe('comrad pin / pins (PIN-*), three people and one Operator (processes)',
   });
 
   it("PIN-7 TOK-13 the Operator's log names no comrade and holds no pin: no id, cell, note or kind of one", async () => {
-    const log = await readFile(`${join(root.dir, 'operator')}.log`, 'utf8');
+    const log = await readFile(`${join(cast.dir, 'operator')}.log`, 'utf8');
     expect(log.length).toBeGreaterThan(0);
     const cells = Object.values(PLACES).map((p) => pinCell(p.lat, p.lon));
     for (const needle of ['alice', 'bob', 'carol', 'two vans', ...Object.values(ids), ...cells]) expect(log, needle).not.toContain(needle);

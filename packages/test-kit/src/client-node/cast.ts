@@ -35,19 +35,24 @@ export async function startCast(prefix: string, names: readonly string[], operat
   const root = await tempHome(prefix);
   const op = await startOperatorProcess(join(root.dir, 'operator'), 0, operatorArgs);
   const as = (name: string): Run => (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: passphraseOf(name) });
-  for (const name of names) {
-    ok(await as(name)('operator', 'add', op.url, '--key', op.fingerprint));
-    ok(await as(name)('register', name));
-  }
-  return {
-    op,
-    dir: root.dir,
-    as,
-    async stop() {
-      await op.stop();
-      await root.remove();
-    },
+  const stop = async () => {
+    await op.stop();
+    await root.remove();
   };
+  // Each home is its own: the comrades join side by side.
+  const joined = await Promise.allSettled(
+    names.map(async (name) => {
+      ok(await as(name)('operator', 'add', op.url, '--key', op.fingerprint));
+      ok(await as(name)('register', name));
+    }),
+  );
+  const failed = joined.find((r) => r.status === 'rejected');
+  if (failed) {
+    // The caller never gets the cast to stop: leave no Operator running behind a failed set-up.
+    await stop();
+    throw failed.reason;
+  }
+  return { op, dir: root.dir, as, stop };
 }
 
 /** The README's `## <heading>` section, up to the next second-level heading; throws when there is none. */
