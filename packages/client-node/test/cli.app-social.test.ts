@@ -37,10 +37,15 @@ async function imageBytes(page: Page, src: string): Promise<Uint8Array> {
   return new Uint8Array(await page.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), src));
 }
 
-/** Refreshes the trusted feed and waits for the local API's answer, so what follows reads the new list. */
+/**
+ * Refreshes the trusted feed and waits for the local API's answer, so what follows reads the new list: the
+ * circles are read first by Refresh alone (the screen's poll reads only the feed), then the feed.
+ */
 async function refreshTrustedFeed(page: Page): Promise<void> {
-  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/circle/feed');
+  const circles = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/circle');
   await page.getByRole('button', { name: 'Refresh' }).click();
+  await circles;
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/circle/feed');
   expect((await answered).status()).toBe(200);
   await page.getByRole('button', { name: 'Refresh' }).waitFor();
 }

@@ -38,6 +38,9 @@ interface Untrusted {
   unreached: Array<{ name: string; code: string }>;
 }
 
+/** How often the open Trusted screen reads the circles again. */
+const POLL_MS = 20_000;
+
 export function Trusted({ me, version }: { me: string; version: number }): El {
   const [circle, setCircle] = useState<Circle | undefined>();
   const [posts, setPosts] = useState<CirclePost[]>([]);
@@ -62,6 +65,11 @@ export function Trusted({ me, version }: { me: string; version: number }): El {
     void go(loadCircle);
     void goFeed(loadFeed);
   }, [version]);
+  // New circle posts come by no push (each channel is read on its own connection): read again while open.
+  useEffect(() => {
+    const t = setInterval(() => void loadFeed().catch(() => undefined), POLL_MS);
+    return () => clearInterval(t);
+  }, []);
   const refresh = () =>
     void goFeed(async () => {
       // Keys that came by letter are kept by the inbox (CIR-6): read it first, then the circles.
@@ -158,7 +166,8 @@ export function Trusted({ me, version }: { me: string; version: number }): El {
         ...posts.map((p) =>
           e(
             'li',
-            { class: 'post' },
+            // Ids are unique within one channel only; keyed so a vote's state stays with its post.
+            { class: 'post', key: `${p.circle}/${p.gen}/${p.id}` },
             e('p', { class: 'meta' }, e('strong', null, `@${p.author}`), ` · ${p.circle === me ? 'your circle' : `@${p.circle}'s circle`} · ${when(p.at)} · expires ${new Date(p.expiresAt).toISOString().slice(0, 10)}`),
             e('p', { class: 'text' }, p.text),
             p.image ? e('img', { src: p.image, alt: `image posted by @${p.author}`, class: 'shared' }) : null,

@@ -72,7 +72,8 @@ export function World({ fresh }: { fresh: Post[] }): El {
         ...posts.map((p) =>
           e(
             'li',
-            { class: 'post' },
+            // Keyed: posts arriving live go first, and a vote's state must stay with its post.
+            { class: 'post', key: p.id },
             e('p', { class: 'meta' }, e('strong', null, `@${p.author}`), ` · ${when(p.at)} · expires ${new Date(p.expiresAt).toISOString().slice(0, 10)}`),
             e('p', { class: 'text' }, p.text),
             p.image ? e('img', { src: p.image, alt: `image posted by @${p.author}`, class: 'shared' }) : null,
