@@ -39,9 +39,20 @@ describe('comrad app: collectives, two people in headless Chromium', () => {
     const a = apps.alice.page;
     const b = apps.bob.page;
     await b.getByText('None yet: found one, or ask a member to invite you.').waitFor();
-    await a.getByLabel('Collective name').fill('@Portland');
-    // Admission by 30 % (one vouch of one member), amendments by 100 %, expulsion allowed.
     const founding = a.getByRole('region', { name: 'Found a collective' });
+    // Refused with its code, nothing registered: a name that is no name, and (sent as no person would) a
+    // quorum above 100 %.
+    await founding.getByLabel('Collective name').fill('two words');
+    await founding.getByRole('button', { name: 'Found', exact: true }).click();
+    await founding.getByRole('alert').filter({ hasText: /\[INVALID_NAME\]$/ }).waitFor();
+    const bad = await a.evaluate(async () => {
+      const r = await fetch('/api/collective/found', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'elsewhere', quorum: 150 }) });
+      return { status: r.status, body: (await r.json()) as { error: { code: string } } };
+    });
+    expect(bad.body.error.code).toBe('BAD_ARGUMENT');
+    expect(await a.evaluate(async () => ((await (await fetch('/api/collectives')).json()) as { collectives: unknown[] }).collectives)).toEqual([]);
+    // Admission by 30 % (one vouch of one member), amendments by 100 %, expulsion allowed.
+    await founding.getByLabel('Collective name').fill('@Portland');
     await founding.getByLabel('Yes votes to amend (% of members)').fill('100');
     await founding.getByLabel('Members may expel a member by vote').check();
     await a.getByRole('button', { name: 'Found', exact: true }).click();
