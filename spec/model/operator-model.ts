@@ -75,6 +75,8 @@ export interface ModelChanPost {
   readonly post: string;
   readonly postedAt: number;
   readonly expiresAt: number;
+  /** VOTE-9: each voter's choice (by the test's voter number; the Operator keys on a tag), gone with the post. */
+  readonly votes?: ReadonlyMap<number, 1 | -1>;
 }
 
 /** The whole Operator state the protocol makes observable. */
@@ -111,7 +113,8 @@ export type ModelCode =
   | 'EXPIRED'
   | 'FORBIDDEN'
   | 'BAD_SIGNATURE'
-  | 'OUT_OF_ORDER';
+  | 'OUT_OF_ORDER'
+  | 'DUPLICATE';
 
 /** STORE-2: the bytes held — letters, posts, log entries, profiles, channel posts — expired ones included until the sweep. */
 export function storedBytes(s: ModelState): number {
@@ -457,4 +460,42 @@ export function chanFeed(s: ModelState, limits: ModelLimits, chan: string, limit
   const all = (s.channels.get(chan) ?? []).filter((p) => p.expiresAt > s.now && (before === undefined || p.seq < before)).sort((a, b) => b.seq - a.seq);
   const posts = all.slice(0, n);
   return ok(all.length > posts.length && posts.length > 0 ? { posts, next: posts[posts.length - 1]!.seq } : { posts });
+}
+
+/** VOTE-10: a channel post's tally, as `chanFeed` and `chanVote` answer it. */
+export function chanTally(p: ModelChanPost): { up: number; down: number } {
+  const choices = [...(p.votes?.values() ?? [])];
+  return { up: choices.filter((c) => c === 1).length, down: choices.filter((c) => c === -1).length };
+}
+
+/** What `chanVote` carries, as the model sees it (the token is the test's to supply, always fresh and sound). */
+export interface ModelChanVoteRequest {
+  /** The channel id (hex) the capability shown hashes to (CHAN-1). */
+  readonly chan: string;
+  /** The post voted on, or undefined for an id the Operator never gave. */
+  readonly seq: number | undefined;
+  /** Who votes: the test's number for a `voter` value (VOTE-8). */
+  readonly voter: number;
+  readonly choice: 1 | -1 | 0;
+  /** True when sent on a logged-in connection (TOK-10). */
+  readonly loggedIn?: boolean;
+}
+
+/**
+ * VOTE-7, VOTE-9: a vote on a connection that is not logged in, on a live post of the channel whose
+ * capability was shown (a post of another channel, or one whose time is up, is NOT_FOUND); the choice held
+ * for this voter equal to the new one is DUPLICATE; otherwise the choice is replaced (`0` withdraws it) and
+ * the answer is the post's tally.
+ */
+export function chanVote(s: ModelState, p: ModelChanVoteRequest): ModelStep<{ up: number; down: number }> {
+  if (p.loggedIn) return unchanged(s, 'FORBIDDEN');
+  const held = s.channels.get(p.chan) ?? [];
+  const post = held.find((x) => x.seq === p.seq && x.expiresAt > s.now);
+  if (!post) return unchanged(s, 'NOT_FOUND');
+  if ((post.votes?.get(p.voter) ?? 0) === p.choice) return unchanged(s, 'DUPLICATE');
+  const votes = new Map(post.votes);
+  if (p.choice === 0) votes.delete(p.voter);
+  else votes.set(p.voter, p.choice);
+  const voted: ModelChanPost = { ...post, votes };
+  return { state: { ...s, channels: new Map(s.channels).set(p.chan, held.map((x) => (x === post ? voted : x))) }, answer: ok(chanTally(voted)) };
 }

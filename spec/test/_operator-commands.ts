@@ -11,6 +11,7 @@ import { createLetter, createProfile, deriveChannel, sealPost, sealProfile } fro
 import { signAppend } from '@comrad/core/collective';
 import { Keymaker } from '@comrad/core/keymaker';
 import { makeRegisterProof, verifyLookup } from '@comrad/core/wire';
+import { blindTokens } from '@comrad/core/tokens';
 import type { TestClient } from '@comrad/test-kit/operator/client';
 import type { TestOperator } from '@comrad/test-kit/operator/fixtures';
 import * as model from '../model/operator-model.js';
@@ -517,11 +518,56 @@ export class ChanFeed implements Cmd {
     if (!both) return;
     const idOf = (seq: number) => w.chanIds.get(seq)!.id;
     // CHAN-9: a post comes back as its bytes and times, nothing else.
-    expect(both.real.posts.map((p) => ({ ...p, post: toHex(p.post) }))).toEqual(both.model.posts.map((p) => ({ id: idOf(p.seq), post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt })));
+    // VOTE-10: with its tally when anyone voted.
+    const tally = (p: model.ModelChanPost) => {
+      const t = model.chanTally(p);
+      return t.up || t.down ? t : {};
+    };
+    expect(both.real.posts.map((p) => ({ ...p, post: toHex(p.post) }))).toEqual(both.model.posts.map((p) => ({ id: idOf(p.seq), post: p.post, postedAt: p.postedAt, expiresAt: p.expiresAt, ...tally(p) })));
     expect(both.real.next).toBe(both.model.next === undefined ? undefined : idOf(both.model.next));
   }
   toString = () =>
     `chanFeed(chan#${this.chan}${this.limit === undefined ? '' : `, limit ${this.limit}`}${this.before === undefined ? '' : `, before pick ${this.before}`}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
+}
+
+/** VOTE-8: the test's voters: one fixed `voter` value each (the Operator sees 32 bytes, never whose). */
+const VOTERS = [0x51, 0x52, 0x53].map((b) => new Uint8Array(32).fill(b));
+
+/**
+ * VOTE-7, VOTE-9, VOTE-10, TOK-10: a vote on a channel post, paid with a token `payer` obtained just
+ * before on their logged-in connection, showing the capability of the post's channel or of the other one
+ * (NOT_FOUND, nothing changed); the same choice twice is DUPLICATE; on a logged-in connection FORBIDDEN.
+ */
+export class ChanVote implements Cmd {
+  constructor(
+    readonly chan: number,
+    /** Which of the channel's posts ever made (swept ones included), or undefined for an id never given. */
+    readonly pick: number | undefined,
+    readonly otherCap: boolean,
+    readonly voter: number,
+    readonly choice: 1 | -1 | 0,
+    readonly payer: number,
+    readonly via: number | undefined,
+  ) {}
+  check = (m: Readonly<ModelBox>) => registered(m, this.payer) && (this.via === undefined || registered(m, this.via));
+  async run(m: ModelBox, w: World): Promise<void> {
+    const seqs = [...w.chanIds].filter(([, x]) => x.chan === this.chan).map(([seq]) => seq).sort((a, b) => a - b);
+    const seq = this.pick === undefined || seqs.length === 0 ? undefined : seqs[this.pick % seqs.length]!;
+    const shown = channel(this.otherCap ? (this.chan + 1) % CHANNELS : this.chan);
+    const step = model.chanVote(m.s, { chan: shown.hex, seq, voter: this.voter, choice: this.choice, loggedIn: this.via !== undefined });
+    const { keys } = await w.anon.request('tokenKeys', {});
+    const blinded = await blindTokens(keys[keys.length - 1]!.key, 1);
+    const { responses } = await (await session(w, m, PEOPLE[this.payer]!)).request('tokens', { requests: blinded.requests });
+    const [token] = await blinded.finish(responses);
+    const conn = this.via === undefined ? w.anon : await session(w, m, PEOPLE[this.via]!);
+    const post = seq === undefined ? '00zzzzzzzz00000000000000aa' : w.chanIds.get(seq)!.id;
+    const choice = this.choice === 1 ? 'up' : this.choice === -1 ? 'down' : 'none';
+    const both = await agree(conn.request('chanVote', { cap: shown.cap, post, voter: VOTERS[this.voter]!, choice, token: token! }), step.answer);
+    if (both) expect(both.real).toEqual(both.model);
+    m.s = step.state;
+  }
+  toString = () =>
+    `chanVote(chan#${this.chan}, ${this.pick === undefined ? 'an id never given' : `pick ${this.pick}`}${this.otherCap ? ", the other channel's capability" : ''}, voter ${this.voter}, ${this.choice}, paid by ${PEOPLE[this.payer]}${this.via === undefined ? '' : `, on ${PEOPLE[this.via]}'s session`})`;
 }
 
 /** Mostly alice, so one mailbox fills and one author reaches the posting rate (MB-4, FEED-5). */
@@ -577,6 +623,17 @@ const chanPost = fc
 const chanFeed = fc
   .tuple(fc.nat(CHANNELS - 1), maybe(fc.integer({ min: 1, max: 5 })), maybe(fc.nat(8)), fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }))
   .map(([chan, limit, before, via]): Cmd => new ChanFeed(chan, limit, before, via));
+const chanVote = fc
+  .record({
+    chan: fc.nat(CHANNELS - 1),
+    pick: fc.option(fc.nat(8), { nil: undefined, freq: 8 }),
+    otherCap: fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+    voter: fc.nat(VOTERS.length - 1),
+    choice: fc.constantFrom<1 | -1 | 0>(1, 1, -1, 0),
+    payer: person,
+    via: fc.oneof({ weight: 9, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: person }),
+  })
+  .map((r): Cmd => new ChanVote(r.chan, r.pick, r.otherCap, r.voter, r.choice, r.payer, r.via));
 const profileSet = fc
   .tuple(person, fc.constantFrom('Alice', 'Bob B.', 'Carol ✊'), fc.constantFrom(0, 0, 0, -1, -2, 1), fc.constantFrom(0, 0, 0, 1, -90_000, 90_000))
   .map(([p, display, offset, skew]): Cmd => new ProfileSet(p, display, offset, skew));
@@ -603,6 +660,7 @@ export const commandArbitrary: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: person.map((p): Cmd => new ProfileGet(p)) },
   { weight: 3, arbitrary: chanPost },
   { weight: 2, arbitrary: chanFeed },
+  { weight: 3, arbitrary: chanVote },
 );
 
 /** A run's opening: alice, and maybe bob and carol, register with their own keys (more registrations follow at random). */

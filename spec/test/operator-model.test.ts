@@ -20,6 +20,7 @@ import {
   Advance,
   ChanFeed,
   ChanPost,
+  ChanVote,
   ColAppend,
   ColRead,
   Delete,
@@ -72,7 +73,7 @@ async function runOn(kind: StoreKind, commands: Iterable<fc.AsyncCommand<ModelBo
 }
 
 describe.each(STORES)('the Operator on the %s store agrees with the model', (kind) => {
-  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5 COL-20 COL-22 COL-23 PROF-10 PROF-11 CHAN-6 CHAN-7 CHAN-8 CHAN-9 CHAN-10: random sequences', async () => {
+  it('REG-1 REG-2 REG-4 REG-5 MB-2 MB-3 MB-4 MB-5 MB-6 MB-7 MB-8 MB-11 FEED-1 FEED-2 FEED-3 FEED-4 FEED-5 FEED-6 FEED-8 STORE-2 OP-5 COL-20 COL-22 COL-23 PROF-10 PROF-11 CHAN-6 CHAN-7 CHAN-8 CHAN-9 CHAN-10 VOTE-7 VOTE-9 VOTE-10: random sequences', async () => {
     await fc.assert(
       fc.asyncProperty(openingArbitrary, fc.commands([commandArbitrary], { maxCommands: MAX_COMMANDS, size: 'max' }), (opening, cmds) =>
         runOn(kind, [...opening, ...cmds]),
@@ -170,6 +171,33 @@ describe.each(STORES)('the Operator on the %s store agrees with the model', (kin
       new Sweep(),
       new ChanFeed(0, undefined, undefined, undefined),
       new ChanFeed(1, undefined, undefined, undefined),
+    ]);
+  });
+
+  it('VOTE-7 VOTE-9 VOTE-10 votes on channel posts: up, down, changed, withdrawn, the same twice DUPLICATE, another channel\'s capability or a logged-in connection refused; tallies in chanFeed; gone with the post', async () => {
+    const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
+    await runOn(kind, [
+      new Register(0, 0),
+      new Register(1, 1),
+      new ChanPost(0, bytes(10, 1), 1, undefined, undefined),
+      new ChanPost(0, bytes(11, 1), 2, undefined, undefined),
+      new ChanVote(0, undefined, false, 0, 1, 0, undefined), // an id never given: NOT_FOUND
+      new ChanVote(0, 0, false, 0, 1, 0, 1), // on bob's session: FORBIDDEN
+      new ChanVote(0, 0, true, 0, 1, 0, undefined), // channel 1's capability: NOT_FOUND
+      new ChanVote(0, 0, false, 0, 1, 0, undefined),
+      new ChanVote(0, 0, false, 1, 1, 1, undefined),
+      new ChanFeed(0, undefined, undefined, undefined), // ▲ 2
+      new ChanVote(0, 0, false, 1, 1, 1, undefined), // DUPLICATE
+      new ChanVote(0, 0, false, 1, -1, 1, undefined), // a change
+      new ChanVote(0, 1, false, 2, -1, 0, undefined),
+      new ChanVote(0, 1, false, 2, 0, 0, undefined), // a withdrawal
+      new ChanVote(0, 1, false, 2, 0, 0, undefined), // nothing to withdraw: DUPLICATE
+      new ChanFeed(0, undefined, undefined, undefined),
+      new Advance(DAY), // the first post's time is up: no vote on it, its tally not shown
+      new ChanVote(0, 0, false, 2, 1, 0, undefined),
+      new ChanFeed(0, undefined, undefined, undefined),
+      new Sweep(),
+      new ChanFeed(0, undefined, undefined, undefined),
     ]);
   });
 
