@@ -16,6 +16,7 @@ import {
   encodePost,
   encodeProfile,
   movePin,
+  voteTarget,
   overBound,
   pinOf,
   pinRecord,
@@ -177,5 +178,13 @@ describe('store records: each damage on its own', () => {
     expect(overBound(90, 11, 100)).toBe(true);
     expect(overBound(101, 0, 100)).toBe(true);
     expect(overBound(Number.MAX_SAFE_INTEGER, 1, undefined)).toBe(false);
+  });
+});
+
+describe('VOTE-9 where votes are filed', () => {
+  it('VOTE-9 a world post\'s votes are filed under its id alone, a channel post\'s under its channel and id: names kept on disk across versions', () => {
+    expect(voteTarget('0000abc')).toBe('0000abc');
+    expect(voteTarget('0000abc', 'c0ffee')).toBe('c0ffee/0000abc');
+    expect(voteTarget('0000abc', '')).toBe('/0000abc');
   });
 });
