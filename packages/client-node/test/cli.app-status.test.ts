@@ -8,12 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import type { Browser, Locator } from 'playwright-core';
-import { ok, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { comrad, ok, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { openTab, shot, startApp, unlockApp, type AppUnderTest } from '@comrad/test-kit/client-node/app';
 import { passphraseOf, startCast, type Cast } from '@comrad/test-kit/client-node/cast';
 import { startSocks5Server, type TestSocksServer } from '@comrad/test-kit/client-node/socks5-server';
@@ -111,11 +112,21 @@ describe('comrad app: Status', () => {
     expect(inbox).toContain('the meeting moved to the library');
   });
 
-  it('through a SOCKS proxy: shows whether it answers, up and then down', async () => {
-    const proxy: TestSocksServer = await startSocks5Server();
+  it('through a SOCKS proxy: shows whether it answers, up and then down; the map\'s tiles (--tiles) come through it, once', async () => {
+    // A tile server on loopback, named tiles.example: only the proxy knows where that is (as Tor would).
+    const png = await sharp({ create: { width: 256, height: 256, channels: 3, background: '#9fc5a8' } }).png().toBuffer();
+    const asked: string[] = [];
+    const tileServer = createHttpServer((req, res) => {
+      asked.push(req.url ?? '');
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
+      res.end(png);
+    });
+    await new Promise<void>((resolve) => tileServer.listen(0, '127.0.0.1', resolve));
+    const tilePort = (tileServer.address() as { port: number }).port;
+    const proxy: TestSocksServer = await startSocks5Server({ 'tiles.example': '127.0.0.1' });
     let closed = false;
     try {
-      const bob = await startApp(browser, join(cast.dir, 'bob'), 'bob', { args: ['--proxy', proxy.url] });
+      const bob = await startApp(browser, join(cast.dir, 'bob'), 'bob', { args: ['--proxy', proxy.url, '--tiles', `http://tiles.example:${tilePort}/{z}/{x}/{y}.png`] });
       others.push(bob);
       await unlockApp(bob, passphraseOf('bob'));
       const { page } = bob;
@@ -126,13 +137,41 @@ describe('comrad app: Status', () => {
       await transport.getByText(/the proxy answers \(\d+ ms/).waitFor();
       // The Operator connections went through it.
       expect(proxy.requests.length).toBeGreaterThan(0);
+
+      await openTab(page, 'Map');
+      await page.getByLabel('Latitude').fill('52.5219');
+      await page.getByLabel('Longitude').fill('13.4132');
+      await page.getByRole('button', { name: 'Show pins' }).click();
+      await page.getByText('Map tiles from tiles.example').waitFor();
+      const tiles = page.locator('.map-stack img.tile');
+      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.map-stack img')).every((i) => i.complete && i.naturalWidth > 0));
+      const count = await tiles.count();
+      expect(count).toBeGreaterThan(0);
+      // Each tile asked of the server once, through the proxy, by name (the page itself asked only our server).
+      expect(asked.length).toBe(count);
+      expect(asked.every((u) => /^\/\d+\/\d+\/\d+\.png$/.test(u))).toBe(true);
+      expect(proxy.requests.some((r) => r.atyp === 'domain' && r.host === 'tiles.example' && r.port === tilePort)).toBe(true);
+      await shot(page, '7-map-tiles');
+      // Shown again: from the app's memory, nothing asked again.
+      await page.getByRole('button', { name: 'Show pins' }).click();
+      await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.map-stack img')).every((i) => i.complete && i.naturalWidth > 0));
+      expect(asked.length).toBe(count);
+
+      await openTab(page, 'Status');
       await proxy.close();
       closed = true;
       await page.getByRole('button', { name: 'Check now' }).click();
       await transport.getByText(/the proxy does not answer: nothing listens there/).waitFor();
     } finally {
       if (!closed) await proxy.close();
+      await new Promise((r) => tileServer.close(r));
     }
+  });
+
+  it('--tiles without Tor is refused before anything is fetched (a tile server would learn where you are)', async () => {
+    const r = await comrad(['--home', join(cast.dir, 'dave'), 'app', '--no-open', '--tiles', 'https://tile.example/{z}/{x}/{y}.png']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--tiles needs --tor or --proxy/);
   });
 
   it("with --tor: the link comes at once, the first-run page shows tor's bootstrap while it runs, and stopping the app stops tor", async () => {

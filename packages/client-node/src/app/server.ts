@@ -123,6 +123,16 @@ export async function startAppServer(session: AppSession, opts: { port?: number;
       res.writeHead(200, { 'Content-Type': blob.mime, 'Content-Length': blob.data.length });
       return void res.end(blob.data);
     }
+    const tile = method === 'GET' ? /^\/api\/tiles\/(\d{1,2})\/(\d{1,7})\/(\d{1,7})$/.exec(url.pathname) : null;
+    if (tile) {
+      try {
+        const t = await session.tile(Number(tile[1]), Number(tile[2]), Number(tile[3]));
+        res.writeHead(200, { 'Content-Type': t.type, 'Content-Length': t.data.length });
+        return void res.end(t.data);
+      } catch (err) {
+        return sendJson(res, statusOf(err) === 400 ? 404 : 502, { error: errorJson(err) });
+      }
+    }
     if (method === 'GET' && url.pathname === '/api/pins/map.svg') {
       try {
         const svg = Buffer.from(await session.pinMap(Object.fromEntries(url.searchParams)));

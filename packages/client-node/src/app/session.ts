@@ -26,6 +26,7 @@ import { arr, imageOf, nearOf, num, optStr, str, type Input } from './input.js';
 import { ROUTE_GROUPS, type RouteContext } from './routes/index.js';
 import { Outbox } from './outbox.js';
 import { AppTransport } from './transport.js';
+import type { TileSource } from './tiles.js';
 import { TorError } from '@comrad/core/node';
 
 /** Where the person is in the first run, then `ready`. */
@@ -47,6 +48,8 @@ export interface AppSessionOptions {
   readonly proxy?: string;
   /** The way to the Operator, watched for the Status screen; default: `proxy`, or direct. */
   readonly transport?: AppTransport;
+  /** Map tiles (`--tiles`), fetched through the transport's proxy; none by default. */
+  readonly tiles?: TileSource;
   readonly connection?: Pick<ComradeOptions, 'requestTimeoutMs' | 'connectTimeoutMs' | 'insecure' | 'onRetry'>;
   /** How often the world feed is read for new posts while the app is open (ms). */
   readonly feedPollMs?: number;
@@ -134,8 +137,18 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
       }),
       resend: (id) => this.#resend(id),
       forget: (id) => this.#outbox.forget(id),
+      tiles: () => this.#opts.tiles,
     },
   );
+
+  /**
+   * A map tile for `/api/tiles/Z/X/Y`, through the proxy (or from memory).
+   * @throws UsageError BAD_ARGUMENT when there is no tile source
+   */
+  tile(z: number, x: number, y: number): Promise<{ type: string; data: Buffer }> {
+    if (!this.#opts.tiles) return Promise.reject(new UsageError('BAD_ARGUMENT', 'no tile source: start the app with --tiles URL_TEMPLATE'));
+    return this.#opts.tiles.tile(z, x, y);
+  }
 
   /** An image handed out earlier by id (`/api/blob/ID`), or undefined. */
   blob(id: string): { mime: string; data: Uint8Array } | undefined {
@@ -146,7 +159,8 @@ export class AppSession extends EventEmitter<{ live: [LiveEvent] }> {
   async pinMap(i: Input): Promise<string> {
     const near = nearOf(i);
     const pins = await this.#ready().pins(near);
-    return pinMapSvg({ centre: near, radiusKm: near.radiusKm, pins, at: Date.now() });
+    // Over tiles the drawing has no background of its own, so the map shows through.
+    return pinMapSvg({ centre: near, radiusKm: near.radiusKm, pins, at: Date.now(), ...(i['over'] === 'tiles' ? { transparent: true } : {}) });
   }
 
   /** What the page shows first: the phase, and who and where when known. */

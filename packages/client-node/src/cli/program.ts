@@ -275,6 +275,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--port <n>', 'the local port (default: any free port)')
     .option('--no-open', 'print the link only; do not open a browser')
     .option('--poll <seconds>', `how often to read the world feed for new posts (default ${APP_FEED_POLL_S})`)
+    .option('--tiles <url-template>', 'a map background for the danger map, e.g. https://tile.example/{z}/{x}/{y}.png, fetched through Tor only (--tor or --proxy); default: none, the map is drawn from the pins alone')
     .action(run(app as Action));
   // CLI-17: generated from this very table, after every command is in it.
   program

@@ -31,6 +31,8 @@ export interface PinMapInput {
   readonly size?: number;
   /** When the pins were read (ms), shown in the title. */
   readonly at?: number;
+  /** No background of its own: drawn over map tiles (the app's `--tiles`). */
+  readonly transparent?: boolean;
 }
 
 /** Pixels between the radius circle and the edge of the drawing: the radius is `size / 2 - MAP_MARGIN_PX` pixels. */
@@ -89,7 +91,7 @@ export function pinMapSvg(input: PinMapInput): string {
   const perKm = r / input.radiusKm;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}" viewBox="0 0 ${size} ${size}" font-family="DejaVu Sans, Verdana, sans-serif">`);
-  out.push(`<rect width="${size}" height="${size}" fill="${BACKGROUND}"/>`);
+  if (!input.transparent) out.push(`<rect width="${size}" height="${size}" fill="${BACKGROUND}"/>`);
   // The grid: lines every `step` km from the reader, in both directions.
   for (let k = -Math.floor(c / (step * perKm)); k * step * perKm <= c; k++) {
     const at = fmt(c + k * step * perKm);

@@ -11,6 +11,8 @@ import { socialRoutes } from './social.js';
 import { collectiveRoutes } from './collectives.js';
 import type { OutboxItem } from '../outbox.js';
 import type { AppTransport } from '../transport.js';
+import type { TileSource } from '../tiles.js';
+import { tileRoutes } from './tiles.js';
 import { statusRoutes } from './status.js';
 
 /** What the session knows of its health, for the Status screen (works before login too). */
@@ -52,6 +54,8 @@ export interface RouteContext {
   resend(id: string): Promise<unknown>;
   /** Forgets an unsent letter. */
   forget(id: string): boolean;
+  /** The map's tile source (`--tiles`), when there is one. */
+  tiles(): TileSource | undefined;
 }
 
 /** The route groups, each `(ctx) => ({ 'METHOD /api/path': route })`; paths must not repeat. */
@@ -59,4 +63,5 @@ export const ROUTE_GROUPS: ReadonlyArray<(ctx: RouteContext) => Record<string, R
   socialRoutes,
   collectiveRoutes,
   statusRoutes,
+  tileRoutes,
 ];

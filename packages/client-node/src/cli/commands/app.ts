@@ -12,6 +12,7 @@ import { UsageError } from '../../errors.js';
 import { AppSession } from '../../app/session.js';
 import { startAppServer } from '../../app/server.js';
 import { AppTransport } from '../../app/transport.js';
+import { TileSource } from '../../app/tiles.js';
 import type { Context } from '../context.js';
 
 /** How often the open app reads the world feed for new posts, unless `--poll` says otherwise (seconds). */
@@ -20,7 +21,7 @@ export const APP_FEED_POLL_S = 30;
 /**
  * Runs the app until Ctrl-C (or SIGTERM): prints the link, opens it unless `--no-open`.
  */
-export async function app(ctx: Context, opts: { port?: string; open?: boolean; poll?: string }): Promise<void> {
+export async function app(ctx: Context, opts: { port?: string; open?: boolean; poll?: string; tiles?: string }): Promise<void> {
   const port = opts.port === undefined ? 0 : Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('BAD_ARGUMENT', '--port takes a port number (0: any free port)');
   const poll = opts.poll === undefined ? APP_FEED_POLL_S : Number(opts.poll);
@@ -29,10 +30,16 @@ export async function app(ctx: Context, opts: { port?: string; open?: boolean; p
   // With --tor the server starts first and tor in the background: the page shows its bootstrap live.
   const transport = new AppTransport(ctx.opts.tor ? { tor: (onProgress, signal) => ctx.ownTor(onProgress, signal) } : { proxy: ctx.configuredProxy() });
   const connection = ctx.connectionOptions();
+  const tiles = opts.tiles === undefined ? undefined : new TileSource(opts.tiles, () => transport.proxy());
+  // Said now, not at the first tile: a tile server reached directly would learn where the person is.
+  if (tiles && !ctx.opts.tor && !ctx.configuredProxy() && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(tiles.host)) {
+    throw new UsageError('BAD_ARGUMENT', '--tiles needs --tor or --proxy: the tiles are fetched only through Tor');
+  }
   const session = new AppSession({
     home: ctx.home,
     ...(ctx.opts.operator ? { operator: ctx.opts.operator } : {}),
     transport,
+    ...(tiles ? { tiles } : {}),
     connection: {
       ...connection,
       onRetry: (r) => {

@@ -16,6 +16,15 @@ export interface PinItem {
   denies: number;
 }
 
+/** A tile under the map (`--tiles`), placed in percent of the map's side. */
+interface TileItem {
+  src: string;
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
 export const PIN_KINDS = ['police', 'danger', 'medical', 'fire', 'blocked', 'safe', 'other'];
 
 export function DangerMap(): El {
@@ -24,13 +33,17 @@ export function DangerMap(): El {
   const [radius, setRadius] = useState('2');
   const [pins, setPins] = useState<PinItem[]>([]);
   const [mapUrl, setMapUrl] = useState<string | undefined>();
+  const [tiles, setTiles] = useState<{ host?: string; tiles: TileItem[] }>({ tiles: [] });
   const [kind, setKind] = useState('police');
   const [note, setNote] = useState('');
   const [busy, error, go] = useAsync();
   const q = () => `lat=${encodeURIComponent(lat)}&lon=${encodeURIComponent(lon)}&radius=${encodeURIComponent(radius)}`;
   const show = async () => {
     setPins((await api<{ pins: PinItem[] }>(`/api/pins?${q()}`)).pins);
-    setMapUrl(`/api/pins/map.svg?${q()}&t=${Date.now()}`);
+    // With --tiles the server says where its tiles go; they come from it too (fetched through Tor).
+    const layout = await api<{ host?: string; tiles: TileItem[] }>(`/api/tiles/layout?${q()}`);
+    setTiles(layout);
+    setMapUrl(`/api/pins/map.svg?${q()}&t=${Date.now()}${layout.tiles.length > 0 ? '&over=tiles' : ''}`);
   };
   return e(
     'div',
@@ -38,7 +51,12 @@ export function DangerMap(): El {
     e(
       Card,
       { title: 'Danger map' },
-      e('p', { class: 'hint' }, 'Drawn here from the pins alone: no map tiles are fetched. Your exact point is never sent (the Operator is asked for ~5 km cells).'),
+      e(
+        'p',
+        { class: 'hint' },
+        tiles.host ? `Map tiles from ${tiles.host}, fetched through Tor by this app (kept in memory only). ` : 'Drawn here from the pins alone: no map tiles are fetched. ',
+        'Your exact point is never sent to the Operator (it is asked for ~5 km cells).',
+      ),
       e(
         'form',
         { onSubmit: (e: Event) => (e.preventDefault(), void go(show)), class: 'row' },
@@ -47,7 +65,17 @@ export function DangerMap(): El {
         e(Field, { label: 'Radius (km)', id: 'map-radius' }, input('map-radius', radius, setRadius, { inputmode: 'decimal' })),
         e('button', { type: 'submit', disabled: busy }, 'Show pins'),
       ),
-      mapUrl ? e('img', { src: mapUrl, alt: `map of ${pins.length} pins around you`, class: 'map' }) : null,
+      mapUrl && tiles.tiles.length > 0
+        ? e(
+            'div',
+            { class: 'map-stack' },
+            // Set through the DOM's style object, which the CSP allows (no style attribute in markup).
+            ...tiles.tiles.map((t) => e('img', { src: t.src, alt: '', class: 'tile', style: { left: `${t.left}%`, top: `${t.top}%`, width: `${t.width}%`, height: `${t.height}%` } })),
+            e('img', { src: mapUrl, alt: `map of ${pins.length} pins around you`, class: 'map' }),
+          )
+        : mapUrl
+          ? e('img', { src: mapUrl, alt: `map of ${pins.length} pins around you`, class: 'map' })
+          : null,
       e(
         'ul',
         { class: 'pins' },
