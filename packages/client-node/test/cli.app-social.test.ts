@@ -168,6 +168,27 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     expect(await feed.locator('li.post', { hasText: 'the new place is the red door' }).count()).toBe(0);
   });
 
+  it('refusals: a post for a circle not made yet is NO_CIRCLE, shown with its code; a bad visibility or audience is BAD_ARGUMENT', async () => {
+    const b = apps.bob.page;
+    await openTab(b, 'World');
+    await b.getByLabel('Who can read it').selectOption('trusted');
+    await b.getByLabel('Post', { exact: true }).fill('for my circle');
+    await b.getByRole('button', { name: 'Post', exact: true }).click();
+    await expect(b.getByRole('alert').textContent()).resolves.toMatch(/trust someone first.*\[NO_CIRCLE\]$/);
+    const answer = (path: string, body: unknown) =>
+      b.evaluate(async ([p, j]) => {
+        const r = await fetch(p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(j) });
+        return { status: r.status, code: ((await r.json()) as { error?: { code: string } }).error?.code };
+      }, [path, body] as const);
+    await expect(answer('/api/post', { text: 'x', to: 'friends' })).resolves.toEqual({ status: 400, code: 'BAD_ARGUMENT' });
+    await expect(answer('/api/profile', { display: 'B', visibility: 'friends' })).resolves.toEqual({ status: 400, code: 'BAD_ARGUMENT' });
+    await expect(answer('/api/profile', { display: 'B', photo: 'not base64!' })).resolves.toEqual({ status: 400, code: 'BAD_ARGUMENT' });
+    await expect(answer('/api/circle/untrust', { name: 'alice' })).resolves.toEqual({ status: 400, code: 'NOT_TRUSTED' });
+    // Nothing was set: bob still has no profile.
+    await openTab(b, 'Profile');
+    await b.getByText('You have no profile yet').waitFor();
+  });
+
   it('the pages never received a passphrase or a key', () => {
     for (const name of ['alice', 'bob'] as const) {
       const all = apps[name].bodies.join('\n');
