@@ -1560,7 +1560,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
    * refused action leaves its token unspent on the Operator (TOK-7), and the token goes back to the wallet,
    * spent only once no token that was never shown is left (TOK-12); one burned (`TOKEN_SPENT`, success) or
    * worthless (`TOKEN_EXPIRED`, `TOKEN_INVALID`) does not.
-   * @param op - an op whose parameters take a `token` (`send`, `vote`, and the anonymous ops of other
+   * @param op - an op whose parameters take a `token` (`send`, `vote`, `chanVote`, and the anonymous ops of other
    *   documents: pins, events)
    * @param params - the op's parameters without `token`
    * @returns the op's result
@@ -1576,14 +1576,17 @@ export class Comrade extends EventEmitter<ComradeEvents> {
   }
 
   /**
-   * Votes on a world post anonymously (VOTE-1..VOTE-4): `up`, `down`, or `none` to withdraw, paid with one
+   * Votes on a post anonymously (VOTE-1..VOTE-4): `up`, `down`, or `none` to withdraw, paid with one
    * token on a fresh connection that never logs in. The Operator learns a per-post value derived from a
    * secret only this identity holds, so it keeps one vote per comrade per post without learning who; a
-   * change of mind costs another token. Voting the same way twice is `DUPLICATE`.
+   * change of mind costs another token. Voting the same way twice is `DUPLICATE`. A trusted or collective
+   * post this home has shown ({@link Comrade.circleFeed}, {@link Comrade.collectiveFeed}) is voted on in
+   * its channel ({@link Comrade.voteChannelPost}, VOTE-7); any other id as a world post.
    * @param postId - the post's id (as the feed lists it)
    * @param choice - `up`, `down` or `none`
    * @returns the post's tally after the vote
-   * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError NOT_FOUND (no such live post),
+   * @throws UsageError NOT_LOGGED_IN, BAD_ARGUMENT; ProtocolError NOT_FOUND (no such live world post, and
+   *   no such post shown by this home: the message says to show it first),
    *   DUPLICATE (already voted that way; `none` without a vote), QUOTA_EXCEEDED (no token left)
    * @example
    * ```ts
