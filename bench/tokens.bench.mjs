@@ -4,11 +4,14 @@
 // - issuance: tokens signed per second through `tokens` (logged-in clients, batches of ISSUE_BATCH blinded
 //   requests made once ahead: blinding is the client's cost, not the Operator's);
 // - redemption: anonymous votes per second (`vote`: token verified and burned with the vote in one store
-//   step), each with a fresh token, on connections that never log in;
+//   step) and danger pins per second (`pinPut`: token burned with the put in one store step, TOK-7), each
+//   with a fresh token, on connections that never log in;
 // - baseline, in the same run, on the same connections: `info` answers per second (a bare round trip);
 // - on one in-process Operator (memory store) and on two `comrad-op` processes sharing one redis-server
 //   (volatile Redis, --redis-allow-data-loss: the store's fsync is not what is measured here);
-// - the size of each anonymous action on the wire (the request frame, sealed, as the socket carries it).
+// - the size of each anonymous action on the wire (the request frame, sealed, as the socket carries it):
+//   a vote, a pin, a pin vote, an anonymous event (a real sealed one, EVT-15), a channel post, a letter —
+//   each paid with a token, with the same frame without a token (or with proof of work) as its baseline.
 // Tokens for redemption are minted by the bench with the issuer's key (read from the store with the
 // Operator's at-rest key): what a comrade's unblinded tokens are, without 20–50 ms of JS blinding each.
 //
@@ -21,7 +24,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyPair, PublicKey, SymmetricKey, decryptFrom, fromHex, randomBytes, ready } from '@comrad/core';
-import { createLetter, sealPost } from '@comrad/core/envelope';
+import { anonEventsKey, createLetter, deriveChannel, sealAnonEvent, sealPost } from '@comrad/core/envelope';
 import { TOKEN_BYTES, blindTokens, tokenChallengeDigest, tokenKeyId } from '@comrad/core/tokens';
 import { CHANNEL_OVERHEAD_BYTES, encodeRequest, makeAuthProof, makeRegisterProof } from '@comrad/core/wire';
 import { PASSPHRASE_ENV, TokenIssuer, loadOrCreateKeys, openStore, operatorKeys, startOperator } from '@comrad/operator';
@@ -39,7 +42,7 @@ const ISSUE_BATCH = 10;
 const BUDGET = 100;
 const OPERATOR_PASSPHRASE = 'operator test passphrase';
 /** Tokens minted ahead for the redemption phases (warm-up and measured). */
-const POOL = Number(process.env.COMRAD_BENCH_TOKENS ?? 1500);
+const POOL = Number(process.env.COMRAD_BENCH_TOKENS ?? 800);
 const LIMITS = { requestsPerSecond: 1_000_000, maxInflight: 1024, maxConnectionsPerName: 1_000_000, greetingsPerSecond: 1_000_000, registerPowBits: 0, postsPerHour: 1_000_000 };
 const LIMIT_ARGS = Object.entries({ ...LIMITS, maxConnections: 100_000, maxUnauthenticated: 10_000 }).flatMap(([k, v]) => ['--limit', `${k}=${v}`]);
 
@@ -156,7 +159,20 @@ async function measure(add, setup, ops, operatorKey, issuer) {
   await drive(anon, vote, WARMUP_MS);
   const redeemed = await drive(anon, vote, PHASE_MS);
   add('redemption (vote)', setup, rate(redeemed), 'votes/s');
-  add('redemption / baseline', setup, rate(redeemed) / rate(base), '×');
+  add('redemption (vote) / baseline', setup, rate(redeemed) / rate(base), '×');
+
+  // Danger pins: the token burned in the pin's own put (TOK-7, PIN-5), a fresh token each.
+  const pins = Array.from({ length: POOL }, () => mint());
+  const pin = async (c) => {
+    const token = pins.pop();
+    if (!token) return 0;
+    await c.request('pinPut', { cell: 'u33dc1r', kind: 'police', ttl: 600, token });
+    return 1;
+  };
+  await drive(anon, pin, WARMUP_MS);
+  const pinned = await drive(anon, pin, PHASE_MS);
+  add('redemption (pinPut)', setup, rate(pinned), 'pins/s');
+  add('redemption (pinPut) / baseline', setup, rate(pinned) / rate(base), '×');
   await Promise.all(anon.map((c) => c.closed()));
 }
 
@@ -178,21 +194,40 @@ function mintTokens(key, announcedKey) {
   };
 }
 
-/** What each anonymous action costs on the wire: the request frame, and sealed (+ the channel's overhead). */
+/**
+ * What each anonymous action costs on the wire: the request frame sealed (+ the channel's overhead), and
+ * beside it the same frame without the token (or with the proof of work that pays instead): what the
+ * token adds.
+ */
 function sizes(add) {
   const token = new Uint8Array(TOKEN_BYTES);
+  const pow = new Uint8Array(8);
   const post = '00mif4zl80000a1b2c3d4e5f6a';
+  const pin = '0123456789abcdef0123456789abcdef';
   const letter = new Uint8Array(1024);
-  const frames = {
-    'vote (token)': encodeRequest(4_000_000, 'vote', { post, voter: new Uint8Array(32), choice: 'down', token }),
-    'pinPut (token)': encodeRequest(4_000_000, 'pinPut', { cell: 'u33dc1r', kind: 'police', note: 'two vans', ttl: 7200, token }),
-    'pinVote (token)': encodeRequest(4_000_000, 'pinVote', { pin: post, vote: 'confirm', nullifier: new Uint8Array(32), token }),
-    'send 1 KiB letter (token)': encodeRequest(4_000_000, 'send', { to: 'bob', letter, token }),
-    'send 1 KiB letter (no token)': encodeRequest(4_000_000, 'send', { to: 'bob', letter }),
-    [`tokens (${ISSUE_BATCH} requests)`]: encodeRequest(4_000_000, 'tokens', { requests: Array.from({ length: ISSUE_BATCH }, () => new Uint8Array(259)) }),
-  };
-  for (const [op, bytes] of Object.entries(frames)) add(`wire: ${op}`, 'frame', bytes.length + CHANNEL_OVERHEAD_BYTES, 'bytes sealed');
-  add('wire: a token', 'field', TOKEN_BYTES, 'bytes');
+  const chanPost = new Uint8Array(1024);
+  // EVT-10, EVT-11: an anonymous event as a host seals it: a one-time key, a mailbox for its answers.
+  const start = Math.floor(Date.UTC(2026, 4, 1, 16) / 1000);
+  const channelKey = anonEventsKey(SymmetricKey.generate());
+  const event = { eid: randomBytes(16), title: 'Rent strike assembly', start, end: start + 7200, where: 'Hermannplatz, by the fountain', note: 'Bring a sign. Stewards in orange.' };
+  const sealedEvent = sealAnonEvent(event, KeyPair.generate(), SymmetricKey.generate(), channelKey);
+  const cap = deriveChannel(channelKey).cap;
+  const actions = [
+    ['vote', { post, voter: new Uint8Array(32), choice: 'down' }],
+    ['pinPut', { cell: 'u33dc1r', kind: 'police', note: 'two vans', ttl: 7200 }],
+    ['pinVote', { pin, vote: 'confirm', nullifier: new Uint8Array(32) }],
+    ['chanPost', { cap, post: sealedEvent, expiresInDays: 1 }, 'anonymous event (chanPost, EVT-15)', { pow }],
+    ['chanPost', { cap, post: chanPost, expiresInDays: 1 }, 'chanPost, 1 KiB post', { pow }],
+    ['send', { to: 'bob', letter }, 'send, 1 KiB letter', { pow }],
+  ];
+  const sealed = (op, params) => encodeRequest(4_000_000, op, params).length + CHANNEL_OVERHEAD_BYTES;
+  for (const [op, params, name = op, instead = {}] of actions) {
+    const paid = sealed(op, { ...params, token });
+    add(`wire: ${name}`, 'with token', paid, 'bytes sealed');
+    add(`wire: ${name}`, instead.pow ? 'with proof of work instead' : 'without token', sealed(op, { ...params, ...instead }), 'bytes sealed');
+  }
+  add(`wire: tokens (${ISSUE_BATCH} requests)`, 'with token', sealed('tokens', { requests: Array.from({ length: ISSUE_BATCH }, () => new Uint8Array(259)) }), 'bytes sealed');
+  add('wire: a token', 'with token', TOKEN_BYTES, 'bytes');
 }
 
 async function login(url, operatorKey, p) {
@@ -236,8 +271,10 @@ function printTable(rows) {
   };
   console.log(`tokens: issuance and redemption on the Operator, ${CLIENTS} connections per process, ${PHASE_MS} ms per phase`);
   table(['op', ...setups], ops.map((op) => [op, ...setups.map((s) => cell(op, s))]));
-  console.log('tokens: each anonymous action on the wire (the sealed request frame)');
-  table(['action', 'bytes'], rows.filter((r) => r.op.startsWith('wire:')).map((r) => [r.op.slice(6), String(r.value)]));
+  console.log('tokens: each anonymous action on the wire (the sealed request frame, bytes)');
+  const wire = rows.filter((r) => r.op.startsWith('wire:'));
+  const kinds = [...new Set(wire.map((r) => r.setup))];
+  table(['action', ...kinds], [...new Set(wire.map((r) => r.op))].map((op) => [op.slice(6), ...kinds.map((k) => String(wire.find((r) => r.op === op && r.setup === k)?.value ?? ''))]));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run({ json: process.argv.includes('--json') });
