@@ -2,7 +2,8 @@
  * The two tests issue 14 asks for (TOK-1, TOK-10, TOK-13, VOTE-4, VOTE-9), on every store backend. Four
  * comrades use the real CLI through a recording relay in front of a real Operator whose logs are captured:
  * they post, obtain tokens (one of them only when her first vote needs them), vote, change and withdraw
- * votes, vote on a post of a trusted circle (`chanVote`), pin and confirm a pin. Then:
+ * votes, vote on a post of a trusted circle (`chanVote`), pin and confirm a pin, host an event anonymously
+ * (EVT-10, a `chanPost` paid with a token) and answer it. Then:
  * - the Operator's store (a memory dump, the LMDB database read back and its files on disk, every Redis
  *   key) holds nothing that links an anonymous action to a comrade: every record that holds something of
  *   an anonymous action (a voter tag, a token nonce, an action digest, a pin) holds no name and no key, and
@@ -30,6 +31,8 @@ const scope = testScope();
 const pass = (name: string) => `${name}'s passphrase, long enough`;
 /** The ops that are anonymous actions (TOK-10): paid with a token, or votes on a pin. */
 const ANONYMOUS = new Set(['vote', 'chanVote', 'pinPut', 'pinVote']);
+/** Ops that are anonymous actions when they carry a token (TOK-11, EVT-15). */
+const PAYABLE = new Set(['send', 'chanPost']);
 
 function cli(root: string, name: string) {
   return async (...args: string[]): Promise<string> => {
@@ -55,7 +58,8 @@ async function openKind(kind: 'memory' | 'lmdb' | 'redis', dir: string): Promise
   return openStore({ kind, url: redis.url, prefix: 'anon:' });
 }
 
-describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity after votes and pins by four comrades (%s)', (kind) => {
+// Some forty CLI commands per backend: room for a busy machine.
+describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 EVT-15 anonymity after votes, pins and an anonymous event by four comrades (%s)', { timeout: 150_000 }, (kind) => {
   it('the store, its files and the logs link no anonymous action to a comrade; no connection carries a login and an anonymous action', async () => {
     const root = await tempHome('comrad-anon-');
     scope.defer(() => root.remove());
@@ -98,6 +102,12 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
     await as['bob_an']!('pin', '--lat', '52.5219', '--lon', '13.4132', '--kind', 'police', '--note', 'two vans');
     const pins = JSON.parse(await as['dave_an']!('pins', '--near', '52.52,13.405', '--radius', '2')) as { pins: Array<{ id: string }> };
     await as['dave_an']!('pin', 'confirm', pins.pins[0]!.id);
+    // EVT-10, EVT-15: an event hosted anonymously, paid with a token; an answer through its one-time mailbox.
+    await as['carol_an']!('event', 'create', '--title', 'Blockade at the port', '--when', '+1d/+4h', '--where', 'Gate 3', '--anonymous');
+    const events = JSON.parse(await as['dave_an']!('events')) as { events: Array<{ id: string; title: string; host: string }> };
+    const hosted = events.events.find((e) => e.title === 'Blockade at the port')!;
+    expect(hosted.host).toBe('');
+    await as['dave_an']!('event', 'rsvp', hosted.id, 'yes');
     const feed = JSON.parse(await as['alice_an']!('feed')) as { posts: Array<{ id: string; up: number; down: number }> };
     expect(feed.posts.find((p) => p.id === post1)).toMatchObject({ up: 2, down: 0 });
     expect(feed.posts.find((p) => p.id === post2)).toMatchObject({ up: 2, down: 0 });
@@ -107,9 +117,12 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
 
     // What the Operator saw of each anonymous action: its connection and its secrets-to-be-kept.
     const actions = relay.connections.flatMap((c) =>
-      c.frames.filter((f) => f.dir === 'up' && f.op !== undefined && ANONYMOUS.has(f.op)).map((f) => ({ c, req: decodeRequest(f.bytes) })),
+      c.frames
+        .filter((f) => f.dir === 'up' && f.op !== undefined && (ANONYMOUS.has(f.op) || PAYABLE.has(f.op)))
+        .map((f) => ({ c, req: decodeRequest(f.bytes) }))
+        .filter(({ req }) => ANONYMOUS.has(req.op) || (req.params as { token?: Uint8Array }).token !== undefined),
     );
-    expect(actions.map((a) => a.req.op).sort()).toEqual(['chanVote', 'chanVote', 'pinPut', 'pinVote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote']);
+    expect(actions.map((a) => a.req.op).sort()).toEqual(['chanPost', 'chanVote', 'chanVote', 'pinPut', 'pinVote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote', 'vote']);
 
     // 1. The relay: no anonymous action on a logged-in connection, nor on one open beside that client's login.
     const authed = relay.connections.filter((c) => c.frames.some((f) => f.dir === 'up' && f.op === 'auth'));
@@ -147,7 +160,7 @@ describe.each(['memory', 'lmdb', 'redis'] as const)('TOK-13 VOTE-4 anonymity aft
         traces.push(utf8(toHex(p.token.subarray(2, 34))), p.token.subarray(2, 34));
       }
     }
-    expect(traces.length).toBeGreaterThanOrEqual(18);
+    expect(traces.length).toBeGreaterThanOrEqual(20);
 
     // 2. The store's records: whatever holds a trace holds no name or key; raw voter values and tokens nowhere.
     const records = (await store.dump()).map(([k, v]) => ({ key: k, bytes: new Uint8Array([...utf8(k), 0, ...(typeof v === 'string' ? utf8(v) : v)]) }));

@@ -750,6 +750,14 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       book: this.#events!,
       chan: this.#channelHost(),
       worldKey: (epoch) => this.#epochKey(epoch),
+      worldKeyBeforeAnonymous: async (epoch) => {
+        const wasLoggedIn = this.#private !== undefined;
+        try {
+          return await this.#epochKey(epoch);
+        } finally {
+          if (!wasLoggedIn) await this.#logOut();
+        }
+      },
       postPaid: async (cap, post, life) => {
         await this.anonymous('chanPost', { cap, post, ...chan.lifeParams(life) });
       },
@@ -1660,12 +1668,15 @@ export class Comrade extends EventEmitter<ComradeEvents> {
       privateSession: () => this.#privateSession(),
       oneShot: (use) => this.#oneShot(use),
       loggedIn: () => this.#private !== undefined,
-      logOut: async () => {
-        const session = this.#private;
-        this.#private = undefined;
-        await session?.then((s) => s.close(), () => undefined);
-      },
+      logOut: () => this.#logOut(),
     };
+  }
+
+  /** Closes the logged-in session, if one is open (the next op that needs it opens it again). */
+  async #logOut(): Promise<void> {
+    const session = this.#private;
+    this.#private = undefined;
+    await session?.then((s) => s.close(), () => undefined);
   }
   /**
    * Closes every connection and forgets the unlocked key; call it when done (a bot: on SIGTERM).

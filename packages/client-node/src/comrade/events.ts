@@ -58,6 +58,11 @@ export interface EventHost {
   readonly chan: ChannelHost;
   /** The world key of an epoch (FEED-2). */
   worldKey(epoch: number): Promise<SymmetricKey>;
+  /**
+   * TOK-12, EVT-15: the world key of an epoch for an anonymous action that follows: a login opened only
+   * to fetch it is closed again before this resolves, so it is never open beside the action's connection.
+   */
+  worldKeyBeforeAnonymous(epoch: number): Promise<SymmetricKey>;
   /** EVT-15: files bytes in a channel paid with an unlinkable token, on a fresh connection that never logs in (TOK-10). */
   postPaid(cap: Uint8Array, post: Uint8Array, life: PostLife): Promise<void>;
   readonly book: EventBook;
@@ -184,7 +189,7 @@ export async function createEvent(host: EventHost, input: EventInput): Promise<E
       const box = SymmetricKey.generate();
       const anon = { key: oneTime.privateKey.bytes(), pub: oneTime.publicKey.bytes(), box: box.bytes() };
       await host.book.putHosted(host.operatorKey, id, { letter, to, invited: [], anon });
-      const channelKey = anonEventsKey(await host.worldKey(epochOf(host.now())));
+      const channelKey = anonEventsKey(await host.worldKeyBeforeAnonymous(epochOf(host.now())));
       // EVT-15: paid with a token, not with work: the Operator learns that some comrade posted it.
       await host.postPaid(deriveChannel(channelKey).cap, sealAnonEvent(letter.body, oneTime, box, channelKey), life);
       return view(letter, 'host', { to, invited: [], rsvps: [], anonymous: true });
