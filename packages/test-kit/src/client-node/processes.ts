@@ -61,6 +61,13 @@ export interface CliResult {
 }
 
 /**
+ * How long one `comrad` run may take before it is killed: a hung run must not outlive its test, but a
+ * run that is only slow must not fail. At 25 s, runs on a machine loaded 25 deep (2 cores) were killed
+ * mid-way (an anonymous answer, a registration); an integration test gives up after 60 s anyway.
+ */
+export const COMRAD_RUN_LIMIT_MS = 60_000;
+
+/**
  * Runs the `comrad` bin once, like a person in a shell, and waits for it to exit.
  * @param args - the arguments after `comrad`
  * @param env - extra environment (e.g. COMRAD_PASSPHRASE, COMRAD_HOME)
@@ -71,7 +78,8 @@ export function comrad(args: string[], env: Record<string, string> = {}, cwd?: s
 }
 
 /**
- * Starts the `comrad` bin without waiting: for tests that kill it mid-way. It is killed anyway after 25 s.
+ * Starts the `comrad` bin without waiting: for tests that kill it mid-way. It is killed anyway after
+ * {@link COMRAD_RUN_LIMIT_MS}.
  * @returns the child, and its result once it exited (by itself or by a signal)
  */
 export function startComrad(args: string[], env: Record<string, string> = {}, cwd?: string): { child: ChildProcess; done: Promise<CliResult> } {
@@ -86,7 +94,7 @@ export function startComrad(args: string[], env: Record<string, string> = {}, cw
     let stderr = '';
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), COMRAD_RUN_LIMIT_MS);
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(timer);
@@ -109,6 +117,6 @@ export function comradAs(home: (name: string) => string, pass: (name: string) =>
 /** The stdout of a run that exited 0 without an error line. */
 export function ok(r: CliResult): string {
   expect(r.stderr, r.stderr).not.toMatch(/error/i);
-  expect(r.code).toBe(0);
+  expect(r.code, r.signal ? `comrad was killed (${r.signal}): ran past ${COMRAD_RUN_LIMIT_MS / 1000} s or was stopped` : r.stderr).toBe(0);
   return r.stdout;
 }
