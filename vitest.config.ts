@@ -15,6 +15,7 @@ export const alias = [
   { find: /^@comrad\/core\/(.*)$/, replacement: src('./packages/core/src/$1/index.ts') },
   { find: /^@comrad\/operator$/, replacement: src('./packages/operator/src/index.ts') },
   { find: /^@comrad\/client-node$/, replacement: src('./packages/client-node/src/index.ts') },
+  { find: /^@comrad\/conformance$/, replacement: src('./packages/conformance/src/index.ts') },
   // The private test kit (packages/test-kit): its plain-JS helpers (.mjs, importable by benches without a
   // build) and its TypeScript helpers, without a build and without an install step in a fresh worktree.
   { find: /^@comrad\/test-kit\/(processes|adversarial-msgpack|redis-server|tornet|comrad-on-tor|chromium|browser-bundle)$/, replacement: src('./packages/test-kit/src/$1.mjs') },

@@ -18,3 +18,4 @@ export { runVectors, CLIENT_VECTOR_FILES, type RunVectorsOptions } from './vecto
 export { Adapter, AdapterBroken, UNSUPPORTED_OP, splitCommand, type AdapterReply } from './vectors/adapter.js';
 export { defaultVectorDir, loadVectorFiles, hexOf, type Vector, type VectorFile, type VectorBytes } from './vectors/files.js';
 export { runOperator, type RunOperatorOptions } from './operator/run.js';
+export { Connection, NoAnswer, RefusedConnection, ANSWER_TIMEOUT_MS, type ConnectionOptions, type Pace } from './operator/connection.js';

@@ -2,6 +2,11 @@
  * One connection to the Operator under test: the client hello, the signed greeting checked against the
  * pinned key, the sealed channel, typed requests matched by id, raw frames for the wire checks, and pacing
  * below the Operator's announced request rate (LIMIT-3), so the kit is never refused for its own speed.
+ *
+ * It is a probe, not a client: where `@comrad/core/client`'s `ClientSession` ends a connection on a frame
+ * that does not open or decode (AUTH-10), this one hands the frame over, so a check can read the
+ * Operator's unsealed notice, a malformed answer or a close code; and it sends whatever bytes a check
+ * makes, sealed or not. The repository's own tests use it too (`@comrad/test-kit/operator/client`).
  * @module
  */
 import WebSocket from 'ws';
@@ -54,6 +59,14 @@ export interface Pace {
   intervalMs: number;
 }
 
+/** Options of {@link Connection.open}. */
+export interface ConnectionOptions {
+  /** The upgrade path and query to use instead of a proper client hello (wire checks). */
+  readonly path?: string;
+  /** How long to wait for the greeting and for any one answer (default {@link ANSWER_TIMEOUT_MS}). */
+  readonly timeoutMs?: number;
+}
+
 /** A connection to the Operator under test. */
 export class Connection {
   readonly #loose: ServerFrame[] = [];
@@ -74,6 +87,7 @@ export class Connection {
     /** The sealed channel (AUTH-9). */
     readonly channel: Channel,
     private readonly pace: Pace,
+    private readonly timeoutMs: number,
   ) {
     this.closed = new Promise((resolve) =>
       ws.once('close', (code) => {
@@ -105,11 +119,13 @@ export class Connection {
   /**
    * Connects with a fresh client hello and checks the greeting against `pinned` (AUTH-1, AUTH-7), or
    * trusts the key the greeting names when there is no pin yet (trust on first use).
-   * @param path - the upgrade path and query to use instead of a proper client hello (wire checks)
+   * @param opts - another upgrade path (wire checks), the answer timeout
    * @throws RefusedConnection when the first frame is not a greeting, or the socket closes first;
    *   ProtocolError KEY_CHANGED, BAD_SIGNATURE, DECRYPT_FAILED from the greeting check
    */
-  static async open(url: string, pinned: PublicKey | undefined, pace: Pace, path?: string): Promise<Connection> {
+  static async open(url: string, pinned: PublicKey | undefined, pace: Pace, opts: ConnectionOptions = {}): Promise<Connection> {
+    const { path } = opts;
+    const timeoutMs = opts.timeoutMs ?? ANSWER_TIMEOUT_MS;
     const eph = KeyPair.generate();
     const target = path === undefined ? withClientHello(new URL(url), eph.publicKey) : new URL(path, url);
     const ws = new WebSocket(target, { maxPayload: MAX_RESPONSE_FRAME_BYTES + CHANNEL_OVERHEAD_BYTES, perMessageDeflate: false });
@@ -118,7 +134,7 @@ export class Connection {
       const timer = setTimeout(() => {
         ws.terminate();
         resolve({});
-      }, ANSWER_TIMEOUT_MS);
+      }, timeoutMs);
       ws.once('message', (data: Buffer) => {
         clearTimeout(timer);
         resolve({ bytes: new Uint8Array(data) });
@@ -154,7 +170,7 @@ export class Connection {
     }
     try {
       const { hello, channel } = acceptGreeting(greeting, pinned ?? greeting.operatorKey, eph);
-      return new Connection(ws, hello, channel, pace);
+      return new Connection(ws, hello, channel, pace, timeoutMs);
     } catch (err) {
       ws.terminate();
       throw err;
@@ -164,6 +180,11 @@ export class Connection {
   /** True once the socket closed. */
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  /** The client side's TCP port (privacy tests look for it in the Operator's logs). */
+  get localPort(): number {
+    return (this.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
   }
 
   /**
@@ -303,8 +324,8 @@ export class Connection {
       done: false,
       timer: setTimeout(() => {
         w.done = true;
-        reject(new NoAnswer(`no ${what} within ${ANSWER_TIMEOUT_MS / 1000} s`));
-      }, ANSWER_TIMEOUT_MS),
+        reject(new NoAnswer(`no ${what} within ${this.timeoutMs / 1000} s`));
+      }, this.timeoutMs),
     };
     return w;
   }

@@ -81,7 +81,7 @@ export class Target {
    */
   async connect(path?: string): Promise<Connection> {
     try {
-      return await Connection.open(this.url, this.operatorKey, this.pace, path);
+      return await Connection.open(this.url, this.operatorKey, this.pace, path === undefined ? {} : { path });
     } catch (err) {
       if (err instanceof ProtocolError && ['KEY_CHANGED', 'BAD_SIGNATURE', 'DECRYPT_FAILED'].includes(err.code)) {
         throw new RuleViolation(['AUTH-1', 'AUTH-7'], 'every greeting is signed by the key of the first one, for this connection', 'a greeting that checks out', `${err.code}: ${err.message}`);
