@@ -12,6 +12,7 @@ import { blindTokens } from '@comrad/core/tokens';
 import type { TestClient } from '@comrad/test-kit/operator/client';
 import { refusedWith, startTestOperator, type TestOperator } from '@comrad/test-kit/operator/fixtures';
 import type { ServerLimits } from '@comrad/operator';
+import { dumpLines } from '@comrad/test-kit/operator/store-conformance/tokens';
 
 let t: TestOperator | undefined;
 afterEach(async () => {
@@ -73,8 +74,10 @@ describe('PIN-4..PIN-10 pins on the Operator', () => {
     const { id, expiresAt } = await c.request('pinPut', { cell, kind: 'medical', ttl: 3600, token: tokens[0]! });
     const n = randomBytes(32);
     expect(await c.request('pinVote', { pin: id, vote: 'confirm', nullifier: n, token: tokens[1]! })).toEqual({ expiresAt: expiresAt + HOUR / 2, confirms: 1, denies: 0 });
+    const before = await dumpLines(t!.store);
     await refusedWith(c.request('pinVote', { pin: id, vote: 'confirm', nullifier: n, token: tokens[2]! }), 'DUPLICATE');
     await refusedWith(c.request('pinVote', { pin: id, vote: 'deny', nullifier: n, token: tokens[2]! }), 'DUPLICATE');
+    expect(await dumpLines(t!.store)).toEqual(before);
     await refusedWith(c.request('pinVote', { pin: id, vote: 'deny', nullifier: randomBytes(32) }), 'TOKEN_REQUIRED');
     // tokens[2] was refused twice without being burned: it still pays for another comrade's deny.
     expect(await c.request('pinVote', { pin: id, vote: 'deny', nullifier: randomBytes(32), token: tokens[2]! })).toEqual({ expiresAt, confirms: 1, denies: 1 });
@@ -90,7 +93,9 @@ describe('PIN-4..PIN-10 pins on the Operator', () => {
     await c.request('pinVote', { pin: id, vote: 'deny', nullifier: n, token: tokens[1]! });
     t!.clock.advance(60_000);
     expect((await c.request('pins', { cells: [cell] })).pins).toEqual([]);
+    const before = await dumpLines(t!.store);
     await refusedWith(c.request('pinVote', { pin: id, vote: 'confirm', nullifier: randomBytes(32), token: tokens[2]! }), 'EXPIRED');
+    expect(await dumpLines(t!.store)).toEqual(before);
     await t!.op.sweep();
     expect(JSON.stringify(await t!.store.dump())).not.toContain(id);
     await refusedWith(c.request('pinVote', { pin: id, vote: 'confirm', nullifier: randomBytes(32), token: tokens[2]! }), 'NOT_FOUND');

@@ -264,7 +264,9 @@ describe('VOTE anonymous votes on a running Operator', () => {
     await refusedWith(vote('up'), 'TOKEN_REQUIRED');
     await refusedWith((await op.connect()).request('vote', { post: '00zzzzzzzz00000000000000aa', voter, choice: 'up', token: tokens[1]! }), 'NOT_FOUND');
     expect(await vote('down', tokens[1]!)).toEqual({ up: 0, down: 1 }); // the refused vote left tokens[1] unspent
+    const once = await dumpLines(op.store);
     await refusedWith(vote('down', tokens[2]!), 'DUPLICATE');
+    expect(await dumpLines(op.store)).toEqual(once); // a double vote changes nothing
     expect(await vote('up', tokens[2]!, new Uint8Array(randomBytes(32)))).toEqual({ up: 1, down: 1 }); // the DUPLICATE left it unspent
     await refusedWith(vote('up', tokens[1]!, new Uint8Array(randomBytes(32))), 'TOKEN_SPENT');
     expect(await vote('none', tokens[3]!)).toEqual({ up: 1, down: 0 });

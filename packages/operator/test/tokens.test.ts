@@ -102,6 +102,19 @@ describe('TOK tokens: the issuer against privacypass-ts', () => {
     await expect(i.issue('alice', stale.requests, next)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
   });
 
+  it('TOK-4 TOK-7 the rotation window to the millisecond: accepted until the announced `until`, TOKEN_EXPIRED one ms later, nothing burned', async () => {
+    const { issuer: i, store } = await issuer();
+    const [t1, t2] = await tokens(i, 2);
+    const { until } = (await i.announce(NOW)).keys[0]!;
+    // The next period's key exists by then (it signs then), as on a running Operator.
+    await i.announce(until);
+    expect(await i.redeem(t1!, actionDigest('a'), until)).toBe('ok');
+    const before = await store.dump();
+    await expect(i.redeem(t2!, actionDigest('b'), until + 1)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+    await expect(i.check(t2!, until + 1)).rejects.toMatchObject({ code: 'TOKEN_EXPIRED' });
+    expect(await store.dump()).toEqual(before);
+  });
+
   it('TOK-9 the budget per comrade per period: partial grants, then QUOTA_EXCEEDED; a new period refills it', async () => {
     const { issuer: i } = await issuer(3);
     const { keys } = await i.announce(NOW);
