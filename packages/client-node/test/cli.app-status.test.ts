@@ -157,6 +157,15 @@ describe('comrad app: Status', () => {
       await page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('.map-stack img')).every((i) => i.complete && i.naturalWidth > 0));
       expect(asked.length).toBe(count);
 
+      // `comrad pins --map FILE.png --tiles …` draws the same map over the same tiles, fetched the same way.
+      const file = join(cast.dir, 'pins.png');
+      ok(await cast.as('alice')('--proxy', proxy.url, 'pins', '--near', '52.5219,13.4132', '--map', file, '--tiles', `http://tiles.example:${tilePort}/{z}/{x}/{y}.png`));
+      expect(asked.length).toBe(2 * count);
+      const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+      expect(info.width).toBe(800);
+      // A corner of the drawing is tile, not the plain map's paper colour (#f4f1ea).
+      expect([...data.subarray(0, 3)]).toEqual([0x9f, 0xc5, 0xa8]);
+
       await openTab(page, 'Status');
       await proxy.close();
       closed = true;

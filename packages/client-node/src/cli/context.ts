@@ -97,7 +97,7 @@ export class Context {
    * @param use - the command's work
    * @param passphrase - the home's passphrase when the command asked already (register)
    */
-  async withComrade<T>(identity: boolean, use: (c: Comrade) => Promise<T>, passphrase?: string): Promise<T> {
+  async withComrade<T>(identity: boolean, use: (c: Comrade, proxy: string | undefined) => Promise<T>, passphrase?: string): Promise<T> {
     // Ask before connecting: a passphrase typo should not cost a Tor circuit.
     passphrase ??= await this.homePassphrase();
     return this.withProxy(async (proxy) => {
@@ -118,7 +118,7 @@ export class Context {
       comrade.on('operator-pinned', (fp) => this.out.warn(`first contact with this Operator: pinned its key ${fp} (compare it with the fingerprint its people publish)`));
       try {
         if (identity && !comrade.identity) throw new UsageError('NO_KEYSTORE', 'no identity in this home yet: run `comrad register NAME` first');
-        return await use(comrade);
+        return await use(comrade, proxy);
       } finally {
         await comrade.close();
       }

@@ -268,6 +268,7 @@ export function commandTable(env: NodeJS.ProcessEnv = process.env): Command {
     .option('--radius <km>', 'how far to look, in km, up to 100 (default 2)')
     .option('--limit <n>', 'at most this many pins')
     .option('--map <file>', 'also draw them: FILE.html (a self-contained page) or FILE.png; nothing is fetched')
+    .option('--tiles <url-template>', 'draw the PNG map over tiles of this server, e.g. https://tile.example/{z}/{x}/{y}.png, fetched through Tor only (--tor or --proxy)')
     .action(run(pinCmd.pins as Action));
   program
     .command('app')

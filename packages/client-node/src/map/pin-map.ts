@@ -156,7 +156,28 @@ export function pinMapHtml(input: PinMapInput): string {
  * The map as a PNG (PIN-11): the same SVG, rendered by sharp (librsvg), nothing fetched.
  * @returns PNG bytes, `size` × `size` pixels
  */
-export async function pinMapPng(input: PinMapInput): Promise<Uint8Array> {
+export async function pinMapPng(input: PinMapInput, tiles?: ReadonlyArray<{ readonly left: number; readonly top: number; readonly width: number; readonly height: number; readonly image: Uint8Array }>): Promise<Uint8Array> {
   const { default: sharp } = await import('sharp');
-  return new Uint8Array(await sharp(Buffer.from(pinMapSvg(input)), { density: 72 }).png().toBuffer());
+  if (!tiles || tiles.length === 0) return new Uint8Array(await sharp(Buffer.from(pinMapSvg(input)), { density: 72 }).png().toBuffer());
+  // Over map tiles (`comrad pins --map FILE.png --tiles …`): each tile scaled to where it falls, cut to
+  // the drawing, then the pins drawn without a background of their own on top.
+  const size = input.size ?? 800;
+  const px = (pct: number) => Math.round((pct / 100) * size);
+  const layers: Array<{ input: Buffer; left: number; top: number }> = [];
+  for (const t of tiles) {
+    const left = px(t.left);
+    const top = px(t.top);
+    const w = Math.max(1, px(t.left + t.width) - left);
+    const h = Math.max(1, px(t.top + t.height) - top);
+    const x0 = Math.max(0, left);
+    const y0 = Math.max(0, top);
+    const x1 = Math.min(size, left + w);
+    const y1 = Math.min(size, top + h);
+    if (x1 <= x0 || y1 <= y0) continue;
+    const scaled = await sharp(t.image).resize(w, h, { fit: 'fill' }).extract({ left: x0 - left, top: y0 - top, width: x1 - x0, height: y1 - y0 }).png().toBuffer();
+    layers.push({ input: scaled, left: x0, top: y0 });
+  }
+  layers.push({ input: await sharp(Buffer.from(pinMapSvg({ ...input, transparent: true })), { density: 72 }).png().toBuffer(), left: 0, top: 0 });
+  const base = sharp({ create: { width: size, height: size, channels: 4, background: BACKGROUND } });
+  return new Uint8Array(await base.composite(layers).png().toBuffer());
 }

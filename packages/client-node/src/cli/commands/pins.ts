@@ -9,6 +9,7 @@ import { extname } from 'node:path';
 import { MAX_PIN_TTL_SECONDS, MAX_QUERY_RADIUS_KM, MIN_PIN_TTL_SECONDS, checkLatLon, type PinVote } from '@comrad/core/pins';
 import { formatAge, type PinView } from '../../comrade/pins.js';
 import { pinMapHtml, pinMapPng } from '../../map/pin-map.js';
+import { checkTileTemplate, TileSource, tilesFor } from '../../app/tiles.js';
 import { UsageError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { unixSeconds } from '../output.js';
@@ -40,7 +41,7 @@ export function vote(which: PinVote) {
 }
 
 /** `comrad pins --near LAT,LON [--radius KM] [--limit N] [--map FILE.png|FILE.html]`. */
-export async function pins(ctx: Context, opts: { near?: string; radius?: string; limit?: string; map?: string }): Promise<void> {
+export async function pins(ctx: Context, opts: { near?: string; radius?: string; limit?: string; map?: string; tiles?: string }): Promise<void> {
   if (opts.near === undefined) throw new UsageError('USAGE', 'pins needs --near LAT,LON (see comrad pins --help)');
   const parts = opts.near.split(',');
   if (parts.length !== 2) throw new UsageError('BAD_ARGUMENT', '--near takes LAT,LON in degrees, e.g. --near 52.52,13.405');
@@ -50,7 +51,13 @@ export async function pins(ctx: Context, opts: { near?: string; radius?: string;
   const limit = opts.limit !== undefined ? Number(opts.limit) : undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 500)) throw new UsageError('BAD_ARGUMENT', '--limit takes a whole number from 1 to 500');
   const format = opts.map !== undefined ? mapFormat(opts.map) : undefined;
-  await ctx.withComrade(false, async (c) => {
+  if (opts.tiles !== undefined) {
+    checkTileTemplate(opts.tiles);
+    if (format !== 'png') throw new UsageError('BAD_ARGUMENT', '--tiles draws under a PNG map: give --map FILE.png');
+    // A tile server reached directly would learn where the person is: through Tor only.
+    if (!ctx.opts.tor && !ctx.configuredProxy()) throw new UsageError('BAD_ARGUMENT', '--tiles needs --tor or --proxy: the tiles are fetched only through Tor');
+  }
+  await ctx.withComrade(false, async (c, proxy) => {
     const found = await c.pins({ ...centre, radiusKm, ...(limit !== undefined ? { limit } : {}) });
     const now = Date.now();
     if (found.length === 0) ctx.out.line(`No live pins within ${radiusKm} km.`);
@@ -65,11 +72,22 @@ export async function pins(ctx: Context, opts: { near?: string; radius?: string;
     }
     if (format && opts.map) {
       const input = { centre, radiusKm, pins: found, at: now };
-      await writeFile(opts.map, format === 'png' ? await pinMapPng(input) : pinMapHtml(input), { mode: 0o600 });
+      const tiles = opts.tiles !== undefined ? await fetchTiles(new TileSource(opts.tiles, () => Promise.resolve(proxy)), centre, radiusKm) : undefined;
+      await writeFile(opts.map, format === 'png' ? await pinMapPng(input, tiles) : pinMapHtml(input), { mode: 0o600 });
       ctx.out.line(`Map written to ${opts.map}`);
     }
     ctx.out.result({ near: centre, radiusKm, pins: found.map(pinJson), ...(opts.map ? { map: opts.map } : {}) });
   });
+}
+
+/** The tiles under the map, fetched through the proxy, a few at a time. */
+async function fetchTiles(source: TileSource, centre: { lat: number; lon: number }, radiusKm: number) {
+  const placed = tilesFor(centre, radiusKm);
+  const out = [];
+  for (let i = 0; i < placed.length; i += 4) {
+    out.push(...(await Promise.all(placed.slice(i, i + 4).map(async (t) => ({ ...t, image: new Uint8Array((await source.tile(t.z, t.x, t.y)).data) })))));
+  }
+  return out;
 }
 
 /** A pin for machines (CLI-9: times in seconds). */
