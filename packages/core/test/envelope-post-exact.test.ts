@@ -6,9 +6,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready, concatBytes, KeyPair, PublicKey, SymmetricKey } from '@comrad/core';
-import { createLetter, MAX_EPOCH, openPost, openSigned, openWorldLetter, postEpoch, sealPost, sealPostAsync, type PostAuthor, type TextLetter } from '@comrad/core/envelope';
+import { createLetter, MAX_EPOCH, openPost, openSigned, openWorldLetter, pad, postEpoch, sealPost, sealPostAsync, signLetter, type PostAuthor, type TextLetter } from '@comrad/core/envelope';
 import { Keymaker } from '@comrad/core/keymaker';
 import { codeOf } from '@comrad/test-kit/core/garbage';
+import { postRaw } from '@comrad/test-kit/core/envelope';
 
 let alice: Keymaker;
 let byAlice: PostAuthor;
@@ -86,6 +87,15 @@ describe('POST-3 opening', () => {
     const sealed = sealPost(post, alice.keys, key, 5);
     expect((await openPost(sealed, async () => key, byAlice)).letter).toEqual(post);
     expect(await errorOf(() => openPost(sealed, () => key.bytes() as unknown as SymmetricKey, byAlice))).toBeInstanceOf(TypeError);
+  });
+
+  it('POST-3 step 9 EVT-7 openWorldLetter takes a post or an event and nothing else: a dm or an invitation in a world post is MALFORMED', async () => {
+    const dm = createLetter({ kind: 'dm', from: 'alice', to: 'bob', body: { text: 'psst' } });
+    const invite = createLetter({ kind: 'invite', from: 'alice', to: 'bob', body: { event: { eid: new Uint8Array(16).fill(1), title: 'Assembly', start: 1000, end: 2000, where: 'Hall', note: '' } } });
+    for (const letter of [dm, invite]) {
+      const sealed = postRaw(pad(signLetter(letter, alice.keys.privateKey)), key, 5);
+      expect(await codeOf(() => openWorldLetter(sealed, () => key, byAlice)), letter.kind).toBe('MALFORMED');
+    }
   });
 
   it('POST-3 an opened post hands out its signed letter as its own bytes, which anyone with the author key can check (SIG-2)', async () => {
