@@ -205,6 +205,46 @@ describe('comrad app: two people, two homes, one Operator, in headless Chromium'
     }
   });
 
+  it('every screen: reached from the keyboard alone, every control labelled, and readable at 200 % zoom (no sideways scrolling)', async () => {
+    const b = apps.bob.page;
+    const tabs = await b.getByRole('tab').allTextContents();
+    expect(tabs.length).toBeGreaterThanOrEqual(9);
+    // The keyboard: focus the selected tab, then the arrow keys walk every tab and open it (WAI-ARIA tabs).
+    await b.getByRole('tab', { name: tabs[0]!, exact: true }).click();
+    for (const tab of [...tabs.slice(1), tabs[0]!]) {
+      await b.keyboard.press('ArrowRight');
+      await expect(b.evaluate(() => document.activeElement?.textContent)).resolves.toBe(tab);
+      await expect(b.getByRole('tab', { name: tab, exact: true }).getAttribute('aria-selected')).resolves.toBe('true');
+    }
+    // 200 % zoom of the 1000 × 760 window is the same CSS layout as a 500 × 380 one.
+    await b.setViewportSize({ width: 500, height: 380 });
+    try {
+      for (const tab of tabs) {
+        await b.getByRole('tab', { name: tab, exact: true }).click();
+        await b.locator('#panel').waitFor();
+        const page = await b.evaluate(() => {
+          const controls = Array.from(document.querySelectorAll('input, select, textarea, button')) as HTMLElement[];
+          const unlabelled = controls
+            .filter((el) => (el as HTMLInputElement).type !== 'hidden')
+            .filter((el) => {
+              const id = el.id;
+              const byFor = id !== '' && document.querySelector(`label[for="${CSS.escape(id)}"]`) !== null;
+              const named = (el.getAttribute('aria-label') ?? '').trim() !== '' || el.getAttribute('aria-labelledby') !== null || el.closest('label') !== null;
+              const text = el.tagName === 'BUTTON' && (el.textContent ?? '').trim() !== '';
+              return !(byFor || named || text);
+            })
+            .map((el) => el.outerHTML.slice(0, 120));
+          return { unlabelled, controls: controls.length, scrollWidth: document.documentElement.scrollWidth, width: document.documentElement.clientWidth };
+        });
+        expect(page.controls, tab).toBeGreaterThan(0);
+        expect(page.unlabelled, tab).toEqual([]);
+        expect(page.scrollWidth, `${tab} scrolls sideways at 200 %`).toBeLessThanOrEqual(page.width);
+      }
+    } finally {
+      await b.setViewportSize({ width: 1000, height: 760 });
+    }
+  });
+
   it('memory: the app process after these flows', async () => {
     const status = await readFile(`/proc/${apps.alice.child.pid}/status`, 'utf8');
     const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
