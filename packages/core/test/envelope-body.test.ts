@@ -5,21 +5,12 @@
  * (spec/notes/2026-11-29-mutation-testing.md).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ready, fromHex } from '@comrad/core';
+import { ready } from '@comrad/core';
 import { decodeLetter, encodeLetter, type Letter, type TextBody, type TextLetter } from '@comrad/core/envelope';
 import { wellFormed } from '../src/envelope/body.js';
-import { image } from '@comrad/test-kit/core/envelope';
+import { dmLetter as base, image } from '@comrad/test-kit/core/envelope';
 import { codeOf } from '@comrad/test-kit/core/garbage';
 
-const base: TextLetter = {
-  v: 1,
-  kind: 'dm',
-  from: 'alice',
-  to: 'bob',
-  at: 1_764_000_000,
-  id: fromHex('00112233445566778899aabbccddeeff'),
-  body: { text: 'hello' },
-};
 const withBody = (body: unknown): Letter => ({ ...base, body: body as TextBody });
 
 beforeAll(async () => {

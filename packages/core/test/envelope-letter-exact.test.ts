@@ -5,20 +5,12 @@
  * (spec/notes/2026-11-29-mutation-testing.md).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ready, encode, fromHex } from '@comrad/core';
-import { createLetter, decodeLetter, encodeLetter, textBodyOf, type Letter, type TextLetter } from '@comrad/core/envelope';
+import { ready, encode } from '@comrad/core';
+import { createLetter, decodeLetter, encodeLetter, textBodyOf, type Letter } from '@comrad/core/envelope';
 import { MAX_LETTER_BYTES } from '../src/limits.js';
 import { codeOf } from '@comrad/test-kit/core/garbage';
+import { dmLetter as base } from '@comrad/test-kit/core/envelope';
 
-const base: TextLetter = {
-  v: 1,
-  kind: 'dm',
-  from: 'alice',
-  to: 'bob',
-  at: 1_764_000_000,
-  id: fromHex('00112233445566778899aabbccddeeff'),
-  body: { text: 'hello' },
-};
 const START = 1_764_612_000;
 const event = { eid: new Uint8Array(16).fill(7), title: 'Tenants assembly', start: START, end: START + 7200, where: 'Library hall', note: '' };
 

@@ -4,18 +4,9 @@ import { ready, encode, toHex, fromHex, concatBytes } from '@comrad/core';
 import { encodeAny } from '@comrad/test-kit/core/garbage';
 import { createLetter, decodeLetter, encodeLetter, LETTER_KINDS, SPECIFIED_KINDS, textBodyOf, type Letter, type TextLetter } from '@comrad/core/envelope';
 import { MAX_IMAGE_BYTES, MAX_LETTER_BYTES, MAX_TEXT_CHARS } from '../src/limits.js';
-import { image, letterArb } from '@comrad/test-kit/core/envelope';
+import { dmLetter as base, image, letterArb } from '@comrad/test-kit/core/envelope';
 import { codeOf, msgpackMap } from '@comrad/test-kit/core/garbage';
 
-const base: TextLetter = {
-  v: 1,
-  kind: 'dm',
-  from: 'alice',
-  to: 'bob',
-  at: 1_764_000_000,
-  id: fromHex('00112233445566778899aabbccddeeff'),
-  body: { text: 'hello' },
-};
 
 /** The letter's map with some fields replaced (undefined drops a field), encoded by a general msgpack writer. */
 function withFields(over: Record<string, unknown>, letter: Letter = base): Uint8Array {

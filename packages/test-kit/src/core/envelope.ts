@@ -4,10 +4,21 @@
  * @module
  */
 import fc from 'fast-check';
-import { ProtocolError, concatBytes, encryptFor, KeyPair, MAX_TEXT_CHARS, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
-import { IMAGE_MIMES, MAX_LETTER_AT, postContext, SEALED_VERSION, signStatement, WORLD_NAME, type Image, type ImageMime, type Letter } from '@comrad/core/envelope';
+import { ProtocolError, concatBytes, encryptFor, fromHex, KeyPair, MAX_TEXT_CHARS, PublicKey, cellSeal, SymmetricKey } from '@comrad/core';
+import { IMAGE_MIMES, MAX_LETTER_AT, postContext, SEALED_VERSION, signStatement, WORLD_NAME, type Image, type ImageMime, type Letter, type TextLetter } from '@comrad/core/envelope';
 
 /** The smallest byte prefix each image type must start with (LET-10). */
+/** A plain text letter from alice to bob: the fixture the letter tests vary one field of (spread it, never change it). */
+export const dmLetter: TextLetter = {
+  v: 1,
+  kind: 'dm',
+  from: 'alice',
+  to: 'bob',
+  at: 1_764_000_000,
+  id: fromHex('00112233445566778899aabbccddeeff'),
+  body: { text: 'hello' },
+};
+
 export const IMAGE_SIGNATURE: Record<ImageMime, Uint8Array> = {
   'image/jpeg': Uint8Array.of(0xff, 0xd8, 0xff, 0xe0),
   'image/png': Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a),
