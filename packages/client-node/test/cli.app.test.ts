@@ -190,7 +190,9 @@ describe('comrad app: two people, two homes, one Operator, in headless Chromium'
     await expect(pin.textContent()).resolves.toMatch(/police 0\.\d+ km/);
     const map = b.getByRole('img', { name: /map of 1 pins/ });
     await map.waitFor();
-    expect(await map.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    // decode() waits for the load under a busy machine and rejects on a broken image, which a check of
+    // `complete` at one instant does not.
+    expect(await map.evaluate((img: HTMLImageElement) => img.decode().then(() => img.naturalWidth > 0, () => false))).toBe(true);
     await pin.getByRole('button', { name: 'Confirm' }).click();
     await b.locator('.pins li', { hasText: '1 confirmed' }).waitFor();
     await shot(b, '7-map');
