@@ -107,6 +107,12 @@ describe('policy', () => {
     const first = await policy.post('alice', sealed, epoch - 1, 2, T0);
     expect(first.expiresAt).toBe(T0 + 2 * DAY_MS);
     expect(await policy.post('alice', sealed, epoch, 5, T0 + 1000)).toEqual(first);
+    // Held but expired (not yet swept; its epoch still open): the retry answers the post as stored, not a
+    // lifetime it never got.
+    const brief = randomBytes(20);
+    const short = await policy.post('bob', brief, epoch, 1, T0, HOUR_MS);
+    expect(short.expiresAt).toBe(T0 + HOUR_MS);
+    expect(await policy.post('bob', brief, epoch, 1, T0 + HOUR_MS + 1)).toEqual(short);
     await policy.post('alice', randomBytes(20), epoch, 1, T0 + 1);
     expect(await code(policy.post('alice', randomBytes(20), epoch, 1, T0 + 2))).toBe('RATE_LIMITED');
     expect(await code(policy.post('alice', randomBytes(20), epoch, 1, T0 + HOUR_MS + 1))).toBe('ok');

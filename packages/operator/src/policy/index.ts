@@ -222,8 +222,9 @@ export class Policy {
     const put = await this.store.appendPost({ author, sealed, epoch, postedAt: now, expiresAt, key: postKey(author, sealed), nonce: this.#random() }, quota);
     if (put === 'rate-limited') throw new ProtocolError('RATE_LIMITED', `at most ${this.limits.postsPerHour} posts per hour`);
     if (put === 'storage-full') throw storageFull();
-    // FEED-9: a post already held (a retry whose answer was lost) answers as it was stored.
-    const held = put.held ? await this.store.getPost(put.id, now) : undefined;
+    // FEED-9: a post already held (a retry whose answer was lost) answers as it was stored, expired or not
+    // (held until the sweep, as CHAN-7 does): read as of time 0 so an expired one is not left out.
+    const held = put.held ? await this.store.getPost(put.id, 0) : undefined;
     return { id: put.id, expiresAt: held?.expiresAt ?? expiresAt };
   }
 
