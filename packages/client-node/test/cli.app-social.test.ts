@@ -174,7 +174,7 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await b.getByLabel('Who can read it').selectOption('trusted');
     await b.getByLabel('Post', { exact: true }).fill('for my circle');
     await b.getByRole('button', { name: 'Post', exact: true }).click();
-    await expect(b.getByRole('alert').textContent()).resolves.toMatch(/trust someone first.*\[NO_CIRCLE\]$/);
+    await expect(b.getByRole('alert').textContent()).resolves.toMatch(/trust someone first \(in the Trusted tab\).*\[NO_CIRCLE\]$/);
     const answer = (path: string, body: unknown) =>
       b.evaluate(async ([p, j]) => {
         const r = await fetch(p, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(j) });

@@ -578,9 +578,16 @@ export class AppError extends Error {
   }
 }
 
+/** Usage errors whose client message tells a CLI user what to type, said as the app's step instead. */
+const APP_WORDING: Partial<Record<UsageError['code'], string>> = {
+  NO_CIRCLE: 'you have no trusted circle yet: trust someone first (in the Trusted tab)',
+};
+
 /** A thrown error as the page sees it: a closed code and one line, never a stack. */
 export function errorJson(err: unknown): { code: string; message: string; details?: Record<string, unknown> } {
   if (err instanceof AppError) return { code: err.error.code, message: err.error.message, details: err.details };
+  // The client's own wording names CLI commands; in the app the same step is a tab.
+  if (err instanceof UsageError && err.code in APP_WORDING) return { code: err.code, message: APP_WORDING[err.code]! };
   if (ComradError.is(err) || err instanceof UsageError || err instanceof TorError) return { code: err.code, message: err.message };
   return { code: 'INTERNAL', message: 'something went wrong in the app (see the terminal running comrad app with --debug)' };
 }

@@ -218,7 +218,7 @@ export interface ProfileInput {
   readonly bio?: string;
   /** A photo: file bytes (re-encoded here, metadata stripped, ≤ 512 px and 64 KiB: PROF-13) or already prepared. */
   readonly photo?: Uint8Array | PreparedImage;
-  /** `world` (default): any registered comrade reads it. `trusted` waits for trusted circles (PROF-12). */
+  /** `world` (default): any registered comrade reads it. `trusted`: sealed to the trusted circle, so only comrades this one trusts read it (PROF-12); refused NO_CIRCLE before trusting anyone (CIR-7). */
   readonly visibility?: ProfileVisibility;
 }
 
