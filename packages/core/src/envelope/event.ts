@@ -137,11 +137,13 @@ export function eventBodyToMap(b: EventBody): unknown {
  */
 export function inviteBodyToMap(b: InviteBody): unknown {
   if (typeof b !== 'object' || b === null) return b;
-  const o = b as { event?: EventBody; collective?: Uint8Array; proof?: Uint8Array };
+  const o = b as { event?: EventBody | null; collective?: Uint8Array | null; proof?: Uint8Array | null };
+  // ENC-2: a null field is absent, as the reader takes it (`Fields.has`), so it is not written as nil:
+  // bytes with a nil field are not canonical, and the encoder would hand out bytes no decoder takes.
   return {
-    ...(o.event !== undefined ? { event: eventBodyToMap(o.event) } : {}),
-    ...(o.collective !== undefined ? { collective: o.collective } : {}),
-    ...(o.proof !== undefined ? { proof: o.proof } : {}),
+    ...(o.event !== undefined && o.event !== null ? { event: eventBodyToMap(o.event) } : {}),
+    ...(o.collective !== undefined && o.collective !== null ? { collective: o.collective } : {}),
+    ...(o.proof !== undefined && o.proof !== null ? { proof: o.proof } : {}),
   };
 }
 
