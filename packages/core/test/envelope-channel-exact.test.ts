@@ -62,6 +62,7 @@ describe('CHAN-1 CHAN-3 channels: addresses and sealing', () => {
     expect(await codeOf(() => channelIdOf('c'.repeat(32) as unknown as Uint8Array))).toBe('MALFORMED');
     expect(channelIdOf(new Uint8Array(32))).toHaveLength(32);
     expect(() => deriveChannel(key.bytes() as unknown as SymmetricKey)).toThrow(TypeError);
+    expect(() => deriveChannel(lookalike(key))).toThrow(TypeError);
   });
 
   it('CHAN-3 sealChannelPost: an author that is not a KeyPair, a key that is not a SymmetricKey are TypeErrors; a bad letter gives its code', async () => {
@@ -69,6 +70,9 @@ describe('CHAN-1 CHAN-3 channels: addresses and sealing', () => {
     expect(() => sealChannelPost(post, alice.keys.privateKey as unknown as KeyPair, statement, key)).toThrow(TypeError);
     expect(() => sealChannelPost(post, alice.keys, statement, key.bytes() as unknown as SymmetricKey)).toThrow(TypeError);
     expect(await codeOf(() => sealChannelPost({ ...post, from: 'Alice' }, alice.keys, statement, key))).toBe('INVALID_NAME');
+    // The arguments are checked before the letter.
+    expect(() => sealChannelPost({ ...post, from: 'Alice' }, alice.keys, statement, lookalike(key))).toThrow(TypeError);
+    expect(() => sealChannelPost({ ...post, from: 'Alice' }, alice.keys.privateKey as unknown as KeyPair, statement, key)).toThrow(TypeError);
   });
 });
 
@@ -108,11 +112,14 @@ const anonRaw = (content: Uint8Array, k = anonKey) => concatBytes(Uint8Array.of(
 const signedMap = (map: Uint8Array, by = oneTime) => concatBytes(by.publicKey.bytes(), sign(by.privateKey, map));
 const anonMap = (over: Record<string, unknown> = {}) => encode({ v: 1, ctx: 'comrad/anon-event', box: box.bytes(), event, ...over });
 const openCode = (bytes: Uint8Array) => codeOf(() => openAnonEvent(bytes, anonKey));
+/** Something shaped like a key (it has the bytes where a key keeps them) that is not one: refused all the same. */
+const lookalike = <T>(k: { raw: Uint8Array; bytes(): Uint8Array }) => ({ raw: k.raw, bytes: () => k.bytes() }) as unknown as T;
 
 describe('EVT-10 EVT-11 anonymous events', () => {
   it('EVT-10 the channel key of an epoch is HMAC-SHA-256 of the world key over comrad/anon-events/v1; a world key of another type is a TypeError', () => {
     expect(toHex(anonKey.bytes())).toBe(toHex(hmac(sha256, worldKey.bytes(), utf8('comrad/anon-events/v1'))));
     expect(() => anonEventsKey(worldKey.bytes() as unknown as SymmetricKey)).toThrow(TypeError);
+    expect(() => anonEventsKey(lookalike(worldKey))).toThrow(TypeError);
   });
 
   it('EVT-11 sealAnonEvent: each argument of another type is a TypeError; an event that breaks EVT-4 is MALFORMED before anything is sealed', async () => {
@@ -120,6 +127,11 @@ describe('EVT-10 EVT-11 anonymous events', () => {
     expect(() => sealAnonEvent(event, oneTime, box.bytes() as unknown as SymmetricKey, anonKey)).toThrow(TypeError);
     expect(() => sealAnonEvent(event, oneTime, box, anonKey.bytes() as unknown as SymmetricKey)).toThrow(TypeError);
     expect(await codeOf(() => sealAnonEvent({ ...event, end: START }, oneTime, box, anonKey))).toBe('MALFORMED');
+    // The arguments are checked before the event.
+    const bad = { ...event, end: START };
+    expect(() => sealAnonEvent(bad, oneTime.privateKey as unknown as KeyPair, box, anonKey)).toThrow(TypeError);
+    expect(() => sealAnonEvent(bad, oneTime, lookalike(box), anonKey)).toThrow(TypeError);
+    expect(() => sealAnonEvent(bad, oneTime, box, lookalike(anonKey))).toThrow(TypeError);
   });
 
   it('EVT-11 a sealed event starts with its version and opens to the event, the one-time key and the mailbox key', () => {

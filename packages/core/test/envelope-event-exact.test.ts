@@ -44,9 +44,12 @@ describe('EVT-2 EVT-3 EVT-4 an event body, field by field', () => {
     expect(await eventCode({ start: MAX_EVENT_TIME - 10, end: MAX_EVENT_TIME })).toBe('ok');
   });
 
-  it('EVT-3 title and where: each refused on its own for a lone surrogate, a control, a bidi isolate, a blank line; one code point is enough', async () => {
+  it('EVT-3 title and where: 1 to 120 and 200 code points; each refused on its own for a lone surrogate, a control, a bidi isolate, a blank line', async () => {
     for (const field of ['title', 'where'] as const) {
       expect(await eventCode({ [field]: 'x' }), field).toBe('ok');
+      const max = field === 'title' ? 120 : 200;
+      expect(await eventCode({ [field]: '😀'.repeat(max) }), field).toBe('ok');
+      expect(await eventCode({ [field]: 'x'.repeat(max + 1) }), field).toBe('TOO_LARGE');
       expect(await eventCode({ [field]: 'a\ud800b' }), field).toBe('MALFORMED');
       expect(await eventCode({ [field]: 'a\udc00' }), field).toBe('MALFORMED');
       expect(await eventCode({ [field]: 'tab\there' }), field).toBe('MALFORMED');
@@ -98,6 +101,8 @@ describe('EVT-5 EVT-17 an invitation', () => {
     expect(await decodeCode(invite({ event, proof: new Uint8Array(MAX_HOST_PROOF_BYTES + 1) }))).toBe('TOO_LARGE');
     expect(await decodeCode(invite({ event, proof: 'signed' }))).toBe('MALFORMED');
     expect(await decodeCode(invite({ collective: new Uint8Array(8), proof: new Uint8Array(8) }))).toBe('MALFORMED');
+    // The encoder refuses it too, rather than writing bytes no decoder takes.
+    expect(await codeOf(() => encodeLetter({ ...head, kind: 'invite', body: { collective: new Uint8Array(8), proof: new Uint8Array(8) } } as unknown as Letter))).toBe('MALFORMED');
     // Without a proof, an invitation has no proof field at all.
     expect(Object.keys(decodeLetter(bytesOf(invite({ event }))).body)).toEqual(['event']);
   });
@@ -196,6 +201,8 @@ describe('LET-2 LET-3 LET-7 LET-8 the letter head', () => {
     expect(await decodeCode({ ...dm, v: true })).toBe('MALFORMED');
     expect(await decodeCode({ ...dm, v: undefined })).toBe('MALFORMED');
     expect(await decodeCode({ ...dm, v: 0 })).toBe('UNSUPPORTED_VERSION');
+    // No msgpack bytes hold a fraction (ENC-8), but a letter object handed to the encoder can.
+    for (const v of [1.5, Number.NaN, 2 ** 53]) expect(await codeOf(() => encodeLetter({ ...head, kind: 'dm', body: { text: 'hi' }, v } as unknown as Letter)), String(v)).toBe('MALFORMED');
     expect(await decodeCode({ ...dm, v: 2, extra: 1 })).toBe('UNSUPPORTED_VERSION');
     expect(await decodeCode({ ...dm, v: 2, kind: 'Not a kind' })).toBe('UNSUPPORTED_VERSION');
     // The version read first, the map first of all: a v inside an array is no letter.

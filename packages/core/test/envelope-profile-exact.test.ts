@@ -82,6 +82,16 @@ describe('PROF-7 the sealed profile, byte by byte', () => {
     expect(() => sealProfile(world(), alice.keys, worldKey.bytes() as unknown as SymmetricKey, 1)).toThrow(TypeError);
     expect(() => sealTrustedProfile(trusted(), alice.keys.privateKey as unknown as KeyPair, circleKey)).toThrow(TypeError);
     expect(() => sealTrustedProfile(trusted(), alice.keys, circleKey.bytes() as unknown as SymmetricKey)).toThrow(TypeError);
+    // The arguments are checked before the profile.
+    const bad = world({ name: 'Alice' });
+    expect(() => sealProfile(bad, alice.keys.privateKey as unknown as KeyPair, worldKey, 1)).toThrow(TypeError);
+    expect(() => sealProfile(bad, alice.keys, worldKey.bytes() as unknown as SymmetricKey, 1)).toThrow(TypeError);
+    expect(() => sealProfile(bad, alice.keys, worldKey, -1)).toThrow(TypeError);
+    expect(() => sealTrustedProfile(bad, alice.keys.privateKey as unknown as KeyPair, circleKey)).toThrow(TypeError);
+    expect(() => sealTrustedProfile(bad, alice.keys, circleKey.bytes() as unknown as SymmetricKey)).toThrow(TypeError);
+    // PROF-12: each sealer takes its own visibility only.
+    expect(await codeOf(() => sealProfile(trusted(), alice.keys, worldKey, 1))).toBe('MALFORMED');
+    expect(await codeOf(() => sealTrustedProfile(world(), alice.keys, circleKey))).toBe('MALFORMED');
     // The profile is checked before its visibility: a bad profile gives its own code.
     expect(await codeOf(() => sealTrustedProfile(world({ name: 'Alice' }), alice.keys, circleKey))).toBe('INVALID_NAME');
     expect(await codeOf(() => sealProfile(trusted({ display: '' }), alice.keys, worldKey, 1))).toBe('MALFORMED');
@@ -218,6 +228,8 @@ describe('PROF-1..PROF-4 the profile itself', () => {
     expect(await code({ v: '1' })).toBe('MALFORMED');
     expect(await code({ v: undefined })).toBe('MALFORMED');
     expect(await code({ v: 0 })).toBe('UNSUPPORTED_VERSION');
+    // No msgpack bytes hold a fraction (ENC-8), but a profile object handed to the encoder can.
+    for (const v of [1.5, Number.NaN, 2 ** 53]) expect(await codeOf(() => encodeProfile(world({ v } as unknown as Partial<Profile>))), String(v)).toBe('MALFORMED');
     expect(await code({ v: 2, extra: true })).toBe('UNSUPPORTED_VERSION');
     expect(await code({ extra: true })).toBe('MALFORMED');
   });
