@@ -140,11 +140,8 @@ export function inviteBodyToMap(b: InviteBody): unknown {
   const o = b as { event?: EventBody | null; collective?: Uint8Array | null; proof?: Uint8Array | null };
   // ENC-2: a null field is absent, as the reader takes it (`Fields.has`), so it is not written as nil:
   // bytes with a nil field are not canonical, and the encoder would hand out bytes no decoder takes.
-  return {
-    ...(o.event !== undefined && o.event !== null ? { event: eventBodyToMap(o.event) } : {}),
-    ...(o.collective !== undefined && o.collective !== null ? { collective: o.collective } : {}),
-    ...(o.proof !== undefined && o.proof !== null ? { proof: o.proof } : {}),
-  };
+  // `encode` leaves undefined fields out.
+  return { event: o.event === null ? undefined : eventBodyToMap(o.event as EventBody), collective: o.collective ?? undefined, proof: o.proof ?? undefined };
 }
 
 /** The canonical map of an RSVP. @internal */
