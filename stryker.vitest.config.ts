@@ -27,7 +27,7 @@ const TESTS: Record<string, string[]> = {
   crypto: ['crypto-framing', 'crypto-backends-exact', 'crypto-backends-node-exact', 'crypto-backends-webcrypto-exact', 'crypto', 'crypto-node', 'keys-before-ready', 'crypto-differential', 'crypto-webcrypto'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts'),
   envelope: ['envelope-name', 'envelope-statement', 'envelope-body', 'envelope-event-exact', 'envelope-profile-exact', 'envelope-channel-exact', 'envelope-sealed-exact', 'envelope-post-exact', 'envelope-letter-exact', 'envelope-post', 'envelope-letter', 'envelope-sealed', 'envelope-padding', 'envelope-profile', 'envelope-channel', 'envelope-event']
     .map((t) => `packages/core/test/${t}.test.ts`)
-    .concat('spec/test/vectors.test.ts', 'spec/test/event-vectors.test.ts', 'packages/core/test/garbage.test.ts'),
+    .concat('spec/test/vectors.test.ts', 'spec/test/event-vectors.test.ts', 'spec/test/profile-vectors.test.ts', 'packages/core/test/garbage.test.ts'),
   codec: ['encoding-exact', 'encoding', 'wire-greeting', 'wire'].map((t) => `packages/core/test/${t}.test.ts`).concat('spec/test/vectors.test.ts', 'spec/test/wire-vectors.test.ts'),
   store: storeTests,
   policy: ['packages/operator/test/policy.test.ts', ...storeTests],

@@ -162,6 +162,9 @@ describe('EVT-10 EVT-11 anonymous events', () => {
     expect(await openCode(anonRaw(new Uint8Array(1)))).toBe('TRUNCATED');
     expect(await openCode(anonRaw(oneTime.publicKey.bytes().subarray(0, ANON_KEY_BYTES - 1)))).toBe('TRUNCATED');
     expect(await openCode(anonRaw(oneTime.publicKey.bytes()))).toBe('TRUNCATED');
+    // Exactly a key's length is too short whatever the bytes: TRUNCATED before they are read as a key.
+    expect(await openCode(anonRaw(new Uint8Array(ANON_KEY_BYTES)))).toBe('TRUNCATED');
+    expect(await openCode(anonRaw(new Uint8Array(ANON_KEY_BYTES + 1)))).toBe('INVALID_KEY');
     const key45 = oneTime.publicKey.bytes();
     expect(await openCode(anonRaw(concatBytes(key45, new Uint8Array(MAX_SIGNED_LETTER_BYTES))))).toBe('BAD_SIGNATURE');
     expect(await openCode(anonRaw(concatBytes(key45, new Uint8Array(MAX_SIGNED_LETTER_BYTES + 1))))).toBe('TOO_LARGE');
@@ -169,6 +172,7 @@ describe('EVT-10 EVT-11 anonymous events', () => {
 
   it('EVT-11 the signed map, field by field: a map, an integer version, the context bounded and exact, a 32-byte box, an event', async () => {
     expect(await openCode(anonRaw(signedMap(encode([1, 'comrad/anon-event']))))).toBe('MALFORMED');
+    for (const value of [null, 1, 'comrad/anon-event', new Uint8Array(4)]) expect(await openCode(anonRaw(signedMap(encode(value)))), String(value)).toBe('MALFORMED');
     expect(await openCode(anonRaw(signedMap(anonMap({ v: '1' }))))).toBe('MALFORMED');
     expect(await openCode(anonRaw(signedMap(anonMap({ v: undefined }))))).toBe('MALFORMED');
     expect(await openCode(anonRaw(signedMap(anonMap({ v: 2, extra: 1 }))))).toBe('UNSUPPORTED_VERSION');

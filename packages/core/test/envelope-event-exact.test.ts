@@ -70,6 +70,8 @@ describe('EVT-2 EVT-3 EVT-4 an event body, field by field', () => {
     expect(await eventCode({ note: 'bell \u0007' })).toBe('MALFORMED');
     expect(await eventCode({ note: 'turn \u202e around' })).toBe('MALFORMED');
     expect(await eventCode({ note: 'blank   ' })).toBe('ok');
+    expect(await eventCode({ note: '😀'.repeat(1000) })).toBe('ok');
+    expect(await eventCode({ note: 'n'.repeat(1001) })).toBe('TOO_LARGE');
   });
 
   it('EVT-2 an event owns its id: the decoded eid is a copy, not a view of the letter bytes', () => {
@@ -236,6 +238,16 @@ describe('LET-2 LET-3 LET-7 LET-8 the letter head', () => {
     expect(await decodeCode({ kind: 'circle-key', to: 'comrades', body: { gen: 1, key: key32 } })).toBe('MALFORMED');
     expect(await decodeCode({ kind: 'rsvp', to: 'comrades', body: { eid, answer: 'no' } })).toBe('ok');
     expect(await decodeCode({ kind: 'dm', to: 'comrades', body: { text: 'x' } })).toBe('ok');
+  });
+
+  it('LET-9 LET-10 ENC-2 a dm\'s or a post\'s body is written text then image, mime then data, whatever the object order; a null image is no image', () => {
+    const image = { mime: 'image/png' as const, data: Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1) };
+    for (const [kind, to] of [['dm', 'bob'], ['post', 'comrades']] as const) {
+      const letter = (body: unknown) => ({ ...head, kind, to, body }) as unknown as Letter;
+      const canonical = toHex(bytesOf({ kind, to, body: { text: 'hi', image } }));
+      expect(toHex(encodeLetter(letter({ image: { data: image.data, mime: image.mime }, text: 'hi' }))), kind).toBe(canonical);
+      expect(toHex(encodeLetter(letter({ text: 'hi', image: null }))), kind).toBe(toHex(bytesOf({ kind, to, body: { text: 'hi' } })));
+    }
   });
 
   it('ENC-2 a field in a longer integer form than needed is not the canonical letter: MALFORMED', async () => {

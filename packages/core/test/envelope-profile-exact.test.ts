@@ -187,6 +187,15 @@ describe('PROF-8 steps 5-8 and PROF-9: opening', () => {
     expect(await codeOf(() => open(sealRaw(header(2, 0, at - 1), signedTrusted, circleKey)))).toBe('MALFORMED');
   });
 
+  it('PROF-8 step 7 a signature by another key is WRONG_AUTHOR, and the error keeps the BAD_SIGNATURE it comes from', async () => {
+    const forged = sealProfile(world(), KeyPair.generate(), worldKey, EPOCH);
+    const err = await open(forged).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'WRONG_AUTHOR', cause: { code: 'BAD_SIGNATURE' } });
+  });
+
   it('PROF-5 the reader\'s clock defaults to now: a profile signed a minute ago opens, one signed 30 days and a minute ago is EXPIRED', async () => {
     const now = Math.floor(Date.now() / 1000);
     const fresh = sealProfile(world({ at: now - 60 }), alice.keys, worldKey, EPOCH);
@@ -238,6 +247,7 @@ describe('PROF-1..PROF-4 the profile itself', () => {
     const code = (display: string) => codeOf(() => encodeProfile(world({ display })));
     expect(await code('A')).toBe('ok');
     expect(await code('😀'.repeat(64))).toBe('ok');
+    expect(await code('d'.repeat(65))).toBe('TOO_LARGE');
     for (const bad of ['', '   ', '\u3000', 'Al\ud800ice', '\udc00', 'tab\t', '\u202eecila', 'a\u2066b']) expect(await code(bad), JSON.stringify(bad)).toBe('MALFORMED');
   });
 
@@ -245,6 +255,8 @@ describe('PROF-1..PROF-4 the profile itself', () => {
     const code = (bio: string) => codeOf(() => encodeProfile(world({ bio })));
     expect(await code('')).toBe('ok');
     expect(await code('one\ntwo\tthree')).toBe('ok');
+    expect(await code('😀'.repeat(280))).toBe('ok');
+    expect(await code('b'.repeat(281))).toBe('TOO_LARGE');
     for (const bad of ['half \ud83d', 'bell \u0007', '\u202e', 'x\u2029y']) expect(await code(bad), JSON.stringify(bad)).toBe('MALFORMED');
   });
 
