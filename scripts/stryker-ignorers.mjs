@@ -7,8 +7,8 @@
 
 /** Errors whose first argument is the code, so the second is the text. */
 const CODED = new Set(['ProtocolError', 'ComradError']);
-/** Errors whose first argument is the text. */
-const PLAIN = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError']);
+/** Errors whose first argument is the text (`UnusableKey`: the crypto backends' internal refusal, whose text only reaches a ProtocolError's text). */
+const PLAIN = new Set(['Error', 'TypeError', 'RangeError', 'SyntaxError', 'UnusableKey']);
 
 /** @type {import('@stryker-mutator/api/ignore').Ignorer} */
 const errorMessages = {

@@ -19,8 +19,9 @@ import { loadBackend } from '../src/crypto/backend.js';
 import { nativeSha256, _testing } from '../src/crypto/_node-backend.js';
 import { passphraseCell } from '../src/crypto/_wasm-backend.js';
 import { makeContainer } from '../src/crypto/_container.js';
+import { loadWebCryptoBackend } from '../src/crypto/_webcrypto-backend.js';
 import { le32, looseKey, outcome, soterKey, thrown, throwingKey } from '@comrad/test-kit/core/backend-probes';
-import { keyFormsOf, ORDER, privateContainer, publicContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
+import { keyFormsOf, offCurveCompressed, ORDER, privateContainer, publicContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
 
 let node: CryptoBackend;
 let wasm: CryptoBackend;
@@ -128,6 +129,23 @@ describe('node Secure Cell and Secure Message edges only a hand-made input reach
       expect(viaNode).toEqual({ ok: false, code: 'DECRYPT_FAILED' });
       expect(await outcome(() => wasm.cellOpen(new Uint8Array(0), cell, context))).toEqual(viaNode);
     }
+  });
+
+  it('CRY-11 a cell declaring an empty message, with a valid tag over nothing, is refused as wasm-themis refuses it', async () => {
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const { tag } = gcm(soterKey(key, 0, new Uint8Array(0), 32), iv, new Uint8Array(0), new Uint8Array(0));
+    const cell = concatBytes(le32(0x40010100), le32(12), le32(16), le32(0), iv, tag);
+    const viaNode = await outcome(() => node.cellOpen(key, cell, new Uint8Array(0)));
+    expect(viaNode).toEqual({ ok: false, code: 'DECRYPT_FAILED' });
+    expect(await outcome(() => wasm.cellOpen(key, cell, new Uint8Array(0)))).toEqual(viaNode);
+  });
+
+  it('CRY-10 the fixed-IV hooks fail with their operation\'s code: INTERNAL to seal, INVALID_KEY to encrypt with an unusable key', async () => {
+    const iv = new Uint8Array(12);
+    expect(await outcome(() => _testing.cellSealWithIv(new Uint8Array(0), utf8('m'), new Uint8Array(0), iv))).toEqual({ ok: false, code: 'INTERNAL' });
+    const zero = looseKey<PrivateKey>(privateContainer(scalarBytes(0n), 45));
+    expect(await outcome(() => _testing.encryptWithIv(zero, PublicKey.from(keyFormsOf(scalarBytes(9n)).public45), utf8('m'), iv))).toEqual({ ok: false, code: 'INVALID_KEY' });
   });
 
   it('CRY-10 the fixed-IV hooks refuse an IV that is not a 12-byte Uint8Array with a TypeError, not a protocol error', () => {
@@ -266,6 +284,10 @@ describe('node keys: what Themis refuses in a well-framed container (KEY-1, KEY-
     // The refusal's cause says why (the wrapping keeps it).
     const err = await thrown(() => node.checkPublicKey!(looseKey<PublicKey>(publicContainer(Uint8Array.of(0x06 | parity, ...point.subarray(1))))));
     expect(((err as { cause?: Error }).cause as Error).name).toBe('UnusableKey');
+    // An x with no point: OpenSSL's refusal is kept under it.
+    const off = await thrown(() => node.checkPublicKey!(looseKey<PublicKey>(offCurveCompressed(1))));
+    expect(((off as { cause?: Error }).cause as Error).name).toBe('UnusableKey');
+    expect((((off as { cause?: Error }).cause as Error).cause as Error)).toBeInstanceOf(Error);
   });
 });
 
@@ -303,6 +325,15 @@ describe('node key handles: a just-generated pair lends its handles to its own h
     expect(toHex(wasm.decrypt(PrivateKey.from(other.private45), PublicKey.from(peer.public45), box))).toBe(toHex(message));
   });
 
+  it('CRY-15 the public key bytes handed out by a generation are the caller\'s: reusing that array for another key parses the other key', async () => {
+    const other = keyFormsOf(scalarBytes(0xa1a1n));
+    await ready({ backend: 'node' });
+    const made = node.generateKeyPair();
+    made.publicKey.set(other.public45); // the caller reuses its buffer before parsing
+    const pub = PublicKey.from(made.publicKey);
+    expect(toHex(node.verify(pub, wasm.sign(PrivateKey.from(other.private45), message)))).toBe(toHex(message));
+  });
+
   it('CRY-16 a generated pair whose scalar starts with a zero byte is padded, adopted and works in both backends', async () => {
     let made: { privateKey: Uint8Array; publicKey: Uint8Array } | undefined;
     for (let i = 0; i < 8192 && !made; i++) {
@@ -329,6 +360,25 @@ describe('node key handles: a just-generated pair lends its handles to its own h
         expect(toHex(wasm.verify(PublicKey.from(forms.public45), node.sign(PrivateKey.from(raw), message)))).toBe(toHex(message));
       }
     }
+  });
+});
+
+describe('the webcrypto backend where the platform imports compressed points itself (Node, Chromium) (KEY-1, CRY-18)', () => {
+  const message = utf8('hybrid');
+  it('KEY-1 CRY-11 a 77-byte key in hybrid form is refused by core before the platform, which would read it, as wasm-themis refuses it', async () => {
+    // Here, unlike crypto-backends-webcrypto-exact.test.ts, Node's Web Crypto is as it is: it imports
+    // compressed and hybrid points, so only core's own form check stands between a hybrid key and it.
+    const { async: web } = await loadWebCryptoBackend();
+    const forms = keyFormsOf(scalarBytes(0xc1c1n));
+    const priv = PrivateKey.from(forms.private45);
+    const signed = await web.sign(priv, message);
+    expect(toHex(await web.verify(PublicKey.from(forms.public45), signed))).toBe(toHex(message));
+    const point = forms.public77.subarray(12);
+    const hybrid = looseKey<PublicKey>(publicContainer(Uint8Array.of(0x06 | (point[64]! & 1), ...point.subarray(1))));
+    const viaWeb = await outcome(() => web.verify(hybrid, signed));
+    expect(viaWeb).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
+    expect(await outcome(() => wasm.verify(hybrid, signed))).toEqual(viaWeb);
+    expect(await outcome(() => web.encrypt(priv, hybrid, message))).toEqual(await outcome(() => wasm.encrypt(priv, hybrid, message)));
   });
 });
 

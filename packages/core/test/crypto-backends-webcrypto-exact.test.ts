@@ -20,7 +20,7 @@ import { loadBackend } from '../src/crypto/backend.js';
 import { makeContainer } from '../src/crypto/_container.js';
 import { loadWebCryptoBackend, _testing } from '../src/crypto/_webcrypto-backend.js';
 import { le32, looseKey, outcome, soterKey, thrown, throwingKey } from '@comrad/test-kit/core/backend-probes';
-import { keyFormsOf, offCurveCompressed, ORDER, privateContainer, publicContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
+import { keyFormsOf, offCurveCompressed, offCurveUncompressed, ORDER, privateContainer, publicContainer, scalarBytes } from '@comrad/test-kit/core/themis-keys';
 
 const subtle = globalThis.crypto.subtle;
 const realImportKey = subtle.importKey;
@@ -154,6 +154,12 @@ describe('the synchronous face and a missing crypto.subtle (CRY-18)', () => {
       expect(noLoad).toBeInstanceOf(ComradError);
       expect((noLoad as ComradError).code).toBe('INTERNAL');
       expect((noLoad as Error).message).toMatch(/secure context/);
+      // No crypto object at all (an old or stripped runtime): the same refusal, not a TypeError.
+      Object.defineProperty(globalThis, 'crypto', { configurable: true, value: undefined });
+      const noCrypto = await thrown(() => loadWebCryptoBackend());
+      expect(noCrypto).toBeInstanceOf(ComradError);
+      expect((noCrypto as ComradError).code).toBe('INTERNAL');
+      Object.defineProperty(globalThis, 'crypto', { configurable: true, value: { getRandomValues: real.getRandomValues.bind(real) } });
       const k = typed(0x6666n); // new key objects: nothing imported yet
       for (const run of [() => web.sign(k.priv, utf8('m')), () => web.cellSeal(randomBytes(32), utf8('m'), new Uint8Array(0)), () => web.encrypt(k.priv, k.pub, utf8('m'))]) {
         const err = await thrown(run);
@@ -221,6 +227,9 @@ describe('webcrypto keys: what Themis refuses in a well-framed container, and fr
       const made = await web.generateKeyPair();
       // The point check is skipped for the fresh public key only: an off-curve key parsed next is refused.
       expect(await outcome(() => (PublicKey.from(offCurveCompressed(7)), new Uint8Array(0)))).toEqual({ ok: false, code: 'INVALID_KEY' });
+      // Nor is a key of another length (the fresh key is 45 bytes, this one 77).
+      await web.generateKeyPair();
+      expect(await outcome(() => (PublicKey.from(offCurveUncompressed(other.forms, true)), new Uint8Array(0)))).toEqual({ ok: false, code: 'INVALID_KEY' });
       const pub = PublicKey.from(made.publicKey);
       expect(toHex(wasm.verify(pub, await web.sign(PrivateKey.from(made.privateKey), message)))).toBe(toHex(message));
     } finally {
@@ -277,6 +286,47 @@ describe('webcrypto errors: the operation\'s code, as wasm-themis reports it (CR
     expect((bad as { cause?: unknown }).cause).toBeUndefined();
   });
 });
+
+describe('webcrypto refusals only a hand-made input reaches (CRY-9, CRY-11)', () => {
+  const message = utf8('m');
+  it('CRY-11 sealing an empty passphrase or an empty message is refused by the backend itself, INTERNAL', async () => {
+    expect(await outcome(() => web.passphraseSeal!('', message, new Uint8Array(0)))).toEqual({ ok: false, code: 'INTERNAL' });
+    expect(await outcome(() => web.passphraseSeal!('pw', new Uint8Array(0), new Uint8Array(0)))).toEqual({ ok: false, code: 'INTERNAL' });
+    expect(await outcome(() => _testing.passphraseSealWith('', message, new Uint8Array(0), new Uint8Array(12), new Uint8Array(16), 1000))).toEqual({ ok: false, code: 'INTERNAL' });
+  });
+
+  it('CRY-11 a valid ECDSA signature under the RSA type tag, or of an empty message part, is refused as wasm-themis refuses it', async () => {
+    const k = typed(0xddddn);
+    const signed = await web.sign(k.priv, message);
+    const rsa = signed.slice();
+    new DataView(rsa.buffer).setUint32(0, 0x26042610, true);
+    // Signed by Web Crypto itself: the empty message's signature is real, only the framing is wrong.
+    const der = _testing.derFromRaw(new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, await subtle.importKey('jwk', jwkOf(0xddddn), { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign']), new Uint8Array(0))));
+    const empty = concatBytes(le32(0x26042620), le32(0), le32(der.length), der);
+    for (const [name, bytes] of [['RSA type', rsa], ['empty message', empty]] as const) {
+      const viaWeb = await outcome(() => web.verify(k.pub, bytes));
+      expect(viaWeb, name).toEqual({ ok: false, code: 'BAD_SIGNATURE' });
+      expect(await outcome(() => wasm.verify(k.pub, bytes)), name).toEqual(viaWeb);
+    }
+  });
+
+  it('CRY-11 a cell declaring an empty message, with a valid tag over nothing, is refused as wasm-themis refuses it', async () => {
+    const key = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', soterKey(key, 0, new Uint8Array(0), 32), iv);
+    cipher.final();
+    const cell = concatBytes(le32(0x40010100), le32(12), le32(16), le32(0), iv, cipher.getAuthTag());
+    const viaWeb = await outcome(() => web.cellOpen(key, cell, new Uint8Array(0)));
+    expect(viaWeb).toEqual({ ok: false, code: 'DECRYPT_FAILED' });
+    expect(await outcome(() => wasm.cellOpen(key, cell, new Uint8Array(0)))).toEqual(viaWeb);
+  });
+});
+
+/** The JWK of the P-256 private key with scalar `d`. */
+function jwkOf(d: bigint): JsonWebKey {
+  const point = keyFormsOf(scalarBytes(d)).public77.subarray(12);
+  return { kty: 'EC', crv: 'P-256', d: Buffer.from(scalarBytes(d)).toString('base64url'), x: Buffer.from(point.subarray(1, 33)).toString('base64url'), y: Buffer.from(point.subarray(33)).toString('base64url') };
+}
 
 describe('ECDSA signatures between r‖s and strict DER, at the edges (CRY-18)', () => {
   const seq = (...parts: Uint8Array[]) => {

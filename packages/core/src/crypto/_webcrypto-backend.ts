@@ -183,11 +183,6 @@ function signerOf(key: PrivateKey): Promise<CryptoKey> {
   return (h.ecdsa ??= importPrivate(key, ECDSA));
 }
 
-function agreerOf(key: PrivateKey): Promise<CryptoKey> {
-  const h = privateHandlesOf(key);
-  return (h.ecdh ??= importPrivate(key, ECDH));
-}
-
 /** Themis reads every byte after the header as the scalar; it must be in [1, n) (CRY-12). */
 function scalarOf(raw: Uint8Array): Uint8Array {
   if (raw.length === PRIVATE_PADDED_LEN && raw[HEADER] !== 0) throw new UnusableKey('private scalar out of range');
