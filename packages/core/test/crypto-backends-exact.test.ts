@@ -54,6 +54,7 @@ describe('the point code (KEY-1, CRY-12, CRY-18)', () => {
       // A valid point with a byte after it would pass a check that reads the first 65 bytes only.
       expect(() => checkPoint(Uint8Array.of(...uncompressed, 0))).toThrow(/33 or 65 bytes/);
       expect(() => checkPoint(uncompressed.subarray(0, 64))).toThrow(/33 or 65 bytes/);
+      expect(() => checkPoint(uncompressed.subarray(0, 64))).toThrow(expect.objectContaining({ code: 'INVALID_KEY' }));
     }
     // x + p fits 32 bytes for this small x: the same point modulo p, refused as x ≥ p (y stays valid).
     const xPlusP = Uint8Array.of(0x04, ...bytes32(smallX + P), ...smallPoint.subarray(33));

@@ -13,7 +13,8 @@
  */
 import { createCipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ComradError, concatBytes, PrivateKey, ProtocolError, PublicKey, ready, toHex, utf8 } from '@comrad/core';
+import { backendName, ComradError, concatBytes, passphraseOpen, passphraseSeal, PrivateKey, ProtocolError, PublicKey, ready, toHex, utf8 } from '@comrad/core';
+import { loadNodeBackend as noNodeBackend, nativeSha256 as noNativeSha256 } from '../src/crypto/_no-node-backend.js';
 import type { CryptoBackend } from '../src/crypto/_backend.js';
 import { loadBackend } from '../src/crypto/backend.js';
 import { nativeSha256, _testing } from '../src/crypto/_node-backend.js';
@@ -57,6 +58,28 @@ function passphraseCellByHand(passphrase: string, message: Uint8Array, context: 
   iterationsAndSalt.set(salt, 6);
   return concatBytes(le32(0x41010100), le32(12), le32(16), le32(message.length), le32(22), iv, tag, iterationsAndSalt, ciphertext);
 }
+
+// First in this file: no backend is active until a test below calls ready().
+describe('before ready() (CRY-13)', () => {
+  it('CRY-13 with no backend chosen yet, passphrase cells are sealed and opened by wasm-themis', async () => {
+    expect(backendName()).toBeUndefined();
+    const message = utf8('before ready');
+    const sealed = await passphraseSeal('pw', message, utf8('ctx'));
+    expect(u32(sealed, 48)).toBe(314_110);
+    const light = await _testing.passphraseSealWith('pw', message, utf8('ctx'), new Uint8Array(16), new Uint8Array(12), 1000);
+    expect(toHex(await passphraseOpen('pw', light, utf8('ctx')))).toBe(toHex(message));
+    expect(toHex(await node.passphraseOpen!('pw', sealed, utf8('ctx')))).toBe(toHex(message));
+    expect(backendName()).toBeUndefined();
+  });
+
+  it('CRY-13 outside Node (a browser bundle) the node backend is a stub: asking for it is INTERNAL, and there is no native SHA-256', async () => {
+    const err = await thrown(() => noNodeBackend());
+    expect(err).toBeInstanceOf(ComradError);
+    expect((err as ComradError).code).toBe('INTERNAL');
+    expect((err as Error).message).toMatch(/needs Node\.js/);
+    expect(noNativeSha256).toBeUndefined();
+  });
+});
 
 describe('node passphrase cells (CRY-9, CRY-11, CRY-17)', () => {
   const message = utf8('keystore content');
