@@ -318,6 +318,22 @@ describe('CRY-11 CRY-12 KEY-1 the reason a key is refused, in the error and its 
 });
 
 describe('CRY-11 CRY-18 the codes of failures no Themis input reaches', () => {
+  it('CRY-11 a wiped private key is INVALID_KEY whatever the message, as under wasm-themis: also one too short, of another type or of another length', async () => {
+    const k = typed(0x8_0001n);
+    const box = wasm.encrypt(k.priv, k.pub, message);
+    const wiped = PrivateKey.from(k.forms.private45);
+    // Used once before the wipe, so a handle is cached for it.
+    expect(hex(await web.decrypt(wiped, k.pub, box))).toBe(hex(message));
+    wiped.wipe();
+    const header = (type: number, length: number) => concatBytes(le32(type), le32(length));
+    const inputs = [box, header(0x26042720, 8), header(0x26042720, 8).subarray(0, 7), new Uint8Array(0), concatBytes(header(0x26042620, 9), Uint8Array.of(1)), concatBytes(header(0x26042720, 10), Uint8Array.of(1))];
+    for (const wrapped of inputs) {
+      const r = await outcome(() => wasm.decrypt(wiped, k.pub, wrapped));
+      expect(r, hex(wrapped)).toEqual({ ok: false, code: 'INVALID_KEY' });
+      expect(await outcome(() => web.decrypt(wiped, k.pub, wrapped)), hex(wrapped)).toEqual(r);
+    }
+  });
+
   it('CRY-11 a generation the platform refuses is INTERNAL, with the platform\'s error as cause', async () => {
     const refusal = new DOMException('no', 'OperationError');
     subtle.generateKey = (() => Promise.reject(refusal)) as SubtleCrypto['generateKey'];
