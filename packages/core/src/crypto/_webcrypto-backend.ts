@@ -338,6 +338,9 @@ async function encryptMessage(own: PrivateKey, peer: PublicKey, message: Uint8Ar
 
 /** Secure Message decrypt, as Themis does it: exact type tag, total length equal to the declared one. */
 async function decryptMessage(own: PrivateKey, peer: PublicKey, wrapped: Uint8Array): Promise<Uint8Array> {
+  // CRY-11: wasm-themis reads the key container before the message, so a wiped key is INVALID_KEY
+  // whatever the message; checked first here too, or a bad header would answer DECRYPT_FAILED.
+  privateHandlesOf(own);
   if (wrapped.length <= ENCRYPTED_HEADER) throw new Error('shorter than the header');
   const view = viewOf(wrapped);
   if (view.getUint32(0, true) !== SM_ENCRYPTED || view.getUint32(4, true) !== wrapped.length) throw new Error('not an EC encrypted message');
