@@ -104,6 +104,11 @@ describe('webcrypto where the platform imports uncompressed points only (CRY-18,
       ...[0x06 | parity, 0x06 | (parity ^ 1), 0x02, 0x00].map((prefix) => publicContainer(Uint8Array.of(prefix, ...point.subarray(1)))),
       ...[0x04, 0x06, 0x00].map((prefix) => publicContainer(Uint8Array.of(prefix, ...k.forms.public45.subarray(13)))),
     ];
+    // The uncompressed form itself is read as it is (a backend caller may hand it over; PublicKey.from
+    // stores the compressed form): accepted by both.
+    const uncompressed = looseKey<PublicKey>(k.forms.public77);
+    expect(await outcome(() => web.verify(uncompressed, signed))).toEqual({ ok: true, hex: toHex(message) });
+    expect(await outcome(() => wasm.verify(uncompressed, signed))).toEqual({ ok: true, hex: toHex(message) });
     for (const raw of keys) {
       const key = looseKey<PublicKey>(raw);
       const viaWeb = await outcome(() => web.verify(key, signed));
