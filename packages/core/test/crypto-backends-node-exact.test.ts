@@ -414,3 +414,22 @@ describe('nativeSha256, the proof-of-work hash (REG-6, MB-9)', () => {
     expect(toHex(nativeSha256!(data))).toBe(createHash('sha256').update(data).digest('hex'));
   });
 });
+
+describe('CRY-11 the order of a decryption\'s refusals', () => {
+  it('CRY-11 a wiped private key is INVALID_KEY whatever the message, as under wasm-themis: also one too short, of another type or of another length', async () => {
+    const pair = wasm.generateKeyPair();
+    const pub = PublicKey.from(pair.publicKey);
+    const box = wasm.encrypt(PrivateKey.from(pair.privateKey), pub, utf8('the square at noon'));
+    const wiped = PrivateKey.from(pair.privateKey);
+    // Used once before the wipe, so the backend holds handles for it.
+    expect(await outcome(() => node.decrypt(wiped, pub, box))).toEqual({ ok: true, hex: toHex(utf8('the square at noon')) });
+    wiped.wipe();
+    const header = (type: number, length: number) => concatBytes(le32(type), le32(length));
+    const inputs = [box, header(0x26042720, 8), header(0x26042720, 8).subarray(0, 7), new Uint8Array(0), concatBytes(header(0x26042620, 9), Uint8Array.of(1)), concatBytes(header(0x26042720, 10), Uint8Array.of(1))];
+    for (const wrapped of inputs) {
+      const r = await outcome(() => wasm.decrypt(wiped, pub, wrapped));
+      expect(r, toHex(wrapped)).toEqual({ ok: false, code: 'INVALID_KEY' });
+      expect(await outcome(() => node.decrypt(wiped, pub, wrapped)), toHex(wrapped)).toEqual(r);
+    }
+  });
+});

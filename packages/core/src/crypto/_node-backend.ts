@@ -14,7 +14,7 @@ import * as nodeCrypto from 'node:crypto';
 import { ProtocolError, type ErrorCode } from '../errors.js';
 import type { CryptoBackend } from './_backend.js';
 import { CELL_ALG, CELL_TOKEN, PASSPHRASE_CELL_ALG, PASSPHRASE_CELL_TOKEN, SM_ENCRYPTED, SM_SIGNED } from './_framing.js';
-import { generateKeyPair, publicPoint, sharedSecret, signerOf, verifierOf } from './_node-keys.js';
+import { checkPrivateKey, generateKeyPair, publicPoint, sharedSecret, signerOf, verifierOf } from './_node-keys.js';
 import type { PrivateKey, PublicKey } from './keys.js';
 
 const SIGNED_HEADER = 12;
@@ -193,6 +193,8 @@ function encryptMessage(own: PrivateKey, peer: PublicKey, message: Uint8Array, i
 
 /** Secure Message decrypt, as Themis does it: exact type tag, total length equal to the declared one. */
 function decryptMessage(own: PrivateKey, peer: PublicKey, wrapped: Uint8Array): Uint8Array {
+  // CRY-11: the key container first, as wasm-themis reads it, or a bad header would answer DECRYPT_FAILED.
+  checkPrivateKey(own);
   if (wrapped.length <= ENCRYPTED_HEADER) throw new Error('shorter than the header');
   const view = viewOf(wrapped);
   if (view.getUint32(0, true) !== SM_ENCRYPTED || view.getUint32(4, true) !== wrapped.length) throw new Error('not an EC encrypted message');

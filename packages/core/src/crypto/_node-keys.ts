@@ -128,6 +128,15 @@ export function sharedSecret(privateKey: PrivateKey, publicKey: PublicKey): Buff
 }
 
 /**
+ * CRY-11: reads the private key's container, as wasm-themis does before it looks at a message, so a wiped
+ * key is INVALID_KEY whatever the message.
+ * @throws ProtocolError INVALID_KEY (wiped), UnusableKey
+ */
+export function checkPrivateKey(key: PrivateKey): void {
+  privateHandlesOf(key);
+}
+
+/**
  * The private key's handles. A wiped key (all zeros) is no longer a container: INVALID_KEY, as wasm-themis
  * reports for the same bytes, and everything derived from it is dropped.
  */
