@@ -94,6 +94,7 @@ describe('CRY-18 a platform that imports compressed points (Node, Chromium)', ()
     const probes = calls.filter((c) => c.how === 'raw' && hex(c.data!) === GENERATOR_COMPRESSED);
     expect(probes).toHaveLength(1);
     expect(probes[0]!.usages).toEqual(['verify']);
+    expect(probes[0]!.extractable).toBe(false);
   });
 
   it('KEY-1 CRY-11 a 77-byte key in hybrid form (06/07), which the platform would take, or with a compressed prefix, is refused as wasm-themis refuses it; in SEC 1 form it works', async () => {
