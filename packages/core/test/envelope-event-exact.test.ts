@@ -153,6 +153,8 @@ describe('EVT-6 an answer', () => {
     expect(await decodeCode({ kind: 'rsvp', body: { eid: new Uint8Array(15), answer: 'yes' } })).toBe('MALFORMED');
     expect(await decodeCode({ kind: 'rsvp', body: { eid: new Uint8Array(17), answer: 'yes' } })).toBe('TOO_LARGE');
     expect(await decodeCode({ kind: 'rsvp', body: { answer: 'yes', eid } })).toBe('MALFORMED');
+    // Written eid then answer whatever the object order, so the encoder's bytes are the canonical ones.
+    expect(toHex(encodeLetter({ ...head, kind: 'rsvp', body: { answer: 'no', eid } } as unknown as Letter))).toBe(toHex(bytesOf({ kind: 'rsvp', body: { eid, answer: 'no' } })));
     const bytes = bytesOf({ kind: 'rsvp', body: { eid, answer: 'maybe' } });
     const letter = decodeLetter(bytes);
     bytes.fill(0);
