@@ -376,3 +376,35 @@ describe('ENC-5..ENC-8: the field readers', () => {
     }
   });
 });
+
+describe('ENC-2: one writer shared by every call, and a call made while it is in use', () => {
+  it('ENC-2 an encode made from inside another (a getter) gets a writer of its own: both give their own exact bytes, however many there are', () => {
+    const inner = { who: 'bob', n: 300 };
+    const innerBytes = encode(inner);
+    // The getters sit one level down, so they run after the outer call has written its first bytes.
+    const outer = {
+      a: 'before',
+      m: {
+        get b() {
+          return encode(inner);
+        },
+        get c() {
+          return encode(inner);
+        },
+      },
+      d: 'after',
+    };
+    const expected = encode({ a: 'before', m: { b: innerBytes, c: innerBytes }, d: 'after' });
+    expect(toHex(encode(outer))).toBe(toHex(expected));
+    // The shared writer is free again: the next calls give exactly their own bytes, nothing left over.
+    expect(toHex(encode(inner))).toBe(toHex(innerBytes));
+    expect(toHex(encode('x'))).toBe('a178');
+  });
+
+  it('ENC-2 after a value larger than the kept buffer, and after a refusal mid-value, the next encode is exact', () => {
+    const big = new Uint8Array((1 << 20) + 10).fill(7);
+    expect(encode(big).length).toBe(big.length + 5);
+    expect(() => encode({ ok: 'so far', bad: 1.5 })).toThrow(TypeError);
+    expect(toHex(encode({ v: 1 }))).toBe('81a17601');
+  });
+});
