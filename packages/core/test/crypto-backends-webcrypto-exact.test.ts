@@ -159,10 +159,11 @@ describe('the synchronous face and a missing crypto.subtle (CRY-18)', () => {
       expect(noLoad).toBeInstanceOf(ComradError);
       expect((noLoad as ComradError).code).toBe('INTERNAL');
       expect((noLoad as Error).message).toMatch(/secure context/);
-      // No crypto object at all (an old or stripped runtime): the same refusal, not a TypeError.
+      // No globalThis.crypto at all (an old or stripped runtime): the same refusal, not a TypeError.
       Object.defineProperty(globalThis, 'crypto', { configurable: true, value: undefined });
       const noCrypto = await thrown(() => loadWebCryptoBackend());
       expect(noCrypto).toBeInstanceOf(ComradError);
+      expect(noCrypto).not.toBeInstanceOf(ProtocolError);
       expect((noCrypto as ComradError).code).toBe('INTERNAL');
       Object.defineProperty(globalThis, 'crypto', { configurable: true, value: { getRandomValues: real.getRandomValues.bind(real) } });
       const k = typed(0x6666n); // new key objects: nothing imported yet

@@ -332,21 +332,6 @@ describe('CRY-11 CRY-18 the codes of failures no Themis input reaches', () => {
       expect((err as { cause?: unknown }).cause).toBe(below);
     }
   });
-
-  it('CRY-18 with no globalThis.crypto at all, the backend does not load: INTERNAL, not a TypeError', async () => {
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'crypto')!;
-    const before = globalThis.crypto;
-    Object.defineProperty(globalThis, 'crypto', { configurable: true, value: undefined });
-    try {
-      const err = await thrown(() => loadWebCryptoBackend());
-      expect(err).toBeInstanceOf(ComradError);
-      expect(err).not.toBeInstanceOf(ProtocolError);
-      expect((err as ComradError).code).toBe('INTERNAL');
-    } finally {
-      Object.defineProperty(globalThis, 'crypto', descriptor);
-    }
-    expect(globalThis.crypto).toBe(before);
-  });
 });
 
 function b64u(bytes: Uint8Array): string {
