@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pickFreePort } from '@comrad/core/node';
 import { comrad, requireBuild, type CliResult } from '@comrad/test-kit/client-node/processes';
+import { refusedPort, type RefusedPort } from '@comrad/test-kit/client-node/refused-port';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { OPERATOR_BIN } from '@comrad/test-kit/processes';
 
@@ -24,6 +25,7 @@ const MARGIN_MS = 15_000;
 
 let root: { dir: string; remove(): Promise<void> };
 let torrc: string;
+let closed: RefusedPort;
 let closedPort: number;
 const held: ChildProcess[] = [];
 const env = { COMRAD_PASSPHRASE: 'a passphrase nobody would guess in tor tests' };
@@ -31,8 +33,11 @@ const env = { COMRAD_PASSPHRASE: 'a passphrase nobody would guess in tor tests' 
 beforeAll(async () => {
   requireBuild();
   root = await tempHome('comrad-tor-unreachable-');
-  // A port that was free a moment ago and that nobody listens on: tor's connection to its bridge is refused.
-  closedPort = await pickFreePort();
+  // A port nobody listens on, held for the whole file: tor's connection to its bridge is refused, and so
+  // is the dial of "a proxy that is not there" seconds later. (A port found free and closed again could be
+  // given meanwhile to a server of a test running alongside: the dial would then meet a stranger.)
+  closed = await refusedPort();
+  closedPort = closed.port;
   torrc = join(root.dir, 'unreachable.torrc');
   await writeFile(torrc, `UseBridges 1\nBridge 127.0.0.1:${closedPort}\n`);
 });
@@ -45,6 +50,7 @@ afterAll(async () => {
     }
   }
   await root?.remove();
+  await closed?.release();
 });
 
 /** Runs comrad and measures how long it took. */

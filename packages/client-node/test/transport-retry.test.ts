@@ -7,9 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ComradError } from '@comrad/core';
 import { OperatorConnection, type ConnectRetry } from '../src/transport/connection.js';
-import { pickFreePort } from '@comrad/core/node';
 import { openStore } from '@comrad/operator';
 import { startGreetingPeer } from '@comrad/test-kit/client-node/greeting-peer';
+import { refusedPort } from '@comrad/test-kit/client-node/refused-port';
 import { startTestOperator } from '@comrad/test-kit/client-node/operator';
 import { startSocks5Server } from '@comrad/test-kit/client-node/socks5-server';
 
@@ -68,7 +68,10 @@ describe('transport: first contact through a proxy (TR-7)', () => {
   });
 
   it('TR-7 a proxy that is not listening fails at once with CONNECTION_CLOSED, without retrying', async () => {
-    const deadPort = await pickFreePort();
+    // Held closed, not merely found free: a port let go could be taken by a test running alongside.
+    const dead = await refusedPort();
+    cleanup.push(() => dead.release());
+    const deadPort = dead.port;
     const retries: ConnectRetry[] = [];
     const err = await errorOf(
       OperatorConnection.open({ url: `ws://${ONION}/`, proxy: `socks5h://127.0.0.1:${deadPort}`, connectTimeoutMs: 20_000, onRetry: (r) => retries.push(r) }),

@@ -11,6 +11,7 @@ import { UsageError } from '../src/errors.js';
 import { checkOperatorUrl } from '../src/transport/proxy.js';
 import { startGreetingPeer, startMuteServer, type GreetingPeer } from '@comrad/test-kit/client-node/greeting-peer';
 import { startSocks5Server, type TestSocksServer } from '@comrad/test-kit/client-node/socks5-server';
+import { refusedPort } from '@comrad/test-kit/client-node/refused-port';
 import { testScope } from '@comrad/test-kit/client-node/scope';
 
 const scope = testScope();
@@ -55,9 +56,10 @@ describe('transport: timeouts (TR-4)', () => {
   });
 
   it('TR-4 a refused connection gives CONNECTION_CLOSED', async () => {
-    const mute = await startMuteServer();
-    const port = mute.port;
-    await mute.close();
+    // Held closed, not a server closed again: a port let go could be taken by a test running alongside.
+    const closed = await refusedPort();
+    scope.defer(() => closed.release());
+    const port = closed.port;
     expect(await codeOf(OperatorConnection.open({ url: `ws://127.0.0.1:${port}`, connectTimeoutMs: 2_000 }))).toBe('CONNECTION_CLOSED');
   });
 
