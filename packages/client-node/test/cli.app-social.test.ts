@@ -74,7 +74,9 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     expect(await card.locator('i').count()).toBe(0);
     await expect(card.locator('.meta').textContent()).resolves.toContain('@alice · public');
     const photo = card.getByRole('img', { name: 'photo of @alice' });
-    expect(await photo.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    // decode() waits for the load (a busy CI caught an image mid-load at one `complete` check) and rejects
+    // on a broken image.
+    expect(await photo.evaluate((i: HTMLImageElement) => i.decode().then(() => i.naturalWidth > 0, () => false))).toBe(true);
     const bytes = await imageBytes(b, (await photo.getAttribute('src'))!);
     expect(metadataMarkersIn(bytes)).toEqual([]);
     expect(Buffer.from(bytes).toString('latin1')).not.toContain(PLANTED.comment);
@@ -125,7 +127,7 @@ describe('comrad app: profiles and the trusted circle, two people in headless Ch
     await post.waitFor();
     await expect(post.locator('.meta').textContent()).resolves.toMatch(/^@alice · @alice's circle · .* · expires \d{4}-\d\d-\d\d$/);
     const image = post.getByRole('img', { name: 'image posted by @alice' });
-    expect(await image.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    expect(await image.evaluate((i: HTMLImageElement) => i.decode().then(() => i.naturalWidth > 0, () => false))).toBe(true);
     expect(metadataMarkersIn(await imageBytes(b, (await image.getAttribute('src'))!))).toEqual([]);
     // Votes on a circle's post are anonymous and in its channel (VOTE-7): bob votes, the tally comes back.
     await expect(post.getByRole('status').textContent()).resolves.toBe(' 0 up, 0 down');

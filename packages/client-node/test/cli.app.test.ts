@@ -108,7 +108,9 @@ describe('comrad app: two people, two homes, one Operator, in headless Chromium'
     await preview.waitFor({ state: 'detached' });
     const img = b.getByRole('img', { name: 'image from @alice' });
     await img.waitFor({ timeout: 20_000 });
-    expect(await img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth > 0)).toBe(true);
+    // decode() waits for the load (a busy CI caught the map image mid-load at one `complete` check) and
+    // rejects on a broken image.
+    expect(await img.evaluate((i: HTMLImageElement) => i.decode().then(() => i.naturalWidth > 0, () => false))).toBe(true);
     // What bob's page was served is the re-encoded image: none of the planted metadata.
     const src = (await img.getAttribute('src'))!;
     const bytes = await b.evaluate(async (u) => Array.from(new Uint8Array(await (await fetch(u)).arrayBuffer())), src);
