@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import jsqrModule from 'jsqr';
 import sharp from 'sharp';
 import type { Browser, Locator } from 'playwright-core';
-import { comrad, ok, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { comrad, ok, restartablePort, startOperatorProcess, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { openTab, shot, startApp, unlockApp, type AppUnderTest } from '@comrad/test-kit/client-node/app';
 import { passphraseOf, startCast, type Cast } from '@comrad/test-kit/client-node/cast';
 import { startSocks5Server, type TestSocksServer } from '@comrad/test-kit/client-node/socks5-server';
@@ -31,7 +31,9 @@ let again: OperatorProcess | undefined;
 const others: AppUnderTest[] = [];
 
 beforeAll(async () => {
-  [cast, browser] = await Promise.all([startCast('comrad-app-status-', ['alice', 'bob']), launchChromium()]);
+  // The Operator is stopped and started again at the same address below: a port no server of another test
+  // is given meanwhile.
+  [cast, browser] = await Promise.all([startCast('comrad-app-status-', ['alice', 'bob'], [], await restartablePort()), launchChromium()]);
   alice = await startApp(browser, join(cast.dir, 'alice'), 'alice');
   await unlockApp(alice, passphraseOf('alice'));
 }, 120_000);

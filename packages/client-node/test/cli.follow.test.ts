@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { comrad, requireBuild, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { comrad, requireBuild, restartablePort, startComrad, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
@@ -24,7 +24,8 @@ beforeAll(async () => {
   requireBuild();
   root = await tempHome('comrad-follow-');
   // A store on disk: the Operator is stopped and started again on it.
-  op = await startOperatorProcess(join(root.dir, 'operator'), 0);
+  // Restarted at the same address below: a port no server of another test is given meanwhile.
+  op = await startOperatorProcess(join(root.dir, 'operator'), await restartablePort());
   // Two homes, set up side by side; four `comrad` runs in a row took more than a minute on a busy machine.
   await Promise.all(
     ['alice', 'bob'].map(async (name) => {

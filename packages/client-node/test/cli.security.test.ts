@@ -10,7 +10,7 @@ import { KeyPair, PublicKey, fromHex } from '@comrad/core';
 import { startCrypto } from '../src/crypto-ready.js';
 import { createLetter, sealLetter } from '@comrad/core/envelope';
 import { OperatorConnection } from '../src/transport/connection.js';
-import { comrad, requireBuild, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
+import { comrad, requireBuild, restartablePort, startOperatorProcess, type CliResult, type OperatorProcess } from '@comrad/test-kit/client-node/processes';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 
 let root: { dir: string; remove(): Promise<void> };
@@ -33,7 +33,8 @@ beforeAll(async () => {
   requireBuild();
   await startCrypto();
   root = await tempHome('comrad-sec-');
-  op = await startOperatorProcess(join(root.dir, 'operator'));
+  // Replaced at the same address below (KEY_CHANGED, OPS-2): a port no server of another test is given meanwhile.
+  op = await startOperatorProcess(join(root.dir, 'operator'), await restartablePort());
   operators.push(op);
 });
 

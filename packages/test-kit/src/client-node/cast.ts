@@ -26,14 +26,15 @@ export interface Cast {
 export const passphraseOf = (name: string): string => `${name}'s long passphrase for the test`;
 
 /**
- * Starts `comrad-op` (with `operatorArgs`) and, for each name, adds it (pinned by fingerprint) and
- * registers the name, as the README's quickstart does.
+ * Starts `comrad-op` (with `operatorArgs`, on `port`: 0 for any, `restartablePort()` for an Operator the
+ * test restarts at the same address) and, for each name, adds it (pinned by fingerprint) and registers
+ * the name, as the README's quickstart does.
  * @example `const cast = await startCast('comrad-events-', ['alice', 'bob']); ok(await cast.as('alice')('whoami'))`
  */
-export async function startCast(prefix: string, names: readonly string[], operatorArgs: string[] = []): Promise<Cast> {
+export async function startCast(prefix: string, names: readonly string[], operatorArgs: string[] = [], port = 0): Promise<Cast> {
   requireBuild();
   const root = await tempHome(prefix);
-  const op = await startOperatorProcess(join(root.dir, 'operator'), 0, operatorArgs);
+  const op = await startOperatorProcess(join(root.dir, 'operator'), port, operatorArgs);
   const as = (name: string): Run => (...args) => comrad(['--home', join(root.dir, name), ...args], { COMRAD_PASSPHRASE: passphraseOf(name) });
   const stop = async () => {
     await op.stop();

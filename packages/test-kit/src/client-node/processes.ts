@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { COMRAD_BIN, spawnOperator } from '../processes.mjs';
+import { freeLoopbackPorts } from '../tornet.mjs';
 
 import { expect } from 'vitest';
 export { COMRAD_BIN, OPERATOR_BIN, requireBuild } from '../processes.mjs';
@@ -24,9 +25,22 @@ export interface OperatorProcess {
 }
 
 /**
+ * A port for an Operator that a test stops and starts again at the same address (its comrades keep the
+ * URL). Port 0 would do for one start, but the kernel hands ports of its ephemeral range to any server
+ * started with port 0 (and to outgoing connections): while the Operator is down (seconds: the test's
+ * steps, then the restart's keystore derivation), a test running alongside could be given that port, and
+ * the restart would fail with EADDRINUSE. This one is drawn below the ephemeral range, where only tests
+ * that choose ports at random (tornet's) look, among some 22 000.
+ */
+export async function restartablePort(): Promise<number> {
+  const [port] = await freeLoopbackPorts(1);
+  return port!;
+}
+
+/**
  * Starts `comrad-op --data DIR --port PORT --json` and waits for its `listening` line.
  * @param dataDir - the Operator's data directory
- * @param port - 0 for any free port
+ * @param port - 0 for any free port; {@link restartablePort} for one the test starts the Operator on again
  * @param opts - `defaultPow`: keep the default proof of work for registration (else none, so tests register fast)
  */
 export async function startOperatorProcess(
