@@ -143,11 +143,11 @@ const HEX: Kind = {
   good: [['16 digits, every digit class bound', '0123456789abcdef'], ['128 digits', 'f'.repeat(128)]],
 };
 const CHANNEL: Kind = {
-  bad: [['a list', [HEX64]], ['63 digits', HEX64.slice(1)], ['65 digits', `${HEX64}0`], ['upper case', HEX64.toUpperCase()], ['a g', 'g'.repeat(64)], ['a stray first character', `x${HEX64.slice(1)}`], ['a stray last character', `${HEX64.slice(1)}x`]],
+  bad: [['a list', [HEX64]], ['63 digits', HEX64.slice(1)], ['65 digits', `${HEX64}0`], ['upper case', HEX64.toUpperCase()], ['a g', 'g'.repeat(64)], ['a stray first character', `x${HEX64}`], ['a stray last character', `${HEX64}x`]],
   good: [['64 digits', HEX64], ['64 digits, other order', HEX_B]],
 };
 const PIN_ID: Kind = {
-  bad: [['a list', [PIN]], ['31 digits', PIN.slice(1)], ['33 digits', `${PIN}0`], ['upper case', PIN.toUpperCase()], ['a g', 'g'.repeat(32)], ['a stray first character', `x${PIN.slice(1)}`], ['a stray last character', `${PIN.slice(1)}x`]],
+  bad: [['a list', [PIN]], ['31 digits', PIN.slice(1)], ['33 digits', `${PIN}0`], ['upper case', PIN.toUpperCase()], ['a g', 'g'.repeat(32)], ['a stray first character', `x${PIN}`], ['a stray last character', `${PIN}x`]],
   good: [['32 digits', PIN], ['32 digits, other order', 'fedcba9876543210'.repeat(2)]],
 };
 /** Geohash characters: 0-9 b-h j k m n p-z (no a, i, l, o). */
@@ -320,7 +320,7 @@ const CASES: readonly MethodCase[] = [
     method: 'votePin',
     args: () => [PIN, HEX64, 'confirm', T0, ruleArg(), ...(how === 'paid' ? [spend()] : [])],
     fields: [
-      f('nullifier', [1], { bad: [['a list', [HEX64]], ['63 digits', HEX64.slice(1)], ['65 digits', `${HEX64}0`], ['upper case', HEX64.toUpperCase()], ['a stray first character', `x${HEX64.slice(1)}`], ['a stray last character', `${HEX64.slice(1)}x`]], good: [['64 digits, other order', HEX_B]] }),
+      f('nullifier', [1], { bad: [['a list', [HEX64]], ['63 digits', HEX64.slice(1)], ['65 digits', `${HEX64}0`], ['upper case', HEX64.toUpperCase()], ['a stray first character', `x${HEX64}`], ['a stray last character', `${HEX64}x`]], good: [['64 digits, other order', HEX_B]] }),
       f('vote', [2], { bad: [['another word', 'maybe'], ['empty', '']], good: [['deny', 'deny']] }),
       f('now', [3], TIME),
       f('rule', [4], OBJECT),
@@ -507,7 +507,7 @@ describe('_guard: ids from clients are filtered, never passed on', () => {
       expect(await store.deletePostIfAuthor(id as string, 'alice')).toBe(false);
       expect(await store.getChanPost(HEX64, id as string, T0)).toBeUndefined();
     }
-    for (const id of ['', PIN.toUpperCase(), PIN.slice(1), `${PIN}0`, `x${PIN.slice(1)}`, `${PIN.slice(1)}x`, [PIN], 5, null]) {
+    for (const id of ['', PIN.toUpperCase(), PIN.slice(1), `${PIN}0`, `x${PIN}`, `${PIN}x`, 'g'.repeat(32), [PIN], 5, null]) {
       expect(await store.getPin(id as string)).toBeUndefined();
     }
     expect(calls).toEqual([]);
@@ -522,7 +522,7 @@ describe('_guard: ids from clients are filtered, never passed on', () => {
 
   it('PIN-5 votePin on an id no store could hold is not-found without the backend, after every other check', async () => {
     const { store, calls, backend } = await spied();
-    for (const id of ['', PIN.toUpperCase(), PIN.slice(1), `${PIN}0`, [PIN], 5]) {
+    for (const id of ['', PIN.toUpperCase(), PIN.slice(1), `${PIN}0`, `x${PIN}`, `${PIN}x`, 'g'.repeat(32), [PIN], 5]) {
       expect(await store.votePin(id as string, HEX64, 'confirm', T0, ruleArg())).toBe('not-found');
       expect(await store.votePin(id as string, HEX64, 'deny', T0, ruleArg(), spend())).toBe('not-found');
       await expect(store.votePin(id as string, 'nope', 'confirm', T0, ruleArg())).rejects.toThrow(/^nullifier must /);
@@ -691,6 +691,25 @@ describe('_guard: the closed state', () => {
     expect(events.slice(1, 3).sort()).toEqual(['issuerKey refused', 'issuerKey settled']);
     expect(events[3]).toBe('closed');
     expect(calls.map((x) => x.method)).toEqual(['issuerKey', 'worldKey', 'issuerKey', 'close']);
+  });
+
+  it('the guarded store names its backend\'s kind', async () => {
+    const { store } = await spied();
+    expect(store.kind).toBe('memory');
+    await store.close();
+  });
+
+  it('a call that has settled is forgotten: a long-running Operator does not keep every promise it ever made', async () => {
+    const { store } = await spied();
+    // The set of calls in flight is private; its size is the only way to see a promise kept after it settled.
+    const pending = (store as unknown as { pending: Set<Promise<unknown>> }).pending;
+    expect(pending).toBeInstanceOf(Set);
+    const calls = [store.storedBytes(), store.keyOf('alice'), store.appendPost(postArg()), store.getPost('garbage', T0)];
+    expect(pending.size).toBe(calls.length);
+    await Promise.all(calls);
+    await store.keyOf('').catch(() => undefined); // refused before it is tracked
+    expect(pending.size).toBe(0);
+    await store.close();
   });
 
   it('a call that has settled no longer holds close() up', async () => {
