@@ -106,10 +106,18 @@ describe('sealed home (HOME-4, HOME-5, HOME-6)', () => {
     new DataView(cell.buffer).setUint32(48, 0xffffffff, true);
     const hostile = new Uint8Array([...bytes.subarray(0, 9), ...createHash('sha256').update(cell).digest(), ...cell]);
     await writeFile(join(root, 'home.key'), hostile);
-    const t1 = performance.now();
-    expect(await codeOf(SealedHome.unlock(root, PASS))).toBe('CORRUPT_KEYSTORE');
-    // Creating a home derives twice (seal, then nothing else): refusing must cost a small part of it.
-    expect(performance.now() - t1).toBeLessThan(normal / 4);
+    const refusal = async () => {
+      const t1 = performance.now();
+      expect(await codeOf(SealedHome.unlock(root, PASS))).toBe('CORRUPT_KEYSTORE');
+      return performance.now() - t1;
+    };
+    // Creating a home derives twice (seal, then nothing else): refusing must cost a small part of it. A
+    // busy spell of a shared machine (a pause of the process) can outlast a quarter of it, so a refusal
+    // over the bound is timed again, twice at most, and the quickest counts; one that derives is over it
+    // every time.
+    let ms = await refusal();
+    for (let again = 0; again < 2 && ms >= normal / 4; again++) ms = Math.min(ms, await refusal());
+    expect(ms).toBeLessThan(normal / 4);
   });
 });
 

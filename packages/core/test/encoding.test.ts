@@ -31,6 +31,19 @@ const plainValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
 const norm = (v: unknown): unknown =>
   v instanceof Uint8Array ? `bin:${toHex(v)}` : Array.isArray(v) ? v.map(norm) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, norm(x)])) : v;
 
+
+/** ENC-10's bound on the time of an adversarial input over that of a plain one of its size. */
+const TIME_RATIO_BOUND = 25;
+
+/**
+ * A time ratio, measured again (twice at most) while it is at or over `bound`; the lowest counts. A busy
+ * spell of a shared machine slows one measurement, not three in a row; a real stall is over every time.
+ */
+function lowestRatio(measure: () => number, bound: number): number {
+  let ratio = measure();
+  for (let again = 0; again < 2 && ratio >= bound; again++) ratio = Math.min(ratio, measure());
+  return ratio;
+}
 describe('encoding (ENC-*)', () => {
   it('ENC-1 ENC-2 decode(encode(x)) = x, and encode(decode(b)) = b for every encoding', () => {
     fc.assert(
@@ -166,38 +179,54 @@ describe('encoding (ENC-*)', () => {
     // absolute times): msgpackr took 1.6 s on a 387-byte shared-reference frame where this takes µs.
     const maxBytes = 320 * 1024;
     const baseline = new Map<number, number>();
+    const plainTime = (bucket: number): number => {
+      const plain = plainMapOfSize(bucket);
+      return timePerCall(() => decode(plain, plain.length));
+    };
+    const bucketOf = (size: number) => 2 ** Math.ceil(Math.log2(Math.max(size, 256)));
     const baselineFor = (size: number): number => {
-      const bucket = 2 ** Math.ceil(Math.log2(Math.max(size, 256)));
+      const bucket = bucketOf(size);
       let t = baseline.get(bucket);
       if (t === undefined) {
-        const plain = plainMapOfSize(bucket);
-        t = timePerCall(() => decode(plain, plain.length));
+        t = plainTime(bucket);
         baseline.set(bucket, t);
       }
       return t;
     };
     // Linear means a + b·n: `a` is the cost of one refusal (an exception), measured here on a 1-byte input.
-    const refusal = timePerCall(() => {
-      try {
-        decode(Uint8Array.of(0xc1));
-      } catch {
-        // MALFORMED
-      }
-    });
+    const refusalTime = () =>
+      timePerCall(() => {
+        try {
+          decode(Uint8Array.of(0xc1));
+        } catch {
+          // MALFORMED
+        }
+      });
+    const refusal = refusalTime();
     let worst = { ratio: 0, size: 0 };
     await fc.assert(
       fc.asyncProperty(adversarialMsgpack(maxBytes), async (bytes) => {
         await expectTotal(() => decode(bytes, maxBytes));
-        const t = timePerCall(() => {
-          try {
-            decode(bytes, maxBytes);
-          } catch {
-            // refused: that is the point
-          }
-        });
-        const ratio = t / (baselineFor(bytes.length) + refusal);
+        const t = () =>
+          timePerCall(() => {
+            try {
+              decode(bytes, maxBytes);
+            } catch {
+              // refused: that is the point
+            }
+          });
+        // The baseline is timed once per size: a busy spell of the machine while this input is timed (or a
+        // quiet one while the baseline was) lifts the ratio. 8 runs on a shared 2-core machine at load 7-9
+        // had worst ratios from 2.6 to 14.4. So a ratio over the bound is timed again (lowestRatio), the
+        // input and a fresh baseline side by side; a superlinear decoder is over it every time.
+        let cached = true;
+        const ratio = lowestRatio(() => {
+          const base = cached ? baselineFor(bytes.length) + refusal : plainTime(bucketOf(bytes.length)) + refusalTime();
+          cached = false;
+          return t() / base;
+        }, TIME_RATIO_BOUND);
         if (ratio > worst.ratio) worst = { ratio, size: bytes.length };
-        expect(ratio, `${bytes.length} bytes starting ${toHex(bytes.subarray(0, 12))}`).toBeLessThan(25);
+        expect(ratio, `${bytes.length} bytes starting ${toHex(bytes.subarray(0, 12))}`).toBeLessThan(TIME_RATIO_BOUND);
       }),
       { numRuns: 150 },
     );
@@ -207,16 +236,17 @@ describe('encoding (ENC-*)', () => {
   it.skipIf(!timingIsMeaningful)('ENC-10 a map of 66,379 keys in one frame is refused in linear time (the many-keys stall)', () => {
     const frame = manyKeys(66_379);
     const plain = plainMapOfSize(frame.length);
-    const bad = timePerCall(() => {
-      try {
-        decodeRequest(frame);
-      } catch {
-        // TOO_LARGE
-      }
-    });
+    const bad = () =>
+      timePerCall(() => {
+        try {
+          decodeRequest(frame);
+        } catch {
+          // TOO_LARGE
+        }
+      });
     expect(() => decodeRequest(frame)).toThrow(ProtocolError);
-    const good = timePerCall(() => decode(plain, frame.length));
-    expect(bad / good).toBeLessThan(25);
+    const good = () => timePerCall(() => decode(plain, frame.length));
+    expect(lowestRatio(() => bad() / good(), TIME_RATIO_BOUND)).toBeLessThan(TIME_RATIO_BOUND);
     // Field checks cost a Set lookup per key, whatever the length of the allowed list (the old array
     // lookup made a long list cost as much as the list per key). A decoded map has at most MAX_MAP_KEYS keys.
     const keys = Array.from({ length: MAX_MAP_KEYS }, (_, i) => `k${i}`);
@@ -225,7 +255,7 @@ describe('encoding (ENC-*)', () => {
       const allowed = [...Array.from({ length: extra }, (_, i) => `x${i}`), ...keys];
       return timePerCall(() => Fields.of(map, 'x', allowed));
     };
-    expect(fieldCheck(30_000) / fieldCheck(0)).toBeLessThan(10);
+    expect(lowestRatio(() => fieldCheck(30_000) / fieldCheck(0), 10)).toBeLessThan(10);
   });
 
   it('ENC-10 a shared-reference bomb is refused at its first extension byte', async () => {

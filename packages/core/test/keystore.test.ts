@@ -95,10 +95,18 @@ describe('keystore (KS-*)', () => {
     const normal = performance.now() - t0;
     for (const iterations of [0xffffffff, MAX_PASSPHRASE_ITERATIONS + 1, 0]) {
       const hostile = withIterations(stored, iterations);
-      const t1 = performance.now();
-      expect(await codeOf(() => decodeKeystore(hostile, PASS)), `${iterations}`).toBe('CORRUPT_KEYSTORE');
-      // A normal unlock runs 314 110 iterations; refusing must cost far less than one of them.
-      if (timingIsMeaningful) expect(performance.now() - t1, `${iterations}`).toBeLessThan(normal / 4);
+      const refusal = async () => {
+        const t1 = performance.now();
+        expect(await codeOf(() => decodeKeystore(hostile, PASS)), `${iterations}`).toBe('CORRUPT_KEYSTORE');
+        return performance.now() - t1;
+      };
+      // A normal unlock runs 314 110 iterations; refusing must cost far less than one of them. One
+      // refusal takes a millisecond: a busy spell of a shared machine (a pause of the process) can outlast
+      // a quarter of an unlock, so one over the bound is timed again, twice at most, and the quickest
+      // counts. A refusal that runs the derivation is over it every time.
+      let ms = await refusal();
+      for (let again = 0; again < 2 && ms >= normal / 4; again++) ms = Math.min(ms, await refusal());
+      if (timingIsMeaningful) expect(ms, `${iterations}`).toBeLessThan(normal / 4);
     }
     // The bound itself is accepted (it only costs the derivation, and a wrong count is a wrong key).
     expect(await codeOf(() => decodeKeystore(withIterations(stored, 2), PASS))).toBe('WRONG_PASSPHRASE');
