@@ -3,7 +3,8 @@
 //
 // - hash rate of the solver's SHA-256 over a real registration input (~130 bytes): @noble/hashes (what
 //   browsers get) and node:crypto (what `solvePow` uses on Node), in the same run, and their ratio;
-// - solving itself: `solvePow` at 16 bits, SOLVES times over fresh challenges (mean and slowest), and the
+// - solving itself: `solvePow` at 16 bits, SOLVES times over fresh challenges (mean and slowest), the
+//   cost of `solvePowAsync`'s slices over the same searches (a ratio), and the
 //   expected seconds at 16/18/20/22/24 bits from the measured rate (the number of tries is geometric:
 //   the mean is 2^N, the unluckiest 1 % take 4.6x that).
 //
@@ -15,7 +16,7 @@ import { createHash } from 'node:crypto';
 import * as nodeCrypto from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { KeyPair, randomBytes, ready } from '@comrad/core';
-import { MAX_POW_BITS, leadingZeroBits, registerPowInput, solvePow } from '@comrad/core/wire';
+import { MAX_POW_BITS, leadingZeroBits, registerPowInput, solvePow, solvePowAsync } from '@comrad/core/wire';
 
 const PHASE_MS = Number(process.env.COMRAD_BENCH_MS ?? 2000);
 const SOLVES = 8;
@@ -50,15 +51,23 @@ export async function run({ json = false } = {}) {
   add('node solver vs noble', 'ratio', native / rates['noble'], 'x');
 
   const times = [];
+  let asyncMs = 0;
   for (let i = 0; i < SOLVES; i++) {
     const challenge = randomBytes(32);
+    const make = (n) => registerPowInput(challenge, 'alice', key, n);
     const t0 = performance.now();
-    solvePow((n) => registerPowInput(challenge, 'alice', key, n), SOLVE_BITS);
+    solvePow(make, SOLVE_BITS);
     times.push(performance.now() - t0);
+    // POW-3: the same search in slices (the same nonce, so the same number of hashes): the ratio is
+    // what letting the event loop run between slices costs.
+    const t1 = performance.now();
+    await solvePowAsync(make, SOLVE_BITS);
+    asyncMs += performance.now() - t1;
   }
   add(`solvePow ${SOLVE_BITS} bits, mean of ${SOLVES}`, 'node', mean(times), 'ms');
   add(`solvePow ${SOLVE_BITS} bits, slowest of ${SOLVES}`, 'node', Math.max(...times), 'ms');
   add(`solvePow ${SOLVE_BITS} bits, expected from the rate`, 'node', (2 ** SOLVE_BITS / native) * 1000, 'ms');
+  add(`solvePowAsync vs solvePow, same ${SOLVES} searches`, 'ratio', asyncMs / times.reduce((a, b) => a + b, 0), 'x');
 
   for (const bits of TABLE_BITS.filter((b) => b <= MAX_POW_BITS)) {
     const mark = bits === DEFAULT_REGISTER_BITS ? ' (register default)' : '';

@@ -14,7 +14,7 @@ import {
   makeRegisterProofAsync,
   registerPowInput,
   sendPowInput,
-  solvePow,
+  solvePowAsync,
   verifyLookupAsync,
   withClientHello,
   type InfoResult,
@@ -64,7 +64,7 @@ export class PageComrade {
     const proof = await makeRegisterProofAsync(me.keys.privateKey, me.name, me.publicKey, this.operatorKey);
     const { statement } = await this.#oneShot(async (s) => {
       const bits = this.info.pow.register;
-      const pow = bits > 0 ? solvePow((n) => registerPowInput(s.hello.challenge, me.name, me.publicKey, n), bits) : undefined;
+      const pow = bits > 0 ? await solvePowAsync((n) => registerPowInput(s.hello.challenge, me.name, me.publicKey, n), bits) : undefined;
       return s.request('register', { name: me.name, key: me.publicKey, proof, ...(pow ? { pow } : {}) });
     });
     await verifyLookupAsync(statement, this.operatorKey, { name: me.name, key: me.publicKey });
@@ -100,7 +100,7 @@ export class PageComrade {
       const { key } = await verifyLookupAsync(statement, this.operatorKey, recipient);
       const sealed = await sealLetterAsync(letter, me.keys, key, this.#statement!);
       const bits = this.info.pow.send;
-      const pow = bits > 0 ? solvePow((n) => sendPowInput(s.hello.challenge, recipient, sealed, n), bits) : undefined;
+      const pow = bits > 0 ? await solvePowAsync((n) => sendPowInput(s.hello.challenge, recipient, sealed, n), bits) : undefined;
       await s.request('send', { to: recipient, letter: sealed, ...(pow ? { pow } : {}) });
     });
   }

@@ -30,6 +30,7 @@ import {
   sendPowInput,
   signLookup,
   solvePow,
+  solvePowAsync,
   verifyLookup,
   type Op,
   type Params,
@@ -240,6 +241,37 @@ describe('REG-6 MB-9 proof of work', () => {
     const challenge = new Uint8Array(32).fill(3);
     const nonce = solvePow((n) => registerPowInput(challenge, 'alice', alice.publicKey, n), 12);
     expect(leadingZeroBits(nobleSha256(registerPowInput(challenge, 'alice', alice.publicKey, nonce)))).toBeGreaterThanOrEqual(12);
+  });
+
+  it('POW-3 solvePowAsync finds the same nonce as solvePow and lets other work run while it hashes', async () => {
+    // This challenge's first 16-bit solution is nonce 280 239: at least a tenth of a second of hashing
+    // on any machine, long enough that the solver must have let timers run in between.
+    const challenge = new Uint8Array(32).fill(17);
+    const letter = Uint8Array.of(1, 2, 3);
+    const input = (n: Uint8Array) => sendPowInput(challenge, 'bob', letter, n);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    let nonce: Uint8Array;
+    try {
+      nonce = await solvePowAsync(input, 16);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(new DataView(nonce.buffer, nonce.byteOffset, 8).getBigUint64(0)).toBe(280_239n);
+    expect(nonce).toEqual(solvePow(input, 16));
+    // A solver that blocks the event loop would let no tick through, and a peer's heartbeat ping would
+    // go unanswered (the Operator then closes the connection).
+    expect(ticks).toBeGreaterThan(1);
+    await expect(solvePowAsync(input, 33)).rejects.toThrow(RangeError);
+    expect(await solvePowAsync(input, 0)).toEqual(new Uint8Array(8));
+  });
+
+  it('POW-3 solvePowAsync stops when its signal is aborted, with the signal\'s reason', async () => {
+    const challenge = new Uint8Array(32).fill(17);
+    const abort = new AbortController();
+    const solving = solvePowAsync((n) => sendPowInput(challenge, 'bob', Uint8Array.of(1), n), 32, { signal: abort.signal });
+    setTimeout(() => abort.abort(new Error('closed by the user')), 20);
+    await expect(solving).rejects.toThrow('closed by the user');
   });
 
   it('POW-1 the input is the msgpack map {ctx, challenge, name|to, key|letter, nonce}, nonce last', () => {

@@ -8,7 +8,7 @@
 import { ComradError, ProtocolError, toHex, type PublicKey, type SymmetricKey } from '@comrad/core';
 import { deriveChannel, openChannelPost, sealChannelPost, type Letter } from '@comrad/core/envelope';
 import type { Keymaker } from '@comrad/core/keymaker';
-import { chanPowInput, solvePow } from '@comrad/core/wire';
+import { chanPowInput, solvePowAsync } from '@comrad/core/wire';
 import type { OperatorConnection } from '../transport/connection.js';
 
 /** What the channel code needs from the Comrade. */
@@ -94,7 +94,7 @@ export async function postLetter(host: ChannelHost, key: SymmetricKey, letter: L
 export async function fileSealed(host: Pick<ChannelHost, 'oneShot' | 'powBits'>, cap: Uint8Array, sealed: Uint8Array, life: PostLife): Promise<{ id: string; expiresAt: number }> {
   return host.oneShot(async (conn) => {
     const bits = await host.powBits(conn);
-    const pow = bits > 0 ? solvePow((n) => chanPowInput(conn.hello.challenge, cap, sealed, n), bits) : undefined;
+    const pow = bits > 0 ? await solvePowAsync((n) => chanPowInput(conn.hello.challenge, cap, sealed, n), bits) : undefined;
     return conn.request('chanPost', { cap, post: sealed, ...lifeParams(life), ...(pow ? { pow } : {}) });
   });
 }

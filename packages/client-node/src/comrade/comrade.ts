@@ -71,7 +71,7 @@ import {
   makeRegisterProof,
   registerPowInput,
   sendPowInput,
-  solvePow,
+  solvePowAsync,
   verifyLookup,
   type InfoResult,
   type Op,
@@ -453,7 +453,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
     const result = await this.#oneShot(async (conn) => {
       // POW-1: the work is bound to this connection's challenge, so it is done once connected.
       const bits = await this.#powBits(conn, 'register');
-      const pow = bits > 0 ? solvePow((n) => registerPowInput(conn.hello.challenge, name, pair.publicKey, n), bits) : undefined;
+      const pow = bits > 0 ? await solvePowAsync((n) => registerPowInput(conn.hello.challenge, name, pair.publicKey, n), bits) : undefined;
       return conn.request('register', { name, key: pair.publicKey, proof, ...(pow ? { pow } : {}) });
     });
     verifyLookup(result.statement, this.operatorKey, { name, key: pair.publicKey });
@@ -986,7 +986,7 @@ export class Comrade extends EventEmitter<ComradeEvents> {
         return;
       }
       const bits = await this.#powBits(conn, 'send');
-      const pow = bits > 0 ? solvePow((n) => sendPowInput(conn.hello.challenge, to, letterBytes, n), bits) : undefined;
+      const pow = bits > 0 ? await solvePowAsync((n) => sendPowInput(conn.hello.challenge, to, letterBytes, n), bits) : undefined;
       await conn.request('send', { to, letter: letterBytes, ...ttl, ...(pow ? { pow } : {}) });
     };
     // TOK-11: a held token spares the proof of work; an Operator that requires tokens says so and gets one.

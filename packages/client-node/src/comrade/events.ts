@@ -31,7 +31,7 @@ import {
 } from '@comrad/core/envelope';
 import { decodeCollectiveKeys } from '@comrad/core/collective';
 import type { Keymaker } from '@comrad/core/keymaker';
-import { chanPowInput, epochOf, solvePow } from '@comrad/core/wire';
+import { chanPowInput, epochOf, solvePowAsync } from '@comrad/core/wire';
 import { lifeParams, type ChannelHost, type PostLife } from './channels.js';
 import { UsageError } from '../errors.js';
 import type { EventBook } from '../store/event-book.js';
@@ -465,7 +465,7 @@ async function postRaw(chan: ChannelHost, key: SymmetricKey, post: Uint8Array, l
   const { cap } = deriveChannel(key);
   await chan.oneShot(async (conn) => {
     const bits = await chan.powBits(conn);
-    const pow = bits > 0 ? solvePow((n) => chanPowInput(conn.hello.challenge, cap, post, n), bits) : undefined;
+    const pow = bits > 0 ? await solvePowAsync((n) => chanPowInput(conn.hello.challenge, cap, post, n), bits) : undefined;
     await conn.request('chanPost', { cap, post, ...lifeParams(life), ...(pow ? { pow } : {}) });
   });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { KeyPair, ProtocolError, randomBytes, type PublicKey } from '@comrad/core';
-import { chanPowInput, makeRegisterProof, registerPowInput, sendPowInput, solvePow, type ChanPostParams, type ChanPostResult, type InfoResult } from '@comrad/core/wire';
+import { chanPowInput, makeRegisterProof, registerPowInput, sendPowInput, solvePowAsync, type ChanPostParams, type ChanPostResult, type InfoResult } from '@comrad/core/wire';
 import { Connection, type Pace } from './connection.js';
 
 /** A broken rule: what the spec requires and what the Operator did. */
@@ -111,7 +111,7 @@ export class Target {
     if (bits === 0) return conn.request('register', { name, key: keys.publicKey, proof });
     const own = await this.kept();
     try {
-      const pow = solvePow((nonce) => registerPowInput(own.hello.challenge, name, keys.publicKey, nonce), bits);
+      const pow = await solvePowAsync((nonce) => registerPowInput(own.hello.challenge, name, keys.publicKey, nonce), bits);
       return await own.request('register', { name, key: keys.publicKey, proof, pow });
     } finally {
       await own.close();
@@ -125,7 +125,7 @@ export class Target {
     if (bits === 0) return conn.request('send', base);
     const own = await this.kept();
     try {
-      const pow = solvePow((nonce) => sendPowInput(own.hello.challenge, to, letter, nonce), bits);
+      const pow = await solvePowAsync((nonce) => sendPowInput(own.hello.challenge, to, letter, nonce), bits);
       return await own.request('send', { ...base, pow });
     } finally {
       await own.close();
@@ -138,7 +138,7 @@ export class Target {
     if (bits === 0) return conn.request('chanPost', params);
     const own = await this.kept();
     try {
-      const pow = solvePow((nonce) => chanPowInput(own.hello.challenge, params.cap, params.post, nonce), bits);
+      const pow = await solvePowAsync((nonce) => chanPowInput(own.hello.challenge, params.cap, params.post, nonce), bits);
       return await own.request('chanPost', { ...params, pow });
     } finally {
       await own.close();

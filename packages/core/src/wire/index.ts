@@ -96,7 +96,7 @@ export {
   type FeedResult,
   type DeleteParams,
 } from './world.js';
-export { MAX_POW_BITS, POW_NONCE_BYTES, registerPowInput, sendPowInput, chanPowInput, leadingZeroBits, checkPow, solvePow } from './pow.js';
+export { MAX_POW_BITS, POW_NONCE_BYTES, registerPowInput, sendPowInput, chanPowInput, leadingZeroBits, checkPow, solvePow, solvePowAsync, POW_SLICE_MS } from './pow.js';
 export * from './limits.js';
 export { WIRE_MAX_LOG_ITEMS, type ColAppendParams, type ColReadParams, type ColReadResult } from './collective.js';
 export { type ProfileSetParams, type ProfileSetResult, type ProfileGetParams, type ProfileGetResult } from './profile.js';

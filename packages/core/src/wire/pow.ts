@@ -76,15 +76,17 @@ export function checkPow(input: Uint8Array, bits: number): boolean {
   return leadingZeroBits(sha256(input)) >= bits;
 }
 
-/**
- * Finds a nonce for `makeInput` at difficulty `bits` by counting; the nonce is the last field of the
- * encoded map, so only its 8 bytes change between attempts.
- * @param makeInput - `(nonce) => registerPowInput(challenge, name, key, nonce)` or the send equivalent
- * @param bits - the difficulty, 0..{@link MAX_POW_BITS}
- * @returns the nonce (8 bytes)
- * @example `const pow = solvePow((n) => registerPowInput(conn.hello.challenge, 'alice', key, n), info.pow.register)`
- */
-export function solvePow(makeInput: (nonce: Uint8Array) => Uint8Array, bits: number): Uint8Array {
+/** How long {@link solvePowAsync} hashes before it lets other work run (ms). */
+export const POW_SLICE_MS = 20;
+/** Hashes between two looks at the clock: far under a millisecond of work, so a slice ends on time. */
+const HASHES_PER_LOOK = 1024;
+
+/** A search over the nonce counter: each call to `next(count)` tries up to `count` more nonces. */
+interface NonceSearch {
+  next(count: number): Uint8Array | undefined;
+}
+
+function nonceSearch(makeInput: (nonce: Uint8Array) => Uint8Array, bits: number): NonceSearch {
   if (!Number.isInteger(bits) || bits < 0 || bits > MAX_POW_BITS) throw new RangeError(`bits must be 0..${MAX_POW_BITS}`);
   const nonce = new Uint8Array(POW_NONCE_BYTES);
   const input = makeInput(nonce);
@@ -93,8 +95,59 @@ export function solvePow(makeInput: (nonce: Uint8Array) => Uint8Array, bits: num
   if (!input.subarray(at).every((b, i) => b === nonce[i])) throw new TypeError('makeInput must end with the nonce');
   const tail = input.subarray(at);
   const view = new DataView(tail.buffer, tail.byteOffset, POW_NONCE_BYTES);
-  for (let counter = 0n; ; counter++) {
-    view.setBigUint64(0, counter);
-    if (leadingZeroBits(sha256(input)) >= bits) return tail.slice();
+  let counter = 0n;
+  return {
+    next(count) {
+      for (let i = 0; i < count; i++, counter++) {
+        view.setBigUint64(0, counter);
+        if (leadingZeroBits(sha256(input)) >= bits) return tail.slice();
+      }
+      return undefined;
+    },
+  };
+}
+
+/**
+ * Finds a nonce for `makeInput` at difficulty `bits` by counting; the nonce is the last field of the
+ * encoded map, so only its 8 bytes change between attempts. It holds the thread until done: a client that
+ * keeps a connection open meanwhile uses {@link solvePowAsync} (POW-3).
+ * @param makeInput - `(nonce) => registerPowInput(challenge, name, key, nonce)` or the send equivalent
+ * @param bits - the difficulty, 0..{@link MAX_POW_BITS}
+ * @returns the nonce (8 bytes)
+ * @example `const pow = solvePow((n) => registerPowInput(conn.hello.challenge, 'alice', key, n), info.pow.register)`
+ */
+export function solvePow(makeInput: (nonce: Uint8Array) => Uint8Array, bits: number): Uint8Array {
+  const search = nonceSearch(makeInput, bits);
+  for (;;) {
+    const found = search.next(HASHES_PER_LOOK);
+    if (found) return found;
   }
+}
+
+/**
+ * POW-3: {@link solvePow} in slices of about {@link POW_SLICE_MS}, letting other work run in between, so
+ * the connection that will carry the proof keeps answering the Operator's heartbeat (and a page stays
+ * responsive). Same nonce as {@link solvePow} for the same input.
+ * @param makeInput - as for {@link solvePow}
+ * @param bits - the difficulty, 0..{@link MAX_POW_BITS}
+ * @param options - `signal`: stops the search, rejecting with the signal's reason
+ * @returns the nonce (8 bytes)
+ * @example `const pow = await solvePowAsync((n) => registerPowInput(conn.hello.challenge, 'alice', key, n), info.pow.register)`
+ */
+export async function solvePowAsync(makeInput: (nonce: Uint8Array) => Uint8Array, bits: number, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+  const search = nonceSearch(makeInput, bits);
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const until = performance.now() + POW_SLICE_MS;
+    do {
+      const found = search.next(HASHES_PER_LOOK);
+      if (found) return found;
+    } while (performance.now() < until);
+    await nextTurn();
+  }
+}
+
+/** Resolves once the event loop has served what is waiting: I/O and due timers on Node, events in a page. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -22,16 +22,16 @@ export interface TestOperator {
 /**
  * Starts an Operator.
  * @param opts - keys (fresh by default), store (fresh memory store by default), port (0 = any), limits,
- *   tokens (TOK-9, TOK-11), logger (default: silent)
+ *   tokens (TOK-9, TOK-11), logger (default: silent), heartbeatMs (default 0: no heartbeat pings)
  */
 export async function startTestOperator(
-  opts: { keys?: OperatorKeys; store?: Store; port?: number; limits?: Partial<ServerLimits>; tokens?: Partial<TokenOptions>; logger?: Logger } = {},
+  opts: { keys?: OperatorKeys; store?: Store; port?: number; limits?: Partial<ServerLimits>; tokens?: Partial<TokenOptions>; logger?: Logger; heartbeatMs?: number } = {},
 ): Promise<TestOperator> {
   await ready();
   const keys = opts.keys ?? operatorKeys(KeyPair.generate(), KeyPair.generate());
   const store = opts.store ?? (await openStore({ kind: 'memory' }));
   // Registration without proof of work unless a test asks for it (REG-6), so tests register fast.
-  const server = await startOperator({ store, keys, port: opts.port ?? 0, heartbeatMs: 0, sweepIntervalMs: 0, limits: { registerPowBits: 0, ...opts.limits }, ...(opts.tokens ? { tokens: opts.tokens } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
+  const server = await startOperator({ store, keys, port: opts.port ?? 0, heartbeatMs: opts.heartbeatMs ?? 0, sweepIntervalMs: 0, limits: { registerPowBits: 0, ...opts.limits }, ...(opts.tokens ? { tokens: opts.tokens } : {}), ...(opts.logger ? { logger: opts.logger } : {}) });
   return { url: server.url, port: server.port, keys, store, server, stop: () => server.close() };
 }
 
