@@ -10,11 +10,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { pickFreePort } from '@comrad/core/node';
 import { comrad, requireBuild, type CliResult } from '@comrad/test-kit/client-node/processes';
 import { refusedPort, type RefusedPort } from '@comrad/test-kit/client-node/refused-port';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { OPERATOR_BIN } from '@comrad/test-kit/processes';
+import { freeLoopbackPorts } from '@comrad/test-kit/tornet';
 
 /** An onion address no tor here can reach (never dialled: tor does not bootstrap). */
 const ONION = `ws://${'a'.repeat(56)}.onion`;
@@ -87,7 +87,9 @@ describe('a tor that cannot bootstrap (processes)', () => {
   });
 
   it('CLI-3 TR-4 --proxy held by a tor that cannot bootstrap: exit 3 with TIMEOUT within --timeout', async () => {
-    const socksPort = await pickFreePort();
+    // Below the kernel's ephemeral range: no port-0 server of a test running alongside is given it before
+    // this tor binds it.
+    const socksPort = (await freeLoopbackPorts(1))[0]!;
     const tor = spawn('tor', ['--defaults-torrc', '/dev/null', '-f', torrc, 'DataDirectory', join(root.dir, 'proxy-tor'), 'SocksPort', `127.0.0.1:${socksPort}`, 'Log', 'notice stdout'], {
       stdio: ['ignore', 'pipe', 'ignore'],
       env: { ...process.env, PATH: `${process.env['PATH'] ?? ''}:/usr/sbin` },
