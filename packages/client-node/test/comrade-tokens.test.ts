@@ -11,6 +11,7 @@ import { TOKEN_BYTES, parseToken } from '@comrad/core/tokens';
 import { Comrade } from '../src/comrade/comrade.js';
 import { tempHome } from '@comrad/test-kit/client-node/operator';
 import { testScope } from '@comrad/test-kit/client-node/scope';
+import { clearOfUtcMidnight } from '@comrad/test-kit/client-node/utc-day';
 
 const PASS = 'correct horse battery staple';
 const scope = testScope();
@@ -24,6 +25,8 @@ async function registered(op: { url: string }, name: string, home?: string): Pro
 
 describe('Comrade tokens', () => {
   it('TOK-3 TOK-12 obtains the budget, keeps it sealed in the home, and spends one per anonymous action', async () => {
+    // The budget is a UTC day's (TOK-9): taken, then refused, never across a midnight refill.
+    await clearOfUtcMidnight(20_000);
     const op = await scope.operator({ tokens: { budget: 3 } });
     const { dir } = await tempHome();
     const alice = await registered(op, 'alice', dir);
@@ -52,6 +55,7 @@ describe('Comrade tokens', () => {
   });
 
   it('TOK-11 an Operator that requires tokens for letters gets one: the wallet pays, empty or not', async () => {
+    await clearOfUtcMidnight(20_000); // the budget is taken, then refused: within one UTC day (TOK-9)
     const op = await scope.operator({ tokens: { budget: 2, send: 'require' } });
     const alice = await registered(op, 'alice');
     const bob = await registered(op, 'bob');
