@@ -408,22 +408,24 @@ class GuardedStore implements Store {
   }
 }
 
-/** PIN-5: a pin's id is 32 lowercase hex digits (the policy's 128 random bits). */
-const PIN_ID = /^[0-9a-f]{32}$/;
 /** A pin note is at most 140 code points (PIN-3): at most 280 UTF-16 units. */
 const MAX_NOTE_UNITS = 280;
-const CELL = /^[0-9b-hjkmnp-z]+$/;
 
+// The patterns below are written where they are used, not as module constants: a mutation run cannot
+// switch a module-level constant per mutant (spec/notes/2026-11-29-mutation-testing.md, ¹⁷).
+
+/** PIN-5: a pin's id is 32 lowercase hex digits (the policy's 128 random bits). */
 function isPinId(v: unknown): v is string {
-  return typeof v === 'string' && PIN_ID.test(v);
+  return typeof v === 'string' && /^[0-9a-f]{32}$/.test(v);
 }
 
 function checkPinId(v: unknown, field: string): void {
   if (!isPinId(v)) throw new TypeError(`${field} must be 32 lowercase hex digits`);
 }
 
+/** A geohash cell: its 32 characters (no a, i, l, o). */
 function checkCell(v: unknown, field: string, min: number, max: number): void {
-  if (typeof v !== 'string' || v.length < min || v.length > max || !CELL.test(v)) throw new TypeError(`${field} must be a geohash of ${min} to ${max} characters`);
+  if (typeof v !== 'string' || v.length < min || v.length > max || !/^[0-9b-hjkmnp-z]+$/.test(v)) throw new TypeError(`${field} must be a geohash of ${min} to ${max} characters`);
 }
 
 function closedError(): ComradError {
