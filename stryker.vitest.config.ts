@@ -10,12 +10,12 @@ import { alias } from './vitest.config.js';
 // mutant only another folder's tests would kill counts as surviving here: the score says how well a
 // folder's own tests guard it. `related` in stryker.config.mjs narrows the files further to those that
 // import the mutated sources, and `perTest` coverage to the tests that reach each mutant.
-const STORE_TESTS = ['guard-exact', 'memory-exact', 'records', 'listeners', 'store', 'guard', 'lmdb', 'redis'].map((t) => `packages/operator/test/store/${t}.test.ts`);
+const STORE_TESTS = ['guard-exact', 'memory-exact', 'lmdb-exact', 'records', 'listeners', 'store', 'guard', 'lmdb', 'redis'].map((t) => `packages/operator/test/store/${t}.test.ts`);
 // COMRAD_MUTATE_STORES=local: the memory and LMDB backends only (their conformance suite, without the
 // redis-server and Redis Cluster that store.test.ts starts on every run). Mutants in redis.ts and its
 // scripts then survive: mutate the other files (`-- --mutate`), and say that Redis was not measured.
-const LOCAL_STORE_TESTS = [...['guard-exact', 'memory-exact', 'records', 'listeners'].map((t) => `packages/operator/test/store/${t}.test.ts`), 'packages/operator/test/store/local-backends.mutation.ts', ...['guard', 'lmdb'].map((t) => `packages/operator/test/store/${t}.test.ts`)];
-// guard-exact and memory-exact first: most of _guard.ts's and memory.ts's mutants die there in
+const LOCAL_STORE_TESTS = [...['guard-exact', 'memory-exact', 'lmdb-exact', 'records', 'listeners'].map((t) => `packages/operator/test/store/${t}.test.ts`), 'packages/operator/test/store/local-backends.mutation.ts', ...['guard', 'lmdb'].map((t) => `packages/operator/test/store/${t}.test.ts`)];
+// guard-exact, memory-exact and lmdb-exact first: most of _guard.ts's, memory.ts's and lmdb.ts's mutants die there in
 // milliseconds, before the conformance suite starts.
 const storeTests = process.env.COMRAD_MUTATE_STORES === 'local' ? LOCAL_STORE_TESTS : STORE_TESTS;
 /**

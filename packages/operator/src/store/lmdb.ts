@@ -184,11 +184,13 @@ class LmdbStore implements Store {
   }
 
   async putPairIfAbsent(name: string, publicKey: Uint8Array, registeredAt: number): Promise<RegisterResult> {
+    // Copied now: the transaction runs later, and the caller's bytes may have changed by then.
     const key = Buffer.from(publicKey);
+    const stored = publicKey.slice();
     return this.write((): RegisterResult => {
       if (this.names.doesExist(name)) return 'name-taken';
       if (this.keys.doesExist(key)) return 'key-taken';
-      this.names.put(name, [publicKey.slice(), registeredAt]);
+      this.names.put(name, [stored, registeredAt]);
       this.keys.put(key, name);
       return 'ok';
     });
