@@ -9,10 +9,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from 'lmdb';
+import { open, type Key } from 'lmdb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type PutChanPostResult, type Store } from '../../src/store/index.js';
-import { TIME_DIGITS } from '../../src/policy/ids.js';
+import { MAX_ID_TIME, TIME_DIGITS } from '../../src/policy/ids.js';
 import { DAY, T0, idOf } from '@comrad/test-kit/operator/store-conformance';
 
 const NONCE = '0123456789ab';
@@ -291,6 +291,7 @@ describe('lmdb store: the instant an item stops being live', () => {
       return parts.includes(P1) || parts.includes(PIN) || (['prof', 'prexp'].includes(parts[0]!) && parts.includes('alice'));
     };
     expect(keys.filter(ofSwept)).toEqual([]);
+    expect((await store.dump()).filter(([k]) => k.startsWith('total/'))).toEqual([['total/bytes', '4'], ['total/pins', '1']]);
     expect(keys.filter((k) => k.startsWith('prof/') || k.startsWith('pin/') || k.startsWith('vtally/'))).toEqual(['prof/carol', `pin/${PIN_B}`, `vtally/${P2}`]);
     expect(await store.expire(T0 + 11)).toEqual({ mail: 1, posts: 1 });
     expect(await store.expireChanPosts(T0 + 11)).toBe(1);
@@ -346,6 +347,16 @@ describe('lmdb store: counts and windows', () => {
     expect(await store.countPostsSince('alice', T0)).toBe(1);
     expect(await store.countPostsSince('alice', T0 - 1)).toBe(2);
     expect(await store.countPostsSince('alice', T0 + 1)).toBe(0);
+  });
+
+  it('FEED-5 CHAN-7 a post at the last time an id can carry still counts', async () => {
+    const store = await fresh();
+    idOf(await store.appendPost(post(b(1), MAX_ID_TIME, MAX_ID_TIME)));
+    expect(await store.countPostsSince('alice', MAX_ID_TIME)).toBe(1);
+    expect(await store.appendPost(post(b(2), MAX_ID_TIME, MAX_ID_TIME), { maxPosts: 1, since: MAX_ID_TIME })).toBe('rate-limited');
+    const quota = { maxPosts: 10, maxRecent: 1, since: MAX_ID_TIME };
+    chanId(await store.appendChanPost(HEX64, chanPost(b(1), MAX_ID_TIME, MAX_ID_TIME), quota));
+    expect(await store.appendChanPost(HEX64, chanPost(b(2), MAX_ID_TIME, MAX_ID_TIME), quota)).toBe('rate-limited');
   });
 
   it('MB-4 a deleted letter gives its items and bytes back to its mailbox, not to another', async () => {
@@ -466,6 +477,16 @@ describe('lmdb store: counts and windows', () => {
     expect(await store.spendToken(1, HEX64, HEX64)).toBe('ok');
     expect(await store.spendToken(2, HEX64, HEX64)).toBe('spent');
     expect(await store.expireTokens(1)).toBe(0);
+  });
+
+  it('TOK-4 expireTokens forgets an old issuer key even when no token of its period was taken or spent', async () => {
+    const store = await fresh();
+    await store.issuerKey(1, async () => b(1));
+    await store.issuerKey(3, async () => b(3));
+    await store.takeTokens(3, 'alice', 1, 5);
+    expect(await store.expireTokens(2)).toBe(0);
+    expect(await store.issuerKey(1)).toBeUndefined();
+    expect(await store.issuerKey(3)).toEqual(b(3));
   });
 });
 
@@ -669,6 +690,91 @@ describe('lmdb store: a reopened directory', () => {
   });
 });
 
+describe('lmdb store: what is on disk', () => {
+  it('each database under its documented name, in its documented encoding, and no other (what another Operator version on the directory reads)', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    await eachKind(store);
+    const dumped = await store.dump();
+    await store.close();
+    const raw = open({ path, maxDbs: 48, compression: false });
+    try {
+      const read: Array<[string, Uint8Array | string]> = [];
+      for (const [name, encoding] of LAYOUT) {
+        const db = raw.openDB<unknown, Key>({ name, ...encoding });
+        for (const { key, value } of db.getRange()) read.push([`${name}/${showKey(key)}`, showValue(value)]);
+      }
+      expect(read).toEqual(dumped);
+      expect(read.map(([k]) => k.split('/')[0])).toEqual(expect.arrayContaining(LAYOUT.map(([name]) => name)));
+      expect([...raw.getKeys()].map(String).sort()).toEqual(LAYOUT.map(([name]) => name).sort());
+    } finally {
+      await raw.close();
+    }
+  });
+});
+
+describe('lmdb store: a damaged store', () => {
+  it('every sweep ends, and drops an index entry whose item is missing; a listing skips a cell entry whose pin is missing', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    idOf(await store.appendPost(post(b(1), T0, T0 + DAY)));
+    await store.close();
+    const id = `${'0'.repeat(13)}9${NONCE}`;
+    const raw = open({ path, maxDbs: 48, compression: false });
+    const none = new Uint8Array(0);
+    await raw.openDB({ name: 'pexp', encoding: 'binary' }).put([T0, id], none);
+    await raw.openDB({ name: 'cexp', encoding: 'binary' }).put([T0, HEX64, id], none);
+    await raw.openDB({ name: 'prexp', encoding: 'binary' }).put([T0, 'alice'], none);
+    await raw.openDB({ name: 'pinexp', encoding: 'binary' }).put([T0, PIN], none);
+    await raw.openDB({ name: 'pincell', encoding: 'binary' }).put(['u4pruyd', PIN], none);
+    await raw.close();
+    const again = await at(path);
+    expect(await again.listPins(['u4p'], T0, 10)).toEqual([]);
+    expect(await again.expire(T0)).toEqual({ mail: 0, posts: 0 });
+    expect(await again.expireChanPosts(T0)).toBe(0);
+    expect(await again.expireProfiles(T0)).toBe(0);
+    expect(await again.expirePins(T0)).toBe(0);
+    const left = (await again.dump()).map(([k]) => k.split('/')[0]);
+    expect(left.filter((k) => k!.endsWith('exp'))).toEqual(['pexp']); // the real post's own entry
+    expect(await again.listPosts(T0, 10)).toHaveLength(1);
+  });
+
+  it('MB-11 a store written before the id → key indexes, holding letters and no post, gets them at open', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    const letter = idOf(await store.appendMail('bob', mail(b(1, 2)), ROOMY));
+    await store.close();
+    const raw = open({ path, maxDbs: 48, compression: false });
+    await raw.openDB({ name: 'mkey', encoding: 'string' }).drop();
+    await raw.close();
+    const again = await at(path);
+    expect(await again.deleteMail('bob', [letter])).toBe(1);
+    const repeated = await again.appendMail('bob', mail(b(1, 2)), ROOMY);
+    expect(typeof repeated === 'object' && repeated.held).toBeFalsy();
+  });
+});
+
+/** Every database of lmdb.ts's layout, in the dump's order, with the encoding it is written in. */
+const LAYOUT: Array<[string, { encoding: 'binary' | 'msgpack' | 'string'; keyEncoding?: 'binary' }]> = [
+  ['name', { encoding: 'msgpack' }],
+  ['key', { keyEncoding: 'binary', encoding: 'string' }],
+  ...(['mail', 'mbox', 'mexp', 'post', 'pexp', 'pauth', 'world', 'last', 'mhash', 'phash', 'mkey', 'pkey', 'total', 'clog', 'clen', 'prof', 'prexp', 'chan', 'cexp', 'ctime', 'chash', 'ckey', 'pin', 'pincell', 'pinexp', 'pinvote', 'tkey', 'tuse', 'tspent', 'vote', 'vtally', 'vexp'] as const).map(
+    (name): [string, { encoding: 'binary' | 'msgpack' | 'string' }] => [name, { encoding: ['mbox', 'total', 'clen', 'pin', 'tuse', 'vote', 'vtally'].includes(name) ? 'msgpack' : ['last', 'mhash', 'phash', 'mkey', 'pkey', 'chash', 'ckey', 'tspent'].includes(name) ? 'string' : 'binary' }],
+  ),
+];
+
+function showKey(key: Key): string {
+  if (Array.isArray(key)) return key.map(showKey).join('/');
+  if (key instanceof Uint8Array) return hex(key);
+  return String(key);
+}
+
+function showValue(value: unknown): Uint8Array | string {
+  if (value instanceof Uint8Array) return new Uint8Array(value);
+  if (Array.isArray(value)) return value.map((v) => (v instanceof Uint8Array ? hex(v) : String(v))).join('/');
+  return String(value);
+}
+
 /** One record of each kind that holds sealed bytes: 16 bytes in all. */
 async function fill(store: Store): Promise<void> {
   await store.putPairIfAbsent('alice', new Uint8Array(45).fill(1), T0);
@@ -685,24 +791,8 @@ async function fill(store: Store): Promise<void> {
 describe('lmdb store: the dump shows everything held', () => {
   it('one record of each kind, each under its database and key, with every index entry', async () => {
     const store = await fresh();
-    const key = new Uint8Array(45).fill(1);
-    await store.putPairIfAbsent('alice', key, T0);
-    const mailId = idOf(await store.appendMail('bob', mail(b(1)), ROOMY));
-    const gone = idOf(await store.appendPost(post(b(9), T0)));
-    expect(await store.deletePostIfAuthor(gone, 'alice')).toBe(true);
-    const postId = idOf(await store.appendPost(post(b(2), T0 + 1)));
-    await store.worldKey(7, () => b(3));
-    await store.appendEntry('log', 0, b(4), { maxEntries: 5 });
-    await store.putProfileIfNewer('alice', profile(b(5), 2), T0);
-    const chanPostId = chanId(await store.appendChanPost(HEX64, chanPost(b(6)), CHAN_ROOMY));
-    expect(await store.putPin(pin(), 10)).toBe('ok');
-    expect(await store.votePin(PIN, HEX_B, 'confirm', T0, RULE)).toMatchObject({ confirms: 1 });
-    await store.issuerKey(8, async () => b(7));
-    await store.takeTokens(8, 'alice', 2, 5);
-    expect(await store.spendToken(8, HEX64, HEX_B)).toBe('ok');
-    await store.castVote({ post: postId, voter: HEX_B, choice: -1, expiresAt: T0 + DAY }, { period: 8, nullifier: HEX_B, action: HEX64 });
-    expect((await store.getPin(PIN))!.expiresAt).toBe(T0 + DAY); // a confirm never outlives maxLifeMs
-    expect(await store.dump()).toEqual(expectedDump({ key, mailId, postId, chanPostId }));
+    const made = await eachKind(store);
+    expect(await store.dump()).toEqual(expectedDump(made));
   });
 
   it('OP-5 the last post id minted stays after its post is deleted, and nothing else does', async () => {
@@ -712,6 +802,28 @@ describe('lmdb store: the dump shows everything held', () => {
     expect(await store.dump()).toEqual([['last/post', id], ['total/bytes', '0']]);
   });
 });
+
+/** One record of each kind, and every index entry (a deleted post, a pin voted on, a vote cast). */
+async function eachKind(store: Store) {
+  const key = new Uint8Array(45).fill(1);
+  await store.putPairIfAbsent('alice', key, T0);
+  const mailId = idOf(await store.appendMail('bob', mail(b(1)), ROOMY));
+  const gone = idOf(await store.appendPost(post(b(9), T0)));
+  expect(await store.deletePostIfAuthor(gone, 'alice')).toBe(true);
+  const postId = idOf(await store.appendPost(post(b(2), T0 + 1)));
+  await store.worldKey(7, () => b(3));
+  await store.appendEntry('log', 0, b(4), { maxEntries: 5 });
+  await store.putProfileIfNewer('alice', profile(b(5), 2), T0);
+  const chanPostId = chanId(await store.appendChanPost(HEX64, chanPost(b(6)), CHAN_ROOMY));
+  expect(await store.putPin(pin(), 10)).toBe('ok');
+  expect(await store.votePin(PIN, HEX_B, 'confirm', T0, RULE)).toMatchObject({ confirms: 1 });
+  await store.issuerKey(8, async () => b(7));
+  await store.takeTokens(8, 'alice', 2, 5);
+  expect(await store.spendToken(8, HEX64, HEX_B)).toBe('ok');
+  await store.castVote({ post: postId, voter: HEX_B, choice: -1, expiresAt: T0 + DAY }, { period: 8, nullifier: HEX_B, action: HEX64 });
+  expect((await store.getPin(PIN))!.expiresAt).toBe(T0 + DAY); // a confirm never outlives maxLifeMs
+  return { key, mailId, postId, chanPostId };
+}
 
 const f64 = (n: number) => {
   const view = new DataView(new ArrayBuffer(8));
