@@ -180,6 +180,33 @@ describe('lmdb store: bytes are copied in and out', () => {
   });
 });
 
+describe('lmdb store: what is not there', () => {
+  it('a name, post, channel post, profile, pin, issuer key, tally or log never stored answers nothing', async () => {
+    const store = await fresh();
+    await fill(store);
+    const missing = `${'0'.repeat(13)}9${NONCE}`;
+    expect(await store.keyOf('nobody')).toBeUndefined();
+    expect(await store.getPost(missing, T0)).toBeUndefined();
+    expect(await store.getChanPost(HEX64, missing, T0)).toBeUndefined();
+    expect(await store.getProfile('nobody', T0)).toBeUndefined();
+    expect(await store.getPin(PIN_B)).toBeUndefined();
+    expect(await store.issuerKey(9)).toBeUndefined();
+    expect(await store.tallies([missing])).toEqual([{ up: 0, down: 0 }]);
+    expect(await store.listMail('nobody', T0, 10)).toEqual([]);
+    expect(await store.readEntries('nolog', 0, 10)).toEqual({ entries: [], length: 0 });
+  });
+
+  it('FEED-1 TOK-4 a world or issuer key already held is answered without calling create', async () => {
+    const store = await fresh();
+    await store.worldKey(1, () => b(1));
+    await store.issuerKey(1, async () => b(1));
+    let calls = 0;
+    expect(await store.worldKey(1, () => (calls++, b(2)))).toEqual(b(1));
+    expect(await store.issuerKey(1, async () => (calls++, b(2)))).toEqual(b(1));
+    expect(calls).toBe(0);
+  });
+});
+
 describe('lmdb store: the instant an item stops being live', () => {
   it('MB-5 FEED-4 CHAN-5 PROF-10 a letter, post, channel post or profile that expires exactly now is not handed out', async () => {
     const store = await fresh();
@@ -695,7 +722,11 @@ describe('lmdb store: what is on disk', () => {
     const path = await tempDir();
     const store = await at(path);
     await eachKind(store);
+    // a record past lmdb's compression threshold (1000 bytes) is written as it is, never compressed
+    const long = new Uint8Array(3000).fill(7);
+    idOf(await store.appendMail('carol', { ...mail(long), key: 'long' }, ROOMY));
     const dumped = await store.dump();
+    expect(dumped.some(([, v]) => v instanceof Uint8Array && v.length === 3017)).toBe(true);
     await store.close();
     const raw = open({ path, maxDbs: 48, compression: false });
     try {
