@@ -542,6 +542,8 @@ describe('lmdb store: ids, listings and what an emptied mailbox or channel leave
     expect((await store.listMail('bob', T0, 10)).map((m) => m.id)).toEqual([a, c]);
     expect((await store.listMail('bobby', T0, 10)).map((m) => m.id)).toEqual([other]);
     expect(await store.listMail('bo', T0, 10)).toEqual([]);
+    // a new mailbox after others in key order starts from its own time, not after their ids
+    expect(timeOf(idOf(await store.appendMail('dan', mail(b(4), T0), ROOMY)))).toBe(T0);
   });
 
   it('CHAN-8 a channel emptied by expiry leaves no trace: the next post\'s id starts from its own time; ids follow each other per channel', async () => {
@@ -561,6 +563,9 @@ describe('lmdb store: ids, listings and what an emptied mailbox or channel leave
     expect((await store.listChanPosts(HEX64, T0, 10, second)).map((p) => p.id)).toEqual([first]);
     expect(await store.listChanPosts(HEX64, T0, 10, first)).toEqual([]);
     expect(await store.getChanPost(HEX_B, first, T0)).toBeUndefined();
+    // a new channel after others in key order starts from its own time, not after their ids
+    const third = 'f'.repeat(64);
+    expect(timeOf(chanId(await store.appendChanPost(third, chanPost(b(5), T0 - 100), CHAN_ROOMY)))).toBe(T0 - 100);
   });
 
   it('OP-5 post ids follow the last minted, also after the newest post is deleted; listPosts pages newest first, before exclusive', async () => {
@@ -576,6 +581,21 @@ describe('lmdb store: ids, listings and what an emptied mailbox or channel leave
     expect((await store.listPosts(T0, 10, d)).map((p) => p.id)).toEqual([c]);
     expect(await store.listPosts(T0, 10, c)).toEqual([]);
     expect((await store.listPosts(T0, 1)).map((p) => p.id)).toEqual([d]);
+    // FEED-9 the same post again is the post held
+    expect(await store.appendPost(post(b(3), T0 + 1))).toEqual({ id: d, held: true });
+  });
+
+  it('OP-5 a store written before the last id was kept mints post ids after the greatest present', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    idOf(await store.appendPost(post(b(1), T0)));
+    const newest = idOf(await store.appendPost(post(b(2), T0 + 5000)));
+    await store.close();
+    const raw = open({ path, maxDbs: 48, compression: false });
+    await raw.openDB({ name: 'last', encoding: 'string' }).remove('post');
+    await raw.close();
+    const again = await at(path);
+    expect(idOf(await again.appendPost(post(b(3), T0 + 1))) > newest).toBe(true);
   });
 
   it('COL-19 readEntries answers from a position, at most limit entries, and the length', async () => {
@@ -698,8 +718,8 @@ describe('lmdb store: a reopened directory', () => {
   });
 
   it('the lmdb store refuses a path that is not a non-empty string', async () => {
-    await expect(openStore({ kind: 'lmdb', path: '' })).rejects.toThrow(TypeError);
-    await expect(openStore({ kind: 'lmdb', path: 5 as unknown as string })).rejects.toThrow(TypeError);
+    await expect(openStore({ kind: 'lmdb', path: '' })).rejects.toThrow(new TypeError('path must be a directory path'));
+    await expect(openStore({ kind: 'lmdb', path: 5 as unknown as string })).rejects.toThrow(new TypeError('path must be a directory path'));
   });
 
   it('close() stops telling listeners of new mail', async () => {
@@ -781,6 +801,20 @@ describe('lmdb store: a damaged store', () => {
     const again = await at(path);
     expect(await again.deleteMail('bob', [letter])).toBe(1);
     const repeated = await again.appendMail('bob', mail(b(1, 2)), ROOMY);
+    expect(typeof repeated === 'object' && repeated.held).toBeFalsy();
+  });
+
+  it('FEED-9 a store written before the id → key indexes, holding posts and no letter, gets them at open', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    const id = idOf(await store.appendPost(post(b(1, 2))));
+    await store.close();
+    const raw = open({ path, maxDbs: 48, compression: false });
+    await raw.openDB({ name: 'pkey', encoding: 'string' }).drop();
+    await raw.close();
+    const again = await at(path);
+    expect(await again.deletePostIfAuthor(id, 'alice')).toBe(true);
+    const repeated = await again.appendPost(post(b(1, 2)));
     expect(typeof repeated === 'object' && repeated.held).toBeFalsy();
   });
 });
