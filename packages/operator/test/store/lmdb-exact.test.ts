@@ -328,6 +328,38 @@ describe('lmdb store: the instant an item stops being live', () => {
     expect(await dumpWithoutSpent(store)).toEqual([['last/post', expect.any(String)], ['total/bytes', '0'], ['total/pins', '0']]);
   });
 
+  it('PROF-10 PIN-6 a sweep that read an expiry entry before a newer profile or a vote moved it keeps the item', async () => {
+    const store = await fresh();
+    await store.putProfileIfNewer('alice', profile(b(1), 1, T0 + 10), T0);
+    await store.putPin(pin(PIN, T0 + 10), 10);
+    // queued first, so committed before the sweeps that were called after them read their batches
+    const putting = store.putProfileIfNewer('alice', profile(b(2), 2, T0 + 20), T0);
+    const voting = store.votePin(PIN, HEX64, 'confirm', T0 + 9, RULE);
+    const sweeps = [store.expireProfiles(T0 + 10), store.expirePins(T0 + 10)];
+    expect(await putting).toBe('ok');
+    expect(await voting).toMatchObject({ confirms: 1 });
+    expect(await Promise.all(sweeps)).toEqual([0, 0]);
+    expect((await store.getProfile('alice', T0 + 10))!.at).toBe(2);
+    expect(await store.getPin(PIN)).toMatchObject({ confirms: 1 });
+  });
+
+  it('PIN-6 VOTE-6 a pin or post that expires takes its own votes only', async () => {
+    const store = await fresh();
+    const pins = ['0'.repeat(32), PIN, 'f'.repeat(32)];
+    for (const [i, id] of pins.entries()) {
+      await store.putPin(pin(id, i === 1 ? T0 + 10 : T0 + DAY), 10);
+      expect(await store.votePin(id, HEX64, 'deny', T0, RULE)).toMatchObject({ denies: 1 }); // 1000 ms sooner
+    }
+    expect(await store.expirePins(T0 + 10)).toBe(1);
+    expect((await store.dump()).filter(([k]) => k.startsWith('pinvote/')).map(([k]) => k)).toEqual([`pinvote/${pins[0]}/${HEX64}`, `pinvote/${pins[2]}/${HEX64}`]);
+    const posts = [`${'0'.repeat(13)}1${NONCE}`, `${'0'.repeat(13)}2${NONCE}`, `${'0'.repeat(13)}3${NONCE}`];
+    for (const [i, id] of posts.entries()) {
+      await store.castVote({ post: id, voter: HEX64, choice: 1, expiresAt: i === 1 ? T0 + 10 : T0 + DAY }, { period: 1, nullifier: String(i + 1).repeat(64), action: HEX_B });
+    }
+    expect(await store.expireVotes(T0 + 10)).toBe(1);
+    expect((await store.dump()).filter(([k]) => k.startsWith('vote/')).map(([k]) => k)).toEqual([`vote/${posts[0]}/${HEX64}`, `vote/${posts[2]}/${HEX64}`]);
+  });
+
   it('PROF-10 a profile replaced by one that lives longer is not swept at the old expiry', async () => {
     const store = await fresh();
     await store.putProfileIfNewer('alice', profile(b(1), 1, T0 + 10), T0);
@@ -358,6 +390,7 @@ describe('lmdb store: counts and windows', () => {
     chanId(await store.appendChanPost(HEX64, chanPost(b(2), T0), quota));
     expect(await store.appendChanPost(HEX64, chanPost(b(3), T0 + 1), quota)).toBe('rate-limited');
     chanId(await store.appendChanPost(HEX_B, chanPost(b(3), T0 + 1), quota)); // another channel
+    chanId(await store.appendChanPost('0'.repeat(64), chanPost(b(3), T0 + 1), quota)); // one before it in key order
     const full = { maxPosts: 2, maxRecent: 10, since: 0 };
     expect(await store.appendChanPost(HEX64, chanPost(b(4), T0 + 2), full)).toBe('full');
     chanId(await store.appendChanPost(HEX_B, chanPost(b(4), T0 + 2), full));
@@ -788,6 +821,19 @@ describe('lmdb store: a damaged store', () => {
     const left = (await again.dump()).map(([k]) => k.split('/')[0]);
     expect(left.filter((k) => k!.endsWith('exp'))).toEqual(['pexp']); // the real post's own entry
     expect(await again.listPosts(T0, 10)).toHaveLength(1);
+  });
+
+  it('MB-4 a letter deleted from a mailbox whose counter is missing leaves no counter behind', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    const letter = idOf(await store.appendMail('bob', mail(b(1, 2)), ROOMY));
+    await store.close();
+    const raw = open({ path, maxDbs: 48, compression: false });
+    await raw.openDB({ name: 'mbox', encoding: 'msgpack' }).remove('bob');
+    await raw.close();
+    const again = await at(path);
+    expect(await again.deleteMail('bob', [letter])).toBe(1);
+    expect(await again.dump()).toEqual([['total/bytes', '0']]);
   });
 
   it('MB-11 a store written before the id → key indexes, holding letters and no post, gets them at open', async () => {
