@@ -6,7 +6,7 @@
  * records when it is missing), and a dump that shows every record held (the privacy scan reads it).
  * Written as memory-exact.test.ts was, from the store's mutation run (spec/notes/2026-11-29-mutation-testing.md).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open, type Key } from 'lmdb';
@@ -753,6 +753,20 @@ describe('lmdb store: a reopened directory', () => {
   it('the lmdb store refuses a path that is not a non-empty string', async () => {
     await expect(openStore({ kind: 'lmdb', path: '' })).rejects.toThrow(new TypeError('path must be a directory path'));
     await expect(openStore({ kind: 'lmdb', path: 5 as unknown as string })).rejects.toThrow(new TypeError('path must be a directory path'));
+  });
+
+  it('close() lets go of the data file', async () => {
+    const path = await tempDir();
+    const store = await at(path);
+    await store.appendMail('bob', mail(b(1)), ROOMY);
+    const holding = async () => {
+      const fds = await readdir('/proc/self/fd');
+      const targets = await Promise.all(fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return targets.filter((t) => t.startsWith(path)).length;
+    };
+    expect(await holding()).toBeGreaterThan(0);
+    await store.close();
+    expect(await holding()).toBe(0);
   });
 
   it('close() stops telling listeners of new mail', async () => {
