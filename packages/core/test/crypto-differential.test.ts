@@ -37,6 +37,11 @@ beforeAll(async () => {
 type Outcome = { ok: true; hex: string } | { ok: false; code: string };
 
 /** What an operation did: its output, or its error code. Anything but a ComradError fails the test. */
+/** The x coordinate of a public key's point (hex): after the 12-byte container header, the point's prefix byte, then x. */
+function pointX(pub: PublicKey): string {
+  return toHex(pub.bytes().subarray(13, 45));
+}
+
 function outcome(run: () => Uint8Array): Outcome {
   try {
     return { ok: true, hex: toHex(run()) };
@@ -225,7 +230,11 @@ describe('crypto backends, node against wasm-themis', () => {
   it('CRY-11 a wrong key or context is refused by both with the same code', () => {
     fc.assert(
       fc.property(pairArb, pairArb, smallMessageArb, contextArb, (a, b, message, context) => {
-        fc.pre(!a.pub.equals(b.pub));
+        // ECDH keeps only the x coordinate of the shared point, so a letter sealed to B also opens with
+        // the peer key −B (both backends agree, as Themis does). The key arbitrary favours edge scalars,
+        // k and ORDER − k among them: about one case in 850 drew b = −a, and this test failed once in 40
+        // runs of 20. A wrong key here is one with another x.
+        fc.pre(pointX(a.pub) !== pointX(b.pub));
         const signed = wasm.sign(a.priv, message);
         const box = node.encrypt(a.priv, b.pub, message);
         const key = randomBytes(32);
